@@ -1,0 +1,87 @@
+"""Who is logged in: loading users by session token, timeouts, login required by default."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from crm.database import set_write_intent
+from crm.extensions import db
+from crm.models import User
+from crm.models.base import utcnow
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without login (everything else requires one)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def load_user(session_token: str) -> User | None:
+    """Flask-Login's user loader: the cookie carries the session token, not the user id."""
+    if not session_token:
+        return None
+    return db.session.scalar(
+        select(User).where(User.session_token == session_token, User.active.is_(True))
+    )
+
+
+def start_session(user: User) -> None:
+    """Log `user` in and note the times that the idle and absolute timeouts measure from."""
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    now = int(time.time())
+    session["login_at"] = now
+    session["seen_at"] = now
+    user.last_login_at = utcnow()
+    user.failed_logins = 0
+
+
+def end_session(user: User | None) -> None:
+    """Log out and rotate the user's token so that a copied cookie stops working."""
+    if user is not None:
+        user.rotate_session_token()
+    logout_user()
+    session.clear()
+
+
+def _expired() -> bool:
+    now = int(time.time())
+    cfg = current_app.config
+    idle: dt.timedelta = cfg["SESSION_IDLE_TIMEOUT"]
+    absolute: dt.timedelta = cfg["PERMANENT_SESSION_LIFETIME"]
+    login_at = session.get("login_at", 0)
+    seen_at = session.get("seen_at", 0)
+    return now - seen_at > idle.total_seconds() or now - login_at > absolute.total_seconds()
+
+
+def enforce_session_policy() -> Response | None:
+    """Before every request: declare write intent, expire sessions, require login."""
+    set_write_intent(request.method not in SAFE_METHODS)
+    view = current_app.view_functions.get(request.endpoint or "")
+    is_public = request.endpoint == "static" or getattr(view, "is_public", False)
+
+    if current_user.is_authenticated:
+        if _expired():
+            logout_user()
+            session.clear()
+            if not is_public:
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            return None
+        session["seen_at"] = int(time.time())
+        return None
+    if is_public or view is None:  # unknown URLs fall through to the 404 page
+        return None
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

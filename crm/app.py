@@ -1,0 +1,130 @@
+"""The application factory: config → extensions → blueprints → errors → cli → jinja."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from crm.config import DEFAULT_SECRET_KEY, Defaults
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start safely with this configuration."""
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build and return the Flask application."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_jinja(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Layer the configuration: defaults, instance/config.py, environment, test mapping."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_SQLALCHEMY_DATABASE_URI, ...
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        uri = f"sqlite:///{Path(app.instance_path) / 'crm.sqlite'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+
+    relaxed = app.debug or app.testing
+    if relaxed:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    elif app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        raise ConfigurationError(
+            "SECRET_KEY is missing or still the default. Set it in instance/config.py or as "
+            "FLASK_SECRET_KEY (e.g. python -c 'import secrets; print(secrets.token_hex(32))'); "
+            "`make run` writes one for you on first start."
+        )
+
+
+def normalise_database_url(uri: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the common way (postgres://, postgresql://)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix) :]
+    return uri
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions of `crm.extensions` to this app."""
+    from crm.accounts.session import load_user
+    from crm.database import configure_engine
+    from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from crm.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Per-request policies: login required by default, write intent, session timeouts."""
+    from crm.accounts.session import enforce_session_policy
+    from crm.security import init_security_headers
+
+    app.before_request(enforce_session_policy)
+    init_security_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per feature."""
+    from crm.accounts.views import bp as accounts_bp
+    from crm.directory.views import bp as directory_bp
+    from crm.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(directory_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages; a 500 rolls the session back."""
+    from crm.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask --app crm ...` commands."""
+    from crm.cli import register
+
+    register(app)
+
+
+def register_jinja(app: Flask) -> None:
+    """Template globals and filters."""
+    from crm.templating import register
+
+    register(app)

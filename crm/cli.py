@@ -1,0 +1,84 @@
+"""Command-line interface: `flask --app crm init-db | create-user | seed-demo`."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from crm.database import writing
+from crm.extensions import db
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to `app`."""
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Upgrade the schema to the newest migration and load the reference data."""
+    upgrade()
+    from crm.reference_loader import load_reference_data
+
+    with writing():
+        report = load_reference_data()
+        db.session.commit()
+    if report.changed:
+        click.echo(
+            f"Referenzdaten geladen: {report.laender} Länder, {report.kreise} Kreise, "
+            f"{report.postcodes} Postleitzahl-Orte, {report.themes} Themen, {report.formats} Formate."
+        )
+    else:
+        click.echo("Datenbank ist aktuell; nichts geändert.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, help="admin, staff or editor")
+@click.option("--initiative", "initiative_id", type=int, help="initiative id (editors only)")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def create_user_command(
+    email: str, role: str, initiative_id: int | None, password_stdin: bool
+) -> None:
+    """Create an account without prompting (the password comes from stdin)."""
+    from crm.accounts.services import AccountError, create_user
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        with writing():
+            user = create_user(email, role, password, initiative_id)
+            db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Konto angelegt: {user.email} ({user.role.value})")
+
+
+@click.command("seed-demo")
+@click.option("--size", type=click.Choice(["small", "full", "scale"]), default="full")
+@click.option("--seed", type=int, default=2021, help="random seed (same seed, same data)")
+@click.option("--orgs", type=int, default=20_000, help="organisations (size scale)")
+@click.option("--persons", type=int, default=60_000, help="persons (size scale)")
+@click.option("--if-empty", is_flag=True, help="do nothing when there are initiatives already")
+def seed_demo_command(size: str, seed: int, orgs: int, persons: int, if_empty: bool) -> None:
+    """Fill the database with synthetic, deterministic demo data."""
+    from crm.demo.seed import seed_demo
+    from crm.models import Initiative
+
+    if if_empty and db.session.scalar(select(func.count(Initiative.id))):
+        click.echo("Es gibt schon Daten; keine Demodaten angelegt.")
+        return
+    started = time.perf_counter()
+    with writing():
+        counts = seed_demo(size=size, seed=seed, orgs=orgs, persons=persons)
+        db.session.commit()
+    elapsed = time.perf_counter() - started
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    click.echo(f"Demodaten ({size}) angelegt in {elapsed:.1f} s: {summary}")

@@ -1,0 +1,58 @@
+"""Engine set-up per backend: SQLite pragmas and write transactions that cannot deadlock.
+
+SQLite allows one writer at a time. A transaction that starts as a reader and later
+writes can fail at once with "database is locked" when another writer got there
+first, whatever the busy timeout. So transactions that intend to write begin with
+`BEGIN IMMEDIATE` (they wait for the write lock up front, up to the busy timeout);
+read-only ones begin normally and never block writers under WAL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def set_write_intent(value: bool) -> None:
+    """Declare whether transactions begun from now on in this context will write."""
+    _write_intent.set(value)
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Begin transactions inside this block as SQLite write transactions."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install the per-backend connection settings on `engine`."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

@@ -1,0 +1,1 @@
+"""The directory: initiatives, organisations and persons."""

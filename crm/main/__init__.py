@@ -1,0 +1,1 @@
+"""The start page and site-wide actions (language switch)."""

@@ -1,0 +1,52 @@
+"""Typed SQLAlchemy 2 models, one module per area; all are importable from here."""
+
+from crm.models.accounts import User
+from crm.models.activity import Interaction, interaction_persons
+from crm.models.audit import AuditEntry, OutboxMail
+from crm.models.base import Base
+from crm.models.directory import (
+    Initiative,
+    Membership,
+    Organisation,
+    Relationship,
+    initiative_formats,
+    initiative_kreise,
+    initiative_laender,
+    initiative_themes,
+)
+from crm.models.enums import *  # noqa: F403 - the vocabularies belong to the model API
+from crm.models.events import AgendaBlock, Event, Registration, Workshop, WorkshopPreference
+from crm.models.people import Affiliation, Consent, InitiativeRole, Person
+from crm.models.reference import Bundesland, Kreis, Postcode
+from crm.models.vocab import Format, Theme
+
+__all__ = [
+    "AgendaBlock",
+    "Affiliation",
+    "AuditEntry",
+    "Base",
+    "Bundesland",
+    "Consent",
+    "Event",
+    "Format",
+    "Initiative",
+    "InitiativeRole",
+    "Interaction",
+    "Kreis",
+    "Membership",
+    "Organisation",
+    "OutboxMail",
+    "Person",
+    "Postcode",
+    "Registration",
+    "Relationship",
+    "Theme",
+    "User",
+    "Workshop",
+    "WorkshopPreference",
+    "initiative_formats",
+    "initiative_kreise",
+    "initiative_laender",
+    "initiative_themes",
+    "interaction_persons",
+]

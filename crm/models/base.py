@@ -1,0 +1,128 @@
+"""The declarative base, shared column types and mixins for all models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, DateTime, Enum, Integer, MetaData, and_, func, or_
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+# Stable constraint names, so that Alembic migrations are reviewable and portable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time as an aware UTC datetime (a callable default, never frozen at import)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    """Today's date (a callable so tests and defaults see the real day)."""
+    return dt.date.today()
+
+
+class UTCDateTime(DateTime):
+    """DateTime stored as naive UTC on every backend, returned as aware UTC."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=False)
+
+    def bind_processor(self, dialect: Any) -> Any:  # noqa: D102 - SQLAlchemy hook
+        parent = super().bind_processor(dialect)
+
+        def process(value: dt.datetime | None) -> Any:
+            if value is not None:
+                if value.tzinfo is None:
+                    raise ValueError("naive datetime given; use aware UTC datetimes")
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            return parent(value) if parent else value
+
+        return process
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:  # noqa: D102 - SQLAlchemy hook
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value: Any) -> dt.datetime | None:
+            if parent:
+                value = parent(value)
+            if value is None:
+                return None
+            return value.replace(tzinfo=dt.UTC)
+
+        return process
+
+
+def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    """A portable string enum column with a CHECK constraint (no native PostgreSQL type)."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Base(DeclarativeBase):
+    """Base class of all models; its metadata carries the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+class TimestampMixin:
+    """Creation and last-change times."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class VersionedMixin(TimestampMixin):
+    """Optimistic locking: a version counter checked on every UPDATE (no lost updates)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        """Make SQLAlchemy check and bump `version` on every UPDATE."""
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class PeriodMixin:
+    """A link that holds from `since` to `until` (both inclusive, both optional).
+
+    Whether it is active is derived from the dates, never stored, so it cannot drift.
+    """
+
+    since: Mapped[dt.date | None] = mapped_column(default=None)
+    until: Mapped[dt.date | None] = mapped_column(default=None)
+
+    @hybrid_property
+    def is_active(self) -> bool:
+        """True when today lies within [since, until]."""
+        day = today()
+        return (self.since is None or self.since <= day) and (self.until is None or self.until >= day)
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls) -> ColumnElement[bool]:
+        day = today()
+        return and_(
+            or_(cls.since.is_(None), cls.since <= day),
+            or_(cls.until.is_(None), cls.until >= day),
+        )

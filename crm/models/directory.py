@@ -1,0 +1,244 @@
+"""The directory: initiatives, organisations, their memberships and explicit relationships."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from crm.models.base import Base, PeriodMixin, TimestampMixin, VersionedMixin, str_enum
+from crm.models.enums import (
+    InitiativeStatus,
+    InitiativeType,
+    MembershipRole,
+    OrgType,
+    RelationshipKind,
+    SizeClass,
+    SpatialLevel,
+)
+from crm.models.reference import Bundesland, Kreis
+from crm.models.vocab import Format, Theme
+from crm.text import sort_key
+
+if TYPE_CHECKING:
+    from crm.models.people import Affiliation, InitiativeRole
+
+initiative_themes = Table(
+    "initiative_themes",
+    Base.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+initiative_formats = Table(
+    "initiative_formats",
+    Base.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True),
+    Column("format_id", ForeignKey("formats.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+initiative_laender = Table(
+    "initiative_laender",
+    Base.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True),
+    Column("land_ags", ForeignKey("bundeslaender.ags"), primary_key=True, index=True),
+)
+initiative_kreise = Table(
+    "initiative_kreise",
+    Base.metadata,
+    Column("initiative_id", ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True),
+    Column("kreis_ags", ForeignKey("kreise.ags"), primary_key=True, index=True),
+)
+
+
+class AddressMixin:
+    """A postal address whose PLZ resolves to place, Kreis, Land and a map position."""
+
+    street: Mapped[str | None] = mapped_column(String(200))
+    plz: Mapped[str | None] = mapped_column(String(5))
+    place: Mapped[str | None] = mapped_column(String(120))
+    kreis_ags: Mapped[str | None] = mapped_column(ForeignKey("kreise.ags"), index=True)
+    land_ags: Mapped[str | None] = mapped_column(ForeignKey("bundeslaender.ags"), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+
+class Initiative(VersionedMixin, AddressMixin, Base):
+    """A regional industry initiative: an alliance of organisations."""
+
+    __tablename__ = "initiatives"
+    __table_args__ = (
+        CheckConstraint("founded_year IS NULL OR founded_year >= 1800", name="founded_year"),
+        CheckConstraint("member_count IS NULL OR member_count >= 0", name="member_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sort_name: Mapped[str] = mapped_column(String(200), index=True, default="")
+    short_name: Mapped[str | None] = mapped_column(String(60))
+    type: Mapped[InitiativeType] = mapped_column(
+        str_enum(InitiativeType, "initiative_type"), index=True
+    )
+    legal_form: Mapped[str | None] = mapped_column(String(60))
+    founded_year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[InitiativeStatus] = mapped_column(
+        str_enum(InitiativeStatus, "initiative_status"), default=InitiativeStatus.AKTIV, index=True
+    )
+    spatial_level: Mapped[SpatialLevel | None] = mapped_column(
+        str_enum(SpatialLevel, "spatial_level")
+    )
+    region_label: Mapped[str | None] = mapped_column(String(120))
+    website: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    goals: Mapped[str | None] = mapped_column(Text)
+    host_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    member_count: Mapped[int | None] = mapped_column(Integer)
+    member_count_date: Mapped[dt.date | None]
+    public_listing: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    logo_filename: Mapped[str | None] = mapped_column(String(80))
+
+    themes: Mapped[list[Theme]] = relationship(secondary=initiative_themes, lazy="raise")
+    formats: Mapped[list[Format]] = relationship(secondary=initiative_formats, lazy="raise")
+    laender: Mapped[list[Bundesland]] = relationship(secondary=initiative_laender, lazy="raise")
+    kreise: Mapped[list[Kreis]] = relationship(secondary=initiative_kreise, lazy="raise")
+    host_organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+    seat_land: Mapped[Bundesland | None] = relationship(lazy="raise")
+    seat_kreis: Mapped[Kreis | None] = relationship(lazy="raise")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="initiative", lazy="raise", passive_deletes=True
+    )
+    roles: Mapped[list[InitiativeRole]] = relationship(
+        back_populates="initiative", lazy="raise", passive_deletes=True
+    )
+
+    @validates("name")
+    def _set_sort_name(self, _key: str, value: str) -> str:
+        self.sort_name = sort_key(value)
+        return value
+
+    def __repr__(self) -> str:
+        return f"<Initiative {self.id} {self.name}>"
+
+
+class Organisation(VersionedMixin, AddressMixin, Base):
+    """A company, Kommune, union, chamber, university or other member of initiatives."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sort_name: Mapped[str] = mapped_column(String(200), index=True, default="")
+    legal_name: Mapped[str | None] = mapped_column(String(250))
+    other_names: Mapped[str | None] = mapped_column(Text)  # one per line, for duplicate checks
+    type: Mapped[OrgType] = mapped_column(str_enum(OrgType, "org_type"), index=True)
+    wz_section: Mapped[str | None] = mapped_column(String(1))
+    wz_division: Mapped[str | None] = mapped_column(String(2))
+    size_class: Mapped[SizeClass | None] = mapped_column(str_enum(SizeClass, "size_class"))
+    website: Mapped[str | None] = mapped_column(String(300))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+
+    parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id", lazy="raise")
+    land: Mapped[Bundesland | None] = relationship(lazy="raise")
+    kreis: Mapped[Kreis | None] = relationship(lazy="raise")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organisation", lazy="raise", passive_deletes=True
+    )
+    affiliations: Mapped[list[Affiliation]] = relationship(
+        back_populates="organisation", lazy="raise", passive_deletes=True
+    )
+
+    @validates("name")
+    def _set_sort_name(self, _key: str, value: str) -> str:
+        self.sort_name = sort_key(value)
+        return value
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name}>"
+
+
+class Membership(PeriodMixin, TimestampMixin, Base):
+    """An organisation's membership in an initiative, active while today is in its period."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="period"),
+        Index("ix_memberships_initiative_org", "initiative_id", "organisation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"))
+    role: Mapped[MembershipRole] = mapped_column(
+        str_enum(MembershipRole, "membership_role"), default=MembershipRole.MITGLIED
+    )
+
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships", lazy="raise")
+    initiative: Mapped[Initiative] = relationship(back_populates="memberships", lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Membership org={self.organisation_id} ini={self.initiative_id} {self.role}>"
+
+
+class Relationship(PeriodMixin, TimestampMixin, Base):
+    """An explicit link between two initiatives or between two organisations."""
+
+    __tablename__ = "relationships"
+    __table_args__ = (
+        CheckConstraint(
+            "(initiative_a_id IS NOT NULL AND initiative_b_id IS NOT NULL"
+            " AND organisation_a_id IS NULL AND organisation_b_id IS NULL)"
+            " OR (organisation_a_id IS NOT NULL AND organisation_b_id IS NOT NULL"
+            " AND initiative_a_id IS NULL AND initiative_b_id IS NULL)",
+            name="one_pair",
+        ),
+        CheckConstraint("initiative_a_id IS NULL OR initiative_a_id <> initiative_b_id", name="ini_self"),
+        CheckConstraint(
+            "organisation_a_id IS NULL OR organisation_a_id <> organisation_b_id", name="org_self"
+        ),
+        CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RelationshipKind] = mapped_column(str_enum(RelationshipKind, "relationship_kind"))
+    initiative_a_id: Mapped[int | None] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True
+    )
+    initiative_b_id: Mapped[int | None] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True
+    )
+    organisation_a_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    organisation_b_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+
+    initiative_a: Mapped[Initiative | None] = relationship(foreign_keys=[initiative_a_id], lazy="raise")
+    initiative_b: Mapped[Initiative | None] = relationship(foreign_keys=[initiative_b_id], lazy="raise")
+    organisation_a: Mapped[Organisation | None] = relationship(
+        foreign_keys=[organisation_a_id], lazy="raise"
+    )
+    organisation_b: Mapped[Organisation | None] = relationship(
+        foreign_keys=[organisation_b_id], lazy="raise"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Relationship {self.id} {self.kind}>"

@@ -1,0 +1,186 @@
+"""Events: network meetings with agenda blocks, workshops and registrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, TimestampMixin, VersionedMixin, str_enum, utcnow
+from crm.models.enums import (
+    AgendaKind,
+    EventMode,
+    EventStatus,
+    EventType,
+    RegistrationStatus,
+)
+from crm.models.vocab import Theme
+
+if TYPE_CHECKING:
+    from crm.models.directory import Initiative, Organisation
+    from crm.models.people import Person
+
+workshop_themes = Table(
+    "workshop_themes",
+    Base.metadata,
+    Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Event(VersionedMixin, Base):
+    """A network meeting, forum, webinar or award ceremony."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at >= starts_at", name="period"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    type: Mapped[EventType] = mapped_column(str_enum(EventType, "event_type"))
+    mode: Mapped[EventMode] = mapped_column(str_enum(EventMode, "event_mode"))
+    venue: Mapped[str | None] = mapped_column(String(300))
+    online_url: Mapped[str | None] = mapped_column(String(300))
+    starts_at: Mapped[dt.datetime] = mapped_column(index=True)
+    ends_at: Mapped[dt.datetime]
+    description: Mapped[str | None] = mapped_column(Text)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registration_opens_at: Mapped[dt.datetime | None]
+    registration_closes_at: Mapped[dt.datetime | None]
+    is_free: Mapped[bool] = mapped_column(Boolean, default=True)
+    fee_note: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[EventStatus] = mapped_column(
+        str_enum(EventStatus, "event_status"), default=EventStatus.ENTWURF
+    )
+
+    agenda: Mapped[list[AgendaBlock]] = relationship(
+        back_populates="event", lazy="raise", order_by="AgendaBlock.starts_at", passive_deletes=True
+    )
+    workshops: Mapped[list[Workshop]] = relationship(
+        back_populates="event", lazy="raise", order_by="Workshop.position", passive_deletes=True
+    )
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="event", lazy="raise", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.title}>"
+
+
+class AgendaBlock(Base):
+    """One block of an event's programme ("13–15 Uhr: Austausch in Workshops")."""
+
+    __tablename__ = "agenda_blocks"
+    __table_args__ = (CheckConstraint("ends_at >= starts_at", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[AgendaKind] = mapped_column(str_enum(AgendaKind, "agenda_kind"))
+
+    event: Mapped[Event] = relationship(back_populates="agenda", lazy="raise")
+
+
+class Workshop(TimestampMixin, Base):
+    """A parallel workshop of an event, with a capacity and a moderator."""
+
+    __tablename__ = "workshops"
+    __table_args__ = (CheckConstraint("capacity >= 0", name="capacity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    capacity: Mapped[int] = mapped_column(Integer, default=0)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+
+    event: Mapped[Event] = relationship(back_populates="workshops", lazy="raise")
+    themes: Mapped[list[Theme]] = relationship(secondary=workshop_themes, lazy="raise")
+    moderator: Mapped[Person | None] = relationship(lazy="raise")
+
+
+class Registration(TimestampMixin, Base):
+    """A person's registration for an event, with ranked workshop wishes and a cancel token."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    organisation_text: Mapped[str | None] = mapped_column(String(200))  # as typed by the person
+    organisation_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    initiative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="SET NULL"), index=True
+    )
+    function: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[RegistrationStatus] = mapped_column(
+        str_enum(RegistrationStatus, "registration_status"),
+        default=RegistrationStatus.REGISTERED,
+        index=True,
+    )
+    registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None]
+    checked_in_at: Mapped[dt.datetime | None]
+    assigned_workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id", ondelete="SET NULL"), index=True
+    )
+    assignment_fixed: Mapped[bool] = mapped_column(Boolean, default=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # of the personal link
+
+    event: Mapped[Event] = relationship(back_populates="registrations", lazy="raise")
+    person: Mapped[Person] = relationship(lazy="raise")
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+    initiative: Mapped[Initiative | None] = relationship(lazy="raise")
+    assigned_workshop: Mapped[Workshop | None] = relationship(lazy="raise")
+    preferences: Mapped[list[WorkshopPreference]] = relationship(
+        back_populates="registration",
+        lazy="raise",
+        order_by="WorkshopPreference.rank",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class WorkshopPreference(Base):
+    """A ranked workshop wish of a registration (rank 1 = first choice)."""
+
+    __tablename__ = "workshop_preferences"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "rank"),
+        UniqueConstraint("registration_id", "workshop_id"),
+        CheckConstraint("rank BETWEEN 1 AND 3", name="rank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE")
+    )
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    rank: Mapped[int] = mapped_column(Integer)
+
+    registration: Mapped[Registration] = relationship(back_populates="preferences", lazy="raise")
+    workshop: Mapped[Workshop] = relationship(lazy="raise")

@@ -1,0 +1,47 @@
+"""Jinja globals and filters shared by all templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+from crm import permissions
+from crm.labels import label
+
+
+def _date(value: dt.date | None) -> str:
+    return format_date(value, "medium") if value else ""
+
+
+def _datetime(value: dt.datetime | None) -> str:
+    return format_datetime(value, "short") if value else ""
+
+
+def _number(value: int | float | None) -> str:
+    return format_decimal(value) if value is not None else ""
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    """Install globals and filters."""
+    app.jinja_env.filters.update(date=_date, datetime=_datetime, number=_number, label=label)
+    app.jinja_env.globals.update(
+        permissions=permissions,
+        url_with=url_with,
+        current_locale=lambda: str(get_locale()),
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
