@@ -70,6 +70,7 @@ def normalise_database_url(uri: str) -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions of `crm.extensions` to this app."""
+    from crm import audit
     from crm.accounts.session import load_user
     from crm.database import configure_engine
     from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -78,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    audit.install(db.session)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(ensure_admin_command)
 
 
 @click.command("init-db")
@@ -33,7 +34,8 @@ def init_db() -> None:
     if report.changed:
         click.echo(
             f"Referenzdaten geladen: {report.laender} Länder, {report.kreise} Kreise, "
-            f"{report.postcodes} Postleitzahl-Orte, {report.themes} Themen, {report.formats} Formate."
+            f"{report.postcodes} Postleitzahl-Orte, {report.themes} Themen, "
+            f"{report.formats} Formate."
         )
     else:
         click.echo("Datenbank ist aktuell; nichts geändert.")
@@ -82,3 +84,23 @@ def seed_demo_command(size: str, seed: int, orgs: int, persons: int, if_empty: b
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     click.echo(f"Demodaten ({size}) angelegt in {elapsed:.1f} s: {summary}")
+
+
+@click.command("ensure-admin")
+@click.option("--email", default="admin@example.org", show_default=True)
+def ensure_admin_command(email: str) -> None:
+    """Create an admin with a one-time password when there is no admin yet."""
+    import secrets
+
+    from crm.accounts.services import create_user
+    from crm.models import Role, User
+
+    if db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN)):
+        click.echo("Es gibt schon ein Admin-Konto.")
+        return
+    password = secrets.token_urlsafe(12)
+    with writing():
+        user = create_user(email, "admin", password)
+        user.must_change_password = True
+        db.session.commit()
+    click.echo(f"Admin-Konto: {email}  Einmalpasswort: {password}  (beim ersten Anmelden ändern)")

@@ -60,5 +60,8 @@ def register(app: Flask) -> None:
         return _page(
             500,
             _("Interner Fehler"),
-            _("Etwas ist schiefgelaufen. Es wurde nichts gespeichert. Bitte versuchen Sie es erneut."),
+            _(
+                "Etwas ist schiefgelaufen. Es wurde nichts gespeichert. "
+                "Bitte versuchen Sie es erneut."
+            ),
         )

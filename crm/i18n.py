@@ -14,6 +14,6 @@ def select_locale() -> str:
         return str(chosen)
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return str(current_user.language)
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )

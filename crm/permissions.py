@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 
 from crm.models import Initiative, Role
 
@@ -62,4 +62,4 @@ def scope_initiatives(user: Any, query: Select[Any]) -> Select[Any]:
         return query
     if is_editor(user):
         return query.where(Initiative.id == user.initiative_id)
-    return query.where(False)  # noqa: FBT003 - SQL false
+    return query.where(false())

@@ -68,3 +68,14 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; ends all other sessions."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError(_("Das aktuelle Passwort ist falsch."))
+    if problem := password_problem(new):
+        raise AccountError(problem)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.rotate_session_token()

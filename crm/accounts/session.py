@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from crm.audit import set_actor
 from crm.database import set_write_intent
 from crm.extensions import db
 from crm.models import User
@@ -20,6 +21,10 @@ from crm.models.base import utcnow
 F = TypeVar("F", bound=Callable[..., Any])
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Where a user with a one-time password may go before choosing their own.
+_ALLOWED_BEFORE_CHANGE = frozenset(
+    {"accounts.password", "accounts.logout", "static", "main.set_language"}
+)
 
 
 def public(view: F) -> F:
@@ -70,6 +75,7 @@ def _expired() -> bool:
 def enforce_session_policy() -> Response | None:
     """Before every request: declare write intent, expire sessions, require login."""
     set_write_intent(request.method not in SAFE_METHODS)
+    set_actor(db.session, current_user)
     view = current_app.view_functions.get(request.endpoint or "")
     is_public = request.endpoint == "static" or getattr(view, "is_public", False)
 
@@ -81,6 +87,8 @@ def enforce_session_policy() -> Response | None:
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
             return None
         session["seen_at"] = int(time.time())
+        if current_user.must_change_password and request.endpoint not in _ALLOWED_BEFORE_CHANGE:
+            return redirect(url_for("accounts.password"))
         return None
     if is_public or view is None:  # unknown URLs fall through to the 404 page
         return None

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from crm.accounts.forms import LoginForm
-from crm.accounts.services import authenticate
+from crm.accounts.forms import ChangePasswordForm, LoginForm
+from crm.accounts.services import AccountError, authenticate, change_password
 from crm.accounts.session import end_session, public, start_session
 from crm.extensions import db
 from crm.urls import safe_next
@@ -38,7 +38,26 @@ def login() -> Response | str | tuple[str, int]:
 @bp.post("/logout")
 def logout() -> Response:
     """Log out and invalidate every copy of the session cookie."""
-    end_session(current_user._get_current_object())  # type: ignore[attr-defined]
+    end_session(current_user._get_current_object())
     db.session.commit()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password() -> Response | str:
+    """Change one's own password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data or "", form.new.data or "")
+        except AccountError as exc:
+            db.session.rollback()
+            form.current.errors = [*form.current.errors, str(exc)]
+        else:
+            start_session(user)  # this browser stays logged in with the new token
+            db.session.commit()
+            flash(_("Ihr Passwort wurde geändert."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/password.html", form=form)

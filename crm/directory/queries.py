@@ -78,14 +78,14 @@ class ListParams:
     filters: dict[str, str] = field(default_factory=dict)
 
 
-def parse_list_params(args: Mapping[str, str], spec: ListSpec, allowed: Mapping[str, set[str]]) -> ListParams:
+def parse_list_params(
+    args: Mapping[str, str], spec: ListSpec, allowed: Mapping[str, set[str]]
+) -> ListParams:
     """Keep only known sort keys and filter values; drop the rest silently."""
     sort = args.get("sort", spec.default)
     if sort not in spec.sorts:
         sort = spec.default
-    filters = {
-        key: args[key] for key, values in allowed.items() if args.get(key) in values
-    }
+    filters = {key: args[key] for key, values in allowed.items() if args.get(key) in values}
     return ListParams(
         q=(args.get("q") or "").strip()[:100],
         sort=sort,
@@ -106,7 +106,9 @@ def _like(text: str) -> str:
 
 def land_choices() -> list[tuple[str, str]]:
     """All Länder as (ags, name)."""
-    return [(b.ags, b.name) for b in db.session.scalars(select(Bundesland).order_by(Bundesland.name))]
+    return [
+        (b.ags, b.name) for b in db.session.scalars(select(Bundesland).order_by(Bundesland.name))
+    ]
 
 
 def initiative_filters() -> dict[str, set[str]]:
@@ -126,7 +128,9 @@ def initiatives_query(user: Any, params: ListParams) -> Select[Any]:
     if land := params.filters.get("land"):
         query = query.where(
             Initiative.id.in_(
-                select(initiative_laender.c.initiative_id).where(initiative_laender.c.land_ags == land)
+                select(initiative_laender.c.initiative_id).where(
+                    initiative_laender.c.land_ags == land
+                )
             )
         )
     if kind := params.filters.get("type"):

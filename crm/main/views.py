@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,7 +27,9 @@ bp = Blueprint("main", __name__)
 def index() -> Response | str:
     """Staff see the figures of the network; editors go to their initiative."""
     if permissions.is_editor(current_user):
-        return redirect(url_for("directory.initiative_detail", initiative_id=current_user.initiative_id))
+        return redirect(
+            url_for("directory.initiative_detail", initiative_id=current_user.initiative_id)
+        )
     if not permissions.is_staff(current_user):
         abort(403)
     return render_template("main/index.html", counts=record_counts(), per_land=counts_per_land())

@@ -42,6 +42,7 @@ class User(TimestampMixin, Base):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_login_at: Mapped[dt.datetime | None]
     language: Mapped[str] = mapped_column(String(2), default="de")

@@ -116,7 +116,9 @@ class PeriodMixin:
     def is_active(self) -> bool:
         """True when today lies within [since, until]."""
         day = today()
-        return (self.since is None or self.since <= day) and (self.until is None or self.until >= day)
+        return (self.since is None or self.since <= day) and (
+            self.until is None or self.until >= day
+        )
 
     @is_active.inplace.expression
     @classmethod

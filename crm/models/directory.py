@@ -208,7 +208,9 @@ class Relationship(PeriodMixin, TimestampMixin, Base):
             " AND initiative_a_id IS NULL AND initiative_b_id IS NULL)",
             name="one_pair",
         ),
-        CheckConstraint("initiative_a_id IS NULL OR initiative_a_id <> initiative_b_id", name="ini_self"),
+        CheckConstraint(
+            "initiative_a_id IS NULL OR initiative_a_id <> initiative_b_id", name="ini_self"
+        ),
         CheckConstraint(
             "organisation_a_id IS NULL OR organisation_a_id <> organisation_b_id", name="org_self"
         ),
@@ -231,8 +233,12 @@ class Relationship(PeriodMixin, TimestampMixin, Base):
     )
     note: Mapped[str | None] = mapped_column(Text)
 
-    initiative_a: Mapped[Initiative | None] = relationship(foreign_keys=[initiative_a_id], lazy="raise")
-    initiative_b: Mapped[Initiative | None] = relationship(foreign_keys=[initiative_b_id], lazy="raise")
+    initiative_a: Mapped[Initiative | None] = relationship(
+        foreign_keys=[initiative_a_id], lazy="raise"
+    )
+    initiative_b: Mapped[Initiative | None] = relationship(
+        foreign_keys=[initiative_b_id], lazy="raise"
+    )
     organisation_a: Mapped[Organisation | None] = relationship(
         foreign_keys=[organisation_a_id], lazy="raise"
     )

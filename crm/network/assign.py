@@ -9,24 +9,30 @@ wish 9, a workshop not on the list 10. A participant who gave no wishes costs 0 
 they have no preference we could fail, so they are the free material for capacity and mix.
 
 1. **Preferences** are solved exactly as a min-cost flow (``networkx.network_simplex``):
-   source → participant group (identical wishes and first mix attribute, supply = group
-   size) → (workshop, attribute value) cell → workshop (capacity) → sink. Unlisted
-   workshops are reached through one hub node per attribute value, so the graph stays
-   sparse. A very expensive group → sink arc absorbs participants only when no seat is left.
-2. **Mix** (``mix[0]``) is a soft quota inside the same flow: each cell has a zero-cost arc
-   up to the proportional target (event share × workshop size) and parallel arcs with an
-   increasing (convex, piecewise-linear) penalty for each unit beyond it. Per unit of
-   excess, a workshop's total-variation distance grows by 1/size, so penalties are tiered
-   by the excess as a *fraction* of the workshop size, which keeps the trade-off identical
-   for 170 or 5,000 participants. Workshop sizes are not known before solving, so the flow
-   is re-solved with the sizes of the previous solution (at most a few rounds). Among
-   assignments with the same mix penalty the flow returns the one with the least rank cost.
+   participant group (identical wishes and ``mix[0]`` value, supply = group size) →
+   (workshop, value) cell → workshop (capacity) → sink. Unlisted workshops are reached
+   through one hub node per value, so the graph stays sparse; a very expensive hub → sink
+   arc leaves someone without a seat only when no seat is left. With ``mix=()`` the
+   result is the exact rank-cost optimum.
+2. **Mix** (``mix[0]``) is a soft quota in the same flow: each cell has a zero-cost arc up
+   to its proportional target (event share × workshop size) and parallel arcs with an
+   increasing (convex, piecewise-linear) penalty per unit beyond it. One unit of excess
+   raises a workshop's total-variation distance by 1/size, so the tiers are fractions of
+   the workshop size, which keeps the trade-off the same for 170 or 5,000 participants.
+   Sizes come from the previous solution (re-solved while they still move). The penalty
+   is scaled up a short ladder until the mix reaches half the preferences-only distance
+   (and at most 0.08); the weakest penalty that does so is kept, i.e. the least rank cost
+   for that mix. A step that would lose more than 11 points of first choices or 1.5
+   points of top-three places is not taken.
 3. **Further mix attributes** (``mix[1:]``) and **acquaintances** (explicit pairs plus
    everyone from the same organisation) are handled by a bounded local search: moves into
    free seats and swaps of two participants with the same ``mix[0]`` value. A step is taken
    only if it worsens neither the rank cost, nor any attribute's mix, nor the number of
    acquaintance pairs placed together, and improves at least one of them (a Pareto step,
-   so the search cannot cycle). The order of the search comes from ``seed``.
+   so the search cannot cycle). The order of the search comes from ``seed``. Groups are
+   first spread greedily over their seats so that colleagues land apart. ``mix[1:]`` only
+   gets the freedom that rank cost and ``mix[0]`` leave: put the attribute that matters
+   most first.
 
 Participants and workshops are processed in the order of their ids, so the result depends
 on the seed only, never on the order of the input.
@@ -68,15 +74,19 @@ _ORDINALS = ("Erstwunsch", "Zweitwunsch", "Drittwunsch", "Viertwunsch", "Fünftw
 # Flow costs are integers: rank costs are scaled so that mix penalties can be finer.
 _SCALE = 100
 # Mix penalty tiers: (width as a fraction of the workshop size, cost per unit of excess).
-# The first unit above a fractional target is nearly free: targets are rarely integers.
-_ROUNDING_COST = 5
-_PENALTY_TIERS: tuple[tuple[float, int], ...] = ((0.02, 45), (0.03, 90), (0.05, 140))
-_LAST_PENALTY = 230
-_UNPLACED_COST = _SCALE * UNLISTED_COST + _LAST_PENALTY + 1
-_MIX_ROUNDS = 4
+# Scaled by a strength from the ladder until the mix target is met (see `_mixed_flow`).
+_PENALTY_TIERS: tuple[tuple[float, int], ...] = ((0.02, 150), (0.04, 220))
+_LAST_PENALTY = 330
+_PENALTY_LADDER = (0.4, 0.6, 0.8, 1.0, 1.3)
+_MIX_TARGET_SHARE = 0.5
+_MIX_TARGET_TVD = 0.08
+_MAX_FIRST_LOSS = 0.11
+_MAX_TOP3_LOSS = 0.015
+_MIX_ROUNDS = 3
+_SIZE_TOLERANCE = 0.05
 
 # Local search bounds: candidate partners per target workshop, total evaluations, passes.
-_PARTNERS_PER_WORKSHOP = 12
+_PARTNERS_PER_WORKSHOP = 24
 _SEARCH_BUDGET = 60_000
 _SEARCH_PASSES = 6
 _EPS = 1e-9
@@ -473,13 +483,17 @@ def _group_costs(group: _Group) -> dict[int, int]:
 def _solve_flow(
     groups: Sequence[_Group],
     free_seats: Sequence[int],
-    n_values: int,
     quotas: Sequence[Sequence[float]] | None,
     sizes: Sequence[float],
-) -> tuple[list[dict[int, int]], list[int]]:
-    """Min-cost flow; returns per group the seats per workshop and the number left unplaced."""
+    strength: float = 1.0,
+) -> list[dict[int, int]]:
+    """Min-cost flow; returns per group its seats per workshop (the rest has no seat)."""
     graph = nx.MultiDiGraph()
     n_workshops = len(free_seats)
+    tiers = [(fraction, round(cost * strength)) for fraction, cost in _PENALTY_TIERS]
+    last_penalty = round(_LAST_PENALTY * strength)
+    # nobody is left without a seat while one is free: no placement costs this much
+    unplaced_cost = _SCALE * UNLISTED_COST + last_penalty + 1
     total = 0
     values_used = sorted({g.value for g in groups})
     for gi, group in enumerate(groups):
@@ -491,9 +505,9 @@ def _solve_flow(
             graph.add_edge(node, ("c", w, group.value), weight=cost * _SCALE)
         hub_cost = UNLISTED_COST * _SCALE if group.preferences else 0
         graph.add_edge(node, ("h", group.value), weight=hub_cost)
-        graph.add_edge(node, "sink", weight=_UNPLACED_COST)
     graph.add_node("sink", demand=total)
     for v in values_used:
+        graph.add_edge(("h", v), "sink", weight=unplaced_cost)
         for w in range(n_workshops):
             graph.add_edge(("h", v), ("c", w, v), weight=0)
             cell, target = ("c", w, v), ("w", w)
@@ -501,21 +515,25 @@ def _solve_flow(
                 graph.add_edge(cell, target, weight=0)
                 continue
             base = max(0.0, quotas[w][v])
+            # the unit that crosses a fractional target exceeds it by only part of a unit
+            crossing = round(tiers[0][1] * (1 - (base - int(base))))
             graph.add_edge(cell, target, capacity=int(base), weight=0)
-            graph.add_edge(cell, target, capacity=1, weight=_ROUNDING_COST)
-            for fraction, cost in _PENALTY_TIERS:
+            graph.add_edge(cell, target, capacity=1, weight=crossing)
+            for fraction, cost in tiers:
                 width = max(1, round(fraction * sizes[w]))
                 graph.add_edge(cell, target, capacity=width, weight=cost)
-            graph.add_edge(cell, target, weight=_LAST_PENALTY)
+            graph.add_edge(cell, target, weight=last_penalty)
     for w in range(n_workshops):
         graph.add_edge(("w", w), "sink", capacity=free_seats[w], weight=0)
     _, flow = nx.network_simplex(graph)
 
+    # flow through a hub is shared by its groups; any split has the same cost
     hub_out: dict[int, list[int]] = {
-        v: [flow[("h", v)][("c", w, v)][0] for w in range(n_workshops)] for v in values_used
+        v: [flow[("h", v)][("c", w, v)][0] for w in range(n_workshops)]
+        + [flow[("h", v)]["sink"][0]]
+        for v in values_used
     }
     seats: list[dict[int, int]] = []
-    unplaced: list[int] = []
     for gi, group in enumerate(groups):
         node = ("g", gi)
         placed: dict[int, int] = {}
@@ -525,17 +543,14 @@ def _solve_flow(
                 placed[w] = amount
         via_hub = flow[node][("h", group.value)][0]
         out = hub_out[group.value]
-        w = 0
-        while via_hub:
+        for w in range(n_workshops + 1):
             take = min(via_hub, out[w])
-            if take:
+            if take and w < n_workshops:
                 placed[w] = placed.get(w, 0) + take
-                out[w] -= take
-                via_hub -= take
-            w += 1
+            out[w] -= take
+            via_hub -= take
         seats.append(placed)
-        unplaced.append(flow[node]["sink"][0])
-    return seats, unplaced
+    return seats
 
 
 # --------------------------------------------------------------------------- local search
@@ -572,12 +587,9 @@ class _Search:
         self.default_cost: list[int] = []
         self.orgs: list[int] = []
         org_index: dict[Any, int] = {}
-        for p in participants:
-            self.orgs.append(
-                -1
-                if p.organisation is None
-                else org_index.setdefault(p.organisation, len(org_index))
-            )
+        for participant in participants:
+            org = participant.organisation
+            self.orgs.append(-1 if org is None else org_index.setdefault(org, len(org_index)))
         self.neighbours: list[list[int]] = [[] for _ in range(self.n)]
         for a, b in sorted(pairs):
             if self.orgs[a] < 0 or self.orgs[a] != self.orgs[b]:
@@ -599,11 +611,13 @@ class _Search:
         # provisional composition (everyone) until `start` knows who got a seat
         self.shares = [[count / self.n for count in _counts(values)] for values in self.values]
         self.sizes = [0] * n_workshops
-        self.buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
-        self.bucket_pos = [-1] * self.n
-        for p, w in enumerate(placement):
+        # swap partners: same flow group (rank cost cannot change) or same mix[0] value
+        self.group_of = [-1] * self.n
+        self.buckets: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+        self.bucket_pos = [[-1, -1] for _ in range(self.n)]
+        for person, w in enumerate(placement):
             if w >= 0:
-                self._add(p, w)
+                self._add(person, w)
 
     def set_costs(self, costs: list[dict[int, int]], default_cost: list[int]) -> None:
         self.costs = costs
@@ -633,8 +647,8 @@ class _Search:
                 count += 1
         return count
 
-    def _bucket_key(self, p: int, w: int) -> tuple[int, int]:
-        return (w, self.values[0][p] if self.values else 0)
+    def _bucket_keys(self, p: int, w: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+        return (0, w, self.group_of[p]), (1, w, self.values[0][p] if self.values else 0)
 
     def _add(self, p: int, w: int) -> None:
         self.placement[p] = w
@@ -644,9 +658,10 @@ class _Search:
         if self.orgs[p] >= 0:
             self.org_load[w][self.orgs[p]] += 1
         if self.movable[p]:
-            bucket = self.buckets[self._bucket_key(p, w)]
-            self.bucket_pos[p] = len(bucket)
-            bucket.append(p)
+            for kind, key in enumerate(self._bucket_keys(p, w)):
+                bucket = self.buckets[key]
+                self.bucket_pos[p][kind] = len(bucket)
+                bucket.append(p)
 
     def _remove(self, p: int) -> None:
         w = self.placement[p]
@@ -657,12 +672,13 @@ class _Search:
         if self.orgs[p] >= 0:
             self.org_load[w][self.orgs[p]] -= 1
         if self.movable[p]:
-            bucket = self.buckets[self._bucket_key(p, w)]
-            last = bucket.pop()
-            if last != p:
-                bucket[self.bucket_pos[p]] = last
-                self.bucket_pos[last] = self.bucket_pos[p]
-            self.bucket_pos[p] = -1
+            for kind, key in enumerate(self._bucket_keys(p, w)):
+                bucket = self.buckets[key]
+                last = bucket.pop()
+                if last != p:
+                    bucket[self.bucket_pos[p][kind]] = last
+                    self.bucket_pos[last][kind] = self.bucket_pos[p][kind]
+                self.bucket_pos[p][kind] = -1
 
     def _workshop_tvd(self, k: int, w: int, size: int, change: dict[int, int]) -> float:
         """Total-variation distance of workshop w for attribute k after adding `change`."""
@@ -796,15 +812,20 @@ class _Search:
                     if self.try_move(a, w2):
                         improved = True
                         break
-                    bucket = self.buckets.get(self._bucket_key(a, w2))
-                    if not bucket:
-                        continue
                     done = False
-                    for _ in range(min(_PARTNERS_PER_WORKSHOP, len(bucket))):
-                        budget -= 1
-                        b = bucket[self.rng.randrange(len(bucket))]
-                        if self.try_swap(a, b):
-                            done = True
+                    for key in self._bucket_keys(a, w2):
+                        bucket = self.buckets.get(key) or []
+                        if len(bucket) > _PARTNERS_PER_WORKSHOP:
+                            partners = self.rng.sample(bucket, _PARTNERS_PER_WORKSHOP)
+                        else:
+                            partners = bucket[:]
+                            self.rng.shuffle(partners)
+                        for b in partners:
+                            budget -= 1
+                            if self.try_swap(a, b):
+                                done = True
+                                break
+                        if done:
                             break
                     if done:
                         improved = True
@@ -812,8 +833,10 @@ class _Search:
             if not improved:
                 return
 
-    def place_group(self, members: Sequence[int], seats: Mapping[int, int]) -> None:
+    def place_group(self, group: int, members: Sequence[int], seats: Mapping[int, int]) -> None:
         """Spread one flow group's members over its seats, avoiding acquaintances greedily."""
+        for p in members:
+            self.group_of[p] = group
         remaining = dict(seats)
         order = list(members)
         self.rng.shuffle(order)
@@ -886,16 +909,23 @@ def assign_workshops(
         group.members.append(p)
     groups = list(by_key.values())
 
-    seats, _ = _solve_flow(groups, free_seats, 1, None, [])
+    seats = _solve_flow(groups, free_seats, None, [])
     if mix_attributes and groups:
-        seats = _mixed_flow(groups, free_seats, first_values, fixed_of, ws, seats)
+        seats = _mixed_flow(groups, free_seats, first_values, fixed_of, costs, seats)
 
-    for group, group_seats in zip(groups, seats, strict=True):
-        search.place_group(group.members, group_seats)
+    for gi, (group, group_seats) in enumerate(zip(groups, seats, strict=True)):
+        search.place_group(gi, group.members, group_seats)
     search.start()
     search.run()
 
     return _build_result(ps, ws, placement, pairs, fixed_of, mix_attributes)
+
+
+@dataclass(frozen=True, slots=True)
+class _FlowQuality:
+    tvd: float
+    first_rate: float
+    top3_rate: float
 
 
 def _mixed_flow(
@@ -903,40 +933,90 @@ def _mixed_flow(
     free_seats: Sequence[int],
     first_values: Sequence[int],
     fixed_of: Mapping[int, int],
-    workshops: Sequence[_Workshop],
+    costs: Sequence[Mapping[int, int]],
     seats: list[dict[int, int]],
 ) -> list[dict[int, int]]:
-    """Re-solve the flow with soft quotas, sizing the targets from the previous solution."""
-    n_workshops = len(workshops)
+    """Re-solve with soft quotas, raising the penalty until the mix target is reached.
+
+    The target is ``_MIX_TARGET_SHARE`` of the preferences-only TVD, and at most
+    ``_MIX_TARGET_TVD``. The weakest penalty on the ladder that reaches it wins, which is
+    the least rank cost for that mix; a stronger one is never taken if it would cost more
+    than ``_MAX_FIRST_LOSS`` of first choices or ``_MAX_TOP3_LOSS`` of top-three places.
+    """
+    n_workshops = len(free_seats)
     n_values = max(first_values, default=-1) + 1
-    event = Counter(first_values)
-    n = len(first_values)
-    shares = [event[v] / n for v in range(n_values)]
     fixed_load = [[0] * n_values for _ in range(n_workshops)]
     for p, w in fixed_of.items():
         fixed_load[w][first_values[p]] += 1
+    fixed_first = sum(1 for p, w in fixed_of.items() if costs[p].get(w) == 0)
+    fixed_top3 = sum(1 for p, w in fixed_of.items() if costs[p].get(w, UNLISTED_COST) <= 3)
+    with_wishes = sum(1 for c in costs if c)
 
-    def sizes_of(current: list[dict[int, int]]) -> list[int]:
-        sizes = [0] * n_workshops
-        for group_seats in current:
+    def loads_of(current: Sequence[dict[int, int]]) -> list[list[int]]:
+        loads = [list(row) for row in fixed_load]
+        for group, group_seats in zip(groups, current, strict=True):
             for w, count in group_seats.items():
-                sizes[w] += count
-        for w in fixed_of.values():
-            sizes[w] += 1
-        return sizes
+                loads[w][group.value] += count
+        return loads
 
-    sizes = sizes_of(seats)
-    for _ in range(_MIX_ROUNDS):
-        quotas = [
-            [shares[v] * sizes[w] - fixed_load[w][v] for v in range(n_values)]
-            for w in range(n_workshops)
+    def quality(current: Sequence[dict[int, int]]) -> _FlowQuality:
+        loads = loads_of(current)
+        placed = sum(map(sum, loads))
+        event = [sum(loads[w][v] for w in range(n_workshops)) for v in range(n_values)]
+        distances = [
+            0.5 * sum(abs(row[v] / sum(row) - event[v] / placed) for v in range(n_values))
+            for row in loads
+            if sum(row)
         ]
-        seats, _ = _solve_flow(groups, free_seats, n_values, quotas, sizes)
-        new_sizes = sizes_of(seats)
-        if new_sizes == sizes:
+        first, top3 = fixed_first, fixed_top3
+        for group, group_seats in zip(groups, current, strict=True):
+            if group.preferences:
+                first += group_seats.get(group.preferences[0], 0)
+                top3 += sum(group_seats.get(w, 0) for w in group.preferences[:3])
+        return _FlowQuality(
+            sum(distances) / len(distances) if distances else 0.0,
+            first / with_wishes if with_wishes else 0.0,
+            top3 / with_wishes if with_wishes else 0.0,
+        )
+
+    sizes = [sum(row) for row in loads_of(seats)]
+    if not sum(sizes):
+        return seats
+    optimum = quality(seats)
+    target = min(_MIX_TARGET_SHARE * optimum.tvd, _MIX_TARGET_TVD)
+    best = seats
+    for strength in _PENALTY_LADDER:
+        current = seats
+        for _ in range(_MIX_ROUNDS):
+            loads = loads_of(current)
+            placed = sum(map(sum, loads))
+            shares = [
+                sum(loads[w][v] for w in range(n_workshops)) / placed for v in range(n_values)
+            ]
+            quotas = [
+                [shares[v] * sizes[w] - fixed_load[w][v] for v in range(n_values)]
+                for w in range(n_workshops)
+            ]
+            current = _solve_flow(groups, free_seats, quotas, sizes, strength)
+            new_sizes = [sum(row) for row in loads_of(current)]
+            # targets follow the sizes; a shift of a seat or two does not change them materially
+            settled = all(
+                abs(new - old) <= max(1, _SIZE_TOLERANCE * old)
+                for new, old in zip(new_sizes, sizes, strict=True)
+            )
+            sizes = new_sizes
+            if settled:
+                break
+        result = quality(current)
+        if (
+            optimum.first_rate - result.first_rate > _MAX_FIRST_LOSS
+            or optimum.top3_rate - result.top3_rate > _MAX_TOP3_LOSS
+        ):
             break
-        sizes = new_sizes
-    return seats
+        best = current
+        if result.tvd <= target:
+            break
+    return best
 
 
 # --------------------------------------------------------------------------- explanations

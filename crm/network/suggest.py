@@ -3,12 +3,18 @@
 The score is a resource-allocation walk (Zhou, Lü & Zhang 2009) started at the
 source: every neighbour ``n`` of the source hands one unit of resource on to its
 own neighbours, split by edge weight (``w(s, n) * w(n, t) / strength(n)``; for an
-unweighted graph exactly ``1 / deg(n)``). Resource that reaches a node after two
-steps is the main evidence ("shared neighbour"). A small share
-(`PATH_FACTOR`) is passed on one step further so that candidates three steps
-away, which the plain index scores 0, are still ordered ("path"); this breaks the
-many ties of the plain index and lets an organisation find initiatives through
-co-members.
+unweighted graph exactly ``1 / deg(n)``). Resource that reaches a candidate after
+two steps is the evidence: a shared member, theme, event or contact.
+
+When the suggested kind differs from the source's kind (an organisation looking
+for initiatives to join), shared neighbours are rare by construction, so a small
+share (`PATH_FACTOR`) of the resource is passed one step further and candidates
+three steps away get "path" evidence (co-members, colleagues). For same-kind
+suggestions the third step is left out on purpose: on the hold-out evaluation
+(`crm.network.evaluate`) it ranks reachable non-links above held-out links of
+nodes that lost their only edge, and lowers the AUC on Les Misérables.
+Edge weights count: on all three evaluation graphs the weighted walk beats the
+unweighted resource-allocation index.
 
 Attribute evidence only *adds to* structural evidence, as a fraction of it, so a
 candidate is never suggested for its attributes alone and attributes can reorder
@@ -111,7 +117,7 @@ def suggest_connections(
         k, ((_score(reasons), node) for node, reasons in raw.items()), key=_rank_key
     )
     return [
-        Suggestion(node=node, score=score, reasons=_write_reasons(graph, source, raw[node]))
+        Suggestion(node=node, score=score, reasons=_write_reasons(graph, source, node, raw[node]))
         for score, node in ranked
     ]
 
@@ -210,6 +216,7 @@ def _raw_reasons(
     def is_candidate(node: Hashable) -> bool:
         return node not in blocked and nodes[node].get("kind") == wanted
 
+    use_paths = wanted != nodes[source].get("kind")
     two_hop: dict[Hashable, dict[Hashable, float]] = {}
     arriving: dict[Hashable, list[float]] = {}
     for via, source_edge in adjacency[source].items():
@@ -222,7 +229,8 @@ def _raw_reasons(
             share = w_source * _weight(edge, via, target) / strength
             if is_candidate(target):
                 two_hop.setdefault(target, {})[via] = share
-            arriving.setdefault(target, []).append(share)
+            if use_paths:
+                arriving.setdefault(target, []).append(share)
 
     three_hop: dict[Hashable, dict[Hashable, float]] = {}
     for via, shares in arriving.items():
@@ -345,18 +353,18 @@ def _add_attribute_evidence(
 
 
 def _write_reasons(
-    graph: nx.Graph, source: Hashable, reasons: list[_RawReason]
+    graph: nx.Graph, source: Hashable, target: Hashable, reasons: list[_RawReason]
 ) -> tuple[Reason, ...]:
     """Turn raw reasons into `Reason`s with German texts, strongest first, folded last."""
-    source_kind = node_kind(graph, source)
+    kinds = (node_kind(graph, source), node_kind(graph, target))
     written = [
-        Reason(kind=kind, via=via, weight=weight, text=_text(graph, source_kind, kind, via, detail))
+        Reason(kind=kind, via=via, weight=weight, text=_text(graph, kinds, kind, via, detail))
         for kind, via, weight, detail in reasons
         if kind != FURTHER
     ]
     written.sort(key=lambda reason: (-reason.weight, reason.kind, reason.text))
     written.extend(
-        Reason(kind=kind, via=via, weight=weight, text=_text(graph, source_kind, kind, via, detail))
+        Reason(kind=kind, via=via, weight=weight, text=_text(graph, kinds, kind, via, detail))
         for kind, via, weight, detail in reasons
         if kind == FURTHER
     )
@@ -364,7 +372,11 @@ def _write_reasons(
 
 
 def _text(
-    graph: nx.Graph, source_kind: str | None, kind: str, via: Hashable | None, detail: Any
+    graph: nx.Graph,
+    kinds: tuple[str | None, str | None],
+    kind: str,
+    via: Hashable | None,
+    detail: Any,
 ) -> str:
     label = node_label(graph, via) if via is not None else ""
     if kind == SHARED_THEME:
@@ -374,7 +386,7 @@ def _text(
             return f"Beide waren im Workshop {label}"
         return f"Beide waren beim {label}"
     if kind == SHARED_NEIGHBOUR:
-        return _shared_neighbour_text(source_kind, node_kind(graph, via), label)
+        return _shared_neighbour_text(kinds, node_kind(graph, via), label)
     if kind == PATH:
         return f"Indirekte Verbindung über {label}"
     if kind == SAME_REGION:
@@ -390,13 +402,22 @@ def _text(
     return label
 
 
-def _shared_neighbour_text(source_kind: str | None, via_kind: str | None, label: str) -> str:
-    if source_kind == INITIATIVE and via_kind == ORGANISATION:
-        return f"Beide haben {label} als Mitglied"
-    if source_kind == ORGANISATION and via_kind == INITIATIVE:
-        return f"Beide sind Mitglied in {label}"
-    if source_kind == PERSON and via_kind == ORGANISATION:
-        return f"Beide arbeiten bei {label}"
-    if via_kind == PERSON:
-        return f"{label} ist bei beiden aktiv"
-    return f"Gemeinsame Verbindung über {label}"
+def _shared_neighbour_text(
+    kinds: tuple[str | None, str | None], via_kind: str | None, label: str
+) -> str:
+    source_kind, target_kind = kinds
+    if source_kind == target_kind:
+        if source_kind == INITIATIVE and via_kind == ORGANISATION:
+            return f"Beide haben {label} als Mitglied"
+        if source_kind == ORGANISATION and via_kind == INITIATIVE:
+            return f"Beide sind Mitglied in {label}"
+        if source_kind == PERSON and via_kind == ORGANISATION:
+            return f"Beide arbeiten bei {label}"
+        if via_kind == PERSON:
+            return f"{label} ist bei beiden aktiv"
+        return f"Gemeinsame Verbindung über {label}"
+    if target_kind == INITIATIVE and via_kind == ORGANISATION:
+        return f"{label} ist dort Mitglied"
+    if target_kind == INITIATIVE and via_kind == PERSON:
+        return f"{label} ist dort aktiv"
+    return f"Verbindung über {label}"

@@ -1,0 +1,162 @@
+"""The audit trail: every create, update and delete of an audited record is written,
+with who, when and which fields changed from what to what, in the same transaction.
+
+A SQLAlchemy `after_flush` hook inspects the flushed objects' attribute history and
+inserts AuditEntry rows on the same connection, so an audit row exists exactly when
+the change it describes is committed. The acting user comes from `session.info`,
+which the web layer fills per request (models never see Flask).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session, scoped_session
+
+from crm.models import (
+    AgendaBlock,
+    Affiliation,
+    AuditAction,
+    AuditEntry,
+    Consent,
+    Event,
+    Format,
+    Initiative,
+    InitiativeRole,
+    Interaction,
+    Membership,
+    Organisation,
+    Person,
+    Registration,
+    Relationship,
+    Theme,
+    User,
+    Workshop,
+)
+from crm.models.base import utcnow
+
+AUDITED: tuple[type, ...] = (
+    Initiative,
+    Organisation,
+    Person,
+    Membership,
+    Affiliation,
+    InitiativeRole,
+    Consent,
+    Relationship,
+    Interaction,
+    Event,
+    AgendaBlock,
+    Workshop,
+    Registration,
+    User,
+    Theme,
+    Format,
+)
+# Bookkeeping columns whose changes say nothing to a reader of the history.
+IGNORED = frozenset(
+    {"version", "created_at", "updated_at", "sort_name", "failed_logins", "last_login_at"}
+)
+REDACTED = frozenset({"password_hash", "session_token", "token_hash"})
+ACTOR_KEY = "audit_actor"
+
+
+def set_actor(session: Session | scoped_session[Any], user: Any) -> None:
+    """Record who acts in this session (None for the command line or anonymous visitors)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        session.info[ACTOR_KEY] = (user.id, user.email, str(user.role))
+    else:
+        session.info.pop(ACTOR_KEY, None)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_jsonable(v) for v in value)
+    if hasattr(value, "id") and not isinstance(value, str | int | float | bool):
+        return value.id
+    return value
+
+
+def _field_changes(obj: Any, *, only_changed: bool) -> dict[str, list[Any]]:
+    """{field: [old, new]} for columns and many-to-many collections of `obj`."""
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in IGNORED:
+            continue
+        hist = state.attrs[key].history
+        if only_changed and not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else (hist.unchanged[0] if hist.unchanged else None)
+        new = hist.added[0] if hist.added else (hist.unchanged[0] if hist.unchanged else None)
+        if only_changed and _jsonable(old) == _jsonable(new):
+            continue
+        if key in REDACTED:
+            changes[key] = ["***", "***"]
+        else:
+            changes[key] = [_jsonable(old), _jsonable(new)]
+    for rel in state.mapper.relationships:
+        if rel.secondary is None:
+            continue
+        hist = state.attrs[rel.key].history
+        if not hist.has_changes():
+            continue
+        unchanged = list(hist.unchanged or ())
+        old_ids = _jsonable(unchanged + list(hist.deleted or ()))
+        new_ids = _jsonable(unchanged + list(hist.added or ()))
+        if old_ids != new_ids:
+            changes[rel.key] = [old_ids, new_ids]
+    return changes
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    rows: list[dict[str, Any]] = []
+    actor = session.info.get(ACTOR_KEY)
+    user_id, user_label, user_role = actor if actor else (None, None, None)
+    now = utcnow()
+
+    def add(obj: Any, action: AuditAction, changes: dict[str, list[Any]]) -> None:
+        rows.append(
+            {
+                "at": now,
+                "user_id": user_id,
+                "user_label": user_label,
+                "user_role": user_role,
+                "action": action,
+                "record_type": obj.__tablename__,
+                "record_id": obj.id,
+                "changes": changes,
+            }
+        )
+
+    for obj in session.new:
+        if isinstance(obj, AUDITED):
+            add(obj, AuditAction.CREATE, _field_changes(obj, only_changed=False))
+    for obj in session.dirty:
+        if isinstance(obj, AUDITED) and session.is_modified(obj, include_collections=True):
+            changes = _field_changes(obj, only_changed=True)
+            if changes:
+                add(obj, AuditAction.UPDATE, changes)
+    for obj in session.deleted:
+        if isinstance(obj, AUDITED):
+            snapshot = {k: [v[1], None] for k, v in _field_changes(obj, only_changed=False).items()}
+            add(obj, AuditAction.DELETE, snapshot)
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)
+
+
+def install(session: scoped_session[Any]) -> None:
+    """Attach the audit hook to the app's session."""
+    if not event.contains(session, "after_flush", _after_flush):
+        event.listen(session, "after_flush", _after_flush)

@@ -1,0 +1,38 @@
+"""Browser journey: a staff member logs in and opens an initiative."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.models import OrgType
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_staff_logs_in_and_opens_an_initiative(page, make, screenshot):
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    ini = make.initiative(
+        name="Zukunft durch Industrie e.V.", laender=["05"], region_label="Rhein-Ruhr"
+    )
+    make.membership(make.organisation(name="IHK Essen", type=OrgType.IHK), ini)
+
+    page.goto("/initiatives/")
+    assert "/login" in page.url  # login required
+    page.get_by_label("E-Mail").fill(user.email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/initiatives/")
+    page.get_by_role("link", name="Zukunft durch Industrie e.V.").click()
+    page.wait_for_url(f"**/initiatives/{ini.id}")
+    assert (
+        page.get_by_role("heading", level=1).inner_text().startswith("Zukunft durch Industrie e.V.")
+    )
+    assert page.get_by_text("IHK Essen").is_visible()
+    assert page.get_by_text("Rhein-Ruhr").first.is_visible()
+    screenshot("initiative-detail")
+
+    page.get_by_role("button", name="Abmelden").click()
+    page.wait_for_url("**/login")
+    page.goto(f"/initiatives/{ini.id}")
+    assert "/login" in page.url

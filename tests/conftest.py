@@ -1,0 +1,184 @@
+"""Shared fixtures: every database test runs on SQLite and again on PostgreSQL when reachable.
+
+Fixtures:
+- `database_url` (session, parametrized): a fresh SQLite file, or a fresh PostgreSQL database.
+- `app`: the application on that database, schema migrated and reference data loaded
+  once per backend; every table but the reference ones is emptied after each test.
+- `client`, `runner`, `login_as(role)`, and factories `make_initiative(...)` etc.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from crm import create_app
+from crm.extensions import db, limiter
+from crm.models import Base
+from tests import factories
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REFERENCE_TABLES = {"bundeslaender", "kreise", "postcodes", "themes", "formats", "alembic_version"}
+TEST_PASSWORD = "korrekt-pferd-batterie-42"
+
+
+def postgres_unreachable_reason() -> str | None:
+    """None when the test PostgreSQL answers, else why not."""
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}".strip()
+
+
+def base_config(database_url: str) -> dict[str, Any]:
+    """The configuration of an app under test."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-" + secrets.token_hex(8),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh, empty database for this test session on one backend."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+        return
+    reason = postgres_unreachable_reason()
+    if reason:
+        print(f"\nSKIP PostgreSQL tests: {reason}")  # noqa: T201 - the reason must be visible
+        pytest.skip(reason)
+    name = f"crm_test_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _session_app(database_url: str) -> Iterator[Flask]:
+    """One app per backend, migrated and loaded with reference data once."""
+    from flask_migrate import upgrade
+
+    from crm.database import writing
+    from crm.reference_loader import load_reference_data
+
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        upgrade()
+        with writing():
+            load_reference_data()
+            db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def empty_tables(app: Flask) -> None:
+    """Delete every row outside the reference tables."""
+    with app.app_context():
+        tables = [
+            t for t in reversed(Base.metadata.sorted_tables) if t.name not in REFERENCE_TABLES
+        ]
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(table.delete())
+        db.session.commit()
+
+
+@pytest.fixture
+def app(_session_app: Flask) -> Iterator[Flask]:
+    """The app under test; the database is emptied (but for reference data) afterwards."""
+    with _session_app.app_context():
+        limiter.reset()
+    yield _session_app
+    empty_tables(_session_app)
+
+
+@pytest.fixture
+def make_app(database_url: str, _session_app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Build another app on the same database with config overrides (e.g. CSRF on)."""
+    made: list[Flask] = []
+
+    def _make(**overrides: Any) -> Flask:
+        cfg = base_config(database_url) | overrides
+        new = create_app(cfg)
+        made.append(new)
+        return new
+
+    yield _make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+    empty_tables(_session_app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app: Flask) -> factories.Factories:
+    """Factories that create flushed, committed records: `make.initiative(name=...)`."""
+    return factories.Factories(app)
+
+
+@pytest.fixture
+def login_as(app: Flask, client: FlaskClient, make: factories.Factories) -> Callable[..., Any]:
+    """Create a user of `role` and log the test client in as them; returns the user."""
+
+    def _login(role: str = "staff", *, initiative: Any = None, email: str | None = None) -> Any:
+        user = make.user(
+            role=role,
+            initiative_id=getattr(initiative, "id", None),
+            email=email,
+            password=TEST_PASSWORD,
+        )
+        response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over HTTP on a free loopback port, for browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

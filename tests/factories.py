@@ -1,0 +1,229 @@
+"""Factories for test data: each call creates one committed record and returns it detached.
+
+Overrides go in as keyword arguments: `make.initiative(name="Zukunft durch Industrie")`.
+The returned object has its columns loaded; relationships are not (they raise by design).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+from typing import Any, TypeVar
+
+from flask import Flask
+
+from crm.accounts.passwords import hash_password
+from crm.database import writing
+from crm.extensions import db
+from crm.models import (
+    Affiliation,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentStatus,
+    Event,
+    EventMode,
+    EventStatus,
+    EventType,
+    Initiative,
+    InitiativeRole,
+    InitiativeRoleKind,
+    InitiativeType,
+    Interaction,
+    InteractionKind,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrgType,
+    Person,
+    Registration,
+    Relationship,
+    RelationshipKind,
+    Role,
+    User,
+    Workshop,
+)
+
+T = TypeVar("T")
+_counter = itertools.count(1)
+UTC = dt.UTC
+
+
+class Factories:
+    """Record factories bound to one app."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def _save(self, record: T, after: Any = None) -> T:
+        with self.app.app_context(), writing():
+            db.session.add(record)
+            db.session.flush()
+            if after is not None:
+                after(record)
+            db.session.commit()
+            db.session.refresh(record)
+            db.session.expunge(record)
+        return record
+
+    def user(self, *, role: str = "staff", password: str | None = None, **kw: Any) -> User:
+        """An account (password hashed with the real hasher)."""
+        n = next(_counter)
+        email = kw.pop("email", None) or f"user{n}@example.org"
+        with self.app.app_context():
+            hashed = hash_password(password) if password else None
+        return self._save(User(email=email, role=Role(role), password_hash=hashed, **kw))
+
+    def initiative(self, **kw: Any) -> Initiative:
+        """An initiative; `laender=["05"]` and `themes=[...]` set the link tables."""
+        laender = kw.pop("laender", None)
+        themes = kw.pop("themes", None)
+        n = next(_counter)
+        record = Initiative(
+            name=kw.pop("name", f"Initiative {n}"), type=kw.pop("type", InitiativeType.VEREIN), **kw
+        )
+
+        def link(ini: Initiative) -> None:
+            from crm.models import Bundesland, Theme
+
+            if laender or themes:
+                from sqlalchemy import select
+                from sqlalchemy.orm import selectinload
+
+                loaded = db.session.scalar(
+                    select(Initiative)
+                    .where(Initiative.id == ini.id)
+                    .options(selectinload(Initiative.laender), selectinload(Initiative.themes))
+                )
+                assert loaded is not None
+                for ags in laender or ():
+                    loaded.laender.append(db.session.get_one(Bundesland, ags))
+                for name in themes or ():
+                    theme = db.session.scalar(select(Theme).where(Theme.name == name))
+                    loaded.themes.append(theme or Theme(name=name))
+
+        return self._save(record, link)
+
+    def organisation(self, **kw: Any) -> Organisation:
+        """An organisation (a company unless `type` says otherwise)."""
+        n = next(_counter)
+        return self._save(
+            Organisation(
+                name=kw.pop("name", f"Organisation {n} GmbH"),
+                type=kw.pop("type", OrgType.UNTERNEHMEN),
+                **kw,
+            )
+        )
+
+    def person(self, **kw: Any) -> Person:
+        """A synthetic person with an example.org address."""
+        n = next(_counter)
+        return self._save(
+            Person(
+                first_name=kw.pop("first_name", "Erika"),
+                last_name=kw.pop("last_name", f"Muster{n}"),
+                email=kw.pop("email", f"person{n}@example.org"),
+                **kw,
+            )
+        )
+
+    def membership(self, organisation: Any, initiative: Any, **kw: Any) -> Membership:
+        """Organisation × initiative."""
+        return self._save(
+            Membership(
+                organisation_id=organisation.id,
+                initiative_id=initiative.id,
+                role=kw.pop("role", MembershipRole.MITGLIED),
+                **kw,
+            )
+        )
+
+    def affiliation(self, person: Any, organisation: Any, **kw: Any) -> Affiliation:
+        """Person × organisation."""
+        return self._save(Affiliation(person_id=person.id, organisation_id=organisation.id, **kw))
+
+    def initiative_role(self, person: Any, initiative: Any, **kw: Any) -> InitiativeRole:
+        """Person × initiative."""
+        return self._save(
+            InitiativeRole(
+                person_id=person.id,
+                initiative_id=initiative.id,
+                role=kw.pop("role", InitiativeRoleKind.ANSPRECHPERSON),
+                **kw,
+            )
+        )
+
+    def consent(self, person: Any, **kw: Any) -> Consent:
+        """A confirmed consent (public listing unless `purpose` says otherwise)."""
+        return self._save(
+            Consent(
+                person_id=person.id,
+                purpose=kw.pop("purpose", ConsentPurpose.PUBLIC_LISTING),
+                status=kw.pop("status", ConsentStatus.CONFIRMED),
+                method=kw.pop("method", ConsentMethod.WEB_FORM),
+                **kw,
+            )
+        )
+
+    def relationship(self, a: Any, b: Any, **kw: Any) -> Relationship:
+        """Initiative ↔ initiative."""
+        return self._save(
+            Relationship(
+                initiative_a_id=a.id,
+                initiative_b_id=b.id,
+                kind=kw.pop("kind", RelationshipKind.KOOPERATION),
+                **kw,
+            )
+        )
+
+    def interaction(self, **kw: Any) -> Interaction:
+        """A logged call unless `kind` says otherwise."""
+        return self._save(
+            Interaction(
+                kind=kw.pop("kind", InteractionKind.CALL),
+                subject=kw.pop("subject", "Telefonat"),
+                **kw,
+            )
+        )
+
+    def event(self, **kw: Any) -> Event:
+        """A published online network meeting in the future."""
+        n = next(_counter)
+        start = kw.pop("starts_at", dt.datetime(2027, 3, 16, 9, 0, tzinfo=UTC))
+        return self._save(
+            Event(
+                slug=kw.pop("slug", f"treffen-{n}"),
+                title=kw.pop("title", f"Netzwerktreffen {n}"),
+                type=kw.pop("type", EventType.NETZWERKTREFFEN),
+                mode=kw.pop("mode", EventMode.ONLINE),
+                starts_at=start,
+                ends_at=kw.pop("ends_at", start + dt.timedelta(hours=5)),
+                status=kw.pop("status", EventStatus.VEROEFFENTLICHT),
+                **kw,
+            )
+        )
+
+    def workshop(self, event: Any, **kw: Any) -> Workshop:
+        """A workshop of `event`."""
+        n = next(_counter)
+        return self._save(
+            Workshop(
+                event_id=event.id,
+                title=kw.pop("title", f"Workshop {n}"),
+                capacity=kw.pop("capacity", 30),
+                **kw,
+            )
+        )
+
+    def registration(self, event: Any, person: Any, **kw: Any) -> Registration:
+        """A registration with a random personal-link token hash."""
+        token = kw.pop("token", f"token-{next(_counter)}")
+        return self._save(
+            Registration(
+                event_id=event.id,
+                person_id=person.id,
+                token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                **kw,
+            )
+        )

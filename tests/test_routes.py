@@ -1,0 +1,45 @@
+"""Every route requires login unless it is declared public; the list is built from url_map."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm import create_app
+from tests.conftest import base_config
+
+# Endpoints anyone may reach without an account. A new public route must be added here.
+PUBLIC_ENDPOINTS = {"static", "accounts.login", "main.set_language"}
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    app = create_app(base_config("sqlite://"))
+    routes = []
+    for rule in app.url_map.iter_rules():
+        args = {name: 1 for name in rule.arguments}
+        if rule.endpoint == "static":
+            args = {"filename": "css/app.css"}
+        path = rule.build(args, append_unknown=False)[1]  # type: ignore[index]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, method, path))
+    return routes
+
+
+ROUTES = _routes()
+
+
+def test_public_endpoints_exist():
+    assert {endpoint for endpoint, _, _ in ROUTES} >= PUBLIC_ENDPOINTS
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "path"), ROUTES, ids=[f"{m} {p}" for _, m, p in ROUTES]
+)
+def test_anonymous_access(client, endpoint, method, path):
+    response = client.open(path, method=method)
+    if endpoint in PUBLIC_ENDPOINTS:
+        assert response.status_code in (200, 302, 400), response.status_code
+        if response.status_code == 302:
+            assert not response.headers["Location"].startswith("/login")
+    else:
+        assert response.status_code == 302, (endpoint, response.status_code)
+        assert response.headers["Location"].startswith("/login?next=")
