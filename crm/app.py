@@ -75,11 +75,13 @@ def register_extensions(app: Flask) -> None:
     from crm.database import configure_engine
     from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
     from crm.i18n import select_locale
+    from crm.search import index as search_index
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     audit.install(db.session)
+    search_index.install(db.session)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -103,12 +105,24 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
     from crm.accounts.views import bp as accounts_bp
+    from crm.activity.views import bp as activity_bp
     from crm.directory.views import bp as directory_bp
+    from crm.events.public_views import bp as event_public_bp
+    from crm.events.views import bp as events_bp
+    from crm.mail.views import bp as mail_bp
     from crm.main.views import bp as main_bp
+    from crm.netview.views import bp as netview_bp
+    from crm.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(activity_bp)
+    app.register_blueprint(netview_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(event_public_bp)
+    app.register_blueprint(mail_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

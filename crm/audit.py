@@ -33,6 +33,7 @@ from crm.models import (
     Person,
     Registration,
     Relationship,
+    SuggestionFeedback,
     Theme,
     User,
     Workshop,
@@ -56,6 +57,7 @@ AUDITED: tuple[type, ...] = (
     User,
     Theme,
     Format,
+    SuggestionFeedback,
 )
 # Bookkeeping columns whose changes say nothing to a reader of the history.
 IGNORED = frozenset(
@@ -82,8 +84,9 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, list | tuple | set | frozenset):
         return sorted(_jsonable(v) for v in value)
-    if hasattr(value, "id") and not isinstance(value, str | int | float | bool):
-        return value.id
+    if hasattr(value, "__table__"):  # a related record: store its primary key
+        identity = inspect(value).identity
+        return identity[0] if identity and len(identity) == 1 else str(identity)
     return value
 
 

@@ -7,6 +7,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -20,17 +21,25 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(ensure_admin_command)
+    from crm.mail.cli import send_mail_command
+
+    app.cli.add_command(send_mail_command)
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Upgrade the schema to the newest migration and load the reference data."""
     upgrade()
     from crm.reference_loader import load_reference_data
+    from crm.search.index import rebuild_search_index
 
     with writing():
         report = load_reference_data()
+        search_index = rebuild_search_index()
         db.session.commit()
+    if search_index["written"] or search_index["deleted"]:
+        click.echo(f"Suchindex aktualisiert: {search_index['written']} Einträge neu geschrieben.")
     if report.changed:
         click.echo(
             f"Referenzdaten geladen: {report.laender} Länder, {report.kreise} Kreise, "
@@ -42,6 +51,7 @@ def init_db() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", required=True, help="admin, staff or editor")
 @click.option("--initiative", "initiative_id", type=int, help="initiative id (editors only)")
@@ -64,6 +74,7 @@ def create_user_command(
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--size", type=click.Choice(["small", "full", "scale"]), default="full")
 @click.option("--seed", type=int, default=2021, help="random seed (same seed, same data)")
 @click.option("--orgs", type=int, default=20_000, help="organisations (size scale)")
@@ -73,6 +84,7 @@ def seed_demo_command(size: str, seed: int, orgs: int, persons: int, if_empty: b
     """Fill the database with synthetic, deterministic demo data."""
     from crm.demo.seed import seed_demo
     from crm.models import Initiative
+    from crm.search.index import rebuild_search_index
 
     if if_empty and db.session.scalar(select(func.count(Initiative.id))):
         click.echo("Es gibt schon Daten; keine Demodaten angelegt.")
@@ -80,6 +92,7 @@ def seed_demo_command(size: str, seed: int, orgs: int, persons: int, if_empty: b
     started = time.perf_counter()
     with writing():
         counts = seed_demo(size=size, seed=seed, orgs=orgs, persons=persons)
+        rebuild_search_index()
         db.session.commit()
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
@@ -87,6 +100,7 @@ def seed_demo_command(size: str, seed: int, orgs: int, persons: int, if_empty: b
 
 
 @click.command("ensure-admin")
+@with_appcontext
 @click.option("--email", default="admin@example.org", show_default=True)
 def ensure_admin_command(email: str) -> None:
     """Create an admin with a one-time password when there is no admin yet."""

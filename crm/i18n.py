@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     """The locale for this request."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line: German
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("language")
     if chosen in languages:
         return str(chosen)

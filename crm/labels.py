@@ -117,6 +117,9 @@ LABELS: dict[Enum, LazyString] = {
     e.AuditAction.CREATE: _l("angelegt"),
     e.AuditAction.UPDATE: _l("geändert"),
     e.AuditAction.DELETE: _l("gelöscht"),
+    e.SuggestionDecision.ACCEPTED: _l("angenommen"),
+    e.SuggestionDecision.DISMISSED: _l("verworfen"),
+    e.SuggestionDecision.LATER: _l("später"),
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from crm.extensions import db, migrate
 from crm.models import Base
+from crm.search import schema as search_schema
 
 
 def test_single_head(app):
@@ -36,6 +37,11 @@ def test_empty_database_upgrades(make_app, tmp_path):
 
 def test_models_and_migrations_do_not_drift(app):
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {
+            "compare_type": True,
+            "include_name": search_schema.include_name,
+            "include_object": search_schema.include_object,
+        }
+        context = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(context, Base.metadata)
     assert diff == []

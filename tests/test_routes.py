@@ -8,7 +8,17 @@ from crm import create_app
 from tests.conftest import base_config
 
 # Endpoints anyone may reach without an account. A new public route must be added here.
-PUBLIC_ENDPOINTS = {"static", "accounts.login", "main.set_language"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "accounts.login",
+    "main.set_language",
+    "event_public.register",
+    "event_public.by_slug",
+    "event_public.registered",
+    "event_public.ics",
+    "event_public.personal",
+    "event_public.cancel",
+}
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -37,7 +47,7 @@ def test_public_endpoints_exist():
 def test_anonymous_access(client, endpoint, method, path):
     response = client.open(path, method=method)
     if endpoint in PUBLIC_ENDPOINTS:
-        assert response.status_code in (200, 302, 400), response.status_code
+        assert response.status_code in (200, 302, 400, 404), response.status_code
         if response.status_code == 302:
             assert not response.headers["Location"].startswith("/login")
     else:

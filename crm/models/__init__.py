@@ -16,8 +16,10 @@ from crm.models.directory import (
 )
 from crm.models.enums import *  # noqa: F403 - the vocabularies belong to the model API
 from crm.models.events import AgendaBlock, Event, Registration, Workshop, WorkshopPreference
+from crm.models.network import SuggestionFeedback
 from crm.models.people import Affiliation, Consent, InitiativeRole, Person
 from crm.models.reference import Bundesland, Kreis, Postcode
+from crm.models.search import SearchDocument, SearchKind
 from crm.models.vocab import Format, Theme
 
 __all__ = [
@@ -40,6 +42,9 @@ __all__ = [
     "Postcode",
     "Registration",
     "Relationship",
+    "SearchDocument",
+    "SearchKind",
+    "SuggestionFeedback",
     "Theme",
     "User",
     "Workshop",

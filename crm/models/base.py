@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Enum, Integer, MetaData, and_, func, or_
+from sqlalchemy import ColumnElement, DateTime, Enum, Integer, MetaData, TypeDecorator, and_, func, or_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -30,37 +30,28 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-class UTCDateTime(DateTime):
-    """DateTime stored as naive UTC on every backend, returned as aware UTC."""
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """DateTime stored as naive UTC on every backend, returned as aware UTC.
 
+    Naive datetimes are refused: a time without a zone is a bug waiting to happen.
+    """
+
+    impl = DateTime
     cache_ok = True
 
-    def __init__(self) -> None:
-        super().__init__(timezone=False)
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """Convert to naive UTC for storage."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use aware UTC datetimes")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
 
-    def bind_processor(self, dialect: Any) -> Any:  # noqa: D102 - SQLAlchemy hook
-        parent = super().bind_processor(dialect)
-
-        def process(value: dt.datetime | None) -> Any:
-            if value is not None:
-                if value.tzinfo is None:
-                    raise ValueError("naive datetime given; use aware UTC datetimes")
-                value = value.astimezone(dt.UTC).replace(tzinfo=None)
-            return parent(value) if parent else value
-
-        return process
-
-    def result_processor(self, dialect: Any, coltype: Any) -> Any:  # noqa: D102 - SQLAlchemy hook
-        parent = super().result_processor(dialect, coltype)
-
-        def process(value: Any) -> dt.datetime | None:
-            if parent:
-                value = parent(value)
-            if value is None:
-                return None
-            return value.replace(tzinfo=dt.UTC)
-
-        return process
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """Mark stored values as UTC."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
 
 
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:

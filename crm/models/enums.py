@@ -204,6 +204,14 @@ class RegistrationStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
+class SuggestionDecision(StrEnum):
+    """What the office decided about a network suggestion."""
+
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+    LATER = "later"
+
+
 class AuditAction(StrEnum):
     """What happened to a record."""
 

@@ -1,0 +1,1 @@
+"""Interactions (calls, meetings, e-mails, visits, notes) and follow-ups (Wiedervorlagen)."""

@@ -1,0 +1,135 @@
+"""Forms of the activity feature: logging and editing an interaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from crm.models import InteractionKind
+
+EARLIEST_YEAR = 1990
+LATEST_YEAR = 2100
+
+
+class BerlinDateTimeField(DateTimeLocalField):
+    """A local date and time (Europe/Berlin) with a German error message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the value; an unreadable one gets our message instead of WTForms' own."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None  # blank: the required-check speaks, not the parser
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Bitte ein gültiges Datum mit Uhrzeit angeben.")) from exc
+
+
+class GermanDateField(DateField):
+    """A date with a German error message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the value; an unreadable one gets our message instead of WTForms' own."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Bitte ein gültiges Datum angeben.")) from exc
+
+
+def _plausible_year(_form: Any, field: Any) -> None:
+    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
+        raise ValidationError(
+            _l(
+                "Bitte ein Datum zwischen %(a)s und %(b)s angeben.",
+                a=EARLIEST_YEAR,
+                b=LATEST_YEAR,
+            )
+        )
+
+
+class InteractionForm(FlaskForm):
+    """Kind, time, subject, notes, persons and an optional follow-up.
+
+    Choices that depend on the database (persons, follow-up owners) are set by the
+    view; the checks against them are ours, with German messages, so that a tampered
+    value never reaches SQL and never shows an English WTForms message.
+    """
+
+    kind = SelectField(
+        _l("Art"),
+        choices=[],
+        validate_choice=False,
+        validators=[InputRequired(_l("Bitte die Art wählen."))],
+    )
+    occurred_at = BerlinDateTimeField(
+        _l("Datum und Uhrzeit"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("Bitte Datum und Uhrzeit angeben.")), _plausible_year],
+    )
+    subject = StringField(
+        _l("Betreff"),
+        validators=[
+            InputRequired(_l("Bitte einen Betreff angeben.")),
+            Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+        ],
+    )
+    notes = TextAreaField(
+        _l("Notizen"), validators=[Length(max=10_000, message=_l("Höchstens 10.000 Zeichen."))]
+    )
+    persons = SelectMultipleField(_l("Beteiligte Personen"), choices=[], validate_choice=False)
+    follow_up_due = GermanDateField(
+        _l("Wiedervorlage am"), validators=[Optional(), _plausible_year]
+    )
+    follow_up_owner = SelectField(_l("Wiedervorlage für"), choices=[], validate_choice=False)
+
+    def validate_kind(self, field: Any) -> None:
+        """Only the known kinds."""
+        if field.data not in {k.value for k in InteractionKind}:
+            raise ValidationError(_l("Bitte eine der angebotenen Arten wählen."))
+
+    def validate_subject(self, field: Any) -> None:
+        """A subject of blanks is no subject."""
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Bitte einen Betreff angeben."))
+
+    def validate_persons(self, field: Any) -> None:
+        """Only persons offered in the select."""
+        offered = {str(value) for value, _label in self.persons.choices or []}
+        if any(value not in offered for value in field.data or []):
+            raise ValidationError(_l("Bitte nur angebotene Personen auswählen."))
+
+    def validate_follow_up_owner(self, field: Any) -> None:
+        """The owner must be one of the offered staff accounts (blank means: me)."""
+        offered = {str(value) for value, _label in self.follow_up_owner.choices or []}
+        if field.data and field.data not in offered:
+            raise ValidationError(
+                _l("Eine Wiedervorlage kann nur an Beschäftigte der Geschäftsstelle gehen.")
+            )
+
+    def person_ids(self) -> list[int]:
+        """The chosen persons as ids (after validation)."""
+        return sorted({int(value) for value in self.persons.data or []})
+
+    def owner_id(self) -> int | None:
+        """The chosen follow-up owner as an id, None when blank (after validation)."""
+        return int(self.follow_up_owner.data) if self.follow_up_owner.data else None
+
+    def occurred_local(self) -> dt.datetime | None:
+        """The entered local (Europe/Berlin) time, naive."""
+        value: dt.datetime | None = self.occurred_at.data
+        return value

@@ -1,0 +1,1 @@
+"""Events: network meetings with agenda and workshops, public registration, participant lists."""

@@ -1,0 +1,395 @@
+"""Forms of the events feature: staff forms for events, agenda and workshops; the public
+registration form and the preference form behind the personal link.
+
+Select choices that depend on the database are set by the view; the checks against
+them are ours, with German messages, so that a tampered value never reaches SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from crm.models import AgendaKind, EventMode, EventStatus, EventType
+
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+MAX_CAPACITY = 100_000
+RANKS = (1, 2, 3)
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A Europe/Berlin wall-clock date and time with German error messages."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the value; an unreadable one gets our message."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Bitte ein gültiges Datum mit Uhrzeit angeben.")) from exc
+        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
+            self.data = None
+            raise ValueError(
+                _l(
+                    "Bitte ein Datum zwischen %(a)s und %(b)s angeben.",
+                    a=EARLIEST_YEAR,
+                    b=LATEST_YEAR,
+                )
+            )
+
+
+class GermanIntegerField(IntegerField):
+    """A whole number with a German error message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the value; an unreadable one gets our message."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Bitte eine ganze Zahl angeben.")) from exc
+
+
+def _not_blank(message: Any) -> Any:
+    def check(_form: Any, field: Any) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(message)
+
+    return check
+
+
+def _offered(field: Any) -> set[str]:
+    return {str(value) for value, _label in field.choices or []}
+
+
+def _one_of(enum_cls: Any, message: Any) -> Any:
+    def check(_form: Any, field: Any) -> None:
+        if field.data not in {m.value for m in enum_cls}:
+            raise ValidationError(message)
+
+    return check
+
+
+def _web_url(_form: Any, field: Any) -> None:
+    value = (field.data or "").strip()
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValidationError(_l("Bitte einen Link beginnend mit https:// oder http:// angeben."))
+
+
+class EventForm(FlaskForm):
+    """Title, type, mode, place, times, description, capacity, window, fee and status."""
+
+    version = HiddenField()
+    title = StringField(
+        _l("Titel"),
+        validators=[
+            _not_blank(_l("Bitte einen Titel angeben.")),
+            Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+        ],
+    )
+    type = SelectField(
+        _l("Art"),
+        choices=[],
+        validate_choice=False,
+        validators=[_one_of(EventType, _l("Bitte eine der angebotenen Arten wählen."))],
+    )
+    mode = SelectField(
+        _l("Format"),
+        choices=[],
+        validate_choice=False,
+        validators=[_one_of(EventMode, _l("Bitte online, Präsenz oder hybrid wählen."))],
+    )
+    venue = StringField(
+        _l("Veranstaltungsort"), validators=[Length(max=300, message=_l("Höchstens 300 Zeichen."))]
+    )
+    online_url = StringField(
+        _l("Link zur Online-Teilnahme"),
+        validators=[Length(max=300, message=_l("Höchstens 300 Zeichen.")), _web_url],
+    )
+    starts_at = LocalDateTimeField(
+        _l("Beginn"), validators=[InputRequired(_l("Bitte den Beginn angeben."))]
+    )
+    ends_at = LocalDateTimeField(
+        _l("Ende"), validators=[InputRequired(_l("Bitte das Ende angeben."))]
+    )
+    description = TextAreaField(
+        _l("Beschreibung"),
+        validators=[Length(max=20_000, message=_l("Höchstens 20.000 Zeichen."))],
+    )
+    capacity = GermanIntegerField(
+        _l("Plätze"),
+        description=_l(
+            "Leer lassen für unbegrenzt. Weitere Anmeldungen kommen auf die Warteliste."
+        ),
+        validators=[
+            Optional(),
+            NumberRange(0, MAX_CAPACITY, message=_l("Bitte eine Zahl von 0 bis 100.000 angeben.")),
+        ],
+    )
+    registration_opens_at = LocalDateTimeField(_l("Anmeldung ab"), validators=[Optional()])
+    registration_closes_at = LocalDateTimeField(_l("Anmeldung bis"), validators=[Optional()])
+    is_free = BooleanField(_l("Teilnahme kostenfrei"), default=True)
+    fee_note = StringField(
+        _l("Hinweis zur Teilnahmegebühr"),
+        validators=[Length(max=200, message=_l("Höchstens 200 Zeichen."))],
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[],
+        validate_choice=False,
+        validators=[_one_of(EventStatus, _l("Bitte einen der angebotenen Status wählen."))],
+    )
+
+    def validate_ends_at(self, field: Any) -> None:
+        """The end lies after the beginning."""
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("Das Ende muss nach dem Beginn liegen."))
+
+    def validate_registration_closes_at(self, field: Any) -> None:
+        """The window closes after it opens."""
+        opens = self.registration_opens_at.data
+        if field.data and opens and field.data <= opens:
+            raise ValidationError(_l("Das Ende der Anmeldung muss nach ihrem Beginn liegen."))
+
+    def validate_venue(self, field: Any) -> None:
+        """Events on site need a place."""
+        if (
+            self.mode.data in (EventMode.PRAESENZ, EventMode.HYBRID)
+            and not (field.data or "").strip()
+        ):
+            raise ValidationError(_l("Bitte den Veranstaltungsort angeben."))
+
+    def validate_fee_note(self, field: Any) -> None:
+        """An event with a fee says what it costs."""
+        if not self.is_free.data and not (field.data or "").strip():
+            raise ValidationError(_l("Bitte angeben, was die Teilnahme kostet."))
+
+
+class AgendaBlockForm(FlaskForm):
+    """One programme block."""
+
+    starts_at = LocalDateTimeField(
+        _l("Beginn"), validators=[InputRequired(_l("Bitte den Beginn angeben."))]
+    )
+    ends_at = LocalDateTimeField(
+        _l("Ende"), validators=[InputRequired(_l("Bitte das Ende angeben."))]
+    )
+    title = StringField(
+        _l("Titel"),
+        validators=[
+            _not_blank(_l("Bitte einen Titel angeben.")),
+            Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+        ],
+    )
+    kind = SelectField(
+        _l("Art"),
+        choices=[],
+        validate_choice=False,
+        validators=[_one_of(AgendaKind, _l("Bitte Plenum, Austausch oder Workshops wählen."))],
+    )
+
+    def validate_ends_at(self, field: Any) -> None:
+        """The end lies after the beginning."""
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("Das Ende muss nach dem Beginn liegen."))
+
+
+class WorkshopForm(FlaskForm):
+    """A parallel workshop: title, description, themes, capacity, moderator."""
+
+    title = StringField(
+        _l("Titel"),
+        validators=[
+            _not_blank(_l("Bitte einen Titel angeben.")),
+            Length(max=200, message=_l("Höchstens 200 Zeichen.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("Beschreibung"),
+        validators=[Length(max=10_000, message=_l("Höchstens 10.000 Zeichen."))],
+    )
+    themes = SelectMultipleField(_l("Themen"), choices=[], validate_choice=False)
+    capacity = GermanIntegerField(
+        _l("Plätze"),
+        validators=[
+            InputRequired(_l("Bitte die Zahl der Plätze angeben.")),
+            NumberRange(0, MAX_CAPACITY, message=_l("Bitte eine Zahl von 0 bis 100.000 angeben.")),
+        ],
+    )
+    position = GermanIntegerField(
+        _l("Reihenfolge"),
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(0, 1000, message=_l("Bitte eine Zahl von 0 bis 1.000 angeben.")),
+        ],
+    )
+    moderator_email = StringField(
+        _l("Moderation (E-Mail einer Person im Verzeichnis)"),
+        validators=[Length(max=254, message=_l("Höchstens 254 Zeichen."))],
+    )
+
+    def validate_themes(self, field: Any) -> None:
+        """Only offered themes."""
+        if any(value not in _offered(self.themes) for value in field.data or []):
+            raise ValidationError(_l("Bitte nur angebotene Themen wählen."))
+
+    def theme_ids(self) -> list[int]:
+        """The chosen themes as ids (after validation)."""
+        return sorted({int(v) for v in self.themes.data or []})
+
+
+class PreferenceFields:
+    """Ranked workshop wishes shared by the registration and the personal-link form."""
+
+    pref1: SelectField
+    pref2: SelectField
+    pref3: SelectField
+
+    def preference_fields(self) -> list[SelectField]:
+        """The three wish fields, first choice first."""
+        return [self.pref1, self.pref2, self.pref3]
+
+    def check_preferences(self, required: bool) -> bool:
+        """Each wish names a workshop of this event, none twice; the first one if `required`."""
+        ok = True
+        seen: set[str] = set()
+        for field in self.preference_fields():
+            value = field.data or ""
+            if not value:
+                continue
+            if value not in _offered(field):
+                field.errors = [
+                    *field.errors,
+                    _l("Bitte einen Workshop dieser Veranstaltung wählen."),
+                ]
+                ok = False
+            elif value in seen:
+                field.errors = [*field.errors, _l("Bitte jeden Workshop nur einmal wählen.")]
+                ok = False
+            seen.add(value)
+        if required and not self.pref1.data:
+            self.pref1.errors = [*self.pref1.errors, _l("Bitte Ihren Erstwunsch wählen.")]
+            ok = False
+        return ok
+
+    def workshop_ids(self) -> list[int]:
+        """The wishes as workshop ids in rank order (after validation; gaps closed)."""
+        return [int(f.data) for f in self.preference_fields() if f.data]
+
+
+def _pref_field(label: Any) -> SelectField:
+    return SelectField(label, choices=[], validate_choice=False)
+
+
+class RegistrationForm(PreferenceFields, FlaskForm):
+    """The public registration form, with a honeypot field that people never see."""
+
+    first_name = StringField(
+        _l("Vorname"),
+        validators=[
+            _not_blank(_l("Bitte Ihren Vornamen angeben.")),
+            Length(max=100, message=_l("Höchstens 100 Zeichen.")),
+        ],
+    )
+    last_name = StringField(
+        _l("Nachname"),
+        validators=[
+            _not_blank(_l("Bitte Ihren Nachnamen angeben.")),
+            Length(max=100, message=_l("Höchstens 100 Zeichen.")),
+        ],
+    )
+    email = StringField(
+        _l("E-Mail"),
+        validators=[
+            InputRequired(_l("Bitte Ihre E-Mail-Adresse angeben.")),
+            Length(max=254, message=_l("Höchstens 254 Zeichen.")),
+            Email(_l("Bitte eine gültige E-Mail-Adresse angeben.")),
+        ],
+    )
+    organisation = StringField(
+        _l("Organisation"), validators=[Length(max=200, message=_l("Höchstens 200 Zeichen."))]
+    )
+    initiative = SelectField(_l("Initiative (optional)"), choices=[], validate_choice=False)
+    function = StringField(
+        _l("Funktion"), validators=[Length(max=120, message=_l("Höchstens 120 Zeichen."))]
+    )
+    pref1 = _pref_field(_l("Erstwunsch"))
+    pref2 = _pref_field(_l("Zweitwunsch"))
+    pref3 = _pref_field(_l("Drittwunsch"))
+    consent_event = BooleanField(
+        _l(
+            "Ich bin einverstanden, dass die Geschäftsstelle meine Angaben für diese Veranstaltung "
+            "verarbeitet und mich dazu per E-Mail kontaktiert (erforderlich)."
+        )
+    )
+    consent_newsletter = BooleanField(_l("Ich möchte den Newsletter erhalten."))
+    consent_photos = BooleanField(
+        _l("Fotos, auf denen ich zu sehen bin, dürfen veröffentlicht werden.")
+    )
+    consent_participant_list = BooleanField(
+        _l("Ich möchte mit Name und Organisation in der Teilnehmendenliste stehen.")
+    )
+    # The honeypot: hidden by CSS, left empty by people, filled in by form-filling bots.
+    website = StringField(_l("Bitte dieses Feld leer lassen"))
+
+    def validate_consent_event(self, field: Any) -> None:
+        """Registration needs consent to the event communication."""
+        if not field.data:
+            raise ValidationError(
+                _l("Ohne diese Einwilligung können wir Ihre Anmeldung nicht bearbeiten.")
+            )
+
+    def validate_initiative(self, field: Any) -> None:
+        """Only an offered initiative (or none)."""
+        if field.data and field.data not in _offered(field):
+            raise ValidationError(_l("Bitte eine der angebotenen Initiativen wählen."))
+
+    def is_bot(self) -> bool:
+        """Did something fill in the honeypot?"""
+        return bool((self.website.data or "").strip())
+
+    def initiative_id(self) -> int | None:
+        """The chosen initiative (after validation)."""
+        return int(self.initiative.data) if self.initiative.data else None
+
+
+class PreferenceForm(PreferenceFields, FlaskForm):
+    """Changing the workshop wishes behind the personal link."""
+
+    pref1 = _pref_field(_l("Erstwunsch"))
+    pref2 = _pref_field(_l("Zweitwunsch"))
+    pref3 = _pref_field(_l("Drittwunsch"))
+
+
+def required_time(value: Any) -> dt.datetime:
+    """The value of a validated, required date-and-time field."""
+    if not isinstance(value, dt.datetime):
+        raise TypeError("validated form expected")
+    return value

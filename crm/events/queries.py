@@ -1,0 +1,457 @@
+"""Read queries of the events feature: event pages, registration lists, counts, exports.
+
+Only whitelisted filter values reach SQL; anything else is ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.events.services import ACTIVE, SEATED, hash_token
+from crm.extensions import db
+from crm.labels import label
+from crm.models import (
+    AgendaBlock,
+    Bundesland,
+    Event,
+    EventStatus,
+    Initiative,
+    InitiativeStatus,
+    Organisation,
+    OrgType,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Theme,
+    Workshop,
+    WorkshopPreference,
+)
+from crm.text import fold
+
+TOKEN_MAX_LENGTH = 100
+CHECKIN_LIMIT = 50
+
+
+def _event_options() -> list[Any]:
+    return [
+        selectinload(Event.agenda),
+        selectinload(Event.workshops).selectinload(Workshop.themes),
+        selectinload(Event.workshops).selectinload(Workshop.moderator),
+    ]
+
+
+def event_detail(event_id: int) -> Event | None:
+    """An event with its agenda and workshops (themes, moderators)."""
+    return db.session.scalar(select(Event).where(Event.id == event_id).options(*_event_options()))
+
+
+def public_event(event_id: int) -> Event | None:
+    """An event the public may see: anything but a draft."""
+    event = event_detail(event_id)
+    return None if event is None or event.status is EventStatus.ENTWURF else event
+
+
+def event_by_slug(slug: str) -> Event | None:
+    """A public event by its slug."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug[:120]))
+    return None if event is None or event.status is EventStatus.ENTWURF else event
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An event in the staff list with its registration figures."""
+
+    event: Event
+    registered: int
+    waitlisted: int
+
+
+def event_rows() -> list[EventRow]:
+    """All events, newest first, with registered and waitlisted counts."""
+    seated = func.sum(case((Registration.status.in_(SEATED), 1), else_=0))
+    waiting = func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
+    rows = db.session.execute(
+        select(Event, func.coalesce(seated, 0), func.coalesce(waiting, 0))
+        .outerjoin(Registration, Registration.event_id == Event.id)
+        .group_by(Event.id)
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+    )
+    return [EventRow(e, int(r), int(w)) for e, r, w in rows]
+
+
+def agenda_block(event_id: int, block_id: int) -> AgendaBlock | None:
+    """An agenda block of this event."""
+    block = db.session.get(AgendaBlock, block_id)
+    return block if block is not None and block.event_id == event_id else None
+
+
+def workshop(event_id: int, workshop_id: int) -> Workshop | None:
+    """A workshop of this event, with themes and moderator."""
+    return db.session.scalar(
+        select(Workshop)
+        .where(Workshop.id == workshop_id, Workshop.event_id == event_id)
+        .options(selectinload(Workshop.themes), selectinload(Workshop.moderator))
+    )
+
+
+def workshop_choices(event: Event) -> list[tuple[str, str]]:
+    """The event's workshops for a wish select, with an empty first option."""
+    return [("", "—")] + [(str(w.id), w.title) for w in event.workshops]
+
+
+def initiative_choices() -> list[tuple[str, str]]:
+    """Active initiatives for the optional select of the public form."""
+    rows = db.session.execute(
+        select(Initiative.id, Initiative.name)
+        .where(Initiative.status == InitiativeStatus.AKTIV)
+        .order_by(Initiative.sort_name)
+    )
+    return [("", "—")] + [(str(i), n) for i, n in rows]
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    """All themes in their vocabulary order."""
+    return [
+        (str(t.id), t.name)
+        for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
+    ]
+
+
+def registration_by_token(token: str) -> Registration | None:
+    """The registration behind a personal link (None for an unknown or malformed one)."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return db.session.scalar(
+        select(Registration)
+        .where(Registration.token_hash == hash_token(token))
+        .options(
+            selectinload(Registration.person),
+            selectinload(Registration.preferences),
+            selectinload(Registration.assigned_workshop),
+        )
+    )
+
+
+def registration(event_id: int, registration_id: int) -> Registration | None:
+    """A registration of this event."""
+    found = db.session.get(Registration, registration_id)
+    return found if found is not None and found.event_id == event_id else None
+
+
+# -- staff lists
+
+
+@dataclass
+class RegistrationFilters:
+    """Cleaned filters of the registration list."""
+
+    q: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+
+    def args(self) -> dict[str, str]:
+        """As query parameters (for export links)."""
+        return ({"q": self.q} if self.q else {}) | self.values
+
+
+def filter_options(event: Event) -> dict[str, list[tuple[str, str]]]:
+    """The allowed values of each filter, as (value, label) for the selects."""
+    initiatives = db.session.execute(
+        select(Initiative.id, Initiative.name)
+        .where(
+            Initiative.id.in_(
+                select(Registration.initiative_id).where(Registration.event_id == event.id)
+            )
+        )
+        .order_by(Initiative.sort_name)
+    )
+    laender = db.session.execute(select(Bundesland.ags, Bundesland.name).order_by(Bundesland.name))
+    return {
+        "status": [(s.value, label(s)) for s in RegistrationStatus],
+        "initiative": [(str(i), n) for i, n in initiatives],
+        "orgtype": [(t.value, label(t)) for t in OrgType],
+        "land": [(a, n) for a, n in laender],
+        "workshop": [(str(w.id), w.title) for w in event.workshops],
+    }
+
+
+def parse_filters(
+    args: Mapping[str, str], options: Mapping[str, list[tuple[str, str]]]
+) -> RegistrationFilters:
+    """Keep only offered filter values; drop the rest silently."""
+    values = {
+        key: args[key]
+        for key, offered in options.items()
+        if args.get(key) in {value for value, _label in offered}
+    }
+    return RegistrationFilters(q=(args.get("q") or "").strip()[:100], values=values)
+
+
+def _like(text: str) -> str:
+    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(query: Select[Any], q: str) -> Select[Any]:
+    if not q:
+        return query
+    pattern = _like(q)
+    return query.where(
+        or_(
+            Person.sort_name.like(pattern, escape="\\"),
+            func.lower(Person.email).like(f"%{q.lower()}%"),
+            func.lower(Registration.organisation_text).like(f"%{q.lower()}%"),
+        )
+    )
+
+
+def registrations_query(event_id: int, filters: RegistrationFilters) -> Select[Any]:
+    """Registrations of an event, filtered and searched, by name."""
+    query = (
+        select(Registration)
+        .join(Person, Person.id == Registration.person_id)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+        .where(Registration.event_id == event_id)
+    )
+    values = filters.values
+    if status := values.get("status"):
+        query = query.where(Registration.status == status)
+    if initiative := values.get("initiative"):
+        query = query.where(Registration.initiative_id == int(initiative))
+    if orgtype := values.get("orgtype"):
+        query = query.where(Organisation.type == orgtype)
+    if land := values.get("land"):
+        query = query.where(Organisation.land_ags == land)
+    if workshop_id := values.get("workshop"):
+        wid = int(workshop_id)
+        query = query.where(
+            or_(
+                Registration.assigned_workshop_id == wid,
+                Registration.id.in_(
+                    select(WorkshopPreference.registration_id).where(
+                        WorkshopPreference.workshop_id == wid
+                    )
+                ),
+            )
+        )
+    query = _search(query, filters.q)
+    return query.options(
+        selectinload(Registration.person),
+        selectinload(Registration.organisation),
+        selectinload(Registration.initiative),
+        selectinload(Registration.preferences),
+    ).order_by(Person.sort_name, Registration.id)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Figures of an event's registrations (cancelled ones left out of the breakdowns)."""
+
+    by_status: list[tuple[str, int]]
+    by_initiative: list[tuple[str, int]]
+    by_land: list[tuple[str, int]]
+    by_orgtype: list[tuple[str, int]]
+
+
+def _breakdown(event_id: int, column: Any, *joins: Any) -> list[tuple[Any, int]]:
+    query = select(column, func.count(Registration.id)).select_from(Registration)
+    for target, condition in joins:
+        query = query.outerjoin(target, condition)
+    rows = db.session.execute(
+        query.where(Registration.event_id == event_id, Registration.status.in_(ACTIVE))
+        .group_by(column)
+        .order_by(func.count(Registration.id).desc())
+    )
+    return [(key, int(n)) for key, n in rows]
+
+
+def counts(event_id: int) -> Counts:
+    """Registrations by status, and active ones by initiative, Land and organisation type."""
+    none = "—"
+    statuses = dict(
+        db.session.execute(
+            select(Registration.status, func.count(Registration.id))
+            .where(Registration.event_id == event_id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    org_join = (Organisation, Organisation.id == Registration.organisation_id)
+    return Counts(
+        by_status=[(label(s), int(statuses.get(s, 0))) for s in RegistrationStatus],
+        by_initiative=[
+            (name or none, n)
+            for name, n in _breakdown(
+                event_id, Initiative.name, (Initiative, Initiative.id == Registration.initiative_id)
+            )
+        ],
+        by_land=[
+            (name or none, n)
+            for name, n in _breakdown(
+                event_id,
+                Bundesland.name,
+                org_join,
+                (Bundesland, Bundesland.ags == Organisation.land_ags),
+            )
+        ],
+        by_orgtype=[
+            (label(OrgType(t)) if t else none, n)
+            for t, n in _breakdown(event_id, Organisation.type, org_join)
+        ],
+    )
+
+
+def checkin_list(event_id: int, q: str) -> tuple[list[Registration], int]:
+    """Seated and waitlisted registrations matching `q` (at most 50), and how many match."""
+    query = (
+        select(Registration)
+        .join(Person, Person.id == Registration.person_id)
+        .where(Registration.event_id == event_id, Registration.status.in_(ACTIVE))
+    )
+    query = _search(query, q.strip()[:100])
+    total = int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    items = list(
+        db.session.scalars(
+            query.options(
+                selectinload(Registration.person), selectinload(Registration.organisation)
+            )
+            .order_by(Person.sort_name, Registration.id)
+            .limit(CHECKIN_LIMIT)
+        )
+    )
+    return items, total
+
+
+def attendance(event_id: int) -> tuple[int, int]:
+    """(checked in, expected) of an event."""
+    rows = dict(
+        db.session.execute(
+            select(Registration.status, func.count(Registration.id))
+            .where(Registration.event_id == event_id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    attended = int(rows.get(RegistrationStatus.ATTENDED, 0))
+    expected = attended + int(rows.get(RegistrationStatus.REGISTERED, 0))
+    return attended, expected
+
+
+def participants(event_id: int) -> list[Registration]:
+    """People with a seat (registered or attended), by name: badges and lists."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(Person, Person.id == Registration.person_id)
+            .where(
+                Registration.event_id == event_id,
+                Registration.status.in_(
+                    (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
+                ),
+            )
+            .options(
+                selectinload(Registration.person),
+                selectinload(Registration.organisation),
+                selectinload(Registration.initiative),
+            )
+            .order_by(Person.sort_name, Registration.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class WorkshopList:
+    """The participants of one workshop: assigned ones, or first wishes before assignment."""
+
+    workshop: Workshop
+    by_assignment: bool
+    registrations: list[Registration]
+
+
+def workshop_list(event: Event, workshop: Workshop) -> WorkshopList:
+    """Assigned participants once the event has assignments, else those who wished it first."""
+    assigned_any = db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event.id, Registration.assigned_workshop_id.is_not(None)
+        )
+    )
+    query = (
+        select(Registration)
+        .join(Person, Person.id == Registration.person_id)
+        .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE))
+    )
+    if assigned_any:
+        query = query.where(Registration.assigned_workshop_id == workshop.id)
+    else:
+        query = query.join(
+            WorkshopPreference,
+            and_(
+                WorkshopPreference.registration_id == Registration.id,
+                WorkshopPreference.rank == 1,
+            ),
+        ).where(WorkshopPreference.workshop_id == workshop.id)
+    items = db.session.scalars(
+        query.options(
+            selectinload(Registration.person),
+            selectinload(Registration.organisation),
+            selectinload(Registration.initiative),
+            selectinload(Registration.preferences),
+        ).order_by(Person.sort_name, Registration.id)
+    )
+    return WorkshopList(workshop, bool(assigned_any), list(items))
+
+
+EXPORT_HEADER = [
+    "Nachname",
+    "Vorname",
+    "E-Mail",
+    "Organisation",
+    "Organisation (Verzeichnis)",
+    "Organisationstyp",
+    "Land",
+    "Initiative",
+    "Funktion",
+    "Status",
+    "1. Wunsch",
+    "2. Wunsch",
+    "3. Wunsch",
+    "Workshop (zugeteilt)",
+    "Angemeldet am",
+    "Eingecheckt um",
+]
+
+
+def export_rows(event: Event, registrations: list[Registration]) -> list[list[Any]]:
+    """One row per registration, in the order of EXPORT_HEADER."""
+    titles = {w.id: w.title for w in event.workshops}
+    land_ids = {r.organisation.land_ags for r in registrations if r.organisation}
+    laender = dict(
+        db.session.execute(
+            select(Bundesland.ags, Bundesland.name).where(Bundesland.ags.in_(land_ids))
+        ).all()
+    )
+    rows = []
+    for r in registrations:
+        wishes = [titles.get(p.workshop_id, "") for p in r.preferences] + ["", "", ""]
+        org = r.organisation
+        rows.append(
+            [
+                r.person.last_name,
+                r.person.first_name,
+                r.person.email,
+                r.organisation_text,
+                org.name if org else None,
+                org.type if org else None,
+                laender.get(org.land_ags) if org and org.land_ags else None,
+                r.initiative.name if r.initiative else None,
+                r.function,
+                r.status,
+                *wishes[:3],
+                titles.get(r.assigned_workshop_id) if r.assigned_workshop_id else None,
+                r.registered_at,
+                r.checked_in_at,
+            ]
+        )
+    return rows

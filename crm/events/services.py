@@ -1,0 +1,535 @@
+"""Writes of the events feature: events, agenda, workshops, registrations and their mails.
+
+Seats are counted under a lock on the event row (PostgreSQL: SELECT ... FOR UPDATE;
+SQLite: the request's BEGIN IMMEDIATE already serialises writers), so two visitors
+registering at the same moment can never both take the last seat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, or_, select
+
+from crm.events.ics import event_calendar
+from crm.extensions import db
+from crm.mail.services import queue_mail
+from crm.models import (
+    AgendaBlock,
+    AgendaKind,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentStatus,
+    Event,
+    EventMode,
+    EventStatus,
+    EventType,
+    LawfulBasis,
+    Organisation,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Theme,
+    Workshop,
+    WorkshopPreference,
+)
+from crm.models.base import utcnow
+from crm.text import fold
+
+BERLIN = ZoneInfo("Europe/Berlin")
+#: The version of the consent texts on the registration form (change it with the texts).
+CONSENT_TEXT_VERSION = "2026-11"
+#: Statuses that occupy a seat.
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW)
+#: Statuses of people still expected (or already there).
+ACTIVE = (*SEATED, RegistrationStatus.WAITLISTED)
+
+
+def berlin_to_utc(local: dt.datetime) -> dt.datetime:
+    """A naive Berlin wall-clock time as an aware UTC datetime."""
+    return local.replace(tzinfo=BERLIN).astimezone(dt.UTC)
+
+
+def utc_to_berlin(value: dt.datetime | None) -> dt.datetime | None:
+    """An aware datetime as naive Berlin wall-clock time (for form fields)."""
+    if value is None:
+        return None
+    return value.astimezone(BERLIN).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a personal-link token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh personal-link token and its hash."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+# -- events, agenda, workshops (staff)
+
+
+@dataclass(frozen=True)
+class EventData:
+    """Validated input of the event form (times as Berlin wall-clock)."""
+
+    title: str
+    type: EventType
+    mode: EventMode
+    venue: str | None
+    online_url: str | None
+    starts_local: dt.datetime
+    ends_local: dt.datetime
+    description: str | None
+    capacity: int | None
+    opens_local: dt.datetime | None
+    closes_local: dt.datetime | None
+    is_free: bool
+    fee_note: str | None
+    status: EventStatus
+
+
+def slugify(text: str) -> str:
+    """A URL-safe slug from a German title ("Müller & Co" → "muller-co")."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    return slug[:100].strip("-") or "veranstaltung"
+
+
+def _unique_slug(title: str, own_id: int | None = None) -> str:
+    base = slugify(title)
+    taken = set(
+        db.session.scalars(
+            select(Event.slug).where(
+                or_(Event.slug == base, Event.slug.like(f"{base}-%")),
+                Event.id != (own_id or 0),
+            )
+        )
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _apply_event(event: Event, data: EventData) -> None:
+    event.title = data.title.strip()
+    event.type = data.type
+    event.mode = data.mode
+    event.venue = (data.venue or "").strip() or None
+    event.online_url = (data.online_url or "").strip() or None
+    event.starts_at = berlin_to_utc(data.starts_local)
+    event.ends_at = berlin_to_utc(data.ends_local)
+    event.description = (data.description or "").strip() or None
+    event.capacity = data.capacity
+    event.registration_opens_at = berlin_to_utc(data.opens_local) if data.opens_local else None
+    event.registration_closes_at = berlin_to_utc(data.closes_local) if data.closes_local else None
+    event.is_free = data.is_free
+    event.fee_note = None if data.is_free else (data.fee_note or "").strip() or None
+    event.status = data.status
+
+
+def create_event(data: EventData) -> Event:
+    """A new event with a unique slug made from its title."""
+    event = Event(slug=_unique_slug(data.title))
+    _apply_event(event, data)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(event: Event, data: EventData) -> list[Registration]:
+    """Change an event; more seats move waitlisted people up (returned)."""
+    lock_event(event.id)
+    _apply_event(event, data)
+    db.session.flush()
+    return fill_seats(event)
+
+
+@dataclass(frozen=True)
+class BlockData:
+    """Validated input of the agenda form."""
+
+    starts_local: dt.datetime
+    ends_local: dt.datetime
+    title: str
+    kind: AgendaKind
+
+
+def save_block(block: AgendaBlock, data: BlockData) -> AgendaBlock:
+    """Create or change an agenda block."""
+    block.starts_at = berlin_to_utc(data.starts_local)
+    block.ends_at = berlin_to_utc(data.ends_local)
+    block.title = data.title.strip()
+    block.kind = data.kind
+    db.session.add(block)
+    db.session.flush()
+    return block
+
+
+@dataclass(frozen=True)
+class WorkshopData:
+    """Validated input of the workshop form."""
+
+    title: str
+    description: str | None
+    theme_ids: list[int]
+    capacity: int
+    position: int
+    moderator: Person | None
+
+
+def find_person_by_email(email: str) -> Person | None:
+    """The oldest person with this e-mail (compared lower-case)."""
+    address = email.strip().lower()
+    if not address:
+        return None
+    return db.session.scalar(
+        select(Person).where(Person.email == address).order_by(Person.id).limit(1)
+    )
+
+
+def save_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
+    """Create or change a workshop (its themes must be loaded)."""
+    workshop.title = data.title.strip()
+    workshop.description = (data.description or "").strip() or None
+    workshop.capacity = data.capacity
+    workshop.position = data.position
+    workshop.moderator_id = data.moderator.id if data.moderator else None
+    themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(data.theme_ids))))
+    workshop.themes = themes
+    db.session.add(workshop)
+    db.session.flush()
+    return workshop
+
+
+# -- registrations
+
+
+def lock_event(event_id: int) -> Event | None:
+    """Load the event row for update: concurrent seat counts on it wait for us."""
+    return db.session.scalar(select(Event).where(Event.id == event_id).with_for_update())
+
+
+def seats_taken(event_id: int) -> int:
+    """Registrations that occupy a seat."""
+    count = db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event_id, Registration.status.in_(SEATED)
+        )
+    )
+    return int(count or 0)
+
+
+def registration_problem(event: Event, now: dt.datetime | None = None) -> str | None:
+    """Why `event` takes no registrations right now (None: it does)."""
+    now = now or utcnow()
+    if event.status is EventStatus.ENTWURF:
+        return _("Diese Veranstaltung ist noch nicht veröffentlicht.")
+    if event.status is not EventStatus.VEROEFFENTLICHT or event.ends_at <= now:
+        return _("Die Anmeldung zu dieser Veranstaltung ist geschlossen.")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return _("Die Anmeldung ist noch nicht geöffnet.")
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return _("Die Anmeldefrist ist abgelaufen.")
+    return None
+
+
+def can_cancel(registration: Registration, event: Event, now: dt.datetime | None = None) -> bool:
+    """Participants may cancel themselves until the event begins."""
+    now = now or utcnow()
+    return (
+        registration.status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
+        and event.status in (EventStatus.VEROEFFENTLICHT, EventStatus.ANMELDUNG_GESCHLOSSEN)
+        and now < event.starts_at
+    )
+
+
+def can_change_preferences(registration: Registration, event: Event) -> bool:
+    """Wishes may change while registration is open and nothing is fixed yet."""
+    return (
+        registration.status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
+        and not registration.assignment_fixed
+        and registration_problem(event) is None
+    )
+
+
+def match_organisation(text: str | None) -> Organisation | None:
+    """An existing organisation whose name or one of its other names folds to `text`."""
+    key = fold(text).strip()
+    if not key:
+        return None
+    found = db.session.scalar(
+        select(Organisation).where(Organisation.sort_name == key[:200]).order_by(Organisation.id)
+    )
+    if found is not None:
+        return found
+    for org_id, other_names in db.session.execute(
+        select(Organisation.id, Organisation.other_names)
+        .where(Organisation.other_names.is_not(None))
+        .order_by(Organisation.id)
+    ):
+        if any(fold(line).strip() == key for line in (other_names or "").splitlines()):
+            return db.session.get(Organisation, org_id)
+    return None
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    """Validated input of the public registration form."""
+
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str | None
+    initiative_id: int | None
+    function: str | None
+    workshop_ids: list[int]
+    newsletter: bool = False
+    photos: bool = False
+    participant_list: bool = False
+
+
+@dataclass
+class RegistrationOutcome:
+    """What a submission did: a new (or renewed) registration, or a resent link."""
+
+    registration: Registration
+    resent: bool
+    moved: list[Registration] = field(default_factory=list)
+
+
+def personal_url(token: str) -> str:
+    """The absolute personal link of a registration."""
+    return url_for("event_public.personal", token=token, _external=True)
+
+
+def _register_url(event: Event) -> str:
+    return url_for("event_public.register", event_id=event.id, _external=True)
+
+
+def _mail(
+    template: str, to: str, subject: str, event: Event, *, ics: bool = True, **context: object
+) -> None:
+    body = render_template(f"mail/{template}", event=event, **context)
+    calendar = event_calendar(event, url=_register_url(event)) if ics else None
+    queue_mail(to, subject, body, ics=calendar)
+
+
+def _find_or_create_person(data: RegistrationInput, event: Event) -> Person:
+    person = find_person_by_email(data.email)
+    if person is not None:
+        return person
+    person = Person(
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        email=data.email,
+        lawful_basis=LawfulBasis.CONSENT,
+        source=f"Anmeldung {event.title}"[:200],
+        collected_at=utcnow(),
+    )
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def _set_preferences(registration: Registration, workshop_ids: list[int]) -> None:
+    db.session.execute(
+        delete(WorkshopPreference).where(WorkshopPreference.registration_id == registration.id)
+    )
+    for rank, workshop_id in enumerate(workshop_ids[:3], start=1):
+        db.session.add(
+            WorkshopPreference(registration_id=registration.id, workshop_id=workshop_id, rank=rank)
+        )
+
+
+def _record_consents(person: Person, registration: Registration, data: RegistrationInput) -> None:
+    purposes = [ConsentPurpose.EVENT_COMMUNICATION]
+    purposes += [ConsentPurpose.NEWSLETTER] if data.newsletter else []
+    purposes += [ConsentPurpose.PHOTOS] if data.photos else []
+    purposes += [ConsentPurpose.PARTICIPANT_LIST] if data.participant_list else []
+    now = utcnow()
+    for purpose in purposes:
+        db.session.add(
+            Consent(
+                person_id=person.id,
+                purpose=purpose,
+                status=ConsentStatus.CONFIRMED,
+                method=ConsentMethod.WEB_FORM,
+                text_version=CONSENT_TEXT_VERSION,
+                given_at=now,
+                registration_id=registration.id,
+            )
+        )
+
+
+def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
+    """Register a visitor (or resend their link); waitlist beyond capacity. Caller commits."""
+    event = lock_event(event_id)
+    assert event is not None  # noqa: S101 - the view has loaded it
+    person = _find_or_create_person(data, event)
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.person_id == person.id
+        )
+    )
+    token, token_hash = new_token()
+    if registration is not None and registration.status is not RegistrationStatus.CANCELLED:
+        # Same e-mail again: no second registration. A fresh link replaces the old one,
+        # because only the hash of a link is stored.
+        registration.token_hash = token_hash
+        subject = _("Ihr persönlicher Link: %(t)s", t=event.title)
+        _mail(
+            "link_resent.txt",
+            person.email or data.email,
+            subject,
+            event,
+            person=person,
+            registration=registration,
+            link=personal_url(token),
+            ics=False,
+        )
+        return RegistrationOutcome(registration, resent=True)
+    taken = seats_taken(event.id)
+    has_seat = event.capacity is None or taken < event.capacity
+    match = match_organisation(data.organisation)
+    if registration is None:
+        registration = Registration(event_id=event.id, person_id=person.id, token_hash=token_hash)
+        db.session.add(registration)
+    registration.organisation_text = (data.organisation or "").strip() or None
+    registration.organisation_id = match.id if match else None
+    registration.organisation_confirmed = False
+    registration.initiative_id = data.initiative_id
+    registration.function = (data.function or "").strip() or None
+    registration.status = (
+        RegistrationStatus.REGISTERED if has_seat else RegistrationStatus.WAITLISTED
+    )
+    registration.registered_at = utcnow()
+    registration.cancelled_at = None
+    registration.checked_in_at = None
+    registration.token_hash = token_hash
+    db.session.flush()
+    _set_preferences(registration, data.workshop_ids)
+    _record_consents(person, registration, data)
+    template = "confirmation.txt" if has_seat else "waitlisted.txt"
+    subject = (
+        _("Anmeldebestätigung: %(t)s", t=event.title)
+        if has_seat
+        else _("Warteliste: %(t)s", t=event.title)
+    )
+    _mail(
+        template,
+        person.email or data.email,
+        subject,
+        event,
+        person=person,
+        registration=registration,
+        link=personal_url(token),
+        ics=has_seat,
+    )
+    return RegistrationOutcome(registration, resent=False)
+
+
+def fill_seats(event: Event) -> list[Registration]:
+    """Move the earliest waitlisted people up while seats are free; mail each of them."""
+    moved: list[Registration] = []
+    free = None if event.capacity is None else event.capacity - seats_taken(event.id)
+    if free is not None and free <= 0:
+        return moved
+    query = (
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    if free is not None:
+        query = query.limit(free)
+    for registration in db.session.scalars(query):
+        registration.status = RegistrationStatus.REGISTERED
+        moved.append(registration)
+    db.session.flush()
+    for registration in moved:
+        person = db.session.get_one(Person, registration.person_id)
+        if person.email:
+            _mail(
+                "moved_up.txt",
+                person.email,
+                _("Sie haben einen Platz: %(t)s", t=event.title),
+                event,
+                person=person,
+                registration=registration,
+            )
+    return moved
+
+
+def cancel(registration: Registration) -> list[Registration]:
+    """Cancel a registration; a freed seat goes to the first on the waitlist (returned)."""
+    event = lock_event(registration.event_id)
+    assert event is not None  # noqa: S101 - a registration always has its event
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    db.session.flush()
+    person = db.session.get_one(Person, registration.person_id)
+    if person.email:
+        _mail(
+            "cancelled.txt",
+            person.email,
+            _("Stornierung: %(t)s", t=event.title),
+            event,
+            person=person,
+            registration=registration,
+            ics=False,
+        )
+    return fill_seats(event)
+
+
+def change_preferences(registration: Registration, workshop_ids: list[int]) -> None:
+    """Replace the ranked wishes of a registration."""
+    _set_preferences(registration, workshop_ids)
+    registration.updated_at = utcnow()
+
+
+def check_in(registration: Registration) -> bool:
+    """Mark as attended now; False when already checked in."""
+    if registration.status in (RegistrationStatus.ATTENDED, RegistrationStatus.CANCELLED):
+        return False
+    registration.status = RegistrationStatus.ATTENDED
+    registration.checked_in_at = utcnow()
+    return True
+
+
+def mark_no_show(registration: Registration) -> bool:
+    """Mark as not attended; False when already so."""
+    if registration.status not in (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED):
+        return False
+    registration.status = RegistrationStatus.NO_SHOW
+    registration.checked_in_at = None
+    return True
+
+
+def reset_attendance(registration: Registration) -> bool:
+    """Undo a check-in or no-show mark (back to registered)."""
+    if registration.status not in (RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW):
+        return False
+    registration.status = RegistrationStatus.REGISTERED
+    registration.checked_in_at = None
+    return True
+
+
+def confirm_organisation(registration: Registration) -> bool:
+    """Staff confirm the matched organisation; False when there is no match to confirm."""
+    if registration.organisation_id is None or registration.organisation_confirmed:
+        return False
+    registration.organisation_confirmed = True
+    return True

@@ -1,0 +1,351 @@
+"""Staff pages of events (under /events/): events, agenda, workshops, registrations,
+check-in, participant lists, exports and name badges."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from crm import permissions
+from crm.events import queries, services
+from crm.events.forms import AgendaBlockForm, EventForm, WorkshopForm, required_time
+from crm.exports import csv_response, xlsx_response
+from crm.extensions import db
+from crm.labels import choices
+from crm.models import (
+    AgendaBlock,
+    AgendaKind,
+    Event,
+    EventMode,
+    EventStatus,
+    EventType,
+    Person,
+    Workshop,
+)
+from crm.pagination import paginate, parse_page
+from crm.urls import safe_next
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+@bp.before_request
+def _require_staff() -> None:
+    if not permissions.can_manage_events(current_user):
+        abort(403)
+
+
+def _event(event_id: int) -> Event:
+    return queries.event_detail(event_id) or abort(404)
+
+
+@bp.get("/")
+def index() -> str:
+    """All events, newest first, with their registration figures."""
+    return render_template("events/index.html", rows=queries.event_rows())
+
+
+def _event_form(event: Event | None = None) -> EventForm:
+    if request.method != "GET":
+        form = EventForm()
+    elif event is not None:
+        form = EventForm(
+            version=event.version,
+            title=event.title,
+            type=event.type.value,
+            mode=event.mode.value,
+            venue=event.venue,
+            online_url=event.online_url,
+            starts_at=services.utc_to_berlin(event.starts_at),
+            ends_at=services.utc_to_berlin(event.ends_at),
+            description=event.description,
+            capacity=event.capacity,
+            registration_opens_at=services.utc_to_berlin(event.registration_opens_at),
+            registration_closes_at=services.utc_to_berlin(event.registration_closes_at),
+            is_free=event.is_free,
+            fee_note=event.fee_note,
+            status=event.status.value,
+        )
+    else:
+        form = EventForm(status=EventStatus.ENTWURF.value)
+    form.type.choices = choices(EventType)
+    form.mode.choices = choices(EventMode)
+    form.status.choices = choices(EventStatus)
+    return form
+
+
+def _event_data(form: EventForm) -> services.EventData:
+    return services.EventData(
+        title=form.title.data or "",
+        type=EventType(form.type.data),
+        mode=EventMode(form.mode.data),
+        venue=form.venue.data,
+        online_url=form.online_url.data,
+        starts_local=required_time(form.starts_at.data),
+        ends_local=required_time(form.ends_at.data),
+        description=form.description.data,
+        capacity=form.capacity.data,
+        opens_local=form.registration_opens_at.data,
+        closes_local=form.registration_closes_at.data,
+        is_free=bool(form.is_free.data),
+        fee_note=form.fee_note.data,
+        status=EventStatus(form.status.data),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Response | str:
+    """Create an event (a draft until its status says otherwise)."""
+    form = _event_form()
+    if form.validate_on_submit():
+        event = services.create_event(_event_data(form))
+        db.session.commit()
+        flash(_("Die Veranstaltung wurde angelegt."), "success")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None)
+
+
+@bp.get("/<int:event_id>")
+def detail(event_id: int) -> str:
+    """An event with its programme, workshops and figures."""
+    event = _event(event_id)
+    return render_template(
+        "events/detail.html",
+        event=event,
+        counts=queries.counts(event.id),
+        attendance=queries.attendance(event.id),
+    )
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+def edit(event_id: int) -> Response | str | tuple[str, int]:
+    """Change an event; a stale form (someone else saved meanwhile) is refused."""
+    event = _event(event_id)
+    form = _event_form(event)
+    if form.validate_on_submit():
+        if form.version.data != str(event.version):
+            form.version.data = str(event.version)
+            flash(
+                _(
+                    "Jemand anderes hat diese Veranstaltung inzwischen geändert. Bitte prüfen "
+                    "Sie die aktuellen Angaben und speichern Sie erneut."
+                ),
+                "error",
+            )
+            return render_template("events/form.html", form=form, event=event, stale=True), 409
+        moved = services.update_event(event, _event_data(form))
+        db.session.commit()
+        flash(_("Die Veranstaltung wurde gespeichert."), "success")
+        if moved:
+            flash(_("%(n)s Personen sind von der Warteliste nachgerückt.", n=len(moved)), "info")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event)
+
+
+def _block_form(event: Event, block: AgendaBlock | None) -> AgendaBlockForm:
+    if request.method != "GET":
+        form = AgendaBlockForm()
+    elif block is not None:
+        form = AgendaBlockForm(
+            title=block.title,
+            kind=block.kind.value,
+            starts_at=services.utc_to_berlin(block.starts_at),
+            ends_at=services.utc_to_berlin(block.ends_at),
+        )
+    else:
+        form = AgendaBlockForm(
+            starts_at=services.utc_to_berlin(event.starts_at),
+            ends_at=services.utc_to_berlin(event.ends_at),
+        )
+    form.kind.choices = choices(AgendaKind)
+    return form
+
+
+@bp.route("/<int:event_id>/agenda/new", methods=["GET", "POST"], defaults={"block_id": None})
+@bp.route("/<int:event_id>/agenda/<int:block_id>/edit", methods=["GET", "POST"])
+def agenda_block(event_id: int, block_id: int | None) -> Response | str:
+    """Add or change a programme block."""
+    event = _event(event_id)
+    block = queries.agenda_block(event.id, block_id) or abort(404) if block_id else None
+    form = _block_form(event, block)
+    if form.validate_on_submit():
+        data = services.BlockData(
+            starts_local=required_time(form.starts_at.data),
+            ends_local=required_time(form.ends_at.data),
+            title=form.title.data or "",
+            kind=AgendaKind(form.kind.data),
+        )
+        services.save_block(block or AgendaBlock(event_id=event.id), data)
+        db.session.commit()
+        flash(_("Der Programmpunkt wurde gespeichert."), "success")
+        return redirect(url_for("events.detail", event_id=event.id) + "#agenda")
+    return render_template("events/block_form.html", form=form, event=event, block=block)
+
+
+def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
+    if request.method != "GET":
+        form = WorkshopForm()
+    elif workshop is not None:
+        form = WorkshopForm(
+            title=workshop.title,
+            description=workshop.description,
+            capacity=workshop.capacity,
+            position=workshop.position,
+            themes=[str(t.id) for t in workshop.themes],
+            moderator_email=workshop.moderator.email if workshop.moderator else "",
+        )
+    else:
+        form = WorkshopForm()
+    form.themes.choices = queries.theme_choices()
+    return form
+
+
+@bp.route("/<int:event_id>/workshops/new", methods=["GET", "POST"], defaults={"workshop_id": None})
+@bp.route("/<int:event_id>/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+def workshop(event_id: int, workshop_id: int | None) -> Response | str:
+    """Add or change a workshop; the moderator is found by e-mail."""
+    event = _event(event_id)
+    item = queries.workshop(event.id, workshop_id) or abort(404) if workshop_id else None
+    form = _workshop_form(item)
+    if form.validate_on_submit():
+        email = (form.moderator_email.data or "").strip()
+        moderator = services.find_person_by_email(email) if email else None
+        if email and moderator is None:
+            form.moderator_email.errors = [_("Keine Person mit dieser E-Mail im Verzeichnis.")]
+        else:
+            data = services.WorkshopData(
+                title=form.title.data or "",
+                description=form.description.data,
+                theme_ids=form.theme_ids(),
+                capacity=form.capacity.data or 0,
+                position=form.position.data or 0,
+                moderator=moderator,
+            )
+            services.save_workshop(item or Workshop(event_id=event.id, themes=[]), data)
+            db.session.commit()
+            flash(_("Der Workshop wurde gespeichert."), "success")
+            return redirect(url_for("events.detail", event_id=event.id) + "#workshops")
+    return render_template("events/workshop_form.html", form=form, event=event, workshop=item)
+
+
+@bp.route(
+    "/<int:event_id>/agenda/<int:item_id>/delete",
+    methods=["GET", "POST"],
+    defaults={"kind": "agenda"},
+)
+@bp.route(
+    "/<int:event_id>/workshops/<int:item_id>/delete",
+    methods=["GET", "POST"],
+    defaults={"kind": "workshops"},
+)
+def delete_item(event_id: int, kind: str, item_id: int) -> Response | str:
+    """Ask first (GET), then delete an agenda block or workshop (POST)."""
+    event = _event(event_id)
+    lookup = queries.agenda_block if kind == "agenda" else queries.workshop
+    item = lookup(event.id, item_id) or abort(404)
+    if request.method == "GET":
+        return render_template("events/delete.html", event=event, item=item, kind=kind)
+    db.session.delete(item)
+    db.session.commit()
+    flash(_("„%(t)s“ wurde gelöscht.", t=item.title), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.get("/<int:event_id>/registrations")
+def registrations(event_id: int) -> str:
+    """Registrations with filters and counts."""
+    event = _event(event_id)
+    options = queries.filter_options(event)
+    filters = queries.parse_filters(request.args, options)
+    page = paginate(
+        queries.registrations_query(event.id, filters), parse_page(request.args.get("page")), 50
+    )
+    return render_template(
+        "events/registrations.html",
+        event=event,
+        page=page,
+        filters=filters,
+        options=options,
+        counts=queries.counts(event.id),
+        titles={w.id: w.title for w in event.workshops},
+    )
+
+
+@bp.get("/<int:event_id>/registrations.<fmt>")
+def export(event_id: int, fmt: str) -> Response:
+    """The (filtered) registration list as CSV or XLSX."""
+    writer = EXPORT_FORMATS.get(fmt) or abort(404)
+    event = _event(event_id)
+    filters = queries.parse_filters(request.args, queries.filter_options(event))
+    items = list(db.session.scalars(queries.registrations_query(event.id, filters)))
+    rows = queries.export_rows(event, items)
+    return writer(f"teilnehmende-{event.slug}.{fmt}", queries.EXPORT_HEADER, rows)
+
+
+@bp.get("/<int:event_id>/workshop-lists")
+def workshop_lists(event_id: int) -> str:
+    """One list per workshop: assigned participants, or first wishes before assignment."""
+    event = _event(event_id)
+    lists = [queries.workshop_list(event, w) for w in event.workshops]
+    return render_template("events/workshop_lists.html", event=event, lists=lists)
+
+
+@bp.get("/<int:event_id>/workshops/<int:workshop_id>/participants.<fmt>")
+def workshop_export(event_id: int, workshop_id: int, fmt: str) -> Response:
+    """One workshop's list as CSV or XLSX."""
+    writer = EXPORT_FORMATS.get(fmt) or abort(404)
+    event = _event(event_id)
+    item = queries.workshop(event.id, workshop_id) or abort(404)
+    listed = queries.workshop_list(event, item)
+    rows = queries.export_rows(event, listed.registrations)
+    return writer(f"workshop-{item.id}-{event.slug}.{fmt}", queries.EXPORT_HEADER, rows)
+
+
+@bp.get("/<int:event_id>/checkin")
+def checkin(event_id: int) -> str:
+    """Check-in on the day: search, then one click per person."""
+    event = _event(event_id)
+    q = (request.args.get("q") or "").strip()[:100]
+    items, total = queries.checkin_list(event.id, q)
+    return render_template(
+        "events/checkin.html",
+        event=event,
+        items=items,
+        total=total,
+        q=q,
+        attendance=queries.attendance(event.id),
+    )
+
+
+MARKS = {
+    "checkin": (services.check_in, _l("Eingecheckt: %(n)s.")),
+    "no-show": (services.mark_no_show, _l("Als nicht erschienen markiert: %(n)s.")),
+    "reset": (services.reset_attendance, _l("Zurückgesetzt auf angemeldet: %(n)s.")),
+    "confirm-organisation": (services.confirm_organisation, _l("Organisation bestätigt: %(n)s.")),
+}
+
+
+@bp.post("/<int:event_id>/registrations/<int:registration_id>/<action>")
+def mark(event_id: int, registration_id: int, action: str) -> Response:
+    """Check in, mark no-show, reset, or confirm the organisation match; back where clicked."""
+    change, message = MARKS.get(action) or abort(404)
+    item = queries.registration(event_id, registration_id) or abort(404)
+    person = db.session.get_one(Person, item.person_id)
+    if change(item):
+        db.session.commit()
+        flash(str(message) % {"n": person.full_name}, "success")
+    else:
+        flash(_("Keine Änderung für %(n)s.", n=person.full_name), "info")
+    back = url_for("events.registrations", event_id=event_id)
+    return redirect(safe_next(request.form.get("next"), back))
+
+
+@bp.get("/<int:event_id>/badges")
+def badges(event_id: int) -> str:
+    """Printable name badges of everyone with a seat."""
+    event = _event(event_id)
+    return render_template("events/badges.html", event=event, items=queries.participants(event.id))

@@ -1,0 +1,32 @@
+"""The `send-mail` command: deliver the outbox over SMTP."""
+
+from __future__ import annotations
+
+import smtplib
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from crm.database import writing
+from crm.mail.services import send_pending, smtp_configured
+
+
+@click.command("send-mail")
+@with_appcontext
+@click.option("--limit", type=int, default=500, show_default=True, help="most mails per run")
+def send_mail_command(limit: int) -> None:
+    """Send unsent outbox mails via SMTP (MAIL_SERVER, MAIL_PORT, MAIL_FROM, ...)."""
+    config = current_app.config
+    if not smtp_configured(config):
+        click.echo(
+            "Kein SMTP-Server konfiguriert (MAIL_SERVER, MAIL_PORT, MAIL_FROM). "
+            "Die Mails bleiben im Postausgang; die Geschäftsstelle sieht sie unter /outbox."
+        )
+        return
+    try:
+        with writing():
+            report = send_pending(config, limit=limit)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise click.ClickException(f"SMTP-Server nicht erreichbar: {exc}") from exc
+    click.echo(f"{report.sent} Mails gesendet, {report.failed} fehlgeschlagen.")

@@ -1,0 +1,1 @@
+"""The web side of the network module: graph from the database, suggestions, analytics."""

@@ -1,0 +1,1 @@
+"""Global search over initiatives, organisations and persons (one box in the header)."""

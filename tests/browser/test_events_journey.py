@@ -1,0 +1,105 @@
+"""Browser journey: a visitor registers with three workshop wishes, uses the personal link
+from the outbox to change a wish and to cancel; the first waitlisted person moves up;
+staff check someone in."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import Registration, RegistrationStatus
+from tests.conftest import TEST_PASSWORD
+from tests.test_events_helpers import open_event, personal_path
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot):
+    event, workshops = open_event(
+        make, capacity=1, workshops=4, title="Netzwerktreffen der Industrieinitiativen"
+    )
+    first = make.registration(
+        event, make.person(first_name="Paula", last_name="Platz", email="paula@example.org")
+    )
+    waiting = make.registration(
+        event,
+        make.person(first_name="Willi", last_name="Warteliste", email="willi@example.org"),
+        status=RegistrationStatus.WAITLISTED,
+    )
+
+    # The seat is taken, so the visitor lands on the waitlist; Paula cancels later. First the
+    # visitor registers with three wishes.
+    page.goto(f"/events/{event.id}/register")
+    assert page.get_by_role("heading", name="Workshops").is_visible()
+    page.get_by_label("Vorname", exact=True).fill("Jörg")
+    page.get_by_label("Nachname", exact=True).fill("Müller-Lüdenscheidt")
+    page.get_by_label("E-Mail", exact=True).fill("joerg@example.org")
+    page.get_by_label("Organisation", exact=True).fill("Müller-Lüdenscheidt GmbH & Co. KG")
+    page.get_by_label("Funktion", exact=True).fill("Ausbildungsleitung")
+    page.get_by_label("Erstwunsch", exact=True).select_option(label="Workshop A")
+    page.get_by_label("Zweitwunsch", exact=True).select_option(label="Workshop B")
+    page.get_by_label("Drittwunsch", exact=True).select_option(label="Workshop C")
+    page.get_by_label("Ich bin einverstanden").check()
+    screenshot("event-register")
+    page.get_by_role("button", name="Verbindlich anmelden").click()
+    page.wait_for_url(f"**/events/{event.id}/register/done")
+    assert page.get_by_text("Wir haben Ihnen den persönlichen Link geschickt.").is_visible()
+
+    # The personal link from the outbox: change the second wish.
+    page.goto(personal_path(app, "joerg@example.org"))
+    assert page.locator("[data-status]").inner_text() == "Warteliste"
+    page.get_by_label("Zweitwunsch", exact=True).select_option(label="Workshop D")
+    page.get_by_role("button", name="Wünsche speichern").click()
+    assert page.get_by_text("Ihre Workshopwünsche wurden gespeichert.").is_visible()
+    assert page.get_by_label("Zweitwunsch", exact=True).input_value() == str(workshops[3].id)
+    screenshot("event-personal-link")
+
+    # Paula cancels with her link: Willi (first on the waitlist) moves up, Jörg stays waiting.
+    with app.app_context():
+        from crm.database import writing
+        from crm.events.services import new_token
+
+        token, token_hash = new_token()
+        with writing():
+            db.session.get_one(Registration, first.id).token_hash = token_hash
+            db.session.commit()
+    page.goto(f"/anmeldung/{token}")
+    page.get_by_role("link", name="Anmeldung stornieren …").click()
+    screenshot("event-cancel-confirm")
+    page.get_by_role("button", name="Ja, stornieren").click()
+    assert page.get_by_text("Ihre Anmeldung wurde storniert.").is_visible()
+    assert page.locator("[data-status]").inner_text() == "storniert"
+    with app.app_context():
+        assert db.session.get_one(Registration, waiting.id).status is RegistrationStatus.REGISTERED
+
+    # Jörg cancels his waitlist place too.
+    page.goto(personal_path(app, "joerg@example.org"))
+    page.get_by_role("link", name="Anmeldung stornieren …").click()
+    page.get_by_role("button", name="Ja, stornieren").click()
+    assert page.locator("[data-status]").inner_text() == "storniert"
+
+    # Staff check Willi in.
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    page.goto("/login")
+    page.get_by_label("E-Mail", exact=True).fill(user.email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Veranstaltungen"
+    ).click()
+    page.get_by_role("link", name="Netzwerktreffen der Industrieinitiativen").click()
+    page.get_by_role("link", name="Check-in").click()
+    page.get_by_label("Name, E-Mail oder Organisation").fill("warte")
+    page.get_by_role("button", name="Suchen").click()
+    row = page.locator("tr", has_text="Warteliste, Willi")
+    row.get_by_role("button", name="eingecheckt").click()
+    assert page.get_by_text("Eingecheckt: Willi Warteliste.").is_visible()
+    assert page.locator("[data-count=attendance]").inner_text() == "Eingecheckt: 1 von 1"
+    screenshot("event-checkin")
+    page.goto(f"/events/{event.id}/registrations")
+    screenshot("event-registrations")
+    with app.app_context():
+        regs = {r.person_id: r.status for r in db.session.scalars(select(Registration))}
+        assert sorted(s.value for s in regs.values()) == ["attended", "cancelled", "cancelled"]

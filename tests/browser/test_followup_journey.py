@@ -1,0 +1,65 @@
+"""Browser journey: log a call with a follow-up, see it in "Meine Wiedervorlagen", close it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm.activity.queries import berlin_today
+from crm.extensions import db
+from crm.models import Interaction, InteractionKind
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, screenshot):
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    ini = make.initiative(name="Zukunft durch Industrie e.V.", laender=["05"])
+    contact = make.person(first_name="Jörg", last_name="Müller-Lüdenscheidt")
+    make.initiative_role(contact, ini)
+    today = berlin_today().isoformat()
+
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(user.email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+    page.goto(f"/initiatives/{ini.id}")
+    page.get_by_role("link", name="Kontakt protokollieren").click()
+    page.wait_for_url(f"**/interactions/new?initiative={ini.id}")
+
+    page.get_by_label("Art").select_option(label="Anruf")
+    page.get_by_label("Datum und Uhrzeit").fill(f"{today}T09:15")
+    page.get_by_label("Betreff").fill("Vorbereitung Lange Nacht der Industrie")
+    page.get_by_label("Notizen").fill("Rückruf zugesagt, Termine abstimmen.")
+    page.get_by_label("Beteiligte Personen").select_option(str(contact.id))
+    page.get_by_label("Wiedervorlage am").fill(today)
+    screenshot("interaction-form")
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url(f"**/initiatives/{ini.id}")
+    assert page.get_by_text("Der Kontakt wurde protokolliert.").is_visible()
+    assert page.get_by_text("Vorbereitung Lange Nacht der Industrie").is_visible()
+
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    assert "Wiedervorlagen 1" in nav.get_by_role("link", name="Wiedervorlagen").inner_text()
+    nav.get_by_role("link", name="Wiedervorlagen").click()
+    page.wait_for_url("**/follow-ups")
+    assert page.get_by_role("heading", level=1).inner_text() == "Meine Wiedervorlagen"
+    assert page.get_by_role("heading", name="Heute").is_visible()
+    row = page.locator("tr", has_text="Vorbereitung Lange Nacht der Industrie")
+    assert row.get_by_role("link", name="Zukunft durch Industrie e.V.").is_visible()
+    assert row.get_by_role("link", name="Jörg Müller-Lüdenscheidt").is_visible()
+    screenshot("follow-ups")
+
+    row.get_by_role("button", name="Erledigt").click()
+    page.wait_for_url("**/follow-ups")
+    assert page.get_by_text("erledigt.").first.is_visible()
+    assert page.get_by_text("Keine offenen Wiedervorlagen.").is_visible()
+    screenshot("follow-ups-done")
+
+    with app.app_context():
+        item = db.session.scalars(select(Interaction)).one()
+        assert item.kind is InteractionKind.CALL
+        assert item.follow_up_owner_id == user.id
+        assert item.follow_up_done_at is not None

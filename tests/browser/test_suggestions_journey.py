@@ -1,0 +1,58 @@
+"""Browser journey: staff accept one network suggestion and dismiss another for good."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.models import MembershipRole
+from crm.netview import cache
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_staff_accepts_and_dismisses_suggestions(page, make, screenshot):
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    home = make.initiative(name="Zukunft durch Industrie e.V.", laender=["05"])
+    partner = make.initiative(name="Industrieregion Rheinisches Revier", laender=["05"])
+    other = make.initiative(name="Wachstumsregion Ems-Achse e.V.", laender=["03"])
+    for target, shared in ((partner, 2), (other, 1)):
+        for n in range(shared):
+            org = make.organisation(name=f"Mitgliedsbetrieb {target.id}-{n} GmbH")
+            make.membership(org, home, role=MembershipRole.TRAEGER)
+            make.membership(org, target)
+
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(user.email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+    page.goto(f"/initiatives/{home.id}")
+
+    panel = page.get_by_role("region", name="Vorgeschlagene Kontakte")
+    relations = page.get_by_role("region", name="Beziehungen")
+    assert panel.get_by_text("Beide haben Mitgliedsbetrieb").first.is_visible()
+    assert relations.get_by_text("Keine Beziehungen erfasst.").is_visible()
+    screenshot("suggestions-open")
+
+    panel.get_by_role("button", name=f"Annehmen: {partner.name}").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").first.inner_text().startswith("Vorschlag angenommen")
+    assert relations.get_by_role("link", name=partner.name).is_visible()
+    assert relations.get_by_text("vermittelt durch die Geschäftsstelle").is_visible()
+    assert panel.get_by_role("link", name=partner.name).count() == 0
+
+    panel.get_by_role("button", name=f"Verwerfen: {other.name}").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("wird nicht mehr vorgeschlagen").is_visible()
+    page.reload()
+    assert panel.get_by_role("link", name=other.name).count() == 0
+    assert panel.get_by_text("Zurzeit keine Vorschläge.").is_visible()
+    screenshot("suggestions")
