@@ -18,8 +18,8 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, scoped_session
 
 from crm.models import (
-    AgendaBlock,
     Affiliation,
+    AgendaBlock,
     AuditAction,
     AuditEntry,
     Consent,

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select
 
+import crm.reference.readers as readers
 from crm.extensions import db
 from crm.models import Bundesland, Format, Kreis, Postcode, Theme
-from crm.reference import readers
 
 THEMES = (
     "Akzeptanz der Industrie",

@@ -6,7 +6,17 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Enum, Integer, MetaData, TypeDecorator, and_, func, or_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Enum,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    and_,
+    func,
+    or_,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
