@@ -25,7 +25,7 @@ assets: node_modules/.installed
 	$(BIN)/python scripts/build_assets.py
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d crm/translations -q
+	$(BIN)/pybabel compile --use-fuzzy -d crm/translations
 
 # Re-extract UI strings after changing them; then translate crm/translations/en.
 messages: install

@@ -28,17 +28,9 @@ from tests.conftest import TEST_PASSWORD
 BUDGET = 3
 ROWS = 150  # more than the largest page size, so every page size shows a full page
 BASELINE = "/account/password"
-# Known to exceed the budget today (reported to the lead): both pages load the list of
-# Länder for the filter control twice (`queries.land_choices()` is called by
-# `initiative_filters()`/`organisation_filters()` and again for the template), and the
-# initiative list adds a selectin load of `Initiative.laender`. Strict: once fixed,
-# the XPASS fails and the marker must go.
-OVER_BUDGET = pytest.mark.xfail(
-    strict=True, reason="Länder filter choices loaded twice per request (see module docstring)"
-)
 LISTS = [
-    pytest.param("/initiatives/", marks=OVER_BUDGET),
-    pytest.param("/organisations/", marks=OVER_BUDGET),
+    "/initiatives/",
+    "/organisations/",
     "/persons/",
 ]
 

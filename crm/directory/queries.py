@@ -104,11 +104,21 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+# The 16 Länder are reference data that only `init-db` writes: read them once per
+# database per process instead of on every list request.
+_LAND_CHOICES: dict[str, list[tuple[str, str]]] = {}
+
+
 def land_choices() -> list[tuple[str, str]]:
-    """All Länder as (ags, name)."""
-    return [
-        (b.ags, b.name) for b in db.session.scalars(select(Bundesland).order_by(Bundesland.name))
-    ]
+    """All Länder as (ags, name), sorted by name."""
+    key = str(db.engine.url)
+    if key not in _LAND_CHOICES:
+        rows = db.session.scalars(select(Bundesland).order_by(Bundesland.name))
+        choices = [(b.ags, b.name) for b in rows]
+        if len(choices) == 16:  # cache only the complete reference set
+            _LAND_CHOICES[key] = choices
+        return choices
+    return _LAND_CHOICES[key]
 
 
 def initiative_filters() -> dict[str, set[str]]:
