@@ -92,7 +92,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     page.get_by_role("link", name="Netzwerktreffen der Industrieinitiativen").click()
     page.get_by_role("link", name="Check-in").click()
     page.get_by_label("Name, E-Mail oder Organisation").fill("warte")
-    page.get_by_role("button", name="Suchen").click()
+    page.locator("#main").get_by_role("button", name="Suchen").click()
     row = page.locator("tr", has_text="Warteliste, Willi")
     row.get_by_role("button", name="eingecheckt").click()
     assert page.get_by_text("Eingecheckt: Willi Warteliste.").is_visible()
