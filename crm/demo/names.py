@@ -8,6 +8,8 @@ Tuples only, so that iteration order is fixed.
 
 from __future__ import annotations
 
+from crm.network.regions import BORDERS_BY_ISO
+
 # Länder by short code (the `short` column of `bundeslaender`), with their AGS.
 LAND_AGS: dict[str, str] = {
     "SH": "01",
@@ -45,24 +47,8 @@ LAND_NAME: dict[str, str] = {
     "ST": "Sachsen-Anhalt",
     "TH": "Thüringen",
 }
-NEIGHBOURS: dict[str, tuple[str, ...]] = {
-    "SH": ("HH", "NI", "MV"),
-    "HH": ("SH", "NI"),
-    "NI": ("SH", "HH", "HB", "MV", "BB", "ST", "TH", "HE", "NW"),
-    "HB": ("NI",),
-    "NW": ("NI", "HE", "RP"),
-    "HE": ("NI", "NW", "RP", "BW", "BY", "TH"),
-    "RP": ("NW", "HE", "BW", "SL"),
-    "BW": ("RP", "HE", "BY"),
-    "BY": ("BW", "HE", "TH", "SN"),
-    "SL": ("RP",),
-    "BE": ("BB",),
-    "BB": ("BE", "MV", "NI", "ST", "SN"),
-    "MV": ("SH", "NI", "BB"),
-    "SN": ("BB", "ST", "TH", "BY"),
-    "ST": ("NI", "BB", "SN", "TH"),
-    "TH": ("NI", "ST", "SN", "BY", "HE"),
-}
+# Shared land borders, keyed by ISO short code: one table for the whole project.
+NEIGHBOURS: dict[str, tuple[str, ...]] = BORDERS_BY_ISO
 # How much industry a Land has, roughly: weights for placing synthetic initiatives.
 LAND_WEIGHT: dict[str, int] = {
     "NW": 20,

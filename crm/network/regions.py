@@ -28,7 +28,7 @@ LAENDER: dict[str, tuple[str, str]] = {
     "16": ("TH", "Thüringen"),
 }
 
-_BORDERS_BY_ISO: dict[str, tuple[str, ...]] = {
+BORDERS_BY_ISO: dict[str, tuple[str, ...]] = {
     "SH": ("HH", "NI", "MV"),
     "HH": ("SH", "NI"),
     "NI": ("SH", "HH", "HB", "MV", "BB", "ST", "TH", "HE", "NW"),
@@ -52,7 +52,7 @@ _AGS_BY_ISO: dict[str, str] = {iso: ags for ags, (iso, _name) in LAENDER.items()
 #: AGS code → AGS codes of the Länder sharing a border with it.
 NEIGHBOURS: dict[str, frozenset[str]] = {
     _AGS_BY_ISO[iso]: frozenset(_AGS_BY_ISO[other] for other in others)
-    for iso, others in _BORDERS_BY_ISO.items()
+    for iso, others in BORDERS_BY_ISO.items()
 }
 
 
