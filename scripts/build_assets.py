@@ -14,6 +14,8 @@ FILES = [
     ("bootstrap/dist/css/bootstrap.min.css", "bootstrap/bootstrap.min.css"),
     ("bootstrap/dist/js/bootstrap.bundle.min.js", "bootstrap/bootstrap.bundle.min.js"),
     ("bootstrap/LICENSE", "bootstrap/LICENSE"),
+    ("cytoscape/dist/cytoscape.min.js", "cytoscape/cytoscape.min.js"),
+    ("cytoscape/LICENSE", "cytoscape/LICENSE"),
 ]
 
 
