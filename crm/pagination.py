@@ -46,11 +46,23 @@ def parse_page(value: str | None) -> int:
         return 1
 
 
-def paginate(query: Select[Any], page: int, per_page: int) -> Page[Any]:
-    """Run `query` for one page; a page beyond the end shows the last page."""
+def paginate(
+    query: Select[Any], page: int, per_page: int, *, reverse: Select[Any] | None = None
+) -> Page[Any]:
+    """Run `query` for one page; a page beyond the end shows the last page.
+
+    `reverse` is the same query in exactly the opposite order (the sort must end in a
+    unique column). With it, pages in the back half are read from the end, so that the
+    database skips at most half the rows: the last page costs what the first does.
+    """
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     total = int(total or 0)
     last = max(1, math.ceil(total / per_page))
     page = min(page, last)
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    if reverse is not None and page > (last + 1) // 2:
+        skip_from_end = total - page * per_page  # negative on a partly filled last page
+        rows = reverse.limit(per_page + min(0, skip_from_end)).offset(max(0, skip_from_end))
+        items = list(db.session.scalars(rows))[::-1]
+    else:
+        items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total)

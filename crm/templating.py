@@ -24,14 +24,19 @@ def _number(value: int | float | None) -> str:
     return format_decimal(value) if value is not None else ""
 
 
-def url_with(**changes: Any) -> str:
-    """The current URL with some query parameters changed (None removes one)."""
+def url_with(_endpoint: str | None = None, **changes: Any) -> str:
+    """The current URL with some query parameters changed (None removes one).
+
+    With `_endpoint`, the same query parameters on another endpoint (e.g. a list's export).
+    """
     args: dict[str, Any] = request.args.to_dict(flat=False)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
-            args[key] = [str(value)]
+            args[key] = str(value)
+    if _endpoint is not None:
+        return url_for(_endpoint, **args)
     return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
@@ -17,17 +17,24 @@ from crm.extensions import db
 from crm.models import (
     Affiliation,
     Bundesland,
+    Format,
     Initiative,
     InitiativeRole,
     InitiativeStatus,
     InitiativeType,
     Interaction,
+    Kreis,
     Membership,
     Organisation,
     OrgType,
     Person,
     Relationship,
+    SizeClass,
+    Theme,
+    initiative_formats,
+    initiative_kreise,
     initiative_laender,
+    initiative_themes,
 )
 from crm.text import fold
 
@@ -94,9 +101,13 @@ def parse_list_params(
     )
 
 
-def _order(query: Select[Any], spec: ListSpec, params: ListParams) -> Select[Any]:
+def _order(
+    query: Select[Any], spec: ListSpec, params: ListParams, *, reverse: bool = False
+) -> Select[Any]:
+    """Order by the chosen sort key; `reverse` gives the exact opposite order (for paging)."""
     columns = spec.sorts[params.sort]
-    return query.order_by(*(c.desc() if params.desc else c.asc() for c in columns))
+    descending = params.desc != reverse
+    return query.order_by(*(c.desc() if descending else c.asc() for c in columns))
 
 
 def _like(text: str) -> str:
@@ -104,33 +115,107 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-# The 16 Länder are reference data that only `init-db` writes: read them once per
-# database per process instead of on every list request.
-_LAND_CHOICES: dict[str, list[tuple[str, str]]] = {}
+# Länder, Kreise, themes and formats are reference data that only `init-db` writes: read
+# them once per database per process instead of on every list request (the statement
+# budget of a list page is 3).
+_CHOICES: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+
+def _cached_choices(name: str, load: Any, complete: Any) -> list[tuple[str, str]]:
+    key = (str(db.engine.url), name)
+    if key not in _CHOICES:
+        choices: list[tuple[str, str]] = load()
+        if complete(choices):  # cache only a loaded reference set, never an empty one
+            _CHOICES[key] = choices
+        return choices
+    return _CHOICES[key]
+
+
+def clear_choice_cache() -> None:
+    """Forget the cached choices (after reference data or vocabularies changed)."""
+    _CHOICES.clear()
 
 
 def land_choices() -> list[tuple[str, str]]:
     """All Länder as (ags, name), sorted by name."""
-    key = str(db.engine.url)
-    if key not in _LAND_CHOICES:
-        rows = db.session.scalars(select(Bundesland).order_by(Bundesland.name))
-        choices = [(b.ags, b.name) for b in rows]
-        if len(choices) == 16:  # cache only the complete reference set
-            _LAND_CHOICES[key] = choices
-        return choices
-    return _LAND_CHOICES[key]
+    return _cached_choices(
+        "laender",
+        lambda: [
+            (b.ags, b.name)
+            for b in db.session.scalars(select(Bundesland).order_by(Bundesland.name))
+        ],
+        lambda choices: len(choices) == 16,
+    )
+
+
+def kreis_choices() -> list[tuple[str, str]]:
+    """All Kreise as (ags, "Name (Land)"), sorted by name."""
+
+    def load() -> list[tuple[str, str]]:
+        rows = db.session.execute(
+            select(Kreis.ags, Kreis.name, Bundesland.name)
+            .join(Bundesland, Bundesland.ags == Kreis.land_ags)
+            .order_by(Kreis.name, Kreis.ags)
+        )
+        return [(ags, f"{name} ({land})") for ags, name, land in rows]
+
+    return _cached_choices("kreise", load, bool)
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    """All themes as (id, name), in their vocabulary order."""
+    return _cached_choices(
+        "themes",
+        lambda: [
+            (str(t.id), t.name)
+            for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
+        ],
+        bool,
+    )
+
+
+def format_choices() -> list[tuple[str, str]]:
+    """All formats as (id, name), in their vocabulary order."""
+    return _cached_choices(
+        "formats",
+        lambda: [
+            (str(f.id), f.name)
+            for f in db.session.scalars(select(Format).order_by(Format.position, Format.name))
+        ],
+        bool,
+    )
+
+
+YES_NO = {"1", "0"}
 
 
 def initiative_filters() -> dict[str, set[str]]:
     """The allowed filter values of the initiative list."""
     return {
         "land": {a for a, _ in land_choices()},
+        "kreis": {a for a, _ in kreis_choices()},
         "type": {t.value for t in InitiativeType},
         "status": {s.value for s in InitiativeStatus},
+        "theme": {i for i, _ in theme_choices()},
+        "format": {i for i, _ in format_choices()},
+        "ihk": YES_NO,
     }
 
 
-def initiatives_query(user: Any, params: ListParams) -> Select[Any]:
+def _ihk_involved() -> Any:
+    """An active member of the initiative is an IHK (the chamber most initiatives ask for)."""
+    return exists(
+        select(Membership.id)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(
+            Membership.initiative_id == Initiative.id,
+            Membership.is_active,
+            Organisation.type == OrgType.IHK,
+        )
+    )
+
+
+def initiatives_query(user: Any, params: ListParams, *, reverse: bool = False) -> Select[Any]:
     """Initiatives visible to `user`, searched, filtered and sorted."""
     query = permissions.scope_initiatives(user, select(Initiative))
     if params.q:
@@ -143,31 +228,65 @@ def initiatives_query(user: Any, params: ListParams) -> Select[Any]:
                 )
             )
         )
+    if kreis := params.filters.get("kreis"):
+        in_kreis = select(initiative_kreise.c.initiative_id).where(
+            initiative_kreise.c.kreis_ags == kreis
+        )
+        query = query.where(or_(Initiative.id.in_(in_kreis), Initiative.kreis_ags == kreis))
     if kind := params.filters.get("type"):
         query = query.where(Initiative.type == kind)
     if status := params.filters.get("status"):
         query = query.where(Initiative.status == status)
-    return _order(query.options(selectinload(Initiative.laender)), INITIATIVE_LIST, params)
+    if theme := params.filters.get("theme"):
+        query = query.where(
+            Initiative.id.in_(
+                select(initiative_themes.c.initiative_id).where(
+                    initiative_themes.c.theme_id == int(theme)
+                )
+            )
+        )
+    if format_id := params.filters.get("format"):
+        query = query.where(
+            Initiative.id.in_(
+                select(initiative_formats.c.initiative_id).where(
+                    initiative_formats.c.format_id == int(format_id)
+                )
+            )
+        )
+    if ihk := params.filters.get("ihk"):
+        query = query.where(_ihk_involved() if ihk == "1" else ~_ihk_involved())
+    return _order(
+        query.options(selectinload(Initiative.laender)), INITIATIVE_LIST, params, reverse=reverse
+    )
 
 
 def organisation_filters() -> dict[str, set[str]]:
     """The allowed filter values of the organisation list."""
-    return {"land": {a for a, _ in land_choices()}, "type": {t.value for t in OrgType}}
+    return {
+        "land": {a for a, _ in land_choices()},
+        "kreis": {a for a, _ in kreis_choices()},
+        "type": {t.value for t in OrgType},
+        "size": {s.value for s in SizeClass},
+    }
 
 
-def organisations_query(params: ListParams) -> Select[Any]:
+def organisations_query(params: ListParams, *, reverse: bool = False) -> Select[Any]:
     """Organisations, searched, filtered and sorted."""
     query = select(Organisation)
     if params.q:
         query = query.where(Organisation.sort_name.like(_like(params.q), escape="\\"))
     if land := params.filters.get("land"):
         query = query.where(Organisation.land_ags == land)
+    if kreis := params.filters.get("kreis"):
+        query = query.where(Organisation.kreis_ags == kreis)
     if kind := params.filters.get("type"):
         query = query.where(Organisation.type == kind)
-    return _order(query, ORGANISATION_LIST, params)
+    if size := params.filters.get("size"):
+        query = query.where(Organisation.size_class == size)
+    return _order(query, ORGANISATION_LIST, params, reverse=reverse)
 
 
-def persons_query(params: ListParams) -> Select[Any]:
+def persons_query(params: ListParams, *, reverse: bool = False) -> Select[Any]:
     """Persons, searched by name or e-mail, sorted."""
     query = select(Person)
     if params.q:
@@ -175,7 +294,7 @@ def persons_query(params: ListParams) -> Select[Any]:
         query = query.where(
             Person.sort_name.like(pattern, escape="\\") | Person.email.like(pattern, escape="\\")
         )
-    return _order(query, PERSON_LIST, params)
+    return _order(query, PERSON_LIST, params, reverse=reverse)
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import Select
 
 from crm import permissions
-from crm.directory import queries
+from crm.directory import exports, queries
+from crm.exports import csv_response, xlsx_response
 from crm.labels import choices
-from crm.models import InitiativeStatus, InitiativeType, OrgType
-from crm.pagination import paginate, parse_page
+from crm.models import InitiativeStatus, InitiativeType, OrgType, SizeClass
+from crm.pagination import Page, paginate, parse_page
 
 bp = Blueprint("directory", __name__)
 
@@ -19,60 +24,110 @@ def _require_directory() -> None:
         abort(403)
 
 
+EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+def _initiative_params() -> queries.ListParams:
+    return queries.parse_list_params(
+        request.args, queries.INITIATIVE_LIST, queries.initiative_filters()
+    )
+
+
+def _organisation_params() -> queries.ListParams:
+    return queries.parse_list_params(
+        request.args, queries.ORGANISATION_LIST, queries.organisation_filters()
+    )
+
+
+def _person_params() -> queries.ListParams:
+    return queries.parse_list_params(request.args, queries.PERSON_LIST, {})
+
+
+def _page(query: Select[Any], reverse: Select[Any]) -> Page[Any]:
+    page_size = current_app.config["PAGE_SIZE"]
+    return paginate(query, parse_page(request.args.get("page")), page_size, reverse=reverse)
+
+
+def _download(fmt: str, name: str, table: tuple[list[str], Any]) -> Response:
+    if fmt not in EXPORTS:
+        abort(404)
+    header, rows = table
+    return EXPORTS[fmt](f"{name}.{fmt}", header, rows)
+
+
 @bp.get("/initiatives/")
 def initiatives() -> str:
     """All initiatives (staff)."""
     _require_directory()
-    params = queries.parse_list_params(
-        request.args, queries.INITIATIVE_LIST, queries.initiative_filters()
-    )
-    page = paginate(
+    params = _initiative_params()
+    page = _page(
         queries.initiatives_query(current_user, params),
-        parse_page(request.args.get("page")),
-        current_app.config["PAGE_SIZE"],
+        queries.initiatives_query(current_user, params, reverse=True),
     )
     return render_template(
         "directory/initiatives.html",
         page=page,
         params=params,
         laender=queries.land_choices(),
+        kreise=queries.kreis_choices(),
         types=choices(InitiativeType),
         statuses=choices(InitiativeStatus),
+        themes=queries.theme_choices(),
+        formats=queries.format_choices(),
     )
+
+
+@bp.get("/initiatives/export.<fmt>")
+def initiatives_export(fmt: str) -> Response:
+    """The initiative list with its current search, filters and sort as CSV or XLSX."""
+    _require_directory()
+    query = queries.initiatives_query(current_user, _initiative_params())
+    return _download(fmt, _("initiativen"), exports.initiative_table(query))
 
 
 @bp.get("/organisations/")
 def organisations() -> str:
     """All organisations (staff)."""
     _require_directory()
-    params = queries.parse_list_params(
-        request.args, queries.ORGANISATION_LIST, queries.organisation_filters()
-    )
-    page = paginate(
-        queries.organisations_query(params),
-        parse_page(request.args.get("page")),
-        current_app.config["PAGE_SIZE"],
+    params = _organisation_params()
+    page = _page(
+        queries.organisations_query(params), queries.organisations_query(params, reverse=True)
     )
     return render_template(
         "directory/organisations.html",
         page=page,
         params=params,
         laender=queries.land_choices(),
+        land_names=dict(queries.land_choices()),
+        kreise=queries.kreis_choices(),
         types=choices(OrgType),
+        sizes=choices(SizeClass),
     )
+
+
+@bp.get("/organisations/export.<fmt>")
+def organisations_export(fmt: str) -> Response:
+    """The organisation list as CSV or XLSX."""
+    _require_directory()
+    query = queries.organisations_query(_organisation_params())
+    return _download(fmt, _("organisationen"), exports.organisation_table(query))
 
 
 @bp.get("/persons/")
 def persons() -> str:
     """All persons (staff)."""
     _require_directory()
-    params = queries.parse_list_params(request.args, queries.PERSON_LIST, {})
-    page = paginate(
-        queries.persons_query(params),
-        parse_page(request.args.get("page")),
-        current_app.config["PAGE_SIZE"],
-    )
+    params = _person_params()
+    page = _page(queries.persons_query(params), queries.persons_query(params, reverse=True))
     return render_template("directory/persons.html", page=page, params=params)
+
+
+@bp.get("/persons/export.<fmt>")
+def persons_export(fmt: str) -> Response:
+    """The person list as CSV or XLSX."""
+    _require_directory()
+    query = queries.persons_query(_person_params())
+    return _download(fmt, _("personen"), exports.person_table(query))
 
 
 @bp.get("/initiatives/<int:initiative_id>")
