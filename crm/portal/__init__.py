@@ -1,0 +1,1 @@
+""" "Unsere Initiative": the self-service portal of an initiative's representatives (editors)."""

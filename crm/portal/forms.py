@@ -1,0 +1,154 @@
+"""The editor's forms. Each lists exactly the fields a representative may set.
+
+Mass assignment is impossible by construction: services read these named fields and
+nothing else, so a posted `initiative_id`, `role`, `public_listing` or `status` is
+simply not there to be read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from crm.directory.forms import GermanDateField
+from crm.directory.forms import _web_url as web_url
+from crm.geo import is_valid_plz, resolve_plz
+from crm.labels import choices, label
+from crm.models import (
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentStatus,
+    InitiativeRoleKind,
+    MembershipRole,
+    OrgType,
+)
+
+# What a representative may record consent for on a person's behalf.
+PORTAL_PURPOSES = (
+    ConsentPurpose.PUBLIC_LISTING,
+    ConsentPurpose.EVENT_INVITATIONS,
+    ConsentPurpose.NEWSLETTER,
+    ConsentPurpose.UNION_AFFILIATION,
+)
+# Consents an initiative collected reach us on paper, by e-mail or in conversation.
+PORTAL_METHODS = (ConsentMethod.PAPER, ConsentMethod.EMAIL, ConsentMethod.VERBAL)
+
+
+def _subset(values: tuple[Any, ...]) -> list[tuple[str, str]]:
+    return [(v.value, label(v)) for v in values]
+
+
+def _max(n: int) -> Length:
+    return Length(max=n, message=_l("Höchstens %(n)s Zeichen.", n=n))
+
+
+def _required() -> InputRequired:
+    return InputRequired(message=_l("Bitte ausfüllen."))
+
+
+def _offered(form: Any, field: Any) -> None:
+    offered = {str(value) for value, _label in field.choices or []}
+    values = field.data if isinstance(field.data, list) else [field.data]
+    if any(v and str(v) not in offered for v in values):
+        raise ValidationError(_l("Bitte einen Eintrag aus der Liste wählen."))
+
+
+def _known_plz(form: Any, field: Any) -> None:
+    plz = (field.data or "").strip()
+    if plz and (not is_valid_plz(plz) or not resolve_plz(plz)):
+        raise ValidationError(_l("Diese Postleitzahl kennen wir nicht."))
+
+
+class ProfileForm(FlaskForm):
+    """The public profile of the own initiative."""
+
+    version = HiddenField()
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), _max(5000)])
+    goals = TextAreaField(_l("Ziele"), validators=[Optional(), _max(5000)])
+    website = StringField(_l("Website"), validators=[Optional(), _max(300), web_url])
+    street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), _max(200)])
+    plz = StringField(_l("PLZ"), validators=[Optional(), _max(5), _known_plz])
+    place = StringField(_l("Ort"), validators=[Optional(), _max(120)])
+    themes = SelectMultipleField(_l("Themen"), choices=[], validators=[_offered])
+    formats = SelectMultipleField(_l("Formate"), choices=[], validators=[_offered])
+    logo = FileField(
+        _l("Logo"),
+        description=_l("PNG, JPEG, GIF oder WebP, höchstens 2 MB; wird auf 512 Pixel verkleinert."),
+    )
+    remove_logo = BooleanField(_l("Logo entfernen"))
+
+    def submitted_version(self) -> int | None:
+        """The version the form was rendered with (None when missing or garbled)."""
+        raw = (self.version.data or "").strip()
+        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+class MemberForm(FlaskForm):
+    """A member organisation: an existing one (matched by name first) or a new one."""
+
+    name = StringField(_l("Name der Organisation"), validators=[_required(), _max(200)])
+    type = SelectField(_l("Art der Organisation"), validators=[_offered])
+    place = StringField(_l("Ort"), validators=[Optional(), _max(120)])
+    role = SelectField(_l("Rolle in der Initiative"), validators=[_offered])
+    since = GermanDateField(_l("Mitglied seit"), validators=[Optional()])
+    match = HiddenField()  # "", "new" or the id of a matched organisation
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type.choices = choices(OrgType)
+        self.role.choices = choices(MembershipRole)
+
+
+class ContactForm(FlaskForm):
+    """A contact person of the own initiative, with the consents the initiative collected."""
+
+    salutation = StringField(_l("Anrede"), validators=[Optional(), _max(20)])
+    title = StringField(_l("Titel"), validators=[Optional(), _max(40)])
+    first_name = StringField(_l("Vorname"), validators=[_required(), _max(100)])
+    last_name = StringField(_l("Nachname"), validators=[_required(), _max(100)])
+    email = StringField(
+        _l("E-Mail"),
+        validators=[
+            Optional(),
+            _max(254),
+            Email(
+                message=_l("Bitte eine gültige E-Mail-Adresse angeben."), check_deliverability=False
+            ),
+        ],
+    )
+    phone = StringField(_l("Telefon"), validators=[Optional(), _max(40)])
+    role = SelectField(_l("Rolle"), validators=[_offered])
+    consents = SelectMultipleField(_l("Einwilligungen, die Ihnen vorliegen"), validators=[_offered])
+    consent_method = SelectField(_l("Wie wurde eingewilligt?"), validators=[_offered])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices(InitiativeRoleKind)
+        self.consents.choices = _subset(PORTAL_PURPOSES)
+        self.consent_method.choices = _subset(PORTAL_METHODS)
+
+
+class ConsentForm(FlaskForm):
+    """One consent (or its revocation) the initiative recorded for a contact person."""
+
+    purpose = SelectField(_l("Wofür"), validators=[_offered])
+    status = SelectField(_l("Stand"), validators=[_offered])
+    method = SelectField(_l("Wie"), validators=[_offered])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.purpose.choices = _subset(PORTAL_PURPOSES)
+        self.status.choices = _subset((ConsentStatus.CONFIRMED, ConsentStatus.REVOKED))
+        self.method.choices = _subset(PORTAL_METHODS)

@@ -1,0 +1,221 @@
+""" "Unsere Initiative": editors keep their own initiative's profile, members and contacts.
+
+Every route works on `current_user.initiative_id` and nothing else: ids in URLs are
+looked up inside that initiative, so another initiative's record is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from crm import permissions
+from crm.directory.queries import format_choices, theme_choices
+from crm.extensions import db
+from crm.models import (
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentStatus,
+    InitiativeRoleKind,
+    MembershipRole,
+    OrgType,
+)
+from crm.portal import queries, services
+from crm.portal.forms import ConsentForm, ContactForm, MemberForm, ProfileForm
+from crm.uploads import UploadError, logo_path
+
+bp = Blueprint("portal", __name__)
+PREFIX = "/unsere-initiative"
+
+
+def _initiative_id() -> int:
+    if not permissions.can_use_portal(current_user):
+        abort(403)
+    return int(current_user.initiative_id)
+
+
+def _home() -> Response:
+    return redirect(url_for("portal.home"))
+
+
+@bp.get(PREFIX + "/")
+def home() -> str:
+    """The editor's start page: profile, members, contact persons."""
+    data = queries.portal(_initiative_id())
+    if data is None:
+        abort(404)
+    return render_template("portal/home.html", p=data)
+
+
+@bp.route(PREFIX + "/profil", methods=["GET", "POST"])
+def profile() -> Any:
+    """Edit the public profile of the own initiative."""
+    initiative = queries.own_initiative(_initiative_id())
+    if initiative is None:
+        abort(404)
+    form = ProfileForm(
+        obj=initiative,
+        data=None
+        if request.method == "POST"
+        else {
+            "version": initiative.version,
+            "themes": [str(t.id) for t in initiative.themes],
+            "formats": [str(f.id) for f in initiative.formats],
+        },
+    )
+    form.themes.choices = theme_choices()
+    form.formats.choices = format_choices()
+    if form.validate_on_submit():
+        upload = (
+            form.logo.data if form.logo.data and getattr(form.logo.data, "filename", "") else None
+        )
+        change = services.ProfileChange(
+            description=(form.description.data or "").strip() or None,
+            goals=(form.goals.data or "").strip() or None,
+            website=(form.website.data or "").strip() or None,
+            street=(form.street.data or "").strip() or None,
+            plz=(form.plz.data or "").strip() or None,
+            place=(form.place.data or "").strip() or None,
+            theme_ids=[int(t) for t in form.themes.data or []],
+            format_ids=[int(f) for f in form.formats.data or []],
+            logo=upload.stream if upload is not None else None,
+            remove_logo=bool(form.remove_logo.data),
+        )
+        try:
+            services.update_profile(initiative, form.submitted_version(), change)
+        except services.Conflict:
+            db.session.rollback()
+            flash(
+                _(
+                    "Das Profil wurde inzwischen von jemand anderem geändert. Hier ist der "
+                    "aktuelle Stand; bitte tragen Sie Ihre Änderung erneut ein."
+                ),
+                "error",
+            )
+            return redirect(url_for("portal.profile"))
+        except UploadError as exc:
+            db.session.rollback()
+            form.logo.errors = [str(exc)]
+            return render_template("portal/profile.html", form=form, initiative=initiative), 400
+        flash(_("Das Profil ist gespeichert."), "success")
+        return _home()
+    status = 400 if request.method == "POST" else 200
+    return render_template("portal/profile.html", form=form, initiative=initiative), status
+
+
+@bp.route(PREFIX + "/mitglieder/neu", methods=["GET", "POST"])
+def member_new() -> Any:
+    """Add a member organisation; existing organisations of a similar name are offered first."""
+    initiative_id = _initiative_id()
+    form = MemberForm()
+    matches: list[Any] = []
+    if form.validate_on_submit():
+        choice = (form.match.data or "").strip()
+        if not choice:
+            matches = queries.matching_organisations(form.name.data)
+            if not matches:
+                choice = "new"
+        if choice:
+            organisation_id = None if choice == "new" else _matched_id(choice)
+            try:
+                services.add_member(
+                    initiative_id,
+                    organisation_id=organisation_id,
+                    name=form.name.data,
+                    org_type=OrgType(form.type.data),
+                    place=(form.place.data or "").strip() or None,
+                    role=MembershipRole(form.role.data),
+                    since=form.since.data,
+                )
+            except services.Refused as exc:
+                db.session.rollback()
+                form.name.errors = [str(exc)]
+            else:
+                flash(_("Das Mitglied ist eingetragen."), "success")
+                return _home()
+    status = 400 if request.method == "POST" and not matches else 200
+    return render_template("portal/member_form.html", form=form, matches=matches), status
+
+
+def _matched_id(choice: str) -> int:
+    if not (choice.isdigit() and len(choice) < 12):
+        abort(400)
+    return int(choice)
+
+
+@bp.post(PREFIX + "/mitglieder/<int:membership_id>/beenden")
+def member_end(membership_id: int) -> Response:
+    """End a membership of the own initiative."""
+    membership = queries.own_membership(_initiative_id(), membership_id)
+    if membership is None:
+        abort(404)
+    services.end_link(membership)
+    flash(_("Die Mitgliedschaft ist beendet."), "success")
+    return _home()
+
+
+@bp.route(PREFIX + "/personen/neu", methods=["GET", "POST"])
+def contact_new() -> Any:
+    """Add a contact person with a role and the consents the initiative collected."""
+    initiative_id = _initiative_id()
+    form = ContactForm()
+    if form.validate_on_submit():
+        services.add_contact(
+            initiative_id,
+            person={
+                name: (form[name].data or "").strip() or None
+                for name in ("salutation", "title", "first_name", "last_name", "email", "phone")
+            },
+            role=InitiativeRoleKind(form.role.data),
+            consents=[ConsentPurpose(p) for p in form.consents.data or []],
+            method=ConsentMethod(form.consent_method.data),
+        )
+        flash(_("Die Ansprechperson ist eingetragen."), "success")
+        return _home()
+    status = 400 if request.method == "POST" else 200
+    return render_template("portal/contact_form.html", form=form), status
+
+
+@bp.post(PREFIX + "/personen/<int:role_id>/beenden")
+def contact_end(role_id: int) -> Response:
+    """End a contact person's role in the own initiative (the person stays on record)."""
+    role = queries.own_role(_initiative_id(), role_id)
+    if role is None:
+        abort(404)
+    services.end_link(role)
+    flash(_("Die Rolle ist beendet."), "success")
+    return _home()
+
+
+@bp.route(PREFIX + "/personen/<int:role_id>/einwilligungen", methods=["GET", "POST"])
+def consents(role_id: int) -> Any:
+    """Record a consent (or a revocation) the initiative collected from a contact person."""
+    role = queries.own_role(_initiative_id(), role_id)
+    if role is None:
+        abort(404)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        services.record_consent(
+            role.person_id,
+            ConsentPurpose(form.purpose.data),
+            ConsentStatus(form.status.data),
+            ConsentMethod(form.method.data),
+        )
+        flash(_("Die Einwilligung ist vermerkt."), "success")
+        return redirect(url_for("portal.consents", role_id=role.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("portal/consents.html", form=form, role=role), status
+
+
+@bp.get(PREFIX + "/logo")
+def logo() -> Response:
+    """The own initiative's logo (listed initiatives' logos are public in the directory)."""
+    initiative = queries.own_initiative(_initiative_id())
+    path = logo_path(initiative.logo_filename or "") if initiative else None
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/png", max_age=3600)
