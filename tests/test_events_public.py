@@ -49,10 +49,18 @@ def test_register_page_shows_programme_and_workshops(client, make):
     assert 'class="hp-field"' in html and "style=" not in html
 
 
+def test_register_page_names_only_publicly_listed_initiatives(client, make):
+    event, _ = open_event(make)
+    make.initiative(name="Gelistete Initiative", public_listing=True)
+    make.initiative(name="Vertrauliche Initiative", public_listing=False)
+    html = client.get(f"/events/{event.id}/register").get_data(as_text=True)
+    assert "Gelistete Initiative" in html and "Vertrauliche Initiative" not in html
+
+
 def test_registration_stores_person_registration_preferences_consents_and_mail(app, client, make):
     event, workshops = open_event(make)
     org = make.organisation(name="Beispiel Maschinenbau GmbH")
-    ini = make.initiative(name="Zukunft durch Industrie e.V.")
+    ini = make.initiative(name="Zukunft durch Industrie e.V.", public_listing=True)
     data = form_data(
         workshops,
         email="Erika.Mustermann@Example.org",

@@ -105,10 +105,13 @@ def workshop_choices(event: Event) -> list[tuple[str, str]]:
 
 
 def initiative_choices() -> list[tuple[str, str]]:
-    """Active initiatives for the optional select of the public form."""
+    """Active, publicly listed initiatives for the optional select of the public form.
+
+    An initiative that did not agree to be listed is not named on a public page.
+    """
     rows = db.session.execute(
         select(Initiative.id, Initiative.name)
-        .where(Initiative.status == InitiativeStatus.AKTIV)
+        .where(Initiative.status == InitiativeStatus.AKTIV, Initiative.public_listing.is_(True))
         .order_by(Initiative.sort_name)
     )
     return [("", "—")] + [(str(i), n) for i, n in rows]

@@ -1,0 +1,1 @@
+"""The public directory (no login): listed initiatives, their map and upcoming events."""
