@@ -349,3 +349,6 @@ def badges(event_id: int) -> str:
     """Printable name badges of everyone with a seat."""
     event = _event(event_id)
     return render_template("events/badges.html", event=event, items=queries.participants(event.id))
+
+
+from crm.events import assignment as _assignment  # noqa: E402, F401 - routes on this blueprint

@@ -15,7 +15,14 @@ from crm.models.directory import (
     initiative_themes,
 )
 from crm.models.enums import *  # noqa: F403 - the vocabularies belong to the model API
-from crm.models.events import AgendaBlock, Event, Registration, Workshop, WorkshopPreference
+from crm.models.events import (
+    AgendaBlock,
+    AssignmentDraft,
+    Event,
+    Registration,
+    Workshop,
+    WorkshopPreference,
+)
 from crm.models.network import SuggestionFeedback
 from crm.models.people import Affiliation, Consent, InitiativeRole, Person
 from crm.models.reference import Bundesland, Kreis, Postcode
@@ -25,6 +32,7 @@ from crm.models.vocab import Format, Theme
 __all__ = [
     "AgendaBlock",
     "Affiliation",
+    "AssignmentDraft",
     "AuditEntry",
     "Base",
     "Bundesland",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -182,3 +183,21 @@ class WorkshopPreference(Base):
 
     registration: Mapped[Registration] = relationship(back_populates="preferences", lazy="raise")
     workshop: Mapped[Workshop] = relationship(lazy="raise")
+
+
+class AssignmentDraft(TimestampMixin, Base):
+    """The office's working draft of an event's workshop assignment (one per event).
+
+    ``placements`` maps registration ids (as strings, JSON keys) to a workshop id or None
+    (no seat); ``notes`` holds the explanation of each placement. The published state is
+    ``Registration.assigned_workshop_id``; manual placements are ``assignment_fixed``.
+    """
+
+    __tablename__ = "assignment_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    mix: Mapped[str] = mapped_column(String(60), default="")  # comma-separated attributes
+    placements: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    published_at: Mapped[dt.datetime | None]

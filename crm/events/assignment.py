@@ -1,0 +1,124 @@
+"""Staff pages of the workshop assignment (under /events/<id>/assignment): run a draft,
+move and release participants, publish. Registered on the `events` blueprint, which
+already requires `permissions.can_manage_events`."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from crm import permissions
+from crm.events import assignment_service as service
+from crm.events import queries
+from crm.events.views import bp
+from crm.extensions import db
+from crm.models import Event, Person, Registration, Workshop
+
+
+def _event(event_id: int) -> Event:
+    if not permissions.can_manage_events(current_user):  # also checked by the blueprint
+        abort(403)
+    return queries.event_detail(event_id) or abort(404)
+
+
+def _back(event: Event, anchor: str = "") -> Response:
+    return redirect(url_for("events.assignment", event_id=event.id) + anchor)
+
+
+def _problem(event: Event, problem: service.AssignmentProblem) -> Response:
+    db.session.rollback()
+    flash(problem.message, "error")
+    return _back(event)
+
+
+@bp.get("/<int:event_id>/assignment")
+def assignment(event_id: int) -> str:
+    """The draft of the workshop assignment with its metrics, or the form to compute one."""
+    event = _event(event_id)
+    return render_template("events/assignment.html", event=event, page=service.draft_page(event))
+
+
+@bp.post("/<int:event_id>/assignment/run")
+def assignment_run(event_id: int) -> Response:
+    """Compute a new draft with the chosen mix; manual placements stay."""
+    event = _event(event_id)
+    try:
+        draft = service.run_draft(event, request.form.getlist("mix"))
+    except service.AssignmentProblem as problem:
+        return _problem(event, problem)
+    db.session.commit()
+    unplaced = sum(1 for w in draft.placements.values() if w is None)
+    flash(_("Der Entwurf wurde berechnet. Noch ist nichts veröffentlicht."), "success")
+    if unplaced:
+        flash(_("%(n)s Personen haben keinen Workshopplatz bekommen.", n=unplaced), "warning")
+    return _back(event)
+
+
+def _registration(event: Event, registration_id: int) -> Registration:
+    return queries.registration(event.id, registration_id) or abort(404)
+
+
+@bp.post("/<int:event_id>/assignment/<int:registration_id>/move")
+def assignment_move(event_id: int, registration_id: int) -> Response:
+    """Put a participant into another workshop of this event; the placement becomes fixed."""
+    event = _event(event_id)
+    item = _registration(event, registration_id)
+    raw = (request.form.get("workshop_id") or "").strip()
+    if not raw.isdigit():
+        abort(400)
+    target = db.session.get(Workshop, int(raw))
+    if target is None or target.event_id != event.id:
+        abort(404)
+    try:
+        service.move(event, item, target)
+    except service.AssignmentProblem as problem:
+        return _problem(event, problem)
+    db.session.commit()
+    person = db.session.get_one(Person, item.person_id)
+    flash(_("%(n)s ist jetzt fest in „%(t)s“.", n=person.full_name, t=target.title), "success")
+    return _back(event, f"#ws-{target.id}")
+
+
+@bp.post("/<int:event_id>/assignment/<int:registration_id>/release")
+def assignment_release(event_id: int, registration_id: int) -> Response:
+    """Release a manual placement: the next run may move the person again."""
+    event = _event(event_id)
+    item = _registration(event, registration_id)
+    if service.release(event, item):
+        db.session.commit()
+        flash(_("Die feste Zuordnung wurde gelöst."), "success")
+    else:
+        flash(_("Diese Person war nicht fest zugeordnet."), "info")
+    return _back(event)
+
+
+@bp.post("/<int:event_id>/assignment/publish")
+def assignment_publish(event_id: int) -> Response:
+    """Make the draft the assignment and mail every participant whose workshop changed."""
+    event = _event(event_id)
+    try:
+        result = service.publish(event)
+    except service.AssignmentProblem as problem:
+        return _problem(event, problem)
+    db.session.commit()
+    flash(
+        _(
+            "Veröffentlicht: %(a)s Personen zugeteilt, %(m)s E-Mails im Postausgang.",
+            a=result.assigned,
+            m=result.mailed,
+        ),
+        "success",
+    )
+    if result.unassigned:
+        names = ", ".join(result.unassigned)
+        flash(
+            _(
+                "Ohne Workshopplatz (%(n)s): %(names)s. Bitte klären Sie diese Fälle von Hand.",
+                n=len(result.unassigned),
+                names=names,
+            ),
+            "warning",
+        )
+    return redirect(url_for("events.workshop_lists", event_id=event.id))

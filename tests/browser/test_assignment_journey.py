@@ -1,0 +1,97 @@
+"""Browser journey: staff assign the workshops of a network meeting (five parallel workshops,
+40 participants): compute a mixed draft, move one person, re-run (the person stays),
+publish, and find one mail per participant in the outbox."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import OutboxMail, Registration
+from tests.browser.axe import FAILING_IMPACTS, axe_violations, format_violations
+from tests.conftest import TEST_PASSWORD
+from tests.test_events_assignment import WORKSHOP_TITLES, build_meeting, draft_of
+
+pytestmark = pytest.mark.browser
+
+_IN_SHARED_HEADER = "(sel) => !!document.querySelector(sel)?.closest('header')"
+
+
+def assert_page_content_accessible(page) -> None:
+    """No serious or critical axe violation outside the site header (which is shared by
+    every page and checked by the header's own tests)."""
+    serious = [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]
+    own = []
+    for violation in serious:
+        nodes = [n for n in violation["nodes"] if not page.evaluate(_IN_SHARED_HEADER, n["target"])]
+        if nodes:
+            own.append({**violation, "nodes": nodes})
+    assert not own, format_violations(own)
+
+
+def test_staff_run_move_rerun_publish(app, page, make, screenshot):
+    meeting = build_meeting(app, participants=40, capacities=(10, 10, 9, 8, 8))
+    user = make.user(role="staff", password=TEST_PASSWORD, email="geschaeftsstelle@example.org")
+
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(user.email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+
+    page.goto(f"/events/{meeting.event_id}")
+    page.get_by_role("link", name="Workshops zuteilen").click()
+    page.wait_for_url(f"**/events/{meeting.event_id}/assignment")
+    assert page.get_by_text("Noch kein Entwurf berechnet.").is_visible()
+
+    # mix by organisation type and Land, then compute the draft
+    assert page.get_by_role("checkbox", name="Organisationstyp", exact=True).is_checked()
+    page.get_by_role("checkbox", name="Bundesland", exact=True).check()
+    page.get_by_role("button", name="Zuteilung berechnen").click()
+    assert page.get_by_text("Der Entwurf wurde berechnet.").is_visible()
+    metrics = page.locator("[data-metrics]")
+    assert metrics.get_by_role("columnheader", name="Wer zuerst kommt").is_visible()
+    assert page.locator('[data-metric="first_choice_rate"] td').count() == 4
+    assert page.locator("[data-workshop]").count() == 5
+    assert page.locator("svg.mix-bar").count() == 6  # the event and five workshops
+    screenshot("assignment-draft")
+    assert_page_content_accessible(page)
+
+    # move one person into another workshop: the placement becomes fixed
+    person = meeting.registration_ids[3]
+    before = draft_of(app, meeting.event_id)[person]
+    target_index = next(i for i, w in enumerate(meeting.workshop_ids) if w != before)
+    target = meeting.workshop_ids[target_index]
+    row = page.locator(f'tr[data-registration="{person}"]')
+    row.get_by_role("combobox").select_option(label=WORKSHOP_TITLES[target_index])
+    row.get_by_role("button", name="Verschieben").click()
+    assert page.get_by_text(re.compile(r"ist jetzt fest in")).is_visible()
+    moved = page.locator(f'[data-workshop="{target}"] tr[data-registration="{person}"]')
+    assert moved.locator("[data-fixed]").is_visible()
+    assert moved.locator("[data-note]").inner_text() == "Fest zugeordnet (manuell)."
+
+    # re-run with the initiative as well: the fixed person stays
+    page.get_by_role("checkbox", name="Initiative", exact=True).check()
+    page.get_by_role("button", name="Neu berechnen").click()
+    assert page.get_by_text("Der Entwurf wurde berechnet.").is_visible()
+    moved = page.locator(f'[data-workshop="{target}"] tr[data-registration="{person}"]')
+    assert moved.locator("[data-fixed]").is_visible()
+    assert draft_of(app, meeting.event_id)[person] == target
+    screenshot("assignment-rerun")
+
+    # publish: the workshop lists show the result, the outbox holds one mail per person
+    page.get_by_role("button", name="Zuteilung veröffentlichen").click()
+    page.wait_for_url(f"**/events/{meeting.event_id}/workshop-lists")
+    assert page.get_by_text("Veröffentlicht: 40 Personen zugeteilt, 40 E-Mails").is_visible()
+    assert page.get_by_text("Zugeteilte Teilnehmende").first.is_visible()
+    screenshot("assignment-published-lists")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxMail.id))) == 40
+        assert db.session.get_one(Registration, person).assigned_workshop_id == target
+
+    page.goto("/outbox")
+    assert page.get_by_text("Ihr Workshop:").first.is_visible()
+    screenshot("assignment-outbox")
