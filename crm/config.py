@@ -33,6 +33,23 @@ class Defaults:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # Login throttling: failed attempts per account (e-mail) and per client IP address;
+    # once a limit is reached every further attempt is refused until the window passes.
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    # (client IP for throttling, https for HSTS). 0 = none, headers ignored.
+    TRUSTED_PROXIES = 0
+    LOGIN_RATE_LIMIT_ACCOUNT = "5 per 15 minutes"
+    LOGIN_RATE_LIMIT_IP = "20 per 15 minutes"
+    RESET_REQUEST_RATE_LIMIT = "10 per hour"  # reset requests per client IP
+
+    # The address in links sent by mail, e.g. "https://netz.example.org". Set it in
+    # production: otherwise links use the Host header of the request that caused them,
+    # which a visitor asking for a password reset could forge.
+    PUBLIC_BASE_URL: str | None = None
+    # Signed account links (single use): invitations live a week; reset links a day,
+    # because without SMTP the office forwards them by hand from the outbox.
+    INVITATION_MAX_AGE = timedelta(days=7)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=24)
 
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     PAGE_SIZE = 50

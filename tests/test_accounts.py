@@ -98,6 +98,20 @@ HOSTILE_NEXT = [
     "/%0d%0aLocation: https://evil.example.com",
     " //evil.example.com",
     "\t//evil.example.com",
+    "//evil.example",
+    "https://evil.example",
+    "/\\evil.example",
+    "%2F%2Fevil.example",
+    "/%2F%2Fevil.example",
+    "///evil.example",
+    "\\/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "https:evil.example",
+    "HTTPS://evil.example",
+    "javascript://%0Aalert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/\x00/evil.example",
 ]
 
 
@@ -111,6 +125,26 @@ def test_next_never_redirects_off_site(client, make, target):
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith("//"), location
     assert "evil" not in location or location.startswith("/%"), location
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_next_from_the_login_link_never_redirects_off_site(client, make, target):
+    user = make.user(role="staff", password=TEST_PASSWORD)
+    page = client.get("/login", query_string={"next": target})
+    assert page.status_code == 200
+    response = client.post(
+        "/login", data={"email": user.email, "password": TEST_PASSWORD, "next": target}
+    )
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_language_switch_never_redirects_off_site(client, target):
+    response = client.post("/language", data={"language": "en", "next": target})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
 
 
 def test_next_keeps_local_paths(client, make):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -32,3 +33,58 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new", message=_l("Die Passwörter stimmen nicht überein.")),
         ],
     )
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, twice (invitation and reset links)."""
+
+    new = PasswordField(
+        _l("Neues Passwort"),
+        validators=[DataRequired(), Length(min=12, max=1000)],
+        description=_l("Mindestens 12 Zeichen."),
+    )
+    confirm = PasswordField(
+        _l("Neues Passwort wiederholen"),
+        validators=[
+            DataRequired(),
+            EqualTo("new", message=_l("Die Passwörter stimmen nicht überein.")),
+        ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The e-mail address of the account whose password was forgotten."""
+
+    email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])
+
+
+class InviteForm(FlaskForm):
+    """Invite a representative of an initiative (the role and initiative come from the URL)."""
+
+    email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(
+        _l("Name (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Für die Anrede in der Einladung."),
+    )
+
+
+class AdminInviteForm(InviteForm):
+    """Invite office staff or a representative of an initiative (admins only)."""
+
+    role = SelectField(
+        _l("Rolle"),
+        choices=[
+            SelectChoice("staff", _l("Geschäftsstelle (Beratung)")),
+            SelectChoice("editor", _l("Initiative (Redaktion)")),
+        ],
+        validators=[DataRequired()],
+    )
+    initiative = SelectField(
+        _l("Initiative (nur für Vertreter:innen)"), choices=[], validate_choice=False
+    )
+
+    def initiative_id(self) -> int | None:
+        """The chosen initiative id, or None when none (or garbage) was submitted."""
+        value = (self.initiative.data or "").strip()
+        return int(value) if value.isdigit() else None

@@ -91,7 +91,7 @@ class ProfileForm(FlaskForm):
 
     def submitted_version(self) -> int | None:
         """The version the form was rendered with (None when missing or garbled)."""
-        raw = (self.version.data or "").strip()
+        raw = str(self.version.data or "").strip()
         return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 

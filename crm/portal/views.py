@@ -57,16 +57,17 @@ def profile() -> Any:
     initiative = queries.own_initiative(_initiative_id())
     if initiative is None:
         abort(404)
-    form = ProfileForm(
-        obj=initiative,
-        data=None
-        if request.method == "POST"
-        else {
-            "version": initiative.version,
-            "themes": [str(t.id) for t in initiative.themes],
-            "formats": [str(f.id) for f in initiative.formats],
-        },
-    )
+    if request.method == "POST":
+        form = ProfileForm()  # only what was posted: never the stored version as a default
+    else:
+        form = ProfileForm(
+            obj=initiative,
+            data={
+                "version": str(initiative.version),
+                "themes": [str(t.id) for t in initiative.themes],
+                "formats": [str(f.id) for f in initiative.formats],
+            },
+        )
     form.themes.choices = theme_choices()
     form.formats.choices = format_choices()
     if form.validate_on_submit():

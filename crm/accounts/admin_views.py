@@ -1,0 +1,120 @@
+"""The admin's accounts page: list, invite, deactivate, reactivate, send a reset link.
+
+Every change is written to the audit trail by the audit hook (the User model is audited).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from crm import permissions
+from crm.accounts import queries
+from crm.accounts.forms import AdminInviteForm
+from crm.accounts.services import (
+    AccountError,
+    has_pending_invitation,
+    invite,
+    send_password_reset,
+    set_active,
+)
+from crm.extensions import db
+from crm.models import User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _require_admin() -> None:
+    if not permissions.can_manage_accounts(current_user):
+        abort(403)
+
+
+def _invite_form() -> AdminInviteForm:
+    form = AdminInviteForm()
+    form.initiative.choices = queries.initiative_choices()
+    return form
+
+
+def _page(form: AdminInviteForm, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "accounts/admin_accounts.html",
+        users=queries.accounts(),
+        form=form,
+        pending=has_pending_invitation,
+    ), status
+
+
+@bp.get("/accounts")
+def accounts() -> tuple[str, int]:
+    """Every account with role, initiative, status, last login and pending invitation."""
+    return _page(_invite_form())
+
+
+@bp.post("/accounts/invite")
+def invite_account() -> Response | tuple[str, int]:
+    """Invite office staff or a representative of an initiative."""
+    form = _invite_form()
+    if form.validate_on_submit():
+        try:
+            user = invite(
+                form.email.data or "", form.role.data or "", form.initiative_id(), form.name.data
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field, form.email)
+            field.errors = [*field.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(
+                _("Die Einladung an %(email)s liegt im Postausgang.", email=user.email), "success"
+            )
+            return redirect(url_for("admin.accounts"))
+    return _page(form, 400)
+
+
+def _user(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.post("/accounts/<int:user_id>/deactivate")
+def deactivate(user_id: int) -> Response:
+    """Deactivate an account: its sessions and outstanding links end at once."""
+    user = _user(user_id)
+    if user.id == current_user.id:
+        flash(_("Sie können Ihr eigenes Konto nicht deaktivieren."), "error")
+        return redirect(url_for("admin.accounts"))
+    set_active(user, False)
+    db.session.commit()
+    flash(_("Das Konto %(email)s ist deaktiviert.", email=user.email), "success")
+    return redirect(url_for("admin.accounts"))
+
+
+@bp.post("/accounts/<int:user_id>/reactivate")
+def reactivate(user_id: int) -> Response:
+    """Allow an account to log in again (with its previous password)."""
+    user = _user(user_id)
+    set_active(user, True)
+    db.session.commit()
+    flash(_("Das Konto %(email)s ist wieder aktiv.", email=user.email), "success")
+    return redirect(url_for("admin.accounts"))
+
+
+@bp.post("/accounts/<int:user_id>/reset")
+def send_reset(user_id: int) -> Response:
+    """Queue a password-reset mail for an active account."""
+    user = _user(user_id)
+    try:
+        send_password_reset(user)
+    except AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("Ein Link zum Zurücksetzen an %(email)s liegt im Postausgang.", email=user.email),
+            "success",
+        )
+    return redirect(url_for("admin.accounts"))
