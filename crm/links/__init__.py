@@ -1,0 +1,1 @@
+"""Links between records: memberships, affiliations, initiative roles, relationships."""

@@ -1,0 +1,147 @@
+"""Forms of the links between records: memberships, affiliations, initiative roles and
+relationships. A "new" form adds the picker of the other side (a search box that fills a
+hidden id); an edit form changes only the attributes of the link, never its two ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from crm.activity.forms import GermanDateField
+from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
+
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+
+def _plausible_year(_form: Any, field: Any) -> None:
+    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
+        raise ValidationError(
+            _l(
+                "Bitte ein Datum zwischen %(a)s und %(b)s angeben.",
+                a=EARLIEST_YEAR,
+                b=LATEST_YEAR,
+            )
+        )
+
+
+def _one_of(enum_cls: Any, message: Any) -> Any:
+    """Only the values of `enum_cls` (the choices are set by the view, with labels)."""
+
+    def check(_form: Any, field: Any) -> None:
+        if field.data not in {member.value for member in enum_cls}:
+            raise ValidationError(message)
+
+    return check
+
+
+class PickerMixin:
+    """The other end of a new link: a search box (`other_name`) and the chosen id.
+
+    The label of the search box is set by the view (Initiative, Organisation, Person);
+    whether the id names an existing record is checked by the view, against the database.
+    """
+
+    other_name = StringField(
+        _l("Datensatz"), validators=[Length(max=300, message=_l("Höchstens 300 Zeichen."))]
+    )
+    other_id = HiddenField()
+
+    def chosen_id(self) -> int | None:
+        """The posted id of the other end; None when missing or not a number."""
+        raw = (getattr(self, "other_id").data or "").strip()  # noqa: B009 - a mixin
+        if not raw.isdigit() or len(raw) > 12:
+            return None
+        return int(raw)
+
+
+class PeriodForm(FlaskForm):
+    """Since and until, both optional; until never before since."""
+
+    since = GermanDateField(
+        _l("Seit"), validators=[Optional(), _plausible_year], render_kw={"autocomplete": "off"}
+    )
+    until = GermanDateField(
+        _l("Bis"),
+        validators=[Optional(), _plausible_year],
+        description=_l("Leer lassen, solange die Verbindung besteht."),
+        render_kw={"autocomplete": "off"},
+    )
+
+    def validate_until(self, field: Any) -> None:
+        """The period must not end before it begins."""
+        if field.data is not None and self.since.data is not None and field.data < self.since.data:
+            raise ValidationError(_l("Das Ende darf nicht vor dem Beginn liegen."))
+
+
+class MembershipForm(PeriodForm):
+    """The role of an organisation in an initiative, and since/until."""
+
+    role = SelectField(
+        _l("Rolle"),
+        choices=[],
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Bitte eine Rolle wählen.")),
+            _one_of(MembershipRole, _l("Bitte eine der angebotenen Rollen wählen.")),
+        ],
+    )
+
+
+class NewMembershipForm(PickerMixin, MembershipForm):
+    """A new membership: the other end, role and period."""
+
+
+class AffiliationForm(PeriodForm):
+    """The function of a person in an organisation, and since/until."""
+
+    function = StringField(
+        _l("Funktion"), validators=[Length(max=120, message=_l("Höchstens 120 Zeichen."))]
+    )
+
+
+class NewAffiliationForm(PickerMixin, AffiliationForm):
+    """A new affiliation: the other end, function and period."""
+
+
+class RoleForm(PeriodForm):
+    """The role of a person for an initiative, and since/until."""
+
+    role = SelectField(
+        _l("Rolle"),
+        choices=[],
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Bitte eine Rolle wählen.")),
+            _one_of(InitiativeRoleKind, _l("Bitte eine der angebotenen Rollen wählen.")),
+        ],
+    )
+
+
+class NewRoleForm(PickerMixin, RoleForm):
+    """A new initiative role: the other end, role and period."""
+
+
+class RelationshipForm(FlaskForm):
+    """The kind of a relationship and a note."""
+
+    kind = SelectField(
+        _l("Art der Beziehung"),
+        choices=[],
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Bitte die Art der Beziehung wählen.")),
+            _one_of(RelationshipKind, _l("Bitte eine der angebotenen Arten wählen.")),
+        ],
+    )
+    note = TextAreaField(
+        _l("Notiz"), validators=[Length(max=2000, message=_l("Höchstens 2.000 Zeichen."))]
+    )
+
+
+class NewRelationshipForm(PickerMixin, RelationshipForm):
+    """A new relationship: the other end, kind and note."""

@@ -1,0 +1,89 @@
+"""Browser journey of the links: from an initiative page, staff add a member organisation
+and a contact person through the look-up pickers and see both on the page."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import InitiativeRole, InitiativeRoleKind, Membership, MembershipRole
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _axe(page: Any, name: str) -> None:
+    """Run the shared accessibility check when the suite provides one."""
+    if importlib.util.find_spec("tests.browser.axe") is None:
+        return
+    from tests.browser import axe
+
+    check = getattr(axe, "check_accessibility", None)
+    if callable(check):
+        check(page, context_name=name)
+
+
+def test_staff_adds_a_member_and_a_contact_person_from_the_initiative_page(
+    app, page, make, screenshot
+):
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    ini = make.initiative(name="Zukunft durch Industrie e.V.", laender=["05"])
+    org = make.organisation(name="Stahlwerk Nord GmbH", place="Duisburg")
+    make.organisation(name="Stadtwerke Süd GmbH")
+    person = make.person(first_name="Jörg", last_name="Müller-Lüdenscheidt")
+
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(user.email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+    page.goto(f"/initiatives/{ini.id}")
+
+    # a member organisation, chosen through the look-up
+    page.get_by_role("link", name="Mitglied hinzufügen").click()
+    page.wait_for_url(re.compile(rf"/memberships/new\?initiative={ini.id}\b"))
+    page.get_by_label("Organisation", exact=True).fill("stahl")
+    hit = page.get_by_role("button", name="Stahlwerk Nord GmbH")
+    hit.wait_for()
+    assert page.get_by_role("button", name="Stadtwerke Süd GmbH").count() == 0
+    hit.click()
+    assert page.get_by_label("Organisation", exact=True).input_value() == "Stahlwerk Nord GmbH"
+    page.get_by_label("Rolle", exact=True).select_option(label="Gründungsmitglied")
+    page.get_by_label("Seit").fill("2021-04-01")
+    _axe(page, "Mitgliedschaft hinzufügen")
+    screenshot("links-membership-form")
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url(f"**/initiatives/{ini.id}")
+    assert page.get_by_text("Die Mitgliedschaft wurde angelegt.").is_visible()
+    members = page.locator("section", has=page.get_by_role("heading", name="Mitglieder"))
+    assert members.get_by_text("Stahlwerk Nord GmbH").is_visible()
+    assert members.get_by_text("Gründungsmitglied").is_visible()
+
+    # a contact person with the role Ansprechperson
+    page.get_by_role("link", name="Ansprechperson hinzufügen").click()
+    page.wait_for_url(re.compile(rf"/initiative-roles/new\?initiative={ini.id}\b"))
+    page.get_by_label("Person", exact=True).fill("Müller")
+    page.get_by_role("button", name="Jörg Müller-Lüdenscheidt").click()
+    assert page.get_by_label("Rolle", exact=True).input_value() == "ansprechperson"
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url(f"**/initiatives/{ini.id}")
+    assert page.get_by_text("Die Rolle wurde angelegt.").is_visible()
+    contacts = page.locator("section", has=page.get_by_role("heading", name="Ansprechpersonen"))
+    assert contacts.get_by_text("Jörg Müller-Lüdenscheidt").is_visible()
+    assert contacts.get_by_text("Ansprechperson").first.is_visible()
+    _axe(page, "Initiative mit Mitglied und Ansprechperson")
+    screenshot("links-initiative-with-member-and-contact")
+
+    with app.app_context():
+        membership = db.session.scalars(select(Membership)).one()
+        assert (membership.organisation_id, membership.role) == (
+            org.id,
+            MembershipRole.GRUENDUNGSMITGLIED,
+        )
+        role = db.session.scalars(select(InitiativeRole)).one()
+        assert (role.person_id, role.role) == (person.id, InitiativeRoleKind.ANSPRECHPERSON)
