@@ -1,0 +1,406 @@
+"""Read queries of the history: a record's Verlauf, the editors' changes for review, and
+the names, labels and display values that turn audit entries into readable rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import CompoundSelect, Select, case, func, select, union
+from sqlalchemy.orm import selectinload
+
+from crm.extensions import db
+from crm.history import fields as f
+from crm.labels import label
+from crm.models import AuditAction, AuditEntry, Initiative, Role, User
+from crm.pagination import Page, paginate
+
+SHOW_FILTERS = ("all", "unseen", "seen")
+EDITOR_ROLE = Role.EDITOR.value
+MAX_TEXT = 400  # longer texts are shortened in the diff (the full text is in the title)
+
+
+@dataclass
+class FieldChange:
+    """One changed field of an entry, ready to show."""
+
+    key: str
+    label: str
+    old: str
+    new: str
+    restorable: bool = False
+
+
+@dataclass
+class EntryView:
+    """An audit entry as a row of the Verlauf or the review feed."""
+
+    entry: AuditEntry
+    table_label: str
+    changes: list[FieldChange] = field(default_factory=list)
+    record_name: str | None = None
+    initiative: tuple[int, str] | None = None  # the editor's initiative (review feed)
+
+    @property
+    def who(self) -> str:
+        """Who made the change ("System" for the command line and imports)."""
+        return self.entry.user_label or _("System")
+
+    @property
+    def role_label(self) -> str:
+        """The actor's role at the time, as a label ('' when unknown)."""
+        try:
+            return label(Role(self.entry.user_role)) if self.entry.user_role else ""
+        except ValueError:
+            return str(self.entry.user_role)
+
+    @property
+    def is_main(self) -> bool:
+        """Is the entry about an initiative, organisation or person itself (not a link)?"""
+        return self.entry.record_type in f.KIND_OF_TABLE
+
+
+# -- loading records -------------------------------------------------------------------
+
+
+def load_record(kind: str, record_id: int, *, collections: Iterable[str] = ()) -> Any:
+    """The initiative, organisation or person (None when there is none); with the named
+    many-to-many collections loaded."""
+    model, _table = f.KINDS[kind]
+    query = select(model).where(model.id == record_id)
+    for key in collections:
+        if key in f.COLLECTIONS and hasattr(model, key):
+            query = query.options(selectinload(getattr(model, key)))
+    return db.session.scalar(query.execution_options(populate_existing=True))
+
+
+def record_kind(record: Any) -> str | None:
+    """'initiative', 'organisation' or 'person' for such a record, else None."""
+    for kind, (model, _table) in f.KINDS.items():
+        if isinstance(record, model):
+            return kind
+    return None
+
+
+def display_name(record: Any) -> str:
+    """The name a record is shown under."""
+    if hasattr(record, "full_name"):
+        return str(record.full_name)
+    return str(getattr(record, "name", f"#{record.id}"))
+
+
+def has_entries(record_type: str, record_id: int) -> bool:
+    """Does the audit trail know this record (e.g. one that has been deleted)?"""
+    return (
+        db.session.scalar(
+            select(AuditEntry.id)
+            .where(AuditEntry.record_type == record_type, AuditEntry.record_id == record_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+# -- the Verlauf of one record ---------------------------------------------------------
+
+
+def _link_ids(kind: str, record_id: int) -> list[tuple[str, CompoundSelect[Any]]]:
+    """Per link table: a query of the link row ids that concern the record — the present
+    ones (by their indexed foreign key) and deleted ones (by their deletion snapshot)."""
+    out: list[tuple[str, CompoundSelect[Any]]] = []
+    for model, column in f.LINKS[kind]:
+        table = model.__tablename__
+        present = select(model.id).where(getattr(model, column) == record_id)
+        deleted = select(AuditEntry.record_id).where(
+            AuditEntry.record_type == table,
+            AuditEntry.action == AuditAction.DELETE,
+            AuditEntry.changes[(column, 0)].as_integer() == record_id,
+        )
+        out.append((table, union(present, deleted)))
+    return out
+
+
+def history_query(kind: str, record_id: int, *, links: bool = True) -> Select[Any]:
+    """Audit entries of the record (and of its links), newest first."""
+    _model, table = f.KINDS[kind]
+    condition = (AuditEntry.record_type == table) & (AuditEntry.record_id == record_id)
+    if links:
+        for link_table, ids in _link_ids(kind, record_id):
+            condition = condition | (
+                (AuditEntry.record_type == link_table) & AuditEntry.record_id.in_(ids)
+            )
+    return select(AuditEntry).where(condition).order_by(AuditEntry.id.desc())
+
+
+def record_history(kind: str, record_id: int, page: int, per_page: int) -> Page[AuditEntry]:
+    """One page of the record's Verlauf."""
+    query = history_query(kind, record_id)
+    reverse = query.order_by(None).order_by(AuditEntry.id.asc())
+    return paginate(query, page, per_page, reverse=reverse)
+
+
+def recent_entries(kind: str, record_id: int, limit: int = 3) -> list[AuditEntry]:
+    """The last changes of the record itself (one indexed query; for the detail page)."""
+    _model, table = f.KINDS[kind]
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.record_type == table, AuditEntry.record_id == record_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# -- the review feed -------------------------------------------------------------------
+
+
+def parse_show(value: str | None) -> str:
+    """The feed filter; anything unknown means "all"."""
+    return value if value in SHOW_FILTERS else "all"
+
+
+def review_query(show: str) -> Select[Any]:
+    """Changes made by initiative editors: unreviewed first, newest first."""
+    query = select(AuditEntry).where(AuditEntry.user_role == EDITOR_ROLE)
+    if show == "unseen":
+        query = query.where(AuditEntry.reviewed_at.is_(None))
+    elif show == "seen":
+        query = query.where(AuditEntry.reviewed_at.is_not(None))
+    unseen_first = case((AuditEntry.reviewed_at.is_(None), 0), else_=1)
+    return query.order_by(unseen_first, AuditEntry.id.desc())
+
+
+def review_page(show: str, page: int, per_page: int) -> Page[AuditEntry]:
+    """One page of the review feed."""
+    return paginate(review_query(show), page, per_page)
+
+
+def unseen_count() -> int:
+    """How many editor changes nobody has marked as seen yet."""
+    return int(
+        db.session.scalar(
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.user_role == EDITOR_ROLE, AuditEntry.reviewed_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def editor_entry(entry_id: int) -> AuditEntry | None:
+    """An entry of the review feed (a change by an editor), or None."""
+    entry = db.session.get(AuditEntry, entry_id)
+    return entry if entry is not None and entry.user_role == EDITOR_ROLE else None
+
+
+# -- turning entries into rows ---------------------------------------------------------
+
+
+def _reference_keys(entries: Iterable[AuditEntry]) -> dict[str, set[Any]]:
+    wanted: dict[str, set[Any]] = {}
+    for entry in entries:
+        for key, pair in (entry.changes or {}).items():
+            ref = f.REFERENCES.get(key)
+            if ref is None or not isinstance(pair, list):
+                continue
+            for value in pair:
+                items = value if isinstance(value, list) else [value]
+                wanted.setdefault(ref, set()).update(v for v in items if v is not None)
+    return wanted
+
+
+def _names(wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], str]:
+    """Names of referenced records: one query per kind of reference."""
+    names: dict[tuple[str, Any], str] = {}
+    for ref, keys in wanted.items():
+        model, key_column = f.REFERENCE_MODELS[ref]
+        if ref in ("kreis", "land"):
+            keys = {str(k) for k in keys}
+        else:
+            keys = {int(k) for k in keys if isinstance(k, int | str) and str(k).isdigit()}
+        if not keys:
+            continue
+        for record in db.session.scalars(select(model).where(key_column.in_(keys))):
+            names[(ref, getattr(record, key_column.key))] = display_name(record)
+    return names
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def show_value(
+    model: type[Any] | None, key: str, value: Any, names: dict[tuple[str, Any], str]
+) -> str:
+    """A stored value as a reader sees it: labels for enums, names for references."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    ref = f.REFERENCES.get(key)
+    if ref is not None:
+        items = value if isinstance(value, list) else [value]
+        shown = [names.get((ref, v), f"#{v}") for v in items]
+        return ", ".join(shown)
+    if model is not None:
+        cls = f.enum_class(model, key)
+        if cls is not None:
+            try:
+                return label(cls(value))
+            except ValueError:
+                return str(value)
+        column = model.__table__.columns.get(key)
+        if column is not None and isinstance(value, str):
+            try:
+                if column.type.python_type is dt.datetime:
+                    return str(format_datetime(dt.datetime.fromisoformat(value), "short"))
+                if column.type.python_type is dt.date:
+                    return str(format_date(dt.date.fromisoformat(value), "medium"))
+            except (NotImplementedError, ValueError):
+                pass
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return _shorten(str(value))
+
+
+def _record_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, int], str]:
+    """Names of the records the entries are about (present ones; one query per table)."""
+    ids: dict[str, set[int]] = {}
+    for entry in entries:
+        ids.setdefault(entry.record_type, set()).add(entry.record_id)
+    names: dict[tuple[str, int], str] = {}
+    for table, record_ids in ids.items():
+        kind = f.KIND_OF_TABLE.get(table)
+        if kind is None:
+            continue
+        model, _table = f.KINDS[kind]
+        for record in db.session.scalars(select(model).where(model.id.in_(record_ids))):
+            names[(table, record.id)] = display_name(record)
+    return names
+
+
+def _snapshot_name(entry: AuditEntry) -> str | None:
+    """The name a created or deleted record had, from the entry itself."""
+    changes = entry.changes or {}
+
+    def pick(key: str) -> str | None:
+        pair = changes.get(key)
+        if not isinstance(pair, list):
+            return None
+        value = pair[1] if entry.action == AuditAction.CREATE else pair[0]
+        return str(value) if value else None
+
+    if entry.record_type == "persons":
+        parts = [pick("first_name"), pick("last_name")]
+        joined = " ".join(p for p in parts if p)
+        return joined or None
+    return pick("name")
+
+
+def _link_parts(entries: Iterable[AuditEntry]) -> dict[int, list[tuple[str, Any]]]:
+    """Per link entry: the (foreign key, id) pairs of what it links — from the entry's own
+    snapshot (create, delete) or else from the present row (one query per link table)."""
+    parts: dict[int, list[tuple[str, Any]]] = {}
+    missing: dict[str, set[int]] = {}
+    for entry in entries:
+        keys = f.LINK_PARTS.get(entry.record_type)
+        if not keys:
+            continue
+        changes = entry.changes or {}
+        pairs = [(k, _pick(changes.get(k), entry.action)) for k in keys]
+        if all(v is not None for _k, v in pairs):
+            parts[entry.id] = pairs
+        else:
+            missing.setdefault(entry.record_type, set()).add(entry.record_id)
+    present: dict[tuple[str, int], list[tuple[str, Any]]] = {}
+    for table, ids in missing.items():
+        model = f.MODELS[table]
+        columns = [getattr(model, k) for k in f.LINK_PARTS[table]]
+        for row in db.session.execute(select(model.id, *columns).where(model.id.in_(ids))):
+            present[(table, row[0])] = list(zip(f.LINK_PARTS[table], row[1:], strict=True))
+    for entry in entries:
+        if entry.id not in parts and (entry.record_type, entry.record_id) in present:
+            parts[entry.id] = present[(entry.record_type, entry.record_id)]
+    return parts
+
+
+def _pick(pair: Any, action: AuditAction) -> Any:
+    if not isinstance(pair, list) or len(pair) != 2:
+        return None
+    return pair[0] if action == AuditAction.DELETE else pair[1]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _ordered(model: type[Any] | None, entry: AuditEntry) -> list[tuple[str, list[Any]]]:
+    """The entry's fields in the order of the form (the model's columns, then collections);
+    of a created or deleted record only the fields that held a value."""
+    order = {key: n for n, key in enumerate(model.__table__.columns.keys())} if model else {}
+    pairs = [
+        (key, pair)
+        for key, pair in (entry.changes or {}).items()
+        if isinstance(pair, list) and len(pair) == 2 and key != "id"
+    ]
+    if entry.action == AuditAction.CREATE:
+        pairs = [(k, p) for k, p in pairs if not _blank(p[1])]
+    elif entry.action == AuditAction.DELETE:
+        pairs = [(k, p) for k, p in pairs if not _blank(p[0])]
+    return sorted(pairs, key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+
+
+def entry_views(entries: list[AuditEntry], *, with_initiatives: bool = False) -> list[EntryView]:
+    """Readable rows for `entries` (a bounded number of queries, whatever their count)."""
+    link_parts = _link_parts(entries)
+    wanted = _reference_keys(entries)
+    for pairs in link_parts.values():
+        for key, value in pairs:
+            wanted.setdefault(f.REFERENCES[key], set()).add(value)
+    names = _names(wanted)
+    record_names = _record_names(entries)
+    initiatives: dict[int, tuple[int, str]] = {}
+    if with_initiatives:
+        user_ids = {e.user_id for e in entries if e.user_id is not None}
+        if user_ids:
+            rows = db.session.execute(
+                select(User.id, Initiative.id, Initiative.name)
+                .join(Initiative, Initiative.id == User.initiative_id)
+                .where(User.id.in_(user_ids))
+            )
+            initiatives = {uid: (iid, name) for uid, iid, name in rows}
+    views: list[EntryView] = []
+    for entry in entries:
+        model = f.MODELS.get(entry.record_type)
+        restorable = f.RESTORABLE.get(entry.record_type, frozenset())
+        changes = [
+            FieldChange(
+                key=key,
+                label=f.field_label(key),
+                old=show_value(model, key, pair[0], names),
+                new=show_value(model, key, pair[1], names),
+                restorable=entry.action == AuditAction.UPDATE and key in restorable,
+            )
+            for key, pair in _ordered(model, entry)
+        ]
+        view = EntryView(entry=entry, table_label=f.table_label(entry.record_type), changes=changes)
+        view.record_name = record_names.get((entry.record_type, entry.record_id)) or (
+            _snapshot_name(entry)
+        )
+        if entry.id in link_parts:
+            view.record_name = " – ".join(
+                names.get((f.REFERENCES[k], v), f"#{v}") for k, v in link_parts[entry.id]
+            )
+        if with_initiatives:
+            view.initiative = initiatives.get(entry.user_id or 0)
+            if view.initiative is None and entry.record_type == "initiatives":
+                name = record_names.get((entry.record_type, entry.record_id))
+                if name is not None:
+                    view.initiative = (entry.record_id, name)
+        views.append(view)
+    return views

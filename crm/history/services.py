@@ -1,0 +1,318 @@
+"""Writes of the history: restore one field, revert a whole editor change, mark changes
+as seen. The caller commits. The changes themselves are audited by `crm.audit` like any
+other write (with the acting staff member); a failed attempt changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.directory import details as directory_details
+from crm.directory import services as directory_services
+from crm.extensions import db
+from crm.history import fields as f
+from crm.history.queries import load_record
+from crm.models import AuditAction, AuditEntry, Organisation, User
+from crm.models.base import utcnow
+
+
+class HistoryError(Exception):
+    """A restore or revert that cannot be done; the message says why (nothing changed)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(HistoryError):
+    """The request names something that cannot be restored (a 400)."""
+
+
+class Conflict(HistoryError):
+    """The record changed since the page was shown, or meanwhile (a 409)."""
+
+
+class Gone(HistoryError):
+    """The record no longer exists."""
+
+
+class Refused(HistoryError):
+    """The value or the change is no longer possible."""
+
+
+# -- values ----------------------------------------------------------------------------
+
+
+def _collection_items(key: str, ids: Any) -> list[Any]:
+    """The records of a many-to-many collection from their stored keys (all must exist)."""
+    if not isinstance(ids, list):
+        raise Refused(_("Der gespeicherte Wert ist unvollständig."))
+    model, key_column = f.REFERENCE_MODELS[f.COLLECTIONS[key]]
+    wanted = [str(i) for i in ids] if key in ("laender", "kreise") else [int(i) for i in ids]
+    found = list(db.session.scalars(select(model).where(key_column.in_(wanted))))
+    if len(found) != len(set(wanted)):
+        raise Refused(
+            _(
+                "„%(field)s“: Ein Eintrag des alten Werts gibt es nicht mehr.",
+                field=f.field_label(key),
+            )
+        )
+    return found
+
+
+def _check_reference(record: Any, key: str, value: Any) -> None:
+    """References to organisations must still exist (and not make a parent cycle)."""
+    if value is None or f.REFERENCES.get(key) != "organisation":
+        return
+    if db.session.get(Organisation, value) is None:
+        raise Refused(
+            _(
+                "„%(field)s“: Die Organisation des alten Werts gibt es nicht mehr.",
+                field=f.field_label(key),
+            )
+        )
+    if key == "parent_id" and directory_services.parent_error(record, value):
+        raise Refused(_("Die Organisation kann nicht ihre eigene übergeordnete Organisation sein."))
+
+
+def _assign(record: Any, key: str, stored: Any) -> None:
+    """Set field `key` of `record` to a stored (JSON) value; Refused when it does not fit."""
+    if key in f.COLLECTIONS:
+        setattr(record, key, _collection_items(key, stored))
+        return
+    try:
+        value = f.to_python(type(record), key, stored)
+    except (TypeError, ValueError) as exc:
+        raise Refused(
+            _("„%(field)s“: Der alte Wert ist nicht mehr zulässig.", field=f.field_label(key))
+        ) from exc
+    _check_reference(record, key, value)
+    setattr(record, key, value)
+
+
+def _refuse_anonymised(record: Any) -> None:
+    """Values from before an anonymisation must never come back."""
+    if getattr(record, "anonymised_at", None) is not None:
+        raise Refused(
+            _("Diese Person wurde anonymisiert; frühere Angaben werden nicht wiederhergestellt.")
+        )
+
+
+def _bump(record: Any) -> None:
+    """A change of a collection only counts as a new version of the record, too."""
+    if hasattr(record, "version") and hasattr(record, "updated_at"):
+        record.updated_at = utcnow()
+
+
+def _write(change: Callable[[], None]) -> None:
+    """Apply `change` and flush inside a savepoint: a violated constraint or a concurrent
+    change undoes everything of it and becomes a message."""
+    try:
+        with db.session.begin_nested():
+            change()
+            db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            _("Der Datensatz wurde gerade von jemand anderem geändert. Bitte erneut versuchen.")
+        ) from exc
+    except IntegrityError as exc:
+        raise Refused(
+            _("Der alte Wert verletzt inzwischen eine Regel der Daten und wurde nicht gesetzt.")
+        ) from exc
+
+
+# -- restore one field -----------------------------------------------------------------
+
+
+def restorable_entry(entry_id: int) -> AuditEntry | None:
+    """An entry of an initiative, organisation or person (others cannot be restored here)."""
+    entry = db.session.get(AuditEntry, entry_id)
+    if entry is None or entry.record_type not in f.KIND_OF_TABLE:
+        return None
+    return entry
+
+
+def restore_field(entry: AuditEntry, key: str, version: int | None) -> tuple[Any, bool]:
+    """Set `key` of the entry's record back to the entry's old value.
+
+    `version` is the record version the page showed: a newer record means someone else
+    changed it meanwhile, and nothing is overwritten (Conflict). Returns the record and
+    whether anything changed (False: the field holds that value already).
+    """
+    if entry.action != AuditAction.UPDATE:
+        raise BadRequest(_("Nur Änderungen lassen sich feldweise wiederherstellen."))
+    pair = (entry.changes or {}).get(key)
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise BadRequest(_("Dieses Feld wurde mit diesem Eintrag nicht geändert."))
+    if key not in f.RESTORABLE.get(entry.record_type, frozenset()):
+        raise BadRequest(_("Dieses Feld lässt sich nicht wiederherstellen."))
+    if version is None:
+        raise BadRequest(_("Die Version des Datensatzes fehlt."))
+    kind = f.KIND_OF_TABLE[entry.record_type]
+    record = load_record(kind, entry.record_id, collections=[key])
+    if record is None:
+        raise Gone(
+            _("Dieser Datensatz wurde gelöscht; der Wert kann nicht wiederhergestellt werden.")
+        )
+    _refuse_anonymised(record)
+    if record.version != version:
+        raise Conflict(
+            _(
+                "Der Datensatz wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Verlauf "
+                "und stellen Sie den Wert dann erneut wieder her."
+            )
+        )
+    if f.current_value(record, key) == pair[0]:
+        return record, False
+
+    def change() -> None:
+        _assign(record, key, pair[0])
+        _bump(record)
+
+    _write(change)
+    return record, True
+
+
+# -- the review feed -------------------------------------------------------------------
+
+
+def mark_seen(entry: AuditEntry, me: User) -> bool:
+    """Mark an editor's change as reviewed by `me`; False when it already was."""
+    if entry.reviewed_at is not None:
+        return False
+    entry.reviewed_at = utcnow()
+    entry.reviewed_by_id = me.id
+    db.session.flush()
+    return True
+
+
+def _load_any(table: str, record_id: int, collections: list[str]) -> Any:
+    kind = f.KIND_OF_TABLE.get(table)
+    if kind is not None:
+        return load_record(kind, record_id, collections=collections)
+    model = f.MODELS[table]
+    return db.session.scalar(
+        select(model).where(model.id == record_id).execution_options(populate_existing=True)
+    )
+
+
+def _revert_update(entry: AuditEntry) -> list[str]:
+    """Set all fields of an update back; the names of fields that could not be are returned."""
+    changes = entry.changes or {}
+    revertable = f.REVERTABLE.get(entry.record_type, frozenset())
+    keys = [k for k in changes if k in revertable]
+    skipped = [f.field_label(k) for k in changes if k not in revertable]
+    if not keys:
+        raise Refused(_("Diese Änderung lässt sich nicht automatisch rückgängig machen."))
+    record = _load_any(entry.record_type, entry.record_id, keys)
+    if record is None:
+        raise Gone(_("Dieser Datensatz wurde inzwischen gelöscht."))
+    _refuse_anonymised(record)
+    changed_since = [f.field_label(k) for k in keys if f.current_value(record, k) != changes[k][1]]
+    if changed_since:
+        raise Conflict(
+            _(
+                "Seit dieser Änderung wurde %(fields)s erneut geändert. Bitte im Verlauf "
+                "feldweise wiederherstellen.",
+                fields=", ".join(changed_since),
+            )
+        )
+
+    def change() -> None:
+        for key in keys:
+            _assign(record, key, changes[key][0])
+        _bump(record)
+
+    _write(change)
+    return skipped
+
+
+def _revert_create(entry: AuditEntry) -> bool:
+    """Delete the created record again; False when it is gone already."""
+    record = _load_any(entry.record_type, entry.record_id, [])
+    if record is None:
+        return False
+    kind = f.KIND_OF_TABLE.get(entry.record_type)
+    if kind is not None:
+        impact = directory_details.delete_impact(kind, record.id)
+        if impact.blocked or any(n for _key, n in impact.items):
+            raise Refused(
+                _(
+                    "An diesem Datensatz hängen inzwischen weitere Angaben (z. B. "
+                    "Mitgliedschaften oder Rollen). Bitte diese zuerst zurücknehmen oder den "
+                    "Datensatz auf seiner Seite löschen."
+                )
+            )
+        _write(lambda: directory_services.delete(kind, record))
+        return True
+    _write(lambda: db.session.delete(record))
+    return True
+
+
+def _revert_delete(entry: AuditEntry) -> None:
+    """Create a deleted link row again from its snapshot (its records must still exist)."""
+    if entry.record_type not in f.RECREATABLE:
+        raise Refused(
+            _(
+                "Das Löschen eines Datensatzes lässt sich nicht automatisch rückgängig machen; "
+                "der Verlauf enthält seine letzten Angaben."
+            )
+        )
+    model = f.MODELS[entry.record_type]
+    snapshot = {k: v[0] for k, v in (entry.changes or {}).items() if isinstance(v, list)}
+    values: dict[str, Any] = {}
+    for key, stored in snapshot.items():
+        if key == "id" or key not in model.__table__.columns:
+            continue
+        try:
+            values[key] = f.to_python(model, key, stored)
+        except (TypeError, ValueError) as exc:
+            raise Refused(
+                _("„%(field)s“: Der alte Wert ist nicht mehr zulässig.", field=f.field_label(key))
+            ) from exc
+    for key in ("organisation_id", "initiative_id", "person_id"):
+        if key in model.__table__.columns:
+            ref_model, _column = f.REFERENCE_MODELS[f.REFERENCES[key]]
+            if values.get(key) is None or db.session.get(ref_model, values[key]) is None:
+                raise Refused(
+                    _(
+                        "Die Verknüpfung kann nicht wiederhergestellt werden: %(what)s gibt es "
+                        "nicht mehr.",
+                        what=f.field_label(key),
+                    )
+                )
+    _write(lambda: db.session.add(model(**values)))
+
+
+def revert_entry(entry: AuditEntry, me: User) -> str:
+    """Undo an editor's change as a whole and mark it seen; returns the message to show.
+
+    An update gets all its fields back (only if none changed again since), a create is
+    deleted again (if nothing hangs on it), a deleted link is created again. Anything else
+    raises a HistoryError and nothing changes.
+    """
+    if entry.record_type not in f.MODELS:
+        raise Refused(
+            _("Änderungen an dieser Art von Datensatz lassen sich hier nicht zurücknehmen.")
+        )
+    if entry.action == AuditAction.UPDATE:
+        skipped = _revert_update(entry)
+        message = _("Die Änderung wurde rückgängig gemacht.")
+        if skipped:
+            message += " " + _("Nicht zurückgesetzt: %(fields)s.", fields=", ".join(skipped))
+    elif entry.action == AuditAction.CREATE:
+        if _revert_create(entry):
+            message = _("Der angelegte Datensatz wurde wieder entfernt.")
+        else:
+            message = _("Der angelegte Datensatz war bereits entfernt.")
+    else:
+        _revert_delete(entry)
+        message = _("Der gelöschte Eintrag wurde wiederhergestellt.")
+    mark_seen(entry, me)
+    return message
