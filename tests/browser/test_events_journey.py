@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Registration, RegistrationStatus
+from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
 from tests.test_events_helpers import open_event, personal_path
 
@@ -42,6 +43,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     page.get_by_label("Drittwunsch", exact=True).select_option(label="Workshop C")
     page.get_by_label("Ich bin einverstanden").check()
     screenshot("event-register")
+    check_accessibility(page, context_name="Anmeldung zur Veranstaltung")
     page.get_by_role("button", name="Verbindlich anmelden").click()
     page.wait_for_url(f"**/events/{event.id}/register/done")
     assert page.get_by_text("Wir haben Ihnen den persönlichen Link geschickt.").is_visible()
@@ -54,6 +56,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     assert page.get_by_text("Ihre Workshopwünsche wurden gespeichert.").is_visible()
     assert page.get_by_label("Zweitwunsch", exact=True).input_value() == str(workshops[3].id)
     screenshot("event-personal-link")
+    check_accessibility(page, context_name="Persönlicher Link")
 
     # Paula cancels with her link: Willi (first on the waitlist) moves up, Jörg stays waiting.
     with app.app_context():
@@ -98,8 +101,10 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     assert page.get_by_text("Eingecheckt: Willi Warteliste.").is_visible()
     assert page.locator("[data-count=attendance]").inner_text() == "Eingecheckt: 1 von 1"
     screenshot("event-checkin")
+    check_accessibility(page, context_name="Check-in")
     page.goto(f"/events/{event.id}/registrations")
     screenshot("event-registrations")
+    check_accessibility(page, context_name="Anmeldungen (Liste)")
     with app.app_context():
         regs = {r.person_id: r.status for r in db.session.scalars(select(Registration))}
         assert sorted(s.value for s in regs.values()) == ["attended", "cancelled", "cancelled"]

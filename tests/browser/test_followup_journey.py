@@ -8,6 +8,7 @@ from sqlalchemy import select
 from crm.activity.queries import berlin_today
 from crm.extensions import db
 from crm.models import Interaction, InteractionKind
+from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -36,6 +37,7 @@ def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, s
     page.get_by_label("Beteiligte Personen").select_option(str(contact.id))
     page.get_by_label("Wiedervorlage am").fill(today)
     screenshot("interaction-form")
+    check_accessibility(page, context_name="Kontakt protokollieren")
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url(f"**/initiatives/{ini.id}")
     assert page.get_by_text("Der Kontakt wurde protokolliert.").is_visible()
@@ -51,6 +53,7 @@ def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, s
     assert row.get_by_role("link", name="Zukunft durch Industrie e.V.").is_visible()
     assert row.get_by_role("link", name="Jörg Müller-Lüdenscheidt").is_visible()
     screenshot("follow-ups")
+    check_accessibility(page, context_name="Meine Wiedervorlagen")
 
     row.get_by_role("button", name="Erledigt").click()
     page.wait_for_url("**/follow-ups")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.models import OrgType
+from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -19,10 +20,12 @@ def test_staff_logs_in_and_opens_an_initiative(page, make, screenshot):
 
     page.goto("/initiatives/")
     assert "/login" in page.url  # login required
+    check_accessibility(page, context_name="Anmeldung")
     page.get_by_label("E-Mail").fill(user.email)
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url("**/initiatives/")
+    check_accessibility(page, context_name="Initiativen (Liste)")
     page.get_by_role("link", name="Zukunft durch Industrie e.V.").click()
     page.wait_for_url(f"**/initiatives/{ini.id}")
     assert (
@@ -31,6 +34,7 @@ def test_staff_logs_in_and_opens_an_initiative(page, make, screenshot):
     assert page.get_by_text("IHK Essen").is_visible()
     assert page.get_by_text("Rhein-Ruhr").first.is_visible()
     screenshot("initiative-detail")
+    check_accessibility(page, context_name="Initiative (Detail)")
 
     page.get_by_role("button", name="Abmelden").click()
     page.wait_for_url("**/login")

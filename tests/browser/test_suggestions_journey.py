@@ -6,6 +6,7 @@ import pytest
 
 from crm.models import MembershipRole
 from crm.netview import cache
+from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -41,6 +42,7 @@ def test_staff_accepts_and_dismisses_suggestions(page, make, screenshot):
     assert panel.get_by_text("Beide haben Mitgliedsbetrieb").first.is_visible()
     assert relations.get_by_text("Keine Beziehungen erfasst.").is_visible()
     screenshot("suggestions-open")
+    check_accessibility(page, context_name="Initiative mit Vorschlägen")
 
     panel.get_by_role("button", name=f"Annehmen: {partner.name}").click()
     page.wait_for_load_state()

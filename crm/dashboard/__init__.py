@@ -1,0 +1,1 @@
+"""Dashboard for reports: figures over the whole network as SVG bar charts, tables and downloads."""

@@ -1,0 +1,75 @@
+"""Dashboard pages: the figures as charts and tables, each figure as CSV/XLSX download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from crm import permissions
+from crm.dashboard import queries
+from crm.dashboard.charts import bar_chart
+from crm.exports import csv_response, xlsx_response
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+@bp.before_request
+def _require_staff() -> None:
+    if not permissions.can_view_dashboard(current_user):
+        abort(403)
+
+
+def _number(value: float) -> str:
+    return str(format_decimal(value))
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{format_decimal(value, format='#,##0.0')} %"
+
+
+@bp.get("/")
+def index() -> str:
+    """All figures: a bar chart, the numbers as a table and download links for each."""
+    panels = []
+    for item in queries.all_figures():
+        chart = bar_chart(
+            [(name, values) for name, values in item.rows],
+            [str(s) for s in item.series],
+            fmt=_number,
+        )
+        panels.append((item, chart))
+    return render_template("dashboard/index.html", panels=panels, percent=_percent)
+
+
+def export_header(item: queries.Figure) -> list[str]:
+    """The header row of a figure's download."""
+    header = [str(item.category), *(str(s) for s in item.series)]
+    return [*header, _("Anteil in %")] if item.with_share else header
+
+
+def export_rows(item: queries.Figure) -> list[list[Any]]:
+    """The data rows of a figure's download (numbers typed, shares with one decimal)."""
+    rows: list[list[Any]] = []
+    for name, values in item.rows:
+        row: list[Any] = [name, *values]
+        if item.with_share:
+            row.append(item.share(values))
+        rows.append(row)
+    for name, values in item.extra_rows or []:
+        rows.append([name, *values, *([None] if item.with_share else [])])
+    return rows
+
+
+@bp.get("/<slug>.<fmt>")
+def export(slug: str, fmt: str) -> Response:
+    """One figure's numbers as CSV or XLSX; unknown figures and formats are 404."""
+    writer = EXPORT_FORMATS.get(fmt) or abort(404)
+    item = queries.figure(slug) or abort(404)
+    return writer(f"auswertung-{slug}.{fmt}", export_header(item), export_rows(item))
