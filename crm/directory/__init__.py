@@ -1,1 +1,7 @@
-"""The directory: initiatives, organisations and persons."""
+"""The directory: initiatives, organisations and persons.
+
+`views` holds the blueprint with the lists and the initiative page; `records` adds the
+create, edit and delete pages and the organisation and person pages to it.
+"""
+
+from crm.directory import records as records

@@ -1,0 +1,323 @@
+"""Read queries of the record pages: organisation and person details, records for the
+edit and delete forms, what a delete takes with it, and the choices of the forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.activity.queries import interactions_for
+from crm.extensions import db
+from crm.models import (
+    Affiliation,
+    Consent,
+    Format,
+    Initiative,
+    InitiativeRole,
+    Interaction,
+    Membership,
+    Organisation,
+    Person,
+    Registration,
+    Relationship,
+    Theme,
+    User,
+    interaction_persons,
+)
+from crm.text import fold
+
+KINDS = ("initiative", "organisation", "person")
+
+
+def record_for_edit(kind: str, record_id: int) -> Any:
+    """The record with everything its form and its delete need loaded (None if missing)."""
+    if kind == "initiative":
+        return db.session.scalar(
+            select(Initiative)
+            .where(Initiative.id == record_id)
+            .options(
+                selectinload(Initiative.themes),
+                selectinload(Initiative.formats),
+                selectinload(Initiative.laender),
+                selectinload(Initiative.kreise),
+                selectinload(Initiative.host_organisation),
+            )
+        )
+    if kind == "organisation":
+        return db.session.scalar(
+            select(Organisation)
+            .where(Organisation.id == record_id)
+            .options(selectinload(Organisation.parent))
+        )
+    return db.session.get(Person, record_id)
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    """All themes as (id, name) in the admins' order, read fresh (admins edit them)."""
+    rows = db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
+    return [(str(t.id), t.name) for t in rows]
+
+
+def format_choices() -> list[tuple[str, str]]:
+    """All formats as (id, name) in the admins' order, read fresh (admins edit them)."""
+    rows = db.session.scalars(select(Format).order_by(Format.position, Format.name))
+    return [(str(f.id), f.name) for f in rows]
+
+
+@dataclass(frozen=True)
+class OrganisationDetail:
+    """Everything the organisation page shows."""
+
+    organisation: Organisation
+    memberships: list[Membership]
+    affiliations: list[Affiliation]
+    relationships: list[Relationship]
+    children: list[Organisation]
+    hosted: list[Initiative]
+    interactions: list[Interaction]
+
+
+def organisation_detail(organisation_id: int) -> OrganisationDetail | None:
+    """One organisation with memberships, people, relationships and recent interactions."""
+    org = db.session.scalar(
+        select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .options(
+            selectinload(Organisation.parent),
+            selectinload(Organisation.land),
+            selectinload(Organisation.kreis),
+        )
+    )
+    if org is None:
+        return None
+    memberships = db.session.scalars(
+        select(Membership)
+        .join(Membership.initiative)
+        .where(Membership.organisation_id == organisation_id)
+        .options(selectinload(Membership.initiative))
+        .order_by(Initiative.sort_name, Membership.id)
+    ).all()
+    affiliations = db.session.scalars(
+        select(Affiliation)
+        .join(Affiliation.person)
+        .where(Affiliation.organisation_id == organisation_id)
+        .options(selectinload(Affiliation.person))
+        .order_by(Person.sort_name, Affiliation.id)
+    ).all()
+    relationships = db.session.scalars(
+        select(Relationship)
+        .where(
+            or_(
+                Relationship.organisation_a_id == organisation_id,
+                Relationship.organisation_b_id == organisation_id,
+            )
+        )
+        .options(
+            selectinload(Relationship.organisation_a), selectinload(Relationship.organisation_b)
+        )
+        .order_by(Relationship.id)
+    ).all()
+    children = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.parent_id == organisation_id)
+        .order_by(Organisation.sort_name)
+        .limit(100)
+    ).all()
+    hosted = db.session.scalars(
+        select(Initiative)
+        .where(Initiative.host_organisation_id == organisation_id)
+        .order_by(Initiative.sort_name)
+    ).all()
+    return OrganisationDetail(
+        org,
+        list(memberships),
+        list(affiliations),
+        list(relationships),
+        list(children),
+        list(hosted),
+        interactions_for(organisation_id=organisation_id, limit=10),
+    )
+
+
+@dataclass(frozen=True)
+class PersonDetail:
+    """Everything the person page shows."""
+
+    person: Person
+    affiliations: list[Affiliation]
+    roles: list[InitiativeRole]
+    consents: list[Consent]
+    interactions: list[Interaction]
+
+
+def person_detail(person_id: int) -> PersonDetail | None:
+    """One person with affiliations, initiative roles, consents and recent interactions."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        return None
+    affiliations = db.session.scalars(
+        select(Affiliation)
+        .join(Affiliation.organisation)
+        .where(Affiliation.person_id == person_id)
+        .options(selectinload(Affiliation.organisation))
+        .order_by(Organisation.sort_name, Affiliation.id)
+    ).all()
+    roles = db.session.scalars(
+        select(InitiativeRole)
+        .join(InitiativeRole.initiative)
+        .where(InitiativeRole.person_id == person_id)
+        .options(selectinload(InitiativeRole.initiative))
+        .order_by(Initiative.sort_name, InitiativeRole.role)
+    ).all()
+    consents = db.session.scalars(
+        select(Consent)
+        .where(Consent.person_id == person_id)
+        .order_by(Consent.given_at.desc(), Consent.id.desc())
+    ).all()
+    return PersonDetail(
+        person,
+        list(affiliations),
+        list(roles),
+        list(consents),
+        interactions_for(person_id=person_id, limit=10),
+    )
+
+
+def _count(query: Any) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What a delete takes with it: (label key, count) pairs, and what blocks it."""
+
+    items: list[tuple[str, int]]
+    editor_accounts: int = 0
+
+    @property
+    def blocked(self) -> bool:
+        """Editor accounts hang on the initiative: an admin must remove them first."""
+        return self.editor_accounts > 0
+
+
+def delete_impact(kind: str, record_id: int) -> Impact:
+    """Counts of the links, interactions and registrations a delete concerns."""
+    if kind == "initiative":
+        return Impact(
+            [
+                (
+                    "memberships",
+                    _count(select(Membership.id).where(Membership.initiative_id == record_id)),
+                ),
+                (
+                    "roles",
+                    _count(
+                        select(InitiativeRole.id).where(InitiativeRole.initiative_id == record_id)
+                    ),
+                ),
+                (
+                    "relationships",
+                    _count(
+                        select(Relationship.id).where(
+                            (Relationship.initiative_a_id == record_id)
+                            | (Relationship.initiative_b_id == record_id)
+                        )
+                    ),
+                ),
+                (
+                    "interactions",
+                    _count(
+                        select(Interaction.id).where(
+                            Interaction.initiative_id == record_id,
+                            Interaction.organisation_id.is_(None),
+                        )
+                    ),
+                ),
+            ],
+            editor_accounts=_count(select(User.id).where(User.initiative_id == record_id)),
+        )
+    if kind == "organisation":
+        return Impact(
+            [
+                (
+                    "memberships",
+                    _count(select(Membership.id).where(Membership.organisation_id == record_id)),
+                ),
+                (
+                    "affiliations",
+                    _count(select(Affiliation.id).where(Affiliation.organisation_id == record_id)),
+                ),
+                (
+                    "relationships",
+                    _count(
+                        select(Relationship.id).where(
+                            (Relationship.organisation_a_id == record_id)
+                            | (Relationship.organisation_b_id == record_id)
+                        )
+                    ),
+                ),
+                (
+                    "hosted",
+                    _count(
+                        select(Initiative.id).where(Initiative.host_organisation_id == record_id)
+                    ),
+                ),
+                (
+                    "children",
+                    _count(select(Organisation.id).where(Organisation.parent_id == record_id)),
+                ),
+                (
+                    "interactions",
+                    _count(
+                        select(Interaction.id).where(
+                            Interaction.organisation_id == record_id,
+                            Interaction.initiative_id.is_(None),
+                        )
+                    ),
+                ),
+            ]
+        )
+    return Impact(
+        [
+            (
+                "affiliations",
+                _count(select(Affiliation.id).where(Affiliation.person_id == record_id)),
+            ),
+            (
+                "roles",
+                _count(select(InitiativeRole.id).where(InitiativeRole.person_id == record_id)),
+            ),
+            ("consents", _count(select(Consent.id).where(Consent.person_id == record_id))),
+            (
+                "registrations",
+                _count(select(Registration.id).where(Registration.person_id == record_id)),
+            ),
+            (
+                "interaction_links",
+                _count(
+                    select(interaction_persons.c.interaction_id).where(
+                        interaction_persons.c.person_id == record_id
+                    )
+                ),
+            ),
+        ]
+    )
+
+
+def organisation_matches(text: str, limit: int = 10) -> list[Organisation]:
+    """Organisations whose folded name contains `text` (for the organisation fields)."""
+    needle = fold(text.strip())[:100]
+    if len(needle) < 2:
+        return []
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.sort_name.like(f"%{escaped}%", escape="\\"))
+            .order_by(Organisation.sort_name, Organisation.id)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,562 @@
+"""Staff forms of the directory: initiatives, organisations and persons.
+
+Every form knows its fields (`FIELDS`) and turns its input into typed, normalised
+values (`values()`) of the same shape as `record_values()` gives for a stored record,
+so that the conflict page can compare "Ihr Wert" with "Aktueller Wert" field by field.
+Select choices that depend on the database are set by the view; the checks against
+them are ours, with German messages, so that a tampered value never reaches SQL.
+The forms never query: checks against stored data (organisation names, PLZ) are in
+`crm.directory.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, Length, Optional, ValidationError
+
+from crm.models import (
+    InitiativeStatus,
+    InitiativeType,
+    LawfulBasis,
+    OrgType,
+    SizeClass,
+    SpatialLevel,
+)
+
+EARLIEST_FOUNDED = 1800
+LANGUAGES = (("de", _l("Deutsch")), ("en", _l("Englisch")))
+ORG_REF = re.compile(r"\(#(\d{1,12})\)\s*$")
+PHONE = re.compile(r"^[0-9+()/.\-\s]{3,40}$")
+WZ_SECTIONS = "ABCDEFGHIJKLMNOPQRSTU"
+
+
+class GermanIntegerField(IntegerField):
+    """A whole number with a German error message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the value; an unreadable one gets our message."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Bitte eine ganze Zahl angeben.")) from exc
+
+
+class GermanDateField(DateField):
+    """A date with a German error message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the value; an unreadable one gets our message."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Bitte ein gültiges Datum angeben.")) from exc
+
+
+class OrganisationRefField(StringField):
+    """An organisation named by "Name (#id)" or by its exact name.
+
+    `org_id` is set by `crm.directory.checks`, which looks the name up.
+    """
+
+    org_id: int | None = None
+
+    def ref_id(self) -> int | None:
+        """The id of a "Name (#id)" text, else None."""
+        match = ORG_REF.search((self.data or "").strip())
+        return int(match.group(1)) if match else None
+
+
+def org_ref(org: Any) -> str:
+    """How an organisation appears in an organisation field: "Name (#id)"."""
+    return f"{org.name} (#{org.id})" if org is not None else ""
+
+
+def _not_blank(message: Any) -> Any:
+    def check(_form: Any, field: Any) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(message)
+
+    return check
+
+
+def _one_of(enum_cls: Any, message: Any, *, optional: bool = False) -> Any:
+    def check(_form: Any, field: Any) -> None:
+        if optional and not field.data:
+            return
+        if field.data not in {m.value for m in enum_cls}:
+            raise ValidationError(message)
+
+    return check
+
+
+def _offered(message: Any) -> Any:
+    """Single or multiple select: only values the view offered."""
+
+    def check(_form: Any, field: Any) -> None:
+        offered = {str(value) for value, _label in field.choices or []}
+        values = field.data if isinstance(field.data, list) else [field.data]
+        if any(v and str(v) not in offered for v in values):
+            raise ValidationError(message)
+
+    return check
+
+
+def _web_url(_form: Any, field: Any) -> None:
+    value = (field.data or "").strip()
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValidationError(_l("Bitte einen Link beginnend mit https:// oder http:// angeben."))
+
+
+def _max(n: int) -> Length:
+    return Length(max=n, message=_l("Höchstens %(n)s Zeichen.", n=n))
+
+
+class RecordForm(FlaskForm):
+    """Common ground: the version the form was rendered with, and typed values."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    ORG_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    version = HiddenField()
+    base = HiddenField()  # fingerprints of the values the form was rendered with
+
+    def values(self) -> dict[str, Any]:
+        """The validated input, normalised: stripped text or None, sorted id lists, ints."""
+        out: dict[str, Any] = {}
+        for name in self.FIELDS:
+            out[name] = normalise(self[name])
+        return out
+
+    def submitted_version(self) -> int | None:
+        """The version the form was rendered with (None when missing or garbled)."""
+        raw = (self.version.data or "").strip()
+        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def fingerprint(value: Any) -> str:
+    """A short digest of one normalised value (to tell later which side changed it)."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:10]
+
+
+def fingerprints(values: dict[str, Any]) -> str:
+    """The `base` field: the fingerprints of all values, as JSON."""
+    return json.dumps({k: fingerprint(v) for k, v in values.items()}, sort_keys=True)
+
+
+def read_fingerprints(raw: str | None) -> dict[str, str]:
+    """The `base` field read back; {} when missing or garbled."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def normalise(field: Field) -> Any:
+    """One field's value in the shape `record_values` uses."""
+    if isinstance(field, OrganisationRefField):
+        return field.org_id
+    if isinstance(field, SelectMultipleField):
+        return sorted({str(v) for v in field.data or [] if v})
+    if isinstance(field, BooleanField):
+        return bool(field.data)
+    if isinstance(field, IntegerField | DateField):
+        return field.data
+    if not isinstance(field.data, str | type(None)):
+        return field.data
+    text = (field.data or "").replace("\r\n", "\n").strip()
+    return text or None
+
+
+class AddressFormMixin:
+    """Street, PLZ, Ort, Kreis and Land (`crm.directory.checks` fits them to the PLZ)."""
+
+    street = StringField(_l("Straße und Hausnummer"), validators=[_max(200)])
+    plz = StringField(_l("PLZ"), validators=[_max(5)])
+    place = StringField(_l("Ort"), validators=[_max(120)])
+    kreis = SelectField(
+        _l("Kreis"),
+        choices=[],
+        validate_choice=False,
+        validators=[_offered(_l("Bitte einen der angebotenen Kreise wählen."))],
+    )
+    land = SelectField(
+        _l("Land"),
+        choices=[],
+        validate_choice=False,
+        validators=[_offered(_l("Bitte eines der angebotenen Länder wählen."))],
+    )
+
+
+def _not_future_year(_form: Any, field: Any) -> None:
+    if field.data is None:
+        return
+    if field.data < EARLIEST_FOUNDED:
+        raise ValidationError(_l("Bitte ein Jahr ab %(y)s angeben.", y=EARLIEST_FOUNDED))
+    if field.data > dt.date.today().year:
+        raise ValidationError(_l("Das Gründungsjahr darf nicht in der Zukunft liegen."))
+
+
+def _not_future_date(_form: Any, field: Any) -> None:
+    if field.data is not None and field.data > dt.date.today():
+        raise ValidationError(_l("Das Datum darf nicht in der Zukunft liegen."))
+    if field.data is not None and field.data.year < EARLIEST_FOUNDED:
+        raise ValidationError(_l("Bitte ein gültiges Datum angeben."))
+
+
+def _not_negative(_form: Any, field: Any) -> None:
+    if field.data is not None and field.data < 0:
+        raise ValidationError(_l("Die Zahl darf nicht negativ sein."))
+    if field.data is not None and field.data > 10_000_000:
+        raise ValidationError(_l("Diese Zahl ist unplausibel groß."))
+
+
+class InitiativeForm(AddressFormMixin, RecordForm):
+    """Everything staff maintain about an initiative."""
+
+    FIELDS = (
+        "name",
+        "short_name",
+        "type",
+        "status",
+        "legal_form",
+        "founded_year",
+        "spatial_level",
+        "region_label",
+        "website",
+        "description",
+        "goals",
+        "host_organisation",
+        "member_count",
+        "member_count_date",
+        "public_listing",
+        "street",
+        "plz",
+        "place",
+        "kreis",
+        "land",
+        "themes",
+        "formats",
+        "laender",
+        "kreise",
+    )
+    ORG_FIELDS = ("host_organisation",)
+
+    name = StringField(
+        _l("Name"), validators=[_not_blank(_l("Bitte einen Namen angeben.")), _max(200)]
+    )
+    short_name = StringField(_l("Kurzname"), validators=[_max(60)])
+    type = SelectField(
+        _l("Typ"),
+        choices=[],
+        validate_choice=False,
+        validators=[_one_of(InitiativeType, _l("Bitte einen der angebotenen Typen wählen."))],
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[],
+        validate_choice=False,
+        validators=[_one_of(InitiativeStatus, _l("Bitte einen der angebotenen Status wählen."))],
+    )
+    legal_form = StringField(_l("Rechtsform"), validators=[_max(60)])
+    founded_year = GermanIntegerField(
+        _l("Gründungsjahr"), validators=[Optional(), _not_future_year]
+    )
+    spatial_level = SelectField(
+        _l("Räumliche Ebene"),
+        choices=[],
+        validate_choice=False,
+        validators=[
+            _one_of(SpatialLevel, _l("Bitte eine der angebotenen Ebenen wählen."), optional=True)
+        ],
+    )
+    region_label = StringField(_l("Region"), validators=[_max(120)])
+    website = StringField(_l("Website"), validators=[_max(300), _web_url])
+    description = TextAreaField(_l("Beschreibung"), validators=[_max(10_000)])
+    goals = TextAreaField(_l("Ziele"), validators=[_max(10_000)])
+    host_organisation = OrganisationRefField(
+        _l("Trägerorganisation / Geschäftsstelle"),
+        description=_l(
+            "Genauer Name der Organisation oder „Name (#Nummer)“; leer lassen, wenn keine."
+        ),
+    )
+    member_count = GermanIntegerField(
+        _l("Mitgliederzahl (gemeldet)"), validators=[Optional(), _not_negative]
+    )
+    member_count_date = GermanDateField(
+        _l("Mitgliederzahl Stand"), validators=[Optional(), _not_future_date]
+    )
+    public_listing = BooleanField(_l("Öffentlich gelistet"))
+    themes = SelectMultipleField(
+        _l("Themen"),
+        choices=[],
+        validate_choice=False,
+        validators=[_offered(_l("Bitte nur angebotene Themen wählen."))],
+    )
+    formats = SelectMultipleField(
+        _l("Formate"),
+        choices=[],
+        validate_choice=False,
+        validators=[_offered(_l("Bitte nur angebotene Formate wählen."))],
+    )
+    laender = SelectMultipleField(
+        _l("Länder (Wirkungsgebiet)"),
+        choices=[],
+        validate_choice=False,
+        validators=[_offered(_l("Bitte nur angebotene Länder wählen."))],
+    )
+    kreise = SelectMultipleField(
+        _l("Kreise (Wirkungsgebiet)"),
+        choices=[],
+        validate_choice=False,
+        validators=[_offered(_l("Bitte nur angebotene Kreise wählen."))],
+    )
+
+
+class OrganisationForm(AddressFormMixin, RecordForm):
+    """Everything staff maintain about an organisation."""
+
+    FIELDS = (
+        "name",
+        "legal_name",
+        "other_names",
+        "type",
+        "wz_section",
+        "wz_division",
+        "size_class",
+        "website",
+        "parent",
+        "street",
+        "plz",
+        "place",
+        "kreis",
+        "land",
+    )
+    ORG_FIELDS = ("parent",)
+
+    name = StringField(
+        _l("Name"), validators=[_not_blank(_l("Bitte einen Namen angeben.")), _max(200)]
+    )
+    legal_name = StringField(_l("Rechtlicher Name"), validators=[_max(250)])
+    other_names = TextAreaField(
+        _l("Weitere Namen"),
+        description=_l("Ein Name je Zeile (frühere Namen, Abkürzungen)."),
+        validators=[_max(5_000)],
+    )
+    type = SelectField(
+        _l("Typ"),
+        choices=[],
+        validate_choice=False,
+        validators=[_one_of(OrgType, _l("Bitte einen der angebotenen Typen wählen."))],
+    )
+    wz_section = StringField(
+        _l("WZ-Abschnitt"), description=_l("Ein Buchstabe A–U."), validators=[_max(1)]
+    )
+    wz_division = StringField(
+        _l("WZ-Abteilung"), description=_l("Zwei Ziffern, z. B. 24."), validators=[_max(2)]
+    )
+    size_class = SelectField(
+        _l("Größenklasse"),
+        choices=[],
+        validate_choice=False,
+        validators=[
+            _one_of(SizeClass, _l("Bitte eine der angebotenen Klassen wählen."), optional=True)
+        ],
+    )
+    website = StringField(_l("Website"), validators=[_max(300), _web_url])
+    parent = OrganisationRefField(
+        _l("Übergeordnete Organisation"),
+        description=_l(
+            "Genauer Name der Organisation oder „Name (#Nummer)“; leer lassen, wenn keine."
+        ),
+    )
+
+    def validate_wz_section(self, field: Any) -> None:
+        """One capital letter of the WZ 2008 sections."""
+        value = (field.data or "").strip().upper()
+        field.data = value
+        if value and value not in WZ_SECTIONS:
+            raise ValidationError(_l("Bitte einen Buchstaben von A bis U angeben."))
+
+    def validate_wz_division(self, field: Any) -> None:
+        """Two digits."""
+        value = (field.data or "").strip()
+        if value and not (len(value) == 2 and value.isdigit()):
+            raise ValidationError(_l("Bitte zwei Ziffern angeben."))
+
+
+class PersonForm(RecordForm):
+    """Everything staff maintain about a person, including the data-protection facts."""
+
+    FIELDS = (
+        "salutation",
+        "title",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "preferred_language",
+        "notes",
+        "lawful_basis",
+        "source",
+        "restricted",
+    )
+
+    salutation = StringField(_l("Anrede"), validators=[_max(20)])
+    title = StringField(_l("Titel"), validators=[_max(40)])
+    first_name = StringField(
+        _l("Vorname"), validators=[_not_blank(_l("Bitte einen Vornamen angeben.")), _max(100)]
+    )
+    last_name = StringField(
+        _l("Nachname"), validators=[_not_blank(_l("Bitte einen Nachnamen angeben.")), _max(100)]
+    )
+    email = StringField(
+        _l("E-Mail"),
+        validators=[
+            Optional(),
+            _max(254),
+            Email(_l("Bitte eine gültige E-Mail-Adresse angeben."), check_deliverability=False),
+        ],
+    )
+    phone = StringField(_l("Telefon"), validators=[_max(40)])
+    preferred_language = SelectField(
+        _l("Sprache"),
+        choices=[],
+        validate_choice=False,
+        validators=[_offered(_l("Bitte eine der angebotenen Sprachen wählen."))],
+    )
+    notes = TextAreaField(_l("Notizen"), validators=[_max(10_000)])
+    lawful_basis = SelectField(
+        _l("Rechtsgrundlage"),
+        choices=[],
+        validate_choice=False,
+        validators=[
+            _one_of(
+                LawfulBasis,
+                _l("Bitte eine der angebotenen Rechtsgrundlagen wählen."),
+                optional=True,
+            )
+        ],
+    )
+    source = StringField(_l("Herkunft der Daten"), validators=[_max(200)])
+    restricted = BooleanField(_l("Verarbeitung eingeschränkt"))
+
+    def validate_phone(self, field: Any) -> None:
+        """Digits and the usual separators."""
+        value = (field.data or "").strip()
+        if value and not PHONE.match(value):
+            raise ValidationError(_l("Bitte eine Telefonnummer aus Ziffern, +, /, - angeben."))
+
+    def validate_preferred_language(self, field: Any) -> None:
+        """A required choice."""
+        if not field.data:
+            raise ValidationError(_l("Bitte eine der angebotenen Sprachen wählen."))
+
+
+class DeleteForm(FlaskForm):
+    """The confirmation of a delete: the version the page showed."""
+
+    version = HiddenField()
+
+
+def _enum(value: Any) -> str | None:
+    return value.value if value is not None else None
+
+
+def _address_values(record: Any) -> dict[str, Any]:
+    return {
+        "street": record.street,
+        "plz": record.plz,
+        "place": record.place,
+        "kreis": record.kreis_ags,
+        "land": record.land_ags,
+    }
+
+
+def initiative_values(record: Any) -> dict[str, Any]:
+    """An initiative in the shape of `InitiativeForm.values()` (collections loaded)."""
+    return {
+        "name": record.name,
+        "short_name": record.short_name,
+        "type": _enum(record.type),
+        "status": _enum(record.status),
+        "legal_form": record.legal_form,
+        "founded_year": record.founded_year,
+        "spatial_level": _enum(record.spatial_level),
+        "region_label": record.region_label,
+        "website": record.website,
+        "description": record.description,
+        "goals": record.goals,
+        "host_organisation": record.host_organisation_id,
+        "member_count": record.member_count,
+        "member_count_date": record.member_count_date,
+        "public_listing": bool(record.public_listing),
+        **_address_values(record),
+        "themes": sorted(str(t.id) for t in record.themes),
+        "formats": sorted(str(f.id) for f in record.formats),
+        "laender": sorted(b.ags for b in record.laender),
+        "kreise": sorted(k.ags for k in record.kreise),
+    }
+
+
+def organisation_values(record: Any) -> dict[str, Any]:
+    """An organisation in the shape of `OrganisationForm.values()`."""
+    return {
+        "name": record.name,
+        "legal_name": record.legal_name,
+        "other_names": record.other_names,
+        "type": _enum(record.type),
+        "wz_section": record.wz_section,
+        "wz_division": record.wz_division,
+        "size_class": _enum(record.size_class),
+        "website": record.website,
+        "parent": record.parent_id,
+        **_address_values(record),
+    }
+
+
+def person_values(record: Any) -> dict[str, Any]:
+    """A person in the shape of `PersonForm.values()`."""
+    return {
+        "salutation": record.salutation,
+        "title": record.title,
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "email": record.email,
+        "phone": record.phone,
+        "preferred_language": record.preferred_language,
+        "notes": record.notes,
+        "lawful_basis": _enum(record.lawful_basis),
+        "source": record.source,
+        "restricted": bool(record.restricted),
+    }

@@ -1,0 +1,283 @@
+"""Writes of the directory records: create, update and delete initiatives, organisations
+and persons. The caller commits; auditing and the search index follow automatically.
+
+Updates take the typed values of a form (`forms.*Form.values()`), so that a conflict
+resolution can hand in a mix of "mine" and "current" values the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.directory.checks import is_own_ancestor
+from crm.extensions import db
+from crm.geo import resolve_plz
+from crm.models import (
+    Affiliation,
+    Bundesland,
+    Consent,
+    Format,
+    Initiative,
+    InitiativeRole,
+    InitiativeStatus,
+    InitiativeType,
+    Interaction,
+    Kreis,
+    LawfulBasis,
+    Membership,
+    Organisation,
+    OrgType,
+    Person,
+    Registration,
+    Relationship,
+    SizeClass,
+    SpatialLevel,
+    SuggestionFeedback,
+    Theme,
+    interaction_persons,
+)
+from crm.models.base import utcnow
+
+
+class RefusedDelete(Exception):
+    """A record that may not be deleted as it is (the message says why)."""
+
+
+def _position(values: dict[str, Any]) -> tuple[float | None, float | None]:
+    """Map position of the address: the PLZ candidate of the chosen Kreis and place."""
+    plz = values.get("plz")
+    if not plz:
+        return None, None
+    candidates = resolve_plz(plz)
+    fitting = [c for c in candidates if c.kreis_ags == values.get("kreis")] or candidates
+    exact = [c for c in fitting if c.place == values.get("place")] or fitting
+    return (exact[0].lat, exact[0].lon) if exact else (None, None)
+
+
+def _apply_address(record: Any, values: dict[str, Any]) -> None:
+    record.street = values["street"]
+    record.plz = values["plz"]
+    record.place = values["place"]
+    record.kreis_ags = values["kreis"]
+    record.land_ags = values["land"]
+    lat, lon = _position(values)
+    if (lat, lon) != (record.lat, record.lon):
+        record.lat, record.lon = lat, lon
+
+
+def _by_ids(model: Any, key: Any, ids: list[str], *, numeric: bool) -> list[Any]:
+    if not ids:
+        return []
+    wanted = [int(i) for i in ids] if numeric else list(ids)
+    return list(db.session.scalars(select(model).where(key.in_(wanted)).order_by(key)))
+
+
+def _bump(record: Any) -> None:
+    """Make any change, also one of the link tables only, count as a new version."""
+    if record.id is not None and db.session.is_modified(record, include_collections=True):
+        record.updated_at = utcnow()
+
+
+def apply_initiative(record: Initiative, values: dict[str, Any]) -> None:
+    """Set an initiative's fields (its collections must be loaded when it is stored)."""
+    record.name = values["name"]
+    record.short_name = values["short_name"]
+    record.type = InitiativeType(values["type"])
+    record.status = InitiativeStatus(values["status"])
+    record.legal_form = values["legal_form"]
+    record.founded_year = values["founded_year"]
+    record.spatial_level = (
+        SpatialLevel(values["spatial_level"]) if values["spatial_level"] else None
+    )
+    record.region_label = values["region_label"]
+    record.website = values["website"]
+    record.description = values["description"]
+    record.goals = values["goals"]
+    record.host_organisation_id = values["host_organisation"]
+    record.member_count = values["member_count"]
+    record.member_count_date = values["member_count_date"]
+    record.public_listing = bool(values["public_listing"])
+    _apply_address(record, values)
+    record.themes = _by_ids(Theme, Theme.id, values["themes"], numeric=True)
+    record.formats = _by_ids(Format, Format.id, values["formats"], numeric=True)
+    record.laender = _by_ids(Bundesland, Bundesland.ags, values["laender"], numeric=False)
+    record.kreise = _by_ids(Kreis, Kreis.ags, values["kreise"], numeric=False)
+    _bump(record)
+
+
+def apply_organisation(record: Organisation, values: dict[str, Any]) -> None:
+    """Set an organisation's fields."""
+    record.name = values["name"]
+    record.legal_name = values["legal_name"]
+    record.other_names = values["other_names"]
+    record.type = OrgType(values["type"])
+    record.wz_section = values["wz_section"]
+    record.wz_division = values["wz_division"]
+    record.size_class = SizeClass(values["size_class"]) if values["size_class"] else None
+    record.website = values["website"]
+    record.parent_id = values["parent"]
+    _apply_address(record, values)
+    _bump(record)
+
+
+def apply_person(record: Person, values: dict[str, Any]) -> None:
+    """Set a person's fields."""
+    record.salutation = values["salutation"]
+    record.title = values["title"]
+    record.first_name = values["first_name"]
+    record.last_name = values["last_name"]
+    record.email = values["email"]
+    record.phone = values["phone"]
+    record.preferred_language = values["preferred_language"] or "de"
+    record.notes = values["notes"]
+    record.lawful_basis = LawfulBasis(values["lawful_basis"]) if values["lawful_basis"] else None
+    record.source = values["source"]
+    record.restricted = bool(values["restricted"])
+    if record.id is None and record.collected_at is None:
+        record.collected_at = utcnow()
+    _bump(record)
+
+
+APPLY: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+    "initiative": apply_initiative,
+    "organisation": apply_organisation,
+    "person": apply_person,
+}
+
+
+def create(kind: str, values: dict[str, Any]) -> Any:
+    """A new initiative, organisation or person from form values (flushed, not committed)."""
+    record: Any
+    if kind == "initiative":
+        record = Initiative(themes=[], formats=[], laender=[], kreise=[])
+    elif kind == "organisation":
+        record = Organisation()
+    else:
+        record = Person()
+    APPLY[kind](record, values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def update(kind: str, record: Any, values: dict[str, Any]) -> None:
+    """Change a record (flushed; SQLAlchemy checks and bumps its version)."""
+    APPLY[kind](record, values)
+    db.session.flush()
+
+
+def parent_error(record: Organisation | None, parent_id: int | None) -> bool:
+    """True when `parent_id` cannot be the parent of `record` (itself or a descendant)."""
+    if record is None or record.id is None or parent_id is None:
+        return False
+    return is_own_ancestor(record, parent_id)
+
+
+def _feedback_of(kind: str, record_id: int) -> list[SuggestionFeedback]:
+    if kind not in ("initiative", "organisation"):
+        return []
+    return list(
+        db.session.scalars(
+            select(SuggestionFeedback).where(
+                or_(
+                    (SuggestionFeedback.source_type == kind)
+                    & (SuggestionFeedback.source_id == record_id),
+                    (SuggestionFeedback.target_type == kind)
+                    & (SuggestionFeedback.target_id == record_id),
+                )
+            )
+        )
+    )
+
+
+def delete(kind: str, record: Any) -> None:
+    """Delete a record and, one by one (so that each is audited), what hangs on it.
+
+    Interactions logged against the record alone go with it; those that also name
+    another record stay there. A person's event registrations go with the person.
+    Editor accounts of an initiative are never deleted here (`RefusedDelete`).
+    """
+    children: list[Any] = []
+    if kind == "initiative":
+        from crm.models import User
+
+        editors = db.session.scalar(select(User.id).where(User.initiative_id == record.id).limit(1))
+        if editors is not None:
+            raise RefusedDelete("editor accounts")
+        children += db.session.scalars(
+            select(Membership).where(Membership.initiative_id == record.id)
+        )
+        children += db.session.scalars(
+            select(InitiativeRole).where(InitiativeRole.initiative_id == record.id)
+        )
+        children += db.session.scalars(
+            select(Relationship).where(
+                (Relationship.initiative_a_id == record.id)
+                | (Relationship.initiative_b_id == record.id)
+            )
+        )
+        for item in db.session.scalars(
+            select(Interaction)
+            .where(Interaction.initiative_id == record.id)
+            .options(selectinload(Interaction.persons))
+        ):
+            if item.organisation_id is not None:
+                item.initiative_id = None
+            else:
+                children.append(item)
+    elif kind == "organisation":
+        children += db.session.scalars(
+            select(Membership).where(Membership.organisation_id == record.id)
+        )
+        children += db.session.scalars(
+            select(Affiliation).where(Affiliation.organisation_id == record.id)
+        )
+        children += db.session.scalars(
+            select(Relationship).where(
+                (Relationship.organisation_a_id == record.id)
+                | (Relationship.organisation_b_id == record.id)
+            )
+        )
+        # links that the database would clear silently are cleared here, audited
+        for hosted in db.session.scalars(
+            select(Initiative).where(Initiative.host_organisation_id == record.id)
+        ):
+            hosted.host_organisation_id = None
+            hosted.updated_at = utcnow()
+        for child in db.session.scalars(
+            select(Organisation).where(Organisation.parent_id == record.id)
+        ):
+            child.parent_id = None
+        for item in db.session.scalars(
+            select(Interaction)
+            .where(Interaction.organisation_id == record.id)
+            .options(selectinload(Interaction.persons))
+        ):
+            if item.initiative_id is not None:
+                item.organisation_id = None
+            else:
+                children.append(item)
+    else:
+        children += db.session.scalars(
+            select(Affiliation).where(Affiliation.person_id == record.id)
+        )
+        children += db.session.scalars(
+            select(InitiativeRole).where(InitiativeRole.person_id == record.id)
+        )
+        children += db.session.scalars(select(Consent).where(Consent.person_id == record.id))
+        children += db.session.scalars(
+            select(Registration).where(Registration.person_id == record.id)
+        )
+        db.session.execute(
+            interaction_persons.delete().where(interaction_persons.c.person_id == record.id)
+        )
+    children += _feedback_of(kind, record.id)
+    for child in children:
+        db.session.delete(child)
+    db.session.flush()
+    db.session.delete(record)
+    db.session.flush()

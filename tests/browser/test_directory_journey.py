@@ -1,0 +1,197 @@
+"""Browser journeys of the directory records: create an initiative (the PLZ fills Ort,
+Kreis and Land), pick one of several places of a PLZ, and the edit-conflict flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import Initiative, Organisation, Person, Postcode
+from tests.browser.axe import check_accessibility
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+
+
+def _axe(page: Any, name: str) -> None:
+    """No serious or critical WCAG 2 A/AA violations on the page."""
+    check_accessibility(page, context_name=name)
+
+
+def test_staff_creates_an_initiative_and_the_plz_fills_the_address(app, page, make, screenshot):
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    host = make.organisation(name="Domstadt Industrie GmbH")
+    _login(page, user.email)
+    page.goto("/initiatives/")
+    page.get_by_role("link", name="Neue Initiative").click()
+    page.wait_for_url("**/initiatives/new")
+    _axe(page, "initiative form")
+
+    page.get_by_label("Name", exact=True).fill("Industrie im Dom e.V.")
+    page.get_by_label("Typ").select_option(label="Verein")
+    page.get_by_label("Gründungsjahr").fill("2015")
+    page.get_by_label("Website").fill("https://dom.example.org")
+    host_field = page.get_by_label("Trägerorganisation / Geschäftsstelle")
+    host_field.press_sequentially("Domstadt")
+    page.locator("#host_organisation-options option").first.wait_for(state="attached")
+    host_field.fill(f"Domstadt Industrie GmbH (#{host.id})")
+    page.get_by_label("Straße und Hausnummer").fill("Domkloster 4")
+    page.get_by_label("PLZ").fill("50667")
+    place = page.get_by_label("Ort", exact=True)
+    expect(place).to_have_value("Köln")
+    assert place.input_value() == "Köln"
+    assert page.get_by_label("Kreis", exact=True).input_value() == "05315"
+    assert page.get_by_label("Land", exact=True).input_value() == "05"
+    assert page.get_by_text("Ort, Kreis und Land aus der PLZ übernommen.").is_visible()
+    page.get_by_label("Themen").select_option(label="Wasserstoff")
+    page.get_by_label("Länder (Wirkungsgebiet)").select_option(["05"])
+    screenshot("initiative-form")
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url("**/initiatives/*")
+
+    assert page.get_by_text("„Industrie im Dom e.V.“ wurde angelegt.").is_visible()
+    assert page.get_by_role("heading", level=1).inner_text() == "Industrie im Dom e.V."
+    assert page.get_by_text("50667 Köln").is_visible()
+    assert page.get_by_text("Wasserstoff").is_visible()
+    assert page.get_by_role("link", name="Domstadt Industrie GmbH").is_visible()
+    assert page.get_by_role("link", name="Bearbeiten").is_visible()
+    _axe(page, "initiative page")
+    screenshot("initiative-created")
+    with app.app_context():
+        ini = db.session.scalars(select(Initiative)).one()
+        assert (ini.kreis_ags, ini.land_ags, ini.place) == ("05315", "05", "Köln")
+        assert ini.host_organisation_id == host.id
+
+
+def test_plz_with_several_places_offers_a_choice(app, page, make, screenshot):
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    with app.app_context():
+        plz = db.session.scalar(
+            select(Postcode.plz)
+            .group_by(Postcode.plz)
+            .having(func.count(func.distinct(Postcode.kreis_ags)) > 1)
+            .order_by(Postcode.plz)
+            .limit(1)
+        )
+        rows = db.session.scalars(
+            select(Postcode).where(Postcode.plz == plz).order_by(Postcode.place, Postcode.kreis_ags)
+        ).all()
+        second = rows[1]
+    _login(page, user.email)
+    page.goto("/organisations/new")
+    page.get_by_label("Name", exact=True).fill("Grenzland Logistik GmbH")
+    page.get_by_label("PLZ").fill(plz)
+    choice = page.get_by_label("Die PLZ gehört zu mehreren Orten – bitte wählen")
+    choice.wait_for()
+    choice.select_option(index=2)
+    assert page.get_by_label("Ort", exact=True).input_value() == second.place
+    assert page.get_by_label("Kreis", exact=True).input_value() == second.kreis_ags
+    assert page.get_by_label("Land", exact=True).input_value() == second.land_ags
+    screenshot("organisation-plz-choice")
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url("**/organisations/*")
+    assert page.get_by_role("heading", level=1).inner_text() == "Grenzland Logistik GmbH"
+    _axe(page, "organisation page")
+    screenshot("organisation-detail")
+    with app.app_context():
+        org = db.session.scalars(select(Organisation)).one()
+        assert org.kreis_ags == second.kreis_ags
+
+
+def test_edit_conflict_then_reapply_a_field(app, browser, live_server, page, make, screenshot):
+    first = make.user(role="staff", password=TEST_PASSWORD, email="erste@example.org")
+    second = make.user(role="staff", password=TEST_PASSWORD, email="zweite@example.org")
+    ini = make.initiative(name="Hafenbündnis", region_label="Unterweser")
+
+    other_context = browser.new_context(base_url=live_server, locale="de-DE")
+    other = other_context.new_page()
+    other.set_default_timeout(15_000)
+    try:
+        _login(page, first.email)
+        _login(other, second.email)
+        page.goto(f"/initiatives/{ini.id}/edit")
+        other.goto(f"/initiatives/{ini.id}/edit")
+
+        other.get_by_label("Name", exact=True).fill("Hafenbündnis Bremen")
+        other.get_by_role("button", name="Speichern").click()
+        other.wait_for_url(f"**/initiatives/{ini.id}")
+
+        page.get_by_label("Region").fill("Nordwesten")
+        page.get_by_label("Name", exact=True).fill("Hafenbündnis Weser")
+        page.get_by_role("button", name="Speichern").click()
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Bearbeitungskonflikt")
+        row = page.locator("tr", has_text="Region")
+        assert row.get_by_text("Nordwesten").is_visible()
+        assert row.get_by_text("Unterweser").is_visible()
+        name_row = page.locator("tr", has_text="Hafenbündnis Bremen")
+        assert name_row.get_by_text("Hafenbündnis Weser").is_visible()
+        _axe(page, "conflict page")
+        screenshot("edit-conflict")
+
+        name_row.get_by_label("Ihren Wert übernehmen für Name").check()
+        page.get_by_role("button", name="Auswahl speichern").click()
+        page.wait_for_url(f"**/initiatives/{ini.id}")
+        assert page.get_by_text("„Hafenbündnis Weser“ wurde gespeichert.").is_visible()
+        assert page.get_by_role("heading", level=1).inner_text() == "Hafenbündnis Weser"
+        screenshot("edit-conflict-resolved")
+    finally:
+        other_context.close()
+    with app.app_context():
+        stored = db.session.get(Initiative, ini.id)
+        assert stored.name == "Hafenbündnis Weser"
+        assert stored.region_label == "Nordwesten"
+        assert stored.version == 3
+
+
+def test_person_page_edit_and_delete(app, page, make, screenshot):
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    person = make.person(first_name="Ina", last_name="Beispiel", phone="0221 123")
+    org = make.organisation(name="Stadtwerke Beispiel")
+    ini = make.initiative(name="Energie-Netzwerk")
+    make.affiliation(person, org, function="Pressesprecherin")
+    make.initiative_role(person, ini)
+    make.consent(person)
+    _login(page, user.email)
+    page.goto("/persons/")
+    page.get_by_role("link", name="Beispiel, Ina").click()
+    page.wait_for_url(f"**/persons/{person.id}")
+    assert page.get_by_role("link", name="Stadtwerke Beispiel").is_visible()
+    assert page.get_by_role("cell", name="Öffentliche Nennung").is_visible()
+    _axe(page, "person page")
+    screenshot("person-detail")
+
+    page.locator(".record-actions").get_by_role("link", name="Bearbeiten").click()
+    page.wait_for_url(f"**/persons/{person.id}/edit")
+    page.get_by_label("E-Mail").fill("keine-adresse")
+    page.get_by_role("button", name="Speichern").click()
+    assert page.get_by_text("Bitte eine gültige E-Mail-Adresse angeben.").is_visible()
+    assert page.get_by_label("E-Mail").input_value() == "keine-adresse"
+    _axe(page, "person form with errors")
+    screenshot("person-form-error")
+    page.get_by_label("E-Mail").fill("ina.beispiel@example.org")
+    page.get_by_role("button", name="Speichern").click()
+    page.wait_for_url(f"**/persons/{person.id}")
+    assert page.get_by_role("link", name="ina.beispiel@example.org").first.is_visible()
+
+    page.locator(".record-actions").get_by_role("link", name="Löschen …").click()
+    page.wait_for_url(f"**/persons/{person.id}/delete")
+    assert page.get_by_role("row", name="Einwilligungen").is_visible()
+    _axe(page, "person delete confirmation")
+    screenshot("person-delete")
+    page.get_by_role("button", name="Endgültig löschen").click()
+    page.wait_for_url("**/persons/")
+    assert page.get_by_text("„Ina Beispiel“ wurde gelöscht.").is_visible()
+    with app.app_context():
+        assert db.session.get(Person, person.id) is None
