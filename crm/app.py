@@ -104,25 +104,37 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per feature."""
+    from crm.accounts.admin_views import bp as admin_bp
     from crm.accounts.views import bp as accounts_bp
     from crm.activity.views import bp as activity_bp
+    from crm.dashboard.views import bp as dashboard_bp
     from crm.directory.views import bp as directory_bp
     from crm.events.public_views import bp as event_public_bp
     from crm.events.views import bp as events_bp
+    from crm.history.views import bp as history_bp
+    from crm.links.views import bp as links_bp
     from crm.mail.views import bp as mail_bp
     from crm.main.views import bp as main_bp
     from crm.netview.views import bp as netview_bp
+    from crm.portal.views import bp as portal_bp
+    from crm.public.views import bp as public_bp
     from crm.search.views import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(activity_bp)
+    app.register_blueprint(links_bp)
     app.register_blueprint(netview_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(event_public_bp)
+    app.register_blueprint(public_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(history_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

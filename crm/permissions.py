@@ -7,11 +7,13 @@ and the record, never at the request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, false, or_, select
 
 from crm.models import Initiative, Role
+from crm.models.enums import ConsentPurpose, ConsentStatus, OrgType
 from crm.models.search import SearchDocument, SearchKind
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.STAFF})
@@ -59,6 +61,35 @@ def can_edit(user: Any, record: Any) -> bool:
     return can_view(user, record)
 
 
+def can_create(user: Any, kind: str) -> bool:
+    """May `user` create a directory record of `kind` (initiative, organisation, person)?"""
+    return is_staff(user) and kind in {"initiative", "organisation", "person"}
+
+
+def can_maintain(user: Any, record: Any) -> bool:
+    """May `user` use the staff edit form of an initiative, organisation or person?
+
+    Editing the full record (listing, host, address, data-protection facts) is office work;
+    representatives of an initiative may see their own initiative but not edit it here.
+    """
+    return is_staff(user) and can_edit(user, record)
+
+
+def can_delete(user: Any, record: Any) -> bool:
+    """May `user` delete an initiative, organisation or person (with its links)?"""
+    return is_staff(user) and can_edit(user, record)
+
+
+def can_lookup_plz(user: Any) -> bool:
+    """The PLZ look-up behind address forms: staff and initiative editors."""
+    return is_staff(user) or is_editor(user)
+
+
+def can_use_portal(user: Any) -> bool:
+    """"Unsere Initiative": the self-service portal of an initiative's representatives."""
+    return is_editor(user) and getattr(user, "initiative_id", None) is not None
+
+
 def can_log_interaction(user: Any) -> bool:
     """Logging contacts and follow-ups is office work: staff and admins only."""
     return is_staff(user)
@@ -66,6 +97,12 @@ def can_log_interaction(user: Any) -> bool:
 
 def can_edit_interaction(user: Any, interaction: Any) -> bool:
     """Staff may edit, delete and close any interaction or follow-up (a shared office log)."""
+    return is_staff(user)
+
+
+def can_edit_links(user: Any) -> bool:
+    """Creating, changing, ending and deleting memberships, affiliations, initiative roles
+    and relationships (and the record look-up behind their forms) is office work: staff."""
     return is_staff(user)
 
 
@@ -97,9 +134,82 @@ def can_manage_events(user: Any) -> bool:
     return is_staff(user)
 
 
+def can_view_dashboard(user: Any) -> bool:
+    """The report dashboard (figures over the whole network and their downloads): staff."""
+    return is_staff(user)
+
+
 def can_view_outbox(user: Any) -> bool:
     """The mail outbox holds personal links of participants: staff only."""
     return is_staff(user)
+
+
+def can_invite(user: Any, initiative: Any) -> bool:
+    """Inviting a representative (editor account) of `initiative` is office work: staff."""
+    return is_staff(user) and initiative is not None
+
+
+def can_view_history(user: Any, record: Any = None) -> bool:
+    """The Verlauf (audit history) of a record, also of a deleted one: staff only.
+
+    Editors never see history, not even of their own initiative.
+    """
+    return is_staff(user)
+
+
+def can_restore_history(user: Any, record: Any = None) -> bool:
+    """Setting a field of `record` back to an earlier value from its history: staff."""
+    return is_staff(user)
+
+
+def can_review_changes(user: Any) -> bool:
+    """The review feed of editors' changes (mark seen, revert): staff only."""
+    return is_staff(user)
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """The accounts page (list, invite, deactivate, reset): admins only."""
+    return is_admin(user)
+
+
+# -- the public directory (no login): what an anonymous visitor may see
+
+
+def is_publicly_listed(initiative: Any) -> bool:
+    """Does the initiative appear in the public directory (it agreed to be listed)?"""
+    return bool(getattr(initiative, "public_listing", False))
+
+
+def has_active_consent(consents: Iterable[Any], purpose: ConsentPurpose) -> bool:
+    """Is the person's latest consent for `purpose` a confirmed one (not requested, revoked)?"""
+    latest = max(
+        (c for c in consents if c.purpose == purpose),
+        key=lambda c: (c.given_at, c.id or 0),
+        default=None,
+    )
+    return latest is not None and latest.status == ConsentStatus.CONFIRMED
+
+
+def may_list_publicly(person: Any, consents: Iterable[Any]) -> bool:
+    """May `person` be named as a public contact? Only with an active public-listing consent,
+    and never while processing is restricted or after anonymisation."""
+    if getattr(person, "restricted", False) or getattr(person, "anonymised_at", None):
+        return False
+    return has_active_consent(consents, ConsentPurpose.PUBLIC_LISTING)
+
+
+def may_show_affiliation_publicly(person: Any, consents: Iterable[Any], organisation: Any) -> bool:
+    """May the link of a publicly listed `person` to `organisation` be shown publicly?
+
+    A trade-union link is special-category data (Art. 9 GDPR): it needs its own explicit
+    consent on top of the public-listing consent.
+    """
+    consents = list(consents)
+    if not may_list_publicly(person, consents):
+        return False
+    if organisation.type == OrgType.GEWERKSCHAFT:
+        return has_active_consent(consents, ConsentPurpose.UNION_AFFILIATION)
+    return True
 
 
 def scope_initiatives(user: Any, query: Select[Any]) -> Select[Any]:

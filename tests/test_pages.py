@@ -104,7 +104,7 @@ def test_editor_sees_own_initiative_only(client, login_as, make):
     own = make.initiative(name="Eigene Initiative")
     other = make.initiative(name="Fremde Initiative")
     login_as("editor", initiative=own)
-    assert client.get("/").headers["Location"] == f"/initiatives/{own.id}"
+    assert client.get("/").headers["Location"] == "/unsere-initiative/"
     assert client.get(f"/initiatives/{own.id}").status_code == 200
     assert client.get(f"/initiatives/{other.id}").status_code == 404
     for path in ("/initiatives/", "/organisations/", "/persons/"):

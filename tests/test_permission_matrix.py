@@ -72,6 +72,24 @@ POLICY: dict[str, str] = {
     "directory.person_delete": STAFF,
     "directory.persons_export": STAFF,
     "directory.plz_lookup": USER,
+    "directory.organisation_lookup": STAFF,
+    # links between records
+    "links.lookup": STAFF,
+    "links.membership_new": STAFF,
+    "links.membership_edit": STAFF,
+    "links.membership_end": STAFF,
+    "links.membership_delete": STAFF,
+    "links.affiliation_new": STAFF,
+    "links.affiliation_edit": STAFF,
+    "links.affiliation_end": STAFF,
+    "links.affiliation_delete": STAFF,
+    "links.role_new": STAFF,
+    "links.role_edit": STAFF,
+    "links.role_end": STAFF,
+    "links.role_delete": STAFF,
+    "links.relationship_new": STAFF,
+    "links.relationship_edit": STAFF,
+    "links.relationship_delete": STAFF,
     # activity
     "activity.follow_ups": STAFF,
     "activity.follow_up_done": STAFF,
@@ -111,6 +129,15 @@ POLICY: dict[str, str] = {
     "netview.decide": STAFF,
     "netview.graph": STAFF,
     "netview.graph_data": STAFF,
+    # history (Verlauf, restore) and the review feed of editors' changes
+    "history.record_history": STAFF,
+    "history.restore": STAFF,
+    "history.review_feed": STAFF,
+    "history.mark_seen": STAFF,
+    "history.revert": STAFF,
+    # reports
+    "dashboard.index": STAFF,
+    "dashboard.export": STAFF,
     # the public directory
     "public.index": PUBLIC,
     "public.detail": PUBLIC,
@@ -133,6 +160,8 @@ RECORD_ARGUMENTS = {
     "organisation_id",
     "person_id",
     "membership_id",
+    "affiliation_id",
+    "relationship_id",
     "role_id",
     "interaction_id",
     "event_id",
@@ -179,7 +208,8 @@ def build_world(make: Any, app: Any) -> World:
     org = make.organisation(name="Mitglied von A GmbH", type=OrgType.UNTERNEHMEN)
     membership = make.membership(org, a)
     person = make.person(first_name="Erika", last_name="Vonaa")
-    make.affiliation(person, org)
+    affiliation = make.affiliation(person, org)
+    relationship = make.relationship(a, b)
     role = make.initiative_role(person, a)
     interaction = make.interaction(initiative_id=a.id, subject="Telefonat mit A")
     event = make.event()
@@ -205,6 +235,8 @@ def build_world(make: Any, app: Any) -> World:
             "organisation_id": org.id,
             "person_id": person.id,
             "membership_id": membership.id,
+            "affiliation_id": affiliation.id,
+            "relationship_id": relationship.id,
             "role_id": role.id,
             "interaction_id": interaction.id,
             "event_id": event.id,
@@ -336,4 +368,9 @@ _MAY_404 = {
     "event_public.register",
     "event_public.registered",
     "static",
+    # a new link is always opened from a record's page (?initiative=…); bare, it is 404
+    "links.membership_new",
+    "links.affiliation_new",
+    "links.role_new",
+    "links.relationship_new",
 }

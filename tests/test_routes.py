@@ -18,6 +18,13 @@ PUBLIC_ENDPOINTS = {
     "event_public.ics",
     "event_public.personal",
     "event_public.cancel",
+    "public.index",
+    "public.detail",
+    "public.logo",
+    "public.events",
+    "accounts.invitation",
+    "accounts.forgot_password",
+    "accounts.reset_password",
 }
 
 

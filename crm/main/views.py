@@ -18,6 +18,8 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.accounts.session import public
 from crm.main.queries import counts_per_land, record_counts
+from crm.maps import GermanyMap, Seat, germany_map
+from crm.public.queries import initiative_seats
 from crm.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -25,14 +27,27 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index() -> Response | str:
-    """Staff see the figures of the network; editors go to their initiative."""
-    if permissions.is_editor(current_user):
-        return redirect(
-            url_for("directory.initiative_detail", initiative_id=current_user.initiative_id)
-        )
+    """Staff see the figures of the network; editors go to "Unsere Initiative"."""
+    if permissions.can_use_portal(current_user):
+        return redirect(url_for("portal.home"))
     if not permissions.is_staff(current_user):
         abort(403)
-    return render_template("main/index.html", counts=record_counts(), per_land=counts_per_land())
+    per_land = counts_per_land()
+    return render_template(
+        "main/index.html",
+        counts=record_counts(),
+        per_land=per_land,
+        land_map=staff_map({row.ags: row.initiatives for row in per_land}),
+    )
+
+
+def staff_map(counts: dict[str, int]) -> GermanyMap:
+    """All initiatives on the map: Länder open the filtered list, seats the internal page."""
+    seats = [
+        Seat(s.name, s.lat, s.lon, url_for("directory.initiative_detail", initiative_id=s.id))
+        for s in initiative_seats(listed_only=False)
+    ]
+    return germany_map(counts, seats, lambda ags: url_for("directory.initiatives", land=ags))
 
 
 @bp.post("/language")
