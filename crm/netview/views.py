@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -22,6 +23,7 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.extensions import db
 from crm.models import SuggestionDecision
+from crm.netview import graph as graph_queries
 from crm.netview import queries, services
 from crm.netview.forms import DecisionForm
 from crm.pagination import paginate, parse_page
@@ -122,3 +124,25 @@ def analytics() -> str:
         a=queries.analytics(current_user),
         open_introductions=queries.open_introduction_count(),
     )
+
+
+@bp.get("/graph")
+def graph() -> str:
+    """The interactive network graph (staff): filters in the URL, elements from graph.json."""
+    if not permissions.can_view_network(current_user):
+        abort(403)
+    page = graph_queries.graph_page(current_user, request.args)
+    if page.missing_focus:
+        abort(404)
+    return render_template("netview/graph.html", g=page, gq=graph_queries)
+
+
+@bp.get("/graph.json")
+def graph_data() -> Response:
+    """The Cytoscape elements of the graph for the filters in the query string (staff)."""
+    if not permissions.can_view_network(current_user):
+        abort(403)
+    page = graph_queries.graph_page(current_user, request.args)
+    if page.missing_focus:
+        abort(404)
+    return jsonify(graph_queries.elements(page))
