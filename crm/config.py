@@ -52,6 +52,7 @@ class Defaults:
     PASSWORD_RESET_MAX_AGE = timedelta(hours=24)
 
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    UPLOAD_FOLDER: str | None = None  # logos; None means `<instance>/uploads`
     PAGE_SIZE = 50
 
     # Password hashing: Argon2id at (at least) the OWASP minimum of m=19 MiB, t=2, p=1.

@@ -86,7 +86,7 @@ def can_lookup_plz(user: Any) -> bool:
 
 
 def can_use_portal(user: Any) -> bool:
-    """"Unsere Initiative": the self-service portal of an initiative's representatives."""
+    """The self-service portal "Unsere Initiative" of an initiative's representatives."""
     return is_editor(user) and getattr(user, "initiative_id", None) is not None
 
 

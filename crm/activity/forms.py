@@ -8,8 +8,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
-    DateTimeLocalField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,38 +15,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from crm.fields import BerlinDateTimeField, GermanDateField
 from crm.models import InteractionKind
 
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2100
-
-
-class BerlinDateTimeField(DateTimeLocalField):
-    """A local date and time (Europe/Berlin) with a German error message."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        """Parse the value; an unreadable one gets our message instead of WTForms' own."""
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None  # blank: the required-check speaks, not the parser
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Bitte ein gültiges Datum mit Uhrzeit angeben.")) from exc
-
-
-class GermanDateField(DateField):
-    """A date with a German error message."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        """Parse the value; an unreadable one gets our message instead of WTForms' own."""
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Bitte ein gültiges Datum angeben.")) from exc
 
 
 def _plausible_year(_form: Any, field: Any) -> None:

@@ -16,7 +16,6 @@ import hashlib
 import json
 import re
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -31,8 +30,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Email, Optional, ValidationError
 
+from crm.fields import GermanDateField, GermanIntegerField
+from crm.fields import max_length as _max
+from crm.fields import only_offered as _offered
+from crm.fields import web_url as _web_url
 from crm.models import (
     InitiativeStatus,
     InitiativeType,
@@ -47,34 +50,6 @@ LANGUAGES = (("de", _l("Deutsch")), ("en", _l("Englisch")))
 ORG_REF = re.compile(r"\(#(\d{1,12})\)\s*$")
 PHONE = re.compile(r"^[0-9+()/.\-\s]{3,40}$")
 WZ_SECTIONS = "ABCDEFGHIJKLMNOPQRSTU"
-
-
-class GermanIntegerField(IntegerField):
-    """A whole number with a German error message."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        """Parse the value; an unreadable one gets our message."""
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Bitte eine ganze Zahl angeben.")) from exc
-
-
-class GermanDateField(DateField):
-    """A date with a German error message."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        """Parse the value; an unreadable one gets our message."""
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Bitte ein gültiges Datum angeben.")) from exc
 
 
 class OrganisationRefField(StringField):
@@ -112,31 +87,6 @@ def _one_of(enum_cls: Any, message: Any, *, optional: bool = False) -> Any:
             raise ValidationError(message)
 
     return check
-
-
-def _offered(message: Any) -> Any:
-    """Single or multiple select: only values the view offered."""
-
-    def check(_form: Any, field: Any) -> None:
-        offered = {str(value) for value, _label in field.choices or []}
-        values = field.data if isinstance(field.data, list) else [field.data]
-        if any(v and str(v) not in offered for v in values):
-            raise ValidationError(message)
-
-    return check
-
-
-def _web_url(_form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if not value:
-        return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        raise ValidationError(_l("Bitte einen Link beginnend mit https:// oder http:// angeben."))
-
-
-def _max(n: int) -> Length:
-    return Length(max=n, message=_l("Höchstens %(n)s Zeichen.", n=n))
 
 
 class RecordForm(FlaskForm):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,7 +16,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -25,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from crm.fields import GermanIntegerField, offered_values, web_url
 from crm.models import AgendaKind, EventMode, EventStatus, EventType
 
 EARLIEST_YEAR = 2000
@@ -59,20 +58,6 @@ class LocalDateTimeField(DateTimeLocalField):
             )
 
 
-class GermanIntegerField(IntegerField):
-    """A whole number with a German error message."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        """Parse the value; an unreadable one gets our message."""
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Bitte eine ganze Zahl angeben.")) from exc
-
-
 def _not_blank(message: Any) -> Any:
     def check(_form: Any, field: Any) -> None:
         if not (field.data or "").strip():
@@ -81,25 +66,12 @@ def _not_blank(message: Any) -> Any:
     return check
 
 
-def _offered(field: Any) -> set[str]:
-    return {str(value) for value, _label in field.choices or []}
-
-
 def _one_of(enum_cls: Any, message: Any) -> Any:
     def check(_form: Any, field: Any) -> None:
         if field.data not in {m.value for m in enum_cls}:
             raise ValidationError(message)
 
     return check
-
-
-def _web_url(_form: Any, field: Any) -> None:
-    value = (field.data or "").strip()
-    if not value:
-        return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        raise ValidationError(_l("Bitte einen Link beginnend mit https:// oder http:// angeben."))
 
 
 class EventForm(FlaskForm):
@@ -130,7 +102,7 @@ class EventForm(FlaskForm):
     )
     online_url = StringField(
         _l("Link zur Online-Teilnahme"),
-        validators=[Length(max=300, message=_l("Höchstens 300 Zeichen.")), _web_url],
+        validators=[Length(max=300, message=_l("Höchstens 300 Zeichen.")), web_url],
     )
     starts_at = LocalDateTimeField(
         _l("Beginn"), validators=[InputRequired(_l("Bitte den Beginn angeben."))]
@@ -257,7 +229,7 @@ class WorkshopForm(FlaskForm):
 
     def validate_themes(self, field: Any) -> None:
         """Only offered themes."""
-        if any(value not in _offered(self.themes) for value in field.data or []):
+        if any(value not in offered_values(self.themes) for value in field.data or []):
             raise ValidationError(_l("Bitte nur angebotene Themen wählen."))
 
     def theme_ids(self) -> list[int]:
@@ -284,7 +256,7 @@ class PreferenceFields:
             value = field.data or ""
             if not value:
                 continue
-            if value not in _offered(field):
+            if value not in offered_values(field):
                 field.errors = [
                     *field.errors,
                     _l("Bitte einen Workshop dieser Veranstaltung wählen."),
@@ -368,7 +340,7 @@ class RegistrationForm(PreferenceFields, FlaskForm):
 
     def validate_initiative(self, field: Any) -> None:
         """Only an offered initiative (or none)."""
-        if field.data and field.data not in _offered(field):
+        if field.data and field.data not in offered_values(field):
             raise ValidationError(_l("Bitte eine der angebotenen Initiativen wählen."))
 
     def is_bot(self) -> bool:

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from crm.activity.forms import GermanDateField
+from crm.fields import GermanDateField
 from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
 
 EARLIEST_YEAR = 1900

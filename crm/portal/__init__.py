@@ -1,1 +1,1 @@
-""" "Unsere Initiative": the self-service portal of an initiative's representatives (editors)."""
+"""The self-service portal "Unsere Initiative" of an initiative's representatives (editors)."""

@@ -20,10 +20,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
-from crm.directory.forms import GermanDateField
-from crm.directory.forms import _web_url as web_url
+from crm.fields import GermanDateField, max_length, only_offered, web_url
 from crm.geo import is_valid_plz, resolve_plz
 from crm.labels import choices, label
 from crm.models import (
@@ -50,19 +49,11 @@ def _subset(values: tuple[Any, ...]) -> list[tuple[str, str]]:
     return [(v.value, label(v)) for v in values]
 
 
-def _max(n: int) -> Length:
-    return Length(max=n, message=_l("Höchstens %(n)s Zeichen.", n=n))
-
-
 def _required() -> InputRequired:
     return InputRequired(message=_l("Bitte ausfüllen."))
 
 
-def _offered(form: Any, field: Any) -> None:
-    offered = {str(value) for value, _label in field.choices or []}
-    values = field.data if isinstance(field.data, list) else [field.data]
-    if any(v and str(v) not in offered for v in values):
-        raise ValidationError(_l("Bitte einen Eintrag aus der Liste wählen."))
+_offered = only_offered(_l("Bitte einen Eintrag aus der Liste wählen."))
 
 
 def _known_plz(form: Any, field: Any) -> None:
@@ -75,12 +66,12 @@ class ProfileForm(FlaskForm):
     """The public profile of the own initiative."""
 
     version = HiddenField()
-    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), _max(5000)])
-    goals = TextAreaField(_l("Ziele"), validators=[Optional(), _max(5000)])
-    website = StringField(_l("Website"), validators=[Optional(), _max(300), web_url])
-    street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), _max(200)])
-    plz = StringField(_l("PLZ"), validators=[Optional(), _max(5), _known_plz])
-    place = StringField(_l("Ort"), validators=[Optional(), _max(120)])
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), max_length(5000)])
+    goals = TextAreaField(_l("Ziele"), validators=[Optional(), max_length(5000)])
+    website = StringField(_l("Website"), validators=[Optional(), max_length(300), web_url])
+    street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), max_length(200)])
+    plz = StringField(_l("PLZ"), validators=[Optional(), max_length(5), _known_plz])
+    place = StringField(_l("Ort"), validators=[Optional(), max_length(120)])
     themes = SelectMultipleField(_l("Themen"), choices=[], validators=[_offered])
     formats = SelectMultipleField(_l("Formate"), choices=[], validators=[_offered])
     logo = FileField(
@@ -98,9 +89,9 @@ class ProfileForm(FlaskForm):
 class MemberForm(FlaskForm):
     """A member organisation: an existing one (matched by name first) or a new one."""
 
-    name = StringField(_l("Name der Organisation"), validators=[_required(), _max(200)])
+    name = StringField(_l("Name der Organisation"), validators=[_required(), max_length(200)])
     type = SelectField(_l("Art der Organisation"), validators=[_offered])
-    place = StringField(_l("Ort"), validators=[Optional(), _max(120)])
+    place = StringField(_l("Ort"), validators=[Optional(), max_length(120)])
     role = SelectField(_l("Rolle in der Initiative"), validators=[_offered])
     since = GermanDateField(_l("Mitglied seit"), validators=[Optional()])
     match = HiddenField()  # "", "new" or the id of a matched organisation
@@ -114,21 +105,21 @@ class MemberForm(FlaskForm):
 class ContactForm(FlaskForm):
     """A contact person of the own initiative, with the consents the initiative collected."""
 
-    salutation = StringField(_l("Anrede"), validators=[Optional(), _max(20)])
-    title = StringField(_l("Titel"), validators=[Optional(), _max(40)])
-    first_name = StringField(_l("Vorname"), validators=[_required(), _max(100)])
-    last_name = StringField(_l("Nachname"), validators=[_required(), _max(100)])
+    salutation = StringField(_l("Anrede"), validators=[Optional(), max_length(20)])
+    title = StringField(_l("Titel"), validators=[Optional(), max_length(40)])
+    first_name = StringField(_l("Vorname"), validators=[_required(), max_length(100)])
+    last_name = StringField(_l("Nachname"), validators=[_required(), max_length(100)])
     email = StringField(
         _l("E-Mail"),
         validators=[
             Optional(),
-            _max(254),
+            max_length(254),
             Email(
                 message=_l("Bitte eine gültige E-Mail-Adresse angeben."), check_deliverability=False
             ),
         ],
     )
-    phone = StringField(_l("Telefon"), validators=[Optional(), _max(40)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), max_length(40)])
     role = SelectField(_l("Rolle"), validators=[_offered])
     consents = SelectMultipleField(_l("Einwilligungen, die Ihnen vorliegen"), validators=[_offered])
     consent_method = SelectField(_l("Wie wurde eingewilligt?"), validators=[_offered])

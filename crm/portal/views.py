@@ -1,4 +1,4 @@
-""" "Unsere Initiative": editors keep their own initiative's profile, members and contacts.
+"""Portal "Unsere Initiative": editors keep their own initiative's profile, members and contacts.
 
 Every route works on `current_user.initiative_id` and nothing else: ids in URLs are
 looked up inside that initiative, so another initiative's record is a 404.
