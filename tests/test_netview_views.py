@@ -331,6 +331,15 @@ def test_org_partial_renders(app, make, network):
     assert "Zukunft Industrie Nord" in html and 'value="dismissed"' in html
 
 
+def test_organisation_page_shows_initiatives_it_could_join(client, login_as, make, network):
+    org = make.organisation(name="Werkzeugbau Nord GmbH")
+    make.membership(org, network["b"])
+    login_as("staff")
+    html = client.get(f"/organisations/{org.id}").get_data(as_text=True)
+    assert "Initiativen, denen diese Organisation beitreten könnte" in html
+    assert "Zukunft Industrie Nord" in html
+
+
 # --- introductions and analytics -------------------------------------------------------
 
 
