@@ -253,7 +253,9 @@ def build_world(make: Any, app: Any) -> World:
 def url_arguments(rule_path: str, arguments: set[str], world: World) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in arguments:
-        if name in world.ids:
+        if name == "slug" and rule_path.startswith("/dashboard/"):
+            values[name] = "laender"  # a figure of the dashboard, not an event's slug
+        elif name in world.ids:
             values[name] = world.ids[name]
         elif name == "item_id":
             values[name] = world.ids["block_id" if "/agenda/" in rule_path else "workshop_id"]
