@@ -446,6 +446,34 @@ def test_revert_of_an_update_restores_all_fields(app, client, login_as, editor, 
     assert "rückgängig gemacht" in html
 
 
+def test_feed_reverts_one_field_of_a_change_and_returns_to_the_feed(
+    app, client, login_as, editor, ini
+):
+    change(app, editor, Initiative, ini.id, description="Neu", website="https://neu.example.org")
+    entry = entries(app, user_role="editor")[-1]
+    login_as("staff")
+    html = client.get("/history/changes-by-initiatives").get_data(as_text=True)
+    assert f'data-restore="{entry.id}-description"' in html
+    version = load(app, Initiative, ini.id).version
+    response = client.post(
+        f"/history/{entry.id}/restore",
+        data={
+            "field": "description",
+            "version": str(version),
+            "next": "/history/changes-by-initiatives?show=unseen",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/history/changes-by-initiatives?show=unseen"
+    after = load(app, Initiative, ini.id)
+    assert after.description is None and after.website == "https://neu.example.org"
+    hostile = client.post(
+        f"/history/{entry.id}/restore",
+        data={"field": "website", "version": str(after.version), "next": "//evil.example"},
+    )
+    assert not hostile.headers["Location"].startswith("//evil")
+
+
 def test_revert_refuses_when_the_field_changed_again(app, client, login_as, editor, staffer, ini):
     change(app, editor, Initiative, ini.id, description="Von der Initiative")
     entry = entries(app, user_role="editor")[-1]

@@ -175,6 +175,21 @@ def review_query(show: str) -> Select[Any]:
     return query.order_by(unseen_first, AuditEntry.id.desc())
 
 
+def current_versions(entries: Iterable[AuditEntry]) -> dict[tuple[str, int], int]:
+    """The current version of each initiative, organisation or person the entries are about
+    (one query per kind; deleted records are missing)."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.record_type in f.KIND_OF_TABLE:
+            wanted.setdefault(entry.record_type, set()).add(entry.record_id)
+    versions: dict[tuple[str, int], int] = {}
+    for table, ids in wanted.items():
+        model = f.KINDS[f.KIND_OF_TABLE[table]][0]
+        rows = db.session.execute(select(model.id, model.version).where(model.id.in_(ids)))
+        versions.update({(table, record_id): version for record_id, version in rows})
+    return versions
+
+
 def review_page(show: str, page: int, per_page: int) -> Page[AuditEntry]:
     """One page of the review feed."""
     return paginate(review_query(show), page, per_page)

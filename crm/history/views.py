@@ -138,7 +138,7 @@ def restore(entry_id: int) -> Response | tuple[str, int]:
     """Set one field of the entry's record back to its old value (itself audited)."""
     _require(permissions.can_restore_history(current_user))
     entry = services.restorable_entry(entry_id) or abort(404)
-    back = _history_url(entry) or url_for("main.index")
+    back = safe_next(request.form.get("next"), _history_url(entry) or url_for("main.index"))
     key = request.form.get("field", "")
     try:
         record, changed = services.restore_field(entry, key, _version(request.form.get("version")))
@@ -179,6 +179,7 @@ def review_feed() -> str:
         rows=rows,
         unseen=queries.unseen_count(),
         history_url=_history_url,
+        versions=queries.current_versions(page.items),
     )
 
 

@@ -167,13 +167,11 @@ def test_representative_edits_profile_and_staff_revert_one_field(
     expect(page.locator("li[data-seen='yes']")).to_contain_text("Thyssen Stahl AG")
     expect(page.locator("li[data-seen='no']")).to_have_count(1)
 
-    # One field back: from the entry's Verlauf, the description alone, in one click.
-    entry.get_by_role("link", name="Verlauf").click()
-    page.wait_for_url(f"**/history/initiative/{ini.id}")
-    row = page.locator("tr[data-field='description']").first
+    # One field back, right in the feed: the description alone, in one click.
+    row = entry.locator("tr[data-field='description']")
     expect(row.locator(".history-old")).to_have_text(OLD_DESCRIPTION)
     row.get_by_role("button", name="Wiederherstellen").click()
-    page.wait_for_url(f"**/history/initiative/{ini.id}")
+    page.wait_for_url("**/history/changes-by-initiatives")
     expect(page.get_by_text("wurde wiederhergestellt")).to_be_visible()
     screenshot("editor-journey-08-restored")
 
