@@ -192,3 +192,17 @@ def test_list_pages_link_to_their_exports_with_the_filters(client, login_as):
     html = _html(client, "/initiatives/?land=05&sort=type")
     assert "/initiatives/export.csv?land=05&amp;sort=type" in html
     assert "/initiatives/export.xlsx?land=05&amp;sort=type" in html
+
+
+def test_every_shown_column_sorts(client, login_as, make):
+    login_as("staff")
+    make.initiative(name="Nord-Bündnis", laender=["01"])
+    make.initiative(name="Süd-Bündnis", laender=["09"])
+    html = _html(client, "/initiatives/?sort=laender")
+    assert html.index("Nord-Bündnis") < html.index("Süd-Bündnis")
+    html = _html(client, "/initiatives/?sort=laender&dir=desc")
+    assert html.index("Süd-Bündnis") < html.index("Nord-Bündnis")
+    make.person(last_name="Anrufbar", phone="030 23125-101")
+    make.person(last_name="Später", phone="030 23125-199")
+    html = _html(client, "/persons/?sort=phone&dir=desc")
+    assert html.index("Später") < html.index("Anrufbar")

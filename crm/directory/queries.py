@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
@@ -47,10 +47,19 @@ class ListSpec:
     default: str
 
 
+# An initiative's first Land in the official order of the Länder codes (01 Schleswig-Holstein …).
+_FIRST_LAND = (
+    select(func.min(initiative_laender.c.land_ags))
+    .where(initiative_laender.c.initiative_id == Initiative.id)
+    .correlate(Initiative)
+    .scalar_subquery()
+)
+
 INITIATIVE_LIST = ListSpec(
     sorts={
         "name": (Initiative.sort_name, Initiative.id),
         "type": (Initiative.type, Initiative.sort_name, Initiative.id),
+        "laender": (_FIRST_LAND, Initiative.sort_name, Initiative.id),
         "status": (Initiative.status, Initiative.sort_name, Initiative.id),
         "founded": (Initiative.founded_year, Initiative.id),
         "place": (Initiative.place, Initiative.id),
@@ -70,6 +79,7 @@ PERSON_LIST = ListSpec(
     sorts={
         "name": (Person.sort_name, Person.id),
         "email": (Person.email, Person.id),
+        "phone": (Person.phone, Person.id),
     },
     default="name",
 )
