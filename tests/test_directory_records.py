@@ -92,7 +92,7 @@ def person_data(**overrides: Any) -> dict[str, Any]:
         "first_name": "Jördis",
         "last_name": "Müller",
         "email": "J.Mueller@Example.org",
-        "phone": "+49 221 12345-6",
+        "phone": "+49 221 4710-6",
         "preferred_language": "de",
         "notes": "Kennt die Geschäftsstelle.",
         "lawful_basis": "legitimate_interest",

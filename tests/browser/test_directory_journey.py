@@ -157,7 +157,7 @@ def test_edit_conflict_then_reapply_a_field(app, browser, live_server, page, mak
 
 def test_person_page_edit_and_delete(app, page, make, screenshot):
     user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
-    person = make.person(first_name="Ina", last_name="Beispiel", phone="0221 123")
+    person = make.person(first_name="Ina", last_name="Beispiel", phone="0221 4710-123")
     org = make.organisation(name="Stadtwerke Beispiel")
     ini = make.initiative(name="Energie-Netzwerk")
     make.affiliation(person, org, function="Pressesprecherin")
