@@ -140,12 +140,24 @@ def reason_text(reason: Reason) -> str:
     return f"{head}: {', '.join(sorted(names))}"
 
 
+def _per_graph(graph: nx.Graph, key: str, compute: Any) -> Any:
+    """A value derived from a cached graph, computed once per graph (it never changes:
+    a data change builds a new graph)."""
+    if key not in graph.graph:
+        graph.graph[key] = compute()
+    return graph.graph[key]
+
+
 def _dissolved(graph: nx.Graph) -> set[str]:
-    return {
-        node
-        for node, status in graph.nodes(data="status")
-        if status == InitiativeStatus.AUFGELOEST.value
-    }
+    return _per_graph(
+        graph,
+        "dissolved_initiatives",
+        lambda: {
+            node
+            for node, status in graph.nodes(data="status")
+            if status == InitiativeStatus.AUFGELOEST.value
+        },
+    )
 
 
 def _suggest(
@@ -153,7 +165,8 @@ def _suggest(
 ) -> list[Suggestion]:
     if source not in graph:
         return []
-    if not any(kind == target_kind for _node, kind in graph.nodes(data="kind")):
+    kinds = _per_graph(graph, "node_kinds", lambda: {kind for _n, kind in graph.nodes(data="kind")})
+    if target_kind not in kinds:
         return []
     return suggest_connections(graph, source, target_kind=target_kind, k=k, exclude=exclude)
 
