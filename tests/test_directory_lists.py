@@ -206,3 +206,13 @@ def test_every_shown_column_sorts(client, login_as, make):
     make.person(last_name="Später", phone="030 23125-199")
     html = _html(client, "/persons/?sort=phone&dir=desc")
     assert html.index("Später") < html.index("Anrufbar")
+
+
+def test_option_tags_escape_and_select():
+    from crm.templating import option_tags
+
+    html = str(option_tags([("1", "A & B"), ('2"x', "<b>")], '2"x'))
+    assert html == (
+        '<option value="1">A &amp; B</option>\n<option value="2&#34;x" selected>&lt;b&gt;</option>'
+    )
+    assert "selected" not in str(option_tags([("1", "a")], None))
