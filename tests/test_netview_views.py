@@ -407,3 +407,12 @@ def test_analytics_page_on_an_empty_database(client, login_as):
     login_as("staff")
     html = client.get("/network/").get_data(as_text=True)
     assert "Noch keine Initiativen erfasst." in html
+
+
+def test_staff_reach_the_network_from_the_navigation(client, login_as, make):
+    own = make.initiative()
+    login_as("editor", initiative=own)
+    assert 'href="/network/"' not in client.get("/unsere-initiative/").get_data(as_text=True)
+    client.post("/logout")
+    login_as("staff")
+    assert 'href="/network/"' in client.get("/").get_data(as_text=True)
