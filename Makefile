@@ -30,7 +30,7 @@ translations: install
 # Re-extract UI strings after changing them; then translate crm/translations/en.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot --no-location --sort-output --omit-header crm
-	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations --no-fuzzy-matching
 
 instance/config.py:
 	mkdir -p instance
