@@ -80,3 +80,9 @@ def only_offered(message: Any) -> Any:
             raise ValidationError(message)
 
     return check
+
+
+def parse_version(raw: object) -> int | None:
+    """The record version a form was rendered with; None when missing or garbled."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 12 else None

@@ -14,7 +14,6 @@ from crm.extensions import db
 from crm.models import (
     Affiliation,
     Consent,
-    Format,
     Initiative,
     InitiativeRole,
     Interaction,
@@ -23,7 +22,6 @@ from crm.models import (
     Person,
     Registration,
     Relationship,
-    Theme,
     User,
     interaction_persons,
 )
@@ -53,18 +51,6 @@ def record_for_edit(kind: str, record_id: int) -> Any:
             .options(selectinload(Organisation.parent))
         )
     return db.session.get(Person, record_id)
-
-
-def theme_choices() -> list[tuple[str, str]]:
-    """All themes as (id, name) in the admins' order, read fresh (admins edit them)."""
-    rows = db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
-    return [(str(t.id), t.name) for t in rows]
-
-
-def format_choices() -> list[tuple[str, str]]:
-    """All formats as (id, name) in the admins' order, read fresh (admins edit them)."""
-    rows = db.session.scalars(select(Format).order_by(Format.position, Format.name))
-    return [(str(f.id), f.name) for f in rows]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Optional, ValidationError
 
-from crm.fields import GermanDateField, GermanIntegerField
+from crm.fields import GermanDateField, GermanIntegerField, parse_version
 from crm.fields import max_length as _max
 from crm.fields import only_offered as _offered
 from crm.fields import web_url as _web_url
@@ -107,8 +107,7 @@ class RecordForm(FlaskForm):
 
     def submitted_version(self) -> int | None:
         """The version the form was rendered with (None when missing or garbled)."""
-        raw = (self.version.data or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+        return parse_version(self.version.data)
 
 
 def fingerprint(value: Any) -> str:

@@ -172,28 +172,26 @@ def kreis_choices() -> list[tuple[str, str]]:
     return _cached_choices("kreise", load, bool)
 
 
+def current_themes() -> list[tuple[str, str]]:
+    """All themes as (id, name) in the admins' order, read fresh (for forms)."""
+    rows = db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
+    return [(str(t.id), t.name) for t in rows]
+
+
+def current_formats() -> list[tuple[str, str]]:
+    """All formats as (id, name) in the admins' order, read fresh (for forms)."""
+    rows = db.session.scalars(select(Format).order_by(Format.position, Format.name))
+    return [(str(f.id), f.name) for f in rows]
+
+
 def theme_choices() -> list[tuple[str, str]]:
-    """All themes as (id, name), in their vocabulary order."""
-    return _cached_choices(
-        "themes",
-        lambda: [
-            (str(t.id), t.name)
-            for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
-        ],
-        bool,
-    )
+    """All themes, cached per process for the list filters."""
+    return _cached_choices("themes", current_themes, bool)
 
 
 def format_choices() -> list[tuple[str, str]]:
-    """All formats as (id, name), in their vocabulary order."""
-    return _cached_choices(
-        "formats",
-        lambda: [
-            (str(f.id), f.name)
-            for f in db.session.scalars(select(Format).order_by(Format.position, Format.name))
-        ],
-        bool,
-    )
+    """All formats, cached per process for the list filters."""
+    return _cached_choices("formats", current_formats, bool)
 
 
 YES_NO = {"1", "0"}

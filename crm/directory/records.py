@@ -20,7 +20,12 @@ from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.directory import checks, details, forms, services
-from crm.directory.queries import kreis_choices, land_choices
+from crm.directory.queries import (
+    current_formats,
+    current_themes,
+    kreis_choices,
+    land_choices,
+)
 from crm.directory.views import bp
 from crm.extensions import db
 from crm.geo import resolve_plz
@@ -125,8 +130,8 @@ def _set_choices(kind: str, form: Any) -> None:
         form.type.choices = choices(InitiativeType)
         form.status.choices = choices(InitiativeStatus)
         form.spatial_level.choices = [EMPTY, *choices(SpatialLevel)]
-        form.themes.choices = details.theme_choices()
-        form.formats.choices = details.format_choices()
+        form.themes.choices = current_themes()
+        form.formats.choices = current_formats()
         form.laender.choices = laender
         form.kreise.choices = kreise
     else:

@@ -58,7 +58,8 @@ def _position(values: dict[str, Any]) -> tuple[float | None, float | None]:
     return (exact[0].lat, exact[0].lon) if exact else (None, None)
 
 
-def _apply_address(record: Any, values: dict[str, Any]) -> None:
+def apply_address(record: Any, values: dict[str, Any]) -> None:
+    """Set street, PLZ, place, Kreis and Land, and the map position that goes with them."""
     record.street = values["street"]
     record.plz = values["plz"]
     record.place = values["place"]
@@ -101,7 +102,7 @@ def apply_initiative(record: Initiative, values: dict[str, Any]) -> None:
     record.member_count = values["member_count"]
     record.member_count_date = values["member_count_date"]
     record.public_listing = bool(values["public_listing"])
-    _apply_address(record, values)
+    apply_address(record, values)
     record.themes = _by_ids(Theme, Theme.id, values["themes"], numeric=True)
     record.formats = _by_ids(Format, Format.id, values["formats"], numeric=True)
     record.laender = _by_ids(Bundesland, Bundesland.ags, values["laender"], numeric=False)
@@ -120,7 +121,7 @@ def apply_organisation(record: Organisation, values: dict[str, Any]) -> None:
     record.size_class = SizeClass(values["size_class"]) if values["size_class"] else None
     record.website = values["website"]
     record.parent_id = values["parent"]
-    _apply_address(record, values)
+    apply_address(record, values)
     _bump(record)
 
 

@@ -27,7 +27,6 @@ from crm.models import (
     Person,
     Registration,
     RegistrationStatus,
-    Theme,
     Workshop,
     WorkshopPreference,
 )
@@ -115,14 +114,6 @@ def initiative_choices() -> list[tuple[str, str]]:
         .order_by(Initiative.sort_name)
     )
     return [("", "—")] + [(str(i), n) for i, n in rows]
-
-
-def theme_choices() -> list[tuple[str, str]]:
-    """All themes in their vocabulary order."""
-    return [
-        (str(t.id), t.name)
-        for t in db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
-    ]
 
 
 def registration_by_token(token: str) -> Registration | None:

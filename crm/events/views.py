@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
+from crm.directory.queries import current_themes
 from crm.events import queries, services
 from crm.events.forms import AgendaBlockForm, EventForm, WorkshopForm, required_time
 from crm.exports import csv_response, xlsx_response
@@ -200,7 +201,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
         )
     else:
         form = WorkshopForm()
-    form.themes.choices = queries.theme_choices()
+    form.themes.choices = current_themes()
     return form
 
 

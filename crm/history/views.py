@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.extensions import db
+from crm.fields import parse_version
 from crm.history import fields, queries, services
 from crm.models import AuditEntry
 from crm.pagination import parse_page
@@ -127,12 +128,6 @@ def record_history(kind: str, record_id: int) -> str:
     )
 
 
-def _version(value: str | None) -> int | None:
-    if value is None or not value.isdigit() or len(value) > 12:
-        return None
-    return int(value)
-
-
 @bp.post("/<int:entry_id>/restore")
 def restore(entry_id: int) -> Response | tuple[str, int]:
     """Set one field of the entry's record back to its old value (itself audited)."""
@@ -141,7 +136,9 @@ def restore(entry_id: int) -> Response | tuple[str, int]:
     back = safe_next(request.form.get("next"), _history_url(entry) or url_for("main.index"))
     key = request.form.get("field", "")
     try:
-        record, changed = services.restore_field(entry, key, _version(request.form.get("version")))
+        record, changed = services.restore_field(
+            entry, key, parse_version(request.form.get("version"))
+        )
     except services.BadRequest as exc:
         return render_template("history/refused.html", message=exc.message, back=back), 400
     except services.HistoryError as exc:

@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
-from crm.fields import GermanDateField, max_length, only_offered, web_url
+from crm.fields import GermanDateField, max_length, only_offered, parse_version, web_url
 from crm.geo import is_valid_plz, resolve_plz
 from crm.labels import choices, label
 from crm.models import (
@@ -82,8 +82,7 @@ class ProfileForm(FlaskForm):
 
     def submitted_version(self) -> int | None:
         """The version the form was rendered with (None when missing or garbled)."""
-        raw = str(self.version.data or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+        return parse_version(self.version.data)
 
 
 class MemberForm(FlaskForm):

@@ -15,6 +15,7 @@ from typing import IO, Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm.directory.services import apply_address
 from crm.extensions import db
 from crm.geo import resolve_plz
 from crm.models import (
@@ -91,11 +92,10 @@ def update_profile(initiative: Initiative, version: int | None, change: ProfileC
     initiative.description = change.description
     initiative.goals = change.goals
     initiative.website = change.website
-    initiative.street = change.street
-    initiative.plz = change.plz
-    initiative.place = place
-    initiative.kreis_ags = kreis
-    initiative.land_ags = land
+    apply_address(
+        initiative,
+        {"street": change.street, "plz": change.plz, "place": place, "kreis": kreis, "land": land},
+    )
     initiative.themes = list(
         db.session.scalars(select(Theme).where(Theme.id.in_(change.theme_ids)))
     )

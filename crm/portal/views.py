@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.directory.queries import format_choices, theme_choices
+from crm.directory.queries import current_formats, current_themes
 from crm.extensions import db
 from crm.models import (
     ConsentMethod,
@@ -68,8 +68,8 @@ def profile() -> Any:
                 "formats": [str(f.id) for f in initiative.formats],
             },
         )
-    form.themes.choices = theme_choices()
-    form.formats.choices = format_choices()
+    form.themes.choices = current_themes()
+    form.formats.choices = current_formats()
     if form.validate_on_submit():
         upload = (
             form.logo.data if form.logo.data and getattr(form.logo.data, "filename", "") else None
