@@ -1,4 +1,4 @@
-"""Benchmark and comparison for the workshop assignment: ``python -m crm.network.bench_assign``.
+"""Benchmark and comparison for the workshop assignment: ``python -m benchmarks.bench_assign``.
 
 Also provides `synthetic_event`, a realistic generator the tests reuse.
 """
