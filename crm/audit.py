@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,10 @@ IGNORED = frozenset(
 )
 REDACTED = frozenset({"password_hash", "session_token", "token_hash"})
 ACTOR_KEY = "audit_actor"
+# the entries of one transaction (one save) share a batch key: one card in the review feed
+BATCH_KEY = "audit_batch"
+# many-to-many keys of records about to be deleted, read before the flush removes them
+DELETED_COLLECTIONS_KEY = "audit_deleted_collections"
 
 
 def set_actor(session: Session | scoped_session[Any], user: Any) -> None:
@@ -123,11 +128,53 @@ def _field_changes(obj: Any, *, only_changed: bool) -> dict[str, list[Any]]:
     return changes
 
 
+def _collection_keys(session: Session, obj: Any) -> dict[str, list[Any]]:
+    """The stored keys of every many-to-many collection of `obj`, read from the database
+    (a deleted record's collections are usually not loaded, and the flush removes them)."""
+    out: dict[str, list[Any]] = {}
+    for rel in inspect(obj).mapper.relationships:
+        if rel.secondary is None or not rel.synchronize_pairs:
+            continue
+        local = rel.synchronize_pairs[0][1]
+        remote = rel.secondary_synchronize_pairs[0][1]
+        keys = session.connection().execute(
+            rel.secondary.select().with_only_columns(remote).where(local == obj.id)
+        )
+        out[rel.key] = sorted(_jsonable(k) for (k,) in keys)
+    return out
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    pending = session.info.setdefault(DELETED_COLLECTIONS_KEY, {})
+    for obj in session.deleted:
+        if isinstance(obj, AUDITED) and obj.id is not None:
+            pending[(obj.__tablename__, obj.id)] = _collection_keys(session, obj)
+
+
+def _delete_snapshot(session: Session, obj: Any) -> dict[str, list[Any]]:
+    """Every value of a deleted record (its collections included): enough to create it
+    again with the same id."""
+    snapshot = {k: [v[1], None] for k, v in _field_changes(obj, only_changed=False).items()}
+    collections = session.info.get(DELETED_COLLECTIONS_KEY, {}).pop(
+        (obj.__tablename__, obj.id), {}
+    )
+    for key, keys in collections.items():
+        snapshot.setdefault(key, [keys, None])
+    return snapshot
+
+
+def _end_transaction(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction: the save is over
+        session.info.pop(BATCH_KEY, None)
+        session.info.pop(DELETED_COLLECTIONS_KEY, None)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     rows: list[dict[str, Any]] = []
     actor = session.info.get(ACTOR_KEY)
     user_id, user_label, user_role = actor if actor else (None, None, None)
     now = utcnow()
+    batch = session.info.setdefault(BATCH_KEY, uuid.uuid4().hex)
 
     def add(obj: Any, action: AuditAction, changes: dict[str, list[Any]]) -> None:
         rows.append(
@@ -140,6 +187,7 @@ def _after_flush(session: Session, _context: Any) -> None:
                 "record_type": obj.__tablename__,
                 "record_id": obj.id,
                 "changes": changes,
+                "batch": batch,
             }
         )
 
@@ -153,8 +201,7 @@ def _after_flush(session: Session, _context: Any) -> None:
                 add(obj, AuditAction.UPDATE, changes)
     for obj in session.deleted:
         if isinstance(obj, AUDITED):
-            snapshot = {k: [v[1], None] for k, v in _field_changes(obj, only_changed=False).items()}
-            add(obj, AuditAction.DELETE, snapshot)
+            add(obj, AuditAction.DELETE, _delete_snapshot(session, obj))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
 
@@ -163,3 +210,5 @@ def install(session: scoped_session[Any]) -> None:
     """Attach the audit hook to the app's session."""
     if not event.contains(session, "after_flush", _after_flush):
         event.listen(session, "after_flush", _after_flush)
+        event.listen(session, "before_flush", _before_flush)
+        event.listen(session, "after_transaction_end", _end_transaction)

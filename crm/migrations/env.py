@@ -56,9 +56,24 @@ def run_migrations_online():
     conf_args.setdefault("include_object", search_schema.include_object)
 
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite: a migration that rebuilds a table (batch mode: copy, drop, rename) must
+        # not fire the ON DELETE actions of the dropped original, so foreign keys are off
+        # while migrations run (a pragma that only works outside a transaction, hence on
+        # the driver connection before ours begins); each such migration ends with
+        # `PRAGMA foreign_key_check`.
+        driver = connection.connection.driver_connection
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection, target_metadata=target_db.metadata, **conf_args
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

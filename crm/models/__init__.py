@@ -2,7 +2,7 @@
 
 from crm.models.accounts import User
 from crm.models.activity import Interaction, interaction_persons
-from crm.models.audit import AuditEntry, OutboxMail
+from crm.models.audit import AuditEntry, AuditEntrySeen, OutboxMail
 from crm.models.base import Base
 from crm.models.directory import (
     Initiative,
@@ -34,6 +34,7 @@ __all__ = [
     "Affiliation",
     "AssignmentDraft",
     "AuditEntry",
+    "AuditEntrySeen",
     "Base",
     "Bundesland",
     "Consent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base, str_enum, utcnow
@@ -29,6 +29,26 @@ class AuditEntry(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reviewed_at: Mapped[dt.datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # the entries written by one save (one transaction) share a batch: one review card
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
+    # a revert by staff (from the review feed or the Verlauf): who and when
+    reverted_at: Mapped[dt.datetime | None]
+    reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reverted_by_label: Mapped[str | None] = mapped_column(String(254))
+
+
+class AuditEntrySeen(Base):
+    """One staff account has seen one editor change in the review feed (per account)."""
+
+    __tablename__ = "audit_entry_seen"
+    __table_args__ = (UniqueConstraint("user_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_entries.id", ondelete="CASCADE"), index=True
+    )
+    seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class OutboxMail(Base):

@@ -78,10 +78,22 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 
 class Base(DeclarativeBase):
-    """Base class of all models; its metadata carries the naming convention."""
+    """Base class of all models; its metadata carries the naming convention.
+
+    Every table is created with SQLite's AUTOINCREMENT, so that the id of a deleted row
+    is never given to a new one (PostgreSQL sequences never reuse ids anyway): the
+    history, search index and every table that refers to a record by kind and id stay
+    with the record they were written for.
+    """
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dt.datetime: UTCDateTime()}
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        table = cls.__dict__.get("__table__")
+        if table is not None:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
 
 
 class TimestampMixin:
