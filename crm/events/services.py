@@ -3,6 +3,14 @@
 Seats are counted under a lock on the event row (PostgreSQL: SELECT ... FOR UPDATE;
 SQLite: the request's BEGIN IMMEDIATE already serialises writers), so two visitors
 registering at the same moment can never both take the last seat.
+
+The waitlist is fair (`fill_seats`): a newcomer gets a seat only when nobody waits for
+one; a seat freed by a cancellation or a larger capacity goes to the earliest waitlisted
+registration (by registration time, then id). Once the workshop assignment is published,
+the same holds for workshop seats: a free workshop seat goes to the earliest participant
+without a workshop (first wish with room, else any workshop with room). Promotion only
+fills seats that are really free, so running it again changes nothing; each person moved
+up gets one mail through the outbox.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from zoneinfo import ZoneInfo
 from flask import render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from crm.events.ics import event_calendar
 from crm.extensions import db
@@ -24,6 +33,7 @@ from crm.mail.services import queue_mail
 from crm.models import (
     AgendaBlock,
     AgendaKind,
+    AssignmentDraft,
     Consent,
     ConsentMethod,
     ConsentPurpose,
@@ -148,10 +158,16 @@ def create_event(data: EventData) -> Event:
 
 
 def update_event(event: Event, data: EventData) -> list[Registration]:
-    """Change an event; more seats move waitlisted people up (returned)."""
+    """Change an event; a changed capacity moves waitlisted people up (returned).
+
+    An unchanged capacity moves nobody, whatever the waitlist looks like.
+    """
     lock_event(event.id)
+    capacity_before = event.capacity
     _apply_event(event, data)
     db.session.flush()
+    if event.capacity == capacity_before:
+        return []
     return fill_seats(event)
 
 
@@ -199,7 +215,13 @@ def find_person_by_email(email: str) -> Person | None:
 
 
 def save_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
-    """Create or change a workshop (its themes must be loaded)."""
+    """Create or change a workshop (its themes must be loaded).
+
+    A new workshop or a changed capacity gives free workshop seats to the participants
+    without one, once the assignment is published (see `fill_seats`).
+    """
+    event = lock_event(workshop.event_id)
+    capacity_before = workshop.capacity if workshop.id is not None else None
     workshop.title = data.title.strip()
     workshop.description = (data.description or "").strip() or None
     workshop.capacity = data.capacity
@@ -209,6 +231,8 @@ def save_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
     workshop.themes = themes
     db.session.add(workshop)
     db.session.flush()
+    if event is not None and workshop.capacity != capacity_before:
+        fill_seats(event)
     return workshop
 
 
@@ -399,8 +423,9 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
             ics=False,
         )
         return RegistrationOutcome(registration, resent=True)
-    taken = seats_taken(event.id)
-    has_seat = event.capacity is None or taken < event.capacity
+    # Free seats go to those already waiting; only then may the newcomer have one.
+    moved = fill_seats(event)
+    has_seat = event.capacity is None or seats_taken(event.id) < event.capacity
     match = match_organisation(data.organisation)
     if registration is None:
         registration = Registration(event_id=event.id, person_id=person.id, token_hash=token_hash)
@@ -416,6 +441,8 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
     registration.registered_at = utcnow()
     registration.cancelled_at = None
     registration.checked_in_at = None
+    registration.assigned_workshop_id = None  # a renewed registration queues again
+    registration.assignment_fixed = False
     registration.token_hash = token_hash
     db.session.flush()
     _set_preferences(registration, data.workshop_ids)
@@ -436,30 +463,134 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
         link=personal_url(token),
         ics=has_seat,
     )
-    return RegistrationOutcome(registration, resent=False)
+    if has_seat:
+        fill_workshops_and_mail(event, moved_up=[])
+    return RegistrationOutcome(registration, resent=False, moved=moved)
 
 
-def fill_seats(event: Event) -> list[Registration]:
-    """Move the earliest waitlisted people up while seats are free; mail each of them."""
-    moved: list[Registration] = []
-    free = None if event.capacity is None else event.capacity - seats_taken(event.id)
-    if free is not None and free <= 0:
-        return moved
+def waiting_queue(event_id: int, limit: int | None = None) -> list[Registration]:
+    """The event's waitlist, earliest registration first."""
     query = (
         select(Registration)
         .where(
-            Registration.event_id == event.id,
+            Registration.event_id == event_id,
             Registration.status == RegistrationStatus.WAITLISTED,
         )
         .order_by(Registration.registered_at, Registration.id)
     )
-    if free is not None:
-        query = query.limit(free)
-    for registration in db.session.scalars(query):
-        registration.status = RegistrationStatus.REGISTERED
-        moved.append(registration)
-    db.session.flush()
-    for registration in moved:
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def fill_seats(event: Event) -> list[Registration]:
+    """Move the earliest waitlisted people up into the free seats; mail each of them once.
+
+    Free workshop seats then go to participants without a workshop (`fill_workshops`).
+    Only seats that are really free are filled, so a second call changes nothing.
+    Returns the registrations moved up from the event's waitlist. Caller holds the lock.
+    """
+    free = None if event.capacity is None else event.capacity - seats_taken(event.id)
+    moved: list[Registration] = []
+    if free is None or free > 0:
+        moved = waiting_queue(event.id, free)
+        for registration in moved:
+            registration.status = RegistrationStatus.REGISTERED
+        db.session.flush()
+    fill_workshops_and_mail(event, moved_up=moved)
+    return moved
+
+
+def assignment_published(event_id: int) -> bool:
+    """Has the event's workshop assignment been published (someone has a workshop)?"""
+    found = db.session.scalar(
+        select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.assigned_workshop_id.is_not(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+#: Registrations that take part in the workshops (as in the assignment).
+PARTICIPATING = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
+#: The draft's note of a workshop seat given by `fill_workshops` (staff read it in German).
+MOVED_UP_NOTE = "Nachgerückt: erster freier Platz nach Anmeldezeitpunkt."
+
+
+def workshop_load(event_id: int) -> dict[int, int]:
+    """Seated registrations per assigned workshop of the event."""
+    rows = db.session.execute(
+        select(Registration.assigned_workshop_id, func.count(Registration.id))
+        .where(
+            Registration.event_id == event_id,
+            Registration.status.in_(SEATED),
+            Registration.assigned_workshop_id.is_not(None),
+        )
+        .group_by(Registration.assigned_workshop_id)
+    )
+    return {wid: int(n) for wid, n in rows if wid is not None}
+
+
+def fill_workshops(event: Event) -> list[tuple[Registration, Workshop]]:
+    """Give free workshop seats to participants without a workshop, earliest first.
+
+    Only once the assignment is published (before, the assignment run places everyone).
+    Each gets their first wish with room, else the first workshop with room. A published
+    draft records the placement, so that draft and published state stay equal.
+    """
+    workshops = list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.event_id == event.id)
+            .order_by(Workshop.position, Workshop.id)
+        )
+    )
+    if not workshops or not assignment_published(event.id):
+        return []
+    load = workshop_load(event.id)
+    free = {w.id: w.capacity - load.get(w.id, 0) for w in workshops}
+    if all(n <= 0 for n in free.values()):
+        return []
+    waiting = db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status.in_(PARTICIPATING),
+            Registration.assigned_workshop_id.is_(None),
+        )
+        .options(selectinload(Registration.preferences))
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    by_id = {w.id: w for w in workshops}
+    placed: list[tuple[Registration, Workshop]] = []
+    for registration in waiting:
+        wishes = [p.workshop_id for p in registration.preferences]
+        chosen = next((w for w in wishes if free.get(w, 0) > 0), None)
+        if chosen is None:
+            chosen = next((w.id for w in workshops if free[w.id] > 0), None)
+        if chosen is None:
+            break
+        free[chosen] -= 1
+        registration.assigned_workshop_id = chosen
+        placed.append((registration, by_id[chosen]))
+    if placed:
+        draft = db.session.scalar(
+            select(AssignmentDraft).where(AssignmentDraft.event_id == event.id)
+        )
+        if draft is not None and draft.published_at is not None:
+            draft.placements = {
+                **draft.placements,
+                **{str(r.id): w.id for r, w in placed},
+            }
+            draft.notes = {**draft.notes, **{str(r.id): MOVED_UP_NOTE for r, _w in placed}}
+        db.session.flush()
+    return placed
+
+
+def fill_workshops_and_mail(event: Event, moved_up: list[Registration]) -> None:
+    """Fill free workshop seats, then mail: one mail per person moved up or placed."""
+    placed = dict((r.id, w) for r, w in fill_workshops(event))
+    for registration in moved_up:
         person = db.session.get_one(Person, registration.person_id)
         if person.email:
             _mail(
@@ -469,8 +600,25 @@ def fill_seats(event: Event) -> list[Registration]:
                 event,
                 person=person,
                 registration=registration,
+                workshop=placed.get(registration.id),
             )
-    return moved
+    already = {r.id for r in moved_up}
+    for registration_id, workshop in placed.items():
+        if registration_id in already:
+            continue
+        person = db.session.get_one(
+            Person, db.session.get_one(Registration, registration_id).person_id
+        )
+        if person.email:
+            _mail(
+                "workshop_moved_up.txt",
+                person.email,
+                _("Ihr Workshop: %(t)s", t=event.title),
+                event,
+                person=person,
+                workshop=workshop,
+                ics=False,
+            )
 
 
 def cancel(registration: Registration) -> list[Registration]:
