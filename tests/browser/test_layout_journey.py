@@ -1,0 +1,97 @@
+"""Browser checks of issue 13 §5 "Pages that fit a screen": the header on one line from
+1280 px (as admin, with every navigation entry and a long e-mail), the menu on a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+LONG_EMAIL = "dorothea.mustermann-schulze@beratungsstelle-industrienetz.example.org"
+
+
+def log_in(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+
+
+def header_box(page: Any) -> dict[str, float]:
+    return page.eval_on_selector(
+        "header nav",
+        """nav => {
+            const r = nav.getBoundingClientRect();
+            const items = [...nav.querySelectorAll(
+                '.navbar-brand, .nav-link, .header-search, .header-account button')]
+                .filter(e => e.offsetParent !== null)
+                .map(e => e.getBoundingClientRect());
+            const tops = items.map(b => b.top), bottoms = items.map(b => b.bottom);
+            return {height: r.height, width: r.width, scrollWidth: nav.scrollWidth,
+                    items: items.length, spread: Math.max(...tops) - Math.min(...tops),
+                    lowest: Math.max(...bottoms)};
+        }""",
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 1366, 1440])
+def test_admin_header_stays_on_one_line(page, make, screenshot, width):
+    admin = make.user(role="admin", password=TEST_PASSWORD, email=LONG_EMAIL)
+    for n in range(12):  # a two-digit badge next to "Wiedervorlagen"
+        make.interaction(
+            subject=f"Rückruf {n}",
+            follow_up_due=dt.date(2026, 1, 6),
+            follow_up_owner_id=admin.id,
+        )
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, LONG_EMAIL)
+    page.goto("/initiatives/")
+    nav = page.locator("header nav")
+    for entry in (
+        "Initiativen",
+        "Netzwerk",
+        "Auswertungen",
+        "Änderungen durch Initiativen",
+        "Konten",
+    ):
+        assert nav.get_by_role("link", name=entry, exact=True).is_visible(), entry
+    assert nav.get_by_role("button", name="Abmelden").is_visible()
+    assert nav.get_by_role("searchbox").is_visible()
+    assert nav.locator("[data-count='due-follow-ups']").inner_text().startswith("12")
+    assert not nav.get_by_role("button", name="Menü").is_visible()
+    box = header_box(page)
+    assert box["items"] >= 12
+    assert box["spread"] <= 8, box  # every entry on the same line
+    assert box["height"] <= 64, box  # one line of Bootstrap's navbar
+    assert box["scrollWidth"] <= width, box  # nothing cut off on the right
+    # the long e-mail is shortened on screen but complete in its tooltip
+    email = nav.locator(".header-email")
+    assert LONG_EMAIL in (email.get_attribute("title") or "")
+    screenshot(f"layout-header-{width}")
+
+
+def test_header_collapses_into_a_menu_on_a_phone(page, make, screenshot):
+    make.user(role="admin", password=TEST_PASSWORD, email=LONG_EMAIL)
+    page.set_viewport_size({"width": 375, "height": 740})
+    log_in(page, LONG_EMAIL)
+    nav = page.locator("header nav")
+    menu = nav.get_by_role("button", name="Menü")
+    assert menu.is_visible()
+    assert not nav.get_by_role("link", name="Initiativen", exact=True).is_visible()
+    assert nav.bounding_box()["height"] < 70
+    assert nav.evaluate("e => e.scrollWidth") <= 375
+    menu.click()
+    initiatives = nav.get_by_role("link", name="Initiativen", exact=True)
+    initiatives.wait_for(state="visible")
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert nav.get_by_role("button", name="Abmelden").is_visible()
+    assert nav.evaluate("e => e.scrollWidth") <= 375
+    screenshot("layout-header-375-open")
+    initiatives.click()
+    page.wait_for_url("**/initiatives/")
