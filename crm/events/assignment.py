@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.events import assignment_service as service
 from crm.events import queries
-from crm.events.views import bp
+from crm.events.blueprint import bp
 from crm.extensions import db
 from crm.models import Event, Person, Registration, Workshop
 

@@ -3,15 +3,15 @@ check-in, participant lists, exports and name badges."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from crm import permissions
 from crm.directory.queries import current_themes
+from crm.events import assignment as _assignment  # noqa: F401 - its routes are on bp too
 from crm.events import queries, services
+from crm.events.blueprint import bp
 from crm.events.forms import AgendaBlockForm, EventForm, WorkshopForm, required_time
 from crm.exports import csv_response, xlsx_response
 from crm.extensions import db
@@ -29,15 +29,7 @@ from crm.models import (
 from crm.pagination import paginate, parse_page
 from crm.urls import safe_next
 
-bp = Blueprint("events", __name__, url_prefix="/events")
-
 EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
-
-
-@bp.before_request
-def _require_staff() -> None:
-    if not permissions.can_manage_events(current_user):
-        abort(403)
 
 
 def _event(event_id: int) -> Event:
@@ -350,6 +342,3 @@ def badges(event_id: int) -> str:
     """Printable name badges of everyone with a seat."""
     event = _event(event_id)
     return render_template("events/badges.html", event=event, items=queries.participants(event.id))
-
-
-from crm.events import assignment as _assignment  # noqa: E402, F401 - routes on this blueprint
