@@ -146,9 +146,13 @@ def personal(token: str) -> Response | str:
     elif not changeable:
         flash(_("Ihre Workshopwünsche können nicht mehr geändert werden."), "error")
     elif form.validate() & form.check_preferences(required=bool(event.workshops)):
-        services.change_preferences(registration, form.workshop_ids())
-        db.session.commit()
-        flash(_("Ihre Workshopwünsche wurden gespeichert."), "success")
+        stored = [p.workshop_id for p in sorted(registration.preferences, key=lambda p: p.rank)]
+        if form.workshop_ids() == stored:  # saved unchanged: nothing to write
+            flash(_("Ihre Workshopwünsche sind unverändert."), "info")
+        else:
+            services.change_preferences(registration, form.workshop_ids())
+            db.session.commit()
+            flash(_("Ihre Workshopwünsche wurden gespeichert."), "success")
         return redirect(url_for("event_public.personal", token=token))
     return render_template(
         "events/public/personal.html",
