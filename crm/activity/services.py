@@ -49,7 +49,10 @@ def _apply(interaction: Interaction, data: InteractionData, me: User) -> None:
         interaction.follow_up_owner_id = None
         interaction.follow_up_done_at = None
         return
-    owner_id = data.follow_up_owner_id or me.id  # a due date without owner is mine
+    if data.follow_up_owner_id is None and data.follow_up_due == interaction.follow_up_due:
+        owner_id = interaction.follow_up_owner_id  # the follow-up as it was (maybe unowned)
+    else:
+        owner_id = data.follow_up_owner_id or me.id  # a new due date without owner is mine
     if (
         data.follow_up_due != interaction.follow_up_due
         or owner_id != interaction.follow_up_owner_id

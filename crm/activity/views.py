@@ -75,6 +75,8 @@ def _form(ctx: Context, item: Interaction | None = None, **defaults: Any) -> Int
     form.kind.choices = choices(InteractionKind)
     form.persons.choices = queries.person_choices(ctx, item.persons if item else None)
     form.follow_up_owner.choices = queries.staff_choices(item.follow_up_owner_id if item else None)
+    if item is not None and item.follow_up_due is not None and item.follow_up_owner_id is None:
+        form.follow_up_owner.choices.insert(0, ("", "–"))  # stored without owner: shown so
     return form
 
 
@@ -115,6 +117,13 @@ def new_interaction() -> Response | str:
     return render_template("activity/form.html", form=form, ctx=ctx, item=None)
 
 
+def _owner_shown(item: Interaction) -> str:
+    """The stored owner; none for a follow-up stored without one; else me as the default."""
+    if item.follow_up_owner_id is not None:
+        return str(item.follow_up_owner_id)
+    return "" if item.follow_up_due is not None else str(current_user.id)
+
+
 @bp.route("/interactions/<int:interaction_id>/edit", methods=["GET", "POST"])
 def edit_interaction(interaction_id: int) -> Response | str:
     """Change a logged interaction and its follow-up."""
@@ -131,7 +140,7 @@ def edit_interaction(interaction_id: int) -> Response | str:
         notes=item.notes,
         persons=[str(p.id) for p in item.persons],
         follow_up_due=item.follow_up_due,
-        follow_up_owner=str(item.follow_up_owner_id or current_user.id),
+        follow_up_owner=_owner_shown(item),
     )
     if form.validate_on_submit():
         services.update_interaction(item, _data(form), current_user._get_current_object())

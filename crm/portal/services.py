@@ -88,7 +88,14 @@ def update_profile(initiative: Initiative, version: int | None, change: ProfileC
         raise Conflict
     old_logo = initiative.logo_filename
     new_logo = store_logo(change.logo) if change.logo is not None else None  # may raise UploadError
-    place, kreis, land = _address(change.plz, change.place)
+    if (change.street, change.plz, change.place) == (
+        initiative.street,
+        initiative.plz,
+        initiative.place,
+    ):  # the address as it is: keep its Kreis and Land (a PLZ may span several)
+        place, kreis, land = initiative.place, initiative.kreis_ags, initiative.land_ags
+    else:
+        place, kreis, land = _address(change.plz, change.place)
     initiative.description = change.description
     initiative.goals = change.goals
     initiative.website = change.website

@@ -51,6 +51,21 @@ def home() -> str:
     return render_template("portal/home.html", p=data)
 
 
+def _profile_values(initiative: Any) -> dict[str, Any]:
+    """The stored profile as form data: what an unchanged save sends back."""
+    return {
+        "version": str(initiative.version),
+        "description": initiative.description or "",
+        "goals": initiative.goals or "",
+        "website": initiative.website or "",
+        "street": initiative.street or "",
+        "plz": initiative.plz or "",
+        "place": initiative.place or "",
+        "themes": [str(t.id) for t in initiative.themes],
+        "formats": [str(f.id) for f in initiative.formats],
+    }
+
+
 @bp.route(PREFIX + "/profil", methods=["GET", "POST"])
 def profile() -> Any:
     """Edit the public profile of the own initiative."""
@@ -59,15 +74,8 @@ def profile() -> Any:
         abort(404)
     if request.method == "POST":
         form = ProfileForm()  # only what was posted: never the stored version as a default
-    else:
-        form = ProfileForm(
-            obj=initiative,
-            data={
-                "version": str(initiative.version),
-                "themes": [str(t.id) for t in initiative.themes],
-                "formats": [str(f.id) for f in initiative.formats],
-            },
-        )
+    else:  # the stored values, multi-selects included (ids as the options' values)
+        form = ProfileForm(data=_profile_values(initiative))
     form.themes.choices = current_themes()
     form.formats.choices = current_formats()
     if form.validate_on_submit():
