@@ -22,12 +22,15 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from crm.i18n import format_day, format_moment
 from crm.labels import label
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters an XLSX file cannot hold (openpyxl refuses them).
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_DATE = "DD.MM.YYYY"
+XLSX_DATETIME = "DD.MM.YYYY HH:MM"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,10 +52,11 @@ def _text(value: Any) -> str:
         return "ja" if value else "nein"
     if isinstance(value, enum.Enum):
         return label(value)
+    # CSV is written for German Excel (`;`, decimal comma), so its dates are German too.
     if isinstance(value, dt.datetime):
-        return _local(value).strftime("%d.%m.%Y %H:%M")
+        return format_moment(value, "de")
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
+        return format_day(value, "de")
     return str(value)
 
 
@@ -92,6 +96,16 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A date cell shows as `16.03.2027` (`16.03.2027 10:00`), never in ISO form."""
+    typed = xlsx_value(value)
+    if not isinstance(typed, dt.date):
+        return typed
+    cell = WriteOnlyCell(sheet, value=typed)
+    cell.number_format = XLSX_DATETIME if isinstance(typed, dt.datetime) else XLSX_DATE
+    return cell
+
+
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Liste") -> bytes:
     """A one-sheet workbook with a bold header row."""
     workbook = Workbook(write_only=True)
@@ -104,7 +118,7 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str 
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([xlsx_value(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,9 +1,33 @@
-"""Language choice: the user's setting, then the session, then the browser, German by default."""
+"""Language choice and the one way dates and times are shown.
+
+Language: the user's setting, then the session, then the browser, German by default.
+
+Dates and times: every visible date goes through `format_day`, `format_clock` or
+`format_moment`, with one explicit Babel pattern per language (never the locale's
+"short" formats, whose two-digit years and AM/PM differ between languages):
+
+    de  16.03.2027   10:00   16.03.2027 10:00
+    en  16 Mar 2027  10:00   16 Mar 2027, 10:00
+
+Aware datetimes are shown as Europe/Berlin wall-clock time (the office's time zone,
+`BABEL_DEFAULT_TIMEZONE`); naive ones are taken as already local.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from flask import current_app, has_app_context, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+
+DEFAULT_LANGUAGE = "de"
+DEFAULT_TIMEZONE = "Europe/Berlin"
+DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
+TIME_PATTERNS = {"de": "HH:mm", "en": "HH:mm"}
+DATETIME_PATTERNS = {"de": "dd.MM.yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
 
 
 def select_locale() -> str:
@@ -19,3 +43,63 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def _language(language: str | None) -> str:
+    """`language`, else the current one; a language without patterns falls back to German."""
+    if language is None:
+        current = get_locale() if has_app_context() else None
+        language = current.language if current is not None else DEFAULT_LANGUAGE
+    return language if language in DATE_PATTERNS else DEFAULT_LANGUAGE
+
+
+def _zone() -> ZoneInfo:
+    name = DEFAULT_TIMEZONE
+    if has_app_context():
+        name = str(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE)
+    return ZoneInfo(name)
+
+
+def local_time(value: dt.datetime) -> dt.datetime:
+    """An aware datetime as naive wall-clock time of the office; naive ones unchanged."""
+    return value.astimezone(_zone()).replace(tzinfo=None) if value.tzinfo else value
+
+
+def format_day(value: dt.date | None, language: str | None = None) -> str:
+    """The calendar day: `16.03.2027` / `16 Mar 2027` ("" for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local_time(value).date()
+    lang = _language(language)
+    return str(babel_dates.format_date(value, DATE_PATTERNS[lang], locale=lang))
+
+
+def format_clock(value: dt.datetime | dt.time | None, language: str | None = None) -> str:
+    """The time of day, 24 hours: `10:00` ("" for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local_time(value).time()
+    lang = _language(language)
+    return str(babel_dates.format_time(value, TIME_PATTERNS[lang], locale=lang))
+
+
+def format_moment(value: dt.datetime | dt.date | None, language: str | None = None) -> str:
+    """Day and time: `16.03.2027 10:00` / `16 Mar 2027, 10:00`; a plain date as a day."""
+    if value is None:
+        return ""
+    if not isinstance(value, dt.datetime):
+        return format_day(value, language)
+    lang = _language(language)
+    local = local_time(value)
+    return str(babel_dates.format_datetime(local, DATETIME_PATTERNS[lang], locale=lang))
+
+
+def day_key(value: dt.datetime | dt.date | None) -> str:
+    """The local calendar day as `2027-03-16`, for comparing days; never shown."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local_time(value).date()
+    return value.isoformat()

@@ -7,19 +7,32 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from crm import permissions
+from crm.i18n import day_key, format_clock, format_day, format_moment
 from crm.labels import label
 
 
 def _date(value: dt.date | None) -> str:
-    return format_date(value, "medium") if value else ""
+    """`|date`: the day (`16.03.2027` / `16 Mar 2027`); a datetime's local day."""
+    return format_day(value)
 
 
 def _datetime(value: dt.datetime | None) -> str:
-    return format_datetime(value, "short") if value else ""
+    """`|datetime`: day and 24-hour time (`16.03.2027 10:00` / `16 Mar 2027, 10:00`)."""
+    return format_moment(value)
+
+
+def _clock(value: dt.datetime | None) -> str:
+    """`|clock`: the local time of day (`13:00`)."""
+    return format_clock(value)
+
+
+def _day(value: dt.datetime | None) -> str:
+    """`|day`: the local calendar day as a key for comparisons (`2027-03-16`), never shown."""
+    return day_key(value)
 
 
 def _number(value: int | float | None) -> str:
@@ -59,7 +72,18 @@ def option_tags(options: Iterable[tuple[Any, Any]], current: Any) -> Markup:
 
 def register(app: Flask) -> None:
     """Install globals and filters."""
-    app.jinja_env.filters.update(date=_date, datetime=_datetime, number=_number, label=label)
+    app.jinja_env.filters.update(
+        date=_date,
+        datetime=_datetime,
+        clock=_clock,
+        day=_day,
+        number=_number,
+        label=label,
+        # Flask-Babel's own filters use the locale's formats: route them through ours too.
+        dateformat=lambda value, *_args: _date(value),
+        datetimeformat=lambda value, *_args: _datetime(value),
+        timeformat=lambda value, *_args: _clock(value),
+    )
     app.jinja_env.globals.update(
         permissions=permissions,
         url_with=url_with,

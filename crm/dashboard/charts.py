@@ -117,8 +117,18 @@ def tick_values(maximum: float, *, count: int = 5) -> list[float]:
 
 
 def shorten(text: str, max_chars: int) -> str:
-    """`text`, cut with an ellipsis when longer than `max_chars`."""
-    return text if len(text) <= max_chars else text[: max(max_chars - 1, 1)].rstrip() + "…"
+    """`text`, cut with an ellipsis when longer than `max_chars`.
+
+    A closing "(…)" such as an event's date is kept whole and the text before it is cut,
+    so that a label never shows half a date ("16.03.20…").
+    """
+    if len(text) <= max_chars:
+        return text
+    head, sep, tail = text.rpartition(" (")
+    keep = max_chars - len(sep) - len(tail) - 1
+    if sep and head and tail.endswith(")") and keep >= 4:
+        return head[:keep].rstrip() + "…" + sep + tail
+    return text[: max(max_chars - 1, 1)].rstrip() + "…"
 
 
 def bar_chart(

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -28,6 +27,7 @@ from sqlalchemy import case, exists, func, select
 
 from crm.events.services import SEATED
 from crm.extensions import db
+from crm.i18n import format_day
 from crm.labels import label
 from crm.models import (
     Bundesland,
@@ -160,7 +160,7 @@ def event_participation() -> list[Row]:
         .order_by(Event.starts_at, Event.id)
     )
     return [
-        (f"{title} ({format_date(starts_at, 'dd.MM.yyyy')})", (int(s), int(a)))
+        (f"{title} ({format_day(starts_at)})", (int(s), int(a)))
         for _, title, starts_at, s, a in db.session.execute(query)
     ]
 

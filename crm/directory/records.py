@@ -8,6 +8,7 @@ version never overwrites silently: it shows the conflict page ("Ihr Wert" beside
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from crm.directory.queries import (
 from crm.directory.views import bp
 from crm.extensions import db
 from crm.geo import resolve_plz
+from crm.i18n import format_day, format_moment
 from crm.labels import choices
 from crm.models import (
     InitiativeStatus,
@@ -253,8 +255,10 @@ def _show(form: Any, name: str, value: Any) -> str:
         names = {str(k): str(v) for k, v in field.choices or []}
         items = value if isinstance(value, list) else [value]
         return ", ".join(names.get(str(v), str(v)) for v in items)
-    if hasattr(value, "isoformat"):
-        return value.strftime("%d.%m.%Y")
+    if isinstance(value, dt.datetime):
+        return format_moment(value)
+    if isinstance(value, dt.date):
+        return format_day(value)
     return str(value)
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import (
     Blueprint,
     abort,
@@ -15,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -29,18 +26,6 @@ from crm.models import Event, Registration
 bp = Blueprint("event_public", __name__)
 
 DEFAULT_RATE_LIMIT = "10 per minute"
-
-
-@bp.app_template_filter("clock")
-def clock(value: dt.datetime | None) -> str:
-    """The local time of day ("13:00") of an aware datetime."""
-    return format_time(value, "HH:mm") if value else ""
-
-
-@bp.app_template_filter("day")
-def day(value: dt.datetime | None) -> str:
-    """The local calendar day of an aware datetime (for comparisons)."""
-    return format_date(value, "yyyy-MM-dd") if value else ""
 
 
 def registration_rate_limit() -> str:

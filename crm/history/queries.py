@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import CompoundSelect, Select, case, func, select, union
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.history import fields as f
+from crm.i18n import format_day, format_moment
 from crm.labels import label
 from crm.models import AuditAction, AuditEntry, Initiative, Role, User
 from crm.pagination import Page, paginate
@@ -273,9 +273,9 @@ def show_value(
         if column is not None and isinstance(value, str):
             try:
                 if column.type.python_type is dt.datetime:
-                    return str(format_datetime(dt.datetime.fromisoformat(value), "short"))
+                    return format_moment(dt.datetime.fromisoformat(value))
                 if column.type.python_type is dt.date:
-                    return str(format_date(dt.date.fromisoformat(value), "medium"))
+                    return format_day(dt.date.fromisoformat(value))
             except (NotImplementedError, ValueError):
                 pass
     if isinstance(value, list):

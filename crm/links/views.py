@@ -21,7 +21,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,6 +28,7 @@ from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.extensions import db
+from crm.i18n import format_day
 from crm.labels import choices, label
 from crm.links import queries, services
 from crm.links.forms import (
@@ -151,7 +151,7 @@ def _period(form: Any) -> services.Period:
 
 
 def _date(value: dt.date | None) -> str:
-    return format_date(value, "medium") if value else "–"
+    return format_day(value) if value else "–"
 
 
 def _end_ref(kind: str, item: Any) -> dict[str, Any]:
