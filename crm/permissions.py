@@ -157,6 +157,12 @@ def can_view_history(user: Any, record: Any = None) -> bool:
     return is_staff(user)
 
 
+def can_view_deleted_history(user: Any) -> bool:
+    """The Verlauf of a deleted record ("Verlauf eines gelöschten Datensatzes"), and
+    bringing the record back from it: admins only (it may hold a person's data)."""
+    return is_admin(user)
+
+
 def can_restore_history(user: Any, record: Any = None) -> bool:
     """Setting a field of `record` back to an earlier value from its history: staff."""
     return is_staff(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -9,10 +10,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from crm.database import writing
-from crm.demo.seed import PHONE_RANGES, REAL_INITIATIVES, seed_demo
+from crm.demo.seed import AS_OF, PHONE_RANGES, REAL_INITIATIVES, seed_demo
 from crm.extensions import db
 from crm.models import (
     Event,
+    EventStatus,
     Initiative,
     InitiativeType,
     Membership,
@@ -249,3 +251,86 @@ def test_full_network_facts(app: Flask) -> None:
             )
         )
         assert (shared or 0) >= 100
+
+
+# -- the waitlist rules hold in the demo data (see tests/test_events_waitlist.py for the app)
+
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW)
+
+
+def waitlist_violations(app: Flask) -> list[str]:
+    """Every event: nobody waits while a seat is free; everyone waiting registered after
+    everyone with a seat; no event and no workshop over capacity; workshop seats only for
+    people with a seat, and nobody without one while a workshop has room; cancellations
+    after the registration and not after the day the data describes."""
+    as_of = dt.datetime.combine(AS_OF, dt.time(23, 59), tzinfo=dt.UTC)
+    problems: list[str] = []
+    with app.app_context():
+        for event in db.session.scalars(select(Event).order_by(Event.id)):
+            regs = list(
+                db.session.scalars(select(Registration).where(Registration.event_id == event.id))
+            )
+            seated = [r for r in regs if r.status in SEATED]
+            waiting = [r for r in regs if r.status is RegistrationStatus.WAITLISTED]
+            name = event.slug
+            if event.capacity is not None and len(seated) > event.capacity:
+                problems.append(f"{name}: {len(seated)} seats taken of {event.capacity}")
+            if waiting and (event.capacity is None or len(seated) < event.capacity):
+                problems.append(f"{name}: {len(waiting)} waiting while a seat is free")
+            if waiting and seated:
+                last_seat = max((r.registered_at, r.id) for r in seated)
+                first_waiting = min((r.registered_at, r.id) for r in waiting)
+                if first_waiting < last_seat:
+                    problems.append(f"{name}: someone waits who registered before a seated one")
+            for r in regs:
+                if r.status is RegistrationStatus.CANCELLED:
+                    cancelled = r.cancelled_at
+                    if cancelled is None or not r.registered_at <= cancelled:
+                        problems.append(f"{name}: registration {r.id} cancelled before it began")
+                    elif cancelled.replace(tzinfo=cancelled.tzinfo or dt.UTC) > as_of:
+                        problems.append(f"{name}: registration {r.id} cancelled in the future")
+                if r.status is RegistrationStatus.WAITLISTED and r.checked_in_at is not None:
+                    problems.append(f"{name}: waitlisted registration {r.id} checked in")
+                if r.assigned_workshop_id is not None and r.status not in SEATED:
+                    problems.append(f"{name}: registration {r.id} has a workshop but no seat")
+            workshops = list(
+                db.session.scalars(select(Workshop).where(Workshop.event_id == event.id))
+            )
+            load = Counter(r.assigned_workshop_id for r in seated if r.assigned_workshop_id)
+            for w in workshops:
+                if load[w.id] > w.capacity:
+                    problems.append(f"{name}: workshop {w.title!r} {load[w.id]} of {w.capacity}")
+            if load and any(load[w.id] < w.capacity for w in workshops):
+                unplaced = [r for r in seated if r.assigned_workshop_id is None]
+                if unplaced:
+                    problems.append(f"{name}: {len(unplaced)} without a workshop that has room")
+    return problems
+
+
+def test_small_demo_obeys_the_waitlist_rules(app: Flask) -> None:
+    for number in (7, 1, 11):
+        seed(app, number=number)
+    assert waitlist_violations(app) == []
+    with app.app_context():  # the upcoming meeting is booked out and has a waitlist
+        waiting = db.session.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.status == RegistrationStatus.WAITLISTED
+            )
+        )
+        assert waiting
+
+
+def test_full_demo_of_make_run_obeys_the_waitlist_rules(app: Flask) -> None:
+    seed(app, "full", 2021)  # what `make run` seeds (flask seed-demo --size full)
+    assert waitlist_violations(app) == []
+    with app.app_context():
+        upcoming = db.session.scalars(
+            select(Event).where(Event.status == EventStatus.VEROEFFENTLICHT)
+        ).one()
+        statuses = Counter(
+            db.session.scalars(
+                select(Registration.status).where(Registration.event_id == upcoming.id)
+            )
+        )
+        assert statuses[RegistrationStatus.REGISTERED] == upcoming.capacity
+        assert statuses[RegistrationStatus.WAITLISTED] >= 1

@@ -123,6 +123,9 @@ class SizeSpec:
     events: tuple[str, ...]
     registrations: dict[str, int]
     all_institutions: bool  # create every chamber, union body and university up front
+    # seats of the upcoming meeting: fewer than its registrations, so that it is booked
+    # out and shows a (fair) waitlist
+    upcoming_capacity: int = 150
 
 
 SIZES: dict[str, SizeSpec] = {
@@ -142,6 +145,7 @@ SIZES: dict[str, SizeSpec] = {
         events=("nt1", "nt2027"),
         registrations={"nt1": 20, "nt2027": 12},
         all_institutions=False,
+        upcoming_capacity=10,
     ),
     "full": SizeSpec(
         initiatives=95,
@@ -154,6 +158,7 @@ SIZES: dict[str, SizeSpec] = {
         events=("nt1", "nt2", "nt4", "nt2027"),
         registrations={"nt1": 170, "nt2": 120, "nt4": 52, "nt2027": 60},
         all_institutions=True,
+        upcoming_capacity=55,
     ),
 }
 
@@ -576,6 +581,7 @@ class _Builder:
         self.ini_names: set[str] = set()
         self.used_regions: set[tuple[str, str]] = set()
         self.membership_keys: set[tuple[int, int]] = set()
+        self.preferences: dict[int, list[int]] = {}  # registration id -> ranked workshop ids
 
     # -- ids and rows
 
@@ -1826,7 +1832,7 @@ class _Builder:
                 ),
                 ((13, 0), (15, 0), "Austausch in fünf parallelen Workshops", AgendaKind.WORKSHOPS),
             ]
-            status, capacity, ws_cap = EventStatus.VEROEFFENTLICHT, 150, 30
+            status, capacity, ws_cap = EventStatus.VEROEFFENTLICHT, self.spec.upcoming_capacity, 30
             opens, closes = berlin(2026, 10, 1, 9), berlin(2027, 2, 26, 23, 59)
         base, n = slug, 2
         while slug in existing_slugs:
@@ -1904,6 +1910,9 @@ class _Builder:
                 if t in theme_ids:
                     self.add(workshop_themes, {"workshop_id": wid, "theme_id": theme_ids[t]})
         self.registrations(key, eid, day, status, n_regs, workshop_ids, ws_cap, opens, closes, mode)
+        seat_registrations(self.rows["registrations"], eid, capacity)
+        if status is EventStatus.ABGESCHLOSSEN:
+            self.assign_workshops(eid, workshop_ids, ws_cap)
 
     def registrations(
         self,
@@ -2000,9 +2009,9 @@ class _Builder:
                     "organisation_confirmed": past or self.chance(0.85),
                     "initiative_id": ini_id,
                     "function": function,
-                    "status": rstatus,
+                    "status": rstatus,  # the outcome; `seat_registrations` decides the seats
                     "registered_at": at,
-                    "cancelled_at": at + (closes - at) / 2
+                    "cancelled_at": at + (last_reg - at) / 2
                     if rstatus is RegistrationStatus.CANCELLED
                     else None,
                     "checked_in_at": (
@@ -2065,16 +2074,21 @@ class _Builder:
                     ConsentMethod.WEB_FORM,
                 )
             regs.append((row, prefs))
-        if past:  # the office assigned workshops back then: first wish with room left
-            load = dict.fromkeys(workshop_ids, 0)
-            for row, prefs in sorted(regs, key=lambda rp: rp[0]["registered_at"]):
-                if row["status"] is RegistrationStatus.CANCELLED:
-                    continue
-                for wid in [*prefs, *workshop_ids]:
-                    if load[wid] < ws_cap:
-                        row["assigned_workshop_id"] = wid
-                        load[wid] += 1
-                        break
+        self.preferences.update({row["id"]: prefs for row, prefs in regs})
+
+    def assign_workshops(self, eid: int, workshop_ids: list[int], ws_cap: int) -> None:
+        """The office assigned workshops back then: in registration order, the first wish
+        with room left, else any workshop with room (as `first_come_first_served`)."""
+        load = dict.fromkeys(workshop_ids, 0)
+        rows = [r for r in self.rows["registrations"] if r["event_id"] == eid]
+        for row in sorted(rows, key=lambda r: (r["registered_at"], r["id"])):
+            if row["status"] not in SEATED:
+                continue
+            for wid in [*self.preferences[row["id"]], *workshop_ids]:
+                if load[wid] < ws_cap:
+                    row["assigned_workshop_id"] = wid
+                    load[wid] += 1
+                    break
 
     # -- scale
 
@@ -2195,6 +2209,46 @@ class _Builder:
             ("Workshopwünsche", "workshop_preferences"),
         )
         return {label: len(self.rows.get(table, [])) for label, table in labels}
+
+
+#: Registration statuses that occupy a seat (as in `crm.events.services`).
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW)
+
+
+def seat_registrations(rows: list[Row], event_id: int, capacity: int | None) -> None:
+    """Replay the event's registrations and cancellations in time order under the waitlist
+    rules of the app, so that the demo obeys them: a newcomer gets a seat only while one is
+    free and nobody waits; a cancellation frees a seat for the earliest waiting.
+
+    Each row's drawn status is its outcome (cancelled, or what became of a seat); whoever
+    never got a seat ends up waitlisted (and was not checked in).
+    """
+    mine = [r for r in rows if r["event_id"] == event_id]
+    steps = [(r["registered_at"], 0, r["id"], r) for r in mine]
+    steps += [(r["cancelled_at"], 1, r["id"], r) for r in mine if r["cancelled_at"] is not None]
+    seated: set[int] = set()
+    queue: list[int] = []
+    for _at, kind, rid, _row in sorted(steps, key=lambda s: s[:3]):
+        if kind == 0:
+            if capacity is None or (len(seated) < capacity and not queue):
+                seated.add(rid)
+            else:
+                queue.append(rid)
+            continue
+        if rid in queue:
+            queue.remove(rid)
+        seated.discard(rid)
+        while queue and (capacity is None or len(seated) < capacity):
+            seated.add(queue.pop(0))
+    for row in mine:
+        if row["status"] is RegistrationStatus.CANCELLED:
+            continue
+        if row["id"] in seated:
+            if row["status"] is RegistrationStatus.WAITLISTED:
+                row["status"] = RegistrationStatus.REGISTERED
+        else:
+            row["status"] = RegistrationStatus.WAITLISTED
+            row["checked_in_at"] = None
 
 
 def seed_demo(*, size: str, seed: int, orgs: int = 20_000, persons: int = 60_000) -> dict[str, int]:
