@@ -163,12 +163,25 @@ def test_detail_page_has_the_verlauf_tab(app, client, login_as, ini):
 def test_deleted_record_shows_its_history_as_deleted(app, client, login_as, make, staffer):
     person = make.person(first_name="Erika", last_name="Gelöscht")
     delete(app, staffer, Person, person.id)
-    login_as("staff")
+    login_as("admin")
     response = client.get(f"/history/person/{person.id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
+    assert "Verlauf eines gelöschten Datensatzes" in html
     assert 'data-state="deleted"' in html and "Erika Gelöscht" in html
+    # no field-wise restore (it would write into another record); only the whole
+    # record can come back, with its own id, after a confirmation
     assert "Wiederherstellen</button>" not in html
+    assert "data-undo=" in html
+
+
+@pytest.mark.parametrize("role", ["staff", "editor"])
+def test_deleted_record_history_is_for_admins_only(app, client, login_as, make, staffer, role):
+    person = make.person(first_name="Erika", last_name="Gelöscht")
+    delete(app, staffer, Person, person.id)
+    initiative = make.initiative(name="Eigene") if role == "editor" else None
+    login_as(role, initiative=initiative)
+    assert client.get(f"/history/person/{person.id}").status_code == 403
 
 
 @pytest.mark.parametrize("path", ["/history/initiative/999999", "/history/vereine/1"])

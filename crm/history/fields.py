@@ -13,7 +13,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import Boolean, Date, Float, Integer
 from sqlalchemy import Enum as SAEnum
 
-from crm.audit import _jsonable
+from crm.audit import AUDITED, _jsonable
 from crm.models import (
     Affiliation,
     Bundesland,
@@ -25,6 +25,7 @@ from crm.models import (
     Membership,
     Organisation,
     Person,
+    Relationship,
     Theme,
 )
 from crm.models.base import UTCDateTime
@@ -46,12 +47,25 @@ MODELS: dict[str, type[Any]] = {
     "initiative_roles": InitiativeRole,
     "affiliations": Affiliation,
     "consents": Consent,
+    "relationships": Relationship,
 }
+#: Every audited table (for showing its entries: enum labels, dates).
+ALL_MODELS: dict[str, type[Any]] = {model.__tablename__: model for model in AUDITED}
 
 #: Link tables whose entries also appear in the Verlauf of a record: kind → (table, column).
 LINKS: dict[str, tuple[tuple[type[Any], str], ...]] = {
-    "initiative": ((Membership, "initiative_id"), (InitiativeRole, "initiative_id")),
-    "organisation": ((Membership, "organisation_id"), (Affiliation, "organisation_id")),
+    "initiative": (
+        (Membership, "initiative_id"),
+        (InitiativeRole, "initiative_id"),
+        (Relationship, "initiative_a_id"),
+        (Relationship, "initiative_b_id"),
+    ),
+    "organisation": (
+        (Membership, "organisation_id"),
+        (Affiliation, "organisation_id"),
+        (Relationship, "organisation_a_id"),
+        (Relationship, "organisation_b_id"),
+    ),
     "person": (
         (Affiliation, "person_id"),
         (InitiativeRole, "person_id"),
@@ -67,6 +81,16 @@ TABLE_LABELS: dict[str, LazyString] = {
     "initiative_roles": _l("Rolle in einer Initiative"),
     "affiliations": _l("Zugehörigkeit"),
     "consents": _l("Einwilligung"),
+    "relationships": _l("Beziehung"),
+    "interactions": _l("Kontakt"),
+    "events": _l("Veranstaltung"),
+    "agenda_blocks": _l("Programmpunkt"),
+    "workshops": _l("Workshop"),
+    "registrations": _l("Anmeldung"),
+    "users": _l("Konto"),
+    "themes": _l("Thema"),
+    "formats": _l("Format"),
+    "suggestion_feedback": _l("Entscheidung zu einem Vorschlag"),
 }
 
 FIELD_LABELS: dict[str, LazyString] = {
@@ -128,6 +152,12 @@ FIELD_LABELS: dict[str, LazyString] = {
     "text_version": _l("Textfassung"),
     "given_at": _l("Erteilt am"),
     "registration_id": _l("Anmeldung"),
+    "kind": _l("Art"),
+    "note": _l("Notiz"),
+    "initiative_a_id": _l("Initiative"),
+    "initiative_b_id": _l("Initiative"),
+    "organisation_a_id": _l("Organisation"),
+    "organisation_b_id": _l("Organisation"),
     "id": _l("Nummer"),
 }
 
@@ -194,6 +224,7 @@ REVERTABLE: dict[str, frozenset[str]] = {
     "initiative_roles": frozenset({"role", "since", "until"}),
     "affiliations": frozenset({"function", "since", "until"}),
     "consents": frozenset(),
+    "relationships": frozenset({"kind", "note", "since", "until"}),
 }
 #: What a link row links, in the order it is named ("Organisation – Initiative").
 LINK_PARTS: dict[str, tuple[str, ...]] = {
@@ -201,9 +232,28 @@ LINK_PARTS: dict[str, tuple[str, ...]] = {
     "initiative_roles": ("person_id", "initiative_id"),
     "affiliations": ("person_id", "organisation_id"),
     "consents": ("person_id",),
+    "relationships": (
+        "initiative_a_id",
+        "initiative_b_id",
+        "organisation_a_id",
+        "organisation_b_id",
+    ),
 }
 #: Deleted link rows that a revert can simply create again (their records permitting).
-RECREATABLE = frozenset({"memberships", "initiative_roles", "affiliations"})
+RECREATABLE = frozenset({"memberships", "initiative_roles", "affiliations", "relationships"})
+#: Deleted rows that the Verlauf can restore with their id: the links above and the
+#: records themselves (a deleted record's Verlauf is for admins only).
+RESTORABLE_DELETES = RECREATABLE | frozenset(KIND_OF_TABLE)
+#: The records a row refers to that must exist for it to come back: key → reference kind.
+REQUIRED_REFERENCES: dict[str, str] = {
+    "organisation_id": "organisation",
+    "initiative_id": "initiative",
+    "person_id": "person",
+    "initiative_a_id": "initiative",
+    "initiative_b_id": "initiative",
+    "organisation_a_id": "organisation",
+    "organisation_b_id": "organisation",
+}
 
 #: Columns and collections shown by the name of what they point to: key → reference kind.
 REFERENCES: dict[str, str] = {
@@ -212,6 +262,11 @@ REFERENCES: dict[str, str] = {
     "organisation_id": "organisation",
     "initiative_id": "initiative",
     "person_id": "person",
+    "initiative_a_id": "initiative",
+    "initiative_b_id": "initiative",
+    "organisation_a_id": "organisation",
+    "organisation_b_id": "organisation",
+    "moderator_id": "person",
     "kreis_ags": "kreis",
     "land_ags": "land",
     "themes": "theme",

@@ -9,14 +9,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import CompoundSelect, Select, case, func, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union,
+)
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.history import fields as f
 from crm.i18n import format_day, format_moment
 from crm.labels import label
-from crm.models import AuditAction, AuditEntry, Initiative, Role, User
+from crm.models import AuditAction, AuditEntry, AuditEntrySeen, Initiative, Role, User
 from crm.pagination import Page, paginate
 
 SHOW_FILTERS = ("all", "unseen", "seen")
@@ -87,10 +99,14 @@ def record_kind(record: Any) -> str | None:
 
 
 def display_name(record: Any) -> str:
-    """The name a record is shown under."""
+    """The name a record is shown under (any record: a Kreis or Land has no `id`)."""
     if hasattr(record, "full_name"):
         return str(record.full_name)
-    return str(getattr(record, "name", f"#{record.id}"))
+    name = getattr(record, "name", None)
+    if name:
+        return str(name)
+    key = getattr(record, "id", None) or getattr(record, "ags", None)
+    return f"#{key}"
 
 
 def has_entries(record_type: str, record_id: int) -> bool:
@@ -164,15 +180,32 @@ def parse_show(value: str | None) -> str:
     return value if value in SHOW_FILTERS else "all"
 
 
-def review_query(show: str) -> Select[Any]:
-    """Changes made by initiative editors: unreviewed first, newest first."""
-    query = select(AuditEntry).where(AuditEntry.user_role == EDITOR_ROLE)
+def card_key() -> ColumnElement[str]:
+    """The review card an entry belongs to: its save (batch), or itself alone for
+    entries written before saves were grouped."""
+    return func.coalesce(AuditEntry.batch, literal("e").concat(cast(AuditEntry.id, String)))
+
+
+def review_query(show: str, me_id: int) -> Select[Any]:
+    """The review cards (saves by initiative editors) as card keys: those I have not
+    seen first (seen state is per staff account), newest first."""
+    key = card_key()
+    unseen = func.count(AuditEntry.id) - func.count(AuditEntrySeen.id)
+    query = (
+        select(key)
+        .select_from(AuditEntry)
+        .outerjoin(
+            AuditEntrySeen,
+            and_(AuditEntrySeen.entry_id == AuditEntry.id, AuditEntrySeen.user_id == me_id),
+        )
+        .where(AuditEntry.user_role == EDITOR_ROLE)
+        .group_by(key)
+    )
     if show == "unseen":
-        query = query.where(AuditEntry.reviewed_at.is_(None))
+        query = query.having(unseen > 0)
     elif show == "seen":
-        query = query.where(AuditEntry.reviewed_at.is_not(None))
-    unseen_first = case((AuditEntry.reviewed_at.is_(None), 0), else_=1)
-    return query.order_by(unseen_first, AuditEntry.id.desc())
+        query = query.having(unseen == 0)
+    return query.order_by(case((unseen > 0, 0), else_=1), func.max(AuditEntry.id).desc())
 
 
 def current_versions(entries: Iterable[AuditEntry]) -> dict[tuple[str, int], int]:
@@ -190,27 +223,116 @@ def current_versions(entries: Iterable[AuditEntry]) -> dict[tuple[str, int], int
     return versions
 
 
-def review_page(show: str, page: int, per_page: int) -> Page[AuditEntry]:
-    """One page of the review feed."""
-    return paginate(review_query(show), page, per_page)
+def review_page(show: str, me_id: int, page: int, per_page: int) -> Page[str]:
+    """One page of the review feed: the keys of its cards."""
+    return paginate(review_query(show, me_id), page, per_page)
 
 
-def unseen_count() -> int:
-    """How many editor changes nobody has marked as seen yet."""
-    return int(
-        db.session.scalar(
-            select(func.count(AuditEntry.id)).where(
-                AuditEntry.user_role == EDITOR_ROLE, AuditEntry.reviewed_at.is_(None)
-            )
-        )
-        or 0
-    )
+def unseen_count(me_id: int) -> int:
+    """How many saves by editors I (this staff account) have not marked as seen yet."""
+    query = review_query("unseen", me_id).order_by(None)
+    return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 def editor_entry(entry_id: int) -> AuditEntry | None:
     """An entry of the review feed (a change by an editor), or None."""
     entry = db.session.get(AuditEntry, entry_id)
     return entry if entry is not None and entry.user_role == EDITOR_ROLE else None
+
+
+def card_entries(entry: AuditEntry) -> list[AuditEntry]:
+    """All entries of the save `entry` belongs to (its review card), oldest first."""
+    if entry.batch is None:
+        return [entry]
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.batch == entry.batch, AuditEntry.user_role == EDITOR_ROLE)
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def card_of(entry: AuditEntry) -> str:
+    """The key of the review card of `entry` (see `card_key`)."""
+    return entry.batch or f"e{entry.id}"
+
+
+@dataclass
+class Seen:
+    """Who saw a review card when."""
+
+    who: str
+    at: dt.datetime
+
+
+@dataclass
+class Card:
+    """One save by an editor in the review feed: its changes, who saw it, who reverted it."""
+
+    key: str
+    rows: list[EntryView]
+    seen: list[Seen]
+    seen_by_me: bool
+
+    @property
+    def first(self) -> EntryView:
+        """The card's first entry (who, when, which initiative)."""
+        return self.rows[0]
+
+    @property
+    def entry_id(self) -> int:
+        """The entry that names the card in URLs (its newest)."""
+        return self.rows[-1].entry.id
+
+    @property
+    def reverted(self) -> tuple[str, dt.datetime] | None:
+        """Who reverted the save when (None while any of it stands)."""
+        entries = [r.entry for r in self.rows]
+        if not entries or any(e.reverted_at is None for e in entries):
+            return None
+        last = max(entries, key=lambda e: e.reverted_at or e.at)
+        return (last.reverted_by_label or _("unbekannt"), last.reverted_at or last.at)
+
+
+def review_cards(keys: list[str], me_id: int) -> list[Card]:
+    """The cards of `keys` (in that order): a bounded number of queries per page."""
+    if not keys:
+        return []
+    entries = list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(card_key().in_(keys), AuditEntry.user_role == EDITOR_ROLE)
+            .order_by(AuditEntry.id)
+        )
+    )
+    views = {v.entry.id: v for v in entry_views(entries, with_initiatives=True)}
+    by_key: dict[str, list[EntryView]] = {}
+    for entry in entries:
+        by_key.setdefault(card_of(entry), []).append(views[entry.id])
+    seen_rows = db.session.execute(
+        select(AuditEntrySeen.entry_id, AuditEntrySeen.user_id, AuditEntrySeen.seen_at, User.email)
+        .join(User, User.id == AuditEntrySeen.user_id)
+        .where(AuditEntrySeen.entry_id.in_([e.id for e in entries]))
+        .order_by(AuditEntrySeen.seen_at)
+    ).all()
+    seen_of: dict[int, list[tuple[int, dt.datetime, str]]] = {}
+    for entry_id, user_id, seen_at, email in seen_rows:
+        seen_of.setdefault(entry_id, []).append((user_id, seen_at, email))
+    cards: list[Card] = []
+    for key in keys:
+        rows = by_key.get(key)
+        if not rows:
+            continue
+        first_look: dict[int, Seen] = {}
+        mine = 0
+        for row in rows:
+            for user_id, seen_at, email in seen_of.get(row.entry.id, []):
+                first_look.setdefault(user_id, Seen(who=email, at=seen_at))
+                mine += user_id == me_id
+        seen = sorted(first_look.values(), key=lambda s: s.at)
+        cards.append(Card(key=key, rows=rows, seen=seen, seen_by_me=mine == len(rows)))
+    return cards
 
 
 # -- turning entries into rows ---------------------------------------------------------
@@ -225,8 +347,13 @@ def _reference_keys(entries: Iterable[AuditEntry]) -> dict[str, set[Any]]:
                 continue
             for value in pair:
                 items = value if isinstance(value, list) else [value]
-                wanted.setdefault(ref, set()).update(v for v in items if v is not None)
+                wanted.setdefault(ref, set()).update(v for v in items if _is_key(v))
     return wanted
+
+
+def _is_key(value: Any) -> bool:
+    """Can `value` be the key of a referenced record (an id or an AGS)?"""
+    return isinstance(value, int | str) and not isinstance(value, bool)
 
 
 def _names(wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], str]:
@@ -235,9 +362,9 @@ def _names(wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], str]:
     for ref, keys in wanted.items():
         model, key_column = f.REFERENCE_MODELS[ref]
         if ref in ("kreis", "land"):
-            keys = {str(k) for k in keys}
+            keys = {str(k)[:12] for k in keys}
         else:
-            keys = {int(k) for k in keys if isinstance(k, int | str) and str(k).isdigit()}
+            keys = {int(k) for k in keys if str(k).isdigit() and len(str(k)) < 19}
         if not keys:
             continue
         for record in db.session.scalars(select(model).where(key_column.in_(keys))):
@@ -260,8 +387,8 @@ def show_value(
     ref = f.REFERENCES.get(key)
     if ref is not None:
         items = value if isinstance(value, list) else [value]
-        shown = [names.get((ref, v), f"#{v}") for v in items]
-        return ", ".join(shown)
+        shown = [_reference_name(ref, v, names) for v in items]
+        return _shorten(", ".join(shown))
     if model is not None:
         cls = f.enum_class(model, key)
         if cls is not None:
@@ -279,8 +406,22 @@ def show_value(
             except (NotImplementedError, ValueError):
                 pass
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return _shorten(", ".join(str(v) for v in value))
     return _shorten(str(value))
+
+
+def _reference_name(ref: str, value: Any, names: dict[tuple[str, Any], str]) -> str:
+    """The name of a referenced record; its key (marked) when it is gone or odd."""
+    if not _is_key(value):
+        return str(value)
+    name = names.get((ref, value))
+    if name is None and isinstance(value, str) and value.isdigit() and ref not in ("kreis", "land"):
+        name = names.get((ref, int(value)))
+    if name is None and ref in ("kreis", "land"):
+        name = names.get((ref, str(value)))
+    if name is not None:
+        return name
+    return _("#%(key)s (nicht mehr vorhanden)", key=value)
 
 
 def _record_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, int], str]:
@@ -328,8 +469,8 @@ def _link_parts(entries: Iterable[AuditEntry]) -> dict[int, list[tuple[str, Any]
             continue
         changes = entry.changes or {}
         pairs = [(k, _pick(changes.get(k), entry.action)) for k in keys]
-        if all(v is not None for _k, v in pairs):
-            parts[entry.id] = pairs
+        if all(k in changes for k in keys) and any(_is_key(v) for _k, v in pairs):
+            parts[entry.id] = [(k, v) for k, v in pairs if _is_key(v)]
         else:
             missing.setdefault(entry.record_type, set()).add(entry.record_id)
     present: dict[tuple[str, int], list[tuple[str, Any]]] = {}
@@ -337,7 +478,8 @@ def _link_parts(entries: Iterable[AuditEntry]) -> dict[int, list[tuple[str, Any]
         model = f.MODELS[table]
         columns = [getattr(model, k) for k in f.LINK_PARTS[table]]
         for row in db.session.execute(select(model.id, *columns).where(model.id.in_(ids))):
-            present[(table, row[0])] = list(zip(f.LINK_PARTS[table], row[1:], strict=True))
+            pairs = zip(f.LINK_PARTS[table], row[1:], strict=True)
+            present[(table, row[0])] = [(k, v) for k, v in pairs if v is not None]
     for entry in entries:
         if entry.id not in parts and (entry.record_type, entry.record_id) in present:
             parts[entry.id] = present[(entry.record_type, entry.record_id)]
@@ -391,7 +533,7 @@ def entry_views(entries: list[AuditEntry], *, with_initiatives: bool = False) ->
             initiatives = {uid: (iid, name) for uid, iid, name in rows}
     views: list[EntryView] = []
     for entry in entries:
-        model = f.MODELS.get(entry.record_type)
+        model = f.ALL_MODELS.get(entry.record_type)
         restorable = f.RESTORABLE.get(entry.record_type, frozenset())
         changes = [
             FieldChange(

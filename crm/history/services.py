@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.audit import REDACTED
 from crm.directory import details as directory_details
 from crm.directory import services as directory_services
 from crm.extensions import db
 from crm.history import fields as f
 from crm.history.queries import load_record
-from crm.models import AuditAction, AuditEntry, Organisation, User
+from crm.models import AuditAction, AuditEntry, AuditEntrySeen, Organisation, User
 from crm.models.base import utcnow
 
 
@@ -182,14 +183,34 @@ def restore_field(entry: AuditEntry, key: str, version: int | None) -> tuple[Any
 # -- the review feed -------------------------------------------------------------------
 
 
-def mark_seen(entry: AuditEntry, me: User) -> bool:
-    """Mark an editor's change as reviewed by `me`; False when it already was."""
-    if entry.reviewed_at is not None:
+def mark_seen(entries: list[AuditEntry], me: User) -> bool:
+    """Mark the entries of one review card as seen by `me` (per account); False when I
+    had seen them all already."""
+    if not entries:
         return False
-    entry.reviewed_at = utcnow()
-    entry.reviewed_by_id = me.id
+    ids = [e.id for e in entries]
+    seen = set(
+        db.session.scalars(
+            select(AuditEntrySeen.entry_id).where(
+                AuditEntrySeen.user_id == me.id, AuditEntrySeen.entry_id.in_(ids)
+            )
+        )
+    )
+    now = utcnow()
+    new = [e for e in entries if e.id not in seen]
+    for entry in new:
+        db.session.add(AuditEntrySeen(user_id=me.id, entry_id=entry.id, seen_at=now))
+        if entry.reviewed_at is None:  # the first look by anyone
+            entry.reviewed_at = now
+            entry.reviewed_by_id = me.id
     db.session.flush()
-    return True
+    return bool(new)
+
+
+def _mark_reverted(entry: AuditEntry, me: User) -> None:
+    entry.reverted_at = utcnow()
+    entry.reverted_by_id = me.id
+    entry.reverted_by_label = me.email
 
 
 def _load_any(table: str, record_id: int, collections: list[str]) -> Any:
@@ -255,6 +276,70 @@ def _revert_create(entry: AuditEntry) -> bool:
     return True
 
 
+def _snapshot_values(model: type[Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The column values of a deletion snapshot as attributes (Refused when one no longer
+    fits); the id, redacted secrets and collections are not among them."""
+    values: dict[str, Any] = {}
+    for key, pair in changes.items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            continue
+        if key == "id" or key in REDACTED or key not in model.__table__.columns:
+            continue
+        try:
+            values[key] = f.to_python(model, key, pair[0])
+        except (TypeError, ValueError) as exc:
+            raise Refused(
+                _("„%(field)s“: Der alte Wert ist nicht mehr zulässig.", field=f.field_label(key))
+            ) from exc
+    return values
+
+
+def _check_referents(values: dict[str, Any]) -> None:
+    """Every initiative, organisation and person the row refers to must still exist."""
+    for key, value in values.items():
+        ref = f.REFERENCES.get(key)
+        if value is None or ref not in ("organisation", "initiative", "person"):
+            continue
+        ref_model, _column = f.REFERENCE_MODELS[ref]
+        if db.session.get(ref_model, value) is None:
+            raise Refused(
+                _(
+                    "Der Eintrag kann nicht wiederhergestellt werden: %(what)s (#%(id)s) gibt "
+                    "es nicht mehr. Bitte zuerst diesen Datensatz wiederherstellen.",
+                    what=f.field_label(key),
+                    id=value,
+                )
+            )
+
+
+def restore_deleted(entry: AuditEntry) -> Any:
+    """Create a deleted row again from its deletion snapshot, with its original id (ids
+    are never given out twice, so the id is still its own). Refused when it cannot be:
+    a record it refers to is gone too, a value no longer fits, or it exists already."""
+    if entry.action != AuditAction.DELETE or entry.record_type not in f.RESTORABLE_DELETES:
+        raise Refused(
+            _(
+                "Das Löschen dieses Eintrags lässt sich nicht automatisch rückgängig machen; "
+                "der Verlauf enthält seine letzten Angaben."
+            )
+        )
+    model = f.MODELS[entry.record_type]
+    if db.session.get(model, entry.record_id) is not None:
+        raise Refused(_("Dieser Eintrag ist bereits wiederhergestellt."))
+    changes = entry.changes or {}
+    values = _snapshot_values(model, changes)
+    _check_referents(values)
+    if entry.record_type == "organisations" and values.get("parent_id") == entry.record_id:
+        values["parent_id"] = None
+    record = model(id=entry.record_id, **values)
+    for key in f.COLLECTIONS:
+        pair = changes.get(key)
+        if hasattr(model, key) and isinstance(pair, list) and pair and pair[0]:
+            setattr(record, key, _collection_items(key, pair[0]))
+    _write(lambda: db.session.add(record))
+    return record
+
+
 def _revert_delete(entry: AuditEntry) -> None:
     """Create a deleted link row again from its snapshot (its records must still exist)."""
     if entry.record_type not in f.RECREATABLE:
@@ -264,39 +349,10 @@ def _revert_delete(entry: AuditEntry) -> None:
                 "der Verlauf enthält seine letzten Angaben."
             )
         )
-    model = f.MODELS[entry.record_type]
-    snapshot = {k: v[0] for k, v in (entry.changes or {}).items() if isinstance(v, list)}
-    values: dict[str, Any] = {}
-    for key, stored in snapshot.items():
-        if key == "id" or key not in model.__table__.columns:
-            continue
-        try:
-            values[key] = f.to_python(model, key, stored)
-        except (TypeError, ValueError) as exc:
-            raise Refused(
-                _("„%(field)s“: Der alte Wert ist nicht mehr zulässig.", field=f.field_label(key))
-            ) from exc
-    for key in ("organisation_id", "initiative_id", "person_id"):
-        if key in model.__table__.columns:
-            ref_model, _column = f.REFERENCE_MODELS[f.REFERENCES[key]]
-            if values.get(key) is None or db.session.get(ref_model, values[key]) is None:
-                raise Refused(
-                    _(
-                        "Die Verknüpfung kann nicht wiederhergestellt werden: %(what)s gibt es "
-                        "nicht mehr.",
-                        what=f.field_label(key),
-                    )
-                )
-    _write(lambda: db.session.add(model(**values)))
+    restore_deleted(entry)
 
 
-def revert_entry(entry: AuditEntry, me: User) -> str:
-    """Undo an editor's change as a whole and mark it seen; returns the message to show.
-
-    An update gets all its fields back (only if none changed again since), a create is
-    deleted again (if nothing hangs on it), a deleted link is created again. Anything else
-    raises a HistoryError and nothing changes.
-    """
+def _revert_one(entry: AuditEntry) -> str:
     if entry.record_type not in f.MODELS:
         raise Refused(
             _("Änderungen an dieser Art von Datensatz lassen sich hier nicht zurücknehmen.")
@@ -306,13 +362,70 @@ def revert_entry(entry: AuditEntry, me: User) -> str:
         message = _("Die Änderung wurde rückgängig gemacht.")
         if skipped:
             message += " " + _("Nicht zurückgesetzt: %(fields)s.", fields=", ".join(skipped))
-    elif entry.action == AuditAction.CREATE:
+        return message
+    if entry.action == AuditAction.CREATE:
         if _revert_create(entry):
-            message = _("Der angelegte Datensatz wurde wieder entfernt.")
-        else:
-            message = _("Der angelegte Datensatz war bereits entfernt.")
+            return _("Der angelegte Datensatz wurde wieder entfernt.")
+        return _("Der angelegte Datensatz war bereits entfernt.")
+    _revert_delete(entry)
+    return _("Der gelöschte Eintrag wurde wiederhergestellt.")
+
+
+def revert_entry(entry: AuditEntry, me: User) -> str:
+    """Undo an editor's change as a whole and mark it seen; returns the message to show.
+
+    An update gets all its fields back (only if none changed again since), a create is
+    deleted again (if nothing hangs on it), a deleted link is created again. Anything else
+    raises a HistoryError and nothing changes.
+    """
+    return revert_card([entry], me)
+
+
+def revert_card(entries: list[AuditEntry], me: User) -> str:
+    """Undo one save of an editor (all entries of its review card, newest first), mark
+    them reverted by `me` and seen. All or nothing: the caller rolls back on an error."""
+    todo = [e for e in sorted(entries, key=lambda e: e.id, reverse=True) if e.reverted_at is None]
+    if not todo:
+        raise Refused(_("Diese Änderung wurde bereits rückgängig gemacht."))
+    messages: list[str] = []
+    for entry in todo:
+        message = _revert_one(entry)
+        if message not in messages:
+            messages.append(message)
+        _mark_reverted(entry, me)
+    mark_seen(entries, me)
+    return " ".join(messages)
+
+
+# -- undo from the Verlauf -------------------------------------------------------------
+
+
+def undoable(entry: AuditEntry) -> bool:
+    """Can the Verlauf undo this entry: a deleted record or link (created again with its
+    id), or a change of a link (ending a membership, …) set back as a whole?"""
+    if entry.reverted_at is not None or entry.record_type not in f.MODELS:
+        return False
+    if entry.action == AuditAction.DELETE:
+        return entry.record_type in f.RESTORABLE_DELETES
+    if entry.action == AuditAction.UPDATE and entry.record_type in f.RECREATABLE:
+        revertable = f.REVERTABLE.get(entry.record_type, frozenset())
+        return any(k in revertable for k in entry.changes or {})
+    return False
+
+
+def undo_entry(entry: AuditEntry, me: User) -> str:
+    """Undo a destructive change from the Verlauf (itself audited); marks the entry as
+    reverted by `me`. The caller commits, or rolls back on a HistoryError."""
+    if not undoable(entry):
+        raise Refused(_("Dieser Eintrag lässt sich nicht rückgängig machen."))
+    if entry.action == AuditAction.DELETE:
+        restore_deleted(entry)
+        message = _("„%(what)s“ wurde wiederhergestellt.", what=f.table_label(entry.record_type))
     else:
-        _revert_delete(entry)
-        message = _("Der gelöschte Eintrag wurde wiederhergestellt.")
-    mark_seen(entry, me)
+        skipped = _revert_update(entry)
+        message = _("Die Änderung wurde rückgängig gemacht.")
+        if skipped:
+            message += " " + _("Nicht zurückgesetzt: %(fields)s.", fields=", ".join(skipped))
+    _mark_reverted(entry, me)
+    db.session.flush()
     return message

@@ -82,7 +82,7 @@ def unseen_changes_count() -> int:
     if not permissions.can_review_changes(current_user):
         return 0
     if "unseen_changes" not in g:
-        g.unseen_changes = queries.unseen_count()
+        g.unseen_changes = queries.unseen_count(current_user.id)
     return int(g.unseen_changes)
 
 
@@ -97,8 +97,9 @@ def _history_url(entry: AuditEntry) -> str | None:
 def record_history(kind: str, record_id: int) -> str:
     """The Verlauf of an initiative, organisation or person (and of its links), newest first.
 
-    A deleted record still shows its history (marked as deleted); a record the trail has
-    never heard of is a 404.
+    A deleted record keeps its history under its own id (ids are never reused): admins
+    see it as the Verlauf of a deleted record; a record the trail has never heard of is a
+    404.
     """
     _require(permissions.can_view_history(current_user))
     if kind not in fields.KINDS:
@@ -107,6 +108,8 @@ def record_history(kind: str, record_id: int) -> str:
     _model, table = fields.KINDS[kind]
     if record is None and not queries.has_entries(table, record_id):
         abort(404)
+    if record is None:
+        _require(permissions.can_view_deleted_history(current_user))
     _require(permissions.can_view_history(current_user, record))
     page = queries.record_history(
         kind, record_id, parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"]
@@ -124,8 +127,56 @@ def record_history(kind: str, record_id: int) -> str:
         page=page,
         rows=rows,
         can_restore=record is not None and permissions.can_restore_history(current_user, record),
+        can_undo=lambda entry: _can_undo(entry),
         detail_url=detail_url(kind, record_id) if record is not None else None,
     )
+
+
+def _can_undo(entry: AuditEntry) -> bool:
+    """May I undo this entry from the Verlauf (and can it be undone at all)?"""
+    if not permissions.can_restore_history(current_user) or not services.undoable(entry):
+        return False
+    if entry.record_type in fields.KIND_OF_TABLE:  # a deleted record: admins
+        return permissions.can_view_deleted_history(current_user)
+    return True
+
+
+def _undo_back(entry: AuditEntry) -> str:
+    """The Verlauf the undo was asked from (the record's, or the linked record's)."""
+    return safe_next(
+        request.values.get("next"), _history_url(entry) or url_for("history.review_feed")
+    )
+
+
+@bp.route("/<int:entry_id>/undo", methods=["GET", "POST"])
+def undo(entry_id: int) -> Response | str | tuple[str, int]:
+    """Undo a destructive change from the Verlauf: a deleted record or link is created
+    again with its id, a changed link (an ended membership, …) set back. GET asks first
+    (naming what will change), POST does it (audited)."""
+    _require(permissions.can_restore_history(current_user))
+    entry = db.session.get(AuditEntry, entry_id) or abort(404)
+    if entry.record_type in fields.KIND_OF_TABLE and entry.action.value == "delete":
+        _require(permissions.can_view_deleted_history(current_user))
+    back = _undo_back(entry)
+    if not services.undoable(entry):
+        message = (
+            _("Dieser Eintrag wurde bereits rückgängig gemacht.")
+            if entry.reverted_at is not None
+            else _("Dieser Eintrag lässt sich nicht rückgängig machen.")
+        )
+        return render_template("history/refused.html", message=message, back=back), 409
+    if request.method == "GET":
+        row = queries.entry_views([entry])[0]
+        return render_template("history/undo.html", row=row, back=back)
+    try:
+        message = services.undo_entry(entry, current_user._get_current_object())
+    except services.HistoryError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back)
 
 
 @bp.post("/<int:entry_id>/restore")
@@ -162,34 +213,36 @@ def restore(entry_id: int) -> Response | tuple[str, int]:
 
 @bp.get("/changes-by-initiatives")
 def review_feed() -> str:
-    """The review feed "Änderungen durch Initiativen": editor changes, unreviewed first."""
+    """The review feed "Änderungen durch Initiativen": one card per save by an editor,
+    those I have not seen first (seen state is per staff account)."""
     _require(permissions.can_review_changes(current_user))
     show = queries.parse_show(request.args.get("show"))
     page = queries.review_page(
-        show, parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"]
+        show, current_user.id, parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"]
     )
-    rows = queries.entry_views(page.items, with_initiatives=True)
+    cards = queries.review_cards(page.items, current_user.id)
+    entries = [row.entry for card in cards for row in card.rows]
     return render_template(
         "history/review.html",
         show=show,
         page=page,
-        rows=rows,
-        unseen=queries.unseen_count(),
+        cards=cards,
+        unseen=queries.unseen_count(current_user.id),
         history_url=_history_url,
-        versions=queries.current_versions(page.items),
+        versions=queries.current_versions(entries),
     )
 
 
 def _feed_back() -> str:
-    return safe_next(request.form.get("next"), url_for("history.review_feed"))
+    return safe_next(request.values.get("next"), url_for("history.review_feed"))
 
 
 @bp.post("/<int:entry_id>/seen")
 def mark_seen(entry_id: int) -> Response:
-    """Mark an editor's change as seen (reviewed by me, now)."""
+    """Mark an editor's save (the card of the entry) as seen by me, now."""
     _require(permissions.can_review_changes(current_user))
     entry = queries.editor_entry(entry_id) or abort(404)
-    if services.mark_seen(entry, current_user._get_current_object()):
+    if services.mark_seen(queries.card_entries(entry), current_user._get_current_object()):
         db.session.commit()
         flash(_("Als gesehen markiert."), "success")
     else:
@@ -197,13 +250,20 @@ def mark_seen(entry_id: int) -> Response:
     return redirect(_feed_back())
 
 
-@bp.post("/<int:entry_id>/revert")
-def revert(entry_id: int) -> Response:
-    """Undo an editor's change as a whole (audited) and mark it seen."""
+@bp.route("/<int:entry_id>/revert", methods=["GET", "POST"])
+def revert(entry_id: int) -> Response | str:
+    """Undo an editor's save as a whole (audited) and mark it seen; GET asks first."""
     _require(permissions.can_review_changes(current_user))
     entry = queries.editor_entry(entry_id) or abort(404)
+    if request.method == "GET":
+        cards = queries.review_cards([queries.card_of(entry)], current_user.id)
+        return render_template(
+            "history/revert.html", card=cards[0], back=_feed_back(), history_url=_history_url
+        )
     try:
-        message = services.revert_entry(entry, current_user._get_current_object())
+        message = services.revert_card(
+            queries.card_entries(entry), current_user._get_current_object()
+        )
     except services.HistoryError as exc:
         db.session.rollback()
         flash(exc.message, "error")
