@@ -261,3 +261,14 @@ def can_open_search_hit(user: Any, kind: SearchKind, record_id: int) -> bool:
     if is_staff(user):
         return True
     return is_editor(user) and kind is SearchKind.INITIATIVE and record_id == user.initiative_id
+
+
+def search_hit_page(user: Any, kind: SearchKind, record_id: int, listed: bool) -> str | None:
+    """Which page of a found record `user` may open: "internal" (the staff page, or an
+    editor's own initiative), "public" (the public profile of a listed initiative) or
+    None (the hit is shown without a link). `listed`: the initiative is publicly listed."""
+    if can_open_search_hit(user, kind, record_id):
+        return "internal"
+    if kind is SearchKind.INITIATIVE and listed and can_search(user):
+        return "public"
+    return None

@@ -6,6 +6,7 @@ Every test runs on SQLite (FTS5 trigram) and on PostgreSQL (pg_trgm) alike.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, select
 
+from crm import permissions
 from crm.database import writing
 from crm.extensions import db
 from crm.models import Initiative, Organisation, Person, SearchDocument, SearchKind
@@ -316,6 +318,7 @@ def test_editor_finds_only_listed_and_own_initiatives(app, client, login_as, mak
     html = client.get("/search?q=stahl").get_data(as_text=True)
     assert f'href="/initiatives/{own.id}"' in html
     assert f'href="/initiatives/{listed.id}"' not in html  # no internal page for others
+    assert f'href="/verzeichnis/{listed.id}"' in html  # but the public profile
     assert "<mark>Stahl</mark>forum Offen" in html
     assert 'id="search-organisation"' not in html
     assert 'id="search-person"' not in html
@@ -413,3 +416,52 @@ def test_a_search_matching_very_many_stays_bounded_and_keeps_exact_hits(
         result = search(staff, "walzwerk", limit_per_kind=2)
     assert [h.title for h in result[ORG]] == ["Walzwerk", "Walzwerk 0"]
     assert (result[ORG].total, result[ORG].more) == (3, True)
+
+
+HREF = re.compile(r'<a\b[^>]*\bhref="([^"#][^"]*)"')
+
+
+@pytest.mark.parametrize("role", ["editor", "staff"])
+def test_every_link_of_the_results_page_opens_for_the_searcher(client, login_as, make, role):
+    own = make.initiative(name="Stahlbündnis Eigen", public_listing=False)
+    listed = make.initiative(name="Stahlforum Offen", public_listing=True)
+    make.initiative(name="Stahlkreis Intern", public_listing=False)
+    org = make.organisation(name="Thyssen Stahl AG")
+    person = make.person(first_name="Anna", last_name="Stahl")
+    make.membership(org, own)
+    make.initiative_role(person, listed)
+    login_as(role, initiative=own if role == "editor" else None)
+    html = client.get("/search?q=stahl").get_data(as_text=True)
+    results = "".join(re.findall(r'<section class="[^"]*search-group.*?</section>', html, re.S))
+    hits = [h.replace("&amp;", "&") for h in HREF.findall(results)]
+    expected = 2 if role == "editor" else 5  # the editor's own and the listed initiative
+    assert len(set(hits)) == expected, hits
+    for href in hits:  # the hits themselves open directly
+        assert client.get(href).status_code == 200, (role, href)
+    for href in {h.replace("&amp;", "&") for h in HREF.findall(html)} - set(hits):
+        if href.startswith(("http:", "https:", "mailto:")):
+            continue
+        response = client.get(href, follow_redirects=True)  # "/" leads editors to their page
+        assert response.status_code == 200, (role, href)
+        assert response.request.path != "/login", (role, href)
+
+
+@pytest.mark.parametrize(
+    ("role", "kind", "own", "listed", "page"),
+    [
+        ("editor", INI, True, False, "internal"),
+        ("editor", INI, False, True, "public"),
+        ("editor", INI, False, False, None),
+        ("editor", ORG, False, False, None),
+        ("editor", PER, False, False, None),
+        ("staff", INI, False, False, "internal"),
+        ("staff", ORG, False, False, "internal"),
+        ("staff", PER, False, False, "internal"),
+        ("admin", PER, False, False, "internal"),
+    ],
+)
+def test_search_hit_page_by_permissions(make, role, kind, own, listed, page):
+    initiative = make.initiative() if role == "editor" else None
+    user = make.user(role=role, initiative_id=getattr(initiative, "id", None))
+    record_id = initiative.id if own else 10_000
+    assert permissions.search_hit_page(user, kind, record_id, listed) == page

@@ -42,6 +42,7 @@ from sqlalchemy import table as sql_table
 
 from crm import permissions
 from crm.extensions import db
+from crm.models import Initiative
 from crm.models.search import SearchDocument, SearchKind
 from crm.permissions import AnySelect
 from crm.search.schema import fts_table
@@ -58,16 +59,37 @@ D = SearchDocument
 _STATEMENTS: dict[tuple[Any, ...], CompoundSelect[*tuple[Any, ...]]] = {}
 
 
+# The page a hit links to, by `permissions.search_hit_page`: endpoint and its id argument.
+PAGES: dict[tuple[str, SearchKind], tuple[str, str]] = {
+    ("internal", SearchKind.INITIATIVE): ("directory.initiative_detail", "initiative_id"),
+    ("internal", SearchKind.ORGANISATION): ("directory.organisation_detail", "organisation_id"),
+    ("internal", SearchKind.PERSON): ("directory.person_detail", "person_id"),
+    ("public", SearchKind.INITIATIVE): ("public.detail", "initiative_id"),
+}
+_PAGE_ARGS = dict(PAGES.values())
+
+
 @dataclass(frozen=True)
 class Hit:
-    """One record found: what to show, and whether this user may open its page."""
+    """One record found: what to show, and which page of it this user may open
+    (`endpoint` None: the hit is shown without a link)."""
 
     kind: SearchKind
     record_id: int
     title: str
     subtitle: str
-    linked: bool
+    endpoint: str | None
     marked_title: tuple[tuple[str, bool], ...]
+
+    @property
+    def linked(self) -> bool:
+        """Does the hit link to a page?"""
+        return self.endpoint is not None
+
+    @property
+    def url_args(self) -> dict[str, int]:
+        """The arguments of `endpoint` (`url_for(hit.endpoint, **hit.url_args)`)."""
+        return {_PAGE_ARGS[self.endpoint]: self.record_id} if self.endpoint else {}
 
 
 class Hits(list[Hit]):
@@ -267,9 +289,10 @@ def search(user: Any, q: str | None, *, limit_per_kind: int = 10) -> dict[Search
         group = grouped.setdefault(kind, [])
         if len(group) < limit_per_kind and all(row.id != other.id for other in group):
             group.append(row)
+    listed = _listed_initiatives(user, grouped.get(SearchKind.INITIATIVE, []))
     return {
         kind: Hits(
-            [_hit(user, kind, row, words) for row in grouped[kind]],
+            [_hit(user, kind, row, words, listed) for row in grouped[kind]],
             total=totals[kind],
             more=totals[kind] >= CANDIDATES,
         )
@@ -278,12 +301,29 @@ def search(user: Any, q: str | None, *, limit_per_kind: int = 10) -> dict[Search
     }
 
 
-def _hit(user: Any, kind: SearchKind, row: Any, words: list[str]) -> Hit:
+def _listed_initiatives(user: Any, rows: list[Any]) -> frozenset[int]:
+    """Which of the found initiatives that `user` may not open internally are publicly
+    listed (their public profile is open to everyone); one query, only when needed."""
+    ids = [
+        r.record_id
+        for r in rows
+        if not permissions.can_open_search_hit(user, SearchKind.INITIATIVE, r.record_id)
+    ]
+    if not ids:
+        return frozenset()
+    query = select(Initiative.id).where(Initiative.id.in_(ids), Initiative.public_listing.is_(True))
+    return frozenset(db.session.scalars(query))
+
+
+def _hit(user: Any, kind: SearchKind, row: Any, words: list[str], listed: frozenset[int]) -> Hit:
+    page = permissions.search_hit_page(
+        user, kind, row.record_id, listed=kind is SearchKind.INITIATIVE and row.record_id in listed
+    )
     return Hit(
         kind=kind,
         record_id=row.record_id,
         title=row.title,
         subtitle=row.subtitle,
-        linked=permissions.can_open_search_hit(user, kind, row.record_id),
+        endpoint=PAGES[(page, kind)][0] if page is not None else None,
         marked_title=_mark(row.title, words),
     )
