@@ -305,19 +305,106 @@ def persons_query(params: ListParams, *, reverse: bool = False) -> Select[Any]:
     return _order(query, PERSON_LIST, params, reverse=reverse)
 
 
+# How many members of each type the initiative page lists before "alle anzeigen".
+MEMBERS_PER_TYPE = 10
+
+
+@dataclass(frozen=True)
+class MemberGroup:
+    """The active members of one organisation type: the count and the ones listed."""
+
+    type: OrgType
+    count: int
+    members: list[Membership]
+
+    @property
+    def hidden(self) -> int:
+        """How many members of this type the page does not list."""
+        return self.count - len(self.members)
+
+
 @dataclass(frozen=True)
 class InitiativeDetail:
     """Everything the initiative page shows, loaded in a fixed number of queries."""
 
     initiative: Initiative
-    members_by_type: dict[OrgType, list[Membership]]
+    member_groups: list[MemberGroup]
     former_members: list[Membership]
     roles: list[InitiativeRole]
     relationships: list[Relationship]
     interactions: list[Interaction]
 
+    @property
+    def members_per_type(self) -> int:
+        """How many members of a type the page lists before "alle anzeigen"."""
+        return MEMBERS_PER_TYPE
 
-def initiative_detail(initiative_id: int) -> InitiativeDetail | None:
+    @property
+    def member_count(self) -> int:
+        """All active members, listed or not."""
+        return sum(group.count for group in self.member_groups)
+
+
+def parse_org_type(value: str | None) -> OrgType | None:
+    """An organisation type from the query string (None for anything unknown)."""
+    try:
+        return OrgType(value) if value else None
+    except ValueError:
+        return None
+
+
+def member_groups(initiative_id: int, show_all: OrgType | None = None) -> list[MemberGroup]:
+    """Active members by organisation type (in the order of the types), each with its
+    count and its first MEMBERS_PER_TYPE by name; every member of `show_all`."""
+    active = (Membership.initiative_id == initiative_id) & Membership.is_active
+    counts: dict[OrgType, int] = {
+        org_type: int(n)
+        for org_type, n in db.session.execute(
+            select(Organisation.type, func.count(Membership.id))
+            .join(Membership.organisation)
+            .where(active)
+            .group_by(Organisation.type)
+        )
+    }
+    ranked = (
+        select(
+            Membership.id.label("membership_id"),
+            Organisation.type.label("org_type"),
+            func.row_number()
+            .over(
+                partition_by=Organisation.type,
+                order_by=(Organisation.sort_name, Membership.id),
+            )
+            .label("rank"),
+        )
+        .join(Membership.organisation)
+        .where(active)
+        .subquery()
+    )
+    listed = ranked.c.rank <= MEMBERS_PER_TYPE
+    if show_all is not None:
+        listed = listed | (ranked.c.org_type == show_all)
+    rows = db.session.scalars(
+        select(Membership)
+        .join(ranked, ranked.c.membership_id == Membership.id)
+        .join(Membership.organisation)
+        .where(listed)
+        .options(selectinload(Membership.organisation))
+        .order_by(Organisation.sort_name, Membership.id)
+    ).all()
+    by_type: dict[OrgType, list[Membership]] = {}
+    for m in rows:
+        by_type.setdefault(m.organisation.type, []).append(m)
+    return [
+        MemberGroup(org_type, counts[org_type], by_type.get(org_type, []))
+        for org_type in OrgType
+        if org_type in counts
+    ]
+
+
+def initiative_detail(
+    initiative_id: int, show_all: OrgType | None = None
+) -> InitiativeDetail | None:
     """Load one initiative with members, contacts, relationships and recent interactions."""
     initiative = db.session.scalar(
         select(Initiative)
@@ -333,21 +420,13 @@ def initiative_detail(initiative_id: int) -> InitiativeDetail | None:
     )
     if initiative is None:
         return None
-    memberships = db.session.scalars(
+    former = db.session.scalars(
         select(Membership)
         .join(Membership.organisation)
-        .where(Membership.initiative_id == initiative_id)
+        .where(Membership.initiative_id == initiative_id, ~Membership.is_active)
         .options(selectinload(Membership.organisation))
-        .order_by(Organisation.sort_name)
+        .order_by(Organisation.sort_name, Membership.id)
     ).all()
-    by_type: dict[OrgType, list[Membership]] = {}
-    former: list[Membership] = []
-    for m in memberships:
-        if m.is_active:
-            by_type.setdefault(m.organisation.type, []).append(m)
-        else:
-            former.append(m)
-    ordered = {t: by_type[t] for t in OrgType if t in by_type}
     roles = db.session.scalars(
         select(InitiativeRole)
         .join(InitiativeRole.person)
@@ -375,5 +454,10 @@ def initiative_detail(initiative_id: int) -> InitiativeDetail | None:
         .limit(10)
     ).all()
     return InitiativeDetail(
-        initiative, ordered, former, list(roles), list(relationships), list(interactions)
+        initiative,
+        member_groups(initiative_id, show_all),
+        list(former),
+        list(roles),
+        list(relationships),
+        list(interactions),
     )

@@ -133,7 +133,8 @@ def persons_export(fmt: str) -> Response:
 @bp.get("/initiatives/<int:initiative_id>")
 def initiative_detail(initiative_id: int) -> str:
     """One initiative with its members, contacts, relationships and interactions."""
-    detail = queries.initiative_detail(initiative_id)
+    show_all = queries.parse_org_type(request.args.get("alle"))
+    detail = queries.initiative_detail(initiative_id, show_all)
     if detail is None or not permissions.can_view(current_user, detail.initiative):
         abort(404)
     return render_template("directory/initiative_detail.html", d=detail)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from crm.models import OrgType
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -95,3 +96,72 @@ def test_header_collapses_into_a_menu_on_a_phone(page, make, screenshot):
     screenshot("layout-header-375-open")
     initiatives.click()
     page.wait_for_url("**/initiatives/")
+
+
+def largest_demo_initiative(make: Any) -> Any:
+    """Like the largest initiative of the full demo (126 members: 117 companies, seven
+    other types), with its contacts, relationships and interactions."""
+    ini = make.initiative(
+        name="Industrieregion Rheinisches Revier",
+        laender=["05"],
+        themes=["Strukturwandel (Kohleregionen)", "Energiewende/Klimaschutz", "Wasserstoff"],
+        region_label="Rheinisches Revier",
+        description="Unternehmen, Kommunen, Kammern und Gewerkschaften des Reviers gestalten "
+        "gemeinsam den Strukturwandel: Flächen, Fachkräfte, Energie und Akzeptanz der "
+        "Industrie in der Region. Das Bündnis berät Betriebe, Schulen und Verwaltungen und "
+        "bringt sie in Arbeitsgruppen zusammen.",
+        goals="Industriearbeitsplätze im Revier halten und neue ansiedeln; Genehmigungen "
+        "beschleunigen; Nachwuchs für die Betriebe gewinnen; Dialog mit den Anwohnern.",
+        legal_form="e.V.",
+        founded_year=2019,
+        website="https://revier.example.org",
+        plz="50126",
+        place="Bergheim",
+        street="Am Markt 1",
+    )
+    for n in range(117):
+        make.membership(make.organisation(name=f"Revierbetrieb {n:03d} GmbH"), ini)
+    others = [
+        ("Berufskolleg Bergheim", OrgType.BERUFSSCHULE),
+        ("IG BCE Bezirk Alsdorf", OrgType.GEWERKSCHAFT),
+        ("IG Metall Köln-Leverkusen", OrgType.GEWERKSCHAFT),
+        ("ver.di Bezirk Köln", OrgType.GEWERKSCHAFT),
+        ("RWTH Aachen", OrgType.HOCHSCHULE),
+        ("Handwerkskammer Aachen", OrgType.HWK),
+        ("Stadt Bergheim", OrgType.KOMMUNE),
+        ("Zukunftsagentur Rheinisches Revier", OrgType.SONSTIGE),
+        ("Unternehmerverband Rheinland", OrgType.WIRTSCHAFTSVERBAND),
+    ]
+    for name, org_type in others:
+        make.membership(make.organisation(name=name, type=org_type), ini)
+    make.initiative_role(make.person(first_name="Jana", last_name="Revier"), ini)
+    for n in range(2):
+        make.relationship(ini, make.initiative(name=f"Partnerinitiative {n}", laender=["05"]))
+        make.interaction(subject=f"Abstimmung {n}", initiative_id=ini.id)
+    return ini
+
+
+def test_largest_initiative_fits_two_screens(page, make, screenshot):
+    make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    ini = largest_demo_initiative(make)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, "beraterin@example.org")
+    page.goto(f"/initiatives/{ini.id}")
+    members = page.locator("#members-h").locator("xpath=..")
+    assert "126" in members.locator("#members-h").inner_text()
+    companies = page.locator("#members-unternehmen")
+    assert "(117)" in companies.get_by_role("heading").inner_text()
+    assert companies.locator("li").count() == 10
+    assert page.locator("#members-gewerkschaft li").count() == 3
+    height = page.evaluate("document.documentElement.scrollHeight")
+    screenshot("layout-initiative-largest-1366")
+    assert height <= 2 * 768, height
+
+    # "alle anzeigen" lists every company, without JavaScript, and comes back
+    companies.get_by_role("link", name="alle 117 anzeigen").click()
+    page.wait_for_url("**alle=unternehmen**")
+    assert page.locator("#members-unternehmen li").count() == 117
+    assert page.locator("#members-gewerkschaft li").count() == 3
+    page.locator("#members-unternehmen").get_by_role("link", name="weniger anzeigen").click()
+    page.wait_for_url(f"**/initiatives/{ini.id}#members-unternehmen")
+    assert page.locator("#members-unternehmen li").count() == 10
