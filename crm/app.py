@@ -20,6 +20,7 @@ class ConfigurationError(RuntimeError):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build and return the Flask application."""
     app = Flask(__name__, instance_relative_config=True)
+    register_converters(app)
     configure(app, test_config)
     register_extensions(app)
     register_request_hooks(app)
@@ -66,6 +67,13 @@ def normalise_database_url(uri: str) -> str:
         if uri.startswith(prefix):
             return "postgresql+psycopg://" + uri[len(prefix) :]
     return uri
+
+
+def register_converters(app: Flask) -> None:
+    """`<int:...>` in a route is a bounded id: out of range is 404, never a database error."""
+    from crm.converters import install
+
+    install(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -117,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.main.views import bp as main_bp
     from crm.netview.views import bp as netview_bp
     from crm.portal.views import bp as portal_bp
+    from crm.public.legal import bp as legal_bp
     from crm.public.views import bp as public_bp
     from crm.search.views import bp as search_bp
 
@@ -131,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(event_public_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(legal_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(history_bp)

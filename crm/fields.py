@@ -12,8 +12,36 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, DateTimeLocalField, IntegerField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+
+
+def blank_if_whitespace(value: Any) -> Any:
+    """A text of only whitespace is the empty text; anything else stays as typed."""
+    if isinstance(value, str) and not value.strip():
+        return ""
+    return value
+
+
+class Form(FlaskForm):
+    """The base of every form: a whitespace-only input reads as blank, in every field.
+
+    So a required field answers " " with its own message, a checkbox posted with " " is
+    not ticked, and a check that looks at `field.data` sees no value, exactly as for an
+    empty input. Text with content is kept as typed (a password may begin with a space).
+    """
+
+    class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            """The submitted data with every whitespace-only value made empty."""
+            data = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            if data is None or not hasattr(data, "items"):
+                return data
+            return MultiDict(
+                [(key, blank_if_whitespace(value)) for key, value in data.items(multi=True)]
+            )
 
 
 class _GermanParse:
@@ -48,6 +76,31 @@ class BerlinDateTimeField(_GermanParse, DateTimeLocalField):
     """A local date and time (Europe/Berlin) with a German error message."""
 
     message = _l("Bitte ein gültiges Datum mit Uhrzeit angeben.")
+
+
+class Required(InputRequired):
+    """A required field: nothing, blank and whitespace alike get the field's `message`.
+
+    WTForms' InputRequired lets " " through (the input is not empty), and a date or
+    number field then holds None past validation; DataRequired would refuse a 0. This
+    looks at what was typed, stripped, and stops the field's other checks when it is empty.
+    """
+
+    def __call__(self, form: Any, field: Any) -> None:
+        """Refuse a missing or whitespace-only input with the field's message."""
+        raw = field.raw_data or []
+        # A single-valued field reads the first value, a multiple one all of them.
+        values = raw if isinstance(field.data, list) else raw[:1]
+        if any(str(value).strip() for value in values):
+            return
+        message = self.message if self.message is not None else _l("Bitte ausfüllen.")
+        field.errors[:] = []
+        raise StopValidation(message)
+
+
+def required(message: Any = None) -> Required:
+    """The required check of every form, with the field's own message."""
+    return Required(message)
 
 
 def web_url(_form: Any, field: Any) -> None:

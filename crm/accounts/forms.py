@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from crm.fields import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     """E-mail and password."""
 
     email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """Current password and the new one, twice."""
 
     current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired(), Length(max=1000)])
@@ -35,7 +36,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """A new password, twice (invitation and reset links)."""
 
     new = PasswordField(
@@ -52,13 +53,13 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """The e-mail address of the account whose password was forgotten."""
 
     email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Invite a representative of an initiative (the role and initiative come from the URL)."""
 
     email = EmailField(_l("E-Mail"), validators=[DataRequired(), Length(max=254)])

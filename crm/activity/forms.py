@@ -6,16 +6,15 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
-from crm.fields import BerlinDateTimeField, GermanDateField
+from crm.fields import BerlinDateTimeField, Form, GermanDateField, required
 from crm.models import InteractionKind
 
 EARLIEST_YEAR = 1990
@@ -33,7 +32,7 @@ def _plausible_year(_form: Any, field: Any) -> None:
         )
 
 
-class InteractionForm(FlaskForm):
+class InteractionForm(Form):
     """Kind, time, subject, notes, persons and an optional follow-up.
 
     Choices that depend on the database (persons, follow-up owners) are set by the
@@ -45,17 +44,17 @@ class InteractionForm(FlaskForm):
         _l("Art"),
         choices=[],
         validate_choice=False,
-        validators=[InputRequired(_l("Bitte die Art wählen."))],
+        validators=[required(_l("Bitte die Art wählen."))],
     )
     occurred_at = BerlinDateTimeField(
         _l("Datum und Uhrzeit"),
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired(_l("Bitte Datum und Uhrzeit angeben.")), _plausible_year],
+        validators=[required(_l("Bitte Datum und Uhrzeit angeben.")), _plausible_year],
     )
     subject = StringField(
         _l("Betreff"),
         validators=[
-            InputRequired(_l("Bitte einen Betreff angeben.")),
+            required(_l("Bitte einen Betreff angeben.")),
             Length(max=200, message=_l("Höchstens 200 Zeichen.")),
         ],
     )

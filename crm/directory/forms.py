@@ -18,7 +18,6 @@ import re
 from typing import Any, ClassVar
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -32,7 +31,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Optional, ValidationError
 
-from crm.fields import GermanDateField, GermanIntegerField, parse_version
+from crm.fields import Form, GermanDateField, GermanIntegerField, parse_version
 from crm.fields import max_length as _max
 from crm.fields import only_offered as _offered
 from crm.fields import web_url as _web_url
@@ -89,7 +88,7 @@ def _one_of(enum_cls: Any, message: Any, *, optional: bool = False) -> Any:
     return check
 
 
-class RecordForm(FlaskForm):
+class RecordForm(Form):
     """Common ground: the version the form was rendered with, and typed values."""
 
     FIELDS: ClassVar[tuple[str, ...]] = ()
@@ -432,7 +431,7 @@ class PersonForm(RecordForm):
             raise ValidationError(_l("Bitte eine der angebotenen Sprachen wählen."))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     """The confirmation of a delete: the version the page showed."""
 
     version = HiddenField()

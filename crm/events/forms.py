@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -21,9 +20,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
-from crm.fields import GermanIntegerField, offered_values, web_url
+from crm.fields import Form, GermanIntegerField, offered_values, required, web_url
 from crm.models import AgendaKind, EventMode, EventStatus, EventType
 
 EARLIEST_YEAR = 2000
@@ -74,7 +73,7 @@ def _one_of(enum_cls: Any, message: Any) -> Any:
     return check
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """Title, type, mode, place, times, description, capacity, window, fee and status."""
 
     version = HiddenField()
@@ -105,11 +104,9 @@ class EventForm(FlaskForm):
         validators=[Length(max=300, message=_l("Höchstens 300 Zeichen.")), web_url],
     )
     starts_at = LocalDateTimeField(
-        _l("Beginn"), validators=[InputRequired(_l("Bitte den Beginn angeben."))]
+        _l("Beginn"), validators=[required(_l("Bitte den Beginn angeben."))]
     )
-    ends_at = LocalDateTimeField(
-        _l("Ende"), validators=[InputRequired(_l("Bitte das Ende angeben."))]
-    )
+    ends_at = LocalDateTimeField(_l("Ende"), validators=[required(_l("Bitte das Ende angeben."))])
     description = TextAreaField(
         _l("Beschreibung"),
         validators=[Length(max=20_000, message=_l("Höchstens 20.000 Zeichen."))],
@@ -163,15 +160,13 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("Bitte angeben, was die Teilnahme kostet."))
 
 
-class AgendaBlockForm(FlaskForm):
+class AgendaBlockForm(Form):
     """One programme block."""
 
     starts_at = LocalDateTimeField(
-        _l("Beginn"), validators=[InputRequired(_l("Bitte den Beginn angeben."))]
+        _l("Beginn"), validators=[required(_l("Bitte den Beginn angeben."))]
     )
-    ends_at = LocalDateTimeField(
-        _l("Ende"), validators=[InputRequired(_l("Bitte das Ende angeben."))]
-    )
+    ends_at = LocalDateTimeField(_l("Ende"), validators=[required(_l("Bitte das Ende angeben."))])
     title = StringField(
         _l("Titel"),
         validators=[
@@ -192,7 +187,7 @@ class AgendaBlockForm(FlaskForm):
             raise ValidationError(_l("Das Ende muss nach dem Beginn liegen."))
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(Form):
     """A parallel workshop: title, description, themes, capacity, moderator."""
 
     title = StringField(
@@ -210,7 +205,7 @@ class WorkshopForm(FlaskForm):
     capacity = GermanIntegerField(
         _l("Plätze"),
         validators=[
-            InputRequired(_l("Bitte die Zahl der Plätze angeben.")),
+            required(_l("Bitte die Zahl der Plätze angeben.")),
             NumberRange(0, MAX_CAPACITY, message=_l("Bitte eine Zahl von 0 bis 100.000 angeben.")),
         ],
     )
@@ -280,7 +275,7 @@ def _pref_field(label: Any) -> SelectField:
     return SelectField(label, choices=[], validate_choice=False)
 
 
-class RegistrationForm(PreferenceFields, FlaskForm):
+class RegistrationForm(PreferenceFields, Form):
     """The public registration form, with a honeypot field that people never see."""
 
     first_name = StringField(
@@ -300,7 +295,7 @@ class RegistrationForm(PreferenceFields, FlaskForm):
     email = StringField(
         _l("E-Mail"),
         validators=[
-            InputRequired(_l("Bitte Ihre E-Mail-Adresse angeben.")),
+            required(_l("Bitte Ihre E-Mail-Adresse angeben.")),
             Length(max=254, message=_l("Höchstens 254 Zeichen.")),
             Email(_l("Bitte eine gültige E-Mail-Adresse angeben.")),
         ],
@@ -352,7 +347,7 @@ class RegistrationForm(PreferenceFields, FlaskForm):
         return int(self.initiative.data) if self.initiative.data else None
 
 
-class PreferenceForm(PreferenceFields, FlaskForm):
+class PreferenceForm(PreferenceFields, Form):
     """Changing the workshop wishes behind the personal link."""
 
     pref1 = _pref_field(_l("Erstwunsch"))

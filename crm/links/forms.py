@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
-from crm.fields import GermanDateField
+from crm.fields import Form, GermanDateField, required
 from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
 
 EARLIEST_YEAR = 1900
@@ -59,7 +58,7 @@ class PickerMixin:
         return int(raw)
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """Since and until, both optional; until never before since."""
 
     since = GermanDateField(
@@ -86,7 +85,7 @@ class MembershipForm(PeriodForm):
         choices=[],
         validate_choice=False,
         validators=[
-            InputRequired(_l("Bitte eine Rolle wählen.")),
+            required(_l("Bitte eine Rolle wählen.")),
             _one_of(MembershipRole, _l("Bitte eine der angebotenen Rollen wählen.")),
         ],
     )
@@ -116,7 +115,7 @@ class RoleForm(PeriodForm):
         choices=[],
         validate_choice=False,
         validators=[
-            InputRequired(_l("Bitte eine Rolle wählen.")),
+            required(_l("Bitte eine Rolle wählen.")),
             _one_of(InitiativeRoleKind, _l("Bitte eine der angebotenen Rollen wählen.")),
         ],
     )
@@ -126,7 +125,7 @@ class NewRoleForm(PickerMixin, RoleForm):
     """A new initiative role: the other end, role and period."""
 
 
-class RelationshipForm(FlaskForm):
+class RelationshipForm(Form):
     """The kind of a relationship and a note."""
 
     kind = SelectField(
@@ -134,7 +133,7 @@ class RelationshipForm(FlaskForm):
         choices=[],
         validate_choice=False,
         validators=[
-            InputRequired(_l("Bitte die Art der Beziehung wählen.")),
+            required(_l("Bitte die Art der Beziehung wählen.")),
             _one_of(RelationshipKind, _l("Bitte eine der angebotenen Arten wählen.")),
         ],
     )

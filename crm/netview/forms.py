@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import AnyOf, InputRequired
+from wtforms.validators import AnyOf
 
+from crm.fields import Form, required
 from crm.models import SuggestionDecision
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Accept, dismiss or postpone one suggestion (three submit buttons, one field)."""
 
     decision = StringField(
         _l("Entscheidung"),
         validators=[
-            InputRequired(_l("Bitte eine Entscheidung wählen.")),
+            required(_l("Bitte eine Entscheidung wählen.")),
             AnyOf([d.value for d in SuggestionDecision], _l("Unbekannte Entscheidung.")),
         ],
     )

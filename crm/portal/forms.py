@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,9 +19,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Optional, ValidationError
+from wtforms.validators import Email, Optional, ValidationError
 
-from crm.fields import GermanDateField, max_length, only_offered, parse_version, web_url
+from crm.fields import (
+    Form,
+    GermanDateField,
+    Required,
+    max_length,
+    only_offered,
+    parse_version,
+    required,
+    web_url,
+)
 from crm.geo import is_valid_plz, resolve_plz
 from crm.labels import choices, label
 from crm.models import (
@@ -49,8 +57,8 @@ def _subset(values: tuple[Any, ...]) -> list[tuple[str, str]]:
     return [(v.value, label(v)) for v in values]
 
 
-def _required() -> InputRequired:
-    return InputRequired(message=_l("Bitte ausfüllen."))
+def _required() -> Required:
+    return required(_l("Bitte ausfüllen."))
 
 
 _offered = only_offered(_l("Bitte einen Eintrag aus der Liste wählen."))
@@ -62,7 +70,7 @@ def _known_plz(form: Any, field: Any) -> None:
         raise ValidationError(_l("Diese Postleitzahl kennen wir nicht."))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """The public profile of the own initiative."""
 
     version = HiddenField()
@@ -85,7 +93,7 @@ class ProfileForm(FlaskForm):
         return parse_version(self.version.data)
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     """A member organisation: an existing one (matched by name first) or a new one."""
 
     name = StringField(_l("Name der Organisation"), validators=[_required(), max_length(200)])
@@ -101,7 +109,7 @@ class MemberForm(FlaskForm):
         self.role.choices = choices(MembershipRole)
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """A contact person of the own initiative, with the consents the initiative collected."""
 
     salutation = StringField(_l("Anrede"), validators=[Optional(), max_length(20)])
@@ -130,7 +138,7 @@ class ContactForm(FlaskForm):
         self.consent_method.choices = _subset(PORTAL_METHODS)
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     """One consent (or its revocation) the initiative recorded for a contact person."""
 
     purpose = SelectField(_l("Wofür"), validators=[_offered])
