@@ -51,6 +51,7 @@ POLICY: dict[str, str] = {
     # start page, language, search
     "main.index": USER,
     "main.set_language": PUBLIC,
+    "main.favicon": PUBLIC,
     "search.results": USER,
     # directory
     "directory.initiatives": STAFF,

@@ -12,6 +12,7 @@ PUBLIC_ENDPOINTS = {
     "static",
     "accounts.login",
     "main.set_language",
+    "main.favicon",
     "event_public.register",
     "event_public.by_slug",
     "event_public.registered",

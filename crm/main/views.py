@@ -50,6 +50,13 @@ def staff_map(counts: dict[str, int]) -> GermanyMap:
     return germany_map(counts, seats, lambda ags: url_for("directory.initiatives", land=ags))
 
 
+@bp.get("/favicon.ico")
+@public
+def favicon() -> Response:
+    """The icon browsers ask for at the site root (static/favicon.ico; pages link the SVG)."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.post("/language")
 @public
 def set_language() -> Response:

@@ -48,6 +48,7 @@ SKIPPED = {
     "static",
     "accounts.logout",
     "main.set_language",
+    "main.favicon",
     "public.logo",
     "portal.logo",
     "event_public.ics",
