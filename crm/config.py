@@ -51,6 +51,15 @@ class Defaults:
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=24)
 
+    # Impressum and Datenschutzerklärung, linked in the footer of every page (the public
+    # directory and registration included). Either the address of the office's own page
+    # (*_URL) or a plain text served on /impressum and /datenschutz (*_TEXT; blank lines
+    # separate paragraphs). An address wins over a text; with neither, no link is shown.
+    IMPRINT_URL: str | None = None
+    IMPRINT_TEXT: str | None = None
+    PRIVACY_URL: str | None = None
+    PRIVACY_TEXT: str | None = None
+
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # logos; None means `<instance>/uploads`
     PAGE_SIZE = 50

@@ -145,6 +145,9 @@ POLICY: dict[str, str] = {
     "public.detail": PUBLIC,
     "public.logo": PUBLIC,
     "public.events": PUBLIC,
+    # Impressum and Datenschutzerklärung (from the instance configuration)
+    "legal.imprint": PUBLIC,
+    "legal.privacy": PUBLIC,
     # the editors' portal
     "portal.home": PORTAL,
     "portal.profile": PORTAL,
@@ -374,6 +377,9 @@ _MAY_404 = {
     "event_public.register",
     "event_public.registered",
     "static",
+    # no Impressum or Datenschutzerklärung configured in tests: no page
+    "legal.imprint",
+    "legal.privacy",
     # a new link is always opened from a record's page (?initiative=…); bare, it is 404
     "links.membership_new",
     "links.affiliation_new",

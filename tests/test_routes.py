@@ -23,6 +23,8 @@ PUBLIC_ENDPOINTS = {
     "public.detail",
     "public.logo",
     "public.events",
+    "legal.imprint",
+    "legal.privacy",
     "accounts.invitation",
     "accounts.forgot_password",
     "accounts.reset_password",
