@@ -356,7 +356,7 @@ def test_delete_asks_first_then_deletes(app, client, login_as, make):
     org = make.organisation()
     item = make.interaction(organisation_id=org.id, subject="Zu löschen")
     html = client.get(f"/interactions/{item.id}/delete").get_data(as_text=True)
-    assert "Kontakt löschen?" in html and "Zu löschen" in html
+    assert "Kontakt wirklich löschen?" in html and "Zu löschen" in html
     assert _count(app) == 1  # GET changes nothing
     response = client.post(f"/interactions/{item.id}/delete")
     assert response.headers["Location"] == f"/organisations/{org.id}"

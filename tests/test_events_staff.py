@@ -216,9 +216,8 @@ def test_agenda_blocks_and_workshops(app, client, login_as, make, setup):
         block_id = db.session.scalars(select(AgendaBlock.id)).one()
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Austausch in Workshops" in page and "Fachkräfte gewinnen" in page
-    assert "Löschen" in client.get(f"/events/{event.id}/agenda/{block_id}/delete").get_data(
-        as_text=True
-    )
+    asked = client.get(f"/events/{event.id}/agenda/{block_id}/delete").get_data(as_text=True)
+    assert "wirklich löschen?" in asked and "Endgültig löschen" in asked
     assert client.post(f"/events/{event.id}/agenda/{block_id}/delete").status_code == 302
     assert client.post(f"/events/{event.id}/workshops/{workshops[0].id}/delete").status_code == 302
     with app.app_context():

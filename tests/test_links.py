@@ -414,7 +414,7 @@ def test_staff_deletes_a_membership_after_confirming(app, client, login_as, w):
     login_as("staff")
     page = client.get(f"/memberships/{w.m.id}/delete")
     html = page.get_data(as_text=True)
-    assert "Mitgliedschaft löschen?" in html and "Stahlwerk Nord GmbH" in html
+    assert "Mitgliedschaft wirklich löschen?" in html and "Stahlwerk Nord GmbH" in html
     assert _get(app, Membership, w.m.id) is not None
     response = client.post(f"/memberships/{w.m.id}/delete")
     assert response.status_code == 302
@@ -492,7 +492,7 @@ def test_staff_edits_ends_and_deletes_an_affiliation(app, client, login_as, w):
     assert (a.function, a.since) == ("Geschäftsführer", dt.date(2021, 2, 3))
     assert client.post(f"/affiliations/{w.a.id}/end").status_code == 302
     assert _get(app, Affiliation, w.a.id).until == today()
-    assert "Zuordnung löschen?" in client.get(f"/affiliations/{w.a.id}/delete").get_data(
+    assert "Zuordnung wirklich löschen?" in client.get(f"/affiliations/{w.a.id}/delete").get_data(
         as_text=True
     )
     assert client.post(f"/affiliations/{w.a.id}/delete").status_code == 302
@@ -663,7 +663,7 @@ def test_staff_edits_and_deletes_a_relationship(app, client, login_as, w, make):
     rel = _get(app, Relationship, w.rel.id)
     assert (rel.kind, rel.note) == (RelationshipKind.VERMITTELT, "über die GS")
     page = client.get(f"/relationships/{w.rel.id}/delete").get_data(as_text=True)
-    assert "Beziehung löschen?" in page and "Industrieallianz Ruhr" in page
+    assert "Beziehung wirklich löschen?" in page and "Industrieallianz Ruhr" in page
     assert client.post(f"/relationships/{w.rel.id}/delete").status_code == 302
     assert _get(app, Relationship, w.rel.id) is None
 
@@ -725,12 +725,17 @@ def test_the_end_control_of_the_initiative_page_posts_a_valid_token(app, make_ap
     )
     assert login.status_code == 302
     html = client.get(f"/initiatives/{w.ini.id}").get_data(as_text=True)
-    form = re.search(rf'<form[^>]*action="/memberships/{w.m.id}/end"[^>]*>(.*?)</form>', html, re.S)
+    link = re.search(rf'href="(/memberships/{w.m.id}/end\?[^"]*)"', html)
+    assert link is not None  # "Beenden …" opens the confirmation page
+    confirm_url = link[1].replace("&amp;", "&")
+    page = client.get(confirm_url).get_data(as_text=True)
+    assert "Mitgliedschaft wirklich beenden?" in page
+    form = re.search(r'<form method="post" class="confirm-form">(.*?)</form>', page, re.S)
     assert form is not None
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form[1]))
-    assert client.post(f"/memberships/{w.m.id}/end", data={}).status_code == 400
+    assert client.post(confirm_url, data={}).status_code == 400
     assert _get(app, Membership, w.m.id).until is None
-    response = client.post(f"/memberships/{w.m.id}/end", data=fields)
+    response = client.post(confirm_url, data=fields)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/initiatives/{w.ini.id}")
     assert _get(app, Membership, w.m.id).until == today()

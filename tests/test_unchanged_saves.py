@@ -251,6 +251,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "event_public.cancel": "confirmation page",
     "portal.member_end": "confirmation page",
     "portal.contact_end": "confirmation page",
+    "history.revert": "confirmation page",
+    "history.undo": "confirmation page",
 }
 # Both the create and the edit form of these endpoints: the edit rule carries this argument.
 EDIT_ARGUMENT = {"events.workshop": "workshop_id", "events.agenda_block": "block_id"}

@@ -43,6 +43,7 @@ from crm.links.forms import (
     RoleForm,
 )
 from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
+from crm.models.base import today
 from crm.urls import safe_next
 
 bp = Blueprint("links", __name__)
@@ -189,14 +190,40 @@ def _render_form(
     )
 
 
-def _confirm(heading: str, rows: list[tuple[str, str]], text: str, back: str) -> str:
+def _confirm(
+    heading: str,
+    rows: list[tuple[str, str]],
+    text: str,
+    back: str,
+    button: str | None = None,
+) -> str:
+    """The confirmation page (GET) of a destructive change; its button posts it."""
     return render_template(
-        "links/delete.html",
+        "confirm.html",
         heading=heading,
         rows=rows,
         text=text,
         back=back,
-        next_url=safe_next(_next(), "") or None,
+        button=button or _("Endgültig löschen"),
+        hidden={"next": safe_next(_next(), "") or None},
+    )
+
+
+def _confirm_end(
+    link: Any, heading: str, rows: list[tuple[str, str]], text: str, back: str
+) -> ResponseLike:
+    """Ask before ending a link today; a link that cannot be ended goes back with why."""
+    if not services.can_end(link):
+        flash(
+            _("Diese Verbindung läuft nicht (mehr) und kann daher nicht beendet werden."), "error"
+        )
+        return redirect(back)
+    return _confirm(
+        heading,
+        [*rows, (_("Endet am"), _date(today()))],
+        text,
+        back,
+        button=_("Beenden"),
     )
 
 
@@ -308,12 +335,25 @@ def membership_edit(membership_id: int) -> ResponseLike:
     )
 
 
-@bp.post("/memberships/<int:membership_id>/end")
-def membership_end(membership_id: int) -> Response:
-    """End a running membership today."""
+@bp.route("/memberships/<int:membership_id>/end", methods=["GET", "POST"])
+def membership_end(membership_id: int) -> ResponseLike:
+    """Ask first (GET), then end a running membership today (POST)."""
     _require()
     m = queries.membership(membership_id) or abort(404)
     back = _back(("initiative", m.initiative_id), ("organisation", m.organisation_id))
+    if request.method == "GET":
+        return _confirm_end(
+            m,
+            _("Mitgliedschaft wirklich beenden?"),
+            [
+                (_("Initiative"), m.initiative.name),
+                (_("Organisation"), m.organisation.name),
+                (_("Rolle"), label(m.role)),
+                (_("Seit"), _date(m.since)),
+            ],
+            _("Die Organisation ist ab morgen kein Mitglied der Initiative mehr."),
+            back,
+        )
     return _end(m, _("Die Mitgliedschaft endet am %(d)s."), back)
 
 
@@ -325,7 +365,7 @@ def membership_delete(membership_id: int) -> ResponseLike:
     back = _back(("initiative", m.initiative_id), ("organisation", m.organisation_id))
     if request.method == "GET":
         return _confirm(
-            _("Mitgliedschaft löschen?"),
+            _("Mitgliedschaft wirklich löschen?"),
             [
                 (_("Initiative"), m.initiative.name),
                 (_("Organisation"), m.organisation.name),
@@ -402,12 +442,25 @@ def affiliation_edit(affiliation_id: int) -> ResponseLike:
     )
 
 
-@bp.post("/affiliations/<int:affiliation_id>/end")
-def affiliation_end(affiliation_id: int) -> Response:
-    """End a running affiliation today."""
+@bp.route("/affiliations/<int:affiliation_id>/end", methods=["GET", "POST"])
+def affiliation_end(affiliation_id: int) -> ResponseLike:
+    """Ask first (GET), then end a running affiliation today (POST)."""
     _require()
     a = queries.affiliation(affiliation_id) or abort(404)
     back = _back(("person", a.person_id), ("organisation", a.organisation_id))
+    if request.method == "GET":
+        return _confirm_end(
+            a,
+            _("Zuordnung wirklich beenden?"),
+            [
+                (_("Person"), a.person.full_name),
+                (_("Organisation"), a.organisation.name),
+                (_("Funktion"), a.function or "–"),
+                (_("Seit"), _date(a.since)),
+            ],
+            _("Die Person gehört ab morgen nicht mehr zu der Organisation."),
+            back,
+        )
     return _end(a, _("Die Zuordnung endet am %(d)s."), back)
 
 
@@ -419,7 +472,7 @@ def affiliation_delete(affiliation_id: int) -> ResponseLike:
     back = _back(("person", a.person_id), ("organisation", a.organisation_id))
     if request.method == "GET":
         return _confirm(
-            _("Zuordnung löschen?"),
+            _("Zuordnung wirklich löschen?"),
             [
                 (_("Person"), a.person.full_name),
                 (_("Organisation"), a.organisation.name),
@@ -503,12 +556,25 @@ def role_edit(role_id: int) -> ResponseLike:
     )
 
 
-@bp.post("/initiative-roles/<int:role_id>/end")
-def role_end(role_id: int) -> Response:
-    """End a running role today."""
+@bp.route("/initiative-roles/<int:role_id>/end", methods=["GET", "POST"])
+def role_end(role_id: int) -> ResponseLike:
+    """Ask first (GET), then end a running role today (POST)."""
     _require()
     r = queries.initiative_role(role_id) or abort(404)
     back = _back(("initiative", r.initiative_id), ("person", r.person_id))
+    if request.method == "GET":
+        return _confirm_end(
+            r,
+            _("Rolle wirklich beenden?"),
+            [
+                (_("Initiative"), r.initiative.name),
+                (_("Person"), r.person.full_name),
+                (_("Rolle"), label(r.role)),
+                (_("Seit"), _date(r.since)),
+            ],
+            _("Die Person hat diese Rolle ab morgen nicht mehr."),
+            back,
+        )
     return _end(r, _("Die Rolle endet am %(d)s."), back)
 
 
@@ -520,7 +586,7 @@ def role_delete(role_id: int) -> ResponseLike:
     back = _back(("initiative", r.initiative_id), ("person", r.person_id))
     if request.method == "GET":
         return _confirm(
-            _("Rolle löschen?"),
+            _("Rolle wirklich löschen?"),
             [
                 (_("Initiative"), r.initiative.name),
                 (_("Person"), r.person.full_name),
@@ -618,7 +684,7 @@ def relationship_delete(relationship_id: int) -> ResponseLike:
     back = _back((kind, a.id), (kind, b.id))
     if request.method == "GET":
         return _confirm(
-            _("Beziehung löschen?"),
+            _("Beziehung wirklich löschen?"),
             [
                 (str(KIND_LABELS[kind]), queries.name_of(a)),
                 (str(KIND_LABELS[kind]), queries.name_of(b)),

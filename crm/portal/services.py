@@ -157,13 +157,22 @@ def add_member(
     return membership
 
 
+def end_day() -> dt.date:
+    """The last day of a membership or role that ends now: yesterday."""
+    return today() - dt.timedelta(days=1)
+
+
+def ends_by_deletion(link: Membership | InitiativeRole) -> bool:
+    """Ending `link` now removes it: it began only today (or later)."""
+    return link.since is not None and link.since > end_day()
+
+
 def end_link(link: Membership | InitiativeRole) -> None:
     """End a membership or role: it was active until yesterday (or never, if it began today)."""
-    yesterday = today() - dt.timedelta(days=1)
-    if link.since is not None and link.since > yesterday:
+    if ends_by_deletion(link):
         db.session.delete(link)
     else:
-        link.until = yesterday
+        link.until = end_day()
     db.session.commit()
 
 

@@ -16,12 +16,15 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.directory.queries import current_formats, current_themes
 from crm.extensions import db
+from crm.i18n import format_day
+from crm.labels import label
 from crm.models import (
     ConsentMethod,
     ConsentPurpose,
     ConsentStatus,
     InitiativeRoleKind,
     MembershipRole,
+    Organisation,
     OrgType,
 )
 from crm.portal import queries, services
@@ -156,12 +159,46 @@ def _matched_id(choice: str) -> int:
     return int(choice)
 
 
-@bp.post(PREFIX + "/mitglieder/<int:membership_id>/beenden")
-def member_end(membership_id: int) -> Response:
-    """End a membership of the own initiative."""
+def _confirm_end(heading: str, rows: list[tuple[str, str]], text: str) -> str:
+    """Ask before ending a membership or a contact's role (the POST button ends it)."""
+    return render_template(
+        "confirm.html",
+        heading=heading,
+        rows=rows,
+        text=text,
+        button=_("Beenden"),
+        back=url_for("portal.home"),
+    )
+
+
+def _ending(link: Any) -> str:
+    """What ending `link` today means (see services.end_link)."""
+    if services.ends_by_deletion(link):
+        return _("Der Eintrag hat erst heute begonnen und wird daher ganz entfernt.")
+    return _(
+        "Der Eintrag gilt bis gestern (%(d)s) und bleibt als beendet erhalten.",
+        d=format_day(services.end_day()),
+    )
+
+
+@bp.route(PREFIX + "/mitglieder/<int:membership_id>/beenden", methods=["GET", "POST"])
+def member_end(membership_id: int) -> Response | str:
+    """Ask first (GET), then end a membership of the own initiative (POST)."""
     membership = queries.own_membership(_initiative_id(), membership_id)
     if membership is None:
         abort(404)
+    if request.method == "GET":
+        return _confirm_end(
+            _("Mitgliedschaft wirklich beenden?"),
+            [
+                (
+                    _("Organisation"),
+                    db.session.get_one(Organisation, membership.organisation_id).name,
+                ),
+                (_("Rolle"), label(membership.role)),
+            ],
+            _ending(membership),
+        )
     services.end_link(membership)
     flash(_("Die Mitgliedschaft ist beendet."), "success")
     return _home()
@@ -189,12 +226,19 @@ def contact_new() -> Any:
     return render_template("portal/contact_form.html", form=form), status
 
 
-@bp.post(PREFIX + "/personen/<int:role_id>/beenden")
-def contact_end(role_id: int) -> Response:
-    """End a contact person's role in the own initiative (the person stays on record)."""
+@bp.route(PREFIX + "/personen/<int:role_id>/beenden", methods=["GET", "POST"])
+def contact_end(role_id: int) -> Response | str:
+    """Ask first (GET), then end a contact person's role in the own initiative (POST);
+    the person stays on record."""
     role = queries.own_role(_initiative_id(), role_id)
     if role is None:
         abort(404)
+    if request.method == "GET":
+        return _confirm_end(
+            _("Ansprechperson wirklich entfernen?"),
+            [(_("Person"), role.person.full_name), (_("Rolle"), label(role.role))],
+            _ending(role),
+        )
     services.end_link(role)
     flash(_("Die Rolle ist beendet."), "success")
     return _home()
