@@ -4,6 +4,7 @@ initiative page, and the Kreis filter that offers only the Kreise of the chosen 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from crm.models import OrgType
 
@@ -58,3 +59,54 @@ def test_member_groups_follow_the_order_of_the_types(app, make):
     assert [g.type for g in groups] == [OrgType.UNTERNEHMEN, OrgType.KOMMUNE, OrgType.HOCHSCHULE]
     assert [g.count for g in groups] == [1, 1, 1]
     assert all(g.hidden == 0 for g in groups)
+
+
+def _kreis_options(html: str) -> list[str]:
+    select = html[html.index('id="filter-kreis"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="(\d{5})"', select)
+
+
+def test_kreis_filter_offers_the_kreise_of_the_chosen_land(client, login_as):
+    login_as("staff")
+    everything = _kreis_options(client.get("/initiatives/").get_data(as_text=True))
+    assert len(everything) == 400
+    html = client.get("/initiatives/?land=05").get_data(as_text=True)
+    nrw = _kreis_options(html)
+    assert len(nrw) == 53 and all(ags.startswith("05") for ags in nrw)
+    assert ">Köln, Stadt<" in html and "(Nordrhein-Westfalen)<" not in html
+    bremen = _kreis_options(client.get("/organisations/?land=04").get_data(as_text=True))
+    assert bremen == ["04011", "04012"]
+    # an unknown Land filters nothing and offers every Kreis
+    assert len(_kreis_options(client.get("/organisations/?land=99").get_data(as_text=True))) == 400
+
+
+def test_a_kreis_of_another_land_is_dropped(client, login_as, make):
+    login_as("staff")
+    make.organisation(name="Kölner Werk GmbH", kreis_ags="05315", land_ags="05")
+    make.organisation(name="Bremer Werft GmbH", kreis_ags="04011", land_ags="04")
+    html = client.get("/organisations/?land=04&kreis=05315").get_data(as_text=True)
+    assert "Bremer Werft GmbH" in html and "Kölner Werk GmbH" not in html
+    assert 'value="05315" selected' not in html
+    html = client.get("/organisations/?land=05&kreis=05315").get_data(as_text=True)
+    assert "Kölner Werk GmbH" in html and "Bremer Werft GmbH" not in html
+    assert 'value="05315" selected' in html
+
+
+def test_kreis_options_json(client, login_as):
+    login_as("staff")
+    data = client.get("/kreise.json?land=04").get_json()
+    assert data == {
+        "kreise": [
+            {"ags": "04011", "label": "Bremen, Stadt"},
+            {"ags": "04012", "label": "Bremerhaven, Stadt"},
+        ]
+    }
+    assert len(client.get("/kreise.json").get_json()["kreise"]) == 400
+    assert len(client.get("/kreise.json?land=<x>").get_json()["kreise"]) == 400
+
+
+def test_kreis_options_json_is_for_staff_only(client, login_as, make):
+    assert client.get("/kreise.json?land=04").status_code in (302, 401)
+    login_as("editor", initiative=make.initiative())
+    assert client.get("/kreise.json?land=04").status_code == 403

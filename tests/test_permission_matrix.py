@@ -74,6 +74,7 @@ POLICY: dict[str, str] = {
     "directory.persons_export": STAFF,
     "directory.plz_lookup": USER,
     "directory.organisation_lookup": STAFF,
+    "directory.kreis_options": STAFF,
     # links between records
     "links.lookup": STAFF,
     "links.membership_new": STAFF,

@@ -103,6 +103,8 @@ def parse_list_params(
     if sort not in spec.sorts:
         sort = spec.default
     filters = {key: args[key] for key, values in allowed.items() if args.get(key) in values}
+    if "land" in filters and not filters.get("kreis", filters["land"]).startswith(filters["land"]):
+        del filters["kreis"]  # a Kreis of another Land: the Kreis select no longer offers it
     return ListParams(
         q=(args.get("q") or "").strip()[:100],
         sort=sort,
@@ -170,6 +172,17 @@ def kreis_choices() -> list[tuple[str, str]]:
         return [(ags, f"{name} ({land})") for ags, name, land in rows]
 
     return _cached_choices("kreise", load, bool)
+
+
+def kreis_choices_in(land: str | None) -> list[tuple[str, str]]:
+    """The options of the Kreis filter: every Kreis as "Name (Land)", or with `land` only
+    the Kreise of that Land by name (a Kreis's AGS begins with its Land's)."""
+    everything = kreis_choices()
+    names = dict(land_choices())
+    if not land or land not in names:
+        return everything
+    suffix = f" ({names[land]})"
+    return [(ags, label.removesuffix(suffix)) for ags, label in everything if ags[:2] == land]
 
 
 def current_themes() -> list[tuple[str, str]]:

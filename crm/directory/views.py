@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
@@ -69,7 +69,7 @@ def initiatives() -> str:
         page=page,
         params=params,
         laender=queries.land_choices(),
-        kreise=queries.kreis_choices(),
+        kreise=queries.kreis_choices_in(params.filters.get("land")),
         types=choices(InitiativeType),
         statuses=choices(InitiativeStatus),
         themes=queries.theme_choices(),
@@ -83,6 +83,14 @@ def initiatives_export(fmt: str) -> Response:
     _require_directory()
     query = queries.initiatives_query(current_user, _initiative_params())
     return _download(fmt, _("initiativen"), exports.initiative_table(query))
+
+
+@bp.get("/kreise.json")
+def kreis_options() -> Response:
+    """The Kreis filter's options for ?land= (all Kreise without one), for the list pages."""
+    _require_directory()
+    options = queries.kreis_choices_in(request.args.get("land"))
+    return jsonify(kreise=[{"ags": ags, "label": label} for ags, label in options])
 
 
 @bp.get("/organisations/")
@@ -99,7 +107,7 @@ def organisations() -> str:
         params=params,
         laender=queries.land_choices(),
         land_names=dict(queries.land_choices()),
-        kreise=queries.kreis_choices(),
+        kreise=queries.kreis_choices_in(params.filters.get("land")),
         types=choices(OrgType),
         sizes=choices(SizeClass),
     )

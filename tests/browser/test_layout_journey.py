@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import OrgType
 from tests.conftest import TEST_PASSWORD
@@ -165,3 +166,32 @@ def test_largest_initiative_fits_two_screens(page, make, screenshot):
     page.locator("#members-unternehmen").get_by_role("link", name="weniger anzeigen").click()
     page.wait_for_url(f"**/initiatives/{ini.id}#members-unternehmen")
     assert page.locator("#members-unternehmen li").count() == 10
+
+
+def test_kreis_filter_follows_the_land_live(page, make, screenshot):
+    make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    make.organisation(name="Kölner Werk GmbH", kreis_ags="05315", land_ags="05")
+    make.organisation(name="Bremer Werft GmbH", kreis_ags="04011", land_ags="04")
+    log_in(page, "beraterin@example.org")
+    page.goto("/organisations/")
+    kreis = page.locator("#filter-kreis")
+    assert kreis.locator("option").count() == 401  # "alle" and every Kreis
+    page.locator("#filter-land").select_option(label="Bremen")
+    expect(kreis.locator("option")).to_have_count(3)
+    labels = kreis.locator("option").all_inner_texts()
+    assert labels == ["alle", "Bremen, Stadt", "Bremerhaven, Stadt"]
+    kreis.select_option(label="Bremen, Stadt")
+    page.get_by_role("button", name="Anwenden").click()
+    page.wait_for_url("**land=04**")
+    assert page.get_by_role("link", name="Bremer Werft GmbH").is_visible()
+    assert page.get_by_text("Kölner Werk GmbH").count() == 0
+    assert kreis.locator("option").count() == 3  # the server renders the same options
+    assert kreis.input_value() == "04011"
+    screenshot("layout-kreis-filter")
+    # back to every Land: every Kreis again, the chosen one kept
+    page.locator("#filter-land").select_option(label="alle")
+    expect(kreis.locator("option")).to_have_count(401)
+    assert kreis.input_value() == "04011"
+    page.locator("#filter-land").select_option(label="Nordrhein-Westfalen")
+    expect(kreis.locator("option")).to_have_count(54)
+    assert kreis.input_value() == ""  # Bremen is not in Nordrhein-Westfalen
