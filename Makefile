@@ -1,13 +1,21 @@
 # Industrienetz — the README's two commands are `make run` and `make test`.
+#
+# Every target works by itself on a fresh clone: each one names what it needs (the
+# virtualenv, the npm packages, compiled translations, the instance config) and make
+# builds that first. Options: `make test PYTEST_ARGS="tests/test_search.py -x"`,
+# `make bench BENCH_ARGS="--size small --backends sqlite"`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app crm
 HOST ?= 127.0.0.1
 PORT ?= 5000
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test install assets translations lint bench messages clean
+.PHONY: run test install assets translations lint bench messages favicon clean
 
+# The virtualenv with the app and its development tools (again when pyproject.toml changes).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -21,8 +29,9 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Front-end libraries come from the locked npm packages, never from a CDN.
+# (The copy script needs only the standard library, so no virtualenv.)
 assets: node_modules/.installed
-	$(BIN)/python scripts/build_assets.py
+	$(PYTHON) scripts/build_assets.py
 
 translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d crm/translations
@@ -32,7 +41,9 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot --no-location --sort-output --omit-header crm
 	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations --no-fuzzy-matching
 
-instance/config.py:
+# Written once with a fresh SECRET_KEY; order-only on the virtualenv, so that
+# reinstalling never rewrites an existing config.
+instance/config.py: | $(VENV)/.installed
 	mkdir -p instance
 	$(BIN)/python scripts/make_instance_config.py $@
 
@@ -48,10 +59,14 @@ lint: install
 	$(BIN)/mypy
 
 test: install assets translations lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install assets translations
-	$(BIN)/python -m crm.bench
+	$(BIN)/python -m crm.bench $(BENCH_ARGS)
+
+# Redraw crm/static/favicon.* (committed) after changing scripts/make_favicon.py.
+favicon: install
+	$(BIN)/python scripts/make_favicon.py
 
 clean:
 	rm -rf $(VENV) node_modules crm/static/vendor .pytest_cache .mypy_cache .ruff_cache
