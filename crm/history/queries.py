@@ -134,10 +134,26 @@ def _link_ids(kind: str, record_id: int) -> list[tuple[str, CompoundSelect[Any]]
         deleted = select(AuditEntry.record_id).where(
             AuditEntry.record_type == table,
             AuditEntry.action == AuditAction.DELETE,
-            AuditEntry.changes[(column, 0)].as_integer() == record_id,
+            _snapshot_key(column) == _key_literal(record_id),
         )
         out.append((table, union(present, deleted)))
     return out
+
+
+def _snapshot_key(column: str) -> ColumnElement[Any]:
+    """The old value of `column` in an entry's snapshot, compared as text on PostgreSQL
+    (a cast to integer fails there on any odd value an entry may hold) and as a number on
+    SQLite (whose casts never fail, and whose JSON numbers do not equal text)."""
+    value = AuditEntry.changes[(column, 0)]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return value.as_string()
+    return value.as_integer()
+
+
+def _key_literal(record_id: int) -> Any:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return str(record_id)
+    return record_id
 
 
 def history_query(kind: str, record_id: int, *, links: bool = True) -> Select[Any]:
