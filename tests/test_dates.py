@@ -201,6 +201,8 @@ def test_pages_show_dates_in_the_languages_format(
         f"/organisations/{records['org'].id}": ["01.04.2025" if language == "de" else "1 Apr 2025"],
         f"/persons/{records['person'].id}": ["29.02.2024" if language == "de" else "29 Feb 2024"],
         "/outbox": [],
+        f"/events/{event.id}/register": [moment],
+        "/verzeichnis/veranstaltungen": [moment],
         "/dashboard/": [day],
     }
     pattern = GERMAN_DAY if language == "de" else ENGLISH_DAY
