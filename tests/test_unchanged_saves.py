@@ -251,6 +251,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "event_public.cancel": "confirmation page",
     "portal.member_end": "confirmation page",
     "portal.contact_end": "confirmation page",
+    "admin.deactivate": "confirmation page",
     "history.revert": "confirmation page",
     "history.undo": "confirmation page",
 }

@@ -5,7 +5,7 @@ Every change is written to the audit trail by the audit hook (the User model is 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -21,6 +21,7 @@ from crm.accounts.services import (
     set_active,
 )
 from crm.extensions import db
+from crm.labels import label
 from crm.models import User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -79,13 +80,30 @@ def _user(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
-@bp.post("/accounts/<int:user_id>/deactivate")
-def deactivate(user_id: int) -> Response:
-    """Deactivate an account: its sessions and outstanding links end at once."""
+@bp.route("/accounts/<int:user_id>/deactivate", methods=["GET", "POST"])
+def deactivate(user_id: int) -> Response | str:
+    """Ask first (GET), then deactivate an account (POST): its sessions and outstanding
+    links end at once."""
     user = _user(user_id)
     if user.id == current_user.id:
         flash(_("Sie können Ihr eigenes Konto nicht deaktivieren."), "error")
         return redirect(url_for("admin.accounts"))
+    if request.method == "GET":
+        if not user.active:
+            flash(_("Das Konto %(email)s ist bereits deaktiviert.", email=user.email), "info")
+            return redirect(url_for("admin.accounts"))
+        return render_template(
+            "confirm.html",
+            heading=_("Konto wirklich deaktivieren?"),
+            rows=[(_("E-Mail"), user.email), (_("Rolle"), label(user.role))],
+            text=_(
+                "Die Person kann sich nicht mehr anmelden; laufende Sitzungen und noch offene "
+                "Einladungs- oder Passwort-Links werden sofort ungültig. Reaktivieren ist "
+                "jederzeit möglich."
+            ),
+            button=_("Deaktivieren"),
+            back=url_for("admin.accounts"),
+        )
     set_active(user, False)
     db.session.commit()
     flash(_("Das Konto %(email)s ist deaktiviert.", email=user.email), "success")
