@@ -434,3 +434,40 @@ def test_csrf_is_enforced_on_the_public_form(make, make_app):
     response = client.post(f"/events/{event.id}/register", data=form_data(workshops))
     assert response.status_code == 400
     assert "Formular abgelaufen" in response.get_data(as_text=True)
+
+
+LONG_TITLE = (
+    "Fachkräftesicherung in der Transformation der Fahrzeugindustrie: Wie Kommunen, Kammern, "
+    "Gewerkschaften und Unternehmen gemeinsam Ausbildung, Weiterbildung und Zuwanderung "
+    "organisieren (Werkstattgespräch mit Praxisbeispielen aus drei Regionen)"
+)
+
+
+@pytest.mark.parametrize("page", ["register", "personal"])
+def test_long_workshop_titles_are_shown_whole_and_never_truncated(app, client, make, page):
+    event, workshops = open_event(make, workshops=2)
+    long = make.workshop(event, title=LONG_TITLE, position=5)
+    if page == "register":
+        html = client.get(f"/events/{event.id}/register").get_data(as_text=True)
+    else:
+        client.post(f"/events/{event.id}/register", data=form_data(workshops))
+        html = client.get(personal_path(app, "erika.mustermann@example.org")).get_data(as_text=True)
+    # the wishes are radio buttons next to the whole title, not options of a select
+    # (a closed select cuts a long option off at its width)
+    assert '<select id="pref1"' not in html and 'name="pref1"' in html
+    assert f'<div class="col-md-7 text-break workshop-title">{LONG_TITLE}</div>' in html
+    assert f'aria-label="Erstwunsch: {LONG_TITLE}"' in html
+    assert f'value="{long.id}"' in html
+    for truncating in ("text-truncate", "text-overflow", "ellipsis", "text-nowrap workshop"):
+        assert truncating not in html
+
+
+def test_wishes_keep_the_choice_and_show_errors_after_a_refused_submission(client, make):
+    event, workshops = open_event(make)
+    data = form_data(workshops, pref1="", pref2=str(workshops[1].id), pref3="")
+    html = client.post(f"/events/{event.id}/register", data=data).get_data(as_text=True)
+    assert 'id="wishes-error"' in html and "Erstwunsch: Bitte Ihren Erstwunsch wählen." in html
+    assert f'name="pref2" id="pref2-{workshops[1].id}" value="{workshops[1].id}"' in html
+    checked = html.split(f'id="pref2-{workshops[1].id}"', 1)[1].split(">", 1)[0]
+    assert "checked" in checked
+    assert 'id="pref3-none" value=""' in html  # "no further wish" is chosen for the third

@@ -38,9 +38,9 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     page.get_by_label("E-Mail", exact=True).fill("joerg@example.org")
     page.get_by_label("Organisation", exact=True).fill("Müller-Lüdenscheidt GmbH & Co. KG")
     page.get_by_label("Funktion", exact=True).fill("Ausbildungsleitung")
-    page.get_by_label("Erstwunsch", exact=True).select_option(label="Workshop A")
-    page.get_by_label("Zweitwunsch", exact=True).select_option(label="Workshop B")
-    page.get_by_label("Drittwunsch", exact=True).select_option(label="Workshop C")
+    page.get_by_role("radio", name="Erstwunsch: Workshop A", exact=True).check()
+    page.get_by_role("radio", name="Zweitwunsch: Workshop B", exact=True).check()
+    page.get_by_role("radio", name="Drittwunsch: Workshop C", exact=True).check()
     page.get_by_label("Ich bin einverstanden").check()
     screenshot("event-register")
     check_accessibility(page, context_name="Anmeldung zur Veranstaltung")
@@ -51,10 +51,10 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     # The personal link from the outbox: change the second wish.
     page.goto(personal_path(app, "joerg@example.org"))
     assert page.locator("[data-status]").inner_text() == "Warteliste"
-    page.get_by_label("Zweitwunsch", exact=True).select_option(label="Workshop D")
+    page.get_by_role("radio", name="Zweitwunsch: Workshop D", exact=True).check()
     page.get_by_role("button", name="Wünsche speichern").click()
     assert page.get_by_text("Ihre Workshopwünsche wurden gespeichert.").is_visible()
-    assert page.get_by_label("Zweitwunsch", exact=True).input_value() == str(workshops[3].id)
+    assert page.get_by_role("radio", name="Zweitwunsch: Workshop D", exact=True).is_checked()
     screenshot("event-personal-link")
     check_accessibility(page, context_name="Persönlicher Link")
 
