@@ -1,0 +1,73 @@
+"""Browser journey: ending a membership asks first, on a page that needs no JavaScript.
+
+Staff open an initiative, click "Beenden …" beside a member, see "Wirklich …?" with what
+will change, go back once (nothing changed), then confirm: the membership ends today.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from crm.database import writing
+from crm.extensions import db
+from crm.models import Membership
+from crm.models.base import today
+from tests.browser.conftest import OUTPUT
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def plain_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A page of a browser with JavaScript switched off."""
+    context = browser.new_context(base_url=live_server, locale="de-DE", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _until(app: Any, membership_id: int) -> Any:
+    with app.app_context(), writing():
+        return db.session.get_one(Membership, membership_id).until
+
+
+def test_staff_end_a_membership_through_the_confirmation_page(app, plain_page, make):
+    page = plain_page
+    user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    ini = make.initiative(name="Zukunft durch Industrie e.V.")
+    org = make.organisation(name="Stahlwerk Nord GmbH")
+    membership = make.membership(org, ini)
+
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(user.email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+    page.goto(f"/initiatives/{ini.id}")
+
+    page.get_by_role("link", name="Beenden …").first.click()
+    page.wait_for_url(re.compile(rf"/memberships/{membership.id}/end\b"))
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Mitgliedschaft wirklich beenden?"
+    body = page.locator("main").inner_text() if page.locator("main").count() else ""
+    body = body or page.inner_text("body")
+    assert "Stahlwerk Nord GmbH" in body and "Zukunft durch Industrie e.V." in body
+    assert "Endet am" in body
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "confirm-end-membership.png"), full_page=True)
+
+    page.get_by_role("link", name="Abbrechen").click()  # changed my mind
+    page.wait_for_url(re.compile(rf"/initiatives/{ini.id}$"))
+    assert _until(app, membership.id) is None
+
+    page.get_by_role("link", name="Beenden …").first.click()
+    page.get_by_role("button", name="Beenden").click()
+    page.wait_for_url(re.compile(rf"/initiatives/{ini.id}$"))
+    assert "Die Mitgliedschaft endet am" in page.inner_text("body")
+    assert _until(app, membership.id) == today()
