@@ -29,6 +29,7 @@ from crm.models import (
 )
 from crm.netview import cache
 from crm.netview.builder import node_id, record_of
+from crm.netview.naming import GroupName
 from crm.network import (
     COMPLEMENTARY_MIX,
     LAENDER,
@@ -39,6 +40,7 @@ from crm.network import (
     Suggestion,
     brokers,
     communities,
+    community_names,
     cross_region_links,
     isolates,
     project,
@@ -47,6 +49,10 @@ from crm.network import (
 
 #: How many suggestions a record page shows.
 PANEL_SIZE = 5
+#: How many of the strongest suggested pairs the network page shows.
+NETWORK_TOP = 8
+#: Suggestions taken per initiative when ranking the pairs of the whole network.
+NETWORK_PER_SOURCE = 5
 #: Decisions that take a pair out of the suggestions for good.
 FINAL_DECISIONS = (SuggestionDecision.ACCEPTED, SuggestionDecision.DISMISSED)
 #: Decisions listed on the introductions page, and its filter values.
@@ -315,11 +321,20 @@ class LandPair:
     examples: list[tuple[NodeLink, NodeLink]]
 
 
+@dataclass(frozen=True)
+class CommunityRow:
+    """A community on the analytics page: its name parts and its members."""
+
+    group: Community
+    name: GroupName
+    members: list[NodeLink]
+
+
 @dataclass
 class Analytics:
     """Everything the analytics page shows, computed from one cached graph."""
 
-    communities: list[tuple[Community, list[NodeLink]]]
+    communities: list[CommunityRow]
     brokers: list[tuple[Broker, NodeLink]]
     broker_measure: str
     isolates: list[NodeLink]
@@ -375,8 +390,12 @@ def _compute(graph: nx.Graph) -> Analytics:
     def members(group: Community) -> list[NodeLink]:
         return sorted((_link(graph, n) for n in group.nodes), key=lambda n: n.label.casefold())
 
+    names = group_names(graph, found)
     return Analytics(
-        communities=[(group, members(group)) for group in found],
+        communities=[
+            CommunityRow(group, name, members(group))
+            for group, name in zip(found, names, strict=True)
+        ],
         brokers=[(broker, _link(graph, broker.node)) for broker in top],
         broker_measure=top[0].measure if top else "",
         isolates=sorted(
@@ -391,7 +410,109 @@ def _compute(graph: nx.Graph) -> Analytics:
     )
 
 
+def group_names(graph: nx.Graph, groups: list[Community]) -> list[GroupName]:
+    """The name parts of `groups` (numbered from 1), each with its largest member's label."""
+    return [
+        GroupName(
+            number=number,
+            parts=parts,
+            largest_label=(
+                str(graph.nodes[parts.largest].get("label")) if parts.largest is not None else None
+            ),
+        )
+        for number, parts in enumerate(community_names(graph, groups), start=1)
+    ]
+
+
 def analytics(user: Any) -> Analytics:
     """The analytics of the graph `user` sees, computed once per graph version."""
     entry = cache.get(permissions.graph_scope(user))
     return entry.derived("analytics:initiative", _compute)
+
+
+# --- the strongest suggestions of the whole network ----------------------------------
+
+
+@dataclass(frozen=True)
+class PairSuggestion:
+    """A suggested pair of initiatives for the network page, with readable reasons."""
+
+    source: NodeLink
+    target: NodeLink
+    score: float
+    reasons: tuple[str, ...]
+    later: bool
+
+
+def _ranked_pairs(graph: nx.Graph) -> list[tuple[str, str, Suggestion]]:
+    """Every initiative's best suggestions as unordered pairs, strongest first (one graph
+    version; decisions and relationships are applied fresh by `network_suggestions`)."""
+    dissolved = _dissolved(graph)
+    best: dict[tuple[str, str], tuple[str, Suggestion]] = {}
+    sources = sorted(
+        node
+        for node, kind in graph.nodes(data="kind")
+        if kind == "initiative" and node not in dissolved
+    )
+    for source in sources:
+        for found in _suggest(graph, source, "initiative", dissolved, NETWORK_PER_SOURCE):
+            key = (min(source, str(found.node)), max(source, str(found.node)))
+            if key not in best or found.score > best[key][1].score:
+                best[key] = (source, found)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][1].score, item[0]))
+    return [(source, str(found.node), found) for _key, (source, found) in ranked]
+
+
+def _decided_pairs() -> tuple[set[frozenset[int]], set[frozenset[int]]]:
+    """Initiative pairs decided for good, and pairs postponed ("später")."""
+    final: set[frozenset[int]] = set()
+    later: set[frozenset[int]] = set()
+    rows = db.session.execute(
+        select(
+            SuggestionFeedback.source_id, SuggestionFeedback.target_id, SuggestionFeedback.decision
+        ).where(
+            SuggestionFeedback.source_type == "initiative",
+            SuggestionFeedback.target_type == "initiative",
+        )
+    )
+    for source_id, target_id, decision in rows:
+        pair = frozenset((source_id, target_id))
+        if decision in FINAL_DECISIONS:
+            final.add(pair)
+        elif decision is SuggestionDecision.LATER:
+            later.add(pair)
+    related = db.session.execute(
+        select(Relationship.initiative_a_id, Relationship.initiative_b_id).where(
+            Relationship.initiative_a_id.is_not(None), Relationship.initiative_b_id.is_not(None)
+        )
+    )
+    final |= {frozenset((a, b)) for a, b in related if a is not None and b is not None}
+    return final, later
+
+
+def network_suggestions(user: Any, limit: int = NETWORK_TOP) -> list[PairSuggestion]:
+    """The strongest suggested pairs of initiatives across the network `user` sees, best
+    first; pairs accepted, dismissed or already related are left out."""
+    entry = cache.get(permissions.graph_scope(user))
+    ranked = entry.derived("analytics:pairs", _ranked_pairs)
+    if not ranked:
+        return []
+    final, later = _decided_pairs()
+    chosen = []
+    for source, target, found in ranked:
+        pair = frozenset((record_of(source)[1], record_of(target)[1]))
+        if pair not in final:
+            chosen.append((source, target, found, pair in later))
+        if len(chosen) == limit:
+            break
+    graph = entry.graph
+    return [
+        PairSuggestion(
+            source=_link(graph, source),
+            target=_link(graph, target),
+            score=found.score,
+            reasons=tuple(reason_text(reason) for reason in found.reasons),
+            later=is_later,
+        )
+        for source, target, found, is_later in chosen
+    ]

@@ -27,6 +27,7 @@ from crm.netview import graph as graph_queries
 from crm.netview import queries, services
 from crm.netview.forms import DecisionForm
 from crm.pagination import paginate, parse_page
+from crm.urls import safe_next
 
 bp = Blueprint("netview", __name__, url_prefix="/network")
 
@@ -80,7 +81,7 @@ def decide(source_type: str, source_id: int, target_type: str, target_id: int) -
     decided = services.decide(current_user, pair, SuggestionDecision(form.decision.data))
     db.session.commit()
     flash(*_messages(decided))
-    return redirect(network_record_url(source_type, source_id))
+    return redirect(safe_next(request.form.get("next"), network_record_url(source_type, source_id)))
 
 
 @bp.app_template_global()
@@ -116,12 +117,15 @@ def introductions() -> str:
 
 @bp.get("/")
 def analytics() -> str:
-    """Communities, brokers, isolated initiatives and links across Länder (staff)."""
+    """The strongest suggestions of the whole network, then communities, brokers,
+    isolated initiatives and links across Länder (staff)."""
     if not permissions.can_view_network(current_user):
         abort(403)
     return render_template(
         "netview/analytics.html",
         a=queries.analytics(current_user),
+        top=queries.network_suggestions(current_user),
+        can_act=permissions.can_act_on_suggestions(current_user),
         open_introductions=queries.open_introduction_count(),
     )
 

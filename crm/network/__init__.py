@@ -32,6 +32,7 @@ from crm.network.assign import (
     random_assignment,
     rank_cost,
 )
+from crm.network.naming import CommunityName, community_names
 from crm.network.regions import LAENDER, NEIGHBOURS, are_neighbours, neighbours_of
 from crm.network.suggest import (
     CO_ATTENDANCE,
@@ -70,6 +71,7 @@ __all__ = [
     "AssignmentMetrics",
     "Broker",
     "Community",
+    "CommunityName",
     "CrossRegionLink",
     "Reason",
     "Suggestion",
@@ -78,6 +80,7 @@ __all__ = [
     "brokers",
     "candidate_scores",
     "communities",
+    "community_names",
     "cross_region_links",
     "first_come_first_served",
     "isolates",

@@ -1,0 +1,46 @@
+"""The wording of community names (web layer): the parts come from `crm.network.naming`,
+the words from Babel at render time, so each user reads them in their language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from crm.network import LAENDER, CommunityName
+
+
+@dataclass(frozen=True)
+class GroupName:
+    """The name parts of one community, with the label of its largest member."""
+
+    number: int
+    parts: CommunityName
+    largest_label: str | None
+
+    @property
+    def themes(self) -> str:
+        """Its distinctive themes, or "Gruppe <n>" when it has none."""
+        if not self.parts.themes:
+            return _("Gruppe %(n)s", n=self.number)
+        return " · ".join(self.parts.themes)
+
+    @property
+    def land(self) -> str:
+        """The Land most members lie in, or "mehrere Länder"."""
+        code = self.parts.land
+        if code is None or code not in LAENDER:
+            return _("mehrere Länder")
+        return LAENDER[code][1]
+
+    @property
+    def title(self) -> str:
+        """One line that tells the group apart from the others."""
+        if self.largest_label:
+            return _(
+                "%(themes)s (%(land)s, um %(largest)s)",
+                themes=self.themes,
+                land=self.land,
+                largest=self.largest_label,
+            )
+        return _("%(themes)s (%(land)s)", themes=self.themes, land=self.land)
