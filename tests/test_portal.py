@@ -339,3 +339,39 @@ def test_consents_are_recorded_as_history(app, client, login_as, make, own):
 def test_no_logo_is_404(client, login_as, own):
     login_as("editor", initiative=own)
     assert client.get("/unsere-initiative/logo").status_code == 404
+
+
+def test_the_profile_form_shows_the_stored_themes_and_formats(app, client, login_as, make):
+    from crm.database import writing
+    from crm.models import Format, Theme
+
+    with app.app_context(), writing():
+        themes = list(db.session.scalars(select(Theme).order_by(Theme.id).limit(2)))
+        fmt = db.session.scalars(select(Format).order_by(Format.id)).first()
+        assert len(themes) == 2 and fmt is not None
+        theme_names, theme_ids, format_id = [t.name for t in themes], [t.id for t in themes], fmt.id
+    own = make.initiative(name="Zukunft durch Industrie", themes=theme_names)
+    with app.app_context(), writing():
+        ini = _load(app, Initiative, own.id, selectinload(Initiative.formats))
+        db.session.add(ini)
+        ini.formats.append(db.session.get_one(Format, format_id))
+        db.session.commit()
+    login_as("editor", initiative=own)
+    html = client.get("/unsere-initiative/profil").get_data(as_text=True)
+    for theme_id in theme_ids:
+        assert f'<option selected value="{theme_id}">' in html
+    assert f'<option selected value="{format_id}">' in html
+    assert html.count("<option selected") == 3
+
+
+def test_recording_the_same_consent_again_records_nothing(app, client, login_as, make, own):
+    role = make.initiative_role(make.person(), own)
+    login_as("editor", initiative=own)
+    path = f"/unsere-initiative/personen/{role.id}/einwilligungen"
+    data = {"purpose": "newsletter", "status": "confirmed", "method": "paper"}
+    assert client.post(path, data=data).status_code == 302
+    again = client.post(path, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "bereits so vermerkt" in again
+    assert _count(app, Consent) == 1
+    assert client.post(path, data=data | {"status": "revoked"}).status_code == 302
+    assert _count(app, Consent) == 2

@@ -212,8 +212,19 @@ def add_contact(
 
 def record_consent(
     person_id: int, purpose: ConsentPurpose, status: ConsentStatus, method: ConsentMethod
-) -> Consent:
-    """Record a consent (or its revocation) as a new entry; earlier entries stay as history."""
+) -> Consent | None:
+    """Record a consent (or its revocation) as a new entry; earlier entries stay as history.
+
+    None when the latest entry for the purpose already says the same (nothing to record).
+    """
+    latest = db.session.scalars(
+        select(Consent)
+        .where(Consent.person_id == person_id, Consent.purpose == purpose)
+        .order_by(Consent.given_at.desc(), Consent.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and (latest.status, latest.method) == (status, method):
+        return None
     consent = Consent(person_id=person_id, purpose=purpose, status=status, method=method)
     db.session.add(consent)
     db.session.commit()

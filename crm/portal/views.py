@@ -252,13 +252,16 @@ def consents(role_id: int) -> Any:
         abort(404)
     form = ConsentForm()
     if form.validate_on_submit():
-        services.record_consent(
+        recorded = services.record_consent(
             role.person_id,
             ConsentPurpose(form.purpose.data),
             ConsentStatus(form.status.data),
             ConsentMethod(form.method.data),
         )
-        flash(_("Die Einwilligung ist vermerkt."), "success")
+        if recorded is None:
+            flash(_("Das ist bereits so vermerkt; es wurde nichts geändert."), "info")
+        else:
+            flash(_("Die Einwilligung ist vermerkt."), "success")
         return redirect(url_for("portal.consents", role_id=role.id))
     status = 400 if request.method == "POST" else 200
     return render_template("portal/consents.html", form=form, role=role), status
