@@ -12,7 +12,7 @@ from sqlalchemy import select
 from crm.audit import set_actor
 from crm.database import writing
 from crm.extensions import db
-from crm.models import Initiative
+from crm.models import Initiative, Membership, MembershipRole
 from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
 
@@ -87,9 +87,71 @@ def test_staff_reverts_an_editor_change_from_the_review_feed(app, page, make, sc
     screenshot("history-review-feed")
     check_accessibility(page, context_name="Änderungen durch Initiativen")
 
-    entry.get_by_role("button", name="Rückgängig machen").click()
+    entry.get_by_role("link", name="Rückgängig machen").click()
+    page.wait_for_url("**/revert?**")
+    page.get_by_role("button", name="Ja, rückgängig machen").click()
     page.wait_for_url("**/history/changes-by-initiatives*")
     expect(page.get_by_text("Die Änderung wurde rückgängig gemacht.")).to_be_visible()
     expect(page.locator("li[data-seen='no']")).to_have_count(0)
+    expect(page.locator("[data-reverted-by]")).to_contain_text("beraterin@example.org")
     screenshot("history-review-reverted")
     assert _initiative(app, ini.id).description is None
+
+
+def test_review_card_revert_and_undo_of_a_deleted_membership(app, page, make, screenshot):
+    """One editor save (profile and the end of a membership) is one card listing every
+    field; staff revert it after confirming, the card says who; then a deleted membership
+    comes back from the initiative's Verlauf with its id, after a confirmation."""
+    staff = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    ini = make.initiative(name="Werkstatt Nord e.V.")
+    org = make.organisation(name="Nordstahl GmbH")
+    kept = make.membership(org, ini)
+    other = make.organisation(name="Südwerk AG")
+    gone = make.membership(other, ini)
+    editor = make.user(role="editor", initiative_id=ini.id, email="vertretung@example.org")
+    with app.app_context(), writing():
+        set_actor(db.session, editor)
+        record = db.session.get_one(Initiative, ini.id)
+        record.description = "Neu beschrieben"
+        db.session.get_one(Membership, kept.id).role = MembershipRole.BEIRAT
+        db.session.commit()
+    with app.app_context(), writing():
+        set_actor(db.session, staff)
+        db.session.delete(db.session.get_one(Membership, gone.id))
+        db.session.commit()
+    _login(page, staff.email)
+
+    page.goto("/history/changes-by-initiatives")
+    cards = page.locator("li[data-card]")
+    expect(cards).to_have_count(1)
+    card = cards.first
+    expect(card).to_contain_text("Neu beschrieben")
+    expect(card).to_contain_text("Mitgliedschaft")
+    expect(card).to_contain_text("Nordstahl GmbH")
+    expect(card).to_contain_text("Noch von niemandem gesehen")
+    card.get_by_role("button", name="Gesehen").click()
+    page.wait_for_url("**/history/changes-by-initiatives*")
+    expect(page.locator("li[data-card]").first).to_contain_text("Gesehen von beraterin@example.org")
+    page.locator("li[data-card]").first.get_by_role("link", name="Rückgängig machen").click()
+    page.wait_for_url("**/revert?**")
+    screenshot("history-revert-confirm")
+    page.get_by_role("button", name="Ja, rückgängig machen").click()
+    page.wait_for_url("**/history/changes-by-initiatives*")
+    expect(page.locator("[data-reverted-by]")).to_contain_text("beraterin@example.org")
+    screenshot("history-review-card-reverted")
+    assert _initiative(app, ini.id).description is None
+
+    page.goto(f"/history/initiative/{ini.id}")
+    undo = page.locator("[data-undo]").filter(has_text="Wiederherstellen").first
+    undo.click()
+    page.wait_for_url("**/undo?**")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wiederherstellen?")
+    expect(page.locator("main")).to_contain_text("Südwerk AG")
+    check_accessibility(page, context_name="Wiederherstellen?")
+    page.get_by_role("button", name="Ja, wiederherstellen").click()
+    page.wait_for_url(f"**/history/initiative/{ini.id}*")
+    expect(page.get_by_text("wurde wiederhergestellt")).to_be_visible()
+    screenshot("history-membership-restored")
+    with app.app_context():
+        back = db.session.get(Membership, gone.id)
+        assert back is not None and back.organisation_id == other.id
