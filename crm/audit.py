@@ -147,17 +147,18 @@ def _collection_keys(session: Session, obj: Any) -> dict[str, list[Any]]:
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     pending = session.info.setdefault(DELETED_COLLECTIONS_KEY, {})
     for obj in session.deleted:
-        if isinstance(obj, AUDITED) and obj.id is not None:
-            pending[(obj.__tablename__, obj.id)] = _collection_keys(session, obj)
+        if not isinstance(obj, AUDITED):
+            continue
+        record: Any = obj
+        if record.id is not None:
+            pending[(record.__tablename__, record.id)] = _collection_keys(session, record)
 
 
 def _delete_snapshot(session: Session, obj: Any) -> dict[str, list[Any]]:
     """Every value of a deleted record (its collections included): enough to create it
     again with the same id."""
     snapshot = {k: [v[1], None] for k, v in _field_changes(obj, only_changed=False).items()}
-    collections = session.info.get(DELETED_COLLECTIONS_KEY, {}).pop(
-        (obj.__tablename__, obj.id), {}
-    )
+    collections = session.info.get(DELETED_COLLECTIONS_KEY, {}).pop((obj.__tablename__, obj.id), {})
     for key, keys in collections.items():
         snapshot.setdefault(key, [keys, None])
     return snapshot

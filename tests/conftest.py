@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from werkzeug.serving import make_server
 
 from crm import create_app
@@ -105,6 +105,14 @@ def empty_tables(app: Flask) -> None:
         else:
             for table in tables:
                 db.session.execute(table.delete())
+            # like RESTART IDENTITY: each test starts its AUTOINCREMENT counters afresh
+            # (within a test, ids are never reused)
+            db.session.execute(
+                text("DELETE FROM sqlite_sequence WHERE name IN :names").bindparams(
+                    bindparam("names", expanding=True)
+                ),
+                {"names": [t.name for t in tables]},
+            )
         db.session.commit()
 
 

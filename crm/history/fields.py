@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Boolean, Date, Float, Integer
+from sqlalchemy import Boolean, Date, Float, Integer, inspect
 from sqlalchemy import Enum as SAEnum
 
 from crm.audit import AUDITED, _jsonable
@@ -50,7 +50,7 @@ MODELS: dict[str, type[Any]] = {
     "relationships": Relationship,
 }
 #: Every audited table (for showing its entries: enum labels, dates).
-ALL_MODELS: dict[str, type[Any]] = {model.__tablename__: model for model in AUDITED}
+ALL_MODELS: dict[str, type[Any]] = {inspect(model).local_table.name: model for model in AUDITED}
 
 #: Link tables whose entries also appear in the Verlauf of a record: kind → (table, column).
 LINKS: dict[str, tuple[tuple[type[Any], str], ...]] = {

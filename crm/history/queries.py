@@ -494,8 +494,8 @@ def _link_parts(entries: Iterable[AuditEntry]) -> dict[int, list[tuple[str, Any]
         model = f.MODELS[table]
         columns = [getattr(model, k) for k in f.LINK_PARTS[table]]
         for row in db.session.execute(select(model.id, *columns).where(model.id.in_(ids))):
-            pairs = zip(f.LINK_PARTS[table], row[1:], strict=True)
-            present[(table, row[0])] = [(k, v) for k, v in pairs if v is not None]
+            linked = zip(f.LINK_PARTS[table], row[1:], strict=True)
+            present[(table, row[0])] = [(k, v) for k, v in linked if v is not None]
     for entry in entries:
         if entry.id not in parts and (entry.record_type, entry.record_id) in present:
             parts[entry.id] = present[(entry.record_type, entry.record_id)]
