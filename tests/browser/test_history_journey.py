@@ -135,6 +135,7 @@ def test_review_card_revert_and_undo_of_a_deleted_membership(app, page, make, sc
     page.locator("li[data-card]").first.get_by_role("link", name="Rückgängig machen").click()
     page.wait_for_url("**/revert?**")
     screenshot("history-revert-confirm")
+    check_accessibility(page, context_name="Rückgängig machen?")
     page.get_by_role("button", name="Ja, rückgängig machen").click()
     page.wait_for_url("**/history/changes-by-initiatives*")
     expect(page.locator("[data-reverted-by]")).to_contain_text("beraterin@example.org")
