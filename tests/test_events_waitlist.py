@@ -128,6 +128,12 @@ def read_state(event_id: int) -> State:
 # -- the invariants
 
 
+def _had_seat(state: State, registration_id: int) -> bool:
+    """Did the registration hold a workshop seat in `state`?"""
+    row = state.rows.get(registration_id)
+    return row is not None and row.status in SEATED and row.workshop is not None
+
+
 def check_invariants(before: State, after: State, *, step: str, publishing: bool = False) -> None:
     """The rules that hold after every step (`before` is the state before the step)."""
     seated, waiting = after.seated(), after.waiting()
@@ -168,8 +174,7 @@ def check_invariants(before: State, after: State, *, step: str, publishing: bool
             placed = [
                 r
                 for r in after.rows.values()
-                if r.workshop is not None
-                and (r.id not in before.rows or before.rows[r.id].workshop is None)
+                if r.status in SEATED and r.workshop is not None and not _had_seat(before, r.id)
             ]
             # 7. workshop seats given this step went to the earliest without one ...
             if placed and unplaced:
