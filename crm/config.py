@@ -60,6 +60,23 @@ class Defaults:
     PRIVACY_URL: str | None = None
     PRIVACY_TEXT: str | None = None
 
+    # Backups (`flask --app crm backup`): archives in BACKUP_FOLDER (None: <instance>/backups);
+    # rotation keeps the newest of each of the last N days and M weeks. PG_BIN_DIR: the bin
+    # folder of PostgreSQL client tools matching the server (None: found automatically).
+    BACKUP_FOLDER: str | None = None
+    BACKUP_KEEP_DAILY = 7
+    BACKUP_KEEP_WEEKLY = 4
+    PG_BIN_DIR: str | None = None
+
+    # Operations: /readyz wants this much free disk for the instance folder; /metrics answers
+    # only to these client addresses/networks or to `Authorization: Bearer <METRICS_TOKEN>`
+    # (neither set: 404). LOG_FORMAT "json" (one line per request) or "plain"; None: json in
+    # production, plain in debug and testing.
+    READY_MIN_FREE_BYTES = 200 * 1024 * 1024
+    METRICS_ALLOWED_IPS: tuple[str, ...] = ()
+    METRICS_TOKEN: str | None = None
+    LOG_FORMAT: str | None = None
+
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # logos; None means `<instance>/uploads`
     PAGE_SIZE = 50
