@@ -21,11 +21,13 @@ from crm.database import writing
 from crm.directory import services as directory_services
 from crm.extensions import db
 from crm.models import (
+    Affiliation,
     AgendaBlock,
     AgendaKind,
     AuditAction,
     AuditEntry,
     AuditEntrySeen,
+    Consent,
     Initiative,
     Membership,
     OutboxMail,
@@ -270,12 +272,25 @@ def test_migration_keeps_ids_rows_and_triggers_and_starts_above_history(make_app
                 "reviewed_at, reviewed_by_id) VALUES ('2026-01-01', 'delete', 'persons', 40, "
                 "'{}', NULL, NULL)"
             )
+            # the office dismissed a suggestion of an organisation deleted long ago (60)
+            conn.exec_driver_sql(
+                "INSERT INTO suggestion_feedback (source_type, source_id, target_type, "
+                "target_id, decision, score, reasons, decided_at, created_at, updated_at) "
+                "VALUES ('initiative', 3, 'organisation', 60, 'dismissed', 0.5, '[]', "
+                "'2026-01-01', '2026-01-01', '2026-01-01')"
+            )
         upgrade()
         with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO organisations (name, sort_name, type, version, created_at, "
+                "updated_at) VALUES ('Neu GmbH', 'neu gmbh', 'unternehmen', 1, "
+                "'2026-01-01', '2026-01-01')"
+            )
+            assert conn.exec_driver_sql("SELECT max(id) FROM organisations").scalar() == 61
             # rows and ids kept; the membership survived the rebuild of its parents
             # (no ON DELETE CASCADE fired while the originals were dropped)
             assert conn.exec_driver_sql("SELECT id FROM memberships").all() == [(5,)]
-            assert conn.exec_driver_sql("SELECT id FROM organisations").all() == [(7,)]
+            assert conn.exec_driver_sql("SELECT id FROM organisations").all() == [(7,), (61,)]
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             triggers = conn.exec_driver_sql(
@@ -665,3 +680,34 @@ def test_creates_and_other_kinds_are_not_undone_from_the_verlauf(app, client, ma
     assert client.get(f"/history/{entry.id}/undo").status_code == 409
     assert client.post(f"/history/{entry.id}/undo").status_code == 409
     assert client.get("/history/999999999/undo").status_code == 404
+
+
+def test_a_restored_person_gets_consents_and_links_back_one_by_one(
+    app, client, make, login_as, staffer
+):
+    person = make.person(first_name="Rita", last_name="Rückkehr")
+    org = make.organisation(name="Heimat GmbH")
+    make.affiliation(person, org, function="Leitung")
+    make.consent(person)
+    _commit_as(
+        app,
+        staffer,
+        lambda: directory_services.delete("person", db.session.get(Person, person.id)),
+    )
+    login_as("admin")
+    gone = entries(app, record_type="persons", action=AuditAction.DELETE)[-1]
+    link = entries(app, record_type="affiliations", action=AuditAction.DELETE)[-1]
+    consent = entries(app, record_type="consents", action=AuditAction.DELETE)[-1]
+    # the link cannot come back before the person
+    html = client.post(f"/history/{link.id}/undo", follow_redirects=True).get_data(as_text=True)
+    assert "gibt es nicht mehr" in html
+    assert client.post(f"/history/{gone.id}/undo").status_code == 302
+    assert client.post(f"/history/{link.id}/undo").status_code == 302
+    assert client.post(f"/history/{consent.id}/undo").status_code == 302
+    back = load(app, Person, person.id)
+    assert back.first_name == "Rita" and back.email == person.email
+    with app.app_context():
+        assert db.session.get(Affiliation, link.record_id).function == "Leitung"
+        assert db.session.get(Consent, consent.record_id).person_id == person.id
+    html = client.get(f"/history/person/{person.id}").get_data(as_text=True)
+    assert "Verlauf eines gelöschten Datensatzes" not in html

@@ -241,9 +241,9 @@ LINK_PARTS: dict[str, tuple[str, ...]] = {
 }
 #: Deleted link rows that a revert can simply create again (their records permitting).
 RECREATABLE = frozenset({"memberships", "initiative_roles", "affiliations", "relationships"})
-#: Deleted rows that the Verlauf can restore with their id: the links above and the
-#: records themselves (a deleted record's Verlauf is for admins only).
-RESTORABLE_DELETES = RECREATABLE | frozenset(KIND_OF_TABLE)
+#: Deleted rows that the Verlauf can restore with their id: the links above, a person's
+#: consents and the records themselves (a deleted record's Verlauf is for admins only).
+RESTORABLE_DELETES = RECREATABLE | frozenset(KIND_OF_TABLE) | {"consents"}
 #: The records a row refers to that must exist for it to come back: key → reference kind.
 REQUIRED_REFERENCES: dict[str, str] = {
     "organisation_id": "organisation",

@@ -11,8 +11,9 @@ Reviewed by hand.
    sync triggers on search_documents) are read before and created again after. The
    rebuild runs with foreign keys off (see env.py), so dropping the original fires no
    ON DELETE action; `PRAGMA foreign_key_check` must come back empty at the end.
-   The counter of each audited table starts above the largest id its history knows, so
-   that the id of a record deleted before this migration is not given out again either.
+   The counter of each table starts above the largest id its history (and the search
+   index and suggestion feedback, which name records by kind and id) knows, so that the
+   id of a record deleted before this migration is not given out again either.
    PostgreSQL: nothing to rebuild, its sequences never hand out an id twice.
 2. audit_entries.batch: the entries written by one save share a batch (one review card);
    reverted_at / reverted_by_id / reverted_by_label: a staff revert shown on the card.
@@ -74,11 +75,23 @@ def _rebuild(bind, table, autoincrement, extra=None):
         op.execute(sql)
 
 
+# Other tables that name a record by kind and id (search index, suggestion feedback).
+KIND_OF = {'initiatives': 'initiative', 'organisations': 'organisation', 'persons': 'person'}
+
+
 def _start_counter_above_history(bind, table):
-    """sqlite_sequence of `table` at least the largest id its history has seen."""
-    known = bind.exec_driver_sql(
-        "SELECT MAX(record_id) FROM audit_entries WHERE record_type = ?", (table,)
-    ).scalar()
+    """sqlite_sequence of `table` at least the largest id its history (or any table that
+    refers to its records by kind and id) has seen."""
+    queries = [("SELECT MAX(record_id) FROM audit_entries WHERE record_type = ?", table)]
+    kind = KIND_OF.get(table)
+    if kind is not None:
+        queries += [
+            ("SELECT MAX(record_id) FROM search_documents WHERE kind = ?", kind),
+            ("SELECT MAX(source_id) FROM suggestion_feedback WHERE source_type = ?", kind),
+            ("SELECT MAX(target_id) FROM suggestion_feedback WHERE target_type = ?", kind),
+        ]
+    found = [bind.exec_driver_sql(sql, (value,)).scalar() for sql, value in queries]
+    known = max((n for n in found if n is not None), default=None)
     if known is None:
         return
     seq = bind.exec_driver_sql(
