@@ -498,3 +498,23 @@ def test_registering_again_after_cancelling_queues_again(app, client, make):
         t2 = db.session.get_one(Registration, people[2].id)
         assert t2.assigned_workshop_id is not None
         assert t2.registered_at < again.registered_at
+
+
+def test_moved_up_after_publication_gets_the_freed_workshop_in_one_mail(app, make):
+    event, workshops, people = _published_meeting(app, make, workshop_capacity=2)
+    with app.app_context():
+        db.session.get_one(Event, event.id).capacity = 3
+        db.session.commit()
+    waiting = make.registration(
+        event, make.person(email="nachruecker@example.org"), status=RegistrationStatus.WAITLISTED
+    )
+    with app.test_request_context():
+        # t2 (seated, no workshop) is earlier, so the free seat of workshop 1 goes to t2 first
+        services.cancel(db.session.get_one(Registration, people[0].id))
+        db.session.commit()
+        assert db.session.get_one(Registration, waiting.id).status is RegistrationStatus.REGISTERED
+        assert db.session.get_one(Registration, people[2].id).assigned_workshop_id is not None
+        assert db.session.get_one(Registration, waiting.id).assigned_workshop_id is not None
+    sent = mails(app, "nachruecker@example.org")
+    assert [m.subject.split(":")[0] for m in sent] == [MOVED_UP]
+    assert "Ihr Workshop:" in sent[0].body

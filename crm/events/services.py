@@ -588,8 +588,10 @@ def fill_workshops(event: Event) -> list[tuple[Registration, Workshop]]:
 
 
 def fill_workshops_and_mail(event: Event, moved_up: list[Registration]) -> None:
-    """Fill free workshop seats, then mail: one mail per person moved up or placed."""
-    placed = dict((r.id, w) for r, w in fill_workshops(event))
+    """Fill free workshop seats, then mail once per person: those moved up from the
+    waitlist learn of their seat (and workshop, if placed), the others of their workshop."""
+    placed = fill_workshops(event)
+    workshop_of = {r.id: w for r, w in placed}
     for registration in moved_up:
         person = db.session.get_one(Person, registration.person_id)
         if person.email:
@@ -600,16 +602,12 @@ def fill_workshops_and_mail(event: Event, moved_up: list[Registration]) -> None:
                 event,
                 person=person,
                 registration=registration,
-                workshop=placed.get(registration.id),
+                workshop=workshop_of.get(registration.id),
             )
     already = {r.id for r in moved_up}
-    for registration_id, workshop in placed.items():
-        if registration_id in already:
-            continue
-        person = db.session.get_one(
-            Person, db.session.get_one(Registration, registration_id).person_id
-        )
-        if person.email:
+    for registration, workshop in placed:
+        person = db.session.get_one(Person, registration.person_id)
+        if registration.id not in already and person.email:
             _mail(
                 "workshop_moved_up.txt",
                 person.email,
