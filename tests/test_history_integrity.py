@@ -711,3 +711,25 @@ def test_a_restored_person_gets_consents_and_links_back_one_by_one(
         assert db.session.get(Consent, consent.record_id).person_id == person.id
     html = client.get(f"/history/person/{person.id}").get_data(as_text=True)
     assert "Verlauf eines gelöschten Datensatzes" not in html
+
+
+def test_a_portal_profile_save_with_plz_10117_keeps_the_review_feed_working(
+    app, client, make, login_as
+):
+    """The reproduction of issue 21, defect 2, through the portal form itself."""
+    own = make.initiative(name="Mitte verbindet e.V.")
+    login_as("editor", initiative=own)
+    response = client.post(
+        "/unsere-initiative/profil",
+        data={"version": str(own.version), "plz": "10117", "place": ""},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    client.post("/logout")
+    for role in ("staff", "admin"):
+        login_as(role)
+        feed = client.get("/history/changes-by-initiatives")
+        assert feed.status_code == 200
+        html = feed.get_data(as_text=True)
+        assert "10117" in html and "Berlin" in html
+        assert client.get(f"/history/initiative/{own.id}").status_code == 200
+        client.post("/logout")
