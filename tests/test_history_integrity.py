@@ -733,3 +733,29 @@ def test_a_portal_profile_save_with_plz_10117_keeps_the_review_feed_working(
         assert "10117" in html and "Berlin" in html
         assert client.get(f"/history/initiative/{own.id}").status_code == 200
         client.post("/logout")
+
+
+def test_the_review_feed_costs_the_same_for_few_and_many_cards(app, client, login_as, make):
+    from tests.test_list_statement_budget import recorded
+
+    ini = make.initiative(name="Viele Speicherungen e.V.")
+    editor = make.user(role="editor", initiative_id=ini.id, email="viel@example.org")
+
+    def saves(n: int) -> None:
+        for k in range(n):
+            org = make.organisation(name=f"Firma {k} GmbH")
+
+            def work(org_id: int = org.id, k: int = k) -> None:
+                db.session.get_one(Initiative, ini.id).short_name = f"VS{k}"
+                db.session.add(Membership(organisation_id=org_id, initiative_id=ini.id))
+
+            _commit_as(app, editor, work)
+
+    login_as("staff")
+    saves(2)
+    with recorded(app) as few:
+        assert client.get("/history/changes-by-initiatives").status_code == 200
+    saves(12)
+    with recorded(app) as many:
+        assert client.get("/history/changes-by-initiatives").status_code == 200
+    assert len(many) == len(few), "\n".join(many)
