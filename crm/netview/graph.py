@@ -21,6 +21,7 @@ from werkzeug.routing import BuildError
 from crm import permissions
 from crm.netview import cache
 from crm.netview.builder import record_of
+from crm.netview.naming import GroupName, group_names
 from crm.network import LAENDER, Community, communities
 from crm.network.graphview import (
     DEFAULT_MAX_NODES,
@@ -54,6 +55,7 @@ class GraphContext:
 
     network: nx.Graph
     communities: list[Community]
+    names: list[GroupName]
     numbers: dict[Any, int]
     themes: list[tuple[int, str]]
 
@@ -84,6 +86,7 @@ def _context(graph: nx.Graph) -> GraphContext:
     return GraphContext(
         network=initiative_network(graph),
         communities=groups,
+        names=group_names(graph, groups),
         numbers=community_of(graph, [group.nodes for group in groups]),
         themes=themes,
     )
@@ -203,8 +206,8 @@ def table_rows(view: GraphView, size: int = TABLE_SIZE) -> list[ViewNode]:
 
 
 def community_labels(context: GraphContext) -> dict[int, str]:
-    """{community number: its theme label}."""
-    return {number: group.label for number, group in enumerate(context.communities, start=1)}
+    """{community number: its name (distinctive themes, Land, largest initiative)}."""
+    return {name.number: name.title for name in context.names}
 
 
 def elements(page: GraphPage) -> dict[str, Any]:

@@ -3,11 +3,13 @@ the words from Babel at render time, so each user reads them in their language."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import networkx as nx
 from flask_babel import gettext as _
 
-from crm.network import LAENDER, CommunityName
+from crm.network import LAENDER, Community, CommunityName, community_names
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,17 @@ class GroupName:
                 largest=self.largest_label,
             )
         return _("%(themes)s (%(land)s)", themes=self.themes, land=self.land)
+
+
+def group_names(graph: nx.Graph, groups: Sequence[Community]) -> list[GroupName]:
+    """The name parts of `groups` (numbered from 1), each with its largest member's label."""
+    return [
+        GroupName(
+            number=number,
+            parts=parts,
+            largest_label=(
+                str(graph.nodes[parts.largest].get("label")) if parts.largest is not None else None
+            ),
+        )
+        for number, parts in enumerate(community_names(graph, groups), start=1)
+    ]

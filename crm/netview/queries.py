@@ -29,7 +29,7 @@ from crm.models import (
 )
 from crm.netview import cache
 from crm.netview.builder import node_id, record_of
-from crm.netview.naming import GroupName
+from crm.netview.naming import GroupName, group_names
 from crm.network import (
     COMPLEMENTARY_MIX,
     LAENDER,
@@ -40,7 +40,6 @@ from crm.network import (
     Suggestion,
     brokers,
     communities,
-    community_names,
     cross_region_links,
     isolates,
     project,
@@ -408,20 +407,6 @@ def _compute(graph: nx.Graph) -> Analytics:
         edges=graph.number_of_edges(),
         counts=dict(kinds),
     )
-
-
-def group_names(graph: nx.Graph, groups: list[Community]) -> list[GroupName]:
-    """The name parts of `groups` (numbered from 1), each with its largest member's label."""
-    return [
-        GroupName(
-            number=number,
-            parts=parts,
-            largest_label=(
-                str(graph.nodes[parts.largest].get("label")) if parts.largest is not None else None
-            ),
-        )
-        for number, parts in enumerate(community_names(graph, groups), start=1)
-    ]
 
 
 def analytics(user: Any) -> Analytics:

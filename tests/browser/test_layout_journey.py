@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.models import OrgType
+from tests.browser.conftest import OUTPUT
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -23,6 +24,12 @@ def log_in(page: Any, email: str) -> None:
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url("**/")
+
+
+def canvas_shot(page: Any, name: str) -> None:
+    """The graph canvas alone (the full page is too tall to review the drawing)."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.locator("#network-graph").screenshot(path=str(OUTPUT / f"{name}-canvas.png"))
 
 
 def header_box(page: Any) -> dict[str, float]:
@@ -195,3 +202,92 @@ def test_kreis_filter_follows_the_land_live(page, make, screenshot):
     page.locator("#filter-land").select_option(label="Nordrhein-Westfalen")
     expect(kreis.locator("option")).to_have_count(54)
     assert kreis.input_value() == ""  # Bremen is not in Nordrhein-Westfalen
+
+
+def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screenshot):
+    from crm.database import writing
+    from crm.demo.seed import seed_demo
+    from crm.extensions import db
+    from crm.netview import cache
+
+    with app.app_context(), writing():
+        seed_demo(size="full", seed=7)
+        db.session.commit()
+    cache.clear()
+    make.user(role="staff", password=TEST_PASSWORD, email="graph@example.org")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if m.type in ("error", "warning") else None,
+    )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, "graph@example.org")
+    page.goto("/network/graph?colour=community")
+    graph = page.locator("#network-graph[data-rendered='1']")
+    graph.wait_for(state="attached", timeout=60_000)
+    data = page.eval_on_selector("#network-graph", "e => ({...e.dataset})")
+    assert data["layout"] == "fcose"  # the layout extension, served from static/vendor
+    assert int(data["nodes"]) == 95
+    assert 0 < int(data["labelled"]) <= 20  # the largest nodes only
+    assert data["labels"] == "largest"
+
+    # a legend: shapes per kind, one entry per group with a distinguishable name
+    legend = page.locator("#graph-legend")
+    groups = legend.locator(".graph-legend-group").all_inner_texts()
+    assert len(groups) >= 3
+    assert len(set(groups)) == len(groups)
+    assert all("(" in name and ", um " in name for name in groups), groups
+    assert "Organisation" in legend.inner_text() and "Rechteck" in legend.inner_text()
+    screenshot("layout-graph-communities")
+    canvas_shot(page, "layout-graph-communities")
+
+    # zooming in labels every node
+    page.locator("#network-graph").scroll_into_view_if_needed()
+    box = page.locator("#network-graph").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, max(box["y"], 0) + 150)
+    for _ in range(10):
+        page.mouse.wheel(0, -400)
+        page.wait_for_timeout(100)
+    expect(page.locator("#network-graph")).to_have_attribute("data-labels", "all")
+
+    # "Im Graph finden" centres the node (with its label), without reloading the page
+    url = page.url
+    wanted = page.locator("#graph-table tbody tr").nth(7).locator("td").first.inner_text()
+    finder = page.get_by_label("Im Graph finden")
+    finder.fill(wanted)
+    page.get_by_role("button", name="Zentrieren").click()
+    expect(page.locator("#graph-find-result")).to_contain_text(f"Zentriert: {wanted}")
+    centred = page.eval_on_selector(
+        "#network-graph",
+        """e => { const n = e.cy.$id(e.dataset.centred); const b = n.renderedBoundingBox();
+                 return {id: n.id(), label: n.data('label'), selected: n.selected(),
+                         dx: Math.abs((b.x1 + b.x2) / 2 - e.cy.width() / 2),
+                         dy: Math.abs((b.y1 + b.y2) / 2 - e.cy.height() / 2)}; }""",
+    )
+    assert centred["label"] == wanted and centred["selected"]
+    assert centred["dx"] < 5 and centred["dy"] < 5, centred
+    assert page.url == url
+    screenshot("layout-graph-found")
+    canvas_shot(page, "layout-graph-found")
+    finder.fill("gibt es nicht")
+    page.get_by_role("button", name="Zentrieren").click()
+    expect(page.locator("#graph-find-result")).to_contain_text("Kein gezeigter Knoten")
+
+    # filters by Land, theme and type stay on the server; coloured by kind, rings by group
+    page.locator("#graph-land").select_option(label="Bayern")
+    page.locator("#graph-colour").select_option("kind")
+    page.get_by_role("checkbox", name="Organisation").check()
+    page.get_by_role("button", name="Anzeigen").click()
+    page.wait_for_url("**land=09**")
+    graph.wait_for(state="attached", timeout=60_000)
+    data = page.eval_on_selector("#network-graph", "e => ({...e.dataset})")
+    kinds = page.eval_on_selector(
+        "#network-graph", "e => [...new Set(e.cy.nodes().map(n => n.data('kind')))].sort()"
+    )
+    assert kinds == ["initiative", "organisation"]
+    assert "Ring: Gruppe" in page.locator("#graph-legend").inner_text()
+    screenshot("layout-graph-bayern-kind")
+    canvas_shot(page, "layout-graph-bayern-kind")
+    assert not problems, problems

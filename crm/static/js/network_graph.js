@@ -7,8 +7,8 @@
   "use strict";
 
   const COMMUNITY_COLOURS = 12;
-  const LABEL_ALL = 40; // views up to this size label every node
-  const LABELLED = 30; // larger views label this many of the best connected nodes
+  const LABEL_ALL = 25; // views up to this size label every node
+  const LABELLED = 20; // larger views label this many of the best connected nodes
 
   function cssVar(element, name, fallback) {
     const value = getComputedStyle(element).getPropertyValue(name).trim();
@@ -47,9 +47,14 @@
     const maxWeight = Math.max(1, ...data.edges.map((e) => e.data.weight || 1));
     const size = (node) => 14 + 36 * Math.sqrt((node.data("degree") || 0) / maxDegree);
     // Labels only for the best connected nodes (all of them in small views); the rest on hover.
-    const degrees = data.nodes.map((n) => n.data.degree || 0).sort((a, b) => b - a);
-    const threshold = data.nodes.length <= LABEL_ALL ? 0 : Math.max(1, degrees[LABELLED - 1] || 0);
-    const label = (node) => ((node.data("degree") || 0) >= threshold ? node.data("label") : "");
+    const largest = new Set(
+      data.nodes
+        .filter((n) => data.nodes.length <= LABEL_ALL || (n.data.degree || 0) > 0)
+        .sort((a, b) => (b.data.degree || 0) - (a.data.degree || 0) || String(a.data.label).localeCompare(String(b.data.label), "de"))
+        .slice(0, data.nodes.length <= LABEL_ALL ? data.nodes.length : LABELLED)
+        .map((n) => n.data.id),
+    );
+    const label = (node) => (largest.has(node.id()) ? node.data("label") : "");
     return [
       {
         selector: "node",
@@ -57,8 +62,9 @@
           "background-color": (node) => colourOf(node, mode, colours),
           width: size,
           height: size,
-          "border-width": 1,
-          "border-color": "#ffffff",
+          // coloured by kind, the ring shows the community (and the other way round)
+          "border-width": (node) => (mode === "kind" && node.data("community") ? 3 : 1),
+          "border-color": (node) => (mode === "kind" ? colourOf(node, "community", colours) : "#ffffff"),
           label,
           "font-size": 10,
           "text-valign": "bottom",
@@ -86,6 +92,7 @@
         style: { "line-color": colours.relationship, "line-style": "dashed", opacity: 0.9, "curve-style": "straight" },
       },
       { selector: "node.hover", style: { label: "data(label)", "z-index": 20 } },
+      { selector: "node.zoomed", style: { label: "data(label)" } },
       { selector: ".faded", style: { opacity: 0.15 } },
       {
         selector: "node:selected, node.focus",
@@ -100,8 +107,42 @@
     ];
   }
 
+  // fCoSE (cytoscape-fcose, served from static/vendor) pulls communities apart: links inside
+  // a community are short and stiff, links between communities long and loose. Without the
+  // extension the built-in cose layout draws the graph as before.
+  function hasFcose() {
+    try {
+      return Boolean(window.cytoscape("layout", "fcose"));
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function sameCommunity(edge) {
+    const a = edge.source().data("community");
+    return Boolean(a) && a === edge.target().data("community");
+  }
+
   function layoutFor(data) {
     const count = data.nodes.length;
+    if (hasFcose()) {
+      return {
+        name: "fcose",
+        quality: count > 400 ? "draft" : "default",
+        randomize: true,
+        animate: false,
+        fit: false,
+        packComponents: false,
+        nodeDimensionsIncludeLabels: false,
+        nodeSeparation: 60,
+        nodeRepulsion: () => (count > 250 ? 6000 : 9000),
+        idealEdgeLength: (edge) => (sameCommunity(edge) ? 45 : 220),
+        edgeElasticity: (edge) => (sameCommunity(edge) ? 0.45 : 0.05),
+        gravity: 0.15,
+        gravityRange: 3.8,
+        numIter: count > 400 ? 1200 : 2500,
+      };
+    }
     return {
       name: "cose",
       animate: false,
@@ -115,6 +156,49 @@
   }
 
   const MAX_FIT_ZOOM = 1.5;
+  const ZOOM_LABELS = 1.4; // zoomed in this much beyond the first view: all labels
+  const FIND_ZOOM = 1.2;
+
+  // "Im Graph finden": a name typed or picked from the list centres its node.
+  function finder(container, cy) {
+    const form = document.getElementById("graph-find");
+    const input = document.getElementById("graph-find-q");
+    const list = document.getElementById("graph-find-names");
+    const result = document.getElementById("graph-find-result");
+    if (!form || !input || !list || !result) {
+      return;
+    }
+    const names = cy
+      .nodes()
+      .map((node) => String(node.data("label")))
+      .sort((a, b) => a.localeCompare(b, "de"));
+    list.replaceChildren(...names.map((name) => new Option(name)));
+    form.hidden = false;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const wanted = input.value.trim().toLocaleLowerCase("de");
+      if (!wanted) {
+        return;
+      }
+      const matches = cy.nodes().filter((node) => String(node.data("label")).toLocaleLowerCase("de").includes(wanted));
+      const exact = matches.filter((node) => String(node.data("label")).toLocaleLowerCase("de") === wanted);
+      const node = (exact.nonempty() ? exact : matches.sort((a, b) => b.degree() - a.degree())).first();
+      cy.elements().removeClass("faded");
+      if (node.empty()) {
+        result.textContent = (result.dataset.missText || "").replace("{q}", input.value.trim());
+        container.dataset.centred = "";
+        return;
+      }
+      cy.$(":selected").unselect();
+      node.select();
+      cy.elements().not(node.closedNeighborhood()).addClass("faded");
+      cy.resize(); // the page may have moved or resized the canvas since it was drawn
+      cy.zoom(Math.max(cy.zoom(), FIND_ZOOM));
+      cy.center(node);
+      container.dataset.centred = node.id();
+      result.textContent = (result.dataset.foundText || "").replace("{name}", node.data("label"));
+    });
+  }
   const ROW_STEP = { x: 170, y: 55 };
 
   function placeInRows(nodes, box) {
@@ -147,6 +231,7 @@
   }
 
   function render(container, status, data) {
+    const started = performance.now();
     const mode = container.dataset.colour === "community" ? "community" : "kind";
     const colours = palette(container);
     if (!data.nodes.length) {
@@ -157,7 +242,6 @@
       status.textContent = status.dataset.emptyText || "";
       return;
     }
-    const started = performance.now();
     const cy = window.cytoscape({
       container,
       elements: { nodes: data.nodes, edges: data.edges },
@@ -173,8 +257,10 @@
     // Nodes without a shown link go into rows below the network, where labels do not collide.
     const isolated = cy.nodes().filter((node) => node.degree(false) === 0);
     const connected = cy.elements().not(isolated);
+    const options = layoutFor(data);
+    const layoutName = connected.nonempty() ? options.name : "grid";
     const layout = connected.nonempty()
-      ? connected.layout(layoutFor(data))
+      ? connected.layout(options)
       : cy.elements().layout({ name: "grid", avoidOverlap: true, condense: true, animate: false });
     layout.one("layoutstop", () => {
       if (connected.nonempty() && isolated.nonempty()) {
@@ -191,6 +277,10 @@
       } else {
         fitTo(cy, cy.elements(), 30);
       }
+      container.dataset.fitZoom = String(cy.zoom());
+      container.dataset.labels = "largest";
+      container.dataset.labelled = String(cy.nodes().filter((n) => n.style("label") !== "").length);
+      container.dataset.layout = layoutName;
       container.dataset.nodes = String(cy.nodes().length);
       container.dataset.edges = String(cy.edges().length);
       container.dataset.drawMs = String(Math.round(performance.now() - started));
@@ -200,6 +290,19 @@
         .replace("{edges}", String(cy.edges().length));
     });
     layout.run();
+
+    // Zoomed in well beyond the first view: every node gets its label.
+    let labelsAll = false;
+    cy.on("zoom", () => {
+      const base = Number(container.dataset.fitZoom || cy.zoom());
+      const wanted = cy.zoom() >= base * ZOOM_LABELS;
+      if (wanted !== labelsAll) {
+        labelsAll = wanted;
+        cy.batch(() => (wanted ? cy.nodes().addClass("zoomed") : cy.nodes().removeClass("zoomed")));
+        container.dataset.labels = wanted ? "all" : "largest";
+      }
+    });
+    finder(container, cy);
 
     cy.on("mouseover", "node", (event) => event.target.addClass("hover"));
     cy.on("mouseout", "node", (event) => event.target.removeClass("hover"));
