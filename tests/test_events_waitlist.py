@@ -518,3 +518,22 @@ def test_moved_up_after_publication_gets_the_freed_workshop_in_one_mail(app, mak
     sent = mails(app, "nachruecker@example.org")
     assert [m.subject.split(":")[0] for m in sent] == [MOVED_UP]
     assert "Ihr Workshop:" in sent[0].body
+
+
+def test_staff_raising_a_workshop_capacity_are_told_who_got_a_seat(app, client, login_as, make):
+    event, workshops, people = _published_meeting(app, make)
+    login_as("staff")
+    data = {"title": workshops[1].title, "description": "", "capacity": "2", "position": "1"}
+    response = client.post(
+        f"/events/{event.id}/workshops/{workshops[1].id}/edit", data=data, follow_redirects=True
+    )
+    assert "1 Teilnehmende haben einen Workshopplatz erhalten." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get_one(Registration, people[2].id).assigned_workshop_id == (
+            workshops[1].id
+        )
+    again = client.post(
+        f"/events/{event.id}/workshops/{workshops[1].id}/edit", data=data, follow_redirects=True
+    )
+    assert "Workshopplatz" not in again.get_data(as_text=True)  # an unchanged save moves nobody
+    assert len(mails(app, "t2@example.org")) == 1

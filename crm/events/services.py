@@ -214,11 +214,11 @@ def find_person_by_email(email: str) -> Person | None:
     )
 
 
-def save_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
+def save_workshop(workshop: Workshop, data: WorkshopData) -> list[Registration]:
     """Create or change a workshop (its themes must be loaded).
 
     A new workshop or a changed capacity gives free workshop seats to the participants
-    without one, once the assignment is published (see `fill_seats`).
+    without one, once the assignment is published (see `fill_workshops`); returns them.
     """
     event = lock_event(workshop.event_id)
     capacity_before = workshop.capacity if workshop.id is not None else None
@@ -231,9 +231,9 @@ def save_workshop(workshop: Workshop, data: WorkshopData) -> Workshop:
     workshop.themes = themes
     db.session.add(workshop)
     db.session.flush()
-    if event is not None and workshop.capacity != capacity_before:
-        fill_seats(event)
-    return workshop
+    if event is None or workshop.capacity == capacity_before:
+        return []
+    return [registration for registration, _w in fill_workshops_and_mail(event, moved_up=[])]
 
 
 # -- registrations
@@ -587,9 +587,12 @@ def fill_workshops(event: Event) -> list[tuple[Registration, Workshop]]:
     return placed
 
 
-def fill_workshops_and_mail(event: Event, moved_up: list[Registration]) -> None:
+def fill_workshops_and_mail(
+    event: Event, moved_up: list[Registration]
+) -> list[tuple[Registration, Workshop]]:
     """Fill free workshop seats, then mail once per person: those moved up from the
-    waitlist learn of their seat (and workshop, if placed), the others of their workshop."""
+    waitlist learn of their seat (and workshop, if placed), the others of their workshop.
+    Returns who got which workshop."""
     placed = fill_workshops(event)
     workshop_of = {r.id: w for r, w in placed}
     for registration in moved_up:
@@ -617,6 +620,7 @@ def fill_workshops_and_mail(event: Event, moved_up: list[Registration]) -> None:
                 workshop=workshop,
                 ics=False,
             )
+    return placed
 
 
 def cancel(registration: Registration) -> list[Registration]:

@@ -218,9 +218,14 @@ def workshop(event_id: int, workshop_id: int | None) -> Response | str:
                 position=form.position.data or 0,
                 moderator=moderator,
             )
-            services.save_workshop(item or Workshop(event_id=event.id, themes=[]), data)
+            placed = services.save_workshop(item or Workshop(event_id=event.id, themes=[]), data)
             db.session.commit()
             flash(_("Der Workshop wurde gespeichert."), "success")
+            if placed:
+                flash(
+                    _("%(n)s Teilnehmende haben einen Workshopplatz erhalten.", n=len(placed)),
+                    "info",
+                )
             return redirect(url_for("events.detail", event_id=event.id) + "#workshops")
     return render_template("events/workshop_form.html", form=form, event=event, workshop=item)
 
