@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.models import OrgType
+from tests.browser.axe import check_accessibility
 from tests.browser.conftest import OUTPUT
 from tests.conftest import TEST_PASSWORD
 
@@ -291,3 +292,54 @@ def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screensh
     screenshot("layout-graph-bayern-kind")
     canvas_shot(page, "layout-graph-bayern-kind")
     assert not problems, problems
+
+
+def test_network_page_opens_with_the_strongest_suggestions(app, page, make, screenshot):
+    from crm.database import writing
+    from crm.demo.seed import seed_demo
+    from crm.extensions import db
+    from crm.netview import cache
+
+    with app.app_context(), writing():
+        seed_demo(size="full", seed=7)
+        db.session.commit()
+    cache.clear()
+    make.user(role="staff", password=TEST_PASSWORD, email="netz@example.org")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, "netz@example.org")
+    page.goto("/network/")
+    top = page.locator("#top-suggestions")
+    pairs = top.locator(".network-pair")
+    assert pairs.count() == 8
+    # what staff came for is on the first screen: the heading and the first pair
+    heading = page.get_by_role("heading", name="Die stärksten Vorschläge im ganzen Netz")
+    assert heading.bounding_box()["y"] < 300
+    first = pairs.first
+    assert first.bounding_box()["y"] < 768
+    assert first.locator("li").count() >= 1  # its reasons
+    names = first.locator("a").all_inner_texts()[:2]
+    # the groups carry distinguishable names
+    titles = page.locator(".network-community h3").all_inner_texts()
+    details = page.locator(".network-community p.small").all_inner_texts()
+    assert len(set(zip(titles, details, strict=True))) == len(titles) >= 3
+    # the table across Länder is folded away until asked for
+    table = page.locator("#laender-details table")
+    assert not table.is_visible()
+    screenshot("layout-network-top")
+    check_accessibility(page, context_name="Netzwerkanalyse")
+    page.locator("#laender-details summary").click()
+    assert table.is_visible()
+
+    first.get_by_role("button", name="Annehmen").click()
+    page.wait_for_url("**/network/#top-suggestions-h")
+    expect(page.get_by_role("status").first).to_contain_text("sind jetzt verbunden")
+    remaining = [
+        tuple(p.locator("a").all_inner_texts()[:2])
+        for p in page.locator("#top-suggestions .network-pair").all()
+    ]
+    assert tuple(names) not in remaining and len(remaining) == 8
+    page.locator("#top-suggestions .network-pair").first.get_by_role(
+        "button", name="Verwerfen"
+    ).click()
+    page.wait_for_url("**/network/#top-suggestions-h")
+    expect(page.get_by_role("status").first).to_contain_text("Vorschlag verworfen")
