@@ -90,6 +90,13 @@ def can_use_portal(user: Any) -> bool:
     return is_editor(user) and getattr(user, "initiative_id", None) is not None
 
 
+def can_see_person(user: Any, person: Any) -> bool:
+    """May `user` see `person` at all? Staff see everyone (a restricted person marked);
+    an initiative's representatives never see a person whose processing is restricted
+    (Art. 18 GDPR), not even as their own initiative's contact."""
+    return is_staff(user) or not getattr(person, "restricted", False)
+
+
 def can_log_interaction(user: Any) -> bool:
     """Logging contacts and follow-ups is office work: staff and admins only."""
     return is_staff(user)

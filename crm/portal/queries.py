@@ -59,7 +59,11 @@ def portal(initiative_id: int) -> Portal | None:
     roles = db.session.scalars(
         select(InitiativeRole)
         .join(InitiativeRole.person)
-        .where(InitiativeRole.initiative_id == initiative_id, InitiativeRole.is_active)
+        .where(
+            InitiativeRole.initiative_id == initiative_id,
+            InitiativeRole.is_active,
+            Person.restricted.is_(False),  # Art. 18: see permissions.can_see_person
+        )
         .options(selectinload(InitiativeRole.person).selectinload(Person.consents))
         .order_by(Person.sort_name, InitiativeRole.role)
     ).all()
@@ -76,10 +80,16 @@ def own_membership(initiative_id: int, membership_id: int) -> Membership | None:
 
 
 def own_role(initiative_id: int, role_id: int) -> InitiativeRole | None:
-    """A contact role in the editor's initiative (None for anyone else's)."""
+    """A contact role in the editor's initiative (None for anyone else's, and None for a
+    person whose processing is restricted: the portal never shows them, Art. 18 GDPR)."""
     return db.session.scalar(
         select(InitiativeRole)
-        .where(InitiativeRole.id == role_id, InitiativeRole.initiative_id == initiative_id)
+        .join(InitiativeRole.person)
+        .where(
+            InitiativeRole.id == role_id,
+            InitiativeRole.initiative_id == initiative_id,
+            Person.restricted.is_(False),
+        )
         .options(selectinload(InitiativeRole.person).selectinload(Person.consents))
     )
 
