@@ -126,7 +126,6 @@ def register_blueprints(app: Flask) -> None:
     from crm.netview.views import bp as netview_bp
     from crm.portal.views import bp as portal_bp
     from crm.public.legal import bp as legal_bp
-    from crm.public.legal import bp as legal_bp
     from crm.public.views import bp as public_bp
     from crm.search.views import bp as search_bp
 
@@ -141,7 +140,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(event_public_bp)
     app.register_blueprint(public_bp)
-    app.register_blueprint(legal_bp)
     app.register_blueprint(legal_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(portal_bp)
