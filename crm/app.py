@@ -104,8 +104,10 @@ def register_extensions(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Per-request policies: login required by default, write intent, session timeouts."""
     from crm.accounts.session import enforce_session_policy
+    from crm.ops import install as install_ops
     from crm.security import init_security_headers
 
+    install_ops(app)  # first: request timing, SQL statement count, request log, metrics
     app.before_request(enforce_session_policy)
     init_security_headers(app)
 
@@ -124,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.mail.views import bp as mail_bp
     from crm.main.views import bp as main_bp
     from crm.netview.views import bp as netview_bp
+    from crm.ops.views import bp as ops_bp
     from crm.portal.views import bp as portal_bp
     from crm.public.legal import bp as legal_bp
     from crm.public.views import bp as public_bp
@@ -145,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(ops_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

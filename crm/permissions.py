@@ -185,6 +185,41 @@ def can_manage_accounts(user: Any) -> bool:
     return is_admin(user)
 
 
+def can_view_operations(user: Any) -> bool:
+    """The "Betrieb" page (backups, readiness) and the stale-backup warning: admins only."""
+    return is_admin(user)
+
+
+def can_scrape_metrics(
+    client_address: str | None,
+    bearer_token: str | None,
+    allowed_networks: Iterable[str],
+    metrics_token: str | None,
+) -> bool | None:
+    """/metrics: True for a configured client address or the configured bearer token;
+    False when a rule is configured but not met; None when none is configured (the
+    endpoint then does not exist for anyone)."""
+    import hmac
+    import ipaddress
+
+    networks = [n for n in allowed_networks if n]
+    if not networks and not metrics_token:
+        return None
+    if metrics_token and bearer_token and hmac.compare_digest(bearer_token, metrics_token):
+        return True
+    try:
+        address = ipaddress.ip_address(client_address or "")
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if address in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 # -- the public directory (no login): what an anonymous visitor may see
 
 

@@ -149,6 +149,11 @@ POLICY: dict[str, str] = {
     # Impressum and Datenschutzerklärung (from the instance configuration)
     "legal.imprint": PUBLIC,
     "legal.privacy": PUBLIC,
+    # operations: probes and metrics (no login; /metrics only for configured scrapers)
+    "ops.livez": PUBLIC,
+    "ops.readyz": PUBLIC,
+    "ops.metrics": PUBLIC,
+    "ops.admin": ADMIN,
     # the editors' portal
     "portal.home": PORTAL,
     "portal.profile": PORTAL,
@@ -378,6 +383,8 @@ _MAY_404 = {
     "event_public.register",
     "event_public.registered",
     "static",
+    # no METRICS_ALLOWED_IPS or METRICS_TOKEN configured in tests: no /metrics
+    "ops.metrics",
     # no Impressum or Datenschutzerklärung configured in tests: no page
     "legal.imprint",
     "legal.privacy",
