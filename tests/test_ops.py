@@ -243,3 +243,22 @@ def test_backup_folder_default_is_in_the_instance_folder(app):
     with app.app_context():
         folder = backup_folder()
     assert folder == Path(app.instance_path) / "backups"
+
+
+@pytest.mark.parametrize("page", ["/", "/dashboard/"])
+def test_admins_are_warned_on_the_start_page_and_dashboard_without_a_fresh_backup(
+    make_app, make, tmp_path, page
+):
+    app = make_app(BACKUP_FOLDER=str(tmp_path / "backups"))
+    make.user(role="admin", email="warnung@example.org", password=TEST_PASSWORD)
+    make.user(role="staff", email="kollege@example.org", password=TEST_PASSWORD)
+    admin = app.test_client()
+    admin.post("/login", data={"email": "warnung@example.org", "password": TEST_PASSWORD})
+    staff = app.test_client()
+    staff.post("/login", data={"email": "kollege@example.org", "password": TEST_PASSWORD})
+    html = admin.get(page).get_data(as_text=True)
+    assert "data-backup-warning" in html and "noch keine Sicherung" in html
+    assert "data-backup-warning" not in staff.get(page).get_data(as_text=True)
+    with app.app_context():
+        create_backup(db.engine)
+    assert "data-backup-warning" not in admin.get(page).get_data(as_text=True)

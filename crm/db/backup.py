@@ -115,11 +115,16 @@ class BackupStatus:
 # --------------------------------------------------------------------------- folders
 
 
-def backup_folder() -> Path:
-    """BACKUP_FOLDER, default `<instance>/backups` (created on demand)."""
-    folder = Path(
+def configured_backup_folder() -> Path:
+    """BACKUP_FOLDER, default `<instance>/backups` (not created)."""
+    return Path(
         current_app.config.get("BACKUP_FOLDER") or Path(current_app.instance_path) / "backups"
     )
+
+
+def backup_folder() -> Path:
+    """BACKUP_FOLDER, default `<instance>/backups` (created on demand)."""
+    folder = configured_backup_folder()
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -534,7 +539,7 @@ def rotate_configured() -> list[Path]:
 
 def backup_status(folder: Path | None = None) -> BackupStatus:
     """The newest archive in the backup folder whose manifest can be read."""
-    folder = folder or backup_folder()
+    folder = folder or configured_backup_folder()
     status = BackupStatus(folder=folder)
     archives = sorted(_archives(folder), reverse=True)
     status.count = len(archives)

@@ -9,6 +9,8 @@ its own readiness check with `health.register_check` and its own metrics with
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
 
@@ -17,3 +19,18 @@ def install(app: Flask) -> None:
     from crm.ops import requestlog
 
     requestlog.install(app)
+    app.jinja_env.globals["backup_warning"] = backup_warning
+
+
+def backup_warning() -> Any:
+    """For admins: the backup status when the newest backup is missing or older than two
+    days (templates show a warning); None for everyone else or when all is well."""
+    from flask_login import current_user
+
+    from crm import permissions
+    from crm.db.backup import backup_status
+
+    if not permissions.can_view_operations(current_user):
+        return None
+    status = backup_status()
+    return status if status.stale else None
