@@ -116,6 +116,8 @@ def test_metrics_need_the_token_or_an_allowed_address(make_app):
     assert by_address.get("/metrics").status_code == 200
     elsewhere = make_app(METRICS_ALLOWED_IPS=("10.0.0.0/8",)).test_client()
     assert elsewhere.get("/metrics").status_code == 403
+    from_environment = make_app(METRICS_ALLOWED_IPS="10.0.0.1, 127.0.0.1").test_client()
+    assert from_environment.get("/metrics").status_code == 200
 
 
 def test_can_scrape_metrics():

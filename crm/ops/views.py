@@ -44,8 +44,14 @@ def metrics() -> Response:
     header = request.headers.get("Authorization", "")
     bearer = header[7:].strip() if header[:7].lower() == "bearer " else None
     cfg = current_app.config
+    networks = cfg.get("METRICS_ALLOWED_IPS") or ()
+    if isinstance(networks, str):  # from the environment: "10.0.0.5, 10.1.0.0/16"
+        networks = networks.split(",")
     allowed = permissions.can_scrape_metrics(
-        request.remote_addr, bearer, cfg.get("METRICS_ALLOWED_IPS") or (), cfg.get("METRICS_TOKEN")
+        request.remote_addr,
+        bearer,
+        [str(a).strip() for a in networks],
+        str(cfg["METRICS_TOKEN"]) if cfg.get("METRICS_TOKEN") else None,
     )
     if allowed is None:
         abort(404)
