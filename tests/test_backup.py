@@ -375,3 +375,13 @@ def test_copy_db_sqlite_to_postgresql(database_url, make_app, tmp_path):
         assert "nicht leer" in again.output
     finally:
         _drop_postgres_database(name)
+
+
+def test_archive_with_a_nonsense_manifest_is_refused(source, fresh_app, tmp_path):
+    archive = _backup(source, tmp_path / "a.tar.gz").path
+    odd = _rewrite_manifest(archive, tmp_path / "odd.tar.gz", tables={"persons": "viele"})
+    target = fresh_app()
+    result = target.test_cli_runner().invoke(args=["restore", str(odd), "--yes"])
+    assert result.exit_code == 1
+    assert "Manifest ist unlesbar" in result.output
+    assert _target_state(target) == ([], {})

@@ -320,7 +320,10 @@ def read_archive(archive: Path, into: Path) -> dict[str, Any]:
             for member in members:
                 if not member.isfile() or not _safe_name(member.name):
                     raise BackupError(f"{broken}: unerwarteter Eintrag {member.name!r}.")
-            tar.extractall(into, members=members, filter="data")
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: refuse odd members too
+                tar.extractall(into, members=members, filter="data")
+            else:  # names and types were checked above
+                tar.extractall(into, members=members)  # noqa: S202
     except BackupError:
         raise
     except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError) as exc:
@@ -333,7 +336,12 @@ def read_archive(archive: Path, into: Path) -> dict[str, Any]:
         backend = manifest["backend"]
     except (ValueError, KeyError, TypeError) as exc:
         raise BackupError(f"{broken}: das Manifest ist unlesbar ({exc}).") from exc
-    if not isinstance(tables, dict) or backend not in ("sqlite", "postgresql"):
+    if (
+        not isinstance(tables, dict)
+        or not all(isinstance(k, str) and type(v) is int for k, v in tables.items())
+        or backend not in ("sqlite", "postgresql")
+        or not isinstance(expected, dict)
+    ):
         raise BackupError(f"{broken}: das Manifest ist unlesbar.")
     present = set(names) - {MANIFEST}
     if present != set(expected) or database not in expected:
