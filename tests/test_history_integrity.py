@@ -29,6 +29,7 @@ from crm.models import (
     AuditEntrySeen,
     Consent,
     Initiative,
+    InitiativeRole,
     Membership,
     OutboxMail,
     Person,
@@ -759,3 +760,25 @@ def test_the_review_feed_costs_the_same_for_few_and_many_cards(app, client, logi
     with recorded(app) as many:
         assert client.get("/history/changes-by-initiatives").status_code == 200
     assert len(many) == len(few), "\n".join(many)
+
+
+@pytest.mark.parametrize("began_today", [False, True])
+def test_a_contact_person_removed_in_the_portal_comes_back_from_the_verlauf(
+    app, client, make, login_as, began_today
+):
+    ini = make.initiative(name="Kontakt e.V.")
+    person = make.person(first_name="Karla", last_name="Kontakt")
+    since = dt.date.today() if began_today else dt.date(2024, 1, 1)
+    role = make.initiative_role(person, ini, since=since)
+    login_as("editor", initiative=ini)
+    assert client.post(f"/unsere-initiative/personen/{role.id}/beenden").status_code == 302
+    removed = load(app, InitiativeRole, role.id)
+    assert (removed is None) if began_today else (removed.until is not None)
+    client.post("/logout")
+    login_as("staff")
+    html = client.get(f"/history/initiative/{ini.id}").get_data(as_text=True)
+    entry = entries(app, record_type="initiative_roles")[-1]
+    assert f'data-undo="{entry.id}"' in html
+    assert client.post(f"/history/{entry.id}/undo").status_code == 302
+    back = load(app, InitiativeRole, role.id)
+    assert back is not None and back.until is None and back.since == since
