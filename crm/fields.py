@@ -128,8 +128,11 @@ def only_offered(message: Any) -> Any:
 
     def check(_form: Any, field: Any) -> None:
         offered = offered_values(field)
-        values = field.data if isinstance(field.data, list) else [field.data]
-        if any(v and str(v) not in offered for v in values):
+        if isinstance(field.data, list):  # a multiple select: every value must be offered
+            bad = any(str(v) not in offered for v in field.data)
+        else:  # a single select: blank is "none"
+            bad = bool(field.data) and str(field.data) not in offered
+        if bad:
             raise ValidationError(message)
 
     return check

@@ -110,3 +110,40 @@ def test_event_create_and_edit_with_a_blank_time_rerender(
         assert expected in html, path
     with app.app_context():
         assert [(e.id, e.title, e.version) for e in db.session.scalars(select(Event))] == before
+
+
+ENGLISH = ("not a valid", "This field", "Invalid", "must be", "Field must", "is required")
+
+
+@pytest.mark.parametrize("form_cls", FORMS, ids=[cls.__name__ for cls in FORMS])
+def test_every_message_of_every_field_is_german(app, form_cls):
+    odd = ["", " ", "zz", "-1", "9" * 30, "x" * 300, "2027-13-45", "ä", "1.5"]
+    with app.test_request_context("/", method="POST", headers={"Accept-Language": "de"}):
+        for name in form_cls(meta={"csrf": False})._fields:
+            for value in odd:
+                for messages in _errors(form_cls, name, value).values():
+                    for message in messages:
+                        assert not any(e in message for e in ENGLISH), (form_cls, name, message)
+
+
+def test_a_blank_entry_of_a_multiple_select_is_not_an_offered_value(app):
+    """Found by the probe: themes="" passed the check and the view read int("")."""
+    from crm.directory.forms import InitiativeForm
+    from crm.portal.forms import ProfileForm
+
+    with app.test_request_context("/", method="POST"):
+        for form_cls in (ProfileForm, InitiativeForm):
+            form = form_cls(formdata=MultiDict([("themes", "")]), meta={"csrf": False})
+            form.themes.choices = [("1", "Wasserstoff")]
+            form.validate()
+            assert form.themes.errors, form_cls
+
+
+def test_the_portal_profile_with_a_blank_theme_is_refused(client, login_as, make):
+    initiative = make.initiative()
+    login_as("editor", initiative=initiative)
+    response = client.post(
+        "/unsere-initiative/profil", data={"version": str(initiative.version), "themes": ""}
+    )
+    assert response.status_code in (200, 400)
+    assert "Bitte einen Eintrag aus der Liste wählen." in response.get_data(as_text=True)

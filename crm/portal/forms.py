@@ -80,8 +80,13 @@ class ProfileForm(Form):
     street = StringField(_l("Straße und Hausnummer"), validators=[Optional(), max_length(200)])
     plz = StringField(_l("PLZ"), validators=[Optional(), max_length(5), _known_plz])
     place = StringField(_l("Ort"), validators=[Optional(), max_length(120)])
-    themes = SelectMultipleField(_l("Themen"), choices=[], validators=[_offered])
-    formats = SelectMultipleField(_l("Formate"), choices=[], validators=[_offered])
+    # validate_choice=False: `_offered` checks the choices, in German (WTForms' own is English).
+    themes = SelectMultipleField(
+        _l("Themen"), choices=[], validate_choice=False, validators=[_offered]
+    )
+    formats = SelectMultipleField(
+        _l("Formate"), choices=[], validate_choice=False, validators=[_offered]
+    )
     logo = FileField(
         _l("Logo"),
         description=_l("PNG, JPEG, GIF oder WebP, höchstens 2 MB; wird auf 512 Pixel verkleinert."),
@@ -128,7 +133,9 @@ class ContactForm(Form):
     )
     phone = StringField(_l("Telefon"), validators=[Optional(), max_length(40)])
     role = SelectField(_l("Rolle"), validators=[_offered])
-    consents = SelectMultipleField(_l("Einwilligungen, die Ihnen vorliegen"), validators=[_offered])
+    consents = SelectMultipleField(
+        _l("Einwilligungen, die Ihnen vorliegen"), validate_choice=False, validators=[_offered]
+    )
     consent_method = SelectField(_l("Wie wurde eingewilligt?"), validators=[_offered])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
