@@ -537,3 +537,17 @@ def test_staff_raising_a_workshop_capacity_are_told_who_got_a_seat(app, client, 
     )
     assert "Workshopplatz" not in again.get_data(as_text=True)  # an unchanged save moves nobody
     assert len(mails(app, "t2@example.org")) == 1
+
+
+def test_the_form_says_when_a_registration_goes_to_the_waitlist(app, client, make):
+    event, workshops = open_event(make, capacity=1)
+    assert "data-booked-out" not in client.get(f"/events/{event.id}/register").get_data(
+        as_text=True
+    )
+    client.post(f"/events/{event.id}/register", data=form_data(workshops, email="a@example.org"))
+    html = client.get(f"/events/{event.id}/register").get_data(as_text=True)
+    assert "data-booked-out" in html and "Alle Plätze sind vergeben." in html
+    unlimited, _ws = open_event(make, capacity=None)
+    assert "data-booked-out" not in client.get(f"/events/{unlimited.id}/register").get_data(
+        as_text=True
+    )

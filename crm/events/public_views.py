@@ -76,7 +76,13 @@ def register(event_id: int) -> Response | str:
             services.register(event.id, _input(form))
             db.session.commit()
             return redirect(url_for("event_public.registered", event_id=event.id))
-    return render_template("events/public/register.html", event=event, form=form, problem=problem)
+    return render_template(
+        "events/public/register.html",
+        event=event,
+        form=form,
+        problem=problem,
+        booked_out=problem is None and services.booked_out(event),
+    )
 
 
 @bp.get("/veranstaltungen/<slug>")

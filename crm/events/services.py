@@ -254,6 +254,19 @@ def seats_taken(event_id: int) -> int:
     return int(count or 0)
 
 
+def booked_out(event: Event) -> bool:
+    """Would a registration now go to the waitlist? (Those waiting get free seats first.)"""
+    if event.capacity is None:
+        return False
+    waiting = db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+    )
+    return seats_taken(event.id) + int(waiting or 0) >= event.capacity
+
+
 def registration_problem(event: Event, now: dt.datetime | None = None) -> str | None:
     """Why `event` takes no registrations right now (None: it does)."""
     now = now or utcnow()
