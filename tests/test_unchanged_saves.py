@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 from sqlalchemy import desc, func, select
-from sqlalchemy.orm import Session
 
 from crm import create_app
 from crm.database import writing
@@ -57,7 +56,7 @@ from tests.conftest import REFERENCE_TABLES, TEST_PASSWORD, base_config
 
 # -- the table of forms -----------------------------------------------------------------
 
-Pick = Callable[[Session], dict[str, Any]]
+Pick = Callable[[Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -68,13 +67,13 @@ class EditForm:
     pick: Pick  # URL arguments of a demo record (may prepare it, e.g. a known token)
 
 
-def _first(session: Session, query: Any) -> Any:
+def _first(session: Any, query: Any) -> Any:
     value = session.scalar(query.limit(1))
     assert value is not None, f"the demo data have no record for {query}"
     return value
 
 
-def _richest_initiative(session: Session) -> int:
+def _richest_initiative(session: Any) -> int:
     """The initiative with the most themes and formats (multi-selects to keep)."""
     themes = (
         select(func.count())
@@ -93,7 +92,7 @@ def _richest_initiative(session: Session) -> int:
     )
 
 
-def _organisation(session: Session) -> dict[str, Any]:
+def _organisation(session: Any) -> dict[str, Any]:
     with_parent = session.scalar(
         select(Organisation.id).where(Organisation.parent_id.is_not(None)).limit(1)
     )
@@ -103,7 +102,7 @@ def _organisation(session: Session) -> dict[str, Any]:
     }
 
 
-def _person(session: Session) -> dict[str, Any]:
+def _person(session: Any) -> dict[str, Any]:
     return {
         "person_id": _first(
             session, select(Person.id).where(Person.email.is_not(None)).order_by(Person.id)
@@ -111,7 +110,7 @@ def _person(session: Session) -> dict[str, Any]:
     }
 
 
-def _event_with_waitlist(session: Session) -> dict[str, Any]:
+def _event_with_waitlist(session: Any) -> dict[str, Any]:
     """An event with people on its waitlist and (as in the old demo data) free seats:
     saving it unchanged must not move anyone up nor mail them."""
     waiting = select(Registration.event_id).where(
@@ -123,7 +122,7 @@ def _event_with_waitlist(session: Session) -> dict[str, Any]:
     return {"event_id": event_id}
 
 
-def _workshop(session: Session) -> dict[str, Any]:
+def _workshop(session: Any) -> dict[str, Any]:
     workshop = (
         session.scalars(
             select(Workshop).where(Workshop.moderator_id.is_not(None)).order_by(Workshop.id)
@@ -134,7 +133,7 @@ def _workshop(session: Session) -> dict[str, Any]:
     return {"event_id": workshop.event_id, "workshop_id": workshop.id}
 
 
-def _agenda_block(session: Session) -> dict[str, Any]:
+def _agenda_block(session: Any) -> dict[str, Any]:
     block = session.scalars(select(AgendaBlock).order_by(AgendaBlock.id)).first()
     assert block is not None
     return {"event_id": block.event_id, "block_id": block.id}
@@ -143,7 +142,7 @@ def _agenda_block(session: Session) -> dict[str, Any]:
 PERSONAL_TOKEN = "unveraendert-speichern-token"  # noqa: S105 - a test link, not a secret
 
 
-def _personal_link(session: Session) -> dict[str, Any]:
+def _personal_link(session: Any) -> dict[str, Any]:
     """A registration with workshop wishes, its event in the future so wishes may change."""
     registration = session.scalars(
         select(Registration)
@@ -167,7 +166,7 @@ def _personal_link(session: Session) -> dict[str, Any]:
     return {"token": PERSONAL_TOKEN}
 
 
-def _editor_role(session: Session) -> dict[str, Any]:
+def _editor_role(session: Any) -> dict[str, Any]:
     return {"role_id": _first(session, select(InitiativeRole.id).order_by(InitiativeRole.id))}
 
 
@@ -498,7 +497,7 @@ def test_saving_unchanged_changes_nothing(app, client, make, endpoint):
 
 # Every demo record of a kind, for the staff forms: odd values (no Kreis, no parent, an
 # open follow-up, an ended membership, …) must survive an unchanged save too.
-EVERY_RECORD: dict[str, Callable[[Session], list[dict[str, Any]]]] = {
+EVERY_RECORD: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "directory.initiative_edit": lambda s: [
         {"initiative_id": i} for i in s.scalars(select(Initiative.id))
     ],
