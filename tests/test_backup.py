@@ -385,3 +385,17 @@ def test_archive_with_a_nonsense_manifest_is_refused(source, fresh_app, tmp_path
     assert result.exit_code == 1
     assert "Manifest ist unlesbar" in result.output
     assert _target_state(target) == ([], {})
+
+
+def test_a_pg_dump_older_than_the_server_is_refused_with_advice(database_url, make_app, tmp_path):
+    if database_url.startswith("sqlite"):
+        pytest.skip("pg_dump is for PostgreSQL")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    fake = folder / "pg_dump"
+    fake.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    fake.chmod(0o755)
+    app = make_app(PG_BIN_DIR=str(folder))
+    with app.app_context(), pytest.raises(BackupError, match="Version 9, der Server"):
+        create_backup(db.engine, tmp_path / "x.tar.gz")
+    assert not list(tmp_path.glob("x.tar.gz*"))
