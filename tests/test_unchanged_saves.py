@@ -548,3 +548,24 @@ def test_saving_every_demo_record_unchanged_changes_nothing(app, client, make, e
 def test_every_staff_edit_form_is_tried_on_every_record():
     staff = {e for e, case in EDIT_FORMS.items() if case.role == "staff"}
     assert staff == EVERY_RECORD.keys()
+
+
+def test_every_demo_initiative_saves_its_profile_unchanged(app, make):
+    """The portal profile of each demo initiative, as its representative (addresses whose
+    PLZ spans several Kreise, missing places, no themes, …)."""
+    seed(app)
+    with app.app_context():
+        initiative_ids = list(db.session.scalars(select(Initiative.id).order_by(Initiative.id)))
+        db.session.rollback()
+    clients = []
+    for initiative_id in initiative_ids:  # all signed in first: a login is not a save
+        editor = make.user(role="editor", initiative_id=initiative_id, password=TEST_PASSWORD)
+        client = app.test_client()
+        login = client.post("/login", data={"email": editor.email, "password": TEST_PASSWORD})
+        assert login.status_code == 302
+        clients.append(client)
+    before = snapshot(app)
+    for client in clients:
+        save_unchanged(app, client, "portal.profile", {})
+    changes = differences(before, snapshot(app))
+    assert not changes, "portal.profile: saving unchanged changed\n" + "\n".join(changes)
