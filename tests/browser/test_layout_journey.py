@@ -84,6 +84,12 @@ def test_admin_header_stays_on_one_line(page, make, screenshot, width):
     email = nav.locator(".header-email")
     assert LONG_EMAIL in (email.get_attribute("title") or "")
     screenshot(f"layout-header-{width}")
+    # the same in English
+    nav.get_by_role("button", name="English").click()
+    page.wait_for_url("**/initiatives/")
+    assert nav.get_by_role("button", name="Log out").is_visible()
+    box = header_box(page)
+    assert box["spread"] <= 8 and box["height"] <= 64 and box["scrollWidth"] <= width, box
 
 
 def test_header_collapses_into_a_menu_on_a_phone(page, make, screenshot):
