@@ -56,6 +56,10 @@ SKIPPED = {
     "directory.plz_lookup",
     "directory.organisation_lookup",
     "links.lookup",
+    # probes and metrics for machines (JSON, Prometheus text)
+    "ops.livez",
+    "ops.readyz",
+    "ops.metrics",
 }
 
 # Pages opened from a record's page carry that record in the query string.
