@@ -465,12 +465,15 @@ def open_as(app: Any, client: Any, make: Any, case: EditForm) -> dict[str, Any]:
     return arguments
 
 
-def save_unchanged(app: Any, client: Any, endpoint: str, arguments: dict[str, Any]) -> str:
+def save_unchanged(
+    app: Any, client: Any, endpoint: str, arguments: dict[str, Any], language: str = "de"
+) -> str:
     """Open the form, submit it as a browser would, unchanged; returns its path."""
     with app.test_request_context():
         path = url_for(endpoint, **arguments)
     page = client.get(path)
     assert page.status_code == 200, (path, page.status_code)
+    assert f'<html lang="{language}"' in page.get_data(as_text=True)
     body = submitted(edit_form_of(page.get_data(as_text=True), path))
     response = client.post(
         path,
@@ -484,13 +487,15 @@ def save_unchanged(app: Any, client: Any, endpoint: str, arguments: dict[str, An
     return path
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize("endpoint", sorted(EDIT_FORMS))
-def test_saving_unchanged_changes_nothing(app, client, make, endpoint):
+def test_saving_unchanged_changes_nothing(app, client, make, endpoint, language):
     seed(app)
     case = EDIT_FORMS[endpoint]
     arguments = open_as(app, client, make, case)
+    client.post("/language", data={"language": language})  # dates, numbers as shown in it
     before = snapshot(app)
-    save_unchanged(app, client, endpoint, arguments)
+    save_unchanged(app, client, endpoint, arguments, language)
     changes = differences(before, snapshot(app))
     assert not changes, f"{endpoint}: saving unchanged changed\n" + "\n".join(changes)
 
