@@ -349,3 +349,23 @@ def test_network_page_opens_with_the_strongest_suggestions(app, page, make, scre
     ).click()
     page.wait_for_url("**/network/#top-suggestions-h")
     expect(page.get_by_role("status").first).to_contain_text("Vorschlag verworfen")
+
+
+def test_header_menu_without_javascript_stays_open(browser, live_server, make):
+    make.user(role="admin", password=TEST_PASSWORD, email=LONG_EMAIL)
+    context = browser.new_context(
+        base_url=live_server,
+        locale="de-DE",
+        java_script_enabled=False,
+        viewport={"width": 375, "height": 740},
+    )
+    page = context.new_page()
+    try:
+        log_in(page, LONG_EMAIL)
+        nav = page.locator("header nav")
+        assert not nav.get_by_role("button", name="Menü").is_visible()
+        assert nav.get_by_role("link", name="Initiativen", exact=True).is_visible()
+        assert nav.get_by_role("button", name="Abmelden").is_visible()
+        assert nav.evaluate("e => e.scrollWidth") <= 375
+    finally:
+        context.close()
