@@ -2,7 +2,7 @@
 
 from crm.models.accounts import User
 from crm.models.activity import Interaction, interaction_persons
-from crm.models.audit import AuditEntry, AuditEntrySeen, OutboxMail
+from crm.models.audit import AuditEntry, AuditEntrySeen, JobRun, OutboxMail
 from crm.models.base import Base
 from crm.models.directory import (
     Initiative,
@@ -43,6 +43,7 @@ __all__ = [
     "Initiative",
     "InitiativeRole",
     "Interaction",
+    "JobRun",
     "Kreis",
     "Membership",
     "Organisation",

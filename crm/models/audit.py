@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base, str_enum, utcnow
-from crm.models.enums import AuditAction
+from crm.models.enums import AuditAction, JobRunStatus, OutboxStatus
 
 
 class AuditEntry(Base):
@@ -63,4 +63,34 @@ class OutboxMail(Base):
     body: Mapped[str] = mapped_column(Text)
     ics: Mapped[str | None] = mapped_column(Text)  # an iCalendar attachment
     sent_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    error: Mapped[str | None] = mapped_column(Text)  # the SMTP server's last answer
+    # Delivery state, written before and after each SMTP exchange (at most once): a mail
+    # found "sending" was interrupted during the exchange and becomes "uncertain".
+    status: Mapped[OutboxStatus] = mapped_column(
+        str_enum(OutboxStatus, "outbox_status"),
+        default=OutboxStatus.QUEUED,
+        server_default=OutboxStatus.QUEUED.value,
+        index=True,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_attempt_at: Mapped[dt.datetime | None]
+    next_attempt_at: Mapped[dt.datetime | None]  # after a temporary failure (backoff)
+
+
+class JobRun(Base):
+    """One run of a background job, recorded from the job layer's signals (admin page)."""
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    arguments: Mapped[str] = mapped_column(Text, default="")  # ids only, as JSON
+    status: Mapped[JobRunStatus] = mapped_column(
+        str_enum(JobRunStatus, "job_run_status"), index=True
+    )
+    enqueued_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(120))  # host:pid that ran it
     error: Mapped[str | None] = mapped_column(Text)

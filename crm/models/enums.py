@@ -218,3 +218,25 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+
+
+class OutboxStatus(StrEnum):
+    """Delivery state of an outbox mail."""
+
+    QUEUED = "queued"
+    SENDING = "sending"  # the SMTP exchange started and has not been recorded as ended
+    SENT = "sent"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"  # interrupted during the exchange: perhaps delivered
+
+
+class JobRunStatus(StrEnum):
+    """State of a background job run."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETE = "complete"
+    FAILED = "failed"
+    RETRYING = "retrying"
+    INTERRUPTED = "interrupted"  # the worker ended (or was killed) during the run
+    SKIPPED = "skipped"  # another run held the lock
