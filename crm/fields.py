@@ -60,10 +60,26 @@ class _GermanParse:
             raise ValueError(self.message) from exc
 
 
+# Whole numbers are stored in INTEGER columns (32 bits on PostgreSQL); anything beyond is
+# refused here, before a check (WTForms' NumberRange calls math.isnan, which overflows
+# for huge ints) or the database meets it.
+INTEGER_LIMIT = 2**31 - 1
+
+
 class GermanIntegerField(_GermanParse, IntegerField):
-    """A whole number with a German error message."""
+    """A whole number with a German error message, within the database's integer range."""
 
     message = _l("Bitte eine ganze Zahl angeben.")
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the value; one outside the integer range is refused."""
+        if valuelist and len(str(valuelist[0]).strip()) > len(str(INTEGER_LIMIT)) + 1:
+            self.data = None
+            raise ValueError(_l("Diese Zahl ist zu groß."))
+        super().process_formdata(valuelist)
+        if isinstance(self.data, int) and abs(self.data) > INTEGER_LIMIT:
+            self.data = None
+            raise ValueError(_l("Diese Zahl ist zu groß."))
 
 
 class GermanDateField(_GermanParse, DateField):

@@ -147,3 +147,25 @@ def test_the_portal_profile_with_a_blank_theme_is_refused(client, login_as, make
     )
     assert response.status_code in (200, 400)
     assert "Bitte einen Eintrag aus der Liste wählen." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["9" * 400, "2147483648", "-2147483649", "1" * 12])
+def test_a_huge_number_is_refused_with_a_message(app, value):
+    """Found by the probe: NumberRange overflowed (math.isnan) on a 400-digit position."""
+    from crm.events.forms import WorkshopForm
+
+    with app.test_request_context("/", method="POST"):
+        for name in ("capacity", "position"):
+            errors = _errors(WorkshopForm, name, value)
+            assert errors[name][0] == "Diese Zahl ist zu groß.", (name, errors)
+
+
+def test_the_workshop_form_with_a_huge_position_is_refused(client, login_as, make):
+    login_as("staff")
+    event = make.event()
+    response = client.post(
+        f"/events/{event.id}/workshops/new",
+        data={"title": "Wasserstoff", "capacity": "20", "position": "9" * 400},
+    )
+    assert response.status_code in (200, 400)
+    assert "Diese Zahl ist zu groß." in response.get_data(as_text=True)
