@@ -40,6 +40,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    for name in ("JOBS_URL", "REDIS_URL"):  # the job queue (crm.jobs)
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
     if test_config:
         app.config.from_mapping(test_config)
 
@@ -99,6 +102,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    from crm import jobs
+
+    jobs.init_app(app)  # the job queue (Huey): storage from JOBS_URL / REDIS_URL
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -122,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.events.public_views import bp as event_public_bp
     from crm.events.views import bp as events_bp
     from crm.history.views import bp as history_bp
+    from crm.jobs.views import bp as jobs_bp
     from crm.links.views import bp as links_bp
     from crm.mail.views import bp as mail_bp
     from crm.main.views import bp as main_bp
@@ -149,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(history_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(jobs_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -24,6 +24,9 @@ def register(app: Flask) -> None:
     from crm.mail.cli import send_mail_command
 
     app.cli.add_command(send_mail_command)
+    from crm.jobs.cli import worker_command
+
+    app.cli.add_command(worker_command)
     from crm.db.cli import register as register_db_commands
 
     register_db_commands(app)

@@ -77,6 +77,24 @@ class Defaults:
     METRICS_TOKEN: str | None = None
     LOG_FORMAT: str | None = None
 
+    # Background jobs (Huey): JOBS_URL "redis://..." in production (or REDIS_URL);
+    # None: SQLite storage in <instance>/jobs.sqlite ("sqlite:///path" and "memory://" too).
+    # JOBS_WORKERS threads in `flask --app crm worker`. JOBS_WORKER_BANNER: admins see a
+    # banner when the worker's heartbeat is stale (None: on, except in testing).
+    JOBS_URL: str | None = None
+    REDIS_URL: str | None = None
+    JOBS_WORKERS = 2
+    JOBS_WORKER_BANNER: bool | None = None
+    # Events with more registrations than this are assigned to workshops by the worker.
+    ASSIGNMENT_JOB_THRESHOLD = 300
+    # Outbox delivery by the worker: mails per minute (politeness towards the SMTP server),
+    # tries for a temporary failure (4xx, with backoff 1, 2, 4 ... minutes), and the
+    # longest run (the next one starts every minute).
+    MAIL_RATE_PER_MINUTE = 120
+    MAIL_MAX_ATTEMPTS = 5
+    MAIL_RUN_SECONDS = 55
+    MAIL_BATCH_SIZE = 1000
+
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # logos; None means `<instance>/uploads`
     PAGE_SIZE = 50

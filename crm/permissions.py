@@ -190,6 +190,16 @@ def can_view_operations(user: Any) -> bool:
     return is_admin(user)
 
 
+def can_manage_jobs(user: Any) -> bool:
+    """The background jobs page (/admin/jobs, retry) and the stale-worker banner: admins."""
+    return is_admin(user)
+
+
+def can_resend_mail(user: Any) -> bool:
+    """Queue an uncertain or failed outbox mail again (after confirming): staff."""
+    return can_view_outbox(user)
+
+
 def can_scrape_metrics(
     client_address: str | None,
     bearer_token: str | None,

@@ -154,6 +154,10 @@ POLICY: dict[str, str] = {
     "ops.readyz": PUBLIC,
     "ops.metrics": PUBLIC,
     "ops.admin": ADMIN,
+    # background jobs: the admin's list and retry; staff resend an uncertain mail
+    "jobs.index": ADMIN,
+    "jobs.retry_run": ADMIN,
+    "mail.resend_mail": STAFF,
     # the editors' portal
     "portal.home": PORTAL,
     "portal.profile": PORTAL,
@@ -393,4 +397,7 @@ _MAY_404 = {
     "links.affiliation_new",
     "links.role_new",
     "links.relationship_new",
+    # the world has no job run and no outbox mail (tests/test_jobs.py covers them)
+    "jobs.retry_run",
+    "mail.resend_mail",
 }

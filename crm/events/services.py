@@ -696,3 +696,45 @@ def confirm_organisation(registration: Registration) -> bool:
         return False
     registration.organisation_confirmed = True
     return True
+
+
+def reminders_due(day: dt.date) -> list[int]:
+    """Registrations (ids) of events starting on `day` (Berlin) not yet reminded."""
+    start = berlin_to_utc(dt.datetime.combine(day, dt.time.min))
+    end = berlin_to_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return list(
+        db.session.scalars(
+            select(Registration.id)
+            .join(Event, Event.id == Registration.event_id)
+            .where(
+                Event.starts_at >= start,
+                Event.starts_at < end,
+                Event.status.in_((EventStatus.VEROEFFENTLICHT, EventStatus.ANMELDUNG_GESCHLOSSEN)),
+                Registration.status == RegistrationStatus.REGISTERED,
+                Registration.reminded_at.is_(None),
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+def remind(registration_id: int) -> bool:
+    """Queue the reminder mail of one registration, once (marks it; the caller commits)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.reminded_at is not None:
+        return False
+    if registration.status != RegistrationStatus.REGISTERED:
+        return False
+    registration.reminded_at = utcnow()
+    event = db.session.get_one(Event, registration.event_id)
+    person = db.session.get(Person, registration.person_id) if registration.person_id else None
+    if person is not None and person.email:
+        _mail(
+            "reminder.txt",
+            person.email,
+            _("Erinnerung: %(t)s ist morgen", t=event.title),
+            event,
+            person=person,
+            ics=False,
+        )
+    return True

@@ -1,4 +1,5 @@
-"""The `send-mail` command: deliver the outbox over SMTP."""
+"""The `send-mail` command: deliver the outbox over SMTP now (the worker does it every
+minute; both go through `send_pending` under the same lock)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from crm.database import writing
+from crm.jobs import exclusive
 from crm.mail.services import send_pending, smtp_configured
 
 
@@ -24,9 +26,18 @@ def send_mail_command(limit: int) -> None:
             "Die Mails bleiben im Postausgang; die Geschäftsstelle sieht sie unter /outbox."
         )
         return
-    try:
-        with writing():
-            report = send_pending(config, limit=limit)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise click.ClickException(f"SMTP-Server nicht erreichbar: {exc}") from exc
+    rate = float(config.get("MAIL_RATE_PER_MINUTE") or 0) or None
+    with exclusive("outbox") as held:
+        if not held:
+            raise click.ClickException("Der Hintergrunddienst versendet gerade; bitte später.")
+        try:
+            with writing():
+                report = send_pending(config, limit=limit, rate_per_minute=rate)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise click.ClickException(f"SMTP-Server nicht erreichbar: {exc}") from exc
     click.echo(f"{report.sent} Mails gesendet, {report.failed} fehlgeschlagen.")
+    if report.retrying or report.uncertain:
+        click.echo(
+            f"{report.retrying} später erneut, {report.uncertain} unklar "
+            "(siehe Postausgang, werden nicht von selbst erneut gesendet)."
+        )

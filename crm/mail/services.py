@@ -1,24 +1,27 @@
 """Queueing mails in the outbox and delivering them over SMTP.
 
 Mails are written to the outbox in the same transaction as the change that caused
-them, so a rolled-back registration never sends a confirmation. The `send-mail`
-command delivers them later; without SMTP settings staff read them on /outbox.
+them, so a rolled-back registration never sends a confirmation. The worker delivers
+them (crm/mail/tasks.py, every minute, at MAIL_RATE_PER_MINUTE), the `send-mail` command
+on demand; without SMTP settings staff read them on /outbox.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import smtplib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 
 from crm.extensions import db
-from crm.models import OutboxMail
+from crm.models import OutboxMail, OutboxStatus
 from crm.models.base import utcnow
 
 SMTP_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_FROM")
@@ -53,7 +56,10 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    # one Message-ID per outbox mail: a resend (after "uncertain") can be recognised
+    message["Message-ID"] = make_msgid(
+        f"outbox-{mail.id}", domain=sender.rpartition("@")[2] or None
+    )
     message.set_content(mail.body)
     if mail.ics:
         message.add_attachment(
@@ -72,6 +78,8 @@ class SendReport:
 
     sent: int
     failed: int
+    retrying: int = 0  # a temporary failure: queued again for later (backoff)
+    uncertain: int = 0  # interrupted during the exchange: perhaps delivered
 
 
 def _connect(config: Mapping[str, Any]) -> smtplib.SMTP:
@@ -83,29 +91,151 @@ def _connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     return smtp
 
 
-def send_pending(config: Mapping[str, Any], limit: int = 500) -> SendReport:
-    """Deliver unsent outbox mails, committing after each so that none goes out twice."""
-    pending = list(
-        db.session.scalars(
-            select(OutboxMail)
-            .where(OutboxMail.sent_at.is_(None))
-            .order_by(OutboxMail.id)
-            .limit(limit)
+def recover_interrupted() -> int:
+    """Mark mails left "sending" by an interrupted run as uncertain (the caller holds the
+    outbox lock, so no other run is in its exchange). They are never resent by themselves."""
+    result = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.status == OutboxStatus.SENDING)
+        .values(
+            status=OutboxStatus.UNCERTAIN,
+            error="Versand unterbrochen – unklar, ob die Mail angekommen ist.",
         )
     )
-    if not pending:
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _answer(exc: smtplib.SMTPException) -> tuple[int | None, str]:
+    """The SMTP code and the server's answer of a refused exchange."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, answer = next(iter(exc.recipients.values()), (None, b""))
+        return code, f"{code} {_text(answer)}".strip()
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code, f"{exc.smtp_code} {_text(exc.smtp_error)}".strip()
+    return None, str(exc)
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait before the next attempt after a temporary failure: 1, 2, 4, ... minutes (≤ 1 h)."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _due() -> Any:
+    now = utcnow()
+    return (
+        select(OutboxMail.id)
+        .where(OutboxMail.status == OutboxStatus.QUEUED)
+        .where(or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now))
+        .order_by(OutboxMail.id)
+    )
+
+
+def send_pending(
+    config: Mapping[str, Any],
+    limit: int = 500,
+    *,
+    rate_per_minute: float | None = None,
+    seconds: float | None = None,
+) -> SendReport:
+    """Deliver due outbox mails, at most once each.
+
+    Each mail is marked "sending" (committed) before its SMTP exchange and "sent",
+    "failed" or "queued" again (temporary failure, with backoff) after it. A mail still
+    "sending" from an interrupted run is first marked uncertain. At most `rate_per_minute`
+    mails a minute, and for at most `seconds`. The caller holds the outbox lock
+    (`crm.jobs.exclusive("outbox")`). Connecting raises OSError/SMTPException.
+    """
+    recover_interrupted()
+    ids = list(db.session.scalars(_due().limit(limit)))
+    db.session.rollback()
+    if not ids:
         return SendReport(0, 0)
-    sent = failed = 0
+    max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 5))
+    interval = 60.0 / rate_per_minute if rate_per_minute else 0.0
+    started = time.monotonic()
+    counts = {"sent": 0, "failed": 0, "retrying": 0, "uncertain": 0}
     with _connect(config) as smtp:
-        for mail in pending:
-            try:
-                smtp.send_message(build_message(mail, str(config["MAIL_FROM"])))
-            except smtplib.SMTPException as exc:
-                mail.error = str(exc)[:2000]
-                failed += 1
-            else:
-                mail.sent_at = utcnow()
-                mail.error = None
-                sent += 1
-            db.session.commit()
-    return SendReport(sent, failed)
+        for number, mail_id in enumerate(ids):
+            if seconds is not None and time.monotonic() - started >= seconds:
+                break
+            if interval and number:
+                time.sleep(max(0.0, started + number * interval - time.monotonic()))
+            outcome = _deliver_one(smtp, mail_id, config, max_attempts)
+            if outcome:
+                counts[outcome] += 1
+            if outcome == "uncertain":
+                break  # the connection is in an unknown state: stop this run
+    return SendReport(**counts)
+
+
+def _deliver_one(
+    smtp: smtplib.SMTP, mail_id: int, config: Mapping[str, Any], max_attempts: int
+) -> str | None:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, OutboxMail.status == OutboxStatus.QUEUED)
+        .values(
+            status=OutboxStatus.SENDING,
+            attempts=OutboxMail.attempts + 1,
+            last_attempt_at=now,
+        )
+    )
+    db.session.commit()  # recorded before the exchange
+    if not getattr(claimed, "rowcount", 0):
+        return None  # taken or changed meanwhile
+    mail = db.session.get_one(OutboxMail, mail_id)
+    message = build_message(mail, str(config["MAIL_FROM"]))
+    outcome: str
+    try:
+        smtp.send_message(message)
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+        code, answer = _answer(exc)
+        mail.error = answer[:2000]
+        if code is not None and 400 <= code < 500 and mail.attempts < max_attempts:
+            mail.status = OutboxStatus.QUEUED
+            mail.next_attempt_at = utcnow() + backoff(mail.attempts)
+            outcome = "retrying"
+        else:
+            mail.status = OutboxStatus.FAILED
+            outcome = "failed"
+    except (OSError, smtplib.SMTPException) as exc:
+        # the connection broke during the exchange: perhaps the server took the mail
+        mail.status = OutboxStatus.UNCERTAIN
+        mail.error = f"Verbindung während des Versands abgebrochen: {exc}"[:2000]
+        outcome = "uncertain"
+    else:
+        mail.status = OutboxStatus.SENT
+        mail.sent_at = utcnow()
+        mail.error = None
+        mail.next_attempt_at = None
+        outcome = "sent"
+    db.session.commit()  # recorded after the exchange
+    return outcome
+
+
+def resend(mail_id: int) -> bool:
+    """Queue an uncertain or failed mail again (staff decided, after confirming)."""
+    mail = db.session.get(OutboxMail, mail_id)
+    if mail is None or mail.status not in (OutboxStatus.UNCERTAIN, OutboxStatus.FAILED):
+        return False
+    mail.status = OutboxStatus.QUEUED
+    mail.next_attempt_at = None
+    return True
+
+
+def backlog() -> int:
+    """Mails waiting to be sent."""
+    return int(
+        db.session.scalar(
+            select(func.count(OutboxMail.id)).where(
+                OutboxMail.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING))
+            )
+        )
+        or 0
+    )

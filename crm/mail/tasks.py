@@ -1,0 +1,51 @@
+"""Background delivery of the outbox: every minute, at MAIL_RATE_PER_MINUTE."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from flask import current_app
+
+from crm.database import writing
+from crm.jobs import crontab, exclusive, periodic_job
+from crm.mail.services import SendReport, send_pending, smtp_configured
+
+log = logging.getLogger(__name__)
+
+
+def deliver_now() -> SendReport | None:
+    """One delivery run under the outbox lock (None: no SMTP server, or another run is on).
+
+    Safe to run twice: each mail is claimed by a conditional update before its exchange.
+    """
+    config = current_app.config
+    if not smtp_configured(config):
+        return None
+    with exclusive("outbox") as held:
+        if not held:
+            return None
+        try:
+            with writing():
+                return send_pending(
+                    config,
+                    limit=int(config.get("MAIL_BATCH_SIZE", 1000)),
+                    rate_per_minute=float(config.get("MAIL_RATE_PER_MINUTE") or 0) or None,
+                    seconds=float(config.get("MAIL_RUN_SECONDS", 55)),
+                )
+        except (OSError, smtplib.SMTPException) as exc:
+            # not connected: every mail stays queued for the next run
+            log.warning("SMTP server not reachable: %s", type(exc).__name__)
+            return None
+
+
+@periodic_job(crontab(minute="*"))
+def deliver_outbox() -> str:
+    """Deliver due outbox mails (every minute; also enqueued on demand)."""
+    report = deliver_now()
+    if report is None:
+        return "nichts zu tun"
+    return (
+        f"{report.sent} gesendet, {report.failed} fehlgeschlagen, "
+        f"{report.retrying} später erneut, {report.uncertain} unklar"
+    )
