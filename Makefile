@@ -13,13 +13,15 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test install assets translations lint bench messages favicon clean
+.PHONY: run test install lock assets translations lint bench messages favicon clean
 
-# The virtualenv with the app and its development tools (again when pyproject.toml changes).
-$(VENV)/.installed: pyproject.toml
+# The virtualenv with the app and its development tools, from the locked versions with
+# their hashes (requirements.lock; again when it or pyproject.toml changes).
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -51,6 +53,10 @@ run: install assets translations instance/config.py
 	$(FLASK) init-db
 	$(FLASK) seed-demo --size full --if-empty
 	$(FLASK) ensure-admin
+	@# the background worker (outbox, reminders, nightly backup) beside the web server;
+	@# it ends with the server (Ctrl-C or any exit)
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install
@@ -60,6 +66,16 @@ lint: install
 
 test: install assets translations lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Upgrade the locked versions deliberately (newest within pyproject.toml's ranges), install
+# them and run the suite; commit requirements.lock when it passes.
+lock: install
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --upgrade \
+		--python-version 3.11 --custom-compile-command "make lock" -q -o requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $(VENV)/.installed
+	$(MAKE) test
 
 bench: install assets translations
 	$(BIN)/python -m crm.bench $(BENCH_ARGS)
