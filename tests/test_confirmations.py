@@ -65,8 +65,8 @@ ONE_CLICK: dict[str, str] = {
     "history.restore": "the one-click restore of a field (audited, itself undoable)",
     "netview.decide": "accepts or dismisses a suggestion (shown again on request)",
 }
-# Confirmation pages owned and tested elsewhere (tests/test_history*.py).
-TESTED_ELSEWHERE = {"history.revert", "history.undo"}
+# Confirmation pages owned and tested elsewhere (the history, the job layer, the outbox).
+TESTED_ELSEWHERE = {"history.revert", "history.undo", "jobs.retry_run", "mail.resend_mail"}
 
 
 def _running(model: Any) -> Any:

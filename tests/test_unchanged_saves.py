@@ -252,6 +252,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "portal.member_end": "confirmation page",
     "portal.contact_end": "confirmation page",
     "admin.deactivate": "confirmation page",
+    "jobs.retry_run": "confirmation page",
+    "mail.resend_mail": "confirmation page",
     "history.revert": "confirmation page",
     "history.undo": "confirmation page",
 }
