@@ -30,6 +30,10 @@ def register(app: Flask) -> None:
     from crm.db.cli import register as register_db_commands
 
     register_db_commands(app)
+    from crm.imports.cli import import_command, import_undo_command
+
+    app.cli.add_command(import_command)
+    app.cli.add_command(import_undo_command)
 
 
 @click.command("init-db")

@@ -23,6 +23,7 @@ from crm.models.events import (
     Workshop,
     WorkshopPreference,
 )
+from crm.models.imports import ImportBatch, ImportMapping
 from crm.models.network import SuggestionFeedback
 from crm.models.people import Affiliation, Consent, InitiativeRole, Person
 from crm.models.reference import Bundesland, Kreis, Postcode
@@ -40,6 +41,8 @@ __all__ = [
     "Consent",
     "Event",
     "Format",
+    "ImportBatch",
+    "ImportMapping",
     "Initiative",
     "InitiativeRole",
     "Interaction",
