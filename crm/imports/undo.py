@@ -1,0 +1,149 @@
+"""Taking an import back: "Import rückgängig machen".
+
+Created records are removed and updated ones get their previous values, read from the
+history entries the import wrote (they share its batch key). A record changed by anyone
+after the import is left alone, and the undo says which and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crm.database import writing
+from crm.directory import details as directory_details
+from crm.directory import services as directory_services
+from crm.extensions import db
+from crm.history import fields as f
+from crm.models import AuditAction, AuditEntry, ImportBatch
+from crm.models.base import utcnow
+
+
+class UndoRefused(Exception):
+    """The batch cannot be undone (already undone)."""
+
+
+@dataclass
+class UndoReport:
+    """What the undo did and which records it left alone (with the reason)."""
+
+    removed: int = 0
+    restored: int = 0
+    left_alone: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _label(record: Any) -> str:
+    for attr in ("name", "title"):
+        if getattr(record, attr, None):
+            return str(getattr(record, attr))
+    if hasattr(record, "last_name"):
+        return f"{record.first_name} {record.last_name}".strip()
+    return f"#{record.id}"
+
+
+def _changed_later(entry: AuditEntry, key: str, last_id: int) -> bool:
+    later = db.session.scalar(
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.record_type == entry.record_type,
+            AuditEntry.record_id == entry.record_id,
+            AuditEntry.id > last_id,
+            (AuditEntry.batch.is_(None)) | (AuditEntry.batch != key),
+        )
+    )
+    return bool(later)
+
+
+def _restore(record: Any, changes: dict[str, Any]) -> None:
+    model = type(record)
+    for key, (old, _new) in changes.items():
+        if key in f.COLLECTIONS:
+            db.session.refresh(record, attribute_names=[key])
+            ref_model, column = f.REFERENCE_MODELS[f.COLLECTIONS[key]]
+            items = list(db.session.scalars(select(ref_model).where(column.in_(old or []))))
+            setattr(record, key, items)
+        elif key in model.__table__.columns:
+            setattr(record, key, f.to_python(model, key, old))
+
+
+def undo_batch(batch: ImportBatch) -> UndoReport:
+    """Undo an import in one transaction (the caller commits)."""
+    if batch.undone_at is not None:
+        raise UndoRefused("Dieser Import wurde bereits rückgängig gemacht.")
+    key = batch.audit_batch
+    entries = list(
+        db.session.scalars(
+            select(AuditEntry).where(AuditEntry.batch == key).order_by(AuditEntry.id.desc())
+        )
+    )
+    report = UndoReport()
+    last_of: dict[tuple[str, int], int] = {}
+    for entry in entries:
+        last_of.setdefault((entry.record_type, entry.record_id), entry.id)
+    done: set[tuple[str, int]] = set()
+    left: set[tuple[str, int]] = set()
+    for entry in entries:
+        ident = (entry.record_type, entry.record_id)
+        model = f.ALL_MODELS.get(entry.record_type)
+        if model is None:
+            continue
+        record = db.session.get(model, entry.record_id)
+        if record is None:
+            continue
+        if ident in left:
+            continue
+        if ident not in done and _changed_later(entry, key, last_of[ident]):
+            left.add(ident)
+            report.left_alone.append(
+                {
+                    "record_type": entry.record_type,
+                    "record_id": entry.record_id,
+                    "label": _label(record),
+                    "reason": "nach dem Import geändert",
+                }
+            )
+            continue
+        if entry.action is AuditAction.CREATE:
+            kind = f.KIND_OF_TABLE.get(entry.record_type)
+            if kind is not None:
+                db.session.flush()
+                impact = directory_details.delete_impact(kind, record.id)
+                if impact.blocked or any(n for _k, n in impact.items):
+                    left.add(ident)
+                    report.left_alone.append(
+                        {
+                            "record_type": entry.record_type,
+                            "record_id": entry.record_id,
+                            "label": _label(record),
+                            "reason": "hat inzwischen weitere Verknüpfungen",
+                        }
+                    )
+                    continue
+                directory_services.delete(kind, record)
+            else:
+                db.session.delete(record)
+            db.session.flush()
+            report.removed += 1
+        elif entry.action is AuditAction.UPDATE:
+            _restore(record, entry.changes or {})
+            report.restored += 1
+        done.add(ident)
+    batch.undone_at = utcnow()
+    batch.undo_report = report.left_alone
+    return report
+
+
+def undo(batch_id: int, user: Any = None) -> UndoReport:
+    """Load the batch, undo it and commit; UndoRefused when there is none or it is done."""
+    with writing():
+        batch = db.session.get(ImportBatch, batch_id)
+        if batch is None:
+            raise UndoRefused("Diesen Import gibt es nicht.")
+        try:
+            report = undo_batch(batch)
+        except Exception:
+            db.session.rollback()
+            raise
+        db.session.commit()
+    return report
