@@ -363,3 +363,75 @@ def test_reminders_the_day_before_once_per_registration(app, make):
     assert mails[0].subject == "Erinnerung: Forum Wasserstoff ist morgen"
     assert "morgen" in mails[0].body and "Forum Wasserstoff" in mails[0].body
     assert reminded is not None
+
+
+# ----------------------------------------------------------------- large assignments
+
+
+def _run_queued(app) -> None:
+    """The worker's part: take the next task from the queue and run it."""
+    task = jobs.huey.dequeue()
+    assert task is not None
+    _execute(app, task)
+
+
+def test_large_event_is_assigned_by_the_worker_and_the_page_refreshes(
+    app, client, login_as, monkeypatch
+):
+    from tests.test_events_assignment import build_meeting, draft_of
+
+    jobs.init_app(app)
+    jobs.huey.flush()
+    meeting = build_meeting(app, participants=12)
+    monkeypatch.setitem(app.config, "ASSIGNMENT_JOB_THRESHOLD", 10)
+    login_as("staff")
+    page = f"/events/{meeting.event_id}/assignment"
+    response = client.post(page + "/run", data={"mix": ["sector"]}, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "im Hintergrund berechnet" in html
+    assert 'http-equiv="refresh"' in html and "data-assignment-running" in html
+    assert jobs.huey.pending_count() == 1
+    # a second click while it runs queues nothing more
+    client.post(page + "/run", data={"mix": ["sector"]})
+    assert jobs.huey.pending_count() == 1
+    _run_queued(app)
+    html = client.get(page).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html and "data-assignment-running" not in html
+    assert len(draft_of(app, meeting.event_id)) == 12
+
+
+def test_small_event_stays_synchronous(app, client, login_as):
+    from tests.test_events_assignment import build_meeting, draft_of
+
+    jobs.init_app(app)
+    jobs.huey.flush()
+    meeting = build_meeting(app, participants=12)
+    login_as("staff")
+    client.post(f"/events/{meeting.event_id}/assignment/run", data={"mix": ["sector"]})
+    assert jobs.huey.pending_count() == 0
+    assert len(draft_of(app, meeting.event_id)) == 12
+
+
+def test_a_killed_assignment_run_ends_with_a_message(app, client, login_as, monkeypatch):
+    from tests.test_events_assignment import build_meeting
+
+    jobs.init_app(app)
+    jobs.huey.flush()
+    meeting = build_meeting(app, participants=12)
+    monkeypatch.setitem(app.config, "ASSIGNMENT_JOB_THRESHOLD", 10)
+    login_as("staff")
+    page = f"/events/{meeting.event_id}/assignment"
+    client.post(page + "/run")
+    task = jobs.huey.dequeue()  # the worker took it ... and was killed during the run
+    with app.app_context(), writing():
+        db.session.add(
+            JobRun(
+                task_id=task.id,
+                name="compute_assignment",
+                status=JobRunStatus.INTERRUPTED,
+                worker="host:1",
+            )
+        )
+        db.session.commit()
+    html = client.get(page).get_data(as_text=True)
+    assert "data-assignment-running" not in html and "abgebrochen" in html

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.events import assignment_service as service
-from crm.events import queries
+from crm.events import queries, tasks
 from crm.events.blueprint import bp
 from crm.extensions import db
 from crm.models import Event, Person, Registration, Workshop
@@ -37,13 +37,24 @@ def _problem(event: Event, problem: service.AssignmentProblem) -> Response:
 def assignment(event_id: int) -> str:
     """The draft of the workshop assignment with its metrics, or the form to compute one."""
     event = _event(event_id)
-    return render_template("events/assignment.html", event=event, page=service.draft_page(event))
+    running, problem = tasks.assignment_state(event.id)
+    if problem:
+        flash(problem, "error")
+    return render_template(
+        "events/assignment.html", event=event, page=service.draft_page(event), running=running
+    )
 
 
 @bp.post("/<int:event_id>/assignment/run")
 def assignment_run(event_id: int) -> Response:
-    """Compute a new draft with the chosen mix; manual placements stay."""
+    """Compute a new draft with the chosen mix; manual placements stay. A large event
+    (more than ASSIGNMENT_JOB_THRESHOLD participants) is computed by the worker."""
     event = _event(event_id)
+    if tasks.runs_as_job(event.id):
+        if not tasks.assignment_state(event.id)[0]:
+            tasks.start_assignment(event.id, request.form.getlist("mix"))
+        flash(_("Die Zuteilung wird im Hintergrund berechnet."), "info")
+        return _back(event)
     try:
         draft = service.run_draft(event, request.form.getlist("mix"))
     except service.AssignmentProblem as problem:

@@ -1,14 +1,20 @@
-"""Event reminders the day before (once per registration, through the outbox)."""
+"""Event reminders the day before (once per registration, through the outbox), and the
+workshop assignment of large events."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
 from crm.database import writing
 from crm.events import services
 from crm.extensions import db
-from crm.jobs import crontab, periodic_job
+from crm.jobs import crontab, huey, job, periodic_job
+from crm.models import Event, JobRun, JobRunStatus, Registration
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -31,3 +37,82 @@ def send_reminders(day: dt.date | None = None) -> int:
 def event_reminders() -> str:
     """The reminders for tomorrow's events (every morning)."""
     return f"{send_reminders()} Erinnerungen"
+
+
+# ----------------------------------------------------------------- large assignments
+
+
+def _running_key(event_id: int) -> str:
+    return f"assignment-running:{event_id}"
+
+
+def _problem_key(event_id: int) -> str:
+    return f"assignment-problem:{event_id}"
+
+
+def participant_count(event_id: int) -> int:
+    """Participating registrations of an event (what the assignment has to place)."""
+    return int(
+        db.session.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.event_id == event_id,
+                Registration.status.in_(services.PARTICIPATING),
+            )
+        )
+        or 0
+    )
+
+
+def runs_as_job(event_id: int) -> bool:
+    """More participants than ASSIGNMENT_JOB_THRESHOLD: the worker computes the draft."""
+    return participant_count(event_id) > int(current_app.config["ASSIGNMENT_JOB_THRESHOLD"])
+
+
+def start_assignment(event_id: int, mix: list[str]) -> None:
+    """Queue the computation of a draft; the page shows it running until it is done."""
+    task = compute_assignment.s(event_id, list(mix))
+    huey.put(_running_key(event_id), task.id)
+    huey.enqueue(task)
+
+
+def assignment_state(event_id: int) -> tuple[bool, str | None]:
+    """(a computation is queued or running, the problem of the last one if it failed).
+
+    A run that a killed worker left behind (recorded as interrupted or failed) counts as
+    ended, with a message."""
+    problem = huey.get(_problem_key(event_id))  # read once: shown once
+    task_id = huey.get(_running_key(event_id), peek=True)
+    if task_id is None:
+        return False, problem
+    run = db.session.scalar(
+        select(JobRun).where(JobRun.task_id == str(task_id)).order_by(JobRun.id.desc()).limit(1)
+    )
+    if run is not None and run.status in (JobRunStatus.FAILED, JobRunStatus.INTERRUPTED):
+        huey.delete(_running_key(event_id))
+        return False, _("Die Berechnung wurde abgebrochen. Bitte starten Sie sie erneut.")
+    return True, problem
+
+
+@job()
+def compute_assignment(event_id: int, mix: list[str]) -> str:
+    """Compute the draft of a large event (safe to run twice: it recomputes the draft)."""
+    from crm.events.assignment_service import AssignmentProblem, run_draft
+
+    try:
+        with writing():
+            event = db.session.get(Event, event_id)
+            if event is None:
+                return "Veranstaltung gibt es nicht mehr"
+            try:
+                draft = run_draft(event, mix)
+            except AssignmentProblem as problem:
+                db.session.rollback()
+                huey.put(_problem_key(event_id), problem.message)
+                return problem.message
+            db.session.commit()
+            return f"{len(draft.placements)} Plätze berechnet"
+    except Exception:
+        huey.put(_problem_key(event_id), _("Die Berechnung ist fehlgeschlagen."))
+        raise
+    finally:
+        huey.delete(_running_key(event_id))
