@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.activity.views import bp as activity_bp
     from crm.dashboard.views import bp as dashboard_bp
     from crm.directory.views import bp as directory_bp
+    from crm.duplicates.views import bp as duplicates_bp
     from crm.events.public_views import bp as event_public_bp
     from crm.events.views import bp as events_bp
     from crm.history.views import bp as history_bp
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(duplicates_bp)
     app.register_blueprint(activity_bp)
     app.register_blueprint(links_bp)
     app.register_blueprint(netview_bp)

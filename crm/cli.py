@@ -27,6 +27,10 @@ def register(app: Flask) -> None:
     from crm.jobs.cli import worker_command
 
     app.cli.add_command(worker_command)
+    from crm.duplicates.cli import find_duplicates_command, merge_command
+
+    app.cli.add_command(find_duplicates_command)
+    app.cli.add_command(merge_command)
     from crm.db.cli import register as register_db_commands
 
     register_db_commands(app)

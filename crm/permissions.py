@@ -131,6 +131,12 @@ def can_act_on_suggestions(user: Any) -> bool:
     return is_staff(user)
 
 
+def can_handle_duplicates(user: Any) -> bool:
+    """Finding duplicates, merging two records, undoing a merge and declaring a pair
+    "kein Duplikat" cover the whole directory: staff and admins."""
+    return is_staff(user)
+
+
 def can_view_network(user: Any) -> bool:
     """The network analytics and the list of introductions cover everyone: staff only."""
     return is_staff(user)

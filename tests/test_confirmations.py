@@ -64,9 +64,17 @@ ONE_CLICK: dict[str, str] = {
     "history.mark_seen": "marks a review card as seen",
     "history.restore": "the one-click restore of a field (audited, itself undoable)",
     "netview.decide": "accepts or dismisses a suggestion (shown again on request)",
+    "duplicates.dismiss": "hides a pair from the duplicates list; nothing else changes",
 }
 # Confirmation pages owned and tested elsewhere (the history, the job layer, the outbox).
-TESTED_ELSEWHERE = {"history.revert", "history.undo", "jobs.retry_run", "mail.resend_mail"}
+TESTED_ELSEWHERE = {
+    "history.revert",
+    "history.undo",
+    "jobs.retry_run",
+    "mail.resend_mail",
+    "duplicates.merge",
+    "duplicates.undo",
+}
 
 
 def _running(model: Any) -> Any:

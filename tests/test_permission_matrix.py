@@ -138,6 +138,11 @@ POLICY: dict[str, str] = {
     "history.mark_seen": STAFF,
     "history.revert": STAFF,
     "history.undo": STAFF,
+    # duplicates: find, merge, undo, "kein Duplikat"
+    "duplicates.index": STAFF,
+    "duplicates.dismiss": STAFF,
+    "duplicates.merge": STAFF,
+    "duplicates.undo": STAFF,
     # reports
     "dashboard.index": STAFF,
     "dashboard.export": STAFF,
@@ -278,6 +283,8 @@ def url_arguments(rule_path: str, arguments: set[str], world: World) -> dict[str
             values[name] = world.ids["initiative_id"]
         elif name == "target_id":
             values[name] = world.ids["foreign_initiative_id"]
+        elif name == "kinds":
+            values[name] = "organisations"  # the duplicates pages
         elif name in ("source_type", "target_type", "kind"):
             values[name] = "initiative"
         else:
@@ -397,6 +404,9 @@ _MAY_404 = {
     "links.affiliation_new",
     "links.role_new",
     "links.relationship_new",
+    # a merge of record 1 with itself, and a merge (undo) that does not exist
+    "duplicates.merge",
+    "duplicates.undo",
     # the world has no job run and no outbox mail (tests/test_jobs.py covers them)
     "jobs.retry_run",
     "mail.resend_mail",

@@ -256,6 +256,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "mail.resend_mail": "confirmation page",
     "history.revert": "confirmation page",
     "history.undo": "confirmation page",
+    "duplicates.merge": "confirmation page",
+    "duplicates.undo": "confirmation page",
 }
 # Both the create and the edit form of these endpoints: the edit rule carries this argument.
 EDIT_ARGUMENT = {"events.workshop": "workshop_id", "events.agenda_block": "block_id"}

@@ -96,6 +96,8 @@ class RecordForm(Form):
 
     version = HiddenField()
     base = HiddenField()  # fingerprints of the values the form was rendered with
+    # "Meinten Sie …?" was shown for this (folded) name and the user creates anyway
+    confirm_similar = HiddenField()
 
     def values(self) -> dict[str, Any]:
         """The validated input, normalised: stripped text or None, sorted id lists, ints."""

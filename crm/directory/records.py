@@ -28,6 +28,7 @@ from crm.directory.queries import (
     land_choices,
 )
 from crm.directory.views import bp
+from crm.duplicates import queries as duplicate_queries
 from crm.extensions import db
 from crm.geo import resolve_plz
 from crm.i18n import format_day, format_moment
@@ -179,12 +180,16 @@ def _valid(form: Any, record: Any) -> bool:
     return form.is_submitted() and checks.validate_record_form(form, record)
 
 
-def _render_form(kind: str, form: Any, record: Any, status: int = 200) -> ResponseLike:
+def _render_form(
+    kind: str, form: Any, record: Any, status: int = 200, similar: Any = ()
+) -> ResponseLike:
     page = render_template(
         f"directory/{kind}_form.html",
         form=form,
         record=record,
         kind=kind,
+        similar=similar,
+        similar_url=lambda record_id: _detail_url(kind, record_id),
         heading=KINDS[kind].title
         if record is None
         else _("%(name)s bearbeiten", name=display_name(kind, record)),
@@ -200,7 +205,14 @@ def new(kind: str) -> ResponseLike:
     _require(permissions.can_create(current_user, kind))
     form = _form(kind)
     if _valid(form, None):
-        record = services.create(kind, form.values())
+        values = form.values()
+        shown_for = duplicate_queries.similarity_token(kind, values)
+        if form.confirm_similar.data != shown_for:
+            similar = duplicate_queries.similar_records(kind, values)
+            if similar:  # "Meinten Sie …?" first; "Trotzdem anlegen" posts the token back
+                form.confirm_similar.data = shown_for
+                return _render_form(kind, form, None, similar=similar)
+        record = services.create(kind, values)
         db.session.commit()
         flash(_("„%(name)s“ wurde angelegt.", name=display_name(kind, record)), "success")
         return redirect(_detail_url(kind, record.id))

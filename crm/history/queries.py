@@ -28,7 +28,16 @@ from crm.extensions import db
 from crm.history import fields as f
 from crm.i18n import format_day, format_moment
 from crm.labels import label
-from crm.models import AuditAction, AuditEntry, AuditEntrySeen, Initiative, Role, User
+from crm.models import (
+    AuditAction,
+    AuditEntry,
+    AuditEntrySeen,
+    Initiative,
+    RecordMerge,
+    Role,
+    User,
+)
+from crm.models.duplicates import DUPLICATE_KINDS
 from crm.pagination import Page, paginate
 
 SHOW_FILTERS = ("all", "unseen", "seen")
@@ -160,6 +169,15 @@ def history_query(kind: str, record_id: int, *, links: bool = True) -> Select[An
     """Audit entries of the record (and of its links), newest first."""
     _model, table = f.KINDS[kind]
     condition = (AuditEntry.record_type == table) & (AuditEntry.record_id == record_id)
+    if kind in DUPLICATE_KINDS:  # the history of records merged into this one
+        merged = select(RecordMerge.removed_id).where(
+            RecordMerge.kind == kind,
+            RecordMerge.kept_id == record_id,
+            RecordMerge.undone_at.is_(None),
+        )
+        condition = condition | (
+            (AuditEntry.record_type == table) & AuditEntry.record_id.in_(merged)
+        )
     if links:
         for link_table, ids in _link_ids(kind, record_id):
             condition = condition | (

@@ -14,6 +14,7 @@ from crm.models.directory import (
     initiative_laender,
     initiative_themes,
 )
+from crm.models.duplicates import DuplicateDismissal, RecordMerge
 from crm.models.enums import *  # noqa: F403 - the vocabularies belong to the model API
 from crm.models.events import (
     AgendaBlock,
@@ -39,6 +40,7 @@ __all__ = [
     "Base",
     "Bundesland",
     "Consent",
+    "DuplicateDismissal",
     "Event",
     "Format",
     "ImportBatch",
@@ -53,6 +55,7 @@ __all__ = [
     "OutboxMail",
     "Person",
     "Postcode",
+    "RecordMerge",
     "Registration",
     "Relationship",
     "SearchDocument",
