@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.netview.views import bp as netview_bp
     from crm.ops.views import bp as ops_bp
     from crm.portal.views import bp as portal_bp
+    from crm.privacy.views import bp as privacy_bp
     from crm.public.legal import bp as legal_bp
     from crm.public.views import bp as public_bp
     from crm.search.views import bp as search_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(history_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(jobs_bp)
 
 

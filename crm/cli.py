@@ -31,6 +31,9 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(find_duplicates_command)
     app.cli.add_command(merge_command)
+    from crm.privacy.cli import register as register_privacy_commands
+
+    register_privacy_commands(app)
     from crm.db.cli import register as register_db_commands
 
     register_db_commands(app)

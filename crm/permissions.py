@@ -71,8 +71,9 @@ def can_maintain(user: Any, record: Any) -> bool:
 
     Editing the full record (listing, host, address, data-protection facts) is office work;
     representatives of an initiative may see their own initiative but not edit it here.
+    A restricted person (Art. 18 GDPR) is locked: only lifting the restriction changes it.
     """
-    return is_staff(user) and can_edit(user, record)
+    return is_staff(user) and can_edit(user, record) and not getattr(record, "restricted", False)
 
 
 def can_delete(user: Any, record: Any) -> bool:
@@ -204,6 +205,35 @@ def can_manage_jobs(user: Any) -> bool:
 def can_resend_mail(user: Any) -> bool:
     """Queue an uncertain or failed outbox mail again (after confirming): staff."""
     return can_view_outbox(user)
+
+
+# -- data-subject rights (GDPR): crm.privacy
+
+
+def can_view_privacy(user: Any) -> bool:
+    """The "Datenschutz" page (retention rules, what is due, the erasure log) and a
+    person's "Datenschutz" tab: staff (they answer requests and see what is due)."""
+    return is_staff(user)
+
+
+def can_restrict_person(user: Any) -> bool:
+    """Restrict processing (Art. 18), lift it, record an objection (Art. 21): staff."""
+    return is_staff(user)
+
+
+def can_export_person_data(user: Any) -> bool:
+    """Everything stored about a person (Art. 15/20), as a page or JSON: admins only."""
+    return is_admin(user)
+
+
+def can_erase_person(user: Any) -> bool:
+    """Erase a person's data without residue (Art. 17): admins only."""
+    return is_admin(user)
+
+
+def can_apply_retention(user: Any) -> bool:
+    """Apply the retention rules (anonymise, erase, delete) in bulk: admins only."""
+    return is_admin(user)
 
 
 def can_scrape_metrics(

@@ -31,6 +31,9 @@ PUBLIC_ENDPOINTS = {
     "accounts.invitation",
     "accounts.forgot_password",
     "accounts.reset_password",
+    "privacy.visitor",
+    "privacy.visitor_withdraw",
+    "privacy.visitor_delete",
 }
 
 

@@ -327,6 +327,8 @@ def restore_deleted(entry: AuditEntry) -> Any:
     if db.session.get(model, entry.record_id) is not None:
         raise Refused(_("Dieser Eintrag ist bereits wiederhergestellt."))
     changes = entry.changes or {}
+    if "personal_data_erased" in changes:  # erased (Art. 17): nothing to restore
+        raise Refused(_("Die Personendaten dieses Eintrags wurden gelöscht."))
     values = _snapshot_values(model, changes)
     _check_referents(values)
     if entry.record_type == "organisations" and values.get("parent_id") == entry.record_id:
@@ -404,6 +406,8 @@ def undoable(entry: AuditEntry) -> bool:
     """Can the Verlauf undo this entry: a deleted record or link (created again with its
     id), or a change of a link (ending a membership, …) set back as a whole?"""
     if entry.reverted_at is not None or entry.record_type not in f.MODELS:
+        return False
+    if "personal_data_erased" in (entry.changes or {}):  # erased (Art. 17): no values left
         return False
     if entry.action == AuditAction.DELETE:
         return entry.record_type in f.RESTORABLE_DELETES

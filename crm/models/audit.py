@@ -37,6 +37,21 @@ class AuditEntry(Base):
     reverted_by_label: Mapped[str | None] = mapped_column(String(254))
 
 
+class ErasureLog(Base):
+    """An erasure (Art. 17 GDPR): who erased which record when and why; no personal value."""
+
+    __tablename__ = "erasure_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_label: Mapped[str | None] = mapped_column(String(254))  # kept if the user goes
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # counts per kind
+
+
 class AuditEntrySeen(Base):
     """One staff account has seen one editor change in the review feed (per account)."""
 

@@ -40,6 +40,8 @@ class Person(VersionedMixin, Base):
     source: Mapped[str | None] = mapped_column(String(200))
     collected_at: Mapped[dt.datetime | None]
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    restriction_reason: Mapped[str | None] = mapped_column(String(500))  # Art. 18: why
+    restricted_at: Mapped[dt.datetime | None]  # Art. 18: since when
     anonymised_at: Mapped[dt.datetime | None]
 
     affiliations: Mapped[list[Affiliation]] = relationship(

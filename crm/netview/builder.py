@@ -225,6 +225,8 @@ def _add_events(graph: nx.Graph) -> None:
         ).where(Registration.status.in_(ATTENDING))
     )
     for person_id, event_id, assigned_id in registrations:
+        if person_id is None:  # an anonymous registration (erased or past retention)
+            continue
         person = node_id("person", person_id)
         if person not in graph:
             continue

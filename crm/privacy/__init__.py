@@ -1,0 +1,1 @@
+"""Data-subject rights (GDPR): access, erasure, restriction, objection and retention."""

@@ -1,0 +1,67 @@
+"""Forms of the data-protection pages: erasure and restriction (with a reason), objection."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from crm.fields import Form, required
+from crm.labels import label
+from crm.models import ConsentPurpose
+
+
+class EraseForm(Form):
+    """'Personendaten löschen': a reason (logged) and an explicit confirmation."""
+
+    reason = TextAreaField(
+        _l("Grund der Löschung (ohne personenbezogene Angaben)"),
+        validators=[
+            required(_l("Bitte einen Grund für die Löschung angeben.")),
+            Length(max=2000, message=_l("Der Grund darf höchstens 2000 Zeichen lang sein.")),
+        ],
+    )
+    confirm = BooleanField(
+        _l("Ich habe verstanden: Die Daten werden endgültig gelöscht."),
+        validators=[required(_l("Bitte bestätigen, dass die Daten endgültig gelöscht werden."))],
+    )
+
+
+class RestrictForm(Form):
+    """Restrict processing (Art. 18): the reason is required."""
+
+    reason = TextAreaField(
+        _l("Grund der Einschränkung"),
+        validators=[
+            required(_l("Bitte einen Grund für die Einschränkung angeben.")),
+            Length(max=500, message=_l("Der Grund darf höchstens 500 Zeichen lang sein.")),
+        ],
+    )
+
+
+class ObjectionForm(Form):
+    """Objection to a purpose (Art. 21): that consent is revoked everywhere."""
+
+    purpose = SelectField(
+        _l("Zweck"),
+        choices=[SelectChoice(p.value, label(p)) for p in ConsentPurpose],
+        validate_choice=False,
+        validators=[required(_l("Bitte einen Zweck wählen."))],
+    )
+
+    def purpose_value(self) -> ConsentPurpose | None:
+        """The chosen purpose, or None for a value that is not one."""
+        try:
+            return ConsentPurpose(self.purpose.data)
+        except ValueError:
+            return None
+
+
+class RetentionForm(Form):
+    """The bulk action of the retention rules: an explicit confirmation."""
+
+    confirm = BooleanField(
+        _l("Ja, das Fällige jetzt ausführen (endgültig)."),
+        validators=[required(_l("Bitte bestätigen, dass das Fällige ausgeführt wird."))],
+    )
