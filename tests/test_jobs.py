@@ -435,3 +435,11 @@ def test_a_killed_assignment_run_ends_with_a_message(app, client, login_as, monk
         db.session.commit()
     html = client.get(page).get_data(as_text=True)
     assert "data-assignment-running" not in html and "abgebrochen" in html
+
+
+def test_betrieb_page_names_the_jobs_check_and_links_the_jobs_page(app, client, login_as):
+    jobs.init_app(app)
+    login_as("admin")
+    html = client.get("/admin/betrieb").get_data(as_text=True)
+    assert "Warteschlange der Hintergrundjobs erreichbar" in html
+    assert 'href="/admin/jobs"' in html

@@ -1,0 +1,89 @@
+"""Browser journeys: an admin follows the stale-worker banner to the jobs page and retries
+a failed job; staff resend a mail whose delivery was interrupted, after confirming."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from crm import jobs
+from crm.database import writing
+from crm.extensions import db
+from crm.mail.services import queue_mail
+from crm.models import OutboxMail, OutboxStatus
+from tests.browser.axe import check_accessibility
+from tests.conftest import TEST_PASSWORD
+from tests.test_jobs import _always_fails
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/")
+
+
+def test_admin_follows_the_worker_banner_and_retries_a_failed_job(
+    app, page, make, screenshot, monkeypatch
+):
+    monkeypatch.setitem(app.config, "JOBS_WORKER_BANNER", True)
+    jobs.init_app(app)
+    jobs.huey.flush()
+    with app.app_context(), contextlib.suppress(RuntimeError):
+        jobs.huey.execute(_always_fails.s(42))
+    make.user(role="admin", password=TEST_PASSWORD, email="jobs@example.org")
+
+    _login(page, "jobs@example.org")
+    banner = page.get_by_role("alert").filter(has_text="Der Hintergrunddienst läuft nicht")
+    assert banner.is_visible()
+    banner.get_by_role("link", name="Zu den Hintergrundjobs").click()
+    page.wait_for_url("**/admin/jobs")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hintergrundjobs"
+    assert page.get_by_text("Datensatz 42 kaputt").first.is_visible()
+    screenshot("hintergrundjobs")
+    check_accessibility(page, context_name="Hintergrundjobs")
+
+    page.get_by_role("link", name="Erneut starten").first.click()
+    page.wait_for_url("**/retry")
+    assert "erneut starten?" in page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("button", name="Erneut starten").click()
+    page.wait_for_url("**/admin/jobs")
+    assert page.get_by_text("steht wieder in der Warteschlange").is_visible()
+    assert jobs.huey.pending_count() == 1
+
+    jobs.record_heartbeat()
+    page.reload()
+    assert page.locator("[data-worker-warning]").count() == 0
+    jobs.huey.flush()
+
+
+def test_staff_resend_an_uncertain_mail_after_confirming(app, page, make, screenshot):
+    with app.app_context(), writing():
+        mail = queue_mail("erika@example.org", "Einladung Forum", "Guten Tag")
+        mail.status = OutboxStatus.UNCERTAIN
+        mail.error = "Versand unterbrochen – unklar, ob die Mail angekommen ist."
+        db.session.commit()
+        mail_id = mail.id
+    make.user(role="staff", password=TEST_PASSWORD, email="post@example.org")
+
+    _login(page, "post@example.org")
+    page.goto("/outbox")
+    warning = page.get_by_role("alert").filter(has_text="beim Versand unterbrochen")
+    assert warning.is_visible()
+    warning.get_by_role("link", name="Diese Mails zeigen").click()
+    page.wait_for_url("**/outbox?show=uncertain")
+    assert page.get_by_text("unklar, ob gesendet").is_visible()
+    check_accessibility(page, context_name="Postausgang unklar")
+    page.get_by_role("link", name="Erneut senden …").click()
+    page.wait_for_url(f"**/outbox/{mail_id}/resend")
+    assert page.get_by_text("bekommt er sie dann zweimal").is_visible()
+    screenshot("mail-erneut-senden")
+    page.get_by_role("button", name="Erneut senden").click()
+    page.wait_for_url("**/outbox**")
+    assert page.get_by_text("wird erneut gesendet").is_visible()
+    with app.app_context():
+        assert db.session.get_one(OutboxMail, mail_id).status == OutboxStatus.QUEUED
