@@ -293,11 +293,11 @@ def test_erasure_leaves_no_residue(app, make):
         )
 
 
-def test_erased_person_cannot_come_back_through_undo(app, make):
-    person = make.person(first_name="Wiebke", last_name="Weg")
+def test_a_deleted_person_is_erased_from_the_history_and_cannot_come_back(app, make):
+    person = make.person(first_name="Wiebke", last_name="Zqxweg", email="zqxweg@example.org")
     staff = make.user(role="staff")
 
-    def delete_then_erase() -> int:
+    def delete() -> int:
         set_actor(db.session, db.session.get(User, staff.id))
         db.session.delete(db.session.get_one(Person, person.id))
         db.session.flush()
@@ -309,17 +309,48 @@ def test_erased_person_cannot_come_back_through_undo(app, make):
         assert entry_id is not None
         return entry_id
 
-    entry_id = _run(app, delete_then_erase)
-    # the deleted person's values are in the snapshot: erase them there too
+    entry_id = _run(app, delete)
+    with app.app_context():
+        assert history_services.undoable(db.session.get_one(AuditEntry, entry_id))
+    _run(app, lambda: services.erase_person(person.id, "Antrag nach dem Löschen"))
     with app.app_context(), writing():
         entry = db.session.get_one(AuditEntry, entry_id)
-        assert history_services.undoable(entry)
-        db.session.rollback()
-    # a person already deleted is not found by the service: erase the history by scrubbing
-    with app.app_context(), writing():
+        assert "zqxweg" not in json.dumps(entry.changes).lower()
+        assert not history_services.undoable(entry)
+        with pytest.raises(history_services.Refused):
+            history_services.restore_deleted(entry)
+        assert db.session.get(Person, person.id) is None
+        assert _text_hits(db.session.connection(), "zqxweg") == []
+        # erased once: nothing left to erase
         with pytest.raises(services.PrivacyError):
-            services.erase_person(person.id, "Grund")
+            services.erase_person(person.id, "noch einmal")
+        with pytest.raises(services.PrivacyError):
+            services.erase_person(999_999, "Grund")
         db.session.rollback()
+
+
+def test_restricted_persons_are_left_out_of_the_person_export(app, make, client, login_as):
+    make.person(last_name="Offen")
+    make.person(last_name="Gesperrt", restricted=True)
+    login_as("staff")
+    body = client.get("/persons/export.csv").get_data(as_text=True)
+    assert "Offen" in body and "Gesperrt" not in body
+
+
+def test_nightly_retention_task_uses_the_same_service(app, make):
+    from crm.jobs import REGISTRY
+    from crm.privacy import tasks
+
+    assert "retention_nightly" in REGISTRY
+    old = make.event(
+        starts_at=dt.datetime(2020, 3, 1, 9, tzinfo=UTC),
+        ends_at=dt.datetime(2020, 3, 1, 17, tzinfo=UTC),
+    )
+    reg = make.registration(old, make.person(last_name="Nacht"))
+    with app.app_context():
+        report = tasks.run_retention()
+        assert report.registrations == 1 and report.applied
+        assert db.session.get_one(Registration, reg.id).person_id is None
 
 
 def test_export_holds_everything_and_no_secrets(app, make):

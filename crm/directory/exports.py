@@ -93,5 +93,8 @@ def organisation_table(query: Select[Any]) -> tuple[list[str], Iterator[list[Any
 
 def person_table(query: Select[Any]) -> tuple[list[str], Iterator[list[Any]]]:
     """Header and rows of the person list `query`, with current organisations."""
-    query = query.options(selectinload(Person.affiliations).selectinload(Affiliation.organisation))
+    # Art. 18 GDPR: a person whose processing is restricted is left out of every export
+    query = query.where(Person.restricted.is_(False)).options(
+        selectinload(Person.affiliations).selectinload(Affiliation.organisation)
+    )
     return _header(PERSON_COLUMNS), _rows(query, PERSON_COLUMNS)

@@ -428,6 +428,8 @@ def export_rows(event: Event, registrations: list[Registration]) -> list[list[An
     )
     rows = []
     for r in registrations:
+        if r.person is None or r.person.restricted:  # anonymous, or restricted (Art. 18)
+            continue
         wishes = [titles.get(p.workshop_id, "") for p in r.preferences] + ["", "", ""]
         org = r.organisation
         rows.append(

@@ -78,7 +78,8 @@ def init_app(app: Flask) -> None:
     # import the tasks so that the worker (and retries) know them by name
     import crm.db.tasks
     import crm.events.tasks
-    import crm.mail.tasks  # noqa: F401
+    import crm.mail.tasks
+    import crm.privacy.tasks  # noqa: F401
     from crm.jobs import monitoring
 
     monitoring.register()

@@ -535,9 +535,11 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
     if len(reason) > 2000:
         raise PrivacyError(_("Der Grund darf höchstens 2000 Zeichen lang sein."))
     ids = sorted(set(person_ids))
-    persons = list(db.session.scalars(select(Person).where(Person.id.in_(ids))))
-    if not persons or len(persons) != len(ids):
-        raise PrivacyError(_("Diese Person gibt es nicht (mehr)."))
+    stored = list(db.session.scalars(select(Person).where(Person.id.in_(ids))))
+    found = {p.id for p in stored}
+    # a person deleted earlier still has values in the history's deletion snapshot
+    ghosts = [_deleted_person(pid) for pid in ids if pid not in found]
+    persons = stored + ghosts
     emails = [p.email for p in persons if p.email]
     accounts = (
         list(db.session.scalars(select(User).where(User.email.in_(emails)))) if emails else []
@@ -601,7 +603,7 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
         result.accounts_deleted = len(account_ids)
     conn.execute(delete(Person).where(Person.id.in_(ids)))
     # the ORM must not write the deleted rows back (or audit them)
-    for person in persons:
+    for person in stored:
         db.session.expunge(person)
     for account in accounts:
         db.session.expunge(account)
@@ -622,6 +624,39 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
         ).scalar_one()
         result.log_ids.append(log)
     return result
+
+
+def _deleted_person(person_id: int) -> Person:
+    """A transient Person with the values of its deletion snapshot in the history (never
+    added to the session), or PrivacyError when there is nothing left to erase."""
+    snapshot = db.session.scalar(
+        select(AuditEntry.changes)
+        .where(
+            AuditEntry.record_type == "persons",
+            AuditEntry.record_id == person_id,
+            AuditEntry.action == AuditAction.DELETE,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if not isinstance(snapshot, dict) or ERASED_KEY in snapshot:
+        raise PrivacyError(_("Diese Person gibt es nicht (mehr)."))
+
+    def old(key: str) -> str | None:
+        pair = snapshot.get(key)
+        value = pair[0] if isinstance(pair, list) and pair else None
+        return value if isinstance(value, str) else None
+
+    ghost = Person(
+        first_name=old("first_name") or "",
+        last_name=old("last_name") or "",
+        title=old("title"),
+        email=old("email"),
+        phone=old("phone"),
+        notes=old("notes"),
+    )
+    ghost.id = person_id
+    return ghost
 
 
 def erase_person(person_id: int, reason: str, actor: Any = None) -> ErasureResult:
