@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.events.public_views import bp as event_public_bp
     from crm.events.views import bp as events_bp
     from crm.history.views import bp as history_bp
+    from crm.imports.views import bp as imports_bp
     from crm.jobs.views import bp as jobs_bp
     from crm.links.views import bp as links_bp
     from crm.mail.views import bp as mail_bp
@@ -157,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(history_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)

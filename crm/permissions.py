@@ -81,6 +81,11 @@ def can_delete(user: Any, record: Any) -> bool:
     return is_staff(user) and can_edit(user, record)
 
 
+def can_import(user: Any) -> bool:
+    """Importing files (and undoing imports) is office work: staff and admins."""
+    return is_staff(user)
+
+
 def can_lookup_plz(user: Any) -> bool:
     """The PLZ look-up behind address forms: staff and initiative editors."""
     return is_staff(user) or is_editor(user)

@@ -143,6 +143,14 @@ POLICY: dict[str, str] = {
     "duplicates.dismiss": STAFF,
     "duplicates.merge": STAFF,
     "duplicates.undo": STAFF,
+    # imports (the wizard, the result of an import and its undo)
+    "imports.index": STAFF,
+    "imports.file_settings": STAFF,
+    "imports.mapping": STAFF,
+    "imports.preview": STAFF,
+    "imports.confirm": STAFF,
+    "imports.batch": STAFF,
+    "imports.undo_batch": STAFF,
     # reports
     "dashboard.index": STAFF,
     "dashboard.export": STAFF,
@@ -415,6 +423,12 @@ _MAY_404 = {
     # no Impressum or Datenschutzerklärung configured in tests: no page
     "legal.imprint",
     "legal.privacy",
+    # an upload belongs to the person who uploaded it; no import has been run here
+    "imports.file_settings",
+    "imports.mapping",
+    "imports.preview",
+    "imports.batch",
+    "imports.undo_batch",
     # a new link is always opened from a record's page (?initiative=…); bare, it is 404
     "links.membership_new",
     "links.affiliation_new",

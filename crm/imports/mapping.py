@@ -6,6 +6,8 @@ Headers are compared after folding case, blanks, punctuation and umlaut spelling
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -114,7 +116,7 @@ def field_for(kind: str, header: str) -> str | None:
     return _synonyms(kind).get(fold_key(header)) if header else None
 
 
-def header_score(kind: str):  # type: ignore[no-untyped-def]
+def header_score(kind: str) -> Callable[[list[str]], int]:
     """A scoring function for header-row detection: how many cells name a field."""
     table = _synonyms(kind)
 

@@ -164,7 +164,10 @@ def _ods_rows(path: Path) -> Iterator[list[Cell]]:
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
         raise UnreadableFile("Die ODS-Datei lässt sich nicht lesen.") from exc
     for row in rows:
-        yield _trim(list(row))
+        cells: list[Cell] = [
+            c if isinstance(c, str | int | float | dt.date) else str(c) for c in row
+        ]
+        yield _trim(cells)
 
 
 def raw_rows(path: Path, settings: FileSettings) -> Iterator[tuple[int, list[Cell]]]:

@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
@@ -532,10 +532,12 @@ class OrganisationHandler(Handler):
     def settle(self) -> None:
         index = self.org_index()
         real = {ref: obj.id for ref, obj in self.pending.items()}
-        for mapping_ in (index.by_domain, index.by_name_plz):
-            for key, value in list(mapping_.items()):
-                if value in real:
-                    mapping_[key] = real[value]
+        for key, value in list(index.by_domain.items()):
+            if value in real:
+                index.by_domain[key] = real[value]
+        for pair, value in list(index.by_name_plz.items()):
+            if value in real:
+                index.by_name_plz[pair] = real[value]
         for folded, ids in index.by_name.items():
             if any(i in real for i in ids):
                 index.by_name[folded] = [real.get(i, i) for i in ids]
@@ -892,7 +894,7 @@ class AttendanceHandler(PersonHandler):
         for eid, title, slug in db.session.execute(select(Event.id, Event.title, Event.slug)):
             self.events.setdefault(fold_name(title), []).append(eid)
             self.events.setdefault(fold_name(slug), []).append(eid)
-        self.registrations: dict[tuple[int, int], int] = {
+        self.registrations: dict[tuple[int, Any], int] = {
             (eid, pid): rid
             for rid, eid, pid in db.session.execute(
                 select(Registration.id, Registration.event_id, Registration.person_id)
@@ -981,38 +983,67 @@ def _values(columns: dict[int, str], cells: list[Any]) -> dict[str, Any]:
     return {name: cells[i] if i < len(cells) else None for i, name in columns.items()}
 
 
+def new_batch(
+    spec: ImportSpec, user: Any = None, *, status: str = "running", rows_total: int | None = None
+) -> int:
+    """Record an import about to run (its id is what undo and the progress page use)."""
+    with writing():
+        batch = ImportBatch(
+            kind=spec.kind,
+            mode=spec.mode,
+            filename=spec.filename[:255],
+            user_id=getattr(user, "id", None),
+            user_label=getattr(user, "email", None),
+            audit_batch="import-" + uuid.uuid4().hex[:24],
+            error_rows=[],
+            status=status,
+            rows_total=rows_total,
+        )
+        db.session.add(batch)
+        db.session.commit()
+        return batch.id
+
+
+def _progress_of(batch_id: int) -> Callable[[int], None]:
+    def report(rows: int) -> None:
+        with writing():
+            db.session.execute(
+                update(ImportBatch).where(ImportBatch.id == batch_id).values(rows_done=rows)
+            )
+            db.session.commit()
+
+    return report
+
+
 def run_import(
     spec: ImportSpec,
     *,
     dry_run: bool,
     user: Any = None,
-    progress: Callable[[int], None] | None = None,
+    batch_id: int | None = None,
 ) -> Outcome:
     """Dry run or import of a file (see the module docstring). Returns the outcome; the
-    batch (for undo) is recorded unless it is a dry run."""
+    batch (for undo) is recorded unless it is a dry run (`batch_id`: one recorded before,
+    e.g. when the import runs as a background job)."""
     check_spec(spec)
     outcome = Outcome()
-    audit_key = "import-" + uuid.uuid4().hex[:24]
-    batch: ImportBatch | None = None
-    if not dry_run:
-        with writing():
-            batch = ImportBatch(
-                kind=spec.kind,
-                mode=spec.mode,
-                filename=spec.filename[:255],
-                user_id=getattr(user, "id", None),
-                user_label=getattr(user, "email", None),
-                audit_batch=audit_key,
-                error_rows=[],
-            )
-            db.session.add(batch)
-            db.session.commit()
-            outcome.batch_id = batch.id
+    if dry_run:
+        _run(spec, outcome, "dry-run", dry_run=True, progress=None)
+        return outcome
+    if batch_id is None:
+        batch_id = new_batch(spec, user)
+    outcome.batch_id = batch_id
+    audit_key = db.session.scalar(select(ImportBatch.audit_batch).where(ImportBatch.id == batch_id))
+    if audit_key is None:
+        raise ImportRefused("Diesen Import gibt es nicht.")
+    failure: str | None = None
     try:
-        _run(spec, outcome, audit_key, dry_run=dry_run, progress=progress)
+        _run(spec, outcome, audit_key, dry_run=False, progress=_progress_of(batch_id))
+    except ImportRefused as exc:
+        failure = str(exc)
+        raise
     finally:
-        if batch is not None:
-            _record_counts(outcome)
+        _record_counts(outcome, failure)
     return outcome
 
 
@@ -1024,6 +1055,9 @@ def _run(
     dry_run: bool,
     progress: Callable[[int], None] | None,
 ) -> None:
+    # End the caller's (read) transaction, so that the import's begins as a write
+    # transaction (on SQLite, a read transaction cannot safely turn into a writing one).
+    db.session.commit()
     try:
         with writing():
             handler = HANDLERS[spec.kind](spec)
@@ -1053,13 +1087,36 @@ def _run(
         raise ImportRefused(str(exc)) from exc
 
 
-def _record_counts(outcome: Outcome) -> None:
+def _record_counts(outcome: Outcome, failure: str | None = None) -> None:
     with writing():
         batch = db.session.get(ImportBatch, outcome.batch_id)
         if batch is not None:
+            batch.status = "failed" if failure else "done"
+            batch.message = failure
+            batch.rows_done = outcome.total
             batch.created = outcome.created
             batch.updated = outcome.updated
             batch.unchanged = outcome.unchanged + outcome.skipped + outcome.review
             batch.errors = outcome.error_count
             batch.error_rows = outcome.errors[:200]
             db.session.commit()
+
+
+def spec_from_state(state: dict[str, Any], path: Path) -> ImportSpec:
+    """The import as the wizard keeps it between its steps (JSON)."""
+    settings = readers.FileSettings(**state["settings"])
+    return ImportSpec(
+        kind=state["kind"],
+        path=path,
+        filename=state.get("filename", path.name),
+        settings=settings,
+        columns={int(k): v for k, v in (state.get("columns") or {}).items()},
+        headers=list(state.get("headers") or []),
+        mode=state.get("mode", "both"),
+        decisions={int(k): v for k, v in (state.get("decisions") or {}).items()},
+    )
+
+
+def count_rows(spec: ImportSpec) -> int:
+    """How many data rows a file has (read once more, streamed)."""
+    return sum(1 for _ in readers.data_rows(spec.path, spec.settings))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base, utcnow
@@ -31,6 +31,11 @@ class ImportBatch(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     error_rows: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the first errors
+    # a big file runs as a background job: queued → running → done (or failed)
+    status: Mapped[str] = mapped_column(String(10), default="done")
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     undone_at: Mapped[dt.datetime | None]
     undo_report: Mapped[list[Any] | None] = mapped_column(JSON)  # records left alone

@@ -3,7 +3,8 @@
 Reviewed by hand.
 
 1. import_batches: one row per imported file (kind, mode, file name, user, counts, the
-   first error rows, the history batch key of the records it wrote, created_at,
+   first error rows, the history batch key of the records it wrote, its state and
+   progress when it runs as a background job, created_at,
    undone_at and the records an undo left alone).
 2. import_mappings: a column mapping {header: field} saved by name per kind.
 
@@ -37,6 +38,10 @@ def upgrade():
     sa.Column('unchanged', sa.Integer(), nullable=False),
     sa.Column('errors', sa.Integer(), nullable=False),
     sa.Column('error_rows', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('rows_done', sa.Integer(), nullable=False),
+    sa.Column('rows_total', sa.Integer(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('undone_at', sa.DateTime(), nullable=True),
     sa.Column('undo_report', sa.JSON(), nullable=True),

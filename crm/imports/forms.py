@@ -1,0 +1,72 @@
+"""The forms of the import wizard (the column selects are built per file in the view)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from crm.imports import mapping as m
+from crm.imports.readers import DELIMITERS, ENCODINGS
+
+ENCODING_LABELS = {
+    "utf-8-sig": _l("UTF-8 mit BOM"),
+    "utf-8": _l("UTF-8"),
+    "cp1252": _l("Windows-1252 (Excel unter Windows)"),
+}
+DELIMITER_LABELS = {";": _l("Semikolon (;)"), ",": _l("Komma (,)"), "\t": _l("Tabulator")}
+
+
+class UploadForm(FlaskForm):
+    """Step 1: which kind of records, which file."""
+
+    kind = SelectField(
+        _l("Was wird importiert?"),
+        choices=[],
+        validators=[InputRequired()],
+    )
+    file = FileField(
+        _l("Datei (CSV, XLSX oder ODS)"),
+        validators=[FileRequired(_l("Bitte eine Datei wählen."))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k, str(m.KIND_LABELS[k])) for k in m.KINDS]
+
+
+class SettingsForm(FlaskForm):
+    """Step 2: how the file is read (detected, correctable)."""
+
+    encoding = SelectField(_l("Zeichenkodierung"), choices=[])
+    delimiter = SelectField(_l("Trennzeichen"), choices=[])
+    header_row = IntegerField(
+        _l("Zeile mit den Spaltenköpfen"),
+        validators=[
+            InputRequired(_l("Bitte die Zeile der Spaltenköpfe angeben.")),
+            NumberRange(min=1, max=50, message=_l("Bitte eine Zeile zwischen 1 und 50.")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.encoding.choices = [(e, str(ENCODING_LABELS[e])) for e in ENCODINGS]
+        self.delimiter.choices = [(d, str(DELIMITER_LABELS[d])) for d in DELIMITERS]
+
+
+class MappingForm(FlaskForm):
+    """Step 3: the mode and an optional name to save the mapping under."""
+
+    mode = SelectField(_l("Vorgehen"), choices=[])
+    save_as = StringField(
+        _l("Zuordnung speichern als (optional)"),
+        validators=[Optional(), Length(max=80, message=_l("Höchstens 80 Zeichen."))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mode.choices = [(k, str(m.MODE_LABELS[k])) for k in m.MODES]
