@@ -39,7 +39,7 @@ from crm.models import (
 def test_fold_name_folds_case_umlauts_and_punctuation():
     assert m.fold_name("Müller-Lüdenscheidt GmbH") == m.fold_name("MUELLER LUEDENSCHEIDT gmbh")
     assert m.fold_name("Straße") == m.fold_name("strasse")
-    assert m.org_core("Brandt & Söhne GmbH & Co. KG") == "brandt sohne"
+    assert m.org_core("Brandt & Söhne GmbH & Co. KG") == "brandt soehne"
 
 
 def test_website_domain():
@@ -120,7 +120,7 @@ def _merge(app: Any, kind: str, keep_id: int, other_id: int, **choices: str) -> 
 
 def _undo(app: Any, merge_id: int) -> None:
     with app.app_context(), writing():
-        services.undo(db.session.get(RecordMerge, merge_id))
+        services.undo(db.session.get_one(RecordMerge, merge_id))
         db.session.commit()
 
 
@@ -190,7 +190,7 @@ def test_merge_organisations_keeps_every_link_and_both_histories(app, make):
             organisation_a_id=keep.id, organisation_b_id=other.id, kind=RelationshipKind.KOOPERATION
         )
         db.session.add_all([rel, between])
-        db.session.get(Initiative, ini3.id).host_organisation_id = other.id
+        db.session.get_one(Initiative, ini3.id).host_organisation_id = other.id
         db.session.commit()
         rel_id = rel.id
     interaction = make.interaction(organisation_id=other.id)
@@ -201,7 +201,7 @@ def test_merge_organisations_keeps_every_link_and_both_histories(app, make):
 
     with app.app_context():
         assert db.session.get(Organisation, other.id) is None
-        merged = db.session.get(Organisation, keep.id)
+        merged = db.session.get_one(Organisation, keep.id)
         assert merged.website == "https://mueller.example.org"
         # the newer record's name wins by default; the other one stays as another name
         assert merged.name == "Mueller Maschinenbau"
@@ -213,14 +213,14 @@ def test_merge_organisations_keeps_every_link_and_both_histories(app, make):
             (kept_m.id, ini.id),
             (moved_m.id, ini2.id),
         }
-        wide = db.session.get(Membership, kept_m.id)
+        wide = db.session.get_one(Membership, kept_m.id)
         assert (wide.since, wide.until) == (dt.date(2018, 5, 1), None)
         assert db.session.get(Membership, gone_m.id) is None
-        assert db.session.get(Affiliation, aff.id).organisation_id == keep.id
-        assert db.session.get(Relationship, rel_id).organisation_a_id == keep.id
-        assert db.session.get(Interaction, interaction.id).organisation_id == keep.id
-        assert db.session.get(Registration, registration.id).organisation_id == keep.id
-        assert db.session.get(Initiative, ini3.id).host_organisation_id == keep.id
+        assert db.session.get_one(Affiliation, aff.id).organisation_id == keep.id
+        assert db.session.get_one(Relationship, rel_id).organisation_a_id == keep.id
+        assert db.session.get_one(Interaction, interaction.id).organisation_id == keep.id
+        assert db.session.get_one(Registration, registration.id).organisation_id == keep.id
+        assert db.session.get_one(Initiative, ini3.id).host_organisation_id == keep.id
         # no self-relationship survives
         assert not db.session.scalars(
             select(Relationship).where(
@@ -228,7 +228,7 @@ def test_merge_organisations_keeps_every_link_and_both_histories(app, make):
                 Relationship.organisation_b_id == keep.id,
             )
         ).all()
-        record = db.session.get(RecordMerge, merge_id)
+        record = db.session.get_one(RecordMerge, merge_id)
         entries = db.session.scalars(
             select(AuditEntry).where(AuditEntry.batch == record.batch)
         ).all()
@@ -244,7 +244,7 @@ def test_verlauf_of_the_kept_record_shows_the_removed_records_history(app, clien
     keep = make.organisation(name="Alpha Metall GmbH")
     other = make.organisation(name="Alpha Metall")
     with app.app_context(), writing():
-        db.session.get(Organisation, other.id).legal_name = "Alpha Metall Rechtsname"
+        db.session.get_one(Organisation, other.id).legal_name = "Alpha Metall Rechtsname"
         db.session.commit()
     merge_id = _merge(app, "organisation", keep.id, other.id)
     login_as("staff")
@@ -278,7 +278,7 @@ def test_merge_page_confirmation_and_merge(app, client, make, login_as):
     done = client.post(url, data=data | {"confirmed": "1"})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/{keep.id}")
     with app.app_context():
-        merged = db.session.get(Organisation, keep.id)
+        merged = db.session.get_one(Organisation, keep.id)
         assert (merged.plz, merged.website) == ("10117", "beta.example.org")
         assert db.session.get(Organisation, other.id) is None
 
@@ -317,9 +317,12 @@ def _person_world(app: Any, make: Any) -> dict[str, Any]:
             WorkshopPreference(registration_id=ids["reg_keep"], workshop_id=workshop.id, rank=1)
         )
         interaction = Interaction(kind="call", subject="Anruf")
-        interaction.persons = [db.session.get(Person, keep.id), db.session.get(Person, other.id)]
+        interaction.persons = [
+            db.session.get_one(Person, keep.id),
+            db.session.get_one(Person, other.id),
+        ]
         solo = Interaction(kind="call", subject="Nur der andere")
-        solo.persons = [db.session.get(Person, other.id)]
+        solo.persons = [db.session.get_one(Person, other.id)]
         db.session.add_all([interaction, solo])
         db.session.commit()
         ids["interaction"], ids["solo"] = interaction.id, solo.id
@@ -330,18 +333,18 @@ def _person_state(app: Any, ids: dict[str, Any]) -> dict[str, Any]:
     with app.app_context():
 
         def persons(iid: int) -> list[int]:
-            item = db.session.scalar(
+            item = db.session.scalars(
                 select(Interaction)
                 .where(Interaction.id == iid)
                 .options(selectinload(Interaction.persons))
                 .execution_options(populate_existing=True)
-            )
+            ).one()
             return sorted(p.id for p in item.persons)
 
         return {
             "persons": sorted(db.session.scalars(select(Person.id)).all()),
             "keep": (lambda p: (p.first_name, p.email, p.notes))(
-                db.session.get(Person, ids["keep"])
+                db.session.get_one(Person, ids["keep"])
             ),
             "affiliations": sorted(
                 (a.id, a.person_id, a.function, a.since)
@@ -386,9 +389,9 @@ def test_merge_persons_resolves_conflicts_keeps_links_and_undo_restores_all(app,
     _undo(app, merge_id)
     assert _person_state(app, ids) == before
     with app.app_context():
-        assert db.session.get(RecordMerge, merge_id).undone_at is not None
+        assert db.session.get_one(RecordMerge, merge_id).undone_at is not None
         with pytest.raises(services.MergeError):
-            services.undo(db.session.get(RecordMerge, merge_id))
+            services.undo(db.session.get_one(RecordMerge, merge_id))
 
 
 def test_undo_is_refused_when_the_kept_record_changed_since(app, make):
@@ -396,11 +399,11 @@ def test_undo_is_refused_when_the_kept_record_changed_since(app, make):
     other = make.organisation(name="Gamma Holz", website="gamma.example.org")
     merge_id = _merge(app, "organisation", keep.id, other.id, website="other")
     with app.app_context(), writing():
-        db.session.get(Organisation, keep.id).legal_name = "Neu"
+        db.session.get_one(Organisation, keep.id).legal_name = "Neu"
         db.session.commit()
     with app.app_context(), writing():
         with pytest.raises(services.MergeError, match="Seit der Zusammenführung"):
-            services.undo(db.session.get(RecordMerge, merge_id))
+            services.undo(db.session.get_one(RecordMerge, merge_id))
         db.session.rollback()
     assert _count(app, Organisation) == 1
 
@@ -416,8 +419,8 @@ def test_undo_page_asks_first_then_brings_the_record_back(app, client, make, log
     response = client.post(f"/duplicates/merges/{merge_id}/undo")
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(Organisation, other.id).name == "Delta Glas"
-        assert db.session.get(Organisation, keep.id).other_names is None
+        assert db.session.get_one(Organisation, other.id).name == "Delta Glas"
+        assert db.session.get_one(Organisation, keep.id).other_names is None
     assert client.get("/duplicates/merges/999999/undo").status_code == 404
 
 
@@ -490,5 +493,5 @@ def test_cli_find_duplicates_json_and_merge(app, make):
     )
     assert done.exit_code == 0, done.output
     with app.app_context():
-        assert db.session.get(Organisation, a.id).name == "Epsilon Stahl"
+        assert db.session.get_one(Organisation, a.id).name == "Epsilon Stahl"
         assert db.session.get(Organisation, b.id) is None

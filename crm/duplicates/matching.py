@@ -12,7 +12,6 @@ and very large blocks are left out (a key that many records share tells nothing)
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,10 +22,8 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
 
-from crm.text import fold
+from crm.imports.matching import fold_name as _import_fold_name
 
-_UMLAUT_SPELLINGS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 #: Words that say nothing about which organisation it is (legal forms, fillers).
 ORG_STOPWORDS = frozenset(
     {
@@ -48,8 +45,10 @@ ORG_STOPWORDS = frozenset(
         "die",
         "das",
         "fur",
+        "fuer",
         "von",
         "haftungsbeschrankt",
+        "haftungsbeschraenkt",
         "gesellschaft",
         "ggmbh",
         "the",
@@ -76,13 +75,10 @@ SAME_PLACE = "same_place"
 
 @lru_cache(maxsize=250_000)
 def fold_name(text: str | None) -> str:
-    """`text` folded for comparing: lower case, no accents, ß → ss, ue/oe/ae → u/o/a,
-    punctuation as blanks, blanks collapsed ("Müller-Lüdenscheidt" = "mueller ludenscheidt")."""
-    folded = fold(text)
-    folded = _NON_WORD.sub(" ", folded)
-    for spelled, plain in _UMLAUT_SPELLINGS:
-        folded = folded.replace(spelled, plain)
-    return " ".join(folded.split())
+    """`text` folded for comparing, as the import matches names (`crm.imports.matching`):
+    lower case, no accents, ü/ue and ß/ss alike, punctuation as blanks, blanks collapsed
+    ("Müller-Lüdenscheidt" = "mueller ludenscheidt" = "MUELLER LUEDENSCHEIDT")."""
+    return _import_fold_name(text)
 
 
 def org_core(name: str | None) -> str:
@@ -170,6 +166,7 @@ def _candidates(
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
         members = sorted(members)
+        close: Iterable[tuple[int, int]]
         if key.startswith(exact):
             close = combinations(members, 2)
         else:
@@ -224,9 +221,9 @@ def org_pairs(rows: Iterable[OrgRow], *, min_score: float = MIN_SCORE) -> list[P
         if not names and domain:
             record_keys.append(f"d:{domain}")
         keys.append((row.id, record_keys))
-    names = {rid: data[1] for rid, data in by_id.items()}
+    all_names = {rid: data[1] for rid, data in by_id.items()}
     pairs: list[Pair] = []
-    for a_id, b_id in _candidates(keys, names, exact=("d:",), cutoff=80):
+    for a_id, b_id in _candidates(keys, all_names, exact=("d:",), cutoff=80):
         pair = score_orgs(by_id[a_id], by_id[b_id])
         if pair is not None and pair.score >= min_score:
             pairs.append(pair)

@@ -48,8 +48,9 @@ def _kind(kinds: str) -> str:
 
 def detail_url(kind: str, record_id: int) -> str:
     """The page of a record of `kind`."""
-    key = "organisation_id" if kind == "organisation" else "person_id"
-    return url_for(DETAIL[kind], **{key: record_id})
+    if kind == "organisation":
+        return url_for(DETAIL[kind], organisation_id=record_id)
+    return url_for(DETAIL[kind], person_id=record_id)
 
 
 def label(kind: str, record: Any) -> str:
