@@ -71,13 +71,16 @@ def test_readyz_runs_checks_registered_by_other_parts(client):
 
 def test_readyz_is_503_when_migrations_are_behind(client, app):
     with app.app_context():
+        current = db.session.scalar(db.text("SELECT version_num FROM alembic_version"))
         db.session.execute(db.text("UPDATE alembic_version SET version_num = '0005'"))
         db.session.commit()
     try:
         response = client.get("/readyz")
     finally:
-        with app.app_context():
-            db.session.execute(db.text("UPDATE alembic_version SET version_num = '0006'"))
+        with app.app_context():  # back to the revision the session's database is at
+            db.session.execute(
+                db.text("UPDATE alembic_version SET version_num = :v"), {"v": current}
+            )
             db.session.commit()
     assert response.status_code == 503
     assert response.get_json()["checks"]["migrations"]["ok"] is False
