@@ -44,6 +44,14 @@ def _errors(form_cls: type[FlaskForm], field: str, value: str) -> dict[str, Any]
     return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
+def test_every_form_uses_the_shared_base():
+    """crm.fields.Form reads whitespace as blank; a form on FlaskForm directly would not."""
+    from crm.fields import Form
+
+    others = [f"{cls.__module__}.{cls.__name__}" for cls in FORMS if not issubclass(cls, Form)]
+    assert not others, f"subclass crm.fields.Form (and use crm.fields.required): {others}"
+
+
 def test_the_forms_are_found():
     names = {cls.__name__ for cls in FORMS}
     assert {"EventForm", "AgendaBlockForm", "InteractionForm", "RegistrationForm"} <= names
