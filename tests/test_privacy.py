@@ -551,6 +551,11 @@ def test_admin_erases_with_reason_and_confirmation(app, make, client, login_as):
     overview = client.get("/buero/datenschutz").get_data(as_text=True)
     assert "Antrag" in overview and f"#{person.id}" in overview
     assert client.get(f"/personen/{person.id}/datenschutz/loeschen").status_code == 404
+    history = client.get(f"/history/person/{person.id}")
+    assert history.status_code == 200
+    page_text = history.get_data(as_text=True)
+    assert "Personendaten gelöscht am" in page_text and "Prüfung" not in page_text
+    assert "Paula" not in page_text
 
 
 def test_export_page_and_json(app, make, client, login_as):

@@ -14,6 +14,7 @@ from crm.accounts.session import public
 from crm.events import queries as event_queries
 from crm.events import services as event_services
 from crm.extensions import db
+from crm.history.fields import field_label
 from crm.labels import label
 from crm.models import ConsentPurpose, ConsentStatus, Event, Person, Registration
 from crm.privacy import services
@@ -102,7 +103,9 @@ def export_page(person_id: int) -> str:
     data = services.person_export(person_id)
     if data is None:
         abort(404)
-    return render_template("privacy/export.html", data=data, person_id=person_id)
+    return render_template(
+        "privacy/export.html", data=data, person_id=person_id, field_label=field_label
+    )
 
 
 @bp.get("/personen/<int:person_id>/datenschutz/auskunft.json")
