@@ -332,12 +332,14 @@ def mark(event_id: int, registration_id: int, action: str) -> Response:
     """Check in, mark no-show, reset, or confirm the organisation match; back where clicked."""
     change, message = MARKS.get(action) or abort(404)
     item = queries.registration(event_id, registration_id) or abort(404)
-    person = db.session.get_one(Person, item.person_id)
+    # A registration outlives its person's deletion (person_id NULL): still markable.
+    person = db.session.get(Person, item.person_id) if item.person_id is not None else None
+    name = person.full_name if person is not None else _("gelöschte Person")
     if change(item):
         db.session.commit()
-        flash(str(message) % {"n": person.full_name}, "success")
+        flash(str(message) % {"n": name}, "success")
     else:
-        flash(_("Keine Änderung für %(n)s.", n=person.full_name), "info")
+        flash(_("Keine Änderung für %(n)s.", n=name), "info")
     back = url_for("events.registrations", event_id=event_id)
     return redirect(safe_next(request.form.get("next"), back))
 
