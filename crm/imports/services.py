@@ -26,7 +26,6 @@ from sqlalchemy.orm import selectinload
 from crm.audit import BATCH_KEY
 from crm.database import writing
 from crm.extensions import db
-from crm.geo import resolve_plz
 from crm.imports import mapping as m
 from crm.imports import readers
 from crm.imports.matching import (
@@ -62,6 +61,7 @@ from crm.models import (
     Organisation,
     OrgType,
     Person,
+    Postcode,
     Registration,
     RegistrationStatus,
     SizeClass,
@@ -273,6 +273,7 @@ class Handler:
         self.first_row: dict[int, int] = {}  # placeholder → row that created it
         self._plz_cache: dict[str, dict[str, Any]] = {}
         self._org_index: OrganisationIndex | None = None
+        self._postcodes: dict[str, list[Any]] | None = None
 
     # placeholders
     def placeholder(self, obj: Any, row: int) -> int:
@@ -328,7 +329,7 @@ class Handler:
         plz = out["plz"]
         if plz:
             if plz not in self._plz_cache:
-                found = resolve_plz(plz)
+                found = self.postcodes().get(plz, [])
                 if not found:
                     raise RowError(self.column_of("plz"), f"Die PLZ {plz} ist unbekannt.")
                 kreise = {c.kreis_ags for c in found}
@@ -347,6 +348,25 @@ class Handler:
             if not out["place"] and place:
                 out["place"] = place
             out.update(derived)
+
+    def postcodes(self) -> dict[str, list[Any]]:
+        """The postcode table in memory (reference data: its size does not depend on the
+        file), read once per import instead of once per PLZ."""
+        if self._postcodes is None:
+            table: dict[str, list[Any]] = {}
+            for row in db.session.execute(
+                select(
+                    Postcode.plz,
+                    Postcode.place,
+                    Postcode.kreis_ags,
+                    Postcode.land_ags,
+                    Postcode.lat,
+                    Postcode.lon,
+                )
+            ):
+                table.setdefault(row.plz, []).append(row)
+            self._postcodes = table
+        return self._postcodes
 
     # organisations, shared by several kinds
     def org_index(self) -> OrganisationIndex:
@@ -441,6 +461,7 @@ class Handler:
         try:
             parsed = self.parse(values)
             result = RowResult(row=row, status=UNCHANGED, label=self.label(parsed))
+            keep_names = False  # a similar record chosen by a person keeps its own name
             found = self.match(parsed)
             decision = self.spec.decisions.get(row)
             if found is not None and not found.exact:
@@ -451,6 +472,7 @@ class Handler:
                 result.score = found.score
                 if decision == "match":
                     found = Match(found.record_id, True)
+                    keep_names = True
                 elif decision == "new":
                     found = None
                 elif decision == "skip":
@@ -484,6 +506,9 @@ class Handler:
                 result.message = "schon vorhanden; nur Anlegen gewählt"
                 return result
             changes = self.diff(record, parsed)
+            if keep_names:
+                for key in ("name", "first_name", "last_name"):
+                    changes.pop(key, None)
             for key, (_old, new) in changes.items():
                 setattr(record, key, new)
             links = self.after_write(record, parsed, row)
@@ -1064,7 +1089,8 @@ def _run(
             rows = readers.data_rows(spec.path, spec.settings)
             for chunk in _chunks(rows, CHUNK):
                 db.session.info[BATCH_KEY] = audit_key
-                results = [handler.process(n, _values(spec.columns, c)) for n, c in chunk]
+                with db.session.no_autoflush:  # one flush per chunk, not one per query
+                    results = [handler.process(n, _values(spec.columns, c)) for n, c in chunk]
                 try:
                     db.session.flush()
                 except SQLAlchemyError as exc:
