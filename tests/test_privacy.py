@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ from crm.models import (
 )
 from crm.models.activity import interaction_persons
 from crm.models.audit import ErasureLog
+from crm.models.duplicates import RecordMerge
+from crm.models.imports import ImportBatch
 from crm.models.search import SearchDocument
 from crm.privacy import services
 
@@ -144,6 +147,40 @@ def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
         set_actor(db.session, account)
         db.session.get_one(Person, other.id).notes = "geändert"
         db.session.flush()
+        set_actor(db.session, db.session.get(User, staff.id))
+        # a duplicate of them, merged into them (its deletion snapshot holds their values)
+        dup = Person(first_name="Zqvvorname", last_name="Zqvnachname", email="zqvdup@example.org")
+        db.session.add(dup)
+        db.session.flush()
+        dup_id = dup.id
+        db.session.delete(dup)
+        db.session.flush()
+        db.session.add(
+            RecordMerge(
+                kind="person",
+                kept_id=person.id,
+                removed_id=dup_id,
+                removed_name="Zqvvorname Zqvnachname",
+                batch="b" * 32,
+                saved={"persons": {"email": "zqvdup@example.org"}},
+            )
+        )
+        # an import whose report names them, and a pending upload holding their row
+        db.session.add(
+            ImportBatch(
+                kind="persons",
+                mode="create",
+                filename="liste.csv",
+                audit_batch="c" * 32,
+                error_rows=[{"row": 3, "message": "zqvmail@example.org: schon vorhanden"}],
+            )
+        )
+        upload = Path(app.instance_path) / "imports" / ("e" * 32)
+        upload.mkdir(parents=True, exist_ok=True)
+        (upload / "data.csv").write_text(
+            "Vorname;Nachname;E-Mail\nZqvvorname;Zqvnachname;zqvmail@example.org\n",
+            encoding="utf-8",
+        )
         set_actor(db.session, None)
         return {
             "person_id": person.id,
@@ -241,9 +278,12 @@ def test_erasure_leaves_no_residue(app, make):
                 assert needle.encode() not in raw, needle
         db.session.rollback()
         uploads = Path(app.config.get("UPLOAD_FOLDER") or Path(app.instance_path) / "uploads")
-        for file in uploads.rglob("*") if uploads.exists() else []:
-            if file.is_file():
-                assert NEEDLE.encode() not in file.read_bytes().lower()
+        for root in (uploads, Path(app.instance_path) / "imports"):
+            for file in root.rglob("*") if root.exists() else []:
+                if file.is_file():
+                    assert NEEDLE.encode() not in file.read_bytes().lower(), file
+        assert not (Path(app.instance_path) / "imports" / ("e" * 32)).exists()
+        assert result.files_removed == 1
 
         # counts kept: the registrations stay, anonymous
         regs = list(db.session.scalars(select(Registration).order_by(Registration.id)))
@@ -377,6 +417,7 @@ def test_export_holds_everything_and_no_secrets(app, make):
     dumped = json.dumps(data)
     assert "password" not in dumped and "session_token" not in dumped
     assert "token_hash" not in dumped
+    shutil.rmtree(Path(app.instance_path) / "imports" / ("e" * 32), ignore_errors=True)
 
 
 def test_cli_export_erase_and_retention(app, make, runner):

@@ -55,8 +55,10 @@ import datetime as dt
 import json
 import re
 import secrets
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -101,6 +103,8 @@ from crm.models import (
 from crm.models.activity import interaction_persons
 from crm.models.audit import ErasureLog
 from crm.models.base import utcnow
+from crm.models.duplicates import DuplicateDismissal, RecordMerge
+from crm.models.imports import ImportBatch
 from crm.models.search import SearchDocument, SearchKind
 from crm.search.schema import fts_table
 
@@ -431,6 +435,7 @@ class ErasureResult:
     consents_deleted: int = 0
     mails_deleted: int = 0
     accounts_deleted: int = 0
+    files_removed: int = 0
     interactions_scrubbed: int = 0
     history_entries_wiped: int = 0
     history_entries_scrubbed: int = 0
@@ -539,6 +544,14 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
     found = {p.id for p in stored}
     # a person deleted earlier still has values in the history's deletion snapshot
     ghosts = [_deleted_person(pid) for pid in ids if pid not in found]
+    # duplicates merged into (or from) them: the same human, their snapshots too
+    merged_away = [pid for pid in _merged_persons(ids) if pid not in ids]
+    for pid in merged_away:
+        try:
+            ghosts.append(_deleted_person(pid))
+        except PrivacyError:
+            continue
+    history_ids = sorted({*ids, *merged_away})
     persons = stored + ghosts
     emails = [p.email for p in persons if p.email]
     accounts = (
@@ -577,7 +590,7 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
 
     # 1. history: wipe entries about the persons and their links, scrub the rest
     result.history_entries_wiped, result.history_entries_scrubbed = _scrub_history(
-        conn, ids, link_ids, account_ids, own_interactions, values, note
+        conn, history_ids, link_ids, account_ids, own_interactions, values, note
     )
     # 2. interactions: the person's name and e-mail replaced by the marker
     result.interactions_scrubbed = _scrub_interactions(conn, ids, own_interactions, values)
@@ -607,6 +620,9 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
         db.session.expunge(person)
     for account in accounts:
         db.session.expunge(account)
+    # 6. other stores: merges and dismissed duplicates, import reports, uploaded files
+    _erase_other_stores(conn, ids, history_ids, values)
+    result.files_removed = _erase_files(values)
     _purge_fulltext_index(conn)
     # 6. the erasure itself, without personal values
     for pid in ids:
@@ -624,6 +640,87 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
         ).scalar_one()
         result.log_ids.append(log)
     return result
+
+
+def _merged_persons(ids: list[int]) -> list[int]:
+    """Persons merged into (or kept from) the given ones by the duplicates feature."""
+    rows = db.session.execute(
+        select(RecordMerge.kept_id, RecordMerge.removed_id).where(
+            RecordMerge.kind == "person",
+            or_(RecordMerge.kept_id.in_(ids), RecordMerge.removed_id.in_(ids)),
+        )
+    )
+    return sorted({i for row in rows for i in row})
+
+
+def _erase_other_stores(
+    conn: Connection, ids: list[int], history_ids: list[int], values: _Values
+) -> None:
+    """Merge records and dismissed duplicate pairs of the persons go; import reports and
+    other merges lose the persons' values (replaced by the marker)."""
+    conn.execute(
+        delete(RecordMerge).where(
+            RecordMerge.kind == "person",
+            or_(RecordMerge.kept_id.in_(history_ids), RecordMerge.removed_id.in_(history_ids)),
+        )
+    )
+    conn.execute(
+        delete(DuplicateDismissal).where(
+            DuplicateDismissal.kind == "person",
+            or_(DuplicateDismissal.a_id.in_(ids), DuplicateDismissal.b_id.in_(ids)),
+        )
+    )
+    strong = values.strong_pattern()
+    if strong is None:
+        return
+    merges: Table = RecordMerge.__table__  # type: ignore[assignment]
+    for row in conn.execute(select(merges.c.id, merges.c.removed_name, merges.c.saved)).all():
+        name, c1 = _scrub(row.removed_name, strong)
+        saved, c2 = _scrub(row.saved, strong)
+        if c1 or c2:
+            conn.execute(
+                update(merges).where(merges.c.id == row.id).values(removed_name=name, saved=saved)
+            )
+    batches: Table = ImportBatch.__table__  # type: ignore[assignment]
+    for batch in conn.execute(
+        select(batches.c.id, batches.c.error_rows, batches.c.message, batches.c.filename)
+    ).all():
+        errors, c1 = _scrub(batch.error_rows, strong)
+        message, c2 = _scrub(batch.message, strong)
+        filename, c3 = _scrub(batch.filename, strong)
+        if c1 or c2 or c3:
+            conn.execute(
+                update(batches)
+                .where(batches.c.id == batch.id)
+                .values(error_rows=errors, message=message, filename=filename)
+            )
+
+
+def _upload_roots() -> list[Path]:
+    """Where uploaded files other than logos live: import uploads in the instance folder."""
+    return [Path(current_app.instance_path) / "imports"]
+
+
+def _erase_files(values: _Values) -> int:
+    """Remove uploaded working files (pending imports) that hold a person's values; each
+    upload's folder goes as a whole. Logos (organisations, initiatives) hold no persons."""
+    needles = [v.lower().encode() for v in values.strong]
+    if not needles:
+        return 0
+    removed = 0
+    for root in _upload_roots():
+        if not root.is_dir():
+            continue
+        for folder in [p for p in root.iterdir() if p.is_dir()]:
+            hit = False
+            for file in folder.rglob("*"):
+                if file.is_file() and any(n in file.read_bytes().lower() for n in needles):
+                    hit = True
+                    break
+            if hit:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+    return removed
 
 
 def _deleted_person(person_id: int) -> Person:
