@@ -181,14 +181,22 @@ def _close_pairs(
     members: list[int], names: dict[int, list[str]], cutoff: float
 ) -> Iterator[tuple[int, int]]:
     """Pairs of a block whose names (any of them) come close."""
-    for i, a in enumerate(members):
-        later = [(name, b) for b in members[i + 1 :] for name in names[b]]
-        choices = [name for name, _b in later]
+    owners: list[int] = []
+    choices: list[str] = []
+    starts: list[int] = []
+    for member in members:
+        starts.append(len(choices))
+        for name in names[member]:
+            owners.append(member)
+            choices.append(name)
+    for i, a in enumerate(members[:-1]):
+        offset = starts[i + 1]
+        later = choices[offset:]
         for name in names[a]:
             for _n, _s, j in process.extract(
-                name, choices, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, limit=None
+                name, later, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, limit=None
             ):
-                yield a, later[j][1]
+                yield a, owners[offset + j]
 
 
 def org_keys(core: str, plz: str | None, domain: str) -> list[str]:
@@ -278,7 +286,7 @@ def person_keys(row: PersonRow) -> list[str]:
         keys.append(f"e:{row.email.strip().lower()}")
     if last and first:
         keys.append(f"l:{last[:4]}:{first[:1]}")
-        keys.append(f"f:{first[:4]}:{last[:1]}")
+        keys.append(f"f:{first[:3]}:{last[:3]}")
     return keys
 
 
@@ -292,17 +300,21 @@ def person_pairs(rows: Iterable[PersonRow], *, min_score: float = MIN_SCORE) -> 
     names = {rid: [person_name(r.first_name, r.last_name)] for rid, r in by_id.items()}
     pairs: list[Pair] = []
     for a_id, b_id in _candidates(keys, names, exact=("e:",), cutoff=85):
-        pair = score_persons(by_id[a_id], by_id[b_id])
+        pair = score_persons(by_id[a_id], by_id[b_id], names[a_id][0], names[b_id][0])
         if pair is not None and pair.score >= min_score:
             pairs.append(pair)
     pairs.sort(key=lambda p: (-p.score, p.a_id, p.b_id))
     return pairs
 
 
-def score_persons(a: PersonRow, b: PersonRow) -> Pair | None:
-    """Score one pair of persons (None when nothing speaks for it)."""
+def score_persons(
+    a: PersonRow, b: PersonRow, name_a: str | None = None, name_b: str | None = None
+) -> Pair | None:
+    """Score one pair of persons (None when nothing speaks for it); `name_a`/`name_b`:
+    their folded names when known already."""
     similarity = name_score(
-        person_name(a.first_name, a.last_name), person_name(b.first_name, b.last_name)
+        name_a if name_a is not None else person_name(a.first_name, a.last_name),
+        name_b if name_b is not None else person_name(b.first_name, b.last_name),
     )
     same_email = bool(a.email) and (a.email or "").lower() == (b.email or "").lower()
     same_org = bool(a.organisation_ids & b.organisation_ids)
@@ -320,7 +332,7 @@ def score_persons(a: PersonRow, b: PersonRow) -> Pair | None:
     elif similarity >= 85:
         score = similarity * 0.85 + (15 if same_org else 0)
         if a.email and b.email:
-            score -= 10  # two different addresses: perhaps namesakes
+            score -= 15  # two different addresses: namesakes, unless they share more
     else:
         return None
     return Pair(min(a.id, b.id), max(a.id, b.id), round(min(score, 100.0), 1), reasons, similarity)

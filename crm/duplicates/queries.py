@@ -7,9 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from rapidfuzz import process
 from sqlalchemy import select
 
+from crm.datastamp import data_version
 from crm.duplicates import matching as m
 from crm.extensions import db
 from crm.models import (
@@ -73,9 +75,24 @@ def person_rows() -> list[m.PersonRow]:
     ]
 
 
+def _all_pairs(kind: str) -> list[m.Pair]:
+    """Every likely pair of `kind`, computed once per data version and process (every
+    write leaves an audit entry, so the newest entry's id says whether data changed)."""
+    cache: dict[str, tuple[int, list[m.Pair]]] = current_app.extensions.setdefault(
+        "duplicate_pairs", {}
+    )
+    version = data_version()
+    cached = cache.get(kind)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    pairs = m.org_pairs(org_rows()) if kind == "organisation" else m.person_pairs(person_rows())
+    cache[kind] = (version, pairs)
+    return pairs
+
+
 def find_pairs(kind: str) -> list[m.Pair]:
     """Likely duplicates of `kind`, best first, without pairs declared "kein Duplikat"."""
-    pairs = m.org_pairs(org_rows()) if kind == "organisation" else m.person_pairs(person_rows())
+    pairs = _all_pairs(kind)
     dismissed = dismissed_pairs(kind)
     return [p for p in pairs if (p.a_id, p.b_id) not in dismissed]
 
