@@ -60,7 +60,7 @@ def upgrade():
     sa.Column('columns', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_mappings')),
-    sa.UniqueConstraint('kind', 'name', name=op.f('uq_import_mappings_kind')),
+    sa.UniqueConstraint('kind', 'name', name=op.f('uq_import_mappings_kind_name')),
     sqlite_autoincrement=True,
     )
 
