@@ -437,6 +437,11 @@ def test_undo_page_asks_first_then_brings_the_record_back(app, client, make, log
             {"first_name": "Juergen", "last_name": "Weiss", "preferred_language": "de"},
             "person",
         ),
+        (
+            "/initiatives/new",
+            {"name": "Zukunft durch Industrie", "type": "verein", "status": "aktiv"},
+            "initiative",
+        ),
     ],
 )
 def test_creating_a_close_name_asks_meinten_sie_first(
@@ -445,6 +450,9 @@ def test_creating_a_close_name_asks_meinten_sie_first(
     if existing == "org":
         record = make.organisation(name="Müller Maschinenbau GmbH")
         model: Any = Organisation
+    elif existing == "initiative":
+        record = make.initiative(name="Zukunft durch Industrie e.V.")
+        model = Initiative
     else:
         record = make.person(first_name="Jürgen", last_name="Weiß")
         model = Person
