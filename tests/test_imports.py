@@ -388,3 +388,130 @@ def test_prepare_refuses_an_empty_file(app, tmp_path):
     empty.write_bytes(b"")
     with app.app_context(), pytest.raises(ImportRefused):
         prepare("organisations", empty, "leer.csv")
+
+
+def _write_ods(path: Path, rows: list[list[object]]) -> Path:
+    """A minimal OpenDocument spreadsheet, written by hand (no ODS writer needed)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(value: object) -> str:
+        if isinstance(value, int | float):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>"
+            )
+        return (
+            f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+            "</text:p></table:table-cell>"
+        )
+
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Blatt1">{body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+def test_ods_file_and_a_plz_that_lost_its_leading_zero(app, tmp_path):
+    path = _write_ods(tmp_path / "liste.ods", [["Name", "PLZ"], ["Weiß AG", 1067]])
+    _spec, outcome = _import(app, "organisations", path)
+    assert outcome.created == 1 and not outcome.errors
+    with app.app_context():
+        org = db.session.scalar(select(Organisation))
+        assert (org.name, org.plz, org.kreis_ags, org.land_ags) == (
+            "Weiß AG",
+            "01067",
+            "14612",
+            "14",
+        )
+        assert org.place is None  # 01067 names several places: not guessed
+
+
+def test_initiatives_with_labels_themes_and_undo_of_an_update(app, tmp_path, runner):
+    first = _write_csv(
+        tmp_path / "ini.csv",
+        [
+            ["Initiative", "Kürzel", "Typ", "Themen", "Öffentlich", "Gegründet"],
+            [
+                "Zukunft durch Industrie",
+                "ZdI",
+                "Verein",
+                "Wasserstoff; Innovation/Transfer",
+                "ja",
+                "2009",
+            ],
+        ],
+    )
+    _spec, outcome = _import(app, "initiatives", first)
+    assert outcome.created == 1 and not outcome.errors
+    second = _write_csv(
+        tmp_path / "ini2.csv",
+        [["Name", "Themen", "Art"], ["ZdI", "Resilienz", "Gewerkschaft"]],
+    )
+    _spec, update = _import(app, "initiatives", second)
+    assert update.updated == 0 and update.errors == [
+        {"row": 2, "column": "Art", "message": "„Gewerkschaft“ ist kein bekannter Wert."}
+    ]
+    third = _write_csv(tmp_path / "ini3.csv", [["Name", "Themen"], ["ZdI", "Resilienz"]])
+    _spec, update = _import(app, "initiatives", third)
+    assert update.updated == 1
+    from crm.models import Initiative, InitiativeType
+
+    def themes() -> list[str]:
+        with app.app_context():
+            ini = db.session.scalar(select(Initiative))
+            names = [
+                t.name
+                for t in db.session.scalars(
+                    select(Theme)
+                    .join(initiative_themes)
+                    .where(initiative_themes.c.initiative_id == ini.id)
+                )
+            ]
+            assert ini.type is InitiativeType.VEREIN and ini.public_listing
+            return sorted(names)
+
+    from crm.models import Theme, initiative_themes
+
+    assert themes() == ["Innovation/Transfer", "Resilienz", "Wasserstoff"]
+    result = runner.invoke(args=["import-undo", str(update.batch_id)])
+    assert result.exit_code == 0, result.output
+    assert themes() == ["Innovation/Transfer", "Wasserstoff"]
+
+
+def test_uploads_older_than_a_day_are_removed(app, tmp_path):
+    import io
+    import os
+    import time
+
+    from crm.imports import storage
+
+    with app.test_request_context():
+        token = storage.save_upload(io.BytesIO(b"Name\nA\n"), "a.csv", {"user_id": 1})
+        folder = storage.folder() / token
+        assert storage.load_state(token, 1) is not None
+        assert storage.load_state(token, 2) is None  # someone else's upload
+        assert storage.load_state("../" + token, 1) is None
+        old = time.time() - 2 * 24 * 3600
+        os.utime(folder, (old, old))
+        assert storage.prune() == 1
+        assert not folder.exists()
