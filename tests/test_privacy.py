@@ -575,7 +575,7 @@ def test_admin_erases_with_reason_and_confirmation(app, make, client, login_as):
     )
     assert page.status_code == 200
     form = client.get(f"/personen/{person.id}/datenschutz/loeschen")
-    assert "Personendaten löschen?" in form.get_data(as_text=True)
+    assert "Personendaten wirklich löschen?" in form.get_data(as_text=True)
     missing = client.post(f"/personen/{person.id}/datenschutz/loeschen", data={"reason": ""})
     body = missing.get_data(as_text=True)
     assert missing.status_code == 200
@@ -649,7 +649,7 @@ def test_visitor_withdraws_consent_and_deletes_registration(app, make, client):
         consents = list(db.session.scalars(select(Consent).where(Consent.person_id == person.id)))
         assert consents[-1].status == ConsentStatus.REVOKED
     confirm = client.get("/anmeldung/viktor-link/datenschutz/loeschen")
-    assert "Anmeldung löschen?" in confirm.get_data(as_text=True)
+    assert "Anmeldung wirklich löschen?" in confirm.get_data(as_text=True)
     done = client.post("/anmeldung/viktor-link/datenschutz/loeschen")
     assert done.status_code == 200 and "gelöscht" in done.get_data(as_text=True)
     with app.app_context():
@@ -671,3 +671,43 @@ def test_visitor_with_other_links_keeps_person(app, make, client):
         assert db.session.get(Person, person.id) is not None
         assert db.session.get_one(Registration, registration.id).person_id is None
         assert db.session.scalar(select(func.count()).select_from(interaction_persons)) == 0
+
+
+def test_restricting_in_the_person_form_records_since_when(app, make):
+    from crm.directory.services import apply_person
+
+    person = make.person()
+    keys = ("salutation", "title", "first_name", "last_name", "email", "phone", "notes", "source")
+    with app.app_context(), writing():
+        record = db.session.get_one(Person, person.id)
+        values = {k: getattr(record, k) for k in keys}
+        values |= {"preferred_language": "de", "lawful_basis": None, "restricted": False}
+        apply_person(record, values)
+        assert record.restricted_at is None
+        apply_person(record, values | {"restricted": True})
+        assert record.restricted and record.restricted_at is not None
+        db.session.rollback()
+
+
+def test_admin_applies_retention_after_confirming(app, make, client, login_as):
+    old = make.event(
+        title="Forum 2019",
+        starts_at=dt.datetime(2019, 5, 1, 9, tzinfo=UTC),
+        ends_at=dt.datetime(2019, 5, 1, 17, tzinfo=UTC),
+    )
+    reg = make.registration(old, make.person(last_name="Frist"))
+    login_as("admin")
+    page = client.get("/buero/datenschutz").get_data(as_text=True)
+    assert "vor mehr als 24 Monaten" in page and "36 Monate" in page
+    assert "Anmeldungen zum Anonymisieren: 1" in page and "Forum 2019" in page
+    asked = client.get("/buero/datenschutz/aufbewahrung").get_data(as_text=True)
+    assert "Fälliges wirklich jetzt ausführen?" in asked
+    refused = client.post("/buero/datenschutz/aufbewahrung", data={})
+    assert "Bitte bestätigen, dass das Fällige ausgeführt wird." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get_one(Registration, reg.id).person_id is not None
+    done = client.post("/buero/datenschutz/aufbewahrung", data={"confirm": "y"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get_one(Registration, reg.id).person_id is None
+    assert "Nichts fällig." in client.get("/buero/datenschutz").get_data(as_text=True)

@@ -216,6 +216,13 @@ EDIT_FORMS: dict[str, EditForm] = {
 
 # Forms that do not edit a stored record, and why.
 NOT_EDIT_FORMS: dict[str, str] = {
+    "privacy.erase": "erases a person's data (asks for a reason and a confirmation)",
+    "privacy.lift": "lifts a restriction (a confirmation page)",
+    "privacy.objection": "records an objection: a revocation (tests/test_privacy.py)",
+    "privacy.restrict": "restricts processing; unchanged it writes nothing (test_privacy.py)",
+    "privacy.retention": "applies the retention rules (asks first)",
+    "privacy.visitor_delete": "deletes a registration from the personal link (asks first)",
+    "privacy.visitor_withdraw": "withdraws one consent from the personal link",
     "accounts.login": "signs in",
     "accounts.password": "changes the own password; needs the current one",
     "accounts.invitation": "sets a first password from a one-time link",

@@ -137,7 +137,10 @@ def apply_person(record: Person, values: dict[str, Any]) -> None:
     record.notes = values["notes"]
     record.lawful_basis = LawfulBasis(values["lawful_basis"]) if values["lawful_basis"] else None
     record.source = values["source"]
-    record.restricted = bool(values["restricted"])
+    restricted = bool(values["restricted"])
+    if restricted and not record.restricted:  # Art. 18: since when (the reason: Datenschutz tab)
+        record.restricted_at = utcnow()
+    record.restricted = restricted
     if record.id is None and record.collected_at is None:
         record.collected_at = utcnow()
     _bump(record)

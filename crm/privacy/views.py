@@ -190,7 +190,7 @@ def lift(person_id: int) -> str | Response:
         return redirect(_tab_url(record.id))
     return render_template(
         "confirm.html",
-        heading=_("Einschränkung aufheben?"),
+        heading=_("Einschränkung wirklich aufheben?"),
         rows=[
             (_("Person"), record.full_name),
             (_("Grund"), record.restriction_reason or "–"),
@@ -290,7 +290,7 @@ def visitor_delete(token: str) -> str | Response:
         return Response(render_template("privacy/visitor_deleted.html", title=title))
     return render_template(
         "confirm.html",
-        heading=_("Anmeldung löschen?"),
+        heading=_("Anmeldung wirklich löschen?"),
         rows=[(_("Veranstaltung"), event.title)],
         text=_(
             "Ihre Anmeldung und Ihre Angaben dazu werden gelöscht; der persönliche Link "
