@@ -30,6 +30,8 @@ from crm.models import (
     RegistrationStatus,
     Relationship,
     RelationshipKind,
+    SuggestionDecision,
+    SuggestionFeedback,
     WorkshopPreference,
 )
 
@@ -504,3 +506,53 @@ def test_cli_find_duplicates_json_and_merge(app, make):
     with app.app_context():
         assert db.session.get_one(Organisation, a.id).name == "Epsilon Stahl"
         assert db.session.get(Organisation, b.id) is None
+
+
+def test_merge_moves_suggestion_decisions_and_undo_restores_them(app, make):
+    ini = make.initiative()
+    keep = make.organisation(name="Zeta Papier GmbH")
+    other = make.organisation(name="Zeta Papier")
+    third = make.organisation(name="Dritte Papier AG")
+    with app.app_context(), writing():
+        rows = [
+            SuggestionFeedback(
+                source_type="organisation",
+                source_id=other.id,
+                target_type="initiative",
+                target_id=ini.id,
+                decision=SuggestionDecision.DISMISSED,
+            ),
+            SuggestionFeedback(
+                source_type="organisation",
+                source_id=keep.id,
+                target_type="organisation",
+                target_id=other.id,
+                decision=SuggestionDecision.DISMISSED,
+            ),
+            SuggestionFeedback(
+                source_type="organisation",
+                source_id=other.id,
+                target_type="organisation",
+                target_id=third.id,
+                decision=SuggestionDecision.LATER,
+            ),
+        ]
+        db.session.add_all(rows)
+        db.session.commit()
+        ids = [r.id for r in rows]
+
+    def state() -> list[tuple[Any, ...]]:
+        with app.app_context():
+            return sorted(
+                (r.id, r.source_id, r.target_type, r.target_id)
+                for r in db.session.scalars(select(SuggestionFeedback))
+            )
+
+    before = state()
+    merge_id = _merge(app, "organisation", keep.id, other.id)
+    assert state() == [
+        (ids[0], keep.id, "initiative", ini.id),
+        (ids[2], keep.id, "organisation", third.id),
+    ]
+    _undo(app, merge_id)
+    assert state() == before

@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import JSON, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -48,10 +48,12 @@ from crm.models import (
     Registration,
     RegistrationStatus,
     Relationship,
+    SuggestionFeedback,
     Workshop,
     WorkshopPreference,
 )
 from crm.models.base import utcnow
+from crm.models.network import normalise_pair
 
 
 class MergeError(Exception):
@@ -311,6 +313,7 @@ def _move_org_links(keep: Organisation, other: Organisation) -> None:
             rel.organisation_a_id = keep.id
         else:
             rel.organisation_b_id = keep.id
+    _move_feedback(keep.id, other.id)
     for interaction in _rows(Interaction, organisation_id=other.id):
         interaction.organisation_id = keep.id
     for registration in _rows(Registration, organisation_id=other.id):
@@ -320,6 +323,53 @@ def _move_org_links(keep: Organisation, other: Organisation) -> None:
     for child in _rows(Organisation, parent_id=other.id):
         if child.id != keep.id:
             child.parent_id = keep.id
+    db.session.flush()
+
+
+def _move_feedback(keep_id: int, other_id: int) -> None:
+    """The office's decisions on network suggestions about the other organisation now
+    concern the kept one (a decision about the pair itself, or one the kept organisation
+    has already, goes)."""
+    rows = list(
+        db.session.scalars(
+            select(SuggestionFeedback).where(
+                (
+                    (SuggestionFeedback.source_type == "organisation")
+                    & (SuggestionFeedback.source_id == other_id)
+                )
+                | (
+                    (SuggestionFeedback.target_type == "organisation")
+                    & (SuggestionFeedback.target_id == other_id)
+                )
+            )
+        )
+    )
+    existing = {
+        (r.source_type, r.source_id, r.target_type, r.target_id)
+        for r in db.session.scalars(select(SuggestionFeedback))
+        if r not in rows
+    }
+    moving: list[tuple[SuggestionFeedback, tuple[str, int, str, int]]] = []
+    for row in rows:
+
+        def swap(kind: str, rid: int) -> int:
+            return keep_id if kind == "organisation" and rid == other_id else rid
+
+        pair = normalise_pair(
+            row.source_type,
+            swap(row.source_type, row.source_id),
+            row.target_type,
+            swap(row.target_type, row.target_id),
+        )
+        if (pair[0], pair[1]) == (pair[2], pair[3]) or pair in existing:
+            db.session.delete(row)
+        else:
+            existing.add(pair)
+            moving.append((row, pair))
+    db.session.flush()
+    for row, (source_type, source_id, target_type, target_id) in moving:
+        row.source_type, row.source_id = source_type, source_id
+        row.target_type, row.target_id = target_type, target_id
     db.session.flush()
 
 
@@ -532,6 +582,8 @@ def _model(table: str) -> Any:
 
 
 def _to_python(model: Any, key: str, stored: Any) -> Any:
+    if isinstance(model.__table__.columns[key].type, JSON):
+        return stored  # kept as the JSON it was
     try:
         return f.to_python(model, key, stored)
     except (TypeError, ValueError) as exc:
