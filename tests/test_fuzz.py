@@ -290,6 +290,7 @@ ID_TABLES = {
 }
 TEXT_ARGS = {
     "kind": ["person", "organisation", "initiative"],
+    "kinds": ["organisations", "persons"],  # the duplicates pages
     "fmt": ["csv", "xlsx", "json", "ics", "pdf"],
     "slug": ["netzwerktreffen"],
     "plz": ["10117", "01067"],
