@@ -122,12 +122,24 @@ def test_only_staff_and_only_the_uploader(app, client, login_as, make):
     assert _orgs(app) == 0
 
 
-def test_a_big_file_runs_as_a_job_with_progress(app, client, login_as):
-    login_as("staff")
+def test_a_big_file_is_previewed_and_imported_as_jobs_with_progress(app, client, login_as):
+    user = login_as("staff")
     token = _token(_upload(client))
-    client.post(f"/imports/{token}/mapping", data={"col-0": "name", "col-1": "plz", "mode": "both"})
+    jobs.init_app(app)
     app.config["IMPORT_JOB_ROWS"] = 1
     try:
+        client.post(
+            f"/imports/{token}/mapping", data={"col-0": "name", "col-1": "plz", "mode": "both"}
+        )
+        page = client.get(f"/imports/{token}/preview").get_data(as_text=True)
+        assert '<meta http-equiv="refresh"' in page and "<progress" in page
+        assert "0 von 3 Zeilen" in page
+        with app.app_context():
+            jobs.huey.execute(jobs.REGISTRY["preview_file"].s(token, user.id))
+        page = client.get(f"/imports/{token}/preview").get_data(as_text=True)
+        assert '<meta http-equiv="refresh"' not in page
+        assert 'data-count="new">2<' in page and "Der Name fehlt." in page
+        assert _orgs(app) == 0
         response = client.post(f"/imports/{token}/confirm")
     finally:
         app.config.pop("IMPORT_JOB_ROWS")
@@ -136,7 +148,6 @@ def test_a_big_file_runs_as_a_job_with_progress(app, client, login_as):
     assert '<meta http-equiv="refresh"' in page and "<progress" in page
     assert _orgs(app) == 0
     with app.app_context():
-        jobs.init_app(app)
         batch_id = db.session.scalar(select(ImportBatch.id))
         db.session.commit()
         jobs.huey.execute(jobs.REGISTRY["import_file"].s(batch_id, token))

@@ -161,6 +161,19 @@ class Outcome:
         if len(self.rows) < PREVIEW_ROWS:
             self.rows.append(result)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of a dry run (kept with the upload when a job computed it)."""
+        data = {k: v for k, v in vars(self).items() if k != "rows"}
+        data["rows"] = [vars(r) for r in self.rows]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
+        """The outcome from `to_dict`."""
+        values = dict(data)
+        rows = [RowResult(**r) for r in values.pop("rows", [])]
+        return cls(**values, rows=rows)
+
     def as_json(self) -> dict[str, Any]:
         """The command line's JSON object."""
         return {
@@ -1046,6 +1059,7 @@ def run_import(
     dry_run: bool,
     user: Any = None,
     batch_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Dry run or import of a file (see the module docstring). Returns the outcome; the
     batch (for undo) is recorded unless it is a dry run (`batch_id`: one recorded before,
@@ -1053,7 +1067,7 @@ def run_import(
     check_spec(spec)
     outcome = Outcome()
     if dry_run:
-        _run(spec, outcome, "dry-run", dry_run=True, progress=None)
+        _run(spec, outcome, "dry-run", dry_run=True, progress=progress)
         return outcome
     if batch_id is None:
         batch_id = new_batch(spec, user)

@@ -5,6 +5,7 @@ import, and any left behind after a day."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -68,7 +69,10 @@ def load_state(token: str, user_id: int | None) -> dict[str, Any] | None:
 
 def save_state(token: str, state: dict[str, Any]) -> None:
     """Keep the wizard's state of an upload."""
-    (folder() / token / "state.json").write_text(json.dumps(state), encoding="utf-8")
+    target = folder() / token / "state.json"
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(temporary, target)  # a reader never sees half a state
 
 
 def delete(token: str) -> None:

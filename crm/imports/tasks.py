@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from crm.audit import set_actor
 from crm.database import writing
 from crm.extensions import db
@@ -36,3 +39,36 @@ def import_file(batch_id: int, token: str) -> str:
     finally:
         storage.delete(token)
     return f"{outcome.created} neu, {outcome.updated} aktualisiert"
+
+
+def preview_key(state: dict[str, Any]) -> str:
+    """What a dry run depends on: reading, mapping, mode (a changed one is stale)."""
+    return json.dumps([state.get("settings"), state.get("columns"), state.get("mode")])
+
+
+@job()
+def preview_file(token: str, user_id: int) -> str:
+    """The dry run of a big upload; its outcome and progress are kept with the upload."""
+    state = storage.load_state(token, user_id)
+    if state is None:
+        return "Datei fehlt"
+    key = preview_key(state)
+    spec = spec_from_state(state, storage.data_path(token, state))
+
+    def report(rows: int) -> None:
+        current = storage.load_state(token, user_id)
+        if current is not None and preview_key(current) == key:
+            current["preview_progress"] = rows
+            storage.save_state(token, current)
+
+    try:
+        outcome = run_import(spec, dry_run=True, progress=report)
+        result: dict[str, Any] = {"key": key, "outcome": outcome.to_dict()}
+    except ImportRefused as exc:
+        result = {"key": key, "error": str(exc)}
+    current = storage.load_state(token, user_id)
+    if current is None or preview_key(current) != key:
+        return "inzwischen geändert"
+    current["preview"] = result
+    storage.save_state(token, current)
+    return "fertig"

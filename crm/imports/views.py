@@ -20,6 +20,7 @@ from crm.imports.forms import MappingForm, SettingsForm, UploadForm
 from crm.imports.readers import DELIMITERS, ENCODINGS, FileSettings
 from crm.imports.services import (
     ImportRefused,
+    Outcome,
     count_rows,
     inspect_file,
     new_batch,
@@ -27,7 +28,7 @@ from crm.imports.services import (
     run_import,
     spec_from_state,
 )
-from crm.imports.tasks import import_file
+from crm.imports.tasks import import_file, preview_file, preview_key
 from crm.imports.undo import UndoRefused, undo
 from crm.models import ImportBatch, ImportMapping
 
@@ -168,9 +169,15 @@ def mapping(token: str) -> Any:
                 mode=form.mode.data,
                 decisions={},
             )
-            storage.save_state(token, state)
             if form.save_as.data:
                 _save_mapping(kind, form.save_as.data.strip(), m.as_saved(sheet.headers, columns))
+            try:
+                state["rows"] = count_rows(_spec(token, state))
+            except ImportRefused as exc:
+                return _refused(str(exc), token)
+            storage.save_state(token, state)
+            if state["rows"] > _job_rows():
+                _queue_preview(token, state)
             return redirect(url_for(".preview", token=token))
     return render_template(
         "imports/mapping.html",
@@ -205,22 +212,60 @@ def _spec(token: str, state: dict[str, Any]) -> Any:
     return spec_from_state(state, storage.data_path(token, state))
 
 
-@bp.route("/<token>/preview")
+def _job_rows() -> int:
+    return int(current_app.config.get("IMPORT_JOB_ROWS", JOB_ROWS))
+
+
+def _queue_preview(token: str, state: dict[str, Any]) -> None:
+    """A big file's dry run runs as a background job (progress kept with the upload)."""
+    state.pop("preview", None)
+    state.update(preview_queued=preview_key(state), preview_progress=0)
+    storage.save_state(token, state)
+    preview_file(token, current_user.id)
+
+
+@bp.route("/<token>/preview", methods=["GET", "POST"])
 def preview(token: str) -> Any:
-    """Step 4: the dry run: what each row would do, with counts on top."""
+    """Step 4: the dry run: what each row would do, with counts on top (for a big file
+    computed by a background job, with a progress page until it is there)."""
     state = _state(token)
     spec = _spec(token, state)
     try:
-        outcome = run_import(spec, dry_run=True)
+        rows = state.get("rows") or count_rows(spec)
     except ImportRefused as exc:
         return _refused(str(exc), token)
+    labels = {"kind_label": m.KIND_LABELS[spec.kind], "mode_label": m.MODE_LABELS[spec.mode]}
+    if rows <= _job_rows():
+        try:
+            outcome = run_import(spec, dry_run=True)
+        except ImportRefused as exc:
+            return _refused(str(exc), token)
+        return render_template(
+            "imports/preview.html", outcome=outcome, state=state, token=token, **labels
+        )
+    if request.method == "POST":
+        _queue_preview(token, state)
+        return redirect(url_for(".preview", token=token))
+    key = preview_key(state)
+    stored = state.get("preview")
+    if stored and stored.get("key") == key:
+        if "error" in stored:
+            return _refused(str(stored["error"]), token)
+        return render_template(
+            "imports/preview.html",
+            outcome=Outcome.from_dict(stored["outcome"]),
+            state=state,
+            token=token,
+            **labels,
+        )
     return render_template(
-        "imports/preview.html",
-        outcome=outcome,
+        "imports/preview_progress.html",
         state=state,
         token=token,
-        kind_label=m.KIND_LABELS[spec.kind],
-        mode_label=m.MODE_LABELS[spec.mode],
+        total=rows,
+        done=state.get("preview_progress", 0),
+        queued=state.get("preview_queued") == key,
+        **labels,
     )
 
 
@@ -236,9 +281,8 @@ def confirm(token: str) -> Response:
     }
     state["decisions"] = {str(k): v for k, v in spec.decisions.items()}
     storage.save_state(token, state)
-    limit = int(current_app.config.get("IMPORT_JOB_ROWS", JOB_ROWS))
-    rows = count_rows(spec)
-    if rows > limit:
+    rows = state.get("rows") or count_rows(spec)
+    if rows > _job_rows():
         batch_id = new_batch(spec, current_user, status="queued", rows_total=rows)
         import_file(batch_id, token)
         return redirect(url_for(".batch", batch_id=batch_id))
