@@ -15,6 +15,7 @@ from sqlalchemy import func, inspect, select, text, update
 
 from crm.audit import set_actor
 from crm.database import writing
+from crm.datastamp import data_version
 from crm.extensions import db
 from crm.history import services as history_services
 from crm.mail.services import queue_mail
@@ -261,7 +262,11 @@ def test_erasure_leaves_no_residue(app, make):
             ids["person_id"], "Antrag auf Löschung vom 1.12.", db.session.get(User, admin.id)
         )
 
+    with app.app_context():
+        version_before = data_version()
     result = _run(app, erase)
+    with app.app_context():
+        assert data_version() > version_before  # caches (the network graph) forget them
     with app.app_context():
         services.after_erasure()
         conn = db.session.connection()
@@ -309,7 +314,7 @@ def test_erasure_leaves_no_residue(app, make):
                 )
             )
         )
-        assert len(entries) == 2
+        assert len(entries) == 3  # created, changed, and the erasure itself
         for entry in entries:
             note = entry.changes[services.ERASED_KEY][0]
             assert note.startswith("Personendaten gelöscht am ") and "chefin@example.org" in note
@@ -456,6 +461,14 @@ def test_cli_export_erase_and_retention(app, make, runner):
     assert applied.exit_code == 0, applied.output
     with app.app_context():
         assert db.session.get_one(Registration, reg.id).person_id is None
+        # its history no longer ties it to the person
+        changes = db.session.scalars(
+            select(AuditEntry.changes).where(
+                AuditEntry.record_type == "registrations", AuditEntry.record_id == reg.id
+            )
+        ).all()
+        assert len(changes) == 2
+        assert all(set(c) == {services.ERASED_KEY} for c in changes)
 
 
 def test_retention_rules_and_due(app, make):

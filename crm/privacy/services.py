@@ -56,6 +56,7 @@ import json
 import re
 import secrets
 import shutil
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,12 +71,14 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    insert,
     inspect,
     or_,
     select,
     update,
 )
 
+from crm.audit import ACTOR_KEY
 from crm.events.services import hash_token
 from crm.extensions import db
 from crm.models import (
@@ -596,7 +599,7 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
     result.interactions_scrubbed = _scrub_interactions(conn, ids, own_interactions, values)
     # 3. registrations stay as anonymous rows (counts kept); their draft notes go
     if reg_ids:
-        result.registrations_anonymised = anonymise_registrations(conn, reg_ids)
+        result.registrations_anonymised = anonymise_registrations(conn, reg_ids, note)
     # 4. outbox: mails to them deleted, mentions elsewhere scrubbed
     result.mails_deleted = _erase_mails(conn, emails, values)
     # 5. links, consents, search index, accounts, the person rows
@@ -624,6 +627,7 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
     _erase_other_stores(conn, ids, history_ids, values)
     result.files_removed = _erase_files(values)
     _purge_fulltext_index(conn)
+    _audit_marks(conn, "persons", ids, AuditAction.DELETE, note)
     # 6. the erasure itself, without personal values
     for pid in ids:
         log = conn.execute(
@@ -904,12 +908,47 @@ def _erase_mails(conn: Connection, emails: list[str], values: _Values) -> int:
     return deleted
 
 
-def anonymise_registrations(conn: Connection, registration_ids: list[int]) -> int:
+def _audit_marks(
+    conn: Connection, record_type: str, record_ids: Iterable[int], action: AuditAction, note: str
+) -> None:
+    """One history entry per record saying what was erased (no values). It also moves the
+    data version on (`crm.datastamp`), so caches such as the network graph forget."""
+    actor = db.session.info.get(ACTOR_KEY)
+    user_id, user_label, user_role = actor if actor else (None, None, None)
+    rows = [
+        {
+            "at": utcnow(),
+            "user_id": user_id,
+            "user_label": user_label,
+            "user_role": user_role,
+            "action": action,
+            "record_type": record_type,
+            "record_id": record_id,
+            "changes": {ERASED_KEY: [note, note]},
+            "batch": uuid.uuid4().hex,
+        }
+        for record_id in record_ids
+    ]
+    if rows:
+        conn.execute(insert(AuditEntry), rows)
+
+
+def anonymise_registrations(
+    conn: Connection, registration_ids: list[int], note: str | None = None
+) -> int:
     """Detach registrations from their person and drop what they typed (the row, its
-    status, check-in, wishes and workshop stay for the statistics). Their personal link
-    stops working. No commit."""
+    status, check-in, wishes and workshop stay for the statistics); their history keeps
+    no values (nor the person's id). Their personal link stops working. No commit."""
     if not registration_ids:
         return 0
+    note = note or _("Anmeldung anonymisiert am %(at)s", at=utcnow().strftime("%d.%m.%Y %H:%M"))
+    audit: Table = AuditEntry.__table__  # type: ignore[assignment]
+    conn.execute(
+        update(audit)
+        .where(audit.c.record_type == "registrations", audit.c.record_id.in_(registration_ids))
+        .values(changes={ERASED_KEY: [note, note]})
+    )
+    _audit_marks(conn, "registrations", registration_ids, AuditAction.UPDATE, note)
     table: Table = Registration.__table__  # type: ignore[assignment]
     count = 0
     for reg_id in registration_ids:
