@@ -25,6 +25,7 @@ from crm.models import (
     ConsentMethod,
     ConsentPurpose,
     ConsentStatus,
+    Initiative,
     Interaction,
     InteractionKind,
     OutboxMail,
@@ -63,7 +64,10 @@ def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
     ws2 = make.workshop(event, title="Fachkräfte")
     old_event = make.event(title="Altes Forum")
     org = make.organisation(name="Stahlwerk Beispiel GmbH")
-    initiative = make.initiative(name="Initiative Beispiel")
+    initiative = make.initiative(
+        name="Initiative Beispiel",
+        goals="Sprecherin ist Zqvvorname Zqvnachname (zqvmail@example.org).",
+    )
     other = make.person(first_name="Erika", last_name="Andere", email="erika@example.org")
 
     def build() -> dict[str, Any]:
@@ -192,6 +196,7 @@ def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
             "account_id": account.id,
             "other_id": other.id,
             "event_id": event.id,
+            "initiative_id": initiative.id,
         }
 
     return _run(app, build)
@@ -301,6 +306,8 @@ def test_erasure_leaves_no_residue(app, make):
         # interactions stay, with a marker where the name and e-mail were
         own = db.session.get_one(Interaction, ids["own_interaction_id"])
         assert services.MARKER in (own.notes or "") and services.MARKER in own.subject
+        goals = db.session.get_one(Initiative, ids["initiative_id"]).goals or ""
+        assert goals.startswith("Sprecherin ist ") and services.MARKER in goals
         mention = db.session.get_one(Interaction, ids["mention_interaction_id"])
         assert "Erika Andere" in (mention.notes or "") and services.MARKER in (mention.notes or "")
         # the mail to them is gone, the other scrubbed

@@ -105,7 +105,7 @@ from crm.models import (
 )
 from crm.models.activity import interaction_persons
 from crm.models.audit import ErasureLog
-from crm.models.base import utcnow
+from crm.models.base import Base, utcnow
 from crm.models.duplicates import DuplicateDismissal, RecordMerge
 from crm.models.imports import ImportBatch
 from crm.models.search import SearchDocument, SearchKind
@@ -118,6 +118,15 @@ ERASED_ACCOUNT_LABEL = "[gelöschtes Konto]"
 # link tables whose audit entries name the person by `person_id`
 PERSON_LINK_TABLES = ("affiliations", "initiative_roles", "consents", "registrations")
 SCAN_CHUNK = 500
+# free text elsewhere that may name a person: their full name, e-mail and phone become the
+# marker (names of records, which may contain a surname, are left alone)
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    "events": ("description",),
+    "workshops": ("description",),
+    "initiatives": ("description", "goals"),
+    "relationships": ("note",),
+    "job_runs": ("error",),
+}
 
 
 class PrivacyError(Exception):
@@ -677,6 +686,19 @@ def _erase_other_stores(
     strong = values.strong_pattern()
     if strong is None:
         return
+    for table_name, columns in FREE_TEXT.items():
+        table = Base.metadata.tables[table_name]
+        cols = [table.c[name] for name in columns]
+        for row in conn.execute(
+            select(table.c.id, *cols).where(_like_any(cols, values.strong))
+        ).all():
+            new = {}
+            for name in columns:
+                text_value, changed = _scrub(row._mapping[name], strong)
+                if changed:
+                    new[name] = text_value
+            if new:
+                conn.execute(update(table).where(table.c.id == row.id).values(**new))
     merges: Table = RecordMerge.__table__  # type: ignore[assignment]
     for row in conn.execute(select(merges.c.id, merges.c.removed_name, merges.c.saved)).all():
         name, c1 = _scrub(row.removed_name, strong)
