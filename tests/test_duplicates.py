@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.database import writing
 from crm.duplicates import matching as m
-from crm.duplicates import services
+from crm.duplicates import queries, services
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -556,3 +556,13 @@ def test_merge_moves_suggestion_decisions_and_undo_restores_them(app, make):
     ]
     _undo(app, merge_id)
     assert state() == before
+
+
+def test_pairs_are_computed_again_after_a_change(app, make):
+    make.organisation(name="Omega Textil GmbH")
+    make.organisation(name="Omega Textil")
+    with app.app_context():
+        assert len(queries.find_pairs("organisation")) == 1
+    make.organisation(name="Omega Textil AG")
+    with app.app_context():
+        assert len(queries.find_pairs("organisation")) == 3

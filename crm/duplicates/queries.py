@@ -16,6 +16,7 @@ from crm.duplicates import matching as m
 from crm.extensions import db
 from crm.models import (
     Affiliation,
+    AuditEntry,
     DuplicateDismissal,
     Initiative,
     Organisation,
@@ -78,10 +79,13 @@ def person_rows() -> list[m.PersonRow]:
 def _all_pairs(kind: str) -> list[m.Pair]:
     """Every likely pair of `kind`, computed once per data version and process (every
     write leaves an audit entry, so the newest entry's id says whether data changed)."""
-    cache: dict[str, tuple[int, list[m.Pair]]] = current_app.extensions.setdefault(
+    cache: dict[str, tuple[Any, list[m.Pair]]] = current_app.extensions.setdefault(
         "duplicate_pairs", {}
     )
-    version = data_version()
+    newest = data_version()
+    # with the time of the newest entry: a database restored or emptied (tests) may
+    # reach the same id again, never at the same moment
+    version = (newest, db.session.scalar(select(AuditEntry.at).where(AuditEntry.id == newest)))
     cached = cache.get(kind)
     if cached is not None and cached[0] == version:
         return cached[1]
