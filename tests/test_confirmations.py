@@ -65,6 +65,8 @@ ONE_CLICK: dict[str, str] = {
     "history.restore": "the one-click restore of a field (audited, itself undoable)",
     "netview.decide": "accepts or dismisses a suggestion (shown again on request)",
     "duplicates.dismiss": "hides a pair from the duplicates list; nothing else changes",
+    "imports.confirm": "the import button under the preview (which is the asking step); "
+    "undone as a whole with 'Import rückgängig machen'",
 }
 # Confirmation pages owned and tested elsewhere (the history, the job layer, the outbox).
 TESTED_ELSEWHERE = {
