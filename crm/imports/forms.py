@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
+from crm.fields import Form, GermanIntegerField, required
 from crm.imports import mapping as m
 from crm.imports.readers import DELIMITERS, ENCODINGS
 
@@ -21,13 +21,13 @@ ENCODING_LABELS = {
 DELIMITER_LABELS = {";": _l("Semikolon (;)"), ",": _l("Komma (,)"), "\t": _l("Tabulator")}
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """Step 1: which kind of records, which file."""
 
     kind = SelectField(
         _l("Was wird importiert?"),
         choices=[],
-        validators=[InputRequired()],
+        validators=[required(_l("Bitte wählen, was importiert wird."))],
     )
     file = FileField(
         _l("Datei (CSV, XLSX oder ODS)"),
@@ -39,15 +39,15 @@ class UploadForm(FlaskForm):
         self.kind.choices = [(k, str(m.KIND_LABELS[k])) for k in m.KINDS]
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """Step 2: how the file is read (detected, correctable)."""
 
     encoding = SelectField(_l("Zeichenkodierung"), choices=[])
     delimiter = SelectField(_l("Trennzeichen"), choices=[])
-    header_row = IntegerField(
+    header_row = GermanIntegerField(
         _l("Zeile mit den Spaltenköpfen"),
         validators=[
-            InputRequired(_l("Bitte die Zeile der Spaltenköpfe angeben.")),
+            required(_l("Bitte die Zeile der Spaltenköpfe angeben.")),
             NumberRange(min=1, max=50, message=_l("Bitte eine Zeile zwischen 1 und 50.")),
         ],
     )
@@ -58,7 +58,7 @@ class SettingsForm(FlaskForm):
         self.delimiter.choices = [(d, str(DELIMITER_LABELS[d])) for d in DELIMITERS]
 
 
-class MappingForm(FlaskForm):
+class MappingForm(Form):
     """Step 3: the mode and an optional name to save the mapping under."""
 
     mode = SelectField(_l("Vorgehen"), choices=[])
