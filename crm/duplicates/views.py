@@ -118,6 +118,55 @@ def _field_rows(kind: str, keep: Any, other: Any, chosen: dict[str, str]) -> lis
     return rows
 
 
+def _confirm_page(kind: str, keep: Any, other: Any, chosen: dict[str, str], versions: Any) -> str:
+    """ "Wirklich zusammenführen?" with the merged values; its button posts them again."""
+    hidden = {f"field-{k}": v for k, v in chosen.items()}
+    hidden.update(keep_version=str(versions[0]), other_version=str(versions[1]), confirmed="1")
+    return render_template(
+        "duplicates/confirm_merge.html",
+        heading=_("Wirklich zusammenführen?"),
+        rows=[
+            (_("Bleibt"), f"{label(kind, keep)} (#{keep.id})"),
+            (_("Wird entfernt"), f"{label(kind, other)} (#{other.id})"),
+        ],
+        fields=_field_rows(kind, keep, other, chosen),
+        text=_(
+            "Alle Verknüpfungen beider Datensätze bleiben erhalten; doppelte werden zu einer "
+            "zusammengefasst. Die Zusammenführung lässt sich rückgängig machen."
+        ),
+        button=_("Zusammenführen"),
+        back=request.path,
+        back_label=_("Zurück zur Auswahl"),
+        hidden=hidden,
+    )
+
+
+def _merge_post(kind: str, keep: Any, other: Any, chosen: dict[str, str]) -> ResponseLike:
+    """The choices posted: ask first; posted again with `confirmed`, merge."""
+    try:
+        chosen.update(forms.parse_choices(kind, request.form))
+        versions = forms.parse_versions(request.form)
+        if request.form.get("confirmed") != "1":
+            return _confirm_page(kind, keep, other, chosen, versions)
+        record = services.merge(
+            kind, keep.id, other.id, chosen, versions=versions, user_id=current_user.id
+        )
+    except services.MergeError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(request.path)
+    db.session.commit()
+    flash(
+        _(
+            "„%(other)s“ wurde in „%(keep)s“ zusammengeführt.",
+            other=record.removed_name,
+            keep=label(kind, keep),
+        ),
+        "success",
+    )
+    return redirect(detail_url(kind, record.kept_id))
+
+
 @bp.route("/<kinds>/merge/<int:keep_id>/<int:other_id>", methods=["GET", "POST"])
 def merge(kinds: str, keep_id: int, other_id: int) -> ResponseLike:
     """Both records side by side with a choice per field; then a confirmation page;
@@ -128,49 +177,9 @@ def merge(kinds: str, keep_id: int, other_id: int) -> ResponseLike:
         keep, other = services.load_pair(kind, keep_id, other_id)
     except services.MergeError as exc:
         abort(404, exc.message)
-    back = url_for("duplicates.index", kinds=kinds)
     chosen = services.default_choices(kind, keep, other)
     if request.method == "POST":
-        try:
-            chosen.update(forms.parse_choices(kind, request.form))
-            versions = forms.parse_versions(request.form)
-            if request.form.get("confirmed") == "1":
-                record = services.merge(
-                    kind, keep_id, other_id, chosen, versions=versions, user_id=current_user.id
-                )
-                db.session.commit()
-                flash(
-                    _(
-                        "„%(other)s“ wurde in „%(keep)s“ zusammengeführt.",
-                        other=record.removed_name,
-                        keep=label(kind, keep),
-                    ),
-                    "success",
-                )
-                return redirect(detail_url(kind, keep_id))
-        except services.MergeError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(request.path)
-        hidden = {f"field-{k}": v for k, v in chosen.items()}
-        hidden.update(keep_version=str(versions[0]), other_version=str(versions[1]), confirmed="1")
-        return render_template(
-            "duplicates/confirm_merge.html",
-            heading=_("Wirklich zusammenführen?"),
-            rows=[
-                (_("Bleibt"), f"{label(kind, keep)} (#{keep.id})"),
-                (_("Wird entfernt"), f"{label(kind, other)} (#{other.id})"),
-            ],
-            fields=_field_rows(kind, keep, other, chosen),
-            text=_(
-                "Alle Verknüpfungen beider Datensätze bleiben erhalten; doppelte werden zu einer "
-                "zusammengefasst. Die Zusammenführung lässt sich rückgängig machen."
-            ),
-            button=_("Zusammenführen"),
-            back=request.path,
-            back_label=_("Zurück zur Auswahl"),
-            hidden=hidden,
-        )
+        return _merge_post(kind, keep, other, chosen)
     return render_template(
         "duplicates/merge.html",
         kind=kind,
@@ -181,9 +190,27 @@ def merge(kinds: str, keep_id: int, other_id: int) -> ResponseLike:
         other_label=label(kind, other),
         rows=_field_rows(kind, keep, other, chosen),
         links=services.link_counts(kind, keep.id, other.id),
-        back=back,
+        back=url_for("duplicates.index", kinds=kinds),
         detail_url=detail_url,
     )
+
+
+def _undo_post(record: RecordMerge, back: str) -> Response:
+    try:
+        services.undo(record, current_user)
+    except services.MergeError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        _(
+            "Die Zusammenführung wurde rückgängig gemacht: „%(name)s“ ist wieder da.",
+            name=record.removed_name,
+        ),
+        "success",
+    )
+    return redirect(detail_url(record.kind, record.removed_id))
 
 
 @bp.route("/merges/<int:merge_id>/undo", methods=["GET", "POST"])
@@ -193,24 +220,9 @@ def undo(merge_id: int) -> ResponseLike:
     record = db.session.get(RecordMerge, merge_id)
     if record is None:
         abort(404)
-    kinds = f"{record.kind}s"
-    back = url_for("duplicates.index", kinds=kinds)
+    back = url_for("duplicates.index", kinds=f"{record.kind}s")
     if request.method == "POST":
-        try:
-            services.undo(record, current_user)
-        except services.MergeError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(back)
-        db.session.commit()
-        flash(
-            _(
-                "Die Zusammenführung wurde rückgängig gemacht: „%(name)s“ ist wieder da.",
-                name=record.removed_name,
-            ),
-            "success",
-        )
-        return redirect(detail_url(record.kind, record.removed_id))
+        return _undo_post(record, back)
     blocked = record.undone_at is not None
     later = [] if blocked else services.changed_since(record)
     text = _("Diese Zusammenführung wurde bereits rückgängig gemacht.") if blocked else None
