@@ -52,7 +52,7 @@ def _state(token: str) -> dict[str, Any]:
 
 def _refused(message: str, token: str | None = None) -> Response:
     flash(message, "danger")
-    return redirect(url_for(".index") if token is None else url_for(".file_settings", token=token))
+    return redirect(url_for(".index") if token is None else url_for(".file_settings", upload=token))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -80,7 +80,7 @@ def index() -> Any:
             ), 400
         state["settings"] = settings.as_dict()
         storage.save_state(token, state)
-        return redirect(url_for(".file_settings", token=token))
+        return redirect(url_for(".file_settings", upload=token))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "imports/index.html", form=form, batches=_batches(), kind_labels=m.KIND_LABELS
@@ -91,9 +91,10 @@ def _batches() -> list[ImportBatch]:
     return list(db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)))
 
 
-@bp.route("/<token>/file", methods=["GET", "POST"])
-def file_settings(token: str) -> Any:
+@bp.route("/<upload>/file", methods=["GET", "POST"])
+def file_settings(upload: str) -> Any:
     """Step 2: encoding, delimiter and header row as detected, correctable."""
+    token = upload
     state = _state(token)
     settings = FileSettings(**state["settings"])
     form = SettingsForm(data=settings.as_dict() if request.method == "GET" else None)
@@ -107,7 +108,7 @@ def file_settings(token: str) -> Any:
         state["settings"] = settings.as_dict()
         state.pop("columns", None)
         storage.save_state(token, state)
-        return redirect(url_for(".mapping", token=token))
+        return redirect(url_for(".mapping", upload=token))
     try:
         sheet = read_headers(storage.data_path(token, state), settings)
     except ImportRefused as exc:
@@ -124,9 +125,10 @@ def file_settings(token: str) -> Any:
     ), (400 if request.method == "POST" else 200)
 
 
-@bp.route("/<token>/mapping", methods=["GET", "POST"])
-def mapping(token: str) -> Any:
+@bp.route("/<upload>/mapping", methods=["GET", "POST"])
+def mapping(upload: str) -> Any:
     """Step 3: which column is which field; the mode; save the mapping by name."""
+    token = upload
     state = _state(token)
     kind = state["kind"]
     settings = FileSettings(**state["settings"])
@@ -178,7 +180,7 @@ def mapping(token: str) -> Any:
             storage.save_state(token, state)
             if state["rows"] > _job_rows():
                 _queue_preview(token, state)
-            return redirect(url_for(".preview", token=token))
+            return redirect(url_for(".preview", upload=token))
     return render_template(
         "imports/mapping.html",
         form=form,
@@ -224,10 +226,11 @@ def _queue_preview(token: str, state: dict[str, Any]) -> None:
     preview_file(token, current_user.id)
 
 
-@bp.route("/<token>/preview", methods=["GET", "POST"])
-def preview(token: str) -> Any:
+@bp.route("/<upload>/preview", methods=["GET", "POST"])
+def preview(upload: str) -> Any:
     """Step 4: the dry run: what each row would do, with counts on top (for a big file
     computed by a background job, with a progress page until it is there)."""
+    token = upload
     state = _state(token)
     spec = _spec(token, state)
     try:
@@ -245,7 +248,7 @@ def preview(token: str) -> Any:
         )
     if request.method == "POST":
         _queue_preview(token, state)
-        return redirect(url_for(".preview", token=token))
+        return redirect(url_for(".preview", upload=token))
     key = preview_key(state)
     stored = state.get("preview")
     if stored and stored.get("key") == key:
@@ -269,9 +272,10 @@ def preview(token: str) -> Any:
     )
 
 
-@bp.route("/<token>/confirm", methods=["POST"])
-def confirm(token: str) -> Response:
+@bp.route("/<upload>/confirm", methods=["POST"])
+def confirm(upload: str) -> Response:
     """Step 5: import (decisions on similar records taken from the preview form)."""
+    token = upload
     state = _state(token)
     spec = _spec(token, state)
     spec.decisions = {
