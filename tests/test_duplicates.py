@@ -566,3 +566,21 @@ def test_pairs_are_computed_again_after_a_change(app, make):
     make.organisation(name="Omega Textil AG")
     with app.app_context():
         assert len(queries.find_pairs("organisation")) == 3
+
+
+def test_undo_page_says_why_it_cannot_undo_and_offers_no_button(app, client, make, login_as):
+    keep = make.organisation(name="Theta Glas GmbH")
+    other = make.organisation(name="Theta Glas", website="theta.example.org")
+    merge_id = _merge(app, "organisation", keep.id, other.id, website="other")
+    with app.app_context(), writing():
+        db.session.get_one(Organisation, keep.id).website = "neu.example.org"
+        db.session.commit()
+    login_as("staff")
+    page = client.get(f"/duplicates/merges/{merge_id}/undo").get_data(as_text=True)
+    assert "Seit der Zusammenführung wurde Organisation geändert" in page
+    assert 'type="submit">Rückgängig machen' not in page
+    response = client.post(f"/duplicates/merges/{merge_id}/undo")
+    assert response.status_code == 302
+    assert _count(app, Organisation) == 1
+    with app.app_context():
+        assert db.session.get_one(RecordMerge, merge_id).undone_at is None
