@@ -19,6 +19,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 DELIMITERS = {";": "Semikolon (;)", ",": "Komma (,)", "\t": "Tabulator"}
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
 SAMPLE_BYTES = 256 * 1024
@@ -67,7 +69,7 @@ def file_format(filename: str, head: bytes) -> str:
             return "ods"
         return "xlsx"
     if name.endswith((".xlsx", ".xlsm", ".ods", ".xls")):
-        raise UnreadableFile("Die Datei ist keine gültige Tabelle (Excel/ODS).")
+        raise UnreadableFile(_("Die Datei ist keine gültige Tabelle (Excel/ODS)."))
     return "csv"
 
 
@@ -131,10 +133,13 @@ def _csv_rows(path: Path, settings: FileSettings) -> Iterator[list[Cell]]:
                 yield _trim(list(row))
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
-            f"Die Datei ist nicht in der Kodierung {settings.encoding} geschrieben."
+            _(
+                "Die Datei ist nicht in der Kodierung %(encoding)s geschrieben.",
+                encoding=settings.encoding,
+            )
         ) from exc
     except csv.Error as exc:
-        raise UnreadableFile(f"Die CSV-Datei ist fehlerhaft: {exc}") from exc
+        raise UnreadableFile(_("Die CSV-Datei ist fehlerhaft: %(error)s", error=exc)) from exc
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Cell]]:
@@ -143,7 +148,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[Cell]]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFile("Die Excel-Datei lässt sich nicht lesen.") from exc
+        raise UnreadableFile(_("Die Excel-Datei lässt sich nicht lesen.")) from exc
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
@@ -156,13 +161,13 @@ def _ods_rows(path: Path) -> Iterator[list[Cell]]:
     try:
         from python_calamine import CalamineWorkbook
     except ImportError as exc:  # pragma: no cover - a dependency of the project
-        raise UnreadableFile("ODS-Dateien werden hier nicht unterstützt.") from exc
+        raise UnreadableFile(_("ODS-Dateien werden hier nicht unterstützt.")) from exc
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
         rows = sheet.iter_rows()
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
-        raise UnreadableFile("Die ODS-Datei lässt sich nicht lesen.") from exc
+        raise UnreadableFile(_("Die ODS-Datei lässt sich nicht lesen.")) from exc
     for row in rows:
         cells: list[Cell] = [
             c if isinstance(c, str | int | float | dt.date) else str(c) for c in row
@@ -209,12 +214,12 @@ def detect(
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
     if not head.strip():
-        raise UnreadableFile("Die Datei ist leer.")
+        raise UnreadableFile(_("Die Datei ist leer."))
     fmt = file_format(filename, head)
     settings = FileSettings(fmt=fmt)
     if fmt == "csv":
         if b"\x00" in head:
-            raise UnreadableFile("Die Datei ist keine Textdatei (CSV) und keine Tabelle.")
+            raise UnreadableFile(_("Die Datei ist keine Textdatei (CSV) und keine Tabelle."))
         settings.encoding = detect_encoding(head)
         settings.delimiter = detect_delimiter(head.decode(settings.encoding, errors="replace"))
     settings.header_row = detect_header_row(path, settings, score_header)
@@ -233,7 +238,7 @@ def detect_header_row(
         if sum(1 for c in cells if c) >= 1:
             candidates.append((number, cells))
     if not candidates:
-        raise UnreadableFile("Die Datei enthält keine Zeilen.")
+        raise UnreadableFile(_("Die Datei enthält keine Zeilen."))
     if score_header is not None:
         number, cells = max(candidates, key=lambda nc: (score_header(nc[1]), -nc[0]))
         if score_header(cells) > 0:

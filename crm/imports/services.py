@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -149,7 +150,7 @@ class Outcome:
                     {
                         "row": result.row,
                         "column": result.column,
-                        "message": result.message + " Nicht importiert.",
+                        "message": result.message + " " + _("Nicht importiert."),
                     }
                 )
         if result.status == ERROR:
@@ -216,7 +217,7 @@ def inspect_file(path: Path, filename: str, kind: str) -> readers.FileSettings:
     except readers.UnreadableFile as exc:
         raise ImportRefused(str(exc)) from exc
     except OSError as exc:
-        raise ImportRefused("Die Datei lässt sich nicht öffnen.") from exc
+        raise ImportRefused(_("Die Datei lässt sich nicht öffnen.")) from exc
 
 
 def read_headers(path: Path, settings: readers.FileSettings) -> readers.Sheet:
@@ -237,7 +238,7 @@ def prepare(
 ) -> ImportSpec:
     """Detect how to read a file and map its columns (the command line's way)."""
     if kind not in m.KINDS:
-        raise ImportRefused(f"Unbekannte Art des Imports: {kind}")
+        raise ImportRefused(_("Unbekannte Art des Imports: %(kind)s", kind=kind))
     settings = inspect_file(path, filename, kind)
     sheet = read_headers(path, settings)
     columns = (
@@ -251,12 +252,17 @@ def prepare(
 def check_spec(spec: ImportSpec) -> None:
     """ImportRefused when no column maps or a required field has no column."""
     if not spec.columns:
-        raise ImportRefused("Keine Spalte der Datei passt zu einem Feld.")
+        raise ImportRefused(_("Keine Spalte der Datei passt zu einem Feld."))
     missing = m.missing_required(spec.kind, spec.columns)
     if missing:
-        raise ImportRefused("Diese Pflichtfelder fehlen in der Zuordnung: " + ", ".join(missing))
+        raise ImportRefused(
+            _(
+                "Diese Pflichtfelder fehlen in der Zuordnung: %(fields)s",
+                fields=", ".join(missing),
+            )
+        )
     if spec.mode not in m.MODES:
-        raise ImportRefused(f"Unbekannter Modus: {spec.mode}")
+        raise ImportRefused(_("Unbekannter Modus: %(mode)s", mode=spec.mode))
 
 
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -344,7 +350,9 @@ class Handler:
             if plz not in self._plz_cache:
                 found = self.postcodes().get(plz, [])
                 if not found:
-                    raise RowError(self.column_of("plz"), f"Die PLZ {plz} ist unbekannt.")
+                    raise RowError(
+                        self.column_of("plz"), _("Die PLZ %(plz)s ist unbekannt.", plz=plz)
+                    )
                 kreise = {c.kreis_ags for c in found}
                 laender = {c.land_ags for c in found}
                 derived: dict[str, Any] = {}
@@ -407,7 +415,9 @@ class Handler:
             ref = same[0]
             return (self.org_pending.get(ref) if ref < 0 else ref), False
         if not create:
-            raise RowError(self.column_of("organisation"), f"Organisation „{name}“ fehlt.")
+            raise RowError(
+                self.column_of("organisation"), _("Organisation „%(name)s“ fehlt.", name=name)
+            )
         org = Organisation(name=name, type=OrgType.SONSTIGE)
         db.session.add(org)
         ref = self.placeholder_org(org)
@@ -490,20 +500,21 @@ class Handler:
                     found = None
                 elif decision == "skip":
                     result.status = SKIP
-                    result.message = "übersprungen (so entschieden)"
+                    result.message = _("übersprungen (so entschieden)")
                     return result
                 else:
                     result.status = REVIEW
                     result.column = self.column_of(self.label_field)
-                    result.message = (
-                        f"Ähnlich wie „{result.candidate_label}“ ({found.score:.0f} %): "
-                        "bitte entscheiden."
+                    result.message = _(
+                        "Ähnlich wie „%(name)s“ (%(score)s %%): bitte entscheiden.",
+                        name=result.candidate_label,
+                        score=f"{found.score:.0f}",
                     )
                     return result
             if found is None:
                 if self.mode == "update":
                     result.status = SKIP
-                    result.message = "nicht vorhanden; nur Aktualisieren gewählt"
+                    result.message = _("nicht vorhanden; nur Aktualisieren gewählt")
                     return result
                 obj = self.create(parsed, row)
                 ref = self.placeholder(obj, row)
@@ -516,7 +527,7 @@ class Handler:
                 result.message = f"wie Zeile {self.first_row.get(found.record_id, '?')}"
             if self.mode == "create" and found.record_id > 0:
                 result.status = SKIP
-                result.message = "schon vorhanden; nur Anlegen gewählt"
+                result.message = _("schon vorhanden; nur Anlegen gewählt")
                 return result
             changes = self.diff(record, parsed)
             if keep_names:
@@ -547,7 +558,7 @@ class OrganisationHandler(Handler):
     def parse(self, values: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.cell(values, "name", lambda c: parse_text(c, 200))}
         if not out["name"]:
-            raise RowError(self.column_of("name"), "Der Name fehlt.")
+            raise RowError(self.column_of("name"), _("Der Name fehlt."))
         out["legal_name"] = self.cell(values, "legal_name", lambda c: parse_text(c, 250))
         out["other_names"] = self.cell(values, "other_names", lambda c: parse_text(c, 5000))
         out["type"] = self.cell(values, "type", lambda c: parse_enum(OrgType, c))
@@ -622,7 +633,7 @@ class PersonHandler(Handler):
             if first:
                 out["first_name"], out["last_name"] = first, last
         if not out["last_name"]:
-            raise RowError(self.column_of("last_name"), "Der Nachname fehlt.")
+            raise RowError(self.column_of("last_name"), _("Der Nachname fehlt."))
         out["_organisation"] = values.get("organisation")
         out["_function"] = self.cell(values, "function", lambda c: parse_text(c, 120))
         return out
@@ -743,7 +754,7 @@ class InitiativeHandler(Handler):
             if theme is None:
                 hits = [t for k, t in self.themes.items() if fold_name(part) in k]
                 if len(hits) != 1:
-                    raise BadValue(f"„{part}“ ist kein bekanntes Thema.")
+                    raise BadValue(_("„%(part)s“ ist kein bekanntes Thema.", part=part))
                 theme = hits[0]
             if theme not in found:
                 found.append(theme)
@@ -752,7 +763,7 @@ class InitiativeHandler(Handler):
     def parse(self, values: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.cell(values, "name", lambda c: parse_text(c, 200))}
         if not out["name"]:
-            raise RowError(self.column_of("name"), "Der Name fehlt.")
+            raise RowError(self.column_of("name"), _("Der Name fehlt."))
         out["short_name"] = self.cell(values, "short_name", lambda c: parse_text(c, 60))
         out["type"] = self.cell(values, "type", lambda c: parse_enum(InitiativeType, c))
         out["status"] = self.cell(values, "status", lambda c: parse_enum(InitiativeStatus, c))
@@ -848,12 +859,14 @@ class MembershipHandler(Handler):
     def parse(self, values: dict[str, Any]) -> dict[str, Any]:
         name = self.cell(values, "initiative", lambda c: parse_text(c, 200))
         if not name:
-            raise RowError(self.column_of("initiative"), "Die Initiative fehlt.")
+            raise RowError(self.column_of("initiative"), _("Die Initiative fehlt."))
         iid = self.initiatives.get(fold_name(name))
         if iid is None:
-            raise RowError(self.column_of("initiative"), f"Initiative „{name}“ gibt es nicht.")
+            raise RowError(
+                self.column_of("initiative"), _("Initiative „%(name)s“ gibt es nicht.", name=name)
+            )
         if not text(values.get("organisation")):
-            raise RowError(self.column_of("organisation"), "Die Organisation fehlt.")
+            raise RowError(self.column_of("organisation"), _("Die Organisation fehlt."))
         out: dict[str, Any] = {
             "initiative_id": iid,
             "role": self.cell(values, "role", lambda c: parse_enum(MembershipRole, c)),
@@ -863,7 +876,7 @@ class MembershipHandler(Handler):
             "_name": f"{text(values.get('organisation'))} – {name}",
         }
         if out["since"] and out["until"] and out["until"] < out["since"]:
-            raise RowError(self.column_of("until"), "„Bis“ liegt vor „Seit“.")
+            raise RowError(self.column_of("until"), _("„Bis“ liegt vor „Seit“."))
         ids = self.org_index().by_name.get(fold_name(text(values.get("organisation"))), [])
         out["_org_ref"] = ids[0] if ids else None
         return out
@@ -946,12 +959,16 @@ class AttendanceHandler(PersonHandler):
         out = super().parse(values)
         name = self.cell(values, "event", lambda c: parse_text(c, 200))
         if not name:
-            raise RowError(self.column_of("event"), "Die Veranstaltung fehlt.")
+            raise RowError(self.column_of("event"), _("Die Veranstaltung fehlt."))
         events = sorted(set(self.events.get(fold_name(name), [])))
         if not events:
-            raise RowError(self.column_of("event"), f"Veranstaltung „{name}“ gibt es nicht.")
+            raise RowError(
+                self.column_of("event"), _("Veranstaltung „%(name)s“ gibt es nicht.", name=name)
+            )
         if len(events) > 1:
-            raise RowError(self.column_of("event"), f"„{name}“ meint mehrere Veranstaltungen.")
+            raise RowError(
+                self.column_of("event"), _("„%(name)s“ meint mehrere Veranstaltungen.", name=name)
+            )
         out["_event_id"] = events[0]
         attended = self.cell(values, "attended", parse_bool)
         status = self.cell(values, "status", lambda c: parse_enum(RegistrationStatus, c))
@@ -1074,7 +1091,7 @@ def run_import(
     outcome.batch_id = batch_id
     audit_key = db.session.scalar(select(ImportBatch.audit_batch).where(ImportBatch.id == batch_id))
     if audit_key is None:
-        raise ImportRefused("Diesen Import gibt es nicht.")
+        raise ImportRefused(_("Diesen Import gibt es nicht."))
     failure: str | None = None
     try:
         _run(spec, outcome, audit_key, dry_run=False, progress=_progress_of(batch_id))
@@ -1110,8 +1127,12 @@ def _run(
                 except SQLAlchemyError as exc:
                     db.session.rollback()
                     raise ImportRefused(
-                        "Die Daten verletzen eine Regel der Datenbank; nichts aus diesem "
-                        f"Abschnitt (Zeilen {chunk[0][0]}–{chunk[-1][0]}) wurde geschrieben."
+                        _(
+                            "Die Daten verletzen eine Regel der Datenbank; nichts aus diesem "
+                            "Abschnitt (Zeilen %(first)s–%(last)s) wurde geschrieben.",
+                            first=chunk[0][0],
+                            last=chunk[-1][0],
+                        )
                     ) from exc
                 handler.settle()
                 for result in results:

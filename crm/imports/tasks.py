@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask_babel import gettext as _
+
 from crm.audit import set_actor
 from crm.database import writing
 from crm.extensions import db
@@ -24,7 +26,7 @@ def import_file(batch_id: int, token: str) -> str:
             return "nichts zu tun"
         state = storage.load_state(token, batch.user_id)
         if state is None:
-            batch.status, batch.message = "failed", "Die hochgeladene Datei ist nicht mehr da."
+            batch.status, batch.message = "failed", _("Die hochgeladene Datei ist nicht mehr da.")
             db.session.commit()
             return "Datei fehlt"
         user = db.session.get(User, batch.user_id) if batch.user_id else None

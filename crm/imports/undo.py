@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.database import writing
@@ -70,7 +71,7 @@ def _restore(record: Any, changes: dict[str, Any]) -> None:
 def undo_batch(batch: ImportBatch) -> UndoReport:
     """Undo an import in one transaction (the caller commits)."""
     if batch.undone_at is not None:
-        raise UndoRefused("Dieser Import wurde bereits rückgängig gemacht.")
+        raise UndoRefused(_("Dieser Import wurde bereits rückgängig gemacht."))
     key = batch.audit_batch
     entries = list(
         db.session.scalars(
@@ -100,7 +101,7 @@ def undo_batch(batch: ImportBatch) -> UndoReport:
                     "record_type": entry.record_type,
                     "record_id": entry.record_id,
                     "label": _label(record),
-                    "reason": "nach dem Import geändert",
+                    "reason": _("nach dem Import geändert"),
                 }
             )
             continue
@@ -116,7 +117,7 @@ def undo_batch(batch: ImportBatch) -> UndoReport:
                             "record_type": entry.record_type,
                             "record_id": entry.record_id,
                             "label": _label(record),
-                            "reason": "hat inzwischen weitere Verknüpfungen",
+                            "reason": _("hat inzwischen weitere Verknüpfungen"),
                         }
                     )
                     continue
@@ -139,7 +140,7 @@ def undo(batch_id: int, user: Any = None) -> UndoReport:
     with writing():
         batch = db.session.get(ImportBatch, batch_id)
         if batch is None:
-            raise UndoRefused("Diesen Import gibt es nicht.")
+            raise UndoRefused(_("Diesen Import gibt es nicht."))
         try:
             report = undo_batch(batch)
         except Exception:

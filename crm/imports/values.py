@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from crm.imports.matching import fold_key
 from crm.labels import LABELS
@@ -64,7 +65,7 @@ def parse_date(cell: Any) -> dt.date | None:
                 return EXCEL_EPOCH + dt.timedelta(days=serial)
     except ValueError:
         pass
-    raise BadValue(f"„{value}“ ist kein Datum (erwartet z. B. 31.12.2024).")
+    raise BadValue(_("„%(value)s“ ist kein Datum (erwartet z. B. 31.12.2024).", value=value))
 
 
 def parse_bool(cell: Any) -> bool | None:
@@ -76,7 +77,7 @@ def parse_bool(cell: Any) -> bool | None:
         return True
     if value in NO:
         return False
-    raise BadValue(f"„{text(cell)}“ ist weder ja noch nein.")
+    raise BadValue(_("„%(value)s“ ist weder ja noch nein.", value=text(cell)))
 
 
 def parse_int(cell: Any, *, minimum: int = 0, maximum: int = 2_000_000_000) -> int | None:
@@ -87,9 +88,9 @@ def parse_int(cell: Any, *, minimum: int = 0, maximum: int = 2_000_000_000) -> i
     try:
         number = int(value.replace(".", "").replace(" ", ""))
     except ValueError as exc:
-        raise BadValue(f"„{value}“ ist keine ganze Zahl.") from exc
+        raise BadValue(_("„%(value)s“ ist keine ganze Zahl.", value=value)) from exc
     if not minimum <= number <= maximum:
-        raise BadValue(f"„{value}“ liegt außerhalb des erlaubten Bereichs.")
+        raise BadValue(_("„%(value)s“ liegt außerhalb des erlaubten Bereichs.", value=value))
     return number
 
 
@@ -119,7 +120,7 @@ def parse_enum(enum_cls: type[E], cell: Any) -> E | None:
         return None
     member = _enum_table(enum_cls).get(fold_key(value))
     if member is None:
-        raise BadValue(f"„{value}“ ist kein bekannter Wert.")
+        raise BadValue(_("„%(value)s“ ist kein bekannter Wert.", value=value))
     return member  # type: ignore[return-value]
 
 
@@ -132,7 +133,7 @@ def parse_email(cell: Any) -> str | None:
     try:
         checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise BadValue(f"„{value}“ ist keine gültige E-Mail-Adresse.") from exc
+        raise BadValue(_("„%(value)s“ ist keine gültige E-Mail-Adresse.", value=value)) from exc
     return checked.normalized.lower()
 
 
@@ -142,7 +143,7 @@ def parse_phone(cell: Any) -> str | None:
     if not value:
         return None
     if not _PHONE.match(value) or sum(c.isdigit() for c in value) < 5:
-        raise BadValue(f"„{value}“ ist keine Telefonnummer.")
+        raise BadValue(_("„%(value)s“ ist keine Telefonnummer.", value=value))
     return value
 
 
@@ -154,7 +155,7 @@ def parse_plz(cell: Any) -> str | None:
     if value.isdigit() and len(value) == 4:
         value = "0" + value
     if not re.fullmatch(r"\d{5}", value):
-        raise BadValue(f"„{value}“ ist keine Postleitzahl (fünf Ziffern).")
+        raise BadValue(_("„%(value)s“ ist keine Postleitzahl (fünf Ziffern).", value=value))
     return value
 
 
@@ -164,7 +165,7 @@ def parse_text(cell: Any, max_length: int) -> str | None:
     if not value:
         return None
     if len(value) > max_length:
-        raise BadValue(f"Der Text ist länger als {max_length} Zeichen.")
+        raise BadValue(_("Der Text ist länger als %(length)s Zeichen.", length=max_length))
     return value
 
 
@@ -174,7 +175,7 @@ def parse_website(cell: Any) -> str | None:
     if value is None:
         return None
     if " " in value or "." not in value:
-        raise BadValue(f"„{value}“ ist keine Webadresse.")
+        raise BadValue(_("„%(value)s“ ist keine Webadresse.", value=value))
     return value if "://" in value else "https://" + value
 
 

@@ -320,7 +320,7 @@ def batch(batch_id: int) -> str:
 def undo_batch(batch_id: int) -> Any:
     """Ask first (GET), then take the import back (POST)."""
     record = _batch(batch_id)
-    if record.undone_at is not None or record.status != "done":
+    if record.undone_at is not None or record.status not in ("done", "failed"):
         flash(_("Dieser Import lässt sich nicht (mehr) rückgängig machen."), "warning")
         return redirect(url_for(".batch", batch_id=batch_id))
     if request.method == "GET":
