@@ -515,3 +515,57 @@ def test_uploads_older_than_a_day_are_removed(app, tmp_path):
         os.utime(folder, (old, old))
         assert storage.prune() == 1
         assert not folder.exists()
+
+
+def test_memberships_twice_and_undo_leaves_a_record_with_new_links_alone(app, tmp_path, make):
+    ini = make.initiative(name="Zukunft durch Industrie e.V.")
+    other = make.initiative(name="Industriedialog Süd")
+    rows = [
+        ["Initiative", "Organisation", "Rolle", "Seit"],
+        ["Zukunft durch Industrie e.V.", "Werk Eins GmbH", "Mitglied", "1.2.21"],
+        ["Zukunft durch Industrie e.V.", "Werk Zwei GmbH", "Beirat", ""],
+        ["Zukunft durch Industrie e.V.", "Werk Zwei GmbH", "Beirat", ""],  # repeated
+    ]
+    path = _write_csv(tmp_path / "m.csv", rows)
+    _spec, first = _import(app, "memberships", path)
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 1)
+    _spec, second = _import(app, "memberships", path)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
+    with app.app_context():
+        werk = db.session.scalar(select(Organisation).where(Organisation.name == "Werk Eins GmbH"))
+    make.membership(werk, other)  # linked by hand after the import
+    with app.app_context():
+        report = undo(first.batch_id)
+    assert [item["label"] for item in report.left_alone] == ["Werk Eins GmbH"]
+    with app.app_context():
+        assert set(db.session.scalars(select(Organisation.name))) == {"Werk Eins GmbH"}
+        assert list(db.session.scalars(select(Membership.initiative_id))) == [other.id]
+    assert ini.id != other.id
+
+
+def test_attendance_same_name_without_email_is_decided_and_undo_removes_it(app, tmp_path, make):
+    make.event(title="Netzwerktreffen 2023")
+    erika = make.person(first_name="Erika", last_name="Muster", email="erika@example.org")
+    make.affiliation(erika, make.organisation(name="Alt AG"))
+    rows = [
+        ["Vorname", "Nachname", "Veranstaltung", "Status"],
+        ["Erika", "Muster", "Netzwerktreffen 2023", "teilgenommen"],
+        ["Jan", "Neu", "Netzwerktreffen 2023", "angemeldet"],
+        ["Jan", "Neu", "Gibt es nicht", ""],
+    ]
+    path = _write_csv(tmp_path / "a.csv", rows)
+    _spec, outcome = _import(app, "attendance", path)
+    # the row's Erika has no e-mail and no organisation: the same name elsewhere is decided
+    assert (outcome.created, outcome.review) == (1, 1)
+    assert outcome.errors == [
+        {
+            "row": 4,
+            "column": "Veranstaltung",
+            "message": "Veranstaltung „Gibt es nicht“ gibt es nicht.",
+        }
+    ]
+    assert _count(app, Registration) == 1
+    with app.app_context():
+        undo(outcome.batch_id)
+    assert (_count(app, Registration), _count(app, Person)) == (0, 1)
+    assert outcome.rows[0].candidate_id == erika.id
