@@ -251,6 +251,18 @@ def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screensh
 
     # zooming in labels every node
     page.locator("#network-graph").scroll_into_view_if_needed()
+    # Cytoscape ignores the wheel for 250 ms after the page scrolled (so a wheel meant for the
+    # page does not zoom); such a wheel scrolls the page again. Start once the page is still.
+    page.evaluate(
+        """() => new Promise(resolve => {
+            let timer = setTimeout(resolve, 300);
+            addEventListener("scroll", () => {
+                clearTimeout(timer);
+                timer = setTimeout(resolve, 300);
+            }, {capture: true});
+        })"""
+    )
+    scrolled = page.evaluate("window.scrollY")
     box = page.locator("#network-graph").bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, max(box["y"], 0) + 150)
@@ -258,6 +270,7 @@ def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screensh
         page.mouse.wheel(0, -400)
         page.wait_for_timeout(100)
     expect(page.locator("#network-graph")).to_have_attribute("data-labels", "all")
+    assert page.evaluate("window.scrollY") == scrolled  # the wheel zoomed, the page stayed
 
     # "Im Graph finden" centres the node (with its label), without reloading the page
     url = page.url
