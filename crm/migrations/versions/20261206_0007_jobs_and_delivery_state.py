@@ -12,6 +12,10 @@ Reviewed by hand.
    registration).
 3. job_runs: one row per background job run, written from Huey's signals (admin page).
 
+SQLite: a batch operation that rebuilds a table (the CHECK constraint of the new status
+column, dropping columns on the way down) must keep AUTOINCREMENT (revision 0006), hence
+table_kwargs={'sqlite_autoincrement': True} on every batch operation here.
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-06 13:20:00.000000
@@ -38,7 +42,9 @@ JOB_RUN_STATUS = sa.Enum(
 
 
 def upgrade():
-    with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+    with op.batch_alter_table(
+        'outbox_mails', schema=None, table_kwargs={'sqlite_autoincrement': True}
+    ) as batch_op:
         batch_op.add_column(sa.Column('status', OUTBOX_STATUS, server_default='queued', nullable=False))
         batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('last_attempt_at', sa.DateTime(), nullable=True))
@@ -50,7 +56,9 @@ def upgrade():
         "WHERE sent_at IS NULL AND error IS NOT NULL"
     )
 
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
+    with op.batch_alter_table(
+        'registrations', schema=None, table_kwargs={'sqlite_autoincrement': True}
+    ) as batch_op:
         batch_op.add_column(sa.Column('reminded_at', sa.DateTime(), nullable=True))
 
     op.create_table('job_runs',
@@ -80,11 +88,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_job_runs_task_id'))
     op.drop_table('job_runs')
 
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
+    with op.batch_alter_table(
+        'registrations', schema=None, table_kwargs={'sqlite_autoincrement': True}
+    ) as batch_op:
         batch_op.drop_column('reminded_at')
 
-    with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+    with op.batch_alter_table(
+        'outbox_mails', schema=None, table_kwargs={'sqlite_autoincrement': True}
+    ) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_mails_status'))
+        # the CHECK of the status column would be copied into the rebuilt table otherwise
+        batch_op.drop_constraint(batch_op.f('ck_outbox_mails_outbox_status'), type_='check')
         batch_op.drop_column('next_attempt_at')
         batch_op.drop_column('last_attempt_at')
         batch_op.drop_column('attempts')

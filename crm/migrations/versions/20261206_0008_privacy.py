@@ -36,7 +36,9 @@ def _registration_person(batch_op, nullable, ondelete):
 
 
 def upgrade():
-    with op.batch_alter_table('persons', schema=None) as batch_op:
+    with op.batch_alter_table(
+        'persons', schema=None, table_kwargs={'sqlite_autoincrement': True}
+    ) as batch_op:
         batch_op.add_column(sa.Column('restriction_reason', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('restricted_at', sa.DateTime(), nullable=True))
 
@@ -73,6 +75,8 @@ def downgrade():
     ) as batch_op:
         _registration_person(batch_op, False, 'CASCADE')
 
-    with op.batch_alter_table('persons', schema=None) as batch_op:
+    with op.batch_alter_table(
+        'persons', schema=None, table_kwargs={'sqlite_autoincrement': True}
+    ) as batch_op:
         batch_op.drop_column('restricted_at')
         batch_op.drop_column('restriction_reason')
