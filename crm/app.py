@@ -109,12 +109,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Per-request policies: login required by default, write intent, session timeouts."""
-    from crm.accounts.session import enforce_session_policy
+    from crm.accounts.session import end_write_intent, enforce_session_policy
     from crm.ops import install as install_ops
     from crm.security import init_security_headers
 
     install_ops(app)  # first: request timing, SQL statement count, request log, metrics
     app.before_request(enforce_session_policy)
+    app.teardown_request(end_write_intent)
     init_security_headers(app)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -21,9 +21,22 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
-def set_write_intent(value: bool) -> None:
-    """Declare whether transactions begun from now on in this context will write."""
-    _write_intent.set(value)
+def set_write_intent(value: bool) -> Token[bool]:
+    """Declare whether transactions begun from now on in this context will write; pass
+    the returned token to `reset_write_intent` when that part (a request) is over."""
+    return _write_intent.set(value)
+
+
+def reset_write_intent(token: Token[bool] | None) -> None:
+    """Undo `set_write_intent`: what runs after a request in the same thread (the next
+    test, a command, a job run in-process) must not begin its reads as `BEGIN IMMEDIATE`
+    (holding SQLite's write lock for as long as it reads)."""
+    if token is None:
+        return
+    try:
+        _write_intent.reset(token)
+    except ValueError:  # set in another context: at least end the write intent here
+        _write_intent.set(False)
 
 
 @contextlib.contextmanager

@@ -7,13 +7,13 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from crm.audit import set_actor
-from crm.database import set_write_intent
+from crm.database import reset_write_intent, set_write_intent
 from crm.extensions import db
 from crm.models import User
 from crm.models.base import utcnow
@@ -74,7 +74,7 @@ def _expired() -> bool:
 
 def enforce_session_policy() -> Response | None:
     """Before every request: declare write intent, expire sessions, require login."""
-    set_write_intent(request.method not in SAFE_METHODS)
+    g.write_intent_token = set_write_intent(request.method not in SAFE_METHODS)
     set_actor(db.session, current_user)
     view = current_app.view_functions.get(request.endpoint or "")
     is_public = request.endpoint == "static" or getattr(view, "is_public", False)
@@ -93,3 +93,8 @@ def enforce_session_policy() -> Response | None:
     if is_public or view is None:  # unknown URLs fall through to the 404 page
         return None
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def end_write_intent(_exc: BaseException | None = None) -> None:
+    """After every request: the write intent of a POST ends with it."""
+    reset_write_intent(g.pop("write_intent_token", None))
