@@ -176,7 +176,8 @@ def test_person_page_edit_and_delete(app, page, make, screenshot):
     page.wait_for_url(f"**/persons/{person.id}/edit")
     page.get_by_label("E-Mail").fill("keine-adresse")
     page.get_by_role("button", name="Speichern").click()
-    assert page.get_by_text("Bitte eine gültige E-Mail-Adresse angeben.").is_visible()
+    # The form comes back at the same URL: wait for the answer, not the page still showing.
+    expect(page.get_by_text("Bitte eine gültige E-Mail-Adresse angeben.")).to_be_visible()
     assert page.get_by_label("E-Mail").input_value() == "keine-adresse"
     _axe(page, "person form with errors")
     screenshot("person-form-error")

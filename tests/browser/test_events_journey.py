@@ -5,6 +5,7 @@ staff check someone in."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -53,7 +54,8 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     assert page.locator("[data-status]").inner_text() == "Warteliste"
     page.get_by_role("radio", name="Zweitwunsch: Workshop D", exact=True).check()
     page.get_by_role("button", name="Wünsche speichern").click()
-    assert page.get_by_text("Ihre Workshopwünsche wurden gespeichert.").is_visible()
+    # Saved at the same URL: wait for the answer (is_visible alone does not wait).
+    expect(page.get_by_text("Ihre Workshopwünsche wurden gespeichert.")).to_be_visible()
     assert page.get_by_role("radio", name="Zweitwunsch: Workshop D", exact=True).is_checked()
     screenshot("event-personal-link")
     check_accessibility(page, context_name="Persönlicher Link")
@@ -71,7 +73,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     page.get_by_role("link", name="Anmeldung stornieren …").click()
     screenshot("event-cancel-confirm")
     page.get_by_role("button", name="Ja, stornieren").click()
-    assert page.get_by_text("Ihre Anmeldung wurde storniert.").is_visible()
+    expect(page.get_by_text("Ihre Anmeldung wurde storniert.")).to_be_visible()
     assert page.locator("[data-status]").inner_text() == "storniert"
     with app.app_context():
         assert db.session.get_one(Registration, waiting.id).status is RegistrationStatus.REGISTERED
@@ -80,7 +82,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     page.goto(personal_path(app, "joerg@example.org"))
     page.get_by_role("link", name="Anmeldung stornieren …").click()
     page.get_by_role("button", name="Ja, stornieren").click()
-    assert page.locator("[data-status]").inner_text() == "storniert"
+    expect(page.locator("[data-status]")).to_have_text("storniert")
 
     # Staff check Willi in.
     user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
@@ -98,7 +100,8 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     page.locator("#main").get_by_role("button", name="Suchen").click()
     row = page.locator("tr", has_text="Warteliste, Willi")
     row.get_by_role("button", name="eingecheckt").click()
-    assert page.get_by_text("Eingecheckt: Willi Warteliste.").is_visible()
+    # The check-in redirects back to the same URL: wait for the answer, not the old page.
+    expect(page.get_by_text("Eingecheckt: Willi Warteliste.")).to_be_visible()
     assert page.locator("[data-count=attendance]").inner_text() == "Eingecheckt: 1 von 1"
     screenshot("event-checkin")
     check_accessibility(page, context_name="Check-in")
