@@ -44,6 +44,7 @@ def test_staff_imports_organisations_and_undoes_the_import(
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url("**/")
+    page.get_by_role("button", name="Verwaltung").click()
     page.get_by_role("link", name="Import", exact=True).click()
     page.get_by_label("Was wird importiert?").select_option(label="Organisationen")
     page.get_by_label("Datei (CSV, XLSX oder ODS)").set_input_files(str(path))

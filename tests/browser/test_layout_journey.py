@@ -68,9 +68,14 @@ def test_admin_header_stays_on_one_line(page, make, screenshot, width):
         "Netzwerk",
         "Auswertungen",
         "Änderungen durch Initiativen",
-        "Konten",
     ):
         assert nav.get_by_role("link", name=entry, exact=True).is_visible(), entry
+    # the office and admin pages are grouped under "Verwaltung" (a dropdown)
+    nav.get_by_role("button", name="Verwaltung").click()
+    for entry in ("Import", "Datenschutz", "Postausgang", "Konten", "Hintergrundjobs"):
+        assert nav.get_by_role("link", name=entry, exact=True).is_visible(), entry
+    page.keyboard.press("Escape")
+    assert not nav.get_by_role("link", name="Konten", exact=True).is_visible()
     assert nav.get_by_role("button", name="Abmelden").is_visible()
     assert nav.get_by_role("searchbox").is_visible()
     assert nav.locator("[data-count='due-follow-ups']").inner_text().startswith("12")
