@@ -4,8 +4,7 @@ Every value can be overridden from the environment (the systemd unit sets them),
 file itself stays the same on every host.
 
 - Workers: sync workers, (2 × cores) + 1 by default; each is one Python process with its
-  own database pool. TODO(coordinator): memory per worker and requests per second from
-  measured figures (README "Deployment" → Sizing).
+  own database pool and about 126 MB of memory (README "Deployment" → Sizing).
 - Timeouts: a request that takes longer than `timeout` seconds is killed (long work runs
   in the job worker, not in a request); `graceful_timeout` lets running requests finish
   on restart.
