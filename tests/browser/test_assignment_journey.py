@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from crm.extensions import db
@@ -51,7 +52,7 @@ def test_staff_run_move_rerun_publish(app, page, make, screenshot):
     assert page.get_by_role("checkbox", name="Organisationstyp", exact=True).is_checked()
     page.get_by_role("checkbox", name="Bundesland", exact=True).check()
     page.get_by_role("button", name="Zuteilung berechnen").click()
-    assert page.get_by_text("Der Entwurf wurde berechnet.").is_visible()
+    expect(page.get_by_text("Der Entwurf wurde berechnet.")).to_be_visible()
     metrics = page.locator("[data-metrics]")
     assert metrics.get_by_role("columnheader", name="Wer zuerst kommt").is_visible()
     assert page.locator('[data-metric="first_choice_rate"] td').count() == 4
@@ -68,24 +69,24 @@ def test_staff_run_move_rerun_publish(app, page, make, screenshot):
     row = page.locator(f'tr[data-registration="{person}"]')
     row.get_by_role("combobox").select_option(label=WORKSHOP_TITLES[target_index])
     row.get_by_role("button", name="Verschieben").click()
-    assert page.get_by_text(re.compile(r"ist jetzt fest in")).is_visible()
+    expect(page.get_by_text(re.compile(r"ist jetzt fest in"))).to_be_visible()
     moved = page.locator(f'[data-workshop="{target}"] tr[data-registration="{person}"]')
-    assert moved.locator("[data-fixed]").is_visible()
+    expect(moved.locator("[data-fixed]")).to_be_visible()
     assert moved.locator("[data-note]").inner_text() == "Fest zugeordnet (manuell)."
 
     # re-run with the initiative as well: the fixed person stays
     page.get_by_role("checkbox", name="Initiative", exact=True).check()
     page.get_by_role("button", name="Neu berechnen").click()
-    assert page.get_by_text("Der Entwurf wurde berechnet.").is_visible()
+    expect(page.get_by_text("Der Entwurf wurde berechnet.")).to_be_visible()
     moved = page.locator(f'[data-workshop="{target}"] tr[data-registration="{person}"]')
-    assert moved.locator("[data-fixed]").is_visible()
+    expect(moved.locator("[data-fixed]")).to_be_visible()
     assert draft_of(app, meeting.event_id)[person] == target
     screenshot("assignment-rerun")
 
     # publish: the workshop lists show the result, the outbox holds one mail per person
     page.get_by_role("button", name="Zuteilung veröffentlichen").click()
     page.wait_for_url(f"**/events/{meeting.event_id}/workshop-lists")
-    assert page.get_by_text("Veröffentlicht: 40 Personen zugeteilt, 40 E-Mails").is_visible()
+    expect(page.get_by_text("Veröffentlicht: 40 Personen zugeteilt, 40 E-Mails")).to_be_visible()
     assert page.get_by_text("Zugeteilte Teilnehmende").first.is_visible()
     screenshot("assignment-published-lists")
     with app.app_context():
