@@ -5,6 +5,7 @@ of the registration page links to Impressum and Datenschutzerklärung."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -70,11 +71,11 @@ def test_footer_links_to_impressum_and_datenschutz(app, page, make, monkeypatch,
         page.goto(start)
         footer = page.get_by_role("contentinfo")
         footer.get_by_role("link", name="Impressum").click()
-        assert page.get_by_role("heading", name="Impressum").is_visible()
-        assert page.get_by_text("Musterstraße 1, 10115 Berlin").is_visible()
+        expect(page.get_by_role("heading", name="Impressum")).to_be_visible()
+        expect(page.get_by_text("Musterstraße 1, 10115 Berlin")).to_be_visible()
         page.go_back()
         page.get_by_role("contentinfo").get_by_role("link", name="Datenschutzerklärung").click()
-        assert page.get_by_role("heading", name="Datenschutzerklärung").is_visible()
-        assert page.get_by_text("Wir verarbeiten nur, was nötig ist.").is_visible()
+        expect(page.get_by_role("heading", name="Datenschutzerklärung")).to_be_visible()
+        expect(page.get_by_text("Wir verarbeiten nur, was nötig ist.")).to_be_visible()
     screenshot("legal-privacy")
     check_accessibility(page, context_name="Datenschutzerklärung")
