@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from typing import Any
-from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process
 
 from crm.imports.matching import fold_name as _import_fold_name
+from crm.imports.matching import website_domain
 
 #: Words that say nothing about which organisation it is (legal forms, fillers).
 ORG_STOPWORDS = frozenset(
@@ -85,20 +85,6 @@ def org_core(name: str | None) -> str:
     """An organisation's folded name without legal forms and fillers."""
     words = [w for w in fold_name(name).split() if w not in ORG_STOPWORDS]
     return " ".join(words)
-
-
-def website_domain(url: str | None) -> str:
-    """The host of a website without "www." ("https://www.a.de/x" → "a.de")."""
-    if not url:
-        return ""
-    text = url.strip().lower()
-    if "//" not in text:
-        text = "//" + text
-    try:
-        host = urlsplit(text).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
 
 
 def name_score(a: str, b: str, *, score_cutoff: float | None = None, **_kw: Any) -> float:
