@@ -2,7 +2,7 @@
 #
 # Every target works by itself on a fresh clone: each one names what it needs (the
 # virtualenv, the npm packages, compiled translations, the instance config) and make
-# builds that first. Options: `make test PYTEST_ARGS="tests/test_search.py -x"`,
+# builds that first. Options: `make test PYTEST_ARGS="tests/search/test_search.py -x"`,
 # `make bench BENCH_ARGS="--size small --backends sqlite"`.
 PYTHON ?= python3
 VENV := .venv
@@ -40,7 +40,7 @@ translations: install
 
 # Re-extract UI strings after changing them; then translate crm/translations/en.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot --no-location --sort-output --omit-header crm
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot --no-location --sort-output --omit-header crm templates
 	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations --no-fuzzy-matching
 
 # Written once with a fresh SECRET_KEY; order-only on the virtualenv, so that
@@ -60,8 +60,8 @@ run: install assets translations instance/config.py
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check crm tests scripts
-	$(BIN)/ruff format --check crm tests scripts
+	$(BIN)/ruff check crm tests scripts benchmarks
+	$(BIN)/ruff format --check crm tests scripts benchmarks
 	$(BIN)/mypy
 
 test: install assets translations lint
@@ -78,11 +78,11 @@ lock: install
 	$(MAKE) test
 
 bench: install assets translations
-	$(BIN)/python -m crm.bench $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.bench_directory $(BENCH_ARGS)
 
-# Redraw crm/static/favicon.* (committed) after changing scripts/make_favicon.py.
+# Redraw static/favicon.* (committed) after changing scripts/make_favicon.py.
 favicon: install
 	$(BIN)/python scripts/make_favicon.py
 
 clean:
-	rm -rf $(VENV) node_modules crm/static/vendor .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from crm.network.assign import (
+from crm.graph.assign import (
     AssignmentMetrics,
     assign_workshops,
     first_come_first_served,

@@ -18,11 +18,11 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from crm import create_app
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.imports.services import prepare, run_import
 from crm.models import Postcode
-from crm.reference_loader import load_reference_data
+from crm.reference.loader import load_reference_data
 
 WORDS = [
     "Stahl",

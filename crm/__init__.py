@@ -1,7 +1,7 @@
 """Industrienetz: stakeholder network directory and CRM for regional industry initiatives.
 
 `create_app` is imported lazily so that `flask --app crm` finds the factory while
-importing a sub-package such as `crm.network` loads neither Flask nor SQLAlchemy.
+importing a sub-package such as `crm.graph` loads neither Flask nor SQLAlchemy.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from flask import Flask
 from crm.config import DEFAULT_SECRET_KEY, Defaults
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# templates/ and static/ sit beside the package, at the top of the project.
+PROJECT_DIR = PACKAGE_DIR.parent
 
 
 class ConfigurationError(RuntimeError):
@@ -19,7 +21,12 @@ class ConfigurationError(RuntimeError):
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build and return the Flask application."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=PROJECT_DIR / "templates",
+        static_folder=PROJECT_DIR / "static",
+    )
     register_converters(app)
     configure(app, test_config)
     register_extensions(app)
@@ -74,19 +81,19 @@ def normalise_database_url(uri: str) -> str:
 
 def register_converters(app: Flask) -> None:
     """`<int:...>` in a route is a bounded id: out of range is 404, never a database error."""
-    from crm.converters import install
+    from crm.web.converters import install
 
     install(app)
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions of `crm.extensions` to this app."""
-    from crm import audit
     from crm.accounts.session import load_user
-    from crm.database import configure_engine
+    from crm.db import audit
+    from crm.db.engine import configure_engine
     from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from crm.i18n import select_locale
     from crm.search import index as search_index
+    from crm.web.i18n import select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -111,7 +118,7 @@ def register_request_hooks(app: Flask) -> None:
     """Per-request policies: login required by default, write intent, session timeouts."""
     from crm.accounts.session import end_write_intent, enforce_session_policy
     from crm.ops import install as install_ops
-    from crm.security import init_security_headers
+    from crm.web.security import init_security_headers
 
     install_ops(app)  # first: request timing, SQL statement count, request log, metrics
     app.before_request(enforce_session_policy)
@@ -135,7 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.links.views import bp as links_bp
     from crm.mail.views import bp as mail_bp
     from crm.main.views import bp as main_bp
-    from crm.netview.views import bp as netview_bp
+    from crm.network.views import bp as network_bp
     from crm.ops.views import bp as ops_bp
     from crm.portal.views import bp as portal_bp
     from crm.privacy.views import bp as privacy_bp
@@ -150,7 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(duplicates_bp)
     app.register_blueprint(activity_bp)
     app.register_blueprint(links_bp)
-    app.register_blueprint(netview_bp)
+    app.register_blueprint(network_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(event_public_bp)
@@ -168,7 +175,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages; a 500 rolls the session back."""
-    from crm.errors import register
+    from crm.web.errors import register
 
     register(app)
 
@@ -182,6 +189,6 @@ def register_commands(app: Flask) -> None:
 
 def register_jinja(app: Flask) -> None:
     """Template globals and filters."""
-    from crm.templating import register
+    from crm.web.templating import register
 
     register(app)

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
 
 
@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
 def init_db() -> None:
     """Upgrade the schema to the newest migration and load the reference data."""
     upgrade()
-    from crm.reference_loader import load_reference_data
+    from crm.reference.loader import load_reference_data
     from crm.search.index import rebuild_search_index
 
     with writing():

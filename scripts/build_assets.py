@@ -1,4 +1,4 @@
-"""Copy the front-end files we use from node_modules into crm/static/vendor."""
+"""Copy the front-end files we use from node_modules into static/vendor."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDOR = ROOT / "crm" / "static" / "vendor"
+VENDOR = ROOT / "static" / "vendor"
 
 # (package file, destination under static/vendor)
 FILES = [

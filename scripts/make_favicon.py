@@ -1,4 +1,4 @@
-"""Draw the favicon: crm/static/favicon.svg, favicon.ico (16/32/48 px) and
+"""Draw the favicon: static/favicon.svg, favicon.ico (16/32/48 px) and
 apple-touch-icon.png (180 px), all from the same shapes.
 
 The mark is a small network (three linked nodes, one highlighted) on the header's blue.
@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
-STATIC = ROOT / "crm" / "static"
+STATIC = ROOT / "static"
 
 VIEW = 64  # the SVG's coordinate system: 64 × 64
 BLUE = "#0a58ca"  # the header's primary (white on it reaches 4.5:1)
@@ -73,13 +73,13 @@ def raster(size: int) -> Image.Image:
 
 
 def main() -> int:
-    """Write the three files into crm/static."""
+    """Write the three files into static."""
     (STATIC / "favicon.svg").write_text(svg(), encoding="utf-8")
     raster(max(w for w, _ in ICO_SIZES) * 4).save(
         STATIC / "favicon.ico", format="ICO", sizes=ICO_SIZES
     )
     raster(TOUCH_SIZE).save(STATIC / "apple-touch-icon.png", format="PNG", optimize=True)
-    print("wrote favicon.svg, favicon.ico and apple-touch-icon.png into crm/static")
+    print("wrote favicon.svg, favicon.ico and apple-touch-icon.png into static")
     return 0
 
 

@@ -79,8 +79,8 @@ def _session_app(database_url: str) -> Iterator[Flask]:
     """One app per backend, migrated and loaded with reference data once."""
     from flask_migrate import upgrade
 
-    from crm.database import writing
-    from crm.reference_loader import load_reference_data
+    from crm.db.engine import writing
+    from crm.reference.loader import load_reference_data
 
     app = create_app(base_config(database_url))
     with app.app_context():

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from flask import Flask
 
 from crm.accounts.passwords import hash_password
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import (
     Affiliation,

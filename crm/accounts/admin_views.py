@@ -21,8 +21,8 @@ from crm.accounts.services import (
     set_active,
 )
 from crm.extensions import db
-from crm.labels import label
 from crm.models import User
+from crm.web.labels import label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -7,7 +7,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from crm.fields import Form
+from crm.web.fields import Form
 
 
 class LoginForm(Form):

@@ -12,8 +12,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from crm.audit import set_actor
-from crm.database import reset_write_intent, set_write_intent
+from crm.db.audit import set_actor
+from crm.db.engine import reset_write_intent, set_write_intent
 from crm.extensions import db
 from crm.models import User
 from crm.models.base import utcnow

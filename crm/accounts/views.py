@@ -39,7 +39,7 @@ from crm.accounts.session import end_session, public, start_session
 from crm.accounts.tokens import Purpose, TokenError
 from crm.extensions import db, limiter
 from crm.models import Initiative, Role
-from crm.urls import safe_next
+from crm.web.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
 

@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from crm.fields import BerlinDateTimeField, Form, GermanDateField, required
 from crm.models import InteractionKind
+from crm.web.fields import BerlinDateTimeField, Form, GermanDateField, required
 
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2100

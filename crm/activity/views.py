@@ -16,9 +16,9 @@ from crm.activity import queries, services
 from crm.activity.forms import InteractionForm
 from crm.activity.queries import Context
 from crm.extensions import db
-from crm.labels import choices
 from crm.models import Interaction, InteractionKind
-from crm.urls import safe_next
+from crm.web.labels import choices
+from crm.web.urls import safe_next
 
 bp = Blueprint("activity", __name__)
 

@@ -27,8 +27,6 @@ from sqlalchemy import case, exists, func, select
 
 from crm.events.services import SEATED
 from crm.extensions import db
-from crm.i18n import format_day
-from crm.labels import label
 from crm.models import (
     Bundesland,
     Event,
@@ -43,6 +41,8 @@ from crm.models import (
     Theme,
 )
 from crm.models.directory import initiative_laender, initiative_themes
+from crm.web.i18n import format_day
+from crm.web.labels import label
 
 Row = tuple[str, tuple[int, ...]]
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.dashboard import queries
 from crm.dashboard.charts import bar_chart
-from crm.exports import csv_response, xlsx_response
+from crm.formats.tables import csv_response, xlsx_response
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

@@ -130,7 +130,7 @@ def backup_folder() -> Path:
 
 
 def upload_folder() -> Path:
-    """UPLOAD_FOLDER, default `<instance>/uploads` (the same rule as crm.uploads)."""
+    """UPLOAD_FOLDER, default `<instance>/uploads` (the same rule as crm.web.uploads)."""
     return Path(
         current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
     )

@@ -8,7 +8,7 @@ Tuples only, so that iteration order is fixed.
 
 from __future__ import annotations
 
-from crm.network.regions import BORDERS_BY_ISO
+from crm.graph.regions import BORDERS_BY_ISO
 
 # Länder by short code (the `short` column of `bundeslaender`), with their AGS.
 LAND_AGS: dict[str, str] = {

@@ -71,7 +71,7 @@ from crm.models import (
     interaction_persons,
 )
 from crm.models.events import workshop_themes
-from crm.text import sort_key
+from crm.models.text import sort_key
 
 T = TypeVar("T")
 Row = dict[str, Any]

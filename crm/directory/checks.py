@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from crm.directory.forms import AddressFormMixin, OrganisationRefField
 from crm.extensions import db
-from crm.geo import is_valid_plz, resolve_plz
 from crm.models import Organisation
-from crm.text import fold
+from crm.models.text import fold
+from crm.reference.geo import is_valid_plz, resolve_plz
 
 
 def resolve_organisation(field: OrganisationRefField) -> bool:

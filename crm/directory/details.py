@@ -25,7 +25,7 @@ from crm.models import (
     User,
     interaction_persons,
 )
-from crm.text import fold
+from crm.models.text import fold
 
 KINDS = ("initiative", "organisation", "person")
 

@@ -1,7 +1,7 @@
 """The directory lists as downloads: the current search, filters and sort, all rows.
 
 Each list has one column table (header, value of a row) used for CSV and XLSX alike;
-crm.exports makes the cells Excel-safe.
+crm.formats.tables makes the cells Excel-safe.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.labels import label
 from crm.models import Affiliation, Initiative, Person
+from crm.web.labels import label
 
 MAX_ROWS = 100_000  # a download larger than this is a database dump, not a list
 Column = tuple[Any, Callable[[Any], Any]]

@@ -31,10 +31,6 @@ from wtforms import (
 )
 from wtforms.validators import Email, Optional, ValidationError
 
-from crm.fields import Form, GermanDateField, GermanIntegerField, parse_version
-from crm.fields import max_length as _max
-from crm.fields import only_offered as _offered
-from crm.fields import web_url as _web_url
 from crm.models import (
     InitiativeStatus,
     InitiativeType,
@@ -43,6 +39,10 @@ from crm.models import (
     SizeClass,
     SpatialLevel,
 )
+from crm.web.fields import Form, GermanDateField, GermanIntegerField, parse_version
+from crm.web.fields import max_length as _max
+from crm.web.fields import only_offered as _offered
+from crm.web.fields import web_url as _web_url
 
 EARLIEST_FOUNDED = 1800
 LANGUAGES = (("de", _l("Deutsch")), ("en", _l("Englisch")))

@@ -36,7 +36,7 @@ from crm.models import (
     initiative_laender,
     initiative_themes,
 )
-from crm.text import fold
+from crm.models.text import fold
 
 
 @dataclass(frozen=True)

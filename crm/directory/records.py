@@ -30,9 +30,6 @@ from crm.directory.queries import (
 from crm.directory.views import bp
 from crm.duplicates import queries as duplicate_queries
 from crm.extensions import db
-from crm.geo import resolve_plz
-from crm.i18n import format_day, format_moment
-from crm.labels import choices
 from crm.models import (
     InitiativeStatus,
     InitiativeType,
@@ -42,6 +39,9 @@ from crm.models import (
     SizeClass,
     SpatialLevel,
 )
+from crm.reference.geo import resolve_plz
+from crm.web.i18n import format_day, format_moment
+from crm.web.labels import choices
 
 EMPTY = ("", "–")
 ADDRESS = ("street", "plz", "place", "kreis", "land")

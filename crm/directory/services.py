@@ -15,7 +15,6 @@ from sqlalchemy.orm import selectinload
 
 from crm.directory.checks import is_own_ancestor
 from crm.extensions import db
-from crm.geo import resolve_plz
 from crm.models import (
     Affiliation,
     Bundesland,
@@ -41,6 +40,7 @@ from crm.models import (
     interaction_persons,
 )
 from crm.models.base import utcnow
+from crm.reference.geo import resolve_plz
 
 
 class RefusedDelete(Exception):

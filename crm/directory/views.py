@@ -11,10 +11,10 @@ from sqlalchemy import Select
 
 from crm import permissions
 from crm.directory import exports, queries
-from crm.exports import csv_response, xlsx_response
-from crm.labels import choices
+from crm.formats.tables import csv_response, xlsx_response
 from crm.models import InitiativeStatus, InitiativeType, OrgType, SizeClass
-from crm.pagination import Page, paginate, parse_page
+from crm.web.labels import choices
+from crm.web.pagination import Page, paginate, parse_page
 
 bp = Blueprint("directory", __name__)
 

@@ -8,7 +8,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.duplicates import queries, services
 from crm.extensions import db
 

@@ -11,7 +11,7 @@ from flask import current_app
 from rapidfuzz import process
 from sqlalchemy import select
 
-from crm.datastamp import data_version
+from crm.db.datastamp import data_version
 from crm.duplicates import matching as m
 from crm.extensions import db
 from crm.models import (

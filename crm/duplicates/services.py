@@ -26,12 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm.audit import BATCH_KEY, REDACTED
+from crm.db.audit import BATCH_KEY, REDACTED
 from crm.duplicates.queries import KIND_MODELS
 from crm.extensions import db
 from crm.history import fields as f
-from crm.i18n import format_moment
-from crm.labels import label
 from crm.models import (
     Affiliation,
     AuditAction,
@@ -54,6 +52,8 @@ from crm.models import (
 )
 from crm.models.base import utcnow
 from crm.models.network import normalise_pair
+from crm.web.i18n import format_moment
+from crm.web.labels import label
 
 
 class MergeError(Exception):

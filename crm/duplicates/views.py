@@ -16,7 +16,7 @@ from crm.duplicates import forms, queries, services
 from crm.duplicates import matching as m
 from crm.extensions import db
 from crm.models import RecordMerge
-from crm.pagination import Page, parse_page
+from crm.web.pagination import Page, parse_page
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
 

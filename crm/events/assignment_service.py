@@ -1,6 +1,6 @@
 """Workshop assignment of an event: inputs from the database, the draft, moves, publishing.
 
-The algorithm is the pure `crm.network.assign.assign_workshops`; this module turns the
+The algorithm is the pure `crm.graph.assign.assign_workshops`; this module turns the
 event's seated registrations into its participants (sector = organisation type, Land of
 the organisation, initiative), its workshops into workshops, and people of the same
 initiative into acquaintances (same organisation counts inside the function).
@@ -26,7 +26,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.labels import label
+from crm.graph.assign import (
+    MIX_ATTRIBUTES,
+    Assignment,
+    AssignmentMetrics,
+    assign_workshops,
+    first_come_first_served,
+    metrics_of,
+    random_assignment,
+)
 from crm.mail.services import queue_mail
 from crm.models import (
     AssignmentDraft,
@@ -39,16 +47,8 @@ from crm.models import (
     Workshop,
 )
 from crm.models.base import utcnow
-from crm.network.assign import (
-    MIX_ATTRIBUTES,
-    Assignment,
-    AssignmentMetrics,
-    assign_workshops,
-    first_come_first_served,
-    metrics_of,
-    random_assignment,
-)
-from crm.text import fold
+from crm.models.text import fold
+from crm.web.labels import label
 
 #: Registrations that take part in the assignment: people with a seat.
 PARTICIPATING = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)

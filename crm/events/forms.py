@@ -22,8 +22,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
-from crm.fields import Form, GermanIntegerField, offered_values, required, web_url
 from crm.models import AgendaKind, EventMode, EventStatus, EventType
+from crm.web.fields import Form, GermanIntegerField, offered_values, required, web_url
 
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100

@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response
 from crm.accounts.session import public
 from crm.events import queries, services
 from crm.events.forms import PreferenceForm, RegistrationForm
-from crm.events.ics import event_calendar
 from crm.extensions import db, limiter
+from crm.formats.ics import event_calendar
 from crm.models import Event, Registration
 
 bp = Blueprint("event_public", __name__)

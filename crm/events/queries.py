@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from crm.events.services import ACTIVE, SEATED, hash_token
 from crm.extensions import db
-from crm.labels import label
 from crm.models import (
     AgendaBlock,
     Bundesland,
@@ -30,7 +29,8 @@ from crm.models import (
     Workshop,
     WorkshopPreference,
 )
-from crm.text import fold
+from crm.models.text import fold
+from crm.web.labels import label
 
 TOKEN_MAX_LENGTH = 100
 CHECKIN_LIMIT = 50

@@ -27,8 +27,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from crm.events.ics import event_calendar
 from crm.extensions import db
+from crm.formats.ics import event_calendar
 from crm.mail.services import queue_mail
 from crm.models import (
     AgendaBlock,
@@ -52,7 +52,7 @@ from crm.models import (
     WorkshopPreference,
 )
 from crm.models.base import utcnow
-from crm.text import fold
+from crm.models.text import fold
 
 BERLIN = ZoneInfo("Europe/Berlin")
 #: The version of the consent texts on the registration form (change it with the texts).

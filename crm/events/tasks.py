@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.events import services
 from crm.extensions import db
 from crm.jobs import crontab, huey, job, periodic_job

@@ -13,9 +13,8 @@ from crm.events import assignment as _assignment  # noqa: F401 - its routes are 
 from crm.events import queries, services
 from crm.events.blueprint import bp
 from crm.events.forms import AgendaBlockForm, EventForm, WorkshopForm, required_time
-from crm.exports import csv_response, xlsx_response
 from crm.extensions import db
-from crm.labels import choices
+from crm.formats.tables import csv_response, xlsx_response
 from crm.models import (
     AgendaBlock,
     AgendaKind,
@@ -26,8 +25,9 @@ from crm.models import (
     Person,
     Workshop,
 )
-from crm.pagination import paginate, parse_page
-from crm.urls import safe_next
+from crm.web.labels import choices
+from crm.web.pagination import paginate, parse_page
+from crm.web.urls import safe_next
 
 EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
 

@@ -13,7 +13,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import Boolean, Date, Float, Integer, inspect
 from sqlalchemy import Enum as SAEnum
 
-from crm.audit import AUDITED, _jsonable
+from crm.db.audit import AUDITED, _jsonable
 from crm.models import (
     Affiliation,
     Bundesland,

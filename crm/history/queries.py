@@ -26,8 +26,6 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.history import fields as f
-from crm.i18n import format_day, format_moment
-from crm.labels import label
 from crm.models import (
     AuditAction,
     AuditEntry,
@@ -38,7 +36,9 @@ from crm.models import (
     User,
 )
 from crm.models.duplicates import DUPLICATE_KINDS
-from crm.pagination import Page, paginate
+from crm.web.i18n import format_day, format_moment
+from crm.web.labels import label
+from crm.web.pagination import Page, paginate
 
 SHOW_FILTERS = ("all", "unseen", "seen")
 EDITOR_ROLE = Role.EDITOR.value

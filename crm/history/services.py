@@ -1,5 +1,5 @@
 """Writes of the history: restore one field, revert a whole editor change, mark changes
-as seen. The caller commits. The changes themselves are audited by `crm.audit` like any
+as seen. The caller commits. The changes themselves are audited by `crm.db.audit` like any
 other write (with the acting staff member); a failed attempt changes nothing.
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm.audit import REDACTED
+from crm.db.audit import REDACTED
 from crm.directory import details as directory_details
 from crm.directory import services as directory_services
 from crm.extensions import db

@@ -22,11 +22,11 @@ from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.extensions import db
-from crm.fields import parse_version
 from crm.history import fields, queries, services
 from crm.models import AuditEntry
-from crm.pagination import parse_page
-from crm.urls import safe_next
+from crm.web.fields import parse_version
+from crm.web.pagination import parse_page
+from crm.web.urls import safe_next
 
 bp = Blueprint("history", __name__, url_prefix="/history")
 

@@ -9,9 +9,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from crm.fields import Form, GermanIntegerField, required
+from crm.formats.readers import DELIMITERS, ENCODINGS
 from crm.imports import mapping as m
-from crm.imports.readers import DELIMITERS, ENCODINGS
+from crm.web.fields import Form, GermanIntegerField, required
 
 ENCODING_LABELS = {
     "utf-8-sig": _l("UTF-8 mit BOM"),

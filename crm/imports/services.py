@@ -24,11 +24,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from crm.audit import BATCH_KEY
-from crm.database import writing
+from crm.db.audit import BATCH_KEY
+from crm.db.engine import writing
 from crm.extensions import db
+from crm.formats import readers
 from crm.imports import mapping as m
-from crm.imports import readers
 from crm.imports.matching import (
     Match,
     OrganisationIndex,
@@ -199,7 +199,7 @@ def _show(value: Any) -> str:
     if value is None:
         return ""
     if hasattr(value, "value"):
-        from crm.labels import label
+        from crm.web.labels import label
 
         return str(label(value))
     if isinstance(value, list):

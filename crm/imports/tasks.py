@@ -7,8 +7,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from crm.audit import set_actor
-from crm.database import writing
+from crm.db.audit import set_actor
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.imports import storage
 from crm.imports.services import ImportRefused, run_import, spec_from_state

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.directory import details as directory_details
 from crm.directory import services as directory_services
 from crm.extensions import db

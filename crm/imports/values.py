@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from crm.imports.matching import fold_key
-from crm.labels import LABELS
+from crm.web.labels import LABELS
 
 E = TypeVar("E", bound=enum.Enum)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -34,7 +34,7 @@ class BadValue(ValueError):
 
 def text(cell: Any) -> str:
     """A cell as stripped text."""
-    from crm.imports.readers import cell_text
+    from crm.formats.readers import cell_text
 
     return cell_text(cell)
 

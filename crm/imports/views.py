@@ -12,12 +12,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
+from crm.formats.readers import DELIMITERS, ENCODINGS, FileSettings
 from crm.imports import mapping as m
 from crm.imports import storage
 from crm.imports.forms import MappingForm, SettingsForm, UploadForm
-from crm.imports.readers import DELIMITERS, ENCODINGS, FileSettings
 from crm.imports.services import (
     ImportRefused,
     Outcome,

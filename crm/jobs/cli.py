@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from crm.database import writing
+from crm.db.engine import writing
 
 
 def _beat(stop: threading.Event, interval: float) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import delete, func, select, update
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.jobs import (
     REGISTRY,

@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from crm.fields import Form, GermanDateField, required
 from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
+from crm.web.fields import Form, GermanDateField, required
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100

@@ -28,8 +28,6 @@ from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.extensions import db
-from crm.i18n import format_day
-from crm.labels import choices, label
 from crm.links import queries, services
 from crm.links.forms import (
     AffiliationForm,
@@ -44,7 +42,9 @@ from crm.links.forms import (
 )
 from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
 from crm.models.base import today
-from crm.urls import safe_next
+from crm.web.i18n import format_day
+from crm.web.labels import choices, label
+from crm.web.urls import safe_next
 
 bp = Blueprint("links", __name__)
 

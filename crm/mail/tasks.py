@@ -7,7 +7,7 @@ import smtplib
 
 from flask import current_app
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.jobs import crontab, exclusive, periodic_job
 from crm.mail.services import SendReport, send_pending, smtp_configured
 

@@ -12,7 +12,7 @@ from crm import permissions
 from crm.extensions import db
 from crm.mail.services import links_in, resend, smtp_configured
 from crm.models import OutboxMail, OutboxStatus
-from crm.pagination import paginate, parse_page
+from crm.web.pagination import paginate, parse_page
 
 bp = Blueprint("mail", __name__)
 

@@ -18,9 +18,9 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.accounts.session import public
 from crm.main.queries import counts_per_land, record_counts
-from crm.maps import GermanyMap, Seat, germany_map
 from crm.public.queries import initiative_seats
-from crm.urls import safe_next
+from crm.reference.maps import GermanyMap, Seat, germany_map
+from crm.web.urls import safe_next
 
 bp = Blueprint("main", __name__)
 

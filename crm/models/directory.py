@@ -30,8 +30,8 @@ from crm.models.enums import (
     SpatialLevel,
 )
 from crm.models.reference import Bundesland, Kreis
+from crm.models.text import sort_key
 from crm.models.vocab import Format, Theme
-from crm.text import sort_key
 
 if TYPE_CHECKING:
     from crm.models.people import Affiliation, InitiativeRole

@@ -1,4 +1,4 @@
-"""The closed vocabularies of the domain. Values are stored; labels live in `crm.labels`."""
+"""The closed vocabularies of the domain. Values are stored; labels live in `crm.web.labels`."""
 
 from __future__ import annotations
 

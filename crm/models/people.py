@@ -16,7 +16,7 @@ from crm.models.enums import (
     InitiativeRoleKind,
     LawfulBasis,
 )
-from crm.text import sort_key
+from crm.models.text import sort_key
 
 if TYPE_CHECKING:
     from crm.models.directory import Initiative, Organisation

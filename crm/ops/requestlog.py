@@ -69,8 +69,8 @@ def route_label() -> str:
 def _finish(response: Response) -> Response:
     from flask import current_app
 
-    from crm.errors import request_id
     from crm.ops import metrics
+    from crm.web.errors import request_id
 
     started = g.get("ops_started")
     seconds = time.perf_counter() - started if started is not None else 0.0

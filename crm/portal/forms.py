@@ -21,7 +21,16 @@ from wtforms import (
 )
 from wtforms.validators import Email, Optional, ValidationError
 
-from crm.fields import (
+from crm.models import (
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentStatus,
+    InitiativeRoleKind,
+    MembershipRole,
+    OrgType,
+)
+from crm.reference.geo import is_valid_plz, resolve_plz
+from crm.web.fields import (
     Form,
     GermanDateField,
     Required,
@@ -31,16 +40,7 @@ from crm.fields import (
     required,
     web_url,
 )
-from crm.geo import is_valid_plz, resolve_plz
-from crm.labels import choices, label
-from crm.models import (
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    InitiativeRoleKind,
-    MembershipRole,
-    OrgType,
-)
+from crm.web.labels import choices, label
 
 # What a representative may record consent for on a person's behalf.
 PORTAL_PURPOSES = (

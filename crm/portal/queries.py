@@ -16,7 +16,7 @@ from crm.models import (
     Organisation,
     Person,
 )
-from crm.text import fold
+from crm.models.text import fold
 
 MATCH_CUTOFF = 80  # rapidfuzz WRatio, 0–100: below this a name is not offered as a match
 MATCH_LIMIT = 5

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from crm.directory.services import apply_address
 from crm.extensions import db
-from crm.geo import resolve_plz
 from crm.models import (
     Consent,
     ConsentMethod,
@@ -36,8 +35,9 @@ from crm.models import (
     Theme,
 )
 from crm.models.base import today
-from crm.text import fold
-from crm.uploads import remove_logo, store_logo
+from crm.models.text import fold
+from crm.reference.geo import resolve_plz
+from crm.web.uploads import remove_logo, store_logo
 
 
 class Conflict(Exception):

@@ -16,8 +16,6 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.directory.queries import current_formats, current_themes
 from crm.extensions import db
-from crm.i18n import format_day
-from crm.labels import label
 from crm.models import (
     ConsentMethod,
     ConsentPurpose,
@@ -29,7 +27,9 @@ from crm.models import (
 )
 from crm.portal import queries, services
 from crm.portal.forms import ConsentForm, ContactForm, MemberForm, ProfileForm
-from crm.uploads import UploadError, logo_path
+from crm.web.i18n import format_day
+from crm.web.labels import label
+from crm.web.uploads import UploadError, logo_path
 
 bp = Blueprint("portal", __name__)
 PREFIX = "/unsere-initiative"

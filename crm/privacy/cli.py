@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
 
 

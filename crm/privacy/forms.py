@@ -7,9 +7,9 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from crm.fields import Form, required
-from crm.labels import label
 from crm.models import ConsentPurpose
+from crm.web.fields import Form, required
+from crm.web.labels import label
 
 
 class EraseForm(Form):

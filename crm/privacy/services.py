@@ -78,7 +78,7 @@ from sqlalchemy import (
     update,
 )
 
-from crm.audit import ACTOR_KEY
+from crm.db.audit import ACTOR_KEY
 from crm.events.services import hash_token
 from crm.extensions import db
 from crm.models import (
@@ -934,7 +934,7 @@ def _audit_marks(
     conn: Connection, record_type: str, record_ids: Iterable[int], action: AuditAction, note: str
 ) -> None:
     """One history entry per record saying what was erased (no values). It also moves the
-    data version on (`crm.datastamp`), so caches such as the network graph forget."""
+    data version on (`crm.db.datastamp`), so caches such as the network graph forget."""
     actor = db.session.info.get(ACTOR_KEY)
     user_id, user_label, user_role = actor if actor else (None, None, None)
     rows = [
@@ -1022,7 +1022,7 @@ def after_erasure() -> None:
     if engine.dialect.name != "sqlite":
         return
     raw = engine.raw_connection()
-    try:  # outside any transaction (autocommit: see crm.database)
+    try:  # outside any transaction (autocommit: see crm.db.engine)
         cursor = raw.cursor()
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         cursor.fetchall()

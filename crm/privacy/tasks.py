@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.jobs import crontab, periodic_job
 from crm.privacy import services

@@ -15,10 +15,10 @@ from crm.events import queries as event_queries
 from crm.events import services as event_services
 from crm.extensions import db
 from crm.history.fields import field_label
-from crm.labels import label
 from crm.models import ConsentPurpose, ConsentStatus, Event, Person, Registration
 from crm.privacy import services
 from crm.privacy.forms import EraseForm, ObjectionForm, RestrictForm, RetentionForm
+from crm.web.labels import label
 
 bp = Blueprint("privacy", __name__)
 

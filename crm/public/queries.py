@@ -29,7 +29,7 @@ from crm.models import (
     initiative_themes,
 )
 from crm.models.base import utcnow
-from crm.text import fold
+from crm.models.text import fold
 
 QUERY_MAX_LENGTH = 100
 

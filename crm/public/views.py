@@ -17,16 +17,16 @@ from werkzeug.wrappers import Response
 
 from crm.accounts.session import public
 from crm.directory.queries import land_choices, theme_choices
-from crm.maps import GermanyMap, Seat, germany_map
 from crm.models import Initiative
 from crm.public import queries
-from crm.uploads import logo_path
+from crm.reference.maps import GermanyMap, Seat, germany_map
+from crm.web.uploads import logo_path
 
 bp = Blueprint("public", __name__, url_prefix="/verzeichnis")
 
 
 def logo_file(initiative: Initiative) -> Path | None:
-    """The stored logo of the initiative (see `crm.uploads`), None if it has none on disk."""
+    """The stored logo of the initiative (see `crm.web.uploads`), None if it has none on disk."""
     name = initiative.logo_filename
     return logo_path(name) if name else None
 

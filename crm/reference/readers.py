@@ -12,7 +12,7 @@ The data files live in `crm/reference/data/` and are made by
 - `laender_outlines.json`: SVG paths of the Länder on jqvmap's canvas plus a linear fit
   from longitude/latitude to that canvas.
 
-`PostcodeIndex` is the pure counterpart of the database look-up in `crm.geo`.
+`PostcodeIndex` is the pure counterpart of the database look-up in `crm.reference.geo`.
 """
 
 from __future__ import annotations

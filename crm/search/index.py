@@ -2,7 +2,7 @@
 
 Each searchable record has one document: a display title and subtitle, the folded
 title for ranking, and a folded text of its names, other names, place and e-mail.
-Folding happens here in Python (`crm.text.fold`: lower case, no diacritics, ß → ss,
+Folding happens here in Python (`crm.models.text.fold`: lower case, no diacritics, ß → ss,
 plus the ä → ae spelling), so "muller", "müller" and "mueller" find "Müller" on
 SQLite and PostgreSQL alike.
 
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from crm.models import Initiative, Organisation, Person
 from crm.models.search import SearchDocument, SearchKind
-from crm.text import fold
+from crm.models.text import fold
 
 Document = dict[str, Any]
 Row = Mapping[Any, Any]
@@ -84,7 +84,7 @@ def _fold_word(word: str) -> tuple[str, str]:
 
 
 def fold_words(text: str | None) -> str:
-    """`text` folded (see `crm.text.fold`) with white space collapsed to single spaces."""
+    """`text` folded (see `crm.models.text.fold`) with white space collapsed to single spaces."""
     return " ".join(_fold_word(w)[0] for w in (text or "").split())
 
 

@@ -44,9 +44,9 @@ from crm import permissions
 from crm.extensions import db
 from crm.models import Initiative
 from crm.models.search import SearchDocument, SearchKind
+from crm.models.text import fold
 from crm.permissions import AnySelect
 from crm.search.schema import fts_table
-from crm.text import fold
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8

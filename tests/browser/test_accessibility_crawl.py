@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from crm.accounts.services import link_for
 from crm.accounts.tokens import Purpose
-from crm.database import writing
+from crm.db.engine import writing
 from crm.demo.seed import seed_demo
 from crm.extensions import db
 from crm.models import (
@@ -33,10 +33,10 @@ from crm.models import (
     Relationship,
     Workshop,
 )
-from crm.netview import cache
+from crm.network import cache
+from tests.app.test_permission_matrix import POLICY, RECORD_ARGUMENTS, allowed
 from tests.browser.axe import FAILING_IMPACTS, axe_violations, format_violations
 from tests.conftest import TEST_PASSWORD
-from tests.test_permission_matrix import POLICY, RECORD_ARGUMENTS, allowed
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ SKIPPED = {
     "public.logo",
     "portal.logo",
     "event_public.ics",
-    "netview.graph_data",
+    "network.graph_data",
     "directory.plz_lookup",
     "directory.organisation_lookup",
     "links.lookup",
@@ -277,7 +277,7 @@ def test_every_page_passes_axe(app, page, make, principal, screenshot, monkeypat
         status = response.status if response else 0
         if status >= 500 or (status >= 400 and endpoint != "event_public.register"):
             statuses.append(f"{endpoint} {path}: {status}")
-        if endpoint == "netview.graph":
+        if endpoint == "network.graph":
             page.wait_for_selector("#network-graph[data-rendered='1']", state="attached")
         check(endpoint)
 

@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.models import OutboxMail, Registration
 from tests.browser.axe import FAILING_IMPACTS, axe_violations, format_violations
 from tests.conftest import TEST_PASSWORD
-from tests.test_events_assignment import WORKSHOP_TITLES, build_meeting, draft_of
+from tests.events.test_events_assignment import WORKSHOP_TITLES, build_meeting, draft_of
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import Membership
 from crm.models.base import today

@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
-from tests.test_dashboard import EXPECTED, build_network, database_counts, nonzero
+from tests.dashboard.test_dashboard import EXPECTED, build_network, database_counts, nonzero
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.models import Registration, RegistrationStatus
 from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
-from tests.test_events_helpers import open_event, personal_path
+from tests.events.helpers import open_event, personal_path
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
 
     # Paula cancels with her link: Willi (first on the waitlist) moves up, Jörg stays waiting.
     with app.app_context():
-        from crm.database import writing
+        from crm.db.engine import writing
         from crm.events.services import new_token
 
         token, token_hash = new_token()

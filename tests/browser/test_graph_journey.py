@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.demo.seed import seed_demo
 from crm.extensions import db
 from crm.models import Initiative, initiative_laender
-from crm.netview import cache
+from crm.network import cache
 from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
 

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from crm.audit import set_actor
-from crm.database import writing
+from crm.db.audit import set_actor
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import Initiative, Membership, MembershipRole
 from tests.browser.axe import check_accessibility

@@ -8,13 +8,13 @@ import contextlib
 import pytest
 
 from crm import jobs
-from crm.database import writing
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.mail.services import queue_mail
 from crm.models import OutboxMail, OutboxStatus
 from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
-from tests.test_jobs import _always_fails
+from tests.jobs.test_jobs import _always_fails
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crm.database import writing
+from crm.db.engine import writing
 from crm.demo.seed import seed_demo
 from crm.extensions import db
 from crm.models import Bundesland

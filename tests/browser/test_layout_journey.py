@@ -217,10 +217,10 @@ def test_kreis_filter_follows_the_land_live(page, make, screenshot):
 
 
 def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screenshot):
-    from crm.database import writing
+    from crm.db.engine import writing
     from crm.demo.seed import seed_demo
     from crm.extensions import db
-    from crm.netview import cache
+    from crm.network import cache
 
     with app.app_context(), writing():
         seed_demo(size="full", seed=7)
@@ -319,10 +319,10 @@ def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screensh
 
 
 def test_network_page_opens_with_the_strongest_suggestions(app, page, make, screenshot):
-    from crm.database import writing
+    from crm.db.engine import writing
     from crm.demo.seed import seed_demo
     from crm.extensions import db
-    from crm.netview import cache
+    from crm.network import cache
 
     with app.app_context(), writing():
         seed_demo(size="full", seed=7)

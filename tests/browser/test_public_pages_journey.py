@@ -11,8 +11,8 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Registration, WorkshopPreference
 from tests.browser.axe import check_accessibility
-from tests.test_events_helpers import open_event
-from tests.test_events_public import LONG_TITLE
+from tests.events.helpers import open_event
+from tests.events.test_events_public import LONG_TITLE
 
 pytestmark = pytest.mark.browser
 

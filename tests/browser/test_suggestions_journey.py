@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.models import MembershipRole
-from crm.netview import cache
+from crm.network import cache
 from tests.browser.axe import check_accessibility
 from tests.conftest import TEST_PASSWORD
 

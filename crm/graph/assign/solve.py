@@ -1,0 +1,84 @@
+"""`assign_workshops`: read the input, solve the flow, mix, search, explain."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from crm.graph.assign.explain import _build_result
+from crm.graph.assign.flow import _Group, _solve_flow
+from crm.graph.assign.mixing import _mixed_flow, _Search
+from crm.graph.assign.model import (
+    UNLISTED_COST,
+    Assignment,
+    Id,
+    _read_acquaintances,
+    _read_fixed,
+    _read_mix,
+    _read_participants,
+    _read_workshops,
+    _wish_cost,
+)
+
+
+def assign_workshops(
+    participants: Iterable[Any],
+    workshops: Iterable[Any],
+    *,
+    acquaintances: Iterable[tuple[Id, Id]] = (),
+    fixed: Mapping[Id, Id] | None = None,
+    mix: Iterable[str] | str = ("sector",),
+    seed: int = 0,
+) -> Assignment:
+    """Place participants within capacities: best wishes, good mix, few acquaintances together."""
+    ws = _read_workshops(workshops)
+    w_index = {w.id: i for i, w in enumerate(ws)}
+    ps = _read_participants(participants, set(w_index))
+    p_index = {p.id: i for i, p in enumerate(ps)}
+    mix_attributes = _read_mix(mix)
+    pairs = _read_acquaintances(acquaintances, p_index)
+    fixed_of = _read_fixed(fixed, ps, ws)
+    if not ps:
+        return Assignment()
+
+    n, n_workshops = len(ps), len(ws)
+    rng = random.Random(seed)  # noqa: S311 - seeded for reproducibility, not security
+    placement = [-1] * n
+    for p, w in fixed_of.items():
+        placement[p] = w
+    movable = [p not in fixed_of for p in range(n)]
+    free_seats = [w.capacity for w in ws]
+    for w in fixed_of.values():
+        free_seats[w] -= 1
+
+    search = _Search(
+        ps, n_workshops, [w.capacity for w in ws], mix_attributes, pairs, placement, movable, rng
+    )
+    costs = [{w_index[wish]: _wish_cost(k) for k, wish in enumerate(p.preferences)} for p in ps]
+    search.set_costs(costs, [UNLISTED_COST if p.preferences else 0 for p in ps])
+
+    # groups: identical wishes and identical mix[0] value
+    first_values = search.values[0] if mix_attributes else [0] * n
+    by_key: dict[tuple[tuple[int, ...], int], _Group] = {}
+    for p in range(n):
+        if not movable[p]:
+            continue
+        prefs = tuple(w_index[wish] for wish in ps[p].preferences)
+        key = (prefs, first_values[p])
+        group = by_key.get(key)
+        if group is None:
+            group = by_key[key] = _Group(prefs, first_values[p])
+        group.members.append(p)
+    groups = list(by_key.values())
+
+    seats = _solve_flow(groups, free_seats, None, [])
+    if mix_attributes and groups:
+        seats = _mixed_flow(groups, free_seats, first_values, fixed_of, costs, seats)
+
+    for gi, (group, group_seats) in enumerate(zip(groups, seats, strict=True)):
+        search.place_group(gi, group.members, group_seats)
+    search.start()
+    search.run()
+
+    return _build_result(ps, ws, placement, pairs, fixed_of, mix_attributes)

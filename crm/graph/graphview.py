@@ -1,0 +1,354 @@
+"""Which part of a large network to draw: filters, neighbourhoods, search and a node cap.
+
+Pure networkx and the standard library, like the rest of `crm.graph`. The input is
+the graph of `crm.network.builder` (or any graph of that shape: every node has a
+`kind`, optionally `label`, `land`/`laender` and `themes`); the output is plain data
+that a drawing library can take as it is.
+
+Drawing all ~3,500 nodes of the full network at once helps nobody, so the default view
+is aggregated: initiatives only, linked by their explicit relationships and by the
+members and persons they share (`initiative_network`, weighted by the number shared).
+Organisations and persons are drawn when a kind filter or a neighbourhood asks for
+them, and never more than `max_nodes` nodes: the rest is counted as hidden.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from crm.graph.analytics import project
+from crm.graph.suggest import INITIATIVE, ORGANISATION, PERSON, node_kind, node_label
+
+#: The node kinds a view can show.
+KINDS: tuple[str, ...] = (INITIATIVE, ORGANISATION, PERSON)
+#: The aggregated view: initiatives only.
+DEFAULT_KINDS = frozenset({INITIATIVE})
+#: At most this many nodes are drawn; the others are counted as hidden.
+DEFAULT_MAX_NODES = 600
+#: Neighbourhoods reach this many hops at most.
+MAX_DEPTH = 2
+#: Edge kinds of the aggregated initiative network.
+RELATIONSHIP = "relationship"
+SHARED = "shared"
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    """What the viewer asked for. Empty values mean "no filter"."""
+
+    kinds: frozenset[str] = frozenset()
+    land: str | None = None
+    theme: str | None = None
+    community: int | None = None
+    focus: Hashable | None = None
+    depth: int = 1
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class ViewNode:
+    """A node to draw: `degree` in the network the view is cut from, `distance` from the focus."""
+
+    id: Hashable
+    kind: str
+    label: str
+    degree: int
+    community: int | None
+    distance: int | None = None
+
+
+@dataclass(frozen=True)
+class ViewEdge:
+    """An edge to draw between two shown nodes."""
+
+    source: Hashable
+    target: Hashable
+    kind: str
+    weight: float
+
+
+@dataclass
+class GraphView:
+    """The part of the network to draw, and what was left out."""
+
+    nodes: list[ViewNode] = field(default_factory=list)
+    edges: list[ViewEdge] = field(default_factory=list)
+    kinds: tuple[str, ...] = ()
+    aggregated: bool = False
+    #: Nodes that met the filters (and lie in the neighbourhood, with a focus).
+    matched: int = 0
+    #: Of those, how many were left out because of the cap.
+    hidden: int = 0
+    focus: Hashable | None = None
+    #: The best search hit among the shown nodes (None: no search or nothing shown matched).
+    selected: Hashable | None = None
+    #: Search hits in the whole network, best first (also those the filters hide).
+    matches: list[ViewNode] = field(default_factory=list)
+
+
+def _key(node: Hashable) -> str:
+    return str(node)
+
+
+def initiative_network(graph: nx.Graph) -> nx.Graph:
+    """Initiatives linked by explicit relationships and by the neighbours they share.
+
+    Edge attributes: `kind` ("relationship" when the two are linked directly, else
+    "shared"), `shared` (how many members, persons, ... they share; themes do not
+    count) and `weight` (shared plus one for a direct link).
+    """
+    if not any(kind == INITIATIVE for _node, kind in graph.nodes(data="kind")):
+        return nx.Graph()
+    network = project(graph, INITIATIVE)
+    for a, b, data in network.edges(data=True):
+        direct = graph.has_edge(a, b)
+        data["kind"] = RELATIONSHIP if direct else SHARED
+        data["shared"] = int(data["weight"]) - int(direct)
+    return network
+
+
+def community_of(graph: nx.Graph, groups: Sequence[Collection[Hashable]]) -> dict[Hashable, int]:
+    """Number every node of `graph` by its community (1 = the first group).
+
+    Nodes in `groups` (usually initiative communities) get their group's number. The
+    other nodes take the most frequent number among their numbered neighbours (ties:
+    the lower number), in two rounds: organisations and persons next to an initiative,
+    then persons next to such an organisation. Nodes reached by neither have none.
+    """
+    numbers: dict[Hashable, int] = {}
+    for number, group in enumerate(groups, start=1):
+        for node in group:
+            if node in graph:
+                numbers[node] = number
+    for _round in range(2):
+        found: dict[Hashable, int] = {}
+        for node in graph:
+            if node in numbers:
+                continue
+            counts = Counter(numbers[other] for other in graph.adj[node] if other in numbers)
+            if counts:
+                found[node] = min(counts, key=lambda n: (-counts[n], n))
+        numbers.update(found)
+    return numbers
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def find_nodes(
+    graph: nx.Graph, text: str, *, kinds: Iterable[str] = KINDS, limit: int = 10
+) -> list[Hashable]:
+    """Nodes of `kinds` whose label contains `text` (case-insensitive), best first.
+
+    Exact matches first, then labels starting with the text, then a word starting with
+    it, then any other match; within each, more connected nodes first, then by label.
+    """
+    wanted = _fold(text)
+    if not wanted or limit <= 0:
+        return []
+    allowed = set(kinds)
+    hits: list[tuple[int, int, str, str, Hashable]] = []
+    for node, kind in graph.nodes(data="kind"):
+        if kind not in allowed:
+            continue
+        label = _fold(node_label(graph, node))
+        if wanted not in label:
+            continue
+        if label == wanted:
+            rank = 0
+        elif label.startswith(wanted):
+            rank = 1
+        elif f" {wanted}" in f" {label}":
+            rank = 2
+        else:
+            rank = 3
+        hits.append((rank, -graph.degree(node), label, _key(node), node))
+    hits.sort(key=lambda hit: hit[:4])
+    return [hit[4] for hit in hits[:limit]]
+
+
+def _laender(graph: nx.Graph, node: Hashable) -> set[str]:
+    data = graph.nodes[node]
+    found = set(data.get("laender") or ())
+    if data.get("land"):
+        found.add(str(data["land"]))
+    return found
+
+
+def _themes(graph: nx.Graph, node: Hashable) -> set[str]:
+    value = graph.nodes[node].get("themes") or ()
+    return {value} if isinstance(value, str) else {str(theme) for theme in value}
+
+
+def _matcher(
+    graph: nx.Graph, filters: ViewFilters, numbers: Mapping[Hashable, int]
+) -> set[Hashable] | None:
+    """The nodes of KINDS that pass the Land, theme and community filters (None: all do).
+
+    An initiative matches by its own Länder and themes; an organisation by its own Land
+    and, for a theme, by being a member of a matching initiative; a person by a link to
+    a matching initiative or organisation.
+    """
+    if filters.land is None and filters.theme is None and filters.community is None:
+        return None
+    by_kind: dict[str, list[Hashable]] = {kind: [] for kind in KINDS}
+    for node, kind in graph.nodes(data="kind"):
+        if kind in by_kind:
+            by_kind[kind].append(node)
+    keep: set[Hashable] = set()
+    for node in by_kind[INITIATIVE]:
+        if filters.land is not None and filters.land not in _laender(graph, node):
+            continue
+        if filters.theme is not None and filters.theme not in _themes(graph, node):
+            continue
+        keep.add(node)
+    for node in by_kind[ORGANISATION]:
+        if filters.land is not None and filters.land not in _laender(graph, node):
+            continue
+        if filters.theme is not None and not any(
+            other in keep and node_kind(graph, other) == INITIATIVE for other in graph.adj[node]
+        ):
+            continue
+        keep.add(node)
+    located = filters.land is not None or filters.theme is not None
+    anchors = set(keep)
+    for node in by_kind[PERSON]:
+        if not located or any(other in anchors for other in graph.adj[node]):
+            keep.add(node)
+    if filters.community is not None:
+        keep = {node for node in keep if numbers.get(node) == filters.community}
+    return keep
+
+
+def _kinds_for(graph: nx.Graph, filters: ViewFilters) -> frozenset[str]:
+    kinds = frozenset(kind for kind in filters.kinds if kind in KINDS)
+    if not kinds:
+        kinds = frozenset(KINDS) if filters.focus is not None else DEFAULT_KINDS
+    if filters.focus is not None and filters.focus in graph:
+        focus_kind = node_kind(graph, filters.focus)
+        if focus_kind in KINDS and focus_kind not in kinds:
+            kinds = kinds | {focus_kind}
+    return kinds
+
+
+def _neighbourhood(
+    base: nx.Graph, focus: Hashable, depth: int, allowed: Collection[Hashable] | None
+) -> dict[Hashable, int]:
+    """{node: hops from `focus`} up to `depth`, walking through `allowed` nodes only."""
+    distance = {focus: 0}
+    queue = deque([focus])
+    while queue:
+        node = queue.popleft()
+        if distance[node] >= depth:
+            continue
+        for other in sorted(base.adj[node], key=_key):
+            if other in distance or (allowed is not None and other not in allowed):
+                continue
+            distance[other] = distance[node] + 1
+            queue.append(other)
+    return distance
+
+
+def select_view(
+    graph: nx.Graph,
+    filters: ViewFilters,
+    *,
+    network: nx.Graph | None = None,
+    communities: Sequence[Collection[Hashable]] = (),
+    numbers: Mapping[Hashable, int] | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> GraphView:
+    """Cut the view that `filters` ask for out of `graph`, at most `max_nodes` nodes.
+
+    - Kinds: initiatives only by default (drawn on `network`, the aggregated
+      `initiative_network(graph)`, computed here if not given); with organisations or
+      persons, or with a focus, the plain graph restricted to the chosen kinds.
+    - Land, theme, community (a number of `communities`, see `community_of`): AND.
+    - Focus: the node and its neighbourhood up to `depth` (1 or 2) hops through
+      matching nodes; the focus itself is always shown. A focus that is not a node of
+      one of KINDS gives an empty view with `focus` None.
+    - Search: the best hit among the shown nodes becomes `selected`; `matches` lists
+      the hits in the whole network.
+    - Cap: nodes are kept by (pinned first, distance, initiatives before organisations
+      and persons, degree, label); the focus and the selected search hit are pinned.
+    """
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes muss mindestens 1 sein, nicht {max_nodes!r}")
+    depth = min(max(int(filters.depth), 1), MAX_DEPTH)
+    focus = filters.focus
+    if focus is not None and (focus not in graph or node_kind(graph, focus) not in KINDS):
+        return GraphView()
+    kinds = _kinds_for(graph, filters)
+    aggregated = kinds == DEFAULT_KINDS
+    if aggregated:
+        base = network if network is not None else initiative_network(graph)
+    else:
+        base = graph.subgraph(node for node, kind in graph.nodes(data="kind") if kind in kinds)
+    numbers = numbers if numbers is not None else community_of(graph, communities)
+    passing = _matcher(graph, filters, numbers)
+
+    if focus is not None:
+        distance = _neighbourhood(base, focus, depth, passing)
+        candidates: list[Hashable] = list(distance)
+    else:
+        distance = {}
+        candidates = [node for node in base if passing is None or node in passing]
+
+    degree = {node: base.degree(node) for node in candidates}
+    hits = find_nodes(graph, filters.search) if filters.search else []
+    candidate_set = set(candidates)
+    selected = next((hit for hit in hits if hit in candidate_set), None)
+    pinned = {node for node in (focus, selected) if node is not None}
+
+    def rank(node: Hashable) -> tuple[int, int, int, int, str, str]:
+        return (
+            0 if node in pinned else 1,
+            distance.get(node, 0),
+            0 if node_kind(graph, node) == INITIATIVE else 1,
+            -degree[node],
+            node_label(graph, node).casefold(),
+            _key(node),
+        )
+
+    shown = sorted(candidates, key=rank)[:max_nodes]
+    shown_set = set(shown)
+
+    def view_node(node: Hashable, degree_of: int) -> ViewNode:
+        return ViewNode(
+            id=node,
+            kind=node_kind(graph, node) or "",
+            label=node_label(graph, node),
+            degree=degree_of,
+            community=numbers.get(node),
+            distance=distance.get(node) if focus is not None else None,
+        )
+
+    edges = []
+    for u in shown:
+        for v, data in base.adj[u].items():
+            if v in shown_set and _key(u) < _key(v):
+                edges.append(
+                    ViewEdge(
+                        source=u,
+                        target=v,
+                        kind=str(data.get("kind") or ""),
+                        weight=float(data.get("shared") or data.get("weight") or 1.0),
+                    )
+                )
+    edges.sort(key=lambda edge: (_key(edge.source), _key(edge.target)))
+    return GraphView(
+        nodes=[view_node(node, degree[node]) for node in shown],
+        edges=edges,
+        kinds=tuple(kind for kind in KINDS if kind in kinds),
+        aggregated=aggregated,
+        matched=len(candidates),
+        hidden=len(candidates) - len(shown),
+        focus=focus,
+        selected=selected,
+        matches=[view_node(hit, graph.degree(hit)) for hit in hits],
+    )

@@ -1,0 +1,423 @@
+"""Who should connect? Ranked network suggestions with reasons a person can read.
+
+The score is a resource-allocation walk (Zhou, Lü & Zhang 2009) started at the
+source: every neighbour ``n`` of the source hands one unit of resource on to its
+own neighbours, split by edge weight (``w(s, n) * w(n, t) / strength(n)``; for an
+unweighted graph exactly ``1 / deg(n)``). Resource that reaches a candidate after
+two steps is the evidence: a shared member, theme, event or contact.
+
+When the suggested kind differs from the source's kind (an organisation looking
+for initiatives to join), shared neighbours are rare by construction, so a small
+share (`PATH_FACTOR`) of the resource is passed one step further and candidates
+three steps away get "path" evidence (co-members, colleagues). For same-kind
+suggestions the third step is left out on purpose: on the hold-out evaluation
+(`crm.graph.evaluate`) it ranks reachable non-links above held-out links of
+nodes that lost their only edge, and lowers the AUC on Les Misérables.
+Edge weights count: on all three evaluation graphs the weighted walk beats the
+unweighted resource-allocation index.
+
+Attribute evidence only *adds to* structural evidence, as a fraction of it, so a
+candidate is never suggested for its attributes alone and attributes can reorder
+near-ties but never beat clearly stronger structure (at most ×1.5 in total):
+
+* shared `themes` attribute values: +`THEME_FACTOR` per theme, at most
+  `MAX_ATTRIBUTE_THEMES` themes (themes that are theme *nodes* are structural);
+* same Land: +`SAME_REGION_FACTOR`; neighbouring Land: +`NEIGHBOUR_REGION_FACTOR`;
+* for initiatives, members of organisation types the source lacks:
+  up to +`COMPLEMENT_FACTOR`.
+
+To have shared themes alone produce suggestions, add the themes as nodes of
+kind ``"theme"``; that makes them structural and keeps each call a local walk
+instead of a scan over the whole graph.
+
+Every `Suggestion.score` is the exact `math.fsum` of its reasons' weights.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from crm.graph.regions import neighbours_of
+
+# Reason kinds.
+SHARED_NEIGHBOUR = "shared_neighbour"
+SHARED_THEME = "shared_theme"
+CO_ATTENDANCE = "co_attendance"
+PATH = "path"
+SAME_REGION = "same_region"
+NEIGHBOURING_REGION = "neighbouring_region"
+COMPLEMENTARY_MIX = "complementary_mix"
+FURTHER = "further"
+
+# Node kinds the module knows by name.
+INITIATIVE = "initiative"
+ORGANISATION = "organisation"
+PERSON = "person"
+EVENT = "event"
+WORKSHOP = "workshop"
+THEME = "theme"
+
+PATH_FACTOR = 0.01
+THEME_FACTOR = 0.1
+MAX_ATTRIBUTE_THEMES = 3
+SAME_REGION_FACTOR = 0.1
+NEIGHBOUR_REGION_FACTOR = 0.05
+COMPLEMENT_FACTOR = 0.1
+MAX_LISTED_REASONS = 5
+
+_ATTENDANCE_KINDS = frozenset({EVENT, WORKSHOP})
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One piece of evidence for a suggestion; `weight` is its share of the score."""
+
+    kind: str
+    via: Hashable | None
+    weight: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested node with its score and the reasons that add up to it."""
+
+    node: Hashable
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+# A reason before its text is written: (kind, via, weight, detail).
+_RawReason = tuple[str, Hashable | None, float, Any]
+
+
+def suggest_connections(
+    graph: nx.Graph,
+    source: Hashable,
+    *,
+    target_kind: str | None = None,
+    k: int = 10,
+    exclude: Iterable[Hashable] = (),
+) -> list[Suggestion]:
+    """Return the best `k` nodes of `target_kind` for `source` to connect with, best first."""
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise ValueError(f"k muss eine ganze Zahl sein, nicht {k!r}")
+    if k <= 0:
+        raise ValueError(f"k muss positiv sein, nicht {k}")
+    excluded = _as_node_set(exclude)
+    wanted = _check_query(graph, source, target_kind)
+    raw = _raw_reasons(graph, source, wanted, excluded)
+    ranked = heapq.nsmallest(
+        k, ((_score(reasons), node) for node, reasons in raw.items()), key=_rank_key
+    )
+    return [
+        Suggestion(node=node, score=score, reasons=_write_reasons(graph, source, node, raw[node]))
+        for score, node in ranked
+    ]
+
+
+def candidate_scores(
+    graph: nx.Graph,
+    source: Hashable,
+    *,
+    target_kind: str | None = None,
+    exclude: Iterable[Hashable] = (),
+) -> dict[Hashable, float]:
+    """Return the score of every candidate with evidence, as `suggest_connections` ranks it."""
+    wanted = _check_query(graph, source, target_kind)
+    raw = _raw_reasons(graph, source, wanted, _as_node_set(exclude))
+    return {node: _score(reasons) for node, reasons in raw.items()}
+
+
+def node_kind(graph: nx.Graph, node: Hashable) -> str | None:
+    """Return the `kind` attribute of `node`, or None for a graph without kinds."""
+    kind = graph.nodes[node].get("kind")
+    return None if kind is None else str(kind)
+
+
+def node_label(graph: nx.Graph, node: Hashable) -> str:
+    """Return the `label` attribute of `node`, falling back to `str(node)`."""
+    label = graph.nodes[node].get("label")
+    return str(node) if label is None or label == "" else str(label)
+
+
+# --- validation ---------------------------------------------------------------
+
+
+def validate_graph(graph: Any) -> None:
+    """Raise ValueError unless `graph` is an undirected simple networkx graph."""
+    if not isinstance(graph, nx.Graph):
+        raise ValueError(f"Erwartet wird ein networkx.Graph, nicht {type(graph).__name__}")
+    if graph.is_directed() or graph.is_multigraph():
+        raise ValueError("Nur ungerichtete einfache Graphen (networkx.Graph) werden unterstützt")
+
+
+def _check_query(graph: nx.Graph, source: Hashable, target_kind: str | None) -> str | None:
+    """Validate graph, source and target kind; return the kind to suggest."""
+    validate_graph(graph)
+    if graph.number_of_nodes() == 0:
+        raise ValueError("Der Graph ist leer")
+    try:
+        present = source in graph
+    except TypeError:
+        present = False
+    if not present:
+        raise ValueError(f"Knoten {source!r} ist nicht im Graphen")
+    source_kind = node_kind(graph, source)
+    if target_kind is None or target_kind == source_kind:
+        return source_kind
+    if not isinstance(target_kind, str):
+        raise ValueError(f"Unbekannte Knotenart {target_kind!r}")
+    if not any(kind == target_kind for _node, kind in graph.nodes(data="kind")):
+        raise ValueError(f"Unbekannte Knotenart {target_kind!r}: kein Knoten dieser Art im Graphen")
+    return target_kind
+
+
+def _as_node_set(exclude: Iterable[Hashable]) -> frozenset[Hashable]:
+    if isinstance(exclude, str | bytes):
+        return frozenset({exclude})
+    try:
+        return frozenset(exclude)
+    except TypeError as error:
+        raise ValueError(f"exclude muss eine Sammlung von Knoten sein: {error}") from None
+
+
+def _weight(data: Mapping[str, Any], u: Hashable, v: Hashable) -> float:
+    value = data.get("weight", 1.0)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"Kante {u!r}–{v!r}: Gewicht {value!r} ist keine Zahl")
+    if not value > 0 or math.isinf(value):
+        raise ValueError(f"Kante {u!r}–{v!r}: Gewicht {value!r} muss positiv und endlich sein")
+    return float(value)
+
+
+# --- scoring -------------------------------------------------------------------
+
+
+def _raw_reasons(
+    graph: nx.Graph,
+    source: Hashable,
+    wanted: str | None,
+    excluded: frozenset[Hashable],
+) -> dict[Hashable, list[_RawReason]]:
+    """Walk from `source` and collect the weighted evidence for every candidate."""
+    adjacency = graph.adj
+    nodes = graph.nodes
+    blocked = set(adjacency[source])
+    blocked.add(source)
+    blocked |= excluded
+
+    def is_candidate(node: Hashable) -> bool:
+        return node not in blocked and nodes[node].get("kind") == wanted
+
+    use_paths = wanted != nodes[source].get("kind")
+    two_hop: dict[Hashable, dict[Hashable, float]] = {}
+    arriving: dict[Hashable, list[float]] = {}
+    for via, source_edge in adjacency[source].items():
+        w_source = _weight(source_edge, source, via)
+        edges = adjacency[via]
+        strength = math.fsum(_weight(data, via, other) for other, data in edges.items())
+        for target, edge in edges.items():
+            if target == source:
+                continue
+            share = w_source * _weight(edge, via, target) / strength
+            if is_candidate(target):
+                two_hop.setdefault(target, {})[via] = share
+            if use_paths:
+                arriving.setdefault(target, []).append(share)
+
+    three_hop: dict[Hashable, dict[Hashable, float]] = {}
+    for via, shares in arriving.items():
+        edges = adjacency[via]
+        if len(edges) < 2:
+            continue
+        resource = PATH_FACTOR * math.fsum(shares)
+        strength = math.fsum(_weight(data, via, other) for other, data in edges.items())
+        for target, edge in edges.items():
+            if is_candidate(target):
+                three_hop.setdefault(target, {})[via] = (
+                    resource * _weight(edge, via, target) / strength
+                )
+
+    raw: dict[Hashable, list[_RawReason]] = {}
+    for target in two_hop.keys() | three_hop.keys():
+        reasons: list[_RawReason] = []
+        for via, weight in two_hop.get(target, {}).items():
+            reasons.append((_via_reason_kind(graph, via), via, weight, None))
+        for via, weight in three_hop.get(target, {}).items():
+            reasons.append((PATH, via, weight, None))
+        raw[target] = _fold(reasons)
+    _add_attribute_evidence(graph, source, wanted, raw)
+    return raw
+
+
+def _via_reason_kind(graph: nx.Graph, via: Hashable) -> str:
+    kind = node_kind(graph, via)
+    if kind == THEME:
+        return SHARED_THEME
+    if kind in _ATTENDANCE_KINDS:
+        return CO_ATTENDANCE
+    return SHARED_NEIGHBOUR
+
+
+def _fold(reasons: list[_RawReason]) -> list[_RawReason]:
+    """Keep the strongest via-reasons and fold the rest into one, weights preserved."""
+    reasons.sort(key=lambda reason: (-reason[2], str(reason[1]), reason[0]))
+    if len(reasons) <= MAX_LISTED_REASONS:
+        return reasons
+    kept, rest = reasons[:MAX_LISTED_REASONS], reasons[MAX_LISTED_REASONS:]
+    kept.append((FURTHER, None, math.fsum(reason[2] for reason in rest), len(rest)))
+    return kept
+
+
+def _score(reasons: list[_RawReason]) -> float:
+    return math.fsum(reason[2] for reason in reasons)
+
+
+def _rank_key(item: tuple[float, Hashable]) -> tuple[float, str, str]:
+    score, node = item
+    return (-score, str(node), type(node).__name__)
+
+
+def _laender(value: Any) -> frozenset[str]:
+    if value is None or value == "":
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({value})
+    try:
+        return frozenset(str(code) for code in value)
+    except TypeError:
+        return frozenset({str(value)})
+
+
+def _themes(value: Any) -> frozenset[str]:
+    if not value:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(str(theme) for theme in value)
+
+
+def _org_types(graph: nx.Graph, node: Hashable) -> frozenset[str]:
+    found: set[str] = set()
+    for member in graph.adj[node]:
+        data = graph.nodes[member]
+        org_type = data.get("org_type")
+        if org_type and data.get("kind", ORGANISATION) == ORGANISATION:
+            found.add(str(org_type))
+    return frozenset(found)
+
+
+def _add_attribute_evidence(
+    graph: nx.Graph,
+    source: Hashable,
+    wanted: str | None,
+    raw: dict[Hashable, list[_RawReason]],
+) -> None:
+    """Add theme, region and member-mix bonuses, each a fraction of the structural score."""
+    data = graph.nodes[source]
+    source_themes = _themes(data.get("themes"))
+    source_laender = _laender(data.get("land"))
+    explicit = data.get("neighbour_laender")
+    nearby = _laender(explicit) if explicit is not None else neighbours_of(source_laender)
+    source_types = _org_types(graph, source) if wanted == INITIATIVE else frozenset()
+    for target, reasons in raw.items():
+        base = _score(reasons)
+        target_data = graph.nodes[target]
+        bonus: list[_RawReason] = []
+        covered = {node_label(graph, via) for kind, via, _w, _d in reasons if kind == SHARED_THEME}
+        shared = sorted(source_themes & _themes(target_data.get("themes")) - covered)
+        for theme in shared[:MAX_ATTRIBUTE_THEMES]:
+            bonus.append((SHARED_THEME, None, THEME_FACTOR * base, theme))
+        target_laender = _laender(target_data.get("land"))
+        if source_laender & target_laender:
+            bonus.append((SAME_REGION, None, SAME_REGION_FACTOR * base, None))
+        elif nearby & target_laender:
+            bonus.append((NEIGHBOURING_REGION, None, NEIGHBOUR_REGION_FACTOR * base, None))
+        if source_types:
+            target_types = _org_types(graph, target)
+            new_types = target_types - source_types
+            if new_types:
+                share = len(new_types) / len(target_types)
+                bonus.append((COMPLEMENTARY_MIX, None, COMPLEMENT_FACTOR * share * base, new_types))
+        reasons.extend(bonus)
+
+
+# --- texts -----------------------------------------------------------------------
+
+
+def _write_reasons(
+    graph: nx.Graph, source: Hashable, target: Hashable, reasons: list[_RawReason]
+) -> tuple[Reason, ...]:
+    """Turn raw reasons into `Reason`s with German texts, strongest first, folded last."""
+    kinds = (node_kind(graph, source), node_kind(graph, target))
+    written = [
+        Reason(kind=kind, via=via, weight=weight, text=_text(graph, kinds, kind, via, detail))
+        for kind, via, weight, detail in reasons
+        if kind != FURTHER
+    ]
+    written.sort(key=lambda reason: (-reason.weight, reason.kind, reason.text))
+    written.extend(
+        Reason(kind=kind, via=via, weight=weight, text=_text(graph, kinds, kind, via, detail))
+        for kind, via, weight, detail in reasons
+        if kind == FURTHER
+    )
+    return tuple(written)
+
+
+def _text(
+    graph: nx.Graph,
+    kinds: tuple[str | None, str | None],
+    kind: str,
+    via: Hashable | None,
+    detail: Any,
+) -> str:
+    label = node_label(graph, via) if via is not None else ""
+    if kind == SHARED_THEME:
+        return f"Beide arbeiten zu {label or detail}"
+    if kind == CO_ATTENDANCE:
+        if node_kind(graph, via) == WORKSHOP:
+            return f"Beide waren im Workshop {label}"
+        return f"Beide waren beim {label}"
+    if kind == SHARED_NEIGHBOUR:
+        return _shared_neighbour_text(kinds, node_kind(graph, via), label)
+    if kind == PATH:
+        return f"Indirekte Verbindung über {label}"
+    if kind == SAME_REGION:
+        return "Gleiches Bundesland"
+    if kind == NEIGHBOURING_REGION:
+        return "Nachbarregion"
+    if kind == COMPLEMENTARY_MIX:
+        return "Ergänzende Mitglieder: " + ", ".join(sorted(detail))
+    if kind == FURTHER:
+        if detail == 1:
+            return "… und 1 weitere gemeinsame Verbindung"
+        return f"… und {detail} weitere gemeinsame Verbindungen"
+    return label
+
+
+def _shared_neighbour_text(
+    kinds: tuple[str | None, str | None], via_kind: str | None, label: str
+) -> str:
+    source_kind, target_kind = kinds
+    if source_kind == target_kind:
+        if source_kind == INITIATIVE and via_kind == ORGANISATION:
+            return f"Beide haben {label} als Mitglied"
+        if source_kind == ORGANISATION and via_kind == INITIATIVE:
+            return f"Beide sind Mitglied in {label}"
+        if source_kind == PERSON and via_kind == ORGANISATION:
+            return f"Beide arbeiten bei {label}"
+        if via_kind == PERSON:
+            return f"{label} ist bei beiden aktiv"
+        return f"Gemeinsame Verbindung über {label}"
+    if target_kind == INITIATIVE and via_kind == ORGANISATION:
+        return f"{label} ist dort Mitglied"
+    if target_kind == INITIATIVE and via_kind == PERSON:
+        return f"{label} ist dort aktiv"
+    return f"Verbindung über {label}"

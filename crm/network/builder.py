@@ -1,0 +1,254 @@
+"""Database rows → the plain networkx graph that `crm.graph` works on.
+
+The graph is built with a fixed number of bulk SELECTs (one per table, never one per
+record), whatever the size of the data. Node ids are strings "<prefix>:<id>":
+
+    i: initiative   o: organisation   p: person   e: event   w: workshop   t: theme
+
+Node attributes: `kind`, `label`; initiatives and organisations also `land` (one AGS
+code: an initiative's first Land, else its seat's Land; an organisation's Land),
+`laender` (set), `neighbour_laender` (set), `kreis`; initiatives `themes` (set of
+names) and `status`; organisations `org_type` (the stored value).
+
+Edges carry `kind` and `weight`: active memberships (weighted by role, see
+`MEMBERSHIP_WEIGHTS`), active affiliations, active initiative roles, event
+registrations that are registered or attended (person–event, and person–workshop
+for the assigned workshop), workshop–event, initiative–theme and active explicit
+relationships (initiative–initiative, organisation–organisation).
+
+Persons whose processing is restricted or who are anonymised are never included.
+Which other persons are included depends on the scope (`crm.permissions.graph_scope`):
+staff see all, an editor only the persons with a role in their own initiative.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+from sqlalchemy import Select, select
+
+from crm.extensions import db
+from crm.graph import neighbours_of
+from crm.models import (
+    Affiliation,
+    Event,
+    Initiative,
+    InitiativeRole,
+    Membership,
+    MembershipRole,
+    Organisation,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Relationship,
+    Theme,
+    Workshop,
+    initiative_laender,
+    initiative_themes,
+)
+
+Scope = tuple[str, int | None]
+
+#: How strongly a membership binds an organisation to an initiative.
+MEMBERSHIP_WEIGHTS: dict[MembershipRole, float] = {
+    MembershipRole.TRAEGER: 1.5,
+    MembershipRole.GESCHAEFTSSTELLE: 1.5,
+    MembershipRole.GRUENDUNGSMITGLIED: 1.2,
+    MembershipRole.BEIRAT: 1.0,
+    MembershipRole.MITGLIED: 1.0,
+    MembershipRole.FOERDERMITGLIED: 0.8,
+    MembershipRole.PARTNER: 0.7,
+}
+ATTENDING = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
+
+
+def node_id(kind: str, record_id: int) -> str:
+    """The graph id of a record: node_id("initiative", 12) == "i:12"."""
+    return f"{kind[0]}:{record_id}"
+
+
+def record_of(node: str) -> tuple[str, int]:
+    """The (kind prefix, id) of a graph node id: "i:12" → ("i", 12)."""
+    prefix, _, number = node.partition(":")
+    return prefix, int(number)
+
+
+def _visible_persons(scope: Scope) -> Select[Any] | None:
+    """A SELECT of the person ids `scope` may see; None means all of them."""
+    kind, initiative_id = scope
+    if kind == "all":
+        return None
+    if kind == "initiative" and initiative_id is not None:
+        return select(InitiativeRole.person_id).where(
+            InitiativeRole.initiative_id == initiative_id, InitiativeRole.is_active
+        )
+    return select(Person.id).where(Person.id.is_(None))  # no persons at all
+
+
+def build_graph(scope: Scope) -> nx.Graph:
+    """Build the network graph of the whole directory as `scope` may see it."""
+    graph = nx.Graph()
+    _add_initiatives(graph)
+    _add_organisations(graph)
+    _add_persons(graph, scope)
+    _add_events(graph)
+    _add_relationships(graph)
+    return graph
+
+
+def _land_attributes(laender: set[str], land: str | None) -> dict[str, Any]:
+    return {
+        "land": land,
+        "laender": laender,
+        "neighbour_laender": set(neighbours_of(laender)),
+    }
+
+
+def _add_initiatives(graph: nx.Graph) -> None:
+    laender: dict[int, list[str]] = defaultdict(list)
+    for ini_id, ags in db.session.execute(
+        select(initiative_laender.c.initiative_id, initiative_laender.c.land_ags).order_by(
+            initiative_laender.c.initiative_id, initiative_laender.c.land_ags
+        )
+    ):
+        laender[ini_id].append(ags)
+    themes: dict[int, set[str]] = defaultdict(set)
+    theme_links: list[tuple[int, int, str]] = []
+    for ini_id, theme_id, name in db.session.execute(
+        select(initiative_themes.c.initiative_id, Theme.id, Theme.name).join(
+            Theme, Theme.id == initiative_themes.c.theme_id
+        )
+    ):
+        themes[ini_id].add(name)
+        theme_links.append((ini_id, theme_id, name))
+    rows = db.session.execute(
+        select(
+            Initiative.id,
+            Initiative.name,
+            Initiative.status,
+            Initiative.land_ags,
+            Initiative.kreis_ags,
+        )
+    )
+    for ini_id, name, status, seat_land, kreis in rows:
+        codes = laender.get(ini_id) or ([seat_land] if seat_land else [])
+        graph.add_node(
+            node_id("initiative", ini_id),
+            kind="initiative",
+            label=name,
+            status=status.value,
+            kreis=kreis,
+            themes=themes.get(ini_id, set()),
+            **_land_attributes(set(codes), codes[0] if codes else None),
+        )
+    for ini_id, theme_id, name in theme_links:
+        theme = node_id("theme", theme_id)
+        if theme not in graph:
+            graph.add_node(theme, kind="theme", label=name)
+        graph.add_edge(node_id("initiative", ini_id), theme, kind="theme", weight=1.0)
+
+
+def _add_organisations(graph: nx.Graph) -> None:
+    rows = db.session.execute(
+        select(
+            Organisation.id,
+            Organisation.name,
+            Organisation.type,
+            Organisation.land_ags,
+            Organisation.kreis_ags,
+        )
+    )
+    for org_id, name, org_type, land, kreis in rows:
+        graph.add_node(
+            node_id("organisation", org_id),
+            kind="organisation",
+            label=name,
+            org_type=org_type.value,
+            kreis=kreis,
+            **_land_attributes({land} if land else set(), land),
+        )
+    memberships = db.session.execute(
+        select(Membership.organisation_id, Membership.initiative_id, Membership.role).where(
+            Membership.is_active
+        )
+    )
+    for org_id, ini_id, role in memberships:
+        u, v = node_id("organisation", org_id), node_id("initiative", ini_id)
+        weight = MEMBERSHIP_WEIGHTS.get(role, 1.0)
+        if graph.has_edge(u, v):  # several active memberships: the strongest counts
+            weight = max(weight, graph.edges[u, v]["weight"])
+        graph.add_edge(u, v, kind="membership", weight=weight)
+
+
+def _add_persons(graph: nx.Graph, scope: Scope) -> None:
+    visible = _visible_persons(scope)
+    query = select(Person.id, Person.title, Person.first_name, Person.last_name).where(
+        Person.restricted.is_(False), Person.anonymised_at.is_(None)
+    )
+    if visible is not None:
+        query = query.where(Person.id.in_(visible))
+    for person_id, title, first, last in db.session.execute(query):
+        label = " ".join(part for part in (title, first, last) if part)
+        graph.add_node(node_id("person", person_id), kind="person", label=label)
+
+    def linked(person_id: int, other: str, kind: str) -> None:
+        person = node_id("person", person_id)
+        if person in graph and other in graph:
+            graph.add_edge(person, other, kind=kind, weight=1.0)
+
+    for person_id, org_id in db.session.execute(
+        select(Affiliation.person_id, Affiliation.organisation_id).where(Affiliation.is_active)
+    ):
+        linked(person_id, node_id("organisation", org_id), "affiliation")
+    for person_id, ini_id in db.session.execute(
+        select(InitiativeRole.person_id, InitiativeRole.initiative_id).where(
+            InitiativeRole.is_active
+        )
+    ):
+        linked(person_id, node_id("initiative", ini_id), "role")
+
+
+def _add_events(graph: nx.Graph) -> None:
+    for event_id, title in db.session.execute(select(Event.id, Event.title)):
+        graph.add_node(node_id("event", event_id), kind="event", label=title)
+    for workshop_id, event_id, title in db.session.execute(
+        select(Workshop.id, Workshop.event_id, Workshop.title)
+    ):
+        workshop = node_id("workshop", workshop_id)
+        graph.add_node(workshop, kind="workshop", label=title)
+        graph.add_edge(workshop, node_id("event", event_id), kind="workshop", weight=1.0)
+    registrations = db.session.execute(
+        select(
+            Registration.person_id, Registration.event_id, Registration.assigned_workshop_id
+        ).where(Registration.status.in_(ATTENDING))
+    )
+    for person_id, event_id, assigned_id in registrations:
+        if person_id is None:  # an anonymous registration (erased or past retention)
+            continue
+        person = node_id("person", person_id)
+        if person not in graph:
+            continue
+        graph.add_edge(person, node_id("event", event_id), kind="registration", weight=1.0)
+        if assigned_id is not None:
+            graph.add_edge(person, node_id("workshop", assigned_id), kind="workshop", weight=1.0)
+
+
+def _add_relationships(graph: nx.Graph) -> None:
+    rows = db.session.execute(
+        select(
+            Relationship.initiative_a_id,
+            Relationship.initiative_b_id,
+            Relationship.organisation_a_id,
+            Relationship.organisation_b_id,
+        ).where(Relationship.is_active)
+    )
+    for ini_a, ini_b, org_a, org_b in rows:
+        if ini_a is not None and ini_b is not None:
+            u, v = node_id("initiative", ini_a), node_id("initiative", ini_b)
+        elif org_a is not None and org_b is not None:
+            u, v = node_id("organisation", org_a), node_id("organisation", org_b)
+        else:  # pragma: no cover - the table's CHECK constraint forbids it
+            continue
+        graph.add_edge(u, v, kind="relationship", weight=1.0)

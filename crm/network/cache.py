@@ -1,0 +1,83 @@
+"""An in-process cache of network graphs: built once, reused until the data changes.
+
+The key is (database, data version, day, scope): any audited write bumps the data version
+(`crm.db.datastamp`), the day makes memberships that end at midnight drop out, and the
+scope keeps an editor's graph apart from the staff graph. Each process keeps the
+last few graphs; gunicorn workers each build their own, which is cheap and needs
+no coordination. Derived results (communities, brokers, ...) are memoised on the
+entry, so they live exactly as long as the graph they were computed from.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import networkx as nx
+
+from crm.db.datastamp import data_version
+from crm.extensions import db
+from crm.models.base import today
+from crm.network.builder import Scope, build_graph
+
+T = TypeVar("T")
+MAX_ENTRIES = 4
+
+Key = tuple[str, int, str, Scope]
+
+
+@dataclass
+class CachedGraph:
+    """A built graph and the results derived from it."""
+
+    key: Key
+    graph: nx.Graph
+    _derived: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def derived(self, name: str, compute: Callable[[nx.Graph], T]) -> T:
+        """The result of `compute(graph)`, computed once per graph under `name`."""
+        with self._lock:
+            if name not in self._derived:
+                self._derived[name] = compute(self.graph)
+            result: T = self._derived[name]
+            return result
+
+
+_entries: OrderedDict[Key, CachedGraph] = OrderedDict()
+_lock = threading.Lock()
+
+
+def current_key(scope: Scope) -> Key:
+    """The cache key of the graph `scope` would see now."""
+    database = db.engine.url.render_as_string(hide_password=True)
+    return (database, data_version(), today().isoformat(), scope)
+
+
+def get(scope: Scope) -> CachedGraph:
+    """The graph for `scope` at the current data version, building it if needed."""
+    key = current_key(scope)
+    with _lock:  # build under the lock: concurrent requests wait instead of all building
+        entry = _entries.get(key)
+        if entry is None:
+            entry = CachedGraph(key=key, graph=build_graph(scope))
+            _entries[key] = entry
+            while len(_entries) > MAX_ENTRIES:
+                _entries.popitem(last=False)
+        else:
+            _entries.move_to_end(key)
+        return entry
+
+
+def graph_for(scope: Scope) -> nx.Graph:
+    """Shortcut: just the graph for `scope`."""
+    return get(scope).graph
+
+
+def clear() -> None:
+    """Forget every cached graph (tests, and after restoring a backup)."""
+    with _lock:
+        _entries.clear()

@@ -1,0 +1,280 @@
+"""Read side of the interactive network graph: URL parameters → a view of the cached graph.
+
+The selection itself is pure (`crm.graph.graphview`); this module parses the query
+string (anything outside the allowed values is ignored), takes the graph from
+`crm.network.cache` with its derived data (initiative network, communities, theme
+list) computed once per graph version, and turns the view into Cytoscape elements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from crm import permissions
+from crm.graph import LAENDER, Community, communities
+from crm.graph.graphview import (
+    DEFAULT_MAX_NODES,
+    KINDS,
+    GraphView,
+    ViewFilters,
+    ViewNode,
+    community_of,
+    initiative_network,
+    select_view,
+)
+from crm.network import cache
+from crm.network.builder import record_of
+from crm.network.naming import GroupName, group_names
+
+#: "kind" colours nodes by initiative/organisation/person, "community" by community.
+COLOURS = ("kind", "community")
+#: How many nodes the text alternative below the canvas lists.
+TABLE_SIZE = 50
+MAX_SEARCH = 100
+_NUMBER = re.compile(r"[0-9]{1,9}")
+_FOCUS = re.compile(r"^(initiative|organisation|person):([1-9][0-9]{0,9})$")
+_PREFIX_KIND = {"i": "initiative", "o": "organisation", "p": "person"}
+_DETAIL = {
+    "initiative": ("directory.initiative_detail", "initiative_id"),
+    "organisation": ("directory.organisation_detail", "organisation_id"),
+    "person": ("directory.person_detail", "person_id"),
+}
+
+
+@dataclass(frozen=True)
+class GraphContext:
+    """What every view of one graph version needs, computed once and cached."""
+
+    network: nx.Graph
+    communities: list[Community]
+    names: list[GroupName]
+    numbers: dict[Any, int]
+    themes: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class GraphParams:
+    """The parsed query string; `focus` is the raw "initiative:12" value, if well formed."""
+
+    filters: ViewFilters
+    colour: str
+    focus: str | None
+    theme_id: int | None
+
+
+def _context(graph: nx.Graph) -> GraphContext:
+    has_initiatives = any(kind == "initiative" for _n, kind in graph.nodes(data="kind"))
+    groups = communities(graph, kind="initiative") if has_initiatives else []
+    themes = sorted(
+        (
+            (record_of(str(node))[1], str(label))
+            for node, kind, label in (
+                (node, data.get("kind"), data.get("label")) for node, data in graph.nodes(data=True)
+            )
+            if kind == "theme"
+        ),
+        key=lambda item: item[1].casefold(),
+    )
+    return GraphContext(
+        network=initiative_network(graph),
+        communities=groups,
+        names=group_names(graph, groups),
+        numbers=community_of(graph, [group.nodes for group in groups]),
+        themes=themes,
+    )
+
+
+def _int(value: str | None) -> int | None:
+    """A small positive number written in ASCII digits, else None."""
+    if value is None or not _NUMBER.fullmatch(value.strip()):
+        return None
+    return int(value.strip())
+
+
+def parse_params(args: Any, context: GraphContext) -> GraphParams:
+    """Read the filters from a request's query string; values outside the allowed sets drop out.
+
+    `args` is a MultiDict (`kind` may repeat). Land: an AGS code of a Land; theme: the id
+    of a theme in the graph; community: a community number; focus:
+    "initiative:<id>", "organisation:<id>" or "person:<id>"; depth: 1 or 2; q: search text.
+    """
+    land = args.get("land") or None
+    if land not in LAENDER:
+        land = None
+    theme_id = _int(args.get("theme"))
+    theme_names = dict(context.themes)
+    if theme_id not in theme_names:
+        theme_id = None
+    community = _int(args.get("community"))
+    if community is not None and not 1 <= community <= len(context.communities):
+        community = None
+    kinds = frozenset(kind for kind in args.getlist("kind") if kind in KINDS)
+    focus_text = (args.get("focus") or "").strip()
+    match = _FOCUS.match(focus_text)
+    focus = f"{match.group(1)[0]}:{int(match.group(2))}" if match else None
+    depth = 2 if args.get("depth") == "2" else 1
+    search = " ".join((args.get("q") or "").split())[:MAX_SEARCH]
+    colour = args.get("colour") if args.get("colour") in COLOURS else COLOURS[0]
+    return GraphParams(
+        filters=ViewFilters(
+            kinds=kinds,
+            land=land,
+            theme=theme_names[theme_id] if theme_id is not None else None,
+            community=community,
+            focus=focus,
+            depth=depth,
+            search=search,
+        ),
+        colour=str(colour),
+        focus=focus_text if match else None,
+        theme_id=theme_id,
+    )
+
+
+@dataclass(frozen=True)
+class GraphPage:
+    """Everything the graph page and its JSON need."""
+
+    params: GraphParams
+    view: GraphView
+    context: GraphContext
+    #: The focus was asked for but is no node of the graph (the page answers 404).
+    missing_focus: bool
+
+
+def graph_page(user: Any, args: Any) -> GraphPage:
+    """The view of the cached graph `user` may see, for the query string `args`."""
+    entry = cache.get(permissions.graph_scope(user))
+    context = entry.derived("graphview:context", _context)
+    params = parse_params(args, context)
+    max_nodes = int(current_app.config.get("NETWORK_GRAPH_MAX_NODES", DEFAULT_MAX_NODES))
+    view = select_view(
+        entry.graph,
+        params.filters,
+        network=context.network,
+        numbers=context.numbers,
+        max_nodes=max(max_nodes, 1),
+    )
+    missing = params.filters.focus is not None and view.focus is None
+    return GraphPage(params=params, view=view, context=context, missing_focus=missing)
+
+
+def kind_of(node: Any) -> str:
+    """The record kind of a graph node id: "i:12" → "initiative"."""
+    return _PREFIX_KIND.get(str(node).partition(":")[0], "")
+
+
+def record_url(node: Any) -> str | None:
+    """The page of the record behind a node, if the app has one (None: no link)."""
+    kind = kind_of(node)
+    if kind not in _DETAIL:
+        return None
+    endpoint, argument = _DETAIL[kind]
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        values: dict[str, Any] = {argument: record_of(str(node))[1]}
+        return url_for(endpoint, **values)
+    except (BuildError, ValueError):
+        return None
+
+
+def focus_param(node: Any) -> str:
+    """The `focus` query value of a node: "i:12" → "initiative:12"."""
+    return f"{kind_of(node)}:{record_of(str(node))[1]}"
+
+
+def notice(view: GraphView) -> str | None:
+    """The German notice about nodes left out, if any."""
+    if not view.hidden:
+        return None
+    return _("%(n)s weitere ausgeblendet – Filter verwenden", n=view.hidden)
+
+
+def table_rows(view: GraphView, size: int = TABLE_SIZE) -> list[ViewNode]:
+    """The shown nodes for the text alternative: most connected first."""
+    ranked = sorted(view.nodes, key=lambda n: (-n.degree, n.label.casefold(), str(n.id)))
+    return ranked[:size]
+
+
+def community_labels(context: GraphContext) -> dict[int, str]:
+    """{community number: its name (distinctive themes, Land, largest initiative)}."""
+    return {name.number: name.title for name in context.names}
+
+
+def elements(page: GraphPage) -> dict[str, Any]:
+    """The view as Cytoscape elements plus what the page needs to know about it."""
+    view = page.view
+    labels = community_labels(page.context)
+    nodes = [
+        {
+            "data": {
+                "id": str(node.id),
+                "label": node.label,
+                "kind": node.kind,
+                "degree": node.degree,
+                "community": node.community,
+                "communityLabel": labels.get(node.community) if node.community else None,
+                "distance": node.distance,
+                "url": record_url(node.id),
+                "focus": focus_param(node.id),
+            }
+        }
+        for node in view.nodes
+    ]
+    edges = [
+        {
+            "data": {
+                "id": f"{edge.source}|{edge.target}",
+                "source": str(edge.source),
+                "target": str(edge.target),
+                "kind": edge.kind,
+                "weight": edge.weight,
+            }
+        }
+        for edge in view.edges
+    ]
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "meta": {
+            "shown": len(view.nodes),
+            "edges": len(view.edges),
+            "matched": view.matched,
+            "hidden": view.hidden,
+            "notice": notice(view),
+            "aggregated": view.aggregated,
+            "kinds": list(view.kinds),
+            "focus": str(view.focus) if view.focus is not None else None,
+            "selected": str(view.selected) if view.selected is not None else None,
+            "search": page.params.filters.search,
+            "colour": page.params.colour,
+        },
+    }
+
+
+def land_choices() -> list[tuple[str, str]]:
+    """(AGS, name) of the 16 Länder, by name."""
+    return sorted(((code, names[1]) for code, names in LAENDER.items()), key=lambda c: c[1])
+
+
+def search_misses(view: GraphView) -> list[ViewNode]:
+    """Search hits that the current view does not show (offered as neighbourhood links)."""
+    shown = {node.id for node in view.nodes}
+    return [hit for hit in view.matches if hit.id not in shown]
+
+
+def kind_counts(view: GraphView) -> Mapping[str, int]:
+    """How many nodes of each kind the view shows."""
+    counts = {kind: 0 for kind in KINDS}
+    for node in view.nodes:
+        counts[node.kind] = counts.get(node.kind, 0) + 1
+    return counts

@@ -1,0 +1,152 @@
+"""Network pages: decisions on suggestions, the introductions list and the analytics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+
+from crm import permissions
+from crm.extensions import db
+from crm.models import SuggestionDecision
+from crm.network import graph as graph_queries
+from crm.network import queries, services
+from crm.network.forms import DecisionForm
+from crm.web.pagination import paginate, parse_page
+from crm.web.urls import safe_next
+
+bp = Blueprint("network", __name__, url_prefix="/network")
+
+_RECORD = "<{0}_type>/<int:{0}_id>"  # the types are checked by services.load_pair
+
+
+@bp.app_template_global()
+def suggestions_for(record: Any) -> queries.SuggestionPanel | None:
+    """The "Vorgeschlagene Kontakte" panel of an initiative or organisation page."""
+    return queries.panel(current_user, record)
+
+
+def _messages(decided: services.Decided) -> tuple[str, str]:
+    names = {"a": decided.source.name, "b": decided.target.name}
+    return {
+        "accepted": (
+            _("Vorschlag angenommen: %(a)s ↔ %(b)s sind jetzt verbunden.", **names),
+            "success",
+        ),
+        "dismissed": (
+            _("Vorschlag verworfen: %(b)s wird nicht mehr vorgeschlagen.", **names),
+            "success",
+        ),
+        "later": (_("Für später vorgemerkt: %(b)s.", **names), "success"),
+        "already_accepted": (
+            _("Dieser Vorschlag wurde bereits angenommen; nichts geändert."),
+            "info",
+        ),
+        "already_linked": (
+            _("%(a)s und %(b)s sind bereits verbunden; nichts geändert.", **names),
+            "info",
+        ),
+        "conflict": (_("Jemand hat diesen Vorschlag gerade entschieden; nichts geändert."), "info"),
+    }[decided.outcome]
+
+
+@bp.post(f"/suggestions/{_RECORD.format('source')}/{_RECORD.format('target')}")
+def decide(source_type: str, source_id: int, target_type: str, target_id: int) -> Response:
+    """Accept, dismiss or postpone a suggestion; back to the record page."""
+    if not permissions.can_act_on_suggestions(current_user):
+        abort(403)
+    try:
+        pair = services.load_pair(source_type, source_id, target_type, target_id)
+    except services.UnknownPair:
+        abort(404)
+    if not all(permissions.can_view(current_user, record) for record in pair):
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    decided = services.decide(current_user, pair, SuggestionDecision(form.decision.data))
+    db.session.commit()
+    flash(*_messages(decided))
+    return redirect(safe_next(request.form.get("next"), network_record_url(source_type, source_id)))
+
+
+@bp.app_template_global()
+def network_record_url(kind: str, record_id: int) -> str:
+    """The page of an initiative or organisation (by path while the latter has no endpoint)."""
+    if kind == "initiative":
+        return url_for("directory.initiative_detail", initiative_id=record_id)
+    try:
+        return url_for("directory.organisation_detail", organisation_id=record_id)
+    except BuildError:
+        return f"{url_for('main.index')}organisations/{record_id}"
+
+
+@bp.get("/introductions")
+def introductions() -> str:
+    """Open ("später") and accepted introductions, newest first."""
+    if not permissions.can_view_network(current_user):
+        abort(403)
+    status = request.args.get("status", "")
+    decision = queries.INTRODUCTION_DECISIONS.get(status)
+    page = paginate(
+        queries.introductions_query(decision),
+        parse_page(request.args.get("page")),
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "network/introductions.html",
+        page=page,
+        rows=queries.with_names(page.items),
+        status=decision.value if decision else "",
+    )
+
+
+@bp.get("/")
+def analytics() -> str:
+    """The strongest suggestions of the whole network, then communities, brokers,
+    isolated initiatives and links across Länder (staff)."""
+    if not permissions.can_view_network(current_user):
+        abort(403)
+    return render_template(
+        "network/analytics.html",
+        a=queries.analytics(current_user),
+        top=queries.network_suggestions(current_user),
+        can_act=permissions.can_act_on_suggestions(current_user),
+        open_introductions=queries.open_introduction_count(),
+    )
+
+
+@bp.get("/graph")
+def graph() -> str:
+    """The interactive network graph (staff): filters in the URL, elements from graph.json."""
+    if not permissions.can_view_network(current_user):
+        abort(403)
+    page = graph_queries.graph_page(current_user, request.args)
+    if page.missing_focus:
+        abort(404)
+    return render_template("network/graph.html", g=page, gq=graph_queries)
+
+
+@bp.get("/graph.json")
+def graph_data() -> Response:
+    """The Cytoscape elements of the graph for the filters in the query string (staff)."""
+    if not permissions.can_view_network(current_user):
+        abort(403)
+    page = graph_queries.graph_page(current_user, request.args)
+    if page.missing_focus:
+        abort(404)
+    return jsonify(graph_queries.elements(page))

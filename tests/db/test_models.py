@@ -1,0 +1,150 @@
+"""Model behaviour: derived activity, N+1 protection, sort keys, integrity constraints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, StatementError
+
+from crm.db.engine import writing
+from crm.extensions import db
+from crm.models import (
+    Initiative,
+    Membership,
+    Organisation,
+    Person,
+    Relationship,
+    RelationshipKind,
+    User,
+)
+
+TODAY = dt.date.today()
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "active"),
+    [
+        (None, None, True),
+        (TODAY - dt.timedelta(days=10), None, True),
+        (TODAY + dt.timedelta(days=1), None, False),
+        (None, TODAY, True),
+        (None, TODAY - dt.timedelta(days=1), False),
+        (TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=2), False),
+    ],
+)
+def test_membership_activity_is_derived_from_dates_in_python_and_sql(
+    app, make, since, until, active
+):
+    ini = make.initiative()
+    org = make.organisation()
+    membership = make.membership(org, ini, since=since, until=until)
+    assert membership.is_active is active
+    with app.app_context():
+        found = db.session.scalars(select(Membership.id).where(Membership.is_active)).all()
+    assert (membership.id in found) is active
+
+
+def test_relationships_raise_instead_of_lazy_loading(app, make):
+    ini = make.initiative()
+    with app.app_context():
+        loaded = db.session.get_one(Initiative, ini.id)
+        with pytest.raises(InvalidRequestError, match="lazy='raise'"):
+            _ = loaded.memberships
+
+
+def test_sort_names_fold_umlauts_and_case(app, make):
+    make.organisation(name="Zeta AG")
+    make.organisation(name="Ölwerke Süd GmbH")
+    make.organisation(name="Müller-Lüdenscheidt GmbH & Co. KG")
+    make.organisation(name="muller KG")
+    with app.app_context():
+        names = db.session.scalars(select(Organisation.name).order_by(Organisation.sort_name)).all()
+    assert names == [
+        "muller KG",
+        "Müller-Lüdenscheidt GmbH & Co. KG",
+        "Ölwerke Süd GmbH",
+        "Zeta AG",
+    ]
+
+
+def test_person_sort_name_and_email_normalised(app, make):
+    person = make.person(
+        first_name="Jürgen", last_name="Groß", email="  Juergen.Gross@Example.ORG "
+    )
+    assert person.sort_name == "gross jurgen"
+    assert person.email == "juergen.gross@example.org"
+
+
+def test_membership_period_must_not_end_before_it_starts(app, make):
+    ini, org = make.initiative(), make.organisation()
+    with app.app_context(), writing():
+        db.session.add(
+            Membership(
+                organisation_id=org.id,
+                initiative_id=ini.id,
+                since=dt.date(2022, 1, 1),
+                until=dt.date(2021, 1, 1),
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_relationship_needs_exactly_one_pair(app, make):
+    ini = make.initiative()
+    org = make.organisation()
+    with app.app_context(), writing():
+        db.session.add(
+            Relationship(
+                kind=RelationshipKind.KOOPERATION, initiative_a_id=ini.id, organisation_b_id=org.id
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_editor_must_belong_to_an_initiative(app):
+    with app.app_context(), writing():
+        db.session.add(User(email="ed@example.org", role="editor"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_unknown_enum_value_is_rejected_before_sql(app):
+    with app.app_context(), writing():
+        db.session.add(Organisation(name="X", type="raumfahrt"))
+        with pytest.raises(StatementError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_naive_datetimes_are_refused(app, make):
+    person = make.person()
+    with app.app_context(), writing():
+        loaded = db.session.get_one(Person, person.id)
+        loaded.collected_at = dt.datetime(2024, 1, 1, 12, 0)  # noqa: DTZ001 - the point of the test
+        with pytest.raises(StatementError, match="naive"):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_datetimes_round_trip_as_aware_utc(app, make):
+    moment = dt.datetime(2021, 3, 16, 9, 0, tzinfo=dt.UTC)
+    person = make.person(collected_at=moment)
+    assert person.collected_at == moment
+    assert person.collected_at.tzinfo is not None
+
+
+def test_versioned_records_bump_version_on_update(app, make):
+    org = make.organisation(name="Alt GmbH")
+    assert org.version == 1
+    with app.app_context(), writing():
+        loaded = db.session.get_one(Organisation, org.id)
+        loaded.name = "Neu GmbH"
+        db.session.commit()
+        assert loaded.version == 2
