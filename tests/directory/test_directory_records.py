@@ -26,16 +26,14 @@ from crm.models import (
     Postcode,
     Theme,
 )
+from tests.helpers import count_rows, csrf_client, hidden_field
 
 UNIQUE_PLZ = "50667"  # Köln: one Kreis (05315), one Land (05)
 
 
-def _hidden(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
-        rf'value="([^"]*)"[^>]*name="{name}"', page
-    )
-    assert match, f"no hidden field {name}"
-    return html.unescape(match.group(1))
+def _with(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """`data` with `overrides`; a None override leaves the field out."""
+    return {k: v for k, v in (data | overrides).items() if v is not None}
 
 
 def initiative_data(**overrides: Any) -> dict[str, Any]:
@@ -60,8 +58,7 @@ def initiative_data(**overrides: Any) -> dict[str, Any]:
         "kreis": "",
         "land": "",
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return _with(data, overrides)
 
 
 def organisation_data(**overrides: Any) -> dict[str, Any]:
@@ -81,8 +78,7 @@ def organisation_data(**overrides: Any) -> dict[str, Any]:
         "kreis": "",
         "land": "",
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return _with(data, overrides)
 
 
 def person_data(**overrides: Any) -> dict[str, Any]:
@@ -98,13 +94,7 @@ def person_data(**overrides: Any) -> dict[str, Any]:
         "lawful_basis": "legitimate_interest",
         "source": "Visitenkarte",
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def _count(app, model) -> int:
-    with app.app_context():
-        return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+    return _with(data, overrides)
 
 
 # -- who may ----------------------------------------------------------------------------
@@ -280,12 +270,12 @@ def test_bad_initiative_input_keeps_typed_values_and_changes_nothing(
     assert message in html.unescape(page)
     assert "is-invalid" in page
     assert "Domplatz 1" in page  # what was typed stays
-    assert _count(app, Initiative) == 0
+    assert count_rows(app, Initiative) == 0
 
     existing = make.initiative(name="Bestand")
     before = client.get(f"/initiatives/{existing.id}/edit").get_data(as_text=True)
     data = initiative_data(**{"name": "Tippfehler-Bündnis", **overrides})
-    data["version"] = _hidden(before, "version")
+    data["version"] = hidden_field(before, "version")
     response = client.post(f"/initiatives/{existing.id}/edit", data=data)
     assert response.status_code == 200
     assert message in html.unescape(response.get_data(as_text=True))
@@ -293,45 +283,44 @@ def test_bad_initiative_input_keeps_typed_values_and_changes_nothing(
         assert db.session.get(Initiative, existing.id).name == "Bestand"
 
 
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"email": "kein-at-zeichen"}, "gültige E-Mail-Adresse"),
-        ({"email": "a@b"}, "gültige E-Mail-Adresse"),
-        ({"first_name": ""}, "Vornamen"),
-        ({"phone": "ruf mich an"}, "Telefonnummer"),
-        ({"preferred_language": "xx"}, "Sprachen"),
-        ({"lawful_basis": "weil ich es kann"}, "Rechtsgrundlagen"),
-    ],
-)
-def test_bad_person_input_keeps_typed_values(app, client, login_as, overrides, message):
-    login_as("staff")
-    response = client.post("/persons/new", data=person_data(**overrides))
-    page = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 200
-    assert message in page
-    assert "Visitenkarte" in page
-    assert _count(app, Person) == 0
+BAD_PERSONS = [
+    ({"email": "kein-at-zeichen"}, "gültige E-Mail-Adresse"),
+    ({"email": "a@b"}, "gültige E-Mail-Adresse"),
+    ({"first_name": ""}, "Vornamen"),
+    ({"phone": "ruf mich an"}, "Telefonnummer"),
+    ({"preferred_language": "xx"}, "Sprachen"),
+    ({"lawful_basis": "weil ich es kann"}, "Rechtsgrundlagen"),
+]
+BAD_ORGANISATIONS = [
+    ({"wz_section": "Z"}, "A bis U"),
+    ({"wz_division": "2x"}, "zwei Ziffern"),
+    ({"website": "www.ohne-schema.de"}, "https://"),
+    ({"size_class": "riesig"}, "Klassen"),
+    ({"plz": "abcde"}, "fünf Ziffern"),
+]
+# kind: (its form data, a typed value that must stay in the page, its model)
+NEW_FORMS = {
+    "persons": (person_data, "Visitenkarte", Person),
+    "organisations": (organisation_data, "Hafenstraße 3", Organisation),
+}
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"wz_section": "Z"}, "A bis U"),
-        ({"wz_division": "2x"}, "zwei Ziffern"),
-        ({"website": "www.ohne-schema.de"}, "https://"),
-        ({"size_class": "riesig"}, "Klassen"),
-        ({"plz": "abcde"}, "fünf Ziffern"),
-    ],
+    ("kind", "overrides", "message"),
+    [("persons", *case) for case in BAD_PERSONS]
+    + [("organisations", *case) for case in BAD_ORGANISATIONS],
 )
-def test_bad_organisation_input_keeps_typed_values(app, client, login_as, overrides, message):
+def test_bad_person_or_organisation_input_keeps_typed_values(
+    app, client, login_as, kind, overrides, message
+):
+    form_data, typed, model = NEW_FORMS[kind]
     login_as("staff")
-    response = client.post("/organisations/new", data=organisation_data(**overrides))
+    response = client.post(f"/{kind}/new", data=form_data(**overrides))
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
     assert message in page
-    assert "Hafenstraße 3" in page
-    assert _count(app, Organisation) == 0
+    assert typed in page
+    assert count_rows(app, model) == 0
 
 
 def test_organisation_cannot_be_its_own_parent(app, client, make, login_as):
@@ -341,7 +330,7 @@ def test_organisation_cannot_be_its_own_parent(app, client, make, login_as):
     page = client.get(f"/organisations/{org.id}/edit").get_data(as_text=True)
     for parent in (f"Kreislauf AG (#{org.id})", f"Kreislauf Tochter GmbH (#{child.id})"):
         data = organisation_data(name="Kreislauf AG", parent=parent)
-        data["version"] = _hidden(page, "version")
+        data["version"] = hidden_field(page, "version")
         response = client.post(f"/organisations/{org.id}/edit", data=data)
         assert response.status_code == 200
         assert "nicht sich selbst" in response.get_data(as_text=True)
@@ -378,7 +367,7 @@ def test_edit_saves_and_bumps_the_version(app, client, make, login_as):
     person = make.person(first_name="Max", last_name="Muster")
     page = client.get(f"/persons/{person.id}/edit").get_data(as_text=True)
     assert 'value="Max"' in page
-    data = person_data(first_name="Maxima", version=_hidden(page, "version"))
+    data = person_data(first_name="Maxima", version=hidden_field(page, "version"))
     response = client.post(f"/persons/{person.id}/edit", data=data)
     assert response.status_code == 302
     with app.app_context():
@@ -393,7 +382,7 @@ def test_changing_only_themes_is_a_new_version(app, client, make, login_as):
     with app.app_context():
         theme = str(db.session.scalar(select(Theme.id).limit(1)))
     data = initiative_data(name="Themenbündnis", plz="", street="", themes=[theme])
-    data["version"] = _hidden(page, "version")
+    data["version"] = hidden_field(page, "version")
     assert client.post(f"/initiatives/{ini.id}/edit", data=data).status_code == 302
     data["themes"] = []
     assert client.post(f"/initiatives/{ini.id}/edit", data=data).status_code == 409
@@ -411,7 +400,7 @@ def test_conflict_page_then_field_by_field_reapply(app, client, make, login_as):
     login_as("staff")
     org = make.organisation(name="Alte Hütte GmbH", website="https://alt.example.org")
     page = client.get(f"/organisations/{org.id}/edit").get_data(as_text=True)
-    version, base = _hidden(page, "version"), _hidden(page, "base")
+    version, base = hidden_field(page, "version"), hidden_field(page, "base")
 
     _other_user_renames(app, Organisation, org.id, name="Neue Hütte GmbH", legal_name="NH")
 
@@ -442,8 +431,8 @@ def test_conflict_page_then_field_by_field_reapply(app, client, make, login_as):
 
     resolve = {
         **mine,
-        "version": _hidden(conflict, "version"),
-        "base": _hidden(conflict, "base"),
+        "version": hidden_field(conflict, "version"),
+        "base": hidden_field(conflict, "base"),
         "_resolve": "1",
         "choice-name": "mine",
         "choice-legal_name": "current",
@@ -456,8 +445,8 @@ def test_conflict_page_then_field_by_field_reapply(app, client, make, login_as):
     again_page = html.unescape(again.get_data(as_text=True))
     assert "NH-Gruppe" in again_page
 
-    resolve["version"] = _hidden(again_page, "version")
-    resolve["base"] = _hidden(again_page, "base")
+    resolve["version"] = hidden_field(again_page, "version")
+    resolve["base"] = hidden_field(again_page, "base")
     resolve["choice-other_names"] = "current"
     response = client.post(f"/organisations/{org.id}/edit", data=resolve)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -487,11 +476,11 @@ def test_saving_a_record_deleted_meanwhile_says_so(app, client, make, login_as):
     with app.app_context(), writing():
         db.session.delete(db.session.get(Person, person.id))
         db.session.commit()
-    data = person_data(version=_hidden(page, "version"))
+    data = person_data(version=hidden_field(page, "version"))
     response = client.post(f"/persons/{person.id}/edit", data=data, follow_redirects=True)
     assert response.status_code == 200
     assert "inzwischen von jemand anderem gelöscht" in response.get_data(as_text=True)
-    assert _count(app, Person) == 0
+    assert count_rows(app, Person) == 0
 
 
 # -- delete -------------------------------------------------------------------------------
@@ -510,7 +499,7 @@ def test_delete_initiative_shows_what_goes_and_removes_it(app, client, make, log
     assert "Mitgliedschaften" in page and "Rollen in Initiativen" in page
     assert "Endgültig löschen" in page
     response = client.post(
-        f"/initiatives/{ini.id}/delete", data={"version": _hidden(page, "version")}
+        f"/initiatives/{ini.id}/delete", data={"version": hidden_field(page, "version")}
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/initiatives/"
@@ -547,11 +536,11 @@ def test_delete_person_and_organisation(app, client, make, login_as):
         (f"/organisations/{org.id}/delete", Organisation, org.id),
     ):
         page = client.get(path).get_data(as_text=True)
-        response = client.post(path, data={"version": _hidden(page, "version")})
+        response = client.post(path, data={"version": hidden_field(page, "version")})
         assert response.status_code == 302
         with app.app_context():
             assert db.session.get(model, record_id) is None
-    assert _count(app, Consent) == 0
+    assert count_rows(app, Consent) == 0
     with app.app_context():
         deleted = set(
             db.session.scalars(select(AuditEntry.record_type).where(AuditEntry.action == "delete"))
@@ -565,11 +554,11 @@ def test_delete_with_a_stale_version_asks_again(app, client, make, login_as):
     page = client.get(f"/initiatives/{ini.id}/delete").get_data(as_text=True)
     _other_user_renames(app, Initiative, ini.id, name="Vorsicht, geändert")
     response = client.post(
-        f"/initiatives/{ini.id}/delete", data={"version": _hidden(page, "version")}
+        f"/initiatives/{ini.id}/delete", data={"version": hidden_field(page, "version")}
     )
     assert response.status_code == 409
     assert "inzwischen geändert" in response.get_data(as_text=True)
-    assert _count(app, Initiative) == 1
+    assert count_rows(app, Initiative) == 1
 
 
 def test_initiative_with_editor_accounts_is_not_deleted(app, client, make, login_as):
@@ -580,7 +569,7 @@ def test_initiative_with_editor_accounts_is_not_deleted(app, client, make, login
     assert "Redaktionskonto" in page and "Endgültig löschen" not in page
     response = client.post(f"/initiatives/{ini.id}/delete", data={"version": "1"})
     assert response.status_code == 409
-    assert _count(app, Initiative) == 1
+    assert count_rows(app, Initiative) == 1
 
 
 # -- detail pages -------------------------------------------------------------------------
@@ -707,7 +696,7 @@ def test_a_concurrent_save_caught_at_flush_shows_the_conflict_page(
         raise StaleDataError("UPDATE statement on table 'persons' expected to update 1 row")
 
     monkeypatch.setattr(services, "update", racing_update)
-    data = person_data(first_name="Später", version=_hidden(page, "version"))
+    data = person_data(first_name="Später", version=hidden_field(page, "version"))
     response = client.post(f"/persons/{person.id}/edit", data=data)
     assert response.status_code == 409
     assert "Bearbeitungskonflikt" in response.get_data(as_text=True)
@@ -722,7 +711,7 @@ def test_deleting_a_host_organisation_clears_the_link_audited(app, client, make,
     child = make.organisation(parent_id=org.id)
     page = client.get(f"/organisations/{org.id}/delete").get_data(as_text=True)
     assert "Initiativen mit dieser Geschäftsstelle" in page
-    client.post(f"/organisations/{org.id}/delete", data={"version": _hidden(page, "version")})
+    client.post(f"/organisations/{org.id}/delete", data={"version": hidden_field(page, "version")})
     with app.app_context():
         assert db.session.get(Initiative, ini.id).host_organisation_id is None
         assert db.session.get(Organisation, child.id).parent_id is None
@@ -742,17 +731,14 @@ def test_forms_work_with_csrf_protection(make_app, make):
     secure = make_app(WTF_CSRF_ENABLED=True)
     user = make.user(role="staff", password=TEST_PASSWORD)
     ini = make.initiative(name="Geschützt")
-    client = secure.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text)
-    assert token is not None
-    client.post(
-        "/login",
-        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token.group(1)},
-    )
+    client = csrf_client(secure, user)
     edit = client.get(f"/initiatives/{ini.id}/edit").text
     data = initiative_data(name="Geschützt und geändert", plz="", street="")
     assert client.post(f"/initiatives/{ini.id}/edit", data=data).status_code == 400
-    data |= {"csrf_token": _hidden(edit, "csrf_token"), "version": _hidden(edit, "version")}
+    data |= {
+        "csrf_token": hidden_field(edit, "csrf_token"),
+        "version": hidden_field(edit, "version"),
+    }
     assert client.post(f"/initiatives/{ini.id}/edit", data=data).status_code == 302
     again = client.post(f"/initiatives/{ini.id}/edit", data=data)  # stale, but the same values
     assert again.status_code == 302
@@ -761,15 +747,18 @@ def test_forms_work_with_csrf_protection(make_app, make):
     assert conflict.status_code == 409
     resolve = {
         **data,
-        "csrf_token": _hidden(conflict.text, "csrf_token"),
-        "version": _hidden(conflict.text, "version"),
+        "csrf_token": hidden_field(conflict.text, "csrf_token"),
+        "version": hidden_field(conflict.text, "version"),
         "_resolve": "1",
     }
     assert client.post(f"/initiatives/{ini.id}/edit", data=resolve).status_code == 302
     delete = client.get(f"/initiatives/{ini.id}/delete").text
     response = client.post(
         f"/initiatives/{ini.id}/delete",
-        data={"csrf_token": _hidden(delete, "csrf_token"), "version": _hidden(delete, "version")},
+        data={
+            "csrf_token": hidden_field(delete, "csrf_token"),
+            "version": hidden_field(delete, "version"),
+        },
     )
     assert response.status_code == 302
     with secure.app_context():
@@ -804,7 +793,7 @@ def test_saving_unchanged_is_no_new_version_and_no_history(app, client, make, lo
     data = initiative_data(
         name="Ruhig", plz="", street="", laender=["05"], themes=[str(theme)], version=ini.version
     )
-    data["base"] = _hidden(page, "base")
+    data["base"] = hidden_field(page, "base")
     assert client.post(f"/initiatives/{ini.id}/edit", data=data).status_code == 302
     with app.app_context():
         version = db.session.get(Initiative, ini.id).version
@@ -814,7 +803,7 @@ def test_saving_unchanged_is_no_new_version_and_no_history(app, client, make, lo
             )
         )
     page = client.get(f"/initiatives/{ini.id}/edit").get_data(as_text=True)
-    data["version"] = _hidden(page, "version")
+    data["version"] = hidden_field(page, "version")
     assert client.post(f"/initiatives/{ini.id}/edit", data=data).status_code == 302
     with app.app_context():
         assert db.session.get(Initiative, ini.id).version == version
@@ -858,8 +847,8 @@ def test_an_editor_account_appearing_during_delete_is_no_500(
 
     monkeypatch.setattr(services, "delete", refused)
     response = client.post(
-        f"/initiatives/{ini.id}/delete", data={"version": _hidden(page, "version")}
+        f"/initiatives/{ini.id}/delete", data={"version": hidden_field(page, "version")}
     )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/initiatives/{ini.id}/delete"
-    assert _count(app, Initiative) == 1
+    assert count_rows(app, Initiative) == 1

@@ -1,0 +1,43 @@
+"""Small helpers shared by the test folders: form fields in a page, row counts, a CSRF login."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from tests.conftest import TEST_PASSWORD
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def hidden_field(page: str, name: str) -> str:
+    """The value of the (hidden) input `name` in `page`, unescaped; fails when there is none."""
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', page
+    )
+    assert match, f"no hidden field {name}"
+    return html.unescape(match.group(1))
+
+
+def count_rows(app: Flask, model: Any, *where: Any) -> int:
+    """How many rows of `model` there are (that match `where`)."""
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def csrf_client(app: Flask, user: Any) -> FlaskClient:
+    """A client of `app` (CSRF protection on) logged in as `user` with a valid token."""
+    client = app.test_client()
+    token = CSRF_INPUT.search(client.get("/login").get_data(as_text=True))
+    assert token is not None
+    login = client.post(
+        "/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token[1]}
+    )
+    assert login.status_code == 302
+    return client
