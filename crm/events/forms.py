@@ -23,7 +23,14 @@ from wtforms import (
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from crm.models import AgendaKind, EventMode, EventStatus, EventType
-from crm.web.fields import Form, GermanIntegerField, offered_values, required, web_url
+from crm.web.fields import (
+    Form,
+    GermanIntegerField,
+    max_length,
+    offered_values,
+    required,
+    web_url,
+)
 
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
@@ -73,40 +80,57 @@ def _one_of(enum_cls: Any, message: Any) -> Any:
     return check
 
 
-class EventForm(Form):
+def _title_field() -> Any:
+    """The required title of an event, a programme block or a workshop."""
+    return StringField(
+        _l("Titel"), validators=[_not_blank(_l("Bitte einen Titel angeben.")), max_length(200)]
+    )
+
+
+def _starts_field() -> Any:
+    """The required beginning of an event or a programme block."""
+    return LocalDateTimeField(_l("Beginn"), validators=[required(_l("Bitte den Beginn angeben."))])
+
+
+def _ends_field() -> Any:
+    """The required end of an event or a programme block."""
+    return LocalDateTimeField(_l("Ende"), validators=[required(_l("Bitte das Ende angeben."))])
+
+
+def _kind_field(label: Any, enum_cls: Any, message: Any) -> Any:
+    """A select of one of `enum_cls`'s values; the view sets the choices."""
+    return SelectField(
+        label, choices=[], validate_choice=False, validators=[_one_of(enum_cls, message)]
+    )
+
+
+def _seats() -> NumberRange:
+    """A number of places from 0 up to MAX_CAPACITY."""
+    return NumberRange(0, MAX_CAPACITY, message=_l("Bitte eine Zahl von 0 bis 100.000 angeben."))
+
+
+class _TimeSpan:
+    """Beginning and end of an event or a programme block: the end comes last."""
+
+    starts_at: LocalDateTimeField
+
+    def validate_ends_at(self, field: Any) -> None:
+        """The end lies after the beginning."""
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("Das Ende muss nach dem Beginn liegen."))
+
+
+class EventForm(_TimeSpan, Form):
     """Title, type, mode, place, times, description, capacity, window, fee and status."""
 
     version = HiddenField()
-    title = StringField(
-        _l("Titel"),
-        validators=[
-            _not_blank(_l("Bitte einen Titel angeben.")),
-            Length(max=200, message=_l("Höchstens 200 Zeichen.")),
-        ],
-    )
-    type = SelectField(
-        _l("Art"),
-        choices=[],
-        validate_choice=False,
-        validators=[_one_of(EventType, _l("Bitte eine der angebotenen Arten wählen."))],
-    )
-    mode = SelectField(
-        _l("Format"),
-        choices=[],
-        validate_choice=False,
-        validators=[_one_of(EventMode, _l("Bitte online, Präsenz oder hybrid wählen."))],
-    )
-    venue = StringField(
-        _l("Veranstaltungsort"), validators=[Length(max=300, message=_l("Höchstens 300 Zeichen."))]
-    )
-    online_url = StringField(
-        _l("Link zur Online-Teilnahme"),
-        validators=[Length(max=300, message=_l("Höchstens 300 Zeichen.")), web_url],
-    )
-    starts_at = LocalDateTimeField(
-        _l("Beginn"), validators=[required(_l("Bitte den Beginn angeben."))]
-    )
-    ends_at = LocalDateTimeField(_l("Ende"), validators=[required(_l("Bitte das Ende angeben."))])
+    title = _title_field()
+    type = _kind_field(_l("Art"), EventType, _l("Bitte eine der angebotenen Arten wählen."))
+    mode = _kind_field(_l("Format"), EventMode, _l("Bitte online, Präsenz oder hybrid wählen."))
+    venue = StringField(_l("Veranstaltungsort"), validators=[max_length(300)])
+    online_url = StringField(_l("Link zur Online-Teilnahme"), validators=[max_length(300), web_url])
+    starts_at = _starts_field()
+    ends_at = _ends_field()
     description = TextAreaField(
         _l("Beschreibung"),
         validators=[Length(max=20_000, message=_l("Höchstens 20.000 Zeichen."))],
@@ -116,29 +140,15 @@ class EventForm(Form):
         description=_l(
             "Leer lassen für unbegrenzt. Weitere Anmeldungen kommen auf die Warteliste."
         ),
-        validators=[
-            Optional(),
-            NumberRange(0, MAX_CAPACITY, message=_l("Bitte eine Zahl von 0 bis 100.000 angeben.")),
-        ],
+        validators=[Optional(), _seats()],
     )
     registration_opens_at = LocalDateTimeField(_l("Anmeldung ab"), validators=[Optional()])
     registration_closes_at = LocalDateTimeField(_l("Anmeldung bis"), validators=[Optional()])
     is_free = BooleanField(_l("Teilnahme kostenfrei"), default=True)
-    fee_note = StringField(
-        _l("Hinweis zur Teilnahmegebühr"),
-        validators=[Length(max=200, message=_l("Höchstens 200 Zeichen."))],
+    fee_note = StringField(_l("Hinweis zur Teilnahmegebühr"), validators=[max_length(200)])
+    status = _kind_field(
+        _l("Status"), EventStatus, _l("Bitte einen der angebotenen Status wählen.")
     )
-    status = SelectField(
-        _l("Status"),
-        choices=[],
-        validate_choice=False,
-        validators=[_one_of(EventStatus, _l("Bitte einen der angebotenen Status wählen."))],
-    )
-
-    def validate_ends_at(self, field: Any) -> None:
-        """The end lies after the beginning."""
-        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError(_l("Das Ende muss nach dem Beginn liegen."))
 
     def validate_registration_closes_at(self, field: Any) -> None:
         """The window closes after it opens."""
@@ -160,43 +170,19 @@ class EventForm(Form):
             raise ValidationError(_l("Bitte angeben, was die Teilnahme kostet."))
 
 
-class AgendaBlockForm(Form):
+class AgendaBlockForm(_TimeSpan, Form):
     """One programme block."""
 
-    starts_at = LocalDateTimeField(
-        _l("Beginn"), validators=[required(_l("Bitte den Beginn angeben."))]
-    )
-    ends_at = LocalDateTimeField(_l("Ende"), validators=[required(_l("Bitte das Ende angeben."))])
-    title = StringField(
-        _l("Titel"),
-        validators=[
-            _not_blank(_l("Bitte einen Titel angeben.")),
-            Length(max=200, message=_l("Höchstens 200 Zeichen.")),
-        ],
-    )
-    kind = SelectField(
-        _l("Art"),
-        choices=[],
-        validate_choice=False,
-        validators=[_one_of(AgendaKind, _l("Bitte Plenum, Austausch oder Workshops wählen."))],
-    )
-
-    def validate_ends_at(self, field: Any) -> None:
-        """The end lies after the beginning."""
-        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError(_l("Das Ende muss nach dem Beginn liegen."))
+    starts_at = _starts_field()
+    ends_at = _ends_field()
+    title = _title_field()
+    kind = _kind_field(_l("Art"), AgendaKind, _l("Bitte Plenum, Austausch oder Workshops wählen."))
 
 
 class WorkshopForm(Form):
     """A parallel workshop: title, description, themes, capacity, moderator."""
 
-    title = StringField(
-        _l("Titel"),
-        validators=[
-            _not_blank(_l("Bitte einen Titel angeben.")),
-            Length(max=200, message=_l("Höchstens 200 Zeichen.")),
-        ],
-    )
+    title = _title_field()
     description = TextAreaField(
         _l("Beschreibung"),
         validators=[Length(max=10_000, message=_l("Höchstens 10.000 Zeichen."))],
@@ -204,10 +190,7 @@ class WorkshopForm(Form):
     themes = SelectMultipleField(_l("Themen"), choices=[], validate_choice=False)
     capacity = GermanIntegerField(
         _l("Plätze"),
-        validators=[
-            required(_l("Bitte die Zahl der Plätze angeben.")),
-            NumberRange(0, MAX_CAPACITY, message=_l("Bitte eine Zahl von 0 bis 100.000 angeben.")),
-        ],
+        validators=[required(_l("Bitte die Zahl der Plätze angeben.")), _seats()],
     )
     position = GermanIntegerField(
         _l("Reihenfolge"),
@@ -218,8 +201,7 @@ class WorkshopForm(Form):
         ],
     )
     moderator_email = StringField(
-        _l("Moderation (E-Mail einer Person im Verzeichnis)"),
-        validators=[Length(max=254, message=_l("Höchstens 254 Zeichen."))],
+        _l("Moderation (E-Mail einer Person im Verzeichnis)"), validators=[max_length(254)]
     )
 
     def validate_themes(self, field: Any) -> None:
@@ -282,31 +264,27 @@ class RegistrationForm(PreferenceFields, Form):
         _l("Vorname"),
         validators=[
             _not_blank(_l("Bitte Ihren Vornamen angeben.")),
-            Length(max=100, message=_l("Höchstens 100 Zeichen.")),
+            max_length(100),
         ],
     )
     last_name = StringField(
         _l("Nachname"),
         validators=[
             _not_blank(_l("Bitte Ihren Nachnamen angeben.")),
-            Length(max=100, message=_l("Höchstens 100 Zeichen.")),
+            max_length(100),
         ],
     )
     email = StringField(
         _l("E-Mail"),
         validators=[
             required(_l("Bitte Ihre E-Mail-Adresse angeben.")),
-            Length(max=254, message=_l("Höchstens 254 Zeichen.")),
+            max_length(254),
             Email(_l("Bitte eine gültige E-Mail-Adresse angeben.")),
         ],
     )
-    organisation = StringField(
-        _l("Organisation"), validators=[Length(max=200, message=_l("Höchstens 200 Zeichen."))]
-    )
+    organisation = StringField(_l("Organisation"), validators=[max_length(200)])
     initiative = SelectField(_l("Initiative (optional)"), choices=[], validate_choice=False)
-    function = StringField(
-        _l("Funktion"), validators=[Length(max=120, message=_l("Höchstens 120 Zeichen."))]
-    )
+    function = StringField(_l("Funktion"), validators=[max_length(120)])
     pref1 = _pref_field(_l("Erstwunsch"))
     pref2 = _pref_field(_l("Zweitwunsch"))
     pref3 = _pref_field(_l("Drittwunsch"))
