@@ -71,8 +71,15 @@ def run_migrations_online():
             )
             with context.begin_transaction():
                 context.run_migrations()
+            # the pragma below is a no-op inside a transaction: end the one a run may leave
+            # open, or the pooled connection keeps foreign keys off for whoever uses it
+            # next in this process
+            if connection.in_transaction():
+                connection.commit()
         finally:
             if sqlite:
+                if connection.in_transaction():  # only after a failed migration
+                    connection.rollback()
                 driver.execute("PRAGMA foreign_keys=ON")
 
 
