@@ -36,6 +36,7 @@ from crm.models import (
 from crm.network import cache
 from tests.app.test_permission_matrix import POLICY, RECORD_ARGUMENTS, allowed
 from tests.browser.axe import FAILING_IMPACTS, axe_violations, format_violations
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -211,16 +212,6 @@ def html_pages(app: Any, principal: str, ids: dict[str, Any]) -> list[tuple[str,
         path = rule.build(values, append_unknown=False)[1]
         pages.append((rule.endpoint, path + QUERY.get(rule.endpoint, "").format(**ids)))
     return pages
-
-
-def log_in(page: Any, email: str) -> None:
-    """Log in through the form, like a person would."""
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.url
 
 
 def serious(page: Any) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.models import OutboxMail, Registration
 from tests.browser.axe import FAILING_IMPACTS, axe_violations, format_violations
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 from tests.events.test_events_assignment import WORKSHOP_TITLES, build_meeting, draft_of
 
@@ -37,11 +38,7 @@ def test_staff_run_move_rerun_publish(app, page, make, screenshot):
     meeting = build_meeting(app, participants=40, capacities=(10, 10, 9, 8, 8))
     user = make.user(role="staff", password=TEST_PASSWORD, email="geschaeftsstelle@example.org")
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
 
     page.goto(f"/events/{meeting.event_id}")
     page.get_by_role("link", name="Workshops zuteilen").click()

@@ -17,6 +17,7 @@ from crm.extensions import db
 from crm.models import Membership
 from crm.models.base import today
 from tests.browser.conftest import OUTPUT
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -44,11 +45,7 @@ def test_staff_end_a_membership_through_the_confirmation_page(app, plain_page, m
     org = make.organisation(name="Stahlwerk Nord GmbH")
     membership = make.membership(org, ini)
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
     page.goto(f"/initiatives/{ini.id}")
 
     page.get_by_role("link", name="Beenden …").first.click()

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 from tests.dashboard.test_dashboard import EXPECTED, build_network, database_counts, nonzero
 
@@ -28,11 +29,7 @@ def test_staff_read_the_dashboard_and_download_a_figure(app, page, make, screens
     user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
     build_network(make)
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
         "link", name="Auswertungen"
     ).click()

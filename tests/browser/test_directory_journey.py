@@ -12,17 +12,10 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.models import Initiative, Organisation, Person, Postcode
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
 
 
 def _axe(page: Any, name: str) -> None:
@@ -33,7 +26,7 @@ def _axe(page: Any, name: str) -> None:
 def test_staff_creates_an_initiative_and_the_plz_fills_the_address(app, page, make, screenshot):
     user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
     host = make.organisation(name="Domstadt Industrie GmbH")
-    _login(page, user.email)
+    log_in(page, user.email)
     page.goto("/initiatives/")
     page.get_by_role("link", name="Neue Initiative").click()
     page.wait_for_url("**/initiatives/new")
@@ -89,7 +82,7 @@ def test_plz_with_several_places_offers_a_choice(app, page, make, screenshot):
             select(Postcode).where(Postcode.plz == plz).order_by(Postcode.place, Postcode.kreis_ags)
         ).all()
         second = rows[1]
-    _login(page, user.email)
+    log_in(page, user.email)
     page.goto("/organisations/new")
     page.get_by_label("Name", exact=True).fill("Grenzland Logistik GmbH")
     page.get_by_label("PLZ").fill(plz)
@@ -119,8 +112,8 @@ def test_edit_conflict_then_reapply_a_field(app, browser, live_server, page, mak
     other = other_context.new_page()
     other.set_default_timeout(15_000)
     try:
-        _login(page, first.email)
-        _login(other, second.email)
+        log_in(page, first.email)
+        log_in(other, second.email)
         page.goto(f"/initiatives/{ini.id}/edit")
         other.goto(f"/initiatives/{ini.id}/edit")
 
@@ -163,7 +156,7 @@ def test_person_page_edit_and_delete(app, page, make, screenshot):
     make.affiliation(person, org, function="Pressesprecherin")
     make.initiative_role(person, ini)
     make.consent(person)
-    _login(page, user.email)
+    log_in(page, user.email)
     page.goto("/persons/")
     page.get_by_role("link", name="Beispiel, Ina").click()
     page.wait_for_url(f"**/persons/{person.id}")

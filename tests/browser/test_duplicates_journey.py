@@ -4,25 +4,16 @@ record with the links of both, and undoes the merge from the kept record's Verla
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from playwright.sync_api import expect
 
 from crm.extensions import db
 from crm.models import Membership, Organisation
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
 
 
 def test_staff_merges_two_organisations_and_undoes_it(app, page, make, screenshot):
@@ -35,7 +26,7 @@ def test_staff_merges_two_organisations_and_undoes_it(app, page, make, screensho
     )
     make.membership(keep, ini_a)
     make.membership(other, ini_b)
-    _login(page, user.email)
+    log_in(page, user.email)
 
     page.goto("/organisations/")
     page.get_by_role("link", name="Mögliche Duplikate").click()

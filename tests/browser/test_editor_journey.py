@@ -16,6 +16,7 @@ from crm.extensions import db
 from crm.models import Initiative, Membership
 from tests.browser.axe import check_accessibility
 from tests.browser.conftest import OUTPUT
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -50,11 +51,7 @@ def test_representative_edits_profile_and_staff_revert_one_field(
     steel = make.organisation(name="Thyssen Stahl AG", place="Duisburg")
 
     # Staff log in and invite a representative from the initiative's page.
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(staff.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, staff.email)
     page.goto(f"/initiatives/{ini.id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Zukunft durch Industrie e.V.")
     page.get_by_role("link", name="Vertreter:in einladen").click()

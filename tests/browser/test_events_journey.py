@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Registration, RegistrationStatus
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 from tests.events.helpers import open_event, personal_path
 
@@ -86,11 +87,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
 
     # Staff check Willi in.
     user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
-    page.goto("/login")
-    page.get_by_label("E-Mail", exact=True).fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
         "link", name="Veranstaltungen"
     ).click()

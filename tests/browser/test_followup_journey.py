@@ -9,6 +9,7 @@ from crm.activity.queries import berlin_today
 from crm.extensions import db
 from crm.models import Interaction, InteractionKind
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -21,11 +22,7 @@ def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, s
     make.initiative_role(contact, ini)
     today = berlin_today().isoformat()
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
     page.goto(f"/initiatives/{ini.id}")
     page.get_by_role("link", name="Kontakt protokollieren").click()
     page.wait_for_url(f"**/interactions/new?initiative={ini.id}")

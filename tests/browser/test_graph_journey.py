@@ -14,6 +14,7 @@ from crm.extensions import db
 from crm.models import Initiative, initiative_laender
 from crm.network import cache
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -64,11 +65,7 @@ def test_staff_filter_search_and_open_the_graph(app, page, make, screenshot):
     page.on("console", console)
     page.on("pageerror", lambda e: problems.append(str(e)))
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
 
     page.goto("/network/")
     page.get_by_role("link", name="Netzwerkgraph").click()

@@ -14,17 +14,10 @@ from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import Initiative, Membership, MembershipRole
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
 
 
 def _initiative(app: Any, record_id: int) -> Initiative:
@@ -37,7 +30,7 @@ def _initiative(app: Any, record_id: int) -> Initiative:
 def test_staff_restores_an_old_value_from_the_verlauf(app, page, make, screenshot):
     user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
     ini = make.initiative(name="Zukunft durch Industrie e.V.")
-    _login(page, user.email)
+    log_in(page, user.email)
 
     page.goto(f"/initiatives/{ini.id}/edit")
     page.get_by_label("Name", exact=True).fill("Zukunft Industrie Rheinland")
@@ -74,7 +67,7 @@ def test_staff_reverts_an_editor_change_from_the_review_feed(app, page, make, sc
         record = db.session.scalar(select(Initiative).where(Initiative.id == ini.id))
         record.description = "Selbst geändert von der Initiative"
         db.session.commit()
-    _login(page, staff.email)
+    log_in(page, staff.email)
 
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     link = nav.get_by_role("link", name="Änderungen durch Initiativen")
@@ -119,7 +112,7 @@ def test_review_card_revert_and_undo_of_a_deleted_membership(app, page, make, sc
         set_actor(db.session, staff)
         db.session.delete(db.session.get_one(Membership, gone.id))
         db.session.commit()
-    _login(page, staff.email)
+    log_in(page, staff.email)
 
     page.goto("/history/changes-by-initiatives")
     cards = page.locator("li[data-card]")

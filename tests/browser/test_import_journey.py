@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.models import Organisation
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -39,11 +40,7 @@ def test_staff_imports_organisations_and_undoes_the_import(
         ).encode("cp1252")
     )
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
     page.get_by_role("button", name="Verwaltung").click()
     page.get_by_role("link", name="Import", exact=True).click()
     page.get_by_label("Was wird importiert?").select_option(label="Organisationen")

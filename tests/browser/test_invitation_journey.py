@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser.axe import AXE_TAGS, FAILING_IMPACTS, axe_violations
 from tests.browser.conftest import OUTPUT
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -48,11 +49,7 @@ def test_staff_invites_and_representative_sets_password(
     staff = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
     ini = make.initiative(name="Zukunft durch Industrie e.V.")
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(staff.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, staff.email)
     page.goto(f"/initiatives/{ini.id}")
     page.get_by_role("link", name="Vertreter:in einladen").click()
     page.wait_for_url(f"**/initiatives/{ini.id}/invite")

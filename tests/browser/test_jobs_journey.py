@@ -13,18 +13,11 @@ from crm.extensions import db
 from crm.mail.services import queue_mail
 from crm.models import OutboxMail, OutboxStatus
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 from tests.jobs.test_jobs import _always_fails
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
 
 
 def test_admin_follows_the_worker_banner_and_retries_a_failed_job(
@@ -37,7 +30,7 @@ def test_admin_follows_the_worker_banner_and_retries_a_failed_job(
         jobs.huey.execute(_always_fails.s(42))
     make.user(role="admin", password=TEST_PASSWORD, email="jobs@example.org")
 
-    _login(page, "jobs@example.org")
+    log_in(page, "jobs@example.org")
     banner = page.get_by_role("alert").filter(has_text="Der Hintergrunddienst läuft nicht")
     assert banner.is_visible()
     banner.get_by_role("link", name="Zu den Hintergrundjobs").click()
@@ -70,7 +63,7 @@ def test_staff_resend_an_uncertain_mail_after_confirming(app, page, make, screen
         mail_id = mail.id
     make.user(role="staff", password=TEST_PASSWORD, email="post@example.org")
 
-    _login(page, "post@example.org")
+    log_in(page, "post@example.org")
     page.goto("/outbox")
     warning = page.get_by_role("alert").filter(has_text="beim Versand unterbrochen")
     assert warning.is_visible()

@@ -12,6 +12,7 @@ from crm.db.engine import writing
 from crm.demo.seed import seed_demo
 from crm.extensions import db
 from crm.models import Bundesland
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -103,11 +104,7 @@ def test_staff_list_by_keyboard(app, page, make, monkeypatch):
     seed(app)
     monkeypatch.setitem(app.config, "PAGE_SIZE", 5)  # the 12 initiatives fill three pages
     user = make.user(role="staff", password=TEST_PASSWORD, email="tastatur@example.org")
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
 
     page.goto("/initiatives/")
     seen = tab_through(page)

@@ -12,19 +12,12 @@ from playwright.sync_api import expect
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
 from tests.browser.conftest import OUTPUT
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 LONG_EMAIL = "dorothea.mustermann-schulze@beratungsstelle-industrienetz.example.org"
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
 
 
 def canvas_shot(page: Any, name: str) -> None:

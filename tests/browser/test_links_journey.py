@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import InitiativeRole, InitiativeRoleKind, Membership, MembershipRole
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -37,11 +38,7 @@ def test_staff_adds_a_member_and_a_contact_person_from_the_initiative_page(
     make.organisation(name="Stadtwerke Süd GmbH")
     person = make.person(first_name="Jörg", last_name="Müller-Lüdenscheidt")
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
     page.goto(f"/initiatives/{ini.id}")
 
     # a member organisation, chosen through the look-up

@@ -7,6 +7,7 @@ import pytest
 from crm.db.backup import create_backup
 from crm.extensions import db
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -18,11 +19,7 @@ def test_admin_follows_the_backup_warning_to_the_operations_page(
     monkeypatch.setitem(app.config, "BACKUP_FOLDER", str(tmp_path / "backups"))
     make.user(role="admin", password=TEST_PASSWORD, email="betrieb@example.org")
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill("betrieb@example.org")
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, "betrieb@example.org")
     warning = page.get_by_role("alert").filter(has_text="noch keine Sicherung")
     assert warning.is_visible()
     warning.get_by_role("link", name="Zu den Sicherungen").click()

@@ -5,7 +5,6 @@ person with a reason; the erasure log on the Datenschutz page shows it."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -13,17 +12,10 @@ from playwright.sync_api import expect
 from crm.extensions import db
 from crm.models import Person, Registration
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
 
 
 def test_admin_exports_and_erases_a_person(app, page, make, screenshot):
@@ -31,7 +23,7 @@ def test_admin_exports_and_erases_a_person(app, page, make, screenshot):
     person = make.person(first_name="Hannelore", last_name="Auskunft", email="ha@example.org")
     event = make.event(title="Forum Datenschutz")
     registration = make.registration(event, person)
-    _login(page, admin.email)
+    log_in(page, admin.email)
 
     page.goto(f"/persons/{person.id}")
     tab = page.locator("section.privacy-tab")

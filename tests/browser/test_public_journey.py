@@ -10,6 +10,7 @@ import pytest
 
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -131,11 +132,7 @@ def test_public_directory_map_and_events_without_login(page, make, screenshot):
 def test_staff_start_page_map(page, make, screenshot):
     listed, _bavarian, hidden = _directory(make)
     user = make.user(role="staff", password=TEST_PASSWORD)
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
 
     assert page.locator("svg.germany-map-svg path.map-land").count() == 16
     assert page.locator("svg.germany-map-svg circle.map-marker").count() == 3  # all, unlisted too

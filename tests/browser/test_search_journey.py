@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -21,11 +22,7 @@ def test_staff_find_a_person_by_a_fragment_of_the_name(page, make, screenshot):
     make.organisation(name="Bäckerei Korn GmbH", place="Essen")
     make.initiative(name="Zukunft durch Industrie e.V.")
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(staff.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, staff.email)
 
     # "mull" without the umlaut finds "Müller", under persons only.
     box = page.get_by_role("searchbox", name="Initiativen, Organisationen und Personen durchsuchen")

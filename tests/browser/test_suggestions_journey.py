@@ -7,6 +7,7 @@ import pytest
 from crm.models import MembershipRole
 from crm.network import cache
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -30,11 +31,7 @@ def test_staff_accepts_and_dismisses_suggestions(page, make, screenshot):
             make.membership(org, home, role=MembershipRole.TRAEGER)
             make.membership(org, target)
 
-    page.goto("/login")
-    page.get_by_label("E-Mail").fill(user.email)
-    page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/")
+    log_in(page, user.email)
     page.goto(f"/initiatives/{home.id}")
 
     panel = page.get_by_role("region", name="Vorgeschlagene Kontakte")
