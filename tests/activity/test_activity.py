@@ -13,6 +13,7 @@ from crm.activity.queries import berlin_today
 from crm.extensions import db
 from crm.models import AuditAction, AuditEntry, Interaction, InteractionKind
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import csrf_client
 
 UTC = dt.UTC
 
@@ -456,13 +457,7 @@ def test_done_needs_a_csrf_token(make_app, make):
     item = make.interaction(
         initiative_id=make.initiative().id, follow_up_due=berlin_today(), follow_up_owner_id=user.id
     )
-    client = secure.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text)
-    assert token is not None
-    client.post(
-        "/login",
-        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token.group(1)},
-    )
+    client = csrf_client(secure, user)
     assert client.post(f"/follow-ups/{item.id}/done").status_code == 400
     assert _load(secure, item.id).follow_up_done_at is None
     page = client.get("/follow-ups").text

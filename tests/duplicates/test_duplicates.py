@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.db.engine import writing
@@ -34,6 +34,7 @@ from crm.models import (
     SuggestionFeedback,
     WorkshopPreference,
 )
+from tests.helpers import count_rows
 
 # -- scoring and blocking (no database) ----------------------------------------------------
 
@@ -107,11 +108,6 @@ def test_person_pairs_namesakes_with_other_addresses_score_lower():
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _count(app: Any, model: Any, *where: Any) -> int:
-    with app.app_context():
-        return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
 def _merge(app: Any, kind: str, keep_id: int, other_id: int, **choices: str) -> int:
@@ -272,12 +268,12 @@ def test_merge_page_confirmation_and_merge(app, client, make, login_as):
     }
     confirm = client.post(url, data=data)
     assert confirm.status_code == 200 and "Wirklich zusammenführen?" in confirm.get_data(True)
-    assert _count(app, Organisation) == 2
+    assert count_rows(app, Organisation) == 2
     # bad input: a clear message, nothing changed
     bad = client.post(url, data=data | {"field-name": "beide?", "confirmed": "1"})
-    assert bad.status_code == 302 and _count(app, Organisation) == 2
+    assert bad.status_code == 302 and count_rows(app, Organisation) == 2
     stale = client.post(url, data=data | {"keep_version": "7", "confirmed": "1"})
-    assert stale.status_code == 302 and _count(app, Organisation) == 2
+    assert stale.status_code == 302 and count_rows(app, Organisation) == 2
     done = client.post(url, data=data | {"confirmed": "1"})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/{keep.id}")
     with app.app_context():
@@ -408,7 +404,7 @@ def test_undo_is_refused_when_the_kept_record_changed_since(app, make):
         with pytest.raises(services.MergeError, match="Seit der Zusammenführung"):
             services.undo(db.session.get_one(RecordMerge, merge_id))
         db.session.rollback()
-    assert _count(app, Organisation) == 1
+    assert count_rows(app, Organisation) == 1
 
 
 def test_undo_page_asks_first_then_brings_the_record_back(app, client, make, login_as):
@@ -418,7 +414,7 @@ def test_undo_page_asks_first_then_brings_the_record_back(app, client, make, log
     login_as("staff")
     page = client.get(f"/duplicates/merges/{merge_id}/undo").get_data(as_text=True)
     assert "Zusammenführung wirklich rückgängig machen?" in page
-    assert _count(app, Organisation) == 1
+    assert count_rows(app, Organisation) == 1
     response = client.post(f"/duplicates/merges/{merge_id}/undo")
     assert response.status_code == 302
     with app.app_context():
@@ -459,16 +455,16 @@ def test_creating_a_close_name_asks_meinten_sie_first(
         record = make.person(first_name="Jürgen", last_name="Weiß")
         model = Person
     login_as("staff")
-    count = _count(app, model)
+    count = count_rows(app, model)
     first = client.post(path, data=data)
     html = first.get_data(as_text=True)
     assert first.status_code == 200 and "Meinten Sie" in html
     assert f'data-similar="{record.id}"' in html and "Trotzdem anlegen" in html
-    assert _count(app, model) == count
+    assert count_rows(app, model) == count
     token = html.split('name="confirm_similar" type="hidden" value="')[1].split('"')[0]
     anyway = client.post(path, data=data | {"confirm_similar": token})
     assert anyway.status_code == 302
-    assert _count(app, model) == count + 1
+    assert count_rows(app, model) == count + 1
 
 
 def test_a_new_name_without_neighbours_is_saved_at_once(app, client, make, login_as):
@@ -494,11 +490,11 @@ def test_cli_find_duplicates_json_and_merge(app, make):
     assert "same_name" in data["pairs"][0]["reasons"] and data["pairs"][0]["score"] > 80
     assert runner.invoke(args=["find-duplicates", "initiatives"]).exit_code == 2
     refused = runner.invoke(args=["merge", "organisations", str(a.id), str(b.id)], input="n\n")
-    assert refused.exit_code == 0 and _count(app, Organisation) == 2
+    assert refused.exit_code == 0 and count_rows(app, Organisation) == 2
     bad = runner.invoke(
         args=["merge", "organisations", str(a.id), str(b.id), "--yes", "--field", "nope=other"]
     )
-    assert bad.exit_code == 1 and _count(app, Organisation) == 2
+    assert bad.exit_code == 1 and count_rows(app, Organisation) == 2
     done = runner.invoke(
         args=["merge", "organisations", str(a.id), str(b.id), "--yes", "--field", "name=other"]
     )
@@ -581,6 +577,6 @@ def test_undo_page_says_why_it_cannot_undo_and_offers_no_button(app, client, mak
     assert 'type="submit">Rückgängig machen' not in page
     response = client.post(f"/duplicates/merges/{merge_id}/undo")
     assert response.status_code == 302
-    assert _count(app, Organisation) == 1
+    assert count_rows(app, Organisation) == 1
     with app.app_context():
         assert db.session.get_one(RecordMerge, merge_id).undone_at is None

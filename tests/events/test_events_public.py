@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.extensions import db, limiter
 from crm.models import (
@@ -20,11 +20,7 @@ from crm.models import (
     WorkshopPreference,
 )
 from tests.events.helpers import form_data, mails, open_event, personal_path
-
-
-def _count(app, model) -> int:
-    with app.app_context():
-        return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+from tests.helpers import count_rows
 
 
 def _registrations(app) -> list[Registration]:
@@ -136,7 +132,7 @@ def test_existing_person_is_found_by_email(app, client, make):
             workshops, first_name="Jörg", last_name="Schmidt", email="J.Schmidt@example.org"
         ),
     )
-    assert _count(app, Person) == 1
+    assert count_rows(app, Person) == 1
     [reg] = _registrations(app)
     assert reg.person_id == person.id
 
@@ -174,10 +170,10 @@ def test_bad_input_shows_a_message_keeps_input_and_stores_nothing(app, client, m
     assert "Bitte prüfen Sie die markierten Angaben." in html
     if data.get("last_name", "").strip():
         assert f'value="{data["last_name"]}"' in html  # the form keeps what was typed
-    assert _count(app, Registration) == 0
-    assert _count(app, Person) == 0
-    assert _count(app, Consent) == 0
-    assert _count(app, OutboxMail) == 0
+    assert count_rows(app, Registration) == 0
+    assert count_rows(app, Person) == 0
+    assert count_rows(app, Consent) == 0
+    assert count_rows(app, OutboxMail) == 0
 
 
 def _closed_cases():
@@ -206,7 +202,7 @@ def test_registration_outside_the_window_is_refused(app, client, make, case):
     response = client.post(f"/events/{event.id}/register", data=form_data(workshops))
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
-    assert _count(app, Registration) == 0 and _count(app, OutboxMail) == 0
+    assert count_rows(app, Registration) == 0 and count_rows(app, OutboxMail) == 0
 
 
 @pytest.mark.parametrize(
@@ -235,7 +231,9 @@ def test_honeypot_pretends_success_and_stores_nothing(app, client, make):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/register/done")
     assert (
-        _count(app, Registration) == 0 and _count(app, Person) == 0 and _count(app, OutboxMail) == 0
+        count_rows(app, Registration) == 0
+        and count_rows(app, Person) == 0
+        and count_rows(app, OutboxMail) == 0
     )
 
 
@@ -250,7 +248,7 @@ def test_rate_limit_on_the_post(app, client, make, monkeypatch):
     ]
     assert codes == [302, 302, 302, 429, 429]
     assert client.get(f"/events/{event.id}/register").status_code == 200  # GET is not limited
-    assert _count(app, Registration) == 3
+    assert count_rows(app, Registration) == 3
     with app.app_context():
         limiter.reset()
 
@@ -269,8 +267,8 @@ def test_same_email_twice_gives_no_second_registration_and_the_same_answer(app, 
         ),
     )
     assert first.headers["Location"] == second.headers["Location"]
-    assert _count(app, Registration) == 1 and _count(app, Person) == 1
-    assert _count(app, Consent) == 1  # no second set of consents
+    assert count_rows(app, Registration) == 1 and count_rows(app, Person) == 1
+    assert count_rows(app, Consent) == 1  # no second set of consents
     sent = mails(app, "erika.mustermann@example.org")
     assert len(sent) == 2 and "persönlicher Link" in sent[1].subject
     new_link = personal_path(app, "erika.mustermann@example.org")

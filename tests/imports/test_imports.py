@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.db.engine import writing
 from crm.extensions import db
@@ -31,11 +31,7 @@ from crm.models import (
     Registration,
     RegistrationStatus,
 )
-
-
-def _count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model)) or 0
+from tests.helpers import count_rows
 
 
 def _import(app, kind, path, **kw):
@@ -172,7 +168,7 @@ def test_comma_file_with_row_numbers_of_errors_after_a_multiline_cell(app, tmp_p
         {"row": 3, "column": "Name", "message": "Der Name fehlt."},
         {"row": 4, "column": "PLZ", "message": "„5O667“ ist keine Postleitzahl (fünf Ziffern)."},
     ]
-    assert _count(app, Organisation) == 1
+    assert count_rows(app, Organisation) == 1
 
 
 def test_xlsx_with_excel_dates_and_memberships(app, tmp_path, make):
@@ -208,7 +204,7 @@ def test_xlsx_with_excel_dates_and_memberships(app, tmp_path, make):
             MembershipRole.GRUENDUNGSMITGLIED,
             MembershipRole.PARTNER,
         }
-        assert _count(app, Organisation) == 2  # "Neue Firma KG" created, Süd matched
+        assert count_rows(app, Organisation) == 2  # "Neue Firma KG" created, Süd matched
 
 
 # -- dry run, idempotence, repeated rows, modes -------------------------------------------
@@ -218,9 +214,9 @@ def test_dry_run_writes_nothing(app, tmp_path):
     path = _write_csv(tmp_path / "orgs.csv", ORG_ROWS)
     _spec, outcome = _import(app, "organisations", path, dry_run=True)
     assert outcome.created == 2 and outcome.batch_id is None
-    assert _count(app, Organisation) == 0
-    assert _count(app, AuditEntry) == 0
-    assert _count(app, ImportBatch) == 0
+    assert count_rows(app, Organisation) == 0
+    assert count_rows(app, AuditEntry) == 0
+    assert count_rows(app, ImportBatch) == 0
 
 
 def test_the_same_file_twice_creates_and_updates_nothing_the_second_time(app, tmp_path):
@@ -235,8 +231,8 @@ def test_the_same_file_twice_creates_and_updates_nothing_the_second_time(app, tm
     assert (first.created, first.updated, first.unchanged) == (2, 0, 1)
     _spec, second = _import(app, "persons", path)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
-    assert _count(app, Person) == 2 and _count(app, Organisation) == 1
-    assert _count(app, Affiliation) == 2
+    assert count_rows(app, Person) == 2 and count_rows(app, Organisation) == 1
+    assert count_rows(app, Affiliation) == 2
     with app.app_context():
         erika = db.session.scalar(select(Person).where(Person.email == "erika@example.org"))
         affiliation = db.session.scalar(
@@ -263,12 +259,12 @@ def test_similar_name_is_shown_for_a_decision_never_merged(app, tmp_path, make):
     spec, outcome = _import(app, "organisations", path)
     assert (outcome.created, outcome.updated, outcome.review) == (0, 0, 1)
     assert outcome.rows[0].candidate_id == existing.id
-    assert _count(app, Organisation) == 1
+    assert count_rows(app, Organisation) == 1
     assert "Nicht importiert" in outcome.as_json()["errors"][0]["message"]
     spec.decisions = {2: "new"}
     with app.app_context():
         decided = run_import(spec, dry_run=False)
-    assert decided.created == 1 and _count(app, Organisation) == 2
+    assert decided.created == 1 and count_rows(app, Organisation) == 2
 
 
 # -- undo ------------------------------------------------------------------------------
@@ -308,10 +304,14 @@ def test_undo_of_persons_removes_their_new_organisations_and_affiliations(app, t
     rows = [["Vorname", "Nachname", "Organisation"], ["Erika", "Muster", "Werk GmbH"]]
     path = _write_csv(tmp_path / "p.csv", rows)
     _spec, outcome = _import(app, "persons", path)
-    assert _count(app, Affiliation) == 1
+    assert count_rows(app, Affiliation) == 1
     with app.app_context():
         undo(outcome.batch_id)
-    assert (_count(app, Person), _count(app, Organisation), _count(app, Affiliation)) == (0, 0, 0)
+    assert (
+        count_rows(app, Person),
+        count_rows(app, Organisation),
+        count_rows(app, Affiliation),
+    ) == (0, 0, 0)
 
 
 # -- attendance, command line --------------------------------------------------------------
@@ -380,7 +380,7 @@ def test_cli_exit_codes_and_mapping_file(app, tmp_path, runner):
             {"row": 2, "column": "Bar", "message": "„2“ ist keine Postleitzahl (fünf Ziffern)."}
         ],
     }
-    assert _count(app, Organisation) == 0
+    assert count_rows(app, Organisation) == 0
 
 
 def test_prepare_refuses_an_empty_file(app, tmp_path):
@@ -564,8 +564,8 @@ def test_attendance_same_name_without_email_is_decided_and_undo_removes_it(app, 
             "message": "Veranstaltung „Gibt es nicht“ gibt es nicht.",
         }
     ]
-    assert _count(app, Registration) == 1
+    assert count_rows(app, Registration) == 1
     with app.app_context():
         undo(outcome.batch_id)
-    assert (_count(app, Registration), _count(app, Person)) == (0, 1)
+    assert (count_rows(app, Registration), count_rows(app, Person)) == (0, 1)
     assert outcome.rows[0].candidate_id == erika.id

@@ -23,6 +23,7 @@ from crm.models import (
 )
 from crm.network import cache
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import csrf_client
 
 
 @pytest.fixture(autouse=True)
@@ -149,13 +150,7 @@ def test_bad_decisions_are_400_and_change_nothing(app, client, login_as, network
 def test_deciding_needs_a_csrf_token(make_app, make, network):
     secure = make_app(WTF_CSRF_ENABLED=True)
     user = make.user(role="staff", password=TEST_PASSWORD)
-    client = secure.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text)
-    assert token is not None
-    client.post(
-        "/login",
-        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token.group(1)},
-    )
+    client = csrf_client(secure, user)
     url = decide_url(network["a"], network["b"])
     assert client.post(url, data={"decision": "accepted"}).status_code == 400
     assert counts(secure) == (0, 0, 0)

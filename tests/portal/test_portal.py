@@ -7,7 +7,7 @@ import io
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
@@ -21,6 +21,7 @@ from crm.models import (
     Person,
     Theme,
 )
+from tests.helpers import count_rows
 
 PORTAL_GETS = [
     "/unsere-initiative/",
@@ -33,11 +34,6 @@ PORTAL_GETS = [
 def _load(app, model, record_id, *options):
     with app.app_context():
         return db.session.scalar(select(model).where(model.id == record_id).options(*options))
-
-
-def _count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def _png() -> bytes:
@@ -179,10 +175,10 @@ def test_member_matching_offers_existing_organisations_first(app, client, login_
     html = offer.get_data(as_text=True)
     assert offer.status_code == 200
     assert "Thyssen Stahl AG" in html and f'value="{existing.id}"' in html
-    assert _count(app, Membership) == 0
+    assert count_rows(app, Membership) == 0
     done = client.post("/unsere-initiative/mitglieder/neu", data=data | {"match": str(existing.id)})
     assert done.status_code == 302
-    assert _count(app, Organisation) == 1
+    assert count_rows(app, Organisation) == 1
     with app.app_context():
         m = db.session.scalar(select(Membership))
         assert (m.initiative_id, m.organisation_id) == (own.id, existing.id)
@@ -213,7 +209,7 @@ def test_member_cannot_be_added_twice_or_with_a_future_date(app, client, login_a
         "/unsere-initiative/mitglieder/neu", data=data | {"match": "new", "since": future}
     )
     assert later.status_code == 400 and "Zukunft" in later.get_data(as_text=True)
-    assert _count(app, Membership) == 1 and _count(app, Organisation) == 1
+    assert count_rows(app, Membership) == 1 and count_rows(app, Organisation) == 1
 
 
 def test_member_form_refuses_garbled_choices(app, client, login_as, own):
@@ -237,7 +233,7 @@ def test_member_form_refuses_garbled_choices(app, client, login_as, own):
         ).status_code
         == 400
     )
-    assert _count(app, Membership) == 0
+    assert count_rows(app, Membership) == 0
 
 
 def test_ending_a_membership_and_a_role(app, client, login_as, make, own):
@@ -269,7 +265,7 @@ def test_foreign_records_are_404_and_unchanged(app, client, login_as, make, own)
     )
     assert _load(app, Membership, m.id).until is None
     assert _load(app, InitiativeRole, r.id).until is None
-    assert _count(app, Consent) == 0
+    assert count_rows(app, Consent) == 0
 
 
 def test_contact_person_with_role_and_consents(app, client, login_as, own):
@@ -317,7 +313,7 @@ def test_bad_contact_input_changes_nothing(app, client, login_as, own, change):
     } | change
     response = client.post("/unsere-initiative/personen/neu", data=data)
     assert response.status_code == 400
-    assert _count(app, Person) == 0 and _count(app, InitiativeRole) == 0
+    assert count_rows(app, Person) == 0 and count_rows(app, InitiativeRole) == 0
 
 
 def test_consents_are_recorded_as_history(app, client, login_as, make, own):
@@ -333,7 +329,7 @@ def test_consents_are_recorded_as_history(app, client, login_as, make, own):
         as_text=True
     )
     assert "widerrufen" in html and "bestätigt" in html
-    assert _count(app, Consent) == 2
+    assert count_rows(app, Consent) == 2
 
 
 def test_no_logo_is_404(client, login_as, own):
@@ -372,6 +368,6 @@ def test_recording_the_same_consent_again_records_nothing(app, client, login_as,
     assert client.post(path, data=data).status_code == 302
     again = client.post(path, data=data, follow_redirects=True).get_data(as_text=True)
     assert "bereits so vermerkt" in again
-    assert _count(app, Consent) == 1
+    assert count_rows(app, Consent) == 1
     assert client.post(path, data=data | {"status": "revoked"}).status_code == 302
-    assert _count(app, Consent) == 2
+    assert count_rows(app, Consent) == 2
