@@ -362,6 +362,38 @@ def _mail(
     queue_mail(to, subject, body, ics=calendar)
 
 
+def _mail_person(
+    template: str, person: Person | None, subject: str, event: Event, **context: object
+) -> None:
+    """Mail `person` about `event`, when they have an address."""
+    if person is not None and person.email:
+        _mail(template, person.email, subject, event, person=person, **context)
+
+
+def _mail_link(
+    template: str,
+    to: str,
+    subject: str,
+    event: Event,
+    person: Person,
+    registration: Registration,
+    token: str,
+    *,
+    ics: bool,
+) -> None:
+    """A mail about a registration that carries its (new) personal link."""
+    _mail(
+        template,
+        to,
+        subject,
+        event,
+        person=person,
+        registration=registration,
+        link=personal_url(token),
+        ics=ics,
+    )
+
+
 def _find_or_create_person(data: RegistrationInput, event: Event) -> Person:
     person = find_person_by_email(data.email)
     if person is not None:
@@ -414,6 +446,7 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
     event = lock_event(event_id)
     assert event is not None  # noqa: S101 - the view has loaded it
     person = _find_or_create_person(data, event)
+    to = person.email or data.email
     registration = db.session.scalar(
         select(Registration).where(
             Registration.event_id == event.id, Registration.person_id == person.id
@@ -425,16 +458,7 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
         # because only the hash of a link is stored.
         registration.token_hash = token_hash
         subject = _("Ihr persönlicher Link: %(t)s", t=event.title)
-        _mail(
-            "link_resent.txt",
-            person.email or data.email,
-            subject,
-            event,
-            person=person,
-            registration=registration,
-            link=personal_url(token),
-            ics=False,
-        )
+        _mail_link("link_resent.txt", to, subject, event, person, registration, token, ics=False)
         return RegistrationOutcome(registration, resent=True)
     # Free seats go to those already waiting; only then may the newcomer have one.
     moved = fill_seats(event)
@@ -466,16 +490,7 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
         if has_seat
         else _("Warteliste: %(t)s", t=event.title)
     )
-    _mail(
-        template,
-        person.email or data.email,
-        subject,
-        event,
-        person=person,
-        registration=registration,
-        link=personal_url(token),
-        ics=has_seat,
-    )
+    _mail_link(template, to, subject, event, person, registration, token, ics=has_seat)
     if has_seat:
         fill_workshops_and_mail(event, moved_up=[])
     return RegistrationOutcome(registration, resent=False, moved=moved)
@@ -609,27 +624,22 @@ def fill_workshops_and_mail(
     placed = fill_workshops(event)
     workshop_of = {r.id: w for r, w in placed}
     for registration in moved_up:
-        person = db.session.get_one(Person, registration.person_id)
-        if person.email:
-            _mail(
-                "moved_up.txt",
-                person.email,
-                _("Sie haben einen Platz: %(t)s", t=event.title),
-                event,
-                person=person,
-                registration=registration,
-                workshop=workshop_of.get(registration.id),
-            )
+        _mail_person(
+            "moved_up.txt",
+            db.session.get_one(Person, registration.person_id),
+            _("Sie haben einen Platz: %(t)s", t=event.title),
+            event,
+            registration=registration,
+            workshop=workshop_of.get(registration.id),
+        )
     already = {r.id for r in moved_up}
     for registration, workshop in placed:
-        person = db.session.get_one(Person, registration.person_id)
-        if registration.id not in already and person.email:
-            _mail(
+        if registration.id not in already:
+            _mail_person(
                 "workshop_moved_up.txt",
-                person.email,
+                db.session.get_one(Person, registration.person_id),
                 _("Ihr Workshop: %(t)s", t=event.title),
                 event,
-                person=person,
                 workshop=workshop,
                 ics=False,
             )
@@ -643,17 +653,14 @@ def cancel(registration: Registration) -> list[Registration]:
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
     db.session.flush()
-    person = db.session.get_one(Person, registration.person_id)
-    if person.email:
-        _mail(
-            "cancelled.txt",
-            person.email,
-            _("Stornierung: %(t)s", t=event.title),
-            event,
-            person=person,
-            registration=registration,
-            ics=False,
-        )
+    _mail_person(
+        "cancelled.txt",
+        db.session.get_one(Person, registration.person_id),
+        _("Stornierung: %(t)s", t=event.title),
+        event,
+        registration=registration,
+        ics=False,
+    )
     return fill_seats(event)
 
 
@@ -663,31 +670,36 @@ def change_preferences(registration: Registration, workshop_ids: list[int]) -> N
     registration.updated_at = utcnow()
 
 
+def _mark_attendance(
+    registration: Registration,
+    status: RegistrationStatus,
+    allowed_from: set[RegistrationStatus],
+    checked_in_at: dt.datetime | None = None,
+) -> bool:
+    """Move a registration from one of `allowed_from` to `status`; False when it may not."""
+    if registration.status not in allowed_from:
+        return False
+    registration.status = status
+    registration.checked_in_at = checked_in_at
+    return True
+
+
 def check_in(registration: Registration) -> bool:
     """Mark as attended now; False when already checked in."""
-    if registration.status in (RegistrationStatus.ATTENDED, RegistrationStatus.CANCELLED):
-        return False
-    registration.status = RegistrationStatus.ATTENDED
-    registration.checked_in_at = utcnow()
-    return True
+    allowed = set(RegistrationStatus) - {RegistrationStatus.ATTENDED, RegistrationStatus.CANCELLED}
+    return _mark_attendance(registration, RegistrationStatus.ATTENDED, allowed, utcnow())
 
 
 def mark_no_show(registration: Registration) -> bool:
     """Mark as not attended; False when already so."""
-    if registration.status not in (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED):
-        return False
-    registration.status = RegistrationStatus.NO_SHOW
-    registration.checked_in_at = None
-    return True
+    allowed = {RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED}
+    return _mark_attendance(registration, RegistrationStatus.NO_SHOW, allowed)
 
 
 def reset_attendance(registration: Registration) -> bool:
     """Undo a check-in or no-show mark (back to registered)."""
-    if registration.status not in (RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW):
-        return False
-    registration.status = RegistrationStatus.REGISTERED
-    registration.checked_in_at = None
-    return True
+    allowed = {RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW}
+    return _mark_attendance(registration, RegistrationStatus.REGISTERED, allowed)
 
 
 def confirm_organisation(registration: Registration) -> bool:
@@ -728,13 +740,7 @@ def remind(registration_id: int) -> bool:
     registration.reminded_at = utcnow()
     event = db.session.get_one(Event, registration.event_id)
     person = db.session.get(Person, registration.person_id) if registration.person_id else None
-    if person is not None and person.email:
-        _mail(
-            "reminder.txt",
-            person.email,
-            _("Erinnerung: %(t)s ist morgen", t=event.title),
-            event,
-            person=person,
-            ics=False,
-        )
+    _mail_person(
+        "reminder.txt", person, _("Erinnerung: %(t)s ist morgen", t=event.title), event, ics=False
+    )
     return True
