@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.extensions import db
 from crm.links import services
@@ -27,6 +27,7 @@ from crm.models import (
 )
 from crm.models.base import today
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import count_rows, csrf_client
 
 
 @pytest.fixture
@@ -48,11 +49,6 @@ def w(make) -> SimpleNamespace:
         r=make.initiative_role(person, ini),
         rel=make.relationship(ini, ini2),
     )
-
-
-def _count(app, model: Any) -> int:
-    with app.app_context():
-        return int(db.session.scalar(select(func.count(model.id))) or 0)
 
 
 def _get(app, model: Any, record_id: int) -> Any:
@@ -123,8 +119,19 @@ ROUTES = [
 
 def _counts(app) -> tuple[int, ...]:
     return tuple(
-        _count(app, model) for model in (Membership, Affiliation, InitiativeRole, Relationship)
+        count_rows(app, model) for model in (Membership, Affiliation, InitiativeRole, Relationship)
     )
+
+
+def _refused(app, client, url: str, data: dict[str, str], message: str) -> str:
+    """Posting `data` to `url` shows the form again with `message` and adds no link."""
+    before = _counts(app)
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert _counts(app) == before
+    return html
 
 
 @pytest.mark.parametrize(("method", "url"), ROUTES)
@@ -300,15 +307,9 @@ def test_a_typed_exact_name_without_a_chosen_hit_is_taken(app, client, login_as,
 )
 def test_bad_membership_input_changes_nothing(app, client, login_as, w, data, message):
     login_as("staff")
-    before = _counts(app)
     form = {"other_name": "Stadt Duisburg", "other_id": str(w.org2.id), "role": "mitglied"}
-    form.update(data)
-    response = client.post(f"/memberships/new?initiative={w.ini.id}", data=form)
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert message in html
+    html = _refused(app, client, f"/memberships/new?initiative={w.ini.id}", form | data, message)
     assert "is-invalid" in html
-    assert _counts(app) == before
     for key in ("since", "until"):
         if data.get(key):
             assert f'value="{data[key]}"' in html  # what was typed is kept
@@ -316,16 +317,14 @@ def test_bad_membership_input_changes_nothing(app, client, login_as, w, data, me
 
 def test_a_duplicate_membership_is_refused(app, client, login_as, w):
     login_as("staff")
-    before = _counts(app)
-    response = client.post(
+    html = _refused(
+        app,
+        client,
         f"/memberships/new?initiative={w.ini.id}",
-        data={"other_name": "Stahlwerk Nord GmbH", "other_id": str(w.org.id), "role": "beirat"},
+        {"other_name": "Stahlwerk Nord GmbH", "other_id": str(w.org.id), "role": "beirat"},
+        "bereits Mitglied der Initiative",
     )
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert "bereits Mitglied der Initiative" in html
     assert 'value="Stahlwerk Nord GmbH"' in html
-    assert _counts(app) == before
 
 
 def test_a_membership_after_an_ended_one_is_allowed(app, client, login_as, w, make):
@@ -462,41 +461,55 @@ def test_affiliation_from_the_organisation_side(app, client, login_as, w, make):
 )
 def test_bad_affiliation_input_changes_nothing(app, client, login_as, w, data, message):
     login_as("staff")
-    before = _counts(app)
     form = {"other_id": str(w.org2.id)} | data
-    response = client.post(f"/affiliations/new?person={w.person.id}", data=form)
-    assert response.status_code == 200
-    assert message in response.get_data(as_text=True)
-    assert _counts(app) == before
+    _refused(app, client, f"/affiliations/new?person={w.person.id}", form, message)
 
 
 def test_a_duplicate_affiliation_is_refused(app, client, login_as, w):
     login_as("staff")
-    before = _counts(app)
-    response = client.post(
+    _refused(
+        app,
+        client,
         f"/affiliations/new?organisation={w.org.id}",
-        data={"other_id": str(w.person.id), "function": "Vorstand"},
+        {"other_id": str(w.person.id), "function": "Vorstand"},
+        "bereits der Organisation zugeordnet",
     )
-    assert response.status_code == 200
-    assert "bereits der Organisation zugeordnet" in response.get_data(as_text=True)
-    assert _counts(app) == before
 
 
-def test_staff_edits_ends_and_deletes_an_affiliation(app, client, login_as, w):
+@pytest.mark.parametrize(
+    ("kind", "model", "record", "data", "saved", "question"),
+    [
+        (
+            "affiliations",
+            Affiliation,
+            "a",
+            {"function": "Geschäftsführer", "since": "2021-02-03"},
+            {"function": "Geschäftsführer", "since": dt.date(2021, 2, 3)},
+            "Zuordnung wirklich löschen?",
+        ),
+        (
+            "initiative-roles",
+            InitiativeRole,
+            "r",
+            {"role": "presse", "since": "2022-01-01"},
+            {"role": InitiativeRoleKind.PRESSE, "since": dt.date(2022, 1, 1)},
+            "Rolle wirklich löschen?",
+        ),
+    ],
+)
+def test_staff_edits_ends_and_deletes_an_affiliation_or_a_role(
+    app, client, login_as, w, kind, model, record, data, saved, question
+):
     login_as("staff")
-    response = client.post(
-        f"/affiliations/{w.a.id}/edit", data={"function": "Geschäftsführer", "since": "2021-02-03"}
-    )
-    assert response.status_code == 302
-    a = _get(app, Affiliation, w.a.id)
-    assert (a.function, a.since) == ("Geschäftsführer", dt.date(2021, 2, 3))
-    assert client.post(f"/affiliations/{w.a.id}/end").status_code == 302
-    assert _get(app, Affiliation, w.a.id).until == today()
-    assert "Zuordnung wirklich löschen?" in client.get(f"/affiliations/{w.a.id}/delete").get_data(
-        as_text=True
-    )
-    assert client.post(f"/affiliations/{w.a.id}/delete").status_code == 302
-    assert _get(app, Affiliation, w.a.id) is None
+    record_id = getattr(w, record).id
+    assert client.post(f"/{kind}/{record_id}/edit", data=data).status_code == 302
+    stored = _get(app, model, record_id)
+    assert {key: getattr(stored, key) for key in saved} == saved
+    assert client.post(f"/{kind}/{record_id}/end").status_code == 302
+    assert _get(app, model, record_id).until == today()
+    assert question in client.get(f"/{kind}/{record_id}/delete").get_data(as_text=True)
+    assert client.post(f"/{kind}/{record_id}/delete").status_code == 302
+    assert _get(app, model, record_id) is None
 
 
 # --- initiative roles ------------------------------------------------------------------------
@@ -526,14 +539,13 @@ def test_a_second_role_of_the_same_person_is_fine_the_same_role_twice_is_not(
         data={"other_id": str(w.ini.id), "role": "vorsitz"},
     )
     assert other_role.status_code == 302
-    before = _counts(app)
-    same = client.post(
+    _refused(
+        app,
+        client,
         f"/initiative-roles/new?person={w.person.id}",
-        data={"other_id": str(w.ini.id), "role": "ansprechperson"},
+        {"other_id": str(w.ini.id), "role": "ansprechperson"},
+        "hat diese Rolle in diesem Zeitraum bereits inne",
     )
-    assert same.status_code == 200
-    assert "hat diese Rolle in diesem Zeitraum bereits inne" in same.get_data(as_text=True)
-    assert _counts(app) == before
 
 
 @pytest.mark.parametrize(
@@ -548,26 +560,8 @@ def test_a_second_role_of_the_same_person_is_fine_the_same_role_twice_is_not(
 def test_bad_role_input_changes_nothing(app, client, login_as, w, make, data, message):
     other = make.person()
     login_as("staff")
-    before = _counts(app)
     form = {"other_id": str(other.id), "role": "presse"} | data
-    response = client.post(f"/initiative-roles/new?initiative={w.ini.id}", data=form)
-    assert response.status_code == 200
-    assert message in response.get_data(as_text=True)
-    assert _counts(app) == before
-
-
-def test_staff_edits_ends_and_deletes_a_role(app, client, login_as, w):
-    login_as("staff")
-    response = client.post(
-        f"/initiative-roles/{w.r.id}/edit", data={"role": "presse", "since": "2022-01-01"}
-    )
-    assert response.status_code == 302
-    r = _get(app, InitiativeRole, w.r.id)
-    assert (r.role, r.since) == (InitiativeRoleKind.PRESSE, dt.date(2022, 1, 1))
-    assert client.post(f"/initiative-roles/{w.r.id}/end").status_code == 302
-    assert _get(app, InitiativeRole, w.r.id).until == today()
-    assert client.post(f"/initiative-roles/{w.r.id}/delete").status_code == 302
-    assert _get(app, InitiativeRole, w.r.id) is None
+    _refused(app, client, f"/initiative-roles/new?initiative={w.ini.id}", form, message)
 
 
 # --- relationships ---------------------------------------------------------------------------
@@ -593,7 +587,7 @@ def test_another_kind_between_the_same_initiatives_is_fine(app, client, login_as
         data={"other_id": str(w.ini.id), "kind": "vermittelt"},
     )
     assert response.status_code == 302
-    assert _count(app, Relationship) == 2
+    assert count_rows(app, Relationship) == 2
 
 
 @pytest.mark.parametrize(
@@ -608,14 +602,10 @@ def test_another_kind_between_the_same_initiatives_is_fine(app, client, login_as
 )
 def test_bad_relationship_input_changes_nothing(app, client, login_as, w, data, message):
     login_as("staff")
-    before = _counts(app)
     form = {"other_id": str(w.ini2.id), "kind": "kooperation"} | {
         key: value.format(ini=w.ini.id, ini2=w.ini2.id) for key, value in data.items()
     }
-    response = client.post(f"/relationships/new?initiative={w.ini.id}", data=form)
-    assert response.status_code == 200
-    assert message in response.get_data(as_text=True)
-    assert _counts(app) == before
+    _refused(app, client, f"/relationships/new?initiative={w.ini.id}", form, message)
 
 
 def test_the_reverse_of_an_existing_relationship_is_a_duplicate(app, client, login_as, w):
@@ -626,7 +616,7 @@ def test_the_reverse_of_an_existing_relationship_is_a_duplicate(app, client, log
     )
     assert response.status_code == 200
     assert "Diese Beziehung ist bereits erfasst." in response.get_data(as_text=True)
-    assert _count(app, Relationship) == 1
+    assert count_rows(app, Relationship) == 1
 
 
 def test_a_mixed_pair_is_refused(app, client, login_as, w):
@@ -637,7 +627,7 @@ def test_a_mixed_pair_is_refused(app, client, login_as, w):
     )
     assert response.status_code == 400
     assert "zwei Initiativen oder zwei Organisationen" in response.get_data(as_text=True)
-    assert _count(app, Relationship) == 1
+    assert count_rows(app, Relationship) == 1
     with app.app_context():
         from crm.models import Initiative, Organisation
 
@@ -646,7 +636,7 @@ def test_a_mixed_pair_is_refused(app, client, login_as, w):
         with pytest.raises(services.LinkError, match="zwei Initiativen oder zwei Organisationen"):
             services.create_relationship(ini, org, RelationshipKind.KOOPERATION, None)
         db.session.rollback()
-    assert _count(app, Relationship) == 1
+    assert count_rows(app, Relationship) == 1
 
 
 def test_staff_edits_and_deletes_a_relationship(app, client, login_as, w, make):
@@ -711,19 +701,11 @@ def test_record_pages_offer_the_link_controls(client, login_as, w):
 
 # --- the controls work with CSRF protection on -------------------------------------------------
 
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
 
 def test_the_end_control_of_the_initiative_page_posts_a_valid_token(app, make_app, make, w):
     user = make.user(role="staff", password=TEST_PASSWORD)
     protected = make_app(WTF_CSRF_ENABLED=True)
-    client = protected.test_client()
-    token = CSRF_INPUT.search(client.get("/login").get_data(as_text=True))
-    assert token is not None
-    login = client.post(
-        "/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token[1]}
-    )
-    assert login.status_code == 302
+    client = csrf_client(protected, user)
     html = client.get(f"/initiatives/{w.ini.id}").get_data(as_text=True)
     link = re.search(rf'href="(/memberships/{w.m.id}/end\?[^"]*)"', html)
     assert link is not None  # "Beenden …" opens the confirmation page
