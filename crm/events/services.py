@@ -363,11 +363,17 @@ def _mail(
 
 
 def _mail_person(
-    template: str, person: Person | None, subject: str, event: Event, **context: object
+    template: str,
+    person: Person | None,
+    subject: str,
+    event: Event,
+    *,
+    ics: bool = True,
+    **context: object,
 ) -> None:
     """Mail `person` about `event`, when they have an address."""
     if person is not None and person.email:
-        _mail(template, person.email, subject, event, person=person, **context)
+        _mail(template, person.email, subject, event, ics=ics, person=person, **context)
 
 
 def _mail_link(
