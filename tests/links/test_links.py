@@ -123,11 +123,11 @@ def _counts(app) -> tuple[int, ...]:
     )
 
 
-def _refused(app, client, url: str, data: dict[str, str], message: str) -> str:
-    """Posting `data` to `url` shows the form again with `message` and adds no link."""
+def _refused(app, client, url: str, data: dict[str, str], message: str, status: int = 200) -> str:
+    """Posting `data` to `url` answers `status` with `message` (the form again) and adds no link."""
     before = _counts(app)
     response = client.post(url, data=data)
-    assert response.status_code == 200
+    assert response.status_code == status
     html = response.get_data(as_text=True)
     assert message in html
     assert _counts(app) == before
@@ -610,23 +610,26 @@ def test_bad_relationship_input_changes_nothing(app, client, login_as, w, data, 
 
 def test_the_reverse_of_an_existing_relationship_is_a_duplicate(app, client, login_as, w):
     login_as("staff")
-    response = client.post(
+    _refused(
+        app,
+        client,
         f"/relationships/new?initiative={w.ini2.id}",
-        data={"other_id": str(w.ini.id), "kind": "kooperation"},
+        {"other_id": str(w.ini.id), "kind": "kooperation"},
+        "Diese Beziehung ist bereits erfasst.",
     )
-    assert response.status_code == 200
-    assert "Diese Beziehung ist bereits erfasst." in response.get_data(as_text=True)
     assert count_rows(app, Relationship) == 1
 
 
 def test_a_mixed_pair_is_refused(app, client, login_as, w):
     login_as("staff")
-    response = client.post(
+    _refused(
+        app,
+        client,
         f"/relationships/new?initiative={w.ini.id}&organisation={w.org.id}",
-        data={"other_id": str(w.org2.id), "kind": "kooperation"},
+        {"other_id": str(w.org2.id), "kind": "kooperation"},
+        "zwei Initiativen oder zwei Organisationen",
+        status=400,
     )
-    assert response.status_code == 400
-    assert "zwei Initiativen oder zwei Organisationen" in response.get_data(as_text=True)
     assert count_rows(app, Relationship) == 1
     with app.app_context():
         from crm.models import Initiative, Organisation
