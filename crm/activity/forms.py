@@ -15,21 +15,13 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from crm.models import InteractionKind
-from crm.web.fields import BerlinDateTimeField, Form, GermanDateField, required
+from crm.web.fields import BerlinDateTimeField, Form, GermanDateField, plausible_year, required
 
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2100
 
 
-def _plausible_year(_form: Any, field: Any) -> None:
-    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-        raise ValidationError(
-            _l(
-                "Bitte ein Datum zwischen %(a)s und %(b)s angeben.",
-                a=EARLIEST_YEAR,
-                b=LATEST_YEAR,
-            )
-        )
+_plausible_year = plausible_year(EARLIEST_YEAR, LATEST_YEAR)
 
 
 class InteractionForm(Form):

@@ -11,21 +11,13 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
-from crm.web.fields import Form, GermanDateField, required
+from crm.web.fields import Form, GermanDateField, plausible_year, required
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 
 
-def _plausible_year(_form: Any, field: Any) -> None:
-    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-        raise ValidationError(
-            _l(
-                "Bitte ein Datum zwischen %(a)s und %(b)s angeben.",
-                a=EARLIEST_YEAR,
-                b=LATEST_YEAR,
-            )
-        )
+_plausible_year = plausible_year(EARLIEST_YEAR, LATEST_YEAR)
 
 
 def _one_of(enum_cls: Any, message: Any) -> Any:
@@ -50,13 +42,6 @@ class PickerMixin:
     )
     other_id = HiddenField()
 
-    def chosen_id(self) -> int | None:
-        """The posted id of the other end; None when missing or not a number."""
-        raw = (getattr(self, "other_id").data or "").strip()  # noqa: B009 - a mixin
-        if not raw.isdigit() or len(raw) > 12:
-            return None
-        return int(raw)
-
 
 class PeriodForm(Form):
     """Since and until, both optional; until never before since."""
@@ -77,18 +62,23 @@ class PeriodForm(Form):
             raise ValidationError(_l("Das Ende darf nicht vor dem Beginn liegen."))
 
 
-class MembershipForm(PeriodForm):
-    """The role of an organisation in an initiative, and since/until."""
-
-    role = SelectField(
+def _role_field(enum_cls: Any) -> SelectField:
+    """A required role out of `enum_cls`."""
+    return SelectField(
         _l("Rolle"),
         choices=[],
         validate_choice=False,
         validators=[
             required(_l("Bitte eine Rolle wählen.")),
-            _one_of(MembershipRole, _l("Bitte eine der angebotenen Rollen wählen.")),
+            _one_of(enum_cls, _l("Bitte eine der angebotenen Rollen wählen.")),
         ],
     )
+
+
+class MembershipForm(PeriodForm):
+    """The role of an organisation in an initiative, and since/until."""
+
+    role = _role_field(MembershipRole)
 
 
 class NewMembershipForm(PickerMixin, MembershipForm):
@@ -110,15 +100,7 @@ class NewAffiliationForm(PickerMixin, AffiliationForm):
 class RoleForm(PeriodForm):
     """The role of a person for an initiative, and since/until."""
 
-    role = SelectField(
-        _l("Rolle"),
-        choices=[],
-        validate_choice=False,
-        validators=[
-            required(_l("Bitte eine Rolle wählen.")),
-            _one_of(InitiativeRoleKind, _l("Bitte eine der angebotenen Rollen wählen.")),
-        ],
-    )
+    role = _role_field(InitiativeRoleKind)
 
 
 class NewRoleForm(PickerMixin, RoleForm):

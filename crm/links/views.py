@@ -8,6 +8,9 @@ of one of the link's ends.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from flask import (
@@ -23,6 +26,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -227,28 +231,331 @@ def _confirm_end(
     )
 
 
-def _saved(message: str, back: str) -> Response:
+def _saved(message: str | LazyString, back: str) -> Response:
     db.session.commit()
-    flash(message, "success")
+    flash(str(message), "success")
     return redirect(back)
 
 
-def _end(link: Any, message: str, back: str) -> Response:
+def _end(link: Any, message: str | LazyString, back: str) -> Response:
     try:
         services.end_link(link)
     except services.LinkError as err:
         flash(err.message, "error")
         return redirect(back)
-    return _saved(message % {"d": _date(link.until)}, back)
+    return _saved(str(message) % {"d": _date(link.until)}, back)
 
 
-def _selects(form: Any) -> None:
-    """The choices of the role/kind selects, with translated labels."""
-    if hasattr(form, "role"):
-        enum_cls = MembershipRole if isinstance(form, MembershipForm) else InitiativeRoleKind
-        form.role.choices = choices(enum_cls)
-    if hasattr(form, "kind"):
+# -- the kinds of links: what their pages differ in ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Headings, explanations and messages of the pages of one kind of link."""
+
+    new_heading: LazyString
+    created: LazyString
+    edit_heading: LazyString
+    saved: LazyString
+    delete_heading: LazyString
+    delete_text: LazyString
+    deleted: LazyString
+    end_heading: LazyString | None = None
+    end_text: LazyString | None = None
+    ended: LazyString | None = None  # with %(d)s, the last day
+
+
+class LinkKind:
+    """One kind of link: its URLs and endpoints (`<name>_new`, `<name>_edit`, …), its forms
+    and how it reads and writes a link. The views below serve every kind."""
+
+    name: str  # endpoint prefix; the URL argument is `<name>_id`
+    path: str  # URL prefix
+    anchors: tuple[str, ...]  # the record kinds a new link can start from
+    fields: tuple[str, ...]  # the form fields besides the picker
+    blame_field: str  # where an edit's refusal is shown
+    new_form: type[Any]
+    edit_form: type[Any]
+    texts: Texts
+    can_be_ended = False
+
+    def load(self, link_id: int) -> Any:
+        """The link with both ends loaded, or None."""
+        raise NotImplementedError
+
+    def other(self, anchor_kind: str) -> str:
+        """The kind of record picked for the other end of a new link."""
+        raise NotImplementedError
+
+    def refuse(self) -> ResponseLike | None:
+        """A bad request for a new link that the anchor look-up would not catch."""
+        return None
+
+    def new_data(self) -> dict[str, Any]:
+        """The form's first values for a new link."""
+        return {}
+
+    def edit_data(self, link: Any) -> dict[str, Any]:
+        """The form's values for an existing link."""
+        raise NotImplementedError
+
+    def prepare(self, form: Any) -> None:
+        """Set the choices of the form's selects, with translated labels."""
+
+    def ends(self, link: Any) -> list[tuple[str, Any]]:
+        """The kinds and records of both ends, in the order the pages show them."""
+        raise NotImplementedError
+
+    def rows(self, link: Any) -> list[tuple[str, str]]:
+        """What the confirmation pages show of a link."""
+        raise NotImplementedError
+
+    def create(self, anchor_kind: str, anchor: Any, other: Any, form: Any) -> None:
+        """Write a new link between `anchor` and `other` (raises services.LinkError)."""
+        raise NotImplementedError
+
+    def update(self, link: Any, form: Any) -> None:
+        """Change a link's attributes from the form (raises services.LinkError)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class PeriodLink(LinkKind):
+    """A membership, affiliation or initiative role: two records of different kinds, one
+    attribute (a role from an enum, or a free-text function) and a period; it can end."""
+
+    name: str
+    path: str
+    anchors: tuple[str, str]
+    new_form: type[Any]
+    edit_form: type[Any]
+    texts: Texts
+    finder: Callable[[int], Any]
+    attr: str  # "role" or "function"
+    attr_label: LazyString
+    enum: type[Enum] | None
+    default: Enum | None
+    create_order: tuple[str, str]  # the ends in the order services.create_* takes them
+    creator: Callable[[Any, Any, Any, services.Period], Any]
+    updater: Callable[[Any, Any, services.Period], None]
+    blame_field: str = "since"
+    can_be_ended = True
+
+    @property
+    def fields(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.attr, "since", "until")
+
+    def load(self, link_id: int) -> Any:
+        return self.finder(link_id)
+
+    def other(self, anchor_kind: str) -> str:
+        first, second = self.anchors
+        return second if anchor_kind == first else first
+
+    def new_data(self) -> dict[str, Any]:
+        return {} if self.default is None else {self.attr: self.default.value}
+
+    def edit_data(self, link: Any) -> dict[str, Any]:
+        value = getattr(link, self.attr)
+        if self.enum is not None:
+            value = value.value
+        return {self.attr: value, "since": link.since, "until": link.until}
+
+    def prepare(self, form: Any) -> None:
+        if self.enum is not None:
+            getattr(form, self.attr).choices = choices(self.enum)
+
+    def ends(self, link: Any) -> list[tuple[str, Any]]:
+        return [(kind, getattr(link, kind)) for kind in self.anchors]
+
+    def rows(self, link: Any) -> list[tuple[str, str]]:
+        value = getattr(link, self.attr)
+        shown = label(value) if self.enum is not None else value or "–"
+        return [
+            *_end_rows(self.ends(link)),
+            (str(self.attr_label), shown),
+            (_("Seit"), _date(link.since)),
+        ]
+
+    def _value(self, form: Any) -> Any:
+        data = getattr(form, self.attr).data
+        return data if self.enum is None else self.enum(data)
+
+    def create(self, anchor_kind: str, anchor: Any, other: Any, form: Any) -> None:
+        records = {anchor_kind: anchor, self.other(anchor_kind): other}
+        first, second = (records[kind] for kind in self.create_order)
+        self.creator(first, second, self._value(form), _period(form))
+
+    def update(self, link: Any, form: Any) -> None:
+        self.updater(link, self._value(form), _period(form))
+
+
+class RelationshipLink(LinkKind):
+    """A relationship: two initiatives or two organisations, a kind and a note."""
+
+    name = "relationship"
+    path = "/relationships"
+    anchors = ("initiative", "organisation")
+    fields = ("kind", "note")
+    blame_field = "kind"
+    new_form = NewRelationshipForm
+    edit_form = RelationshipForm
+    texts = Texts(
+        new_heading=_l("Beziehung hinzufügen"),
+        created=_l("Die Beziehung wurde angelegt."),
+        edit_heading=_l("Beziehung bearbeiten"),
+        saved=_l("Die Beziehung wurde gespeichert."),
+        delete_heading=_l("Beziehung wirklich löschen?"),
+        delete_text=_l("Die Beziehung wird gelöscht."),
+        deleted=_l("Die Beziehung wurde gelöscht."),
+    )
+
+    def load(self, link_id: int) -> Any:
+        return queries.relationship(link_id)
+
+    def other(self, anchor_kind: str) -> str:
+        return anchor_kind
+
+    def refuse(self) -> ResponseLike | None:
+        if "initiative" in request.args and "organisation" in request.args:
+            return render_template(
+                "errors/error.html",
+                status=400,
+                title=_("Ungültige Anfrage"),
+                message=_("Eine Beziehung verbindet zwei Initiativen oder zwei Organisationen."),
+            ), 400
+        return None
+
+    def edit_data(self, link: Any) -> dict[str, Any]:
+        return {"kind": link.kind.value, "note": link.note}
+
+    def prepare(self, form: Any) -> None:
         form.kind.choices = choices(RelationshipKind)
+
+    def ends(self, link: Any) -> list[tuple[str, Any]]:
+        kind, a, b = queries.relationship_ends(link)
+        return [(kind, a), (kind, b)]
+
+    def rows(self, link: Any) -> list[tuple[str, str]]:
+        return [*_end_rows(self.ends(link)), (_("Art der Beziehung"), label(link.kind))]
+
+    def create(self, anchor_kind: str, anchor: Any, other: Any, form: Any) -> None:
+        services.create_relationship(
+            anchor, other, RelationshipKind(form.kind.data), form.note.data
+        )
+
+    def update(self, link: Any, form: Any) -> None:
+        (_kind, a), (_kind, b) = self.ends(link)
+        services.update_relationship(link, a, b, RelationshipKind(form.kind.data), form.note.data)
+
+
+MEMBERSHIP = PeriodLink(
+    name="membership",
+    path="/memberships",
+    anchors=("initiative", "organisation"),
+    new_form=NewMembershipForm,
+    edit_form=MembershipForm,
+    texts=Texts(
+        new_heading=_l("Mitgliedschaft hinzufügen"),
+        created=_l("Die Mitgliedschaft wurde angelegt."),
+        edit_heading=_l("Mitgliedschaft bearbeiten"),
+        saved=_l("Die Mitgliedschaft wurde gespeichert."),
+        end_heading=_l("Mitgliedschaft wirklich beenden?"),
+        end_text=_l("Die Organisation ist ab morgen kein Mitglied der Initiative mehr."),
+        ended=_l("Die Mitgliedschaft endet am %(d)s."),
+        delete_heading=_l("Mitgliedschaft wirklich löschen?"),
+        delete_text=_l(
+            "Die Mitgliedschaft wird gelöscht, als hätte es sie nie gegeben. Ist sie nur "
+            "zu Ende, beenden Sie sie besser."
+        ),
+        deleted=_l("Die Mitgliedschaft wurde gelöscht."),
+    ),
+    finder=queries.membership,
+    attr="role",
+    attr_label=_l("Rolle"),
+    enum=MembershipRole,
+    default=MembershipRole.MITGLIED,
+    create_order=("initiative", "organisation"),
+    creator=services.create_membership,
+    updater=services.update_membership,
+)
+AFFILIATION = PeriodLink(
+    name="affiliation",
+    path="/affiliations",
+    anchors=("person", "organisation"),
+    new_form=NewAffiliationForm,
+    edit_form=AffiliationForm,
+    texts=Texts(
+        new_heading=_l("Person und Organisation verbinden"),
+        created=_l("Die Zuordnung wurde angelegt."),
+        edit_heading=_l("Zuordnung bearbeiten"),
+        saved=_l("Die Zuordnung wurde gespeichert."),
+        end_heading=_l("Zuordnung wirklich beenden?"),
+        end_text=_l("Die Person gehört ab morgen nicht mehr zu der Organisation."),
+        ended=_l("Die Zuordnung endet am %(d)s."),
+        delete_heading=_l("Zuordnung wirklich löschen?"),
+        delete_text=_l(
+            "Die Zuordnung wird gelöscht, als hätte es sie nie gegeben. Ist sie nur zu "
+            "Ende, beenden Sie sie besser."
+        ),
+        deleted=_l("Die Zuordnung wurde gelöscht."),
+    ),
+    finder=queries.affiliation,
+    attr="function",
+    attr_label=_l("Funktion"),
+    enum=None,
+    default=None,
+    create_order=("person", "organisation"),
+    creator=services.create_affiliation,
+    updater=services.update_affiliation,
+)
+ROLE = PeriodLink(
+    name="role",
+    path="/initiative-roles",
+    anchors=("initiative", "person"),
+    new_form=NewRoleForm,
+    edit_form=RoleForm,
+    texts=Texts(
+        new_heading=_l("Rolle hinzufügen"),
+        created=_l("Die Rolle wurde angelegt."),
+        edit_heading=_l("Rolle bearbeiten"),
+        saved=_l("Die Rolle wurde gespeichert."),
+        end_heading=_l("Rolle wirklich beenden?"),
+        end_text=_l("Die Person hat diese Rolle ab morgen nicht mehr."),
+        ended=_l("Die Rolle endet am %(d)s."),
+        delete_heading=_l("Rolle wirklich löschen?"),
+        delete_text=_l(
+            "Die Rolle wird gelöscht, als hätte es sie nie gegeben. Ist sie nur zu Ende, "
+            "beenden Sie sie besser."
+        ),
+        deleted=_l("Die Rolle wurde gelöscht."),
+    ),
+    finder=queries.initiative_role,
+    attr="role",
+    attr_label=_l("Rolle"),
+    enum=InitiativeRoleKind,
+    default=InitiativeRoleKind.ANSPRECHPERSON,
+    create_order=("person", "initiative"),
+    creator=services.create_role,
+    updater=services.update_role,
+)
+RELATIONSHIP = RelationshipLink()
+LINK_KINDS: tuple[LinkKind, ...] = (MEMBERSHIP, AFFILIATION, ROLE, RELATIONSHIP)
+
+
+def _end_rows(ends: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+    return [(str(KIND_LABELS[kind]), queries.name_of(item)) for kind, item in ends]
+
+
+def _form(form_cls: type[Any], data: dict[str, Any]) -> Any:
+    """A form with `data` as its first values (GET); a posted form reads only the post."""
+    return form_cls(**data) if request.method == "GET" else form_cls()
+
+
+def _link(kind: LinkKind, url_values: dict[str, int]) -> tuple[Any, str]:
+    """The link named in the URL (else 404), and where to go after a write."""
+    link = kind.load(url_values[f"{kind.name}_id"]) or abort(404)
+    return link, _back(*((end_kind, item.id) for end_kind, item in kind.ends(link)))
 
 
 # -- the look-up behind the pickers -------------------------------------------------------
@@ -263,435 +570,118 @@ def lookup(kind: str) -> Response:
     return jsonify(results=queries.lookup(current_user, kind, request.args.get("q")))
 
 
-# -- memberships: organisation × initiative -----------------------------------------------
+# -- the views of every kind of link ------------------------------------------------------
 
 
-@bp.route("/memberships/new", methods=["GET", "POST"])
-def membership_new() -> ResponseLike:
-    """Add a member organisation to an initiative, or the organisation to an initiative."""
+def link_new(kind: LinkKind) -> ResponseLike:
+    """A new link from the record in the query string to one picked in the form."""
     _require()
-    anchor_kind, anchor = _anchor(("initiative", "organisation"))
-    other_kind = "organisation" if anchor_kind == "initiative" else "initiative"
-    if request.method == "GET":
-        form = NewMembershipForm(role=MembershipRole.MITGLIED.value)
-    else:
-        form = NewMembershipForm()
-    _selects(form)
+    refused = kind.refuse()
+    if refused is not None:
+        return refused
+    anchor_kind, anchor = _anchor(kind.anchors)
+    other_kind = kind.other(anchor_kind)
+    form = _form(kind.new_form, kind.new_data())
+    kind.prepare(form)
     back = _back((anchor_kind, anchor.id))
     if request.method == "POST":
         valid = form.validate_on_submit()
         other = _pick(form, other_kind)
         if valid and other is not None:
-            initiative, organisation = (
-                (anchor, other) if anchor_kind == "initiative" else (other, anchor)
-            )
             try:
-                services.create_membership(
-                    initiative, organisation, MembershipRole(form.role.data), _period(form)
-                )
+                kind.create(anchor_kind, anchor, other, form)
             except services.LinkError as err:
                 _blame(form, err, "other_name")
             else:
-                return _saved(_("Die Mitgliedschaft wurde angelegt."), back)
+                return _saved(kind.texts.created, back)
     return _render_form(
         form,
-        heading=_("Mitgliedschaft hinzufügen"),
+        heading=str(kind.texts.new_heading),
         ends=[_end_ref(anchor_kind, anchor)],
-        fields=("role", "since", "until"),
+        fields=kind.fields,
         back=back,
         picker=other_kind,
     )
 
 
-def _membership_ends(m: Any) -> list[dict[str, Any]]:
-    return [_end_ref("initiative", m.initiative), _end_ref("organisation", m.organisation)]
-
-
-@bp.route("/memberships/<int:membership_id>/edit", methods=["GET", "POST"])
-def membership_edit(membership_id: int) -> ResponseLike:
-    """Change the role and period of a membership."""
+def link_edit(kind: LinkKind, **url_values: int) -> ResponseLike:
+    """Change the attributes of a link (never its two ends)."""
     _require()
-    m = queries.membership(membership_id) or abort(404)
-    if request.method == "GET":
-        form = MembershipForm(role=m.role.value, since=m.since, until=m.until)
-    else:
-        form = MembershipForm()
-    _selects(form)
-    back = _back(("initiative", m.initiative_id), ("organisation", m.organisation_id))
+    link, back = _link(kind, url_values)
+    form = _form(kind.edit_form, kind.edit_data(link))
+    kind.prepare(form)
     if form.validate_on_submit():
         try:
-            services.update_membership(m, MembershipRole(form.role.data), _period(form))
+            kind.update(link, form)
         except services.LinkError as err:
-            _blame(form, err, "since")
+            _blame(form, err, kind.blame_field)
         else:
-            return _saved(_("Die Mitgliedschaft wurde gespeichert."), back)
+            return _saved(kind.texts.saved, back)
+    delete_values: dict[str, Any] = {**url_values, "next": _next()}
     return _render_form(
         form,
-        heading=_("Mitgliedschaft bearbeiten"),
-        ends=_membership_ends(m),
-        fields=("role", "since", "until"),
+        heading=str(kind.texts.edit_heading),
+        ends=[_end_ref(end_kind, item) for end_kind, item in kind.ends(link)],
+        fields=kind.fields,
         back=back,
-        delete_url=url_for("links.membership_delete", membership_id=m.id, next=_next()),
+        delete_url=url_for(f"links.{kind.name}_delete", **delete_values),
     )
 
 
-@bp.route("/memberships/<int:membership_id>/end", methods=["GET", "POST"])
-def membership_end(membership_id: int) -> ResponseLike:
-    """Ask first (GET), then end a running membership today (POST)."""
+def link_end(kind: LinkKind, **url_values: int) -> ResponseLike:
+    """Ask first (GET), then end a running link today (POST)."""
     _require()
-    m = queries.membership(membership_id) or abort(404)
-    back = _back(("initiative", m.initiative_id), ("organisation", m.organisation_id))
+    link, back = _link(kind, url_values)
+    texts = kind.texts
+    assert texts.end_heading and texts.end_text and texts.ended  # noqa: S101 - kinds that end
     if request.method == "GET":
         return _confirm_end(
-            m,
-            _("Mitgliedschaft wirklich beenden?"),
-            [
-                (_("Initiative"), m.initiative.name),
-                (_("Organisation"), m.organisation.name),
-                (_("Rolle"), label(m.role)),
-                (_("Seit"), _date(m.since)),
-            ],
-            _("Die Organisation ist ab morgen kein Mitglied der Initiative mehr."),
-            back,
+            link, str(texts.end_heading), kind.rows(link), str(texts.end_text), back
         )
-    return _end(m, _("Die Mitgliedschaft endet am %(d)s."), back)
+    return _end(link, texts.ended, back)
 
 
-@bp.route("/memberships/<int:membership_id>/delete", methods=["GET", "POST"])
-def membership_delete(membership_id: int) -> ResponseLike:
-    """Ask first (GET), then delete the membership (POST)."""
+def link_delete(kind: LinkKind, **url_values: int) -> ResponseLike:
+    """Ask first (GET), then delete the link (POST)."""
     _require()
-    m = queries.membership(membership_id) or abort(404)
-    back = _back(("initiative", m.initiative_id), ("organisation", m.organisation_id))
+    link, back = _link(kind, url_values)
     if request.method == "GET":
-        return _confirm(
-            _("Mitgliedschaft wirklich löschen?"),
-            [
-                (_("Initiative"), m.initiative.name),
-                (_("Organisation"), m.organisation.name),
-                (_("Rolle"), label(m.role)),
-                (_("Seit"), _date(m.since)),
-                (_("Bis"), _date(m.until)),
-            ],
-            _(
-                "Die Mitgliedschaft wird gelöscht, als hätte es sie nie gegeben. Ist sie nur "
-                "zu Ende, beenden Sie sie besser."
-            ),
-            back,
-        )
-    services.delete_link(m)
-    return _saved(_("Die Mitgliedschaft wurde gelöscht."), back)
+        rows = kind.rows(link)
+        if kind.can_be_ended:
+            rows.append((_("Bis"), _date(link.until)))
+        return _confirm(str(kind.texts.delete_heading), rows, str(kind.texts.delete_text), back)
+    services.delete_link(link)
+    return _saved(kind.texts.deleted, back)
 
 
-# -- affiliations: person × organisation --------------------------------------------------
+def _bound(
+    view: Callable[..., ResponseLike], kind: LinkKind, endpoint: str
+) -> Callable[..., ResponseLike]:
+    """`view` for one kind of link, named after its endpoint (Flask-Limiter keys by name)."""
+
+    def serve(**url_values: int) -> ResponseLike:
+        return view(kind, **url_values)
+
+    serve.__name__ = serve.__qualname__ = endpoint
+    serve.__doc__ = view.__doc__
+    return serve
 
 
-@bp.route("/affiliations/new", methods=["GET", "POST"])
-def affiliation_new() -> ResponseLike:
-    """Link a person to an organisation (from either side)."""
-    _require()
-    anchor_kind, anchor = _anchor(("person", "organisation"))
-    other_kind = "organisation" if anchor_kind == "person" else "person"
-    form = NewAffiliationForm()
-    back = _back((anchor_kind, anchor.id))
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        other = _pick(form, other_kind)
-        if valid and other is not None:
-            person, organisation = (anchor, other) if anchor_kind == "person" else (other, anchor)
-            try:
-                services.create_affiliation(person, organisation, form.function.data, _period(form))
-            except services.LinkError as err:
-                _blame(form, err, "other_name")
-            else:
-                return _saved(_("Die Zuordnung wurde angelegt."), back)
-    return _render_form(
-        form,
-        heading=_("Person und Organisation verbinden"),
-        ends=[_end_ref(anchor_kind, anchor)],
-        fields=("function", "since", "until"),
-        back=back,
-        picker=other_kind,
-    )
+def _register(kind: LinkKind) -> None:
+    """The routes of one kind of link: new, edit, end (for links that end) and delete."""
+    item = f"{kind.path}/<int:{kind.name}_id>"
+    views: dict[str, tuple[str, Callable[..., ResponseLike]]] = {
+        "new": (f"{kind.path}/new", link_new),
+        "edit": (f"{item}/edit", link_edit),
+        "end": (f"{item}/end", link_end),
+        "delete": (f"{item}/delete", link_delete),
+    }
+    if not kind.can_be_ended:
+        del views["end"]
+    for action, (rule, view) in views.items():
+        endpoint = f"{kind.name}_{action}"
+        bp.add_url_rule(rule, endpoint, _bound(view, kind, endpoint), methods=["GET", "POST"])
 
 
-@bp.route("/affiliations/<int:affiliation_id>/edit", methods=["GET", "POST"])
-def affiliation_edit(affiliation_id: int) -> ResponseLike:
-    """Change the function and period of an affiliation."""
-    _require()
-    a = queries.affiliation(affiliation_id) or abort(404)
-    if request.method == "GET":
-        form = AffiliationForm(function=a.function, since=a.since, until=a.until)
-    else:
-        form = AffiliationForm()
-    back = _back(("person", a.person_id), ("organisation", a.organisation_id))
-    if form.validate_on_submit():
-        try:
-            services.update_affiliation(a, form.function.data, _period(form))
-        except services.LinkError as err:
-            _blame(form, err, "since")
-        else:
-            return _saved(_("Die Zuordnung wurde gespeichert."), back)
-    return _render_form(
-        form,
-        heading=_("Zuordnung bearbeiten"),
-        ends=[_end_ref("person", a.person), _end_ref("organisation", a.organisation)],
-        fields=("function", "since", "until"),
-        back=back,
-        delete_url=url_for("links.affiliation_delete", affiliation_id=a.id, next=_next()),
-    )
-
-
-@bp.route("/affiliations/<int:affiliation_id>/end", methods=["GET", "POST"])
-def affiliation_end(affiliation_id: int) -> ResponseLike:
-    """Ask first (GET), then end a running affiliation today (POST)."""
-    _require()
-    a = queries.affiliation(affiliation_id) or abort(404)
-    back = _back(("person", a.person_id), ("organisation", a.organisation_id))
-    if request.method == "GET":
-        return _confirm_end(
-            a,
-            _("Zuordnung wirklich beenden?"),
-            [
-                (_("Person"), a.person.full_name),
-                (_("Organisation"), a.organisation.name),
-                (_("Funktion"), a.function or "–"),
-                (_("Seit"), _date(a.since)),
-            ],
-            _("Die Person gehört ab morgen nicht mehr zu der Organisation."),
-            back,
-        )
-    return _end(a, _("Die Zuordnung endet am %(d)s."), back)
-
-
-@bp.route("/affiliations/<int:affiliation_id>/delete", methods=["GET", "POST"])
-def affiliation_delete(affiliation_id: int) -> ResponseLike:
-    """Ask first (GET), then delete the affiliation (POST)."""
-    _require()
-    a = queries.affiliation(affiliation_id) or abort(404)
-    back = _back(("person", a.person_id), ("organisation", a.organisation_id))
-    if request.method == "GET":
-        return _confirm(
-            _("Zuordnung wirklich löschen?"),
-            [
-                (_("Person"), a.person.full_name),
-                (_("Organisation"), a.organisation.name),
-                (_("Funktion"), a.function or "–"),
-                (_("Seit"), _date(a.since)),
-                (_("Bis"), _date(a.until)),
-            ],
-            _(
-                "Die Zuordnung wird gelöscht, als hätte es sie nie gegeben. Ist sie nur zu "
-                "Ende, beenden Sie sie besser."
-            ),
-            back,
-        )
-    services.delete_link(a)
-    return _saved(_("Die Zuordnung wurde gelöscht."), back)
-
-
-# -- initiative roles: person × initiative ------------------------------------------------
-
-
-@bp.route("/initiative-roles/new", methods=["GET", "POST"])
-def role_new() -> ResponseLike:
-    """Give a person a role for an initiative (contact, speaker, chair, office, press)."""
-    _require()
-    anchor_kind, anchor = _anchor(("initiative", "person"))
-    other_kind = "person" if anchor_kind == "initiative" else "initiative"
-    if request.method == "GET":
-        form = NewRoleForm(role=InitiativeRoleKind.ANSPRECHPERSON.value)
-    else:
-        form = NewRoleForm()
-    _selects(form)
-    back = _back((anchor_kind, anchor.id))
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        other = _pick(form, other_kind)
-        if valid and other is not None:
-            person, initiative = (anchor, other) if anchor_kind == "person" else (other, anchor)
-            try:
-                services.create_role(
-                    person, initiative, InitiativeRoleKind(form.role.data), _period(form)
-                )
-            except services.LinkError as err:
-                _blame(form, err, "other_name")
-            else:
-                return _saved(_("Die Rolle wurde angelegt."), back)
-    return _render_form(
-        form,
-        heading=_("Rolle hinzufügen"),
-        ends=[_end_ref(anchor_kind, anchor)],
-        fields=("role", "since", "until"),
-        back=back,
-        picker=other_kind,
-    )
-
-
-@bp.route("/initiative-roles/<int:role_id>/edit", methods=["GET", "POST"])
-def role_edit(role_id: int) -> ResponseLike:
-    """Change the role and period of a person's role for an initiative."""
-    _require()
-    r = queries.initiative_role(role_id) or abort(404)
-    if request.method == "GET":
-        form = RoleForm(role=r.role.value, since=r.since, until=r.until)
-    else:
-        form = RoleForm()
-    _selects(form)
-    back = _back(("initiative", r.initiative_id), ("person", r.person_id))
-    if form.validate_on_submit():
-        try:
-            services.update_role(r, InitiativeRoleKind(form.role.data), _period(form))
-        except services.LinkError as err:
-            _blame(form, err, "since")
-        else:
-            return _saved(_("Die Rolle wurde gespeichert."), back)
-    return _render_form(
-        form,
-        heading=_("Rolle bearbeiten"),
-        ends=[_end_ref("initiative", r.initiative), _end_ref("person", r.person)],
-        fields=("role", "since", "until"),
-        back=back,
-        delete_url=url_for("links.role_delete", role_id=r.id, next=_next()),
-    )
-
-
-@bp.route("/initiative-roles/<int:role_id>/end", methods=["GET", "POST"])
-def role_end(role_id: int) -> ResponseLike:
-    """Ask first (GET), then end a running role today (POST)."""
-    _require()
-    r = queries.initiative_role(role_id) or abort(404)
-    back = _back(("initiative", r.initiative_id), ("person", r.person_id))
-    if request.method == "GET":
-        return _confirm_end(
-            r,
-            _("Rolle wirklich beenden?"),
-            [
-                (_("Initiative"), r.initiative.name),
-                (_("Person"), r.person.full_name),
-                (_("Rolle"), label(r.role)),
-                (_("Seit"), _date(r.since)),
-            ],
-            _("Die Person hat diese Rolle ab morgen nicht mehr."),
-            back,
-        )
-    return _end(r, _("Die Rolle endet am %(d)s."), back)
-
-
-@bp.route("/initiative-roles/<int:role_id>/delete", methods=["GET", "POST"])
-def role_delete(role_id: int) -> ResponseLike:
-    """Ask first (GET), then delete the role (POST)."""
-    _require()
-    r = queries.initiative_role(role_id) or abort(404)
-    back = _back(("initiative", r.initiative_id), ("person", r.person_id))
-    if request.method == "GET":
-        return _confirm(
-            _("Rolle wirklich löschen?"),
-            [
-                (_("Initiative"), r.initiative.name),
-                (_("Person"), r.person.full_name),
-                (_("Rolle"), label(r.role)),
-                (_("Seit"), _date(r.since)),
-                (_("Bis"), _date(r.until)),
-            ],
-            _(
-                "Die Rolle wird gelöscht, als hätte es sie nie gegeben. Ist sie nur zu Ende, "
-                "beenden Sie sie besser."
-            ),
-            back,
-        )
-    services.delete_link(r)
-    return _saved(_("Die Rolle wurde gelöscht."), back)
-
-
-# -- relationships: initiative ↔ initiative, organisation ↔ organisation ------------------
-
-
-@bp.route("/relationships/new", methods=["GET", "POST"])
-def relationship_new() -> ResponseLike:
-    """Relate an initiative to another initiative, or an organisation to another one."""
-    _require()
-    if "initiative" in request.args and "organisation" in request.args:
-        return render_template(
-            "errors/error.html",
-            status=400,
-            title=_("Ungültige Anfrage"),
-            message=_("Eine Beziehung verbindet zwei Initiativen oder zwei Organisationen."),
-        ), 400
-    kind, anchor = _anchor(("initiative", "organisation"))
-    form = NewRelationshipForm()
-    _selects(form)
-    back = _back((kind, anchor.id))
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        other = _pick(form, kind)
-        if valid and other is not None:
-            try:
-                services.create_relationship(
-                    anchor, other, RelationshipKind(form.kind.data), form.note.data
-                )
-            except services.LinkError as err:
-                _blame(form, err, "other_name")
-            else:
-                return _saved(_("Die Beziehung wurde angelegt."), back)
-    return _render_form(
-        form,
-        heading=_("Beziehung hinzufügen"),
-        ends=[_end_ref(kind, anchor)],
-        fields=("kind", "note"),
-        back=back,
-        picker=kind,
-    )
-
-
-@bp.route("/relationships/<int:relationship_id>/edit", methods=["GET", "POST"])
-def relationship_edit(relationship_id: int) -> ResponseLike:
-    """Change the kind and note of a relationship."""
-    _require()
-    rel = queries.relationship(relationship_id) or abort(404)
-    kind, a, b = queries.relationship_ends(rel)
-    if request.method == "GET":
-        form = RelationshipForm(kind=rel.kind.value, note=rel.note)
-    else:
-        form = RelationshipForm()
-    _selects(form)
-    back = _back((kind, a.id), (kind, b.id))
-    if form.validate_on_submit():
-        try:
-            services.update_relationship(
-                rel, a, b, RelationshipKind(form.kind.data), form.note.data
-            )
-        except services.LinkError as err:
-            _blame(form, err, "kind")
-        else:
-            return _saved(_("Die Beziehung wurde gespeichert."), back)
-    return _render_form(
-        form,
-        heading=_("Beziehung bearbeiten"),
-        ends=[_end_ref(kind, a), _end_ref(kind, b)],
-        fields=("kind", "note"),
-        back=back,
-        delete_url=url_for("links.relationship_delete", relationship_id=rel.id, next=_next()),
-    )
-
-
-@bp.route("/relationships/<int:relationship_id>/delete", methods=["GET", "POST"])
-def relationship_delete(relationship_id: int) -> ResponseLike:
-    """Ask first (GET), then delete the relationship (POST)."""
-    _require()
-    rel = queries.relationship(relationship_id) or abort(404)
-    kind, a, b = queries.relationship_ends(rel)
-    back = _back((kind, a.id), (kind, b.id))
-    if request.method == "GET":
-        return _confirm(
-            _("Beziehung wirklich löschen?"),
-            [
-                (str(KIND_LABELS[kind]), queries.name_of(a)),
-                (str(KIND_LABELS[kind]), queries.name_of(b)),
-                (_("Art der Beziehung"), label(rel.kind)),
-            ],
-            _("Die Beziehung wird gelöscht."),
-            back,
-        )
-    services.delete_link(rel)
-    return _saved(_("Die Beziehung wurde gelöscht."), back)
+for link_kind in LINK_KINDS:
+    _register(link_kind)

@@ -158,3 +158,15 @@ def parse_version(raw: object) -> int | None:
     """The record version a form was rendered with; None when missing or garbled."""
     text = str(raw or "").strip()
     return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
+def plausible_year(earliest: int, latest: int) -> Any:
+    """A date (or date and time) whose year lies from `earliest` to `latest`; blank passes."""
+
+    def check(_form: Any, field: Any) -> None:
+        if field.data is not None and not earliest <= field.data.year <= latest:
+            raise ValidationError(
+                _l("Bitte ein Datum zwischen %(a)s und %(b)s angeben.", a=earliest, b=latest)
+            )
+
+    return check
