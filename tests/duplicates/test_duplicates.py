@@ -513,25 +513,16 @@ def test_merge_moves_suggestion_decisions_and_undo_restores_them(app, make):
         rows = [
             SuggestionFeedback(
                 source_type="organisation",
-                source_id=other.id,
-                target_type="initiative",
-                target_id=ini.id,
-                decision=SuggestionDecision.DISMISSED,
-            ),
-            SuggestionFeedback(
-                source_type="organisation",
-                source_id=keep.id,
-                target_type="organisation",
-                target_id=other.id,
-                decision=SuggestionDecision.DISMISSED,
-            ),
-            SuggestionFeedback(
-                source_type="organisation",
-                source_id=other.id,
-                target_type="organisation",
-                target_id=third.id,
-                decision=SuggestionDecision.LATER,
-            ),
+                source_id=source_id,
+                target_type=target_type,
+                target_id=target_id,
+                decision=decision,
+            )
+            for source_id, target_type, target_id, decision in (
+                (other.id, "initiative", ini.id, SuggestionDecision.DISMISSED),
+                (keep.id, "organisation", other.id, SuggestionDecision.DISMISSED),
+                (other.id, "organisation", third.id, SuggestionDecision.LATER),
+            )
         ]
         db.session.add_all(rows)
         db.session.commit()
