@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,22 +261,41 @@ def _rows(model: Any, **where: int) -> list[Any]:
     return list(db.session.scalars(query.order_by(model.id)))
 
 
-def _move_org_links(keep: Organisation, other: Organisation) -> None:
-    _merge_rows(
-        _rows(Membership, organisation_id=keep.id),
-        _rows(Membership, organisation_id=other.id),
-        lambda r: r.initiative_id,
-        "organisation_id",
-        keep.id,
-    )
-    _merge_rows(
-        _rows(Affiliation, organisation_id=keep.id),
-        _rows(Affiliation, organisation_id=other.id),
-        lambda r: r.person_id,
-        "organisation_id",
-        keep.id,
-    )
+#: Per kind: the links that both records may have to the same thing (model, the column
+#: that points at the record, what makes two links the same). One of such twins stays.
+_TWIN_LINKS: dict[str, tuple[tuple[Any, str, Callable[[Any], Any]], ...]] = {
+    "organisation": (
+        (Membership, "organisation_id", lambda r: r.initiative_id),
+        (Affiliation, "organisation_id", lambda r: r.person_id),
+    ),
+    "person": (
+        (Affiliation, "person_id", lambda r: r.organisation_id),
+        (InitiativeRole, "person_id", lambda r: (r.initiative_id, r.role)),
+    ),
+}
+
+
+def _merge_twin_links(kind: str, keep_id: int, other_id: int) -> None:
+    for model, column, key in _TWIN_LINKS[kind]:
+        _merge_rows(
+            _rows(model, **{column: keep_id}),
+            _rows(model, **{column: other_id}),
+            key,
+            column,
+            keep_id,
+        )
     db.session.flush()
+
+
+def _repoint(model: Any, column: str, keep_id: int, other_id: int) -> None:
+    """Rows of `model` that point at the other record now point at the kept one."""
+    for row in _rows(model, **{column: other_id}):
+        if not (model is Organisation and row.id == keep_id):  # never its own parent
+            setattr(row, column, keep_id)
+
+
+def _move_org_links(keep: Organisation, other: Organisation) -> None:
+    _merge_twin_links("organisation", keep.id, other.id)
     # relationships: a link between the two goes; the same link to a third is one
     theirs = list(
         db.session.scalars(
@@ -314,15 +335,10 @@ def _move_org_links(keep: Organisation, other: Organisation) -> None:
         else:
             rel.organisation_b_id = keep.id
     _move_feedback(keep.id, other.id)
-    for interaction in _rows(Interaction, organisation_id=other.id):
-        interaction.organisation_id = keep.id
-    for registration in _rows(Registration, organisation_id=other.id):
-        registration.organisation_id = keep.id
-    for initiative in _rows(Initiative, host_organisation_id=other.id):
-        initiative.host_organisation_id = keep.id
-    for child in _rows(Organisation, parent_id=other.id):
-        if child.id != keep.id:
-            child.parent_id = keep.id
+    _repoint(Interaction, "organisation_id", keep.id, other.id)
+    _repoint(Registration, "organisation_id", keep.id, other.id)
+    _repoint(Initiative, "host_organisation_id", keep.id, other.id)
+    _repoint(Organisation, "parent_id", keep.id, other.id)
     db.session.flush()
 
 
@@ -417,26 +433,10 @@ def _move_registrations(keep: Person, other: Person, saved: dict[str, Any]) -> N
 
 
 def _move_person_links(keep: Person, other: Person, saved: dict[str, Any]) -> None:
-    _merge_rows(
-        _rows(Affiliation, person_id=keep.id),
-        _rows(Affiliation, person_id=other.id),
-        lambda r: r.organisation_id,
-        "person_id",
-        keep.id,
-    )
-    _merge_rows(
-        _rows(InitiativeRole, person_id=keep.id),
-        _rows(InitiativeRole, person_id=other.id),
-        lambda r: (r.initiative_id, r.role),
-        "person_id",
-        keep.id,
-    )
-    db.session.flush()
+    _merge_twin_links("person", keep.id, other.id)
     _move_registrations(keep, other, saved)
-    for consent in _rows(Consent, person_id=other.id):
-        consent.person_id = keep.id
-    for workshop in _rows(Workshop, moderator_id=other.id):
-        workshop.moderator_id = keep.id
+    _repoint(Consent, "person_id", keep.id, other.id)
+    _repoint(Workshop, "moderator_id", keep.id, other.id)
     interactions = db.session.scalars(
         select(Interaction)
         .where(Interaction.persons.any(Person.id == other.id))
@@ -451,6 +451,20 @@ def _move_person_links(keep: Person, other: Person, saved: dict[str, Any]) -> No
 
 
 # -- merge -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _savepoint(broken_rule: str) -> Iterator[None]:
+    """All writes inside or none; a concurrent change or a broken rule is a MergeError."""
+    try:
+        with db.session.begin_nested():
+            yield
+    except StaleDataError as exc:
+        raise MergeError(
+            _("Ein Datensatz wurde gerade von jemand anderem geändert. Bitte erneut versuchen.")
+        ) from exc
+    except IntegrityError as exc:
+        raise MergeError(broken_rule) from exc
 
 
 def _load(kind: str, record_id: int) -> Any:
@@ -501,39 +515,31 @@ def merge(
         wanted[name] = choice
     saved: dict[str, Any] = {}
     removed_name = str(other.full_name if kind == "person" else other.name)[:250]
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-            if kind == "organisation":
-                _move_org_links(keep, other)
-            else:
-                _move_person_links(keep, other, saved)
-            _apply_fields(kind, keep, other, wanted)
-            if kind == "person" and keep.email and keep.email == other.email:
-                pass  # one address for one person now; the other row goes below
-            db.session.flush()
-            db.session.delete(other)
-            db.session.flush()
-            batch = db.session.info.get(BATCH_KEY) or ""
-            record = RecordMerge(
-                kind=kind,
-                kept_id=keep.id,
-                removed_id=other_id,
-                removed_name=removed_name,
-                batch=batch,
-                saved=saved,
-                merged_by_id=user_id,
-            )
-            db.session.add(record)
-            db.session.flush()
-    except StaleDataError as exc:
-        raise MergeError(
-            _("Ein Datensatz wurde gerade von jemand anderem geändert. Bitte erneut versuchen.")
-        ) from exc
-    except IntegrityError as exc:
-        raise MergeError(
-            _("Die Zusammenführung verletzt eine Regel der Daten; es wurde nichts geändert.")
-        ) from exc
+    broken_rule = _("Die Zusammenführung verletzt eine Regel der Daten; es wurde nichts geändert.")
+    with _savepoint(broken_rule):
+        db.session.flush()
+        if kind == "organisation":
+            _move_org_links(keep, other)
+        else:
+            _move_person_links(keep, other, saved)
+        _apply_fields(kind, keep, other, wanted)
+        if kind == "person" and keep.email and keep.email == other.email:
+            pass  # one address for one person now; the other row goes below
+        db.session.flush()
+        db.session.delete(other)
+        db.session.flush()
+        batch = db.session.info.get(BATCH_KEY) or ""
+        record = RecordMerge(
+            kind=kind,
+            kept_id=keep.id,
+            removed_id=other_id,
+            removed_name=removed_name,
+            batch=batch,
+            saved=saved,
+            merged_by_id=user_id,
+        )
+        db.session.add(record)
+        db.session.flush()
     return record
 
 
@@ -654,28 +660,22 @@ def undo(merge_row: RecordMerge, user: Any = None) -> None:
         )
     entries = _batch_entries(merge_row)
     now = utcnow()
-    try:
-        with db.session.begin_nested():
-            for entry in entries:
-                if entry.action == AuditAction.DELETE:
-                    _undo_delete(entry, merge_row.saved or {})
-                elif entry.action == AuditAction.UPDATE:
-                    _undo_update(entry)
-            for entry in entries:
-                entry.reverted_at = now
-                entry.reverted_by_id = getattr(user, "id", None)
-                entry.reverted_by_label = getattr(user, "email", None)
-            merge_row.undone_at = now
-            merge_row.undone_by_id = getattr(user, "id", None)
-            db.session.flush()
-    except StaleDataError as exc:
-        raise MergeError(
-            _("Ein Datensatz wurde gerade von jemand anderem geändert. Bitte erneut versuchen.")
-        ) from exc
-    except IntegrityError as exc:
-        raise MergeError(
-            _("Die Rücknahme verletzt inzwischen eine Regel der Daten; nichts wurde geändert.")
-        ) from exc
+    broken_rule = _(
+        "Die Rücknahme verletzt inzwischen eine Regel der Daten; nichts wurde geändert."
+    )
+    with _savepoint(broken_rule):
+        for entry in entries:
+            if entry.action == AuditAction.DELETE:
+                _undo_delete(entry, merge_row.saved or {})
+            elif entry.action == AuditAction.UPDATE:
+                _undo_update(entry)
+        for entry in entries:
+            entry.reverted_at = now
+            entry.reverted_by_id = getattr(user, "id", None)
+            entry.reverted_by_label = getattr(user, "email", None)
+        merge_row.undone_at = now
+        merge_row.undone_by_id = getattr(user, "id", None)
+        db.session.flush()
 
 
 # -- "kein Duplikat" ---------------------------------------------------------------------
