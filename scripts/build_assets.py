@@ -24,6 +24,11 @@ FILES = [
     ("cose-base/LICENSE", "cytoscape/LICENSE.cose-base"),
     ("cytoscape-fcose/cytoscape-fcose.js", "cytoscape/cytoscape-fcose.js"),
     ("cytoscape-fcose/LICENSE", "cytoscape/LICENSE.cytoscape-fcose"),
+    # the browsable API description at /api/docs
+    ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
+    ("swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"),
+    ("swagger-ui-dist/LICENSE", "swagger-ui/LICENSE"),
+    ("swagger-ui-dist/NOTICE", "swagger-ui/NOTICE"),
 ]
 
 
