@@ -26,7 +26,7 @@ from crm.models.audit import ErasureLog
 from crm.models.base import utcnow
 from crm.models.duplicates import RecordMerge
 from crm.models.search import SearchDocument, SearchKind
-from crm.privacy.common import ERASED_KEY, PrivacyError
+from crm.privacy.common import ERASED_KEY, PrivacyError, checked_reason
 from crm.privacy.traces import (
     anonymise_registrations,
     audit_marks,
@@ -75,11 +75,12 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
     `actor`: the acting user (None on the command line). Raises PrivacyError (nothing
     changed) for an empty reason, an unknown person or the acting user's own account.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise PrivacyError(_("Bitte einen Grund für die Löschung angeben."))
-    if len(reason) > 2000:
-        raise PrivacyError(_("Der Grund darf höchstens 2000 Zeichen lang sein."))
+    reason = checked_reason(
+        reason,
+        2000,
+        _("Bitte einen Grund für die Löschung angeben."),
+        _("Der Grund darf höchstens 2000 Zeichen lang sein."),
+    )
     ids = sorted(set(person_ids))
     stored = list(db.session.scalars(select(Person).where(Person.id.in_(ids))))
     found = {p.id for p in stored}

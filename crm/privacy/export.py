@@ -94,40 +94,35 @@ def _account_for(email: str | None) -> User | None:
 # -- access and portability (Art. 15, Art. 20) -----------------------------------------
 
 
+def _linked(link: Any, target: Any, target_id: Any, person_id: int, order: Any) -> list[Any]:
+    """The person's rows of a link table (`link`), each with the record it points to."""
+    return list(
+        db.session.execute(
+            select(link, target)
+            .join(target, target.id == target_id)
+            .where(link.person_id == person_id)
+            .order_by(order)
+        )
+    )
+
+
 def person_export(person_id: int) -> dict[str, Any] | None:
     """Everything stored about the person, JSON-ready (keys: see the module docstring)."""
     person = db.session.get(Person, person_id)
     if person is None:
         return None
-    affiliations = list(
-        db.session.execute(
-            select(Affiliation, Organisation)
-            .join(Organisation, Organisation.id == Affiliation.organisation_id)
-            .where(Affiliation.person_id == person_id)
-            .order_by(Affiliation.id)
-        )
+    affiliations = _linked(
+        Affiliation, Organisation, Affiliation.organisation_id, person_id, Affiliation.id
     )
-    roles = list(
-        db.session.execute(
-            select(InitiativeRole, Initiative)
-            .join(Initiative, Initiative.id == InitiativeRole.initiative_id)
-            .where(InitiativeRole.person_id == person_id)
-            .order_by(InitiativeRole.id)
-        )
+    roles = _linked(
+        InitiativeRole, Initiative, InitiativeRole.initiative_id, person_id, InitiativeRole.id
     )
     consents = list(
         db.session.scalars(
             select(Consent).where(Consent.person_id == person_id).order_by(Consent.given_at)
         )
     )
-    registrations = list(
-        db.session.execute(
-            select(Registration, Event)
-            .join(Event, Event.id == Registration.event_id)
-            .where(Registration.person_id == person_id)
-            .order_by(Event.starts_at)
-        )
-    )
+    registrations = _linked(Registration, Event, Registration.event_id, person_id, Event.starts_at)
     interactions = list(
         db.session.scalars(
             select(Interaction)

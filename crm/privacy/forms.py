@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
@@ -12,15 +13,21 @@ from crm.web.fields import Form, required
 from crm.web.labels import label
 
 
+def _reason_field(
+    text: LazyString, missing: LazyString, limit: int, too_long: LazyString
+) -> TextAreaField:
+    """The required reason of a request, at most `limit` characters."""
+    return TextAreaField(text, validators=[required(missing), Length(max=limit, message=too_long)])
+
+
 class EraseForm(Form):
     """'Personendaten löschen': a reason (logged) and an explicit confirmation."""
 
-    reason = TextAreaField(
+    reason = _reason_field(
         _l("Grund der Löschung (ohne personenbezogene Angaben)"),
-        validators=[
-            required(_l("Bitte einen Grund für die Löschung angeben.")),
-            Length(max=2000, message=_l("Der Grund darf höchstens 2000 Zeichen lang sein.")),
-        ],
+        _l("Bitte einen Grund für die Löschung angeben."),
+        2000,
+        _l("Der Grund darf höchstens 2000 Zeichen lang sein."),
     )
     confirm = BooleanField(
         _l("Ich habe verstanden: Die Daten werden endgültig gelöscht."),
@@ -31,12 +38,11 @@ class EraseForm(Form):
 class RestrictForm(Form):
     """Restrict processing (Art. 18): the reason is required."""
 
-    reason = TextAreaField(
+    reason = _reason_field(
         _l("Grund der Einschränkung"),
-        validators=[
-            required(_l("Bitte einen Grund für die Einschränkung angeben.")),
-            Length(max=500, message=_l("Der Grund darf höchstens 500 Zeichen lang sein.")),
-        ],
+        _l("Bitte einen Grund für die Einschränkung angeben."),
+        500,
+        _l("Der Grund darf höchstens 500 Zeichen lang sein."),
     )
 
 

@@ -8,17 +8,18 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, Person
 from crm.models.base import utcnow
-from crm.privacy.common import PrivacyError
+from crm.privacy.common import checked_reason
 
 
 def restrict_person(person: Person, reason: str) -> bool:
     """Restrict processing of `person` (reason required). False when already restricted
     with the same reason (nothing written). No commit."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise PrivacyError(_("Bitte einen Grund für die Einschränkung angeben."))
-    if len(reason) > 500:
-        raise PrivacyError(_("Der Grund darf höchstens 500 Zeichen lang sein."))
+    reason = checked_reason(
+        reason,
+        500,
+        _("Bitte einen Grund für die Einschränkung angeben."),
+        _("Der Grund darf höchstens 500 Zeichen lang sein."),
+    )
     if person.restricted and person.restriction_reason == reason:
         return False
     if not person.restricted:

@@ -4,6 +4,8 @@ the visitor's page behind their personal link (withdraw consents, delete registr
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,6 +35,15 @@ def _person(person_id: int) -> Person:
     if person is None:
         abort(404)
     return person
+
+
+def _export(person_id: int) -> dict[str, Any]:
+    """The person's data export for a user who may see it (404 for an unknown person)."""
+    _require(permissions.can_export_person_data(current_user))
+    data = services.person_export(person_id)
+    if data is None:
+        abort(404)
+    return data
 
 
 def _tab_url(person_id: int) -> str:
@@ -99,23 +110,15 @@ def person(person_id: int) -> str:
 @bp.get("/personen/<int:person_id>/datenschutz/auskunft")
 def export_page(person_id: int) -> str:
     """Everything stored about the person, as a page that prints well (Art. 15)."""
-    _require(permissions.can_export_person_data(current_user))
-    data = services.person_export(person_id)
-    if data is None:
-        abort(404)
     return render_template(
-        "privacy/export.html", data=data, person_id=person_id, field_label=field_label
+        "privacy/export.html", data=_export(person_id), person_id=person_id, field_label=field_label
     )
 
 
 @bp.get("/personen/<int:person_id>/datenschutz/auskunft.json")
 def export_json(person_id: int) -> Response:
     """Everything stored about the person, as JSON (Art. 20; keys: crm.privacy.services)."""
-    _require(permissions.can_export_person_data(current_user))
-    data = services.person_export(person_id)
-    if data is None:
-        abort(404)
-    response = Response(services.export_json(data), mimetype="application/json")
+    response = Response(services.export_json(_export(person_id)), mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="auskunft-person-{person_id}.json"'
     )
