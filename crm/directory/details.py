@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.activity.queries import interactions_for
+from crm.directory.loading import by_id, links_of
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -33,23 +34,17 @@ KINDS = ("initiative", "organisation", "person")
 def record_for_edit(kind: str, record_id: int) -> Any:
     """The record with everything its form and its delete need loaded (None if missing)."""
     if kind == "initiative":
-        return db.session.scalar(
-            select(Initiative)
-            .where(Initiative.id == record_id)
-            .options(
-                selectinload(Initiative.themes),
-                selectinload(Initiative.formats),
-                selectinload(Initiative.laender),
-                selectinload(Initiative.kreise),
-                selectinload(Initiative.host_organisation),
-            )
+        return by_id(
+            Initiative,
+            record_id,
+            Initiative.themes,
+            Initiative.formats,
+            Initiative.laender,
+            Initiative.kreise,
+            Initiative.host_organisation,
         )
     if kind == "organisation":
-        return db.session.scalar(
-            select(Organisation)
-            .where(Organisation.id == record_id)
-            .options(selectinload(Organisation.parent))
-        )
+        return by_id(Organisation, record_id, Organisation.parent)
     return db.session.get(Person, record_id)
 
 
@@ -68,31 +63,23 @@ class OrganisationDetail:
 
 def organisation_detail(organisation_id: int) -> OrganisationDetail | None:
     """One organisation with memberships, people, relationships and recent interactions."""
-    org = db.session.scalar(
-        select(Organisation)
-        .where(Organisation.id == organisation_id)
-        .options(
-            selectinload(Organisation.parent),
-            selectinload(Organisation.land),
-            selectinload(Organisation.kreis),
-        )
+    org = by_id(
+        Organisation, organisation_id, Organisation.parent, Organisation.land, Organisation.kreis
     )
     if org is None:
         return None
-    memberships = db.session.scalars(
-        select(Membership)
-        .join(Membership.initiative)
-        .where(Membership.organisation_id == organisation_id)
-        .options(selectinload(Membership.initiative))
-        .order_by(Initiative.sort_name, Membership.id)
-    ).all()
-    affiliations = db.session.scalars(
-        select(Affiliation)
-        .join(Affiliation.person)
-        .where(Affiliation.organisation_id == organisation_id)
-        .options(selectinload(Affiliation.person))
-        .order_by(Person.sort_name, Affiliation.id)
-    ).all()
+    memberships = links_of(
+        Membership,
+        Membership.initiative,
+        Membership.organisation_id == organisation_id,
+        order_by=(Initiative.sort_name, Membership.id),
+    )
+    affiliations = links_of(
+        Affiliation,
+        Affiliation.person,
+        Affiliation.organisation_id == organisation_id,
+        order_by=(Person.sort_name, Affiliation.id),
+    )
     relationships = db.session.scalars(
         select(Relationship)
         .where(
@@ -119,8 +106,8 @@ def organisation_detail(organisation_id: int) -> OrganisationDetail | None:
     ).all()
     return OrganisationDetail(
         org,
-        list(memberships),
-        list(affiliations),
+        memberships,
+        affiliations,
         list(relationships),
         list(children),
         list(hosted),
@@ -144,20 +131,18 @@ def person_detail(person_id: int) -> PersonDetail | None:
     person = db.session.get(Person, person_id)
     if person is None:
         return None
-    affiliations = db.session.scalars(
-        select(Affiliation)
-        .join(Affiliation.organisation)
-        .where(Affiliation.person_id == person_id)
-        .options(selectinload(Affiliation.organisation))
-        .order_by(Organisation.sort_name, Affiliation.id)
-    ).all()
-    roles = db.session.scalars(
-        select(InitiativeRole)
-        .join(InitiativeRole.initiative)
-        .where(InitiativeRole.person_id == person_id)
-        .options(selectinload(InitiativeRole.initiative))
-        .order_by(Initiative.sort_name, InitiativeRole.role)
-    ).all()
+    affiliations = links_of(
+        Affiliation,
+        Affiliation.organisation,
+        Affiliation.person_id == person_id,
+        order_by=(Organisation.sort_name, Affiliation.id),
+    )
+    roles = links_of(
+        InitiativeRole,
+        InitiativeRole.initiative,
+        InitiativeRole.person_id == person_id,
+        order_by=(Initiative.sort_name, InitiativeRole.role),
+    )
     consents = db.session.scalars(
         select(Consent)
         .where(Consent.person_id == person_id)
@@ -165,14 +150,16 @@ def person_detail(person_id: int) -> PersonDetail | None:
     ).all()
     return PersonDetail(
         person,
-        list(affiliations),
-        list(roles),
+        affiliations,
+        roles,
         list(consents),
         interactions_for(person_id=person_id, limit=10),
     )
 
 
-def _count(query: Any) -> int:
+def _n(column: Any, *where: Any) -> int:
+    """How many rows of `column`'s table match `where`."""
+    query = select(column).where(*where)
     return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
@@ -194,99 +181,63 @@ def delete_impact(kind: str, record_id: int) -> Impact:
     if kind == "initiative":
         return Impact(
             [
-                (
-                    "memberships",
-                    _count(select(Membership.id).where(Membership.initiative_id == record_id)),
-                ),
-                (
-                    "roles",
-                    _count(
-                        select(InitiativeRole.id).where(InitiativeRole.initiative_id == record_id)
-                    ),
-                ),
+                ("memberships", _n(Membership.id, Membership.initiative_id == record_id)),
+                ("roles", _n(InitiativeRole.id, InitiativeRole.initiative_id == record_id)),
                 (
                     "relationships",
-                    _count(
-                        select(Relationship.id).where(
-                            (Relationship.initiative_a_id == record_id)
-                            | (Relationship.initiative_b_id == record_id)
-                        )
+                    _n(
+                        Relationship.id,
+                        (Relationship.initiative_a_id == record_id)
+                        | (Relationship.initiative_b_id == record_id),
                     ),
                 ),
                 (
                     "interactions",
-                    _count(
-                        select(Interaction.id).where(
-                            Interaction.initiative_id == record_id,
-                            Interaction.organisation_id.is_(None),
-                        )
+                    _n(
+                        Interaction.id,
+                        Interaction.initiative_id == record_id,
+                        Interaction.organisation_id.is_(None),
                     ),
                 ),
             ],
-            editor_accounts=_count(select(User.id).where(User.initiative_id == record_id)),
+            editor_accounts=_n(User.id, User.initiative_id == record_id),
         )
     if kind == "organisation":
         return Impact(
             [
-                (
-                    "memberships",
-                    _count(select(Membership.id).where(Membership.organisation_id == record_id)),
-                ),
-                (
-                    "affiliations",
-                    _count(select(Affiliation.id).where(Affiliation.organisation_id == record_id)),
-                ),
+                ("memberships", _n(Membership.id, Membership.organisation_id == record_id)),
+                ("affiliations", _n(Affiliation.id, Affiliation.organisation_id == record_id)),
                 (
                     "relationships",
-                    _count(
-                        select(Relationship.id).where(
-                            (Relationship.organisation_a_id == record_id)
-                            | (Relationship.organisation_b_id == record_id)
-                        )
+                    _n(
+                        Relationship.id,
+                        (Relationship.organisation_a_id == record_id)
+                        | (Relationship.organisation_b_id == record_id),
                     ),
                 ),
-                (
-                    "hosted",
-                    _count(
-                        select(Initiative.id).where(Initiative.host_organisation_id == record_id)
-                    ),
-                ),
-                (
-                    "children",
-                    _count(select(Organisation.id).where(Organisation.parent_id == record_id)),
-                ),
+                ("hosted", _n(Initiative.id, Initiative.host_organisation_id == record_id)),
+                ("children", _n(Organisation.id, Organisation.parent_id == record_id)),
                 (
                     "interactions",
-                    _count(
-                        select(Interaction.id).where(
-                            Interaction.organisation_id == record_id,
-                            Interaction.initiative_id.is_(None),
-                        )
+                    _n(
+                        Interaction.id,
+                        Interaction.organisation_id == record_id,
+                        Interaction.initiative_id.is_(None),
                     ),
                 ),
             ]
         )
     return Impact(
         [
-            (
-                "affiliations",
-                _count(select(Affiliation.id).where(Affiliation.person_id == record_id)),
-            ),
-            (
-                "roles",
-                _count(select(InitiativeRole.id).where(InitiativeRole.person_id == record_id)),
-            ),
-            ("consents", _count(select(Consent.id).where(Consent.person_id == record_id))),
-            (
-                "registrations",
-                _count(select(Registration.id).where(Registration.person_id == record_id)),
-            ),
+            ("affiliations", _n(Affiliation.id, Affiliation.person_id == record_id)),
+            ("roles", _n(InitiativeRole.id, InitiativeRole.person_id == record_id)),
+            ("consents", _n(Consent.id, Consent.person_id == record_id)),
+            ("registrations", _n(Registration.id, Registration.person_id == record_id)),
             (
                 "interaction_links",
-                _count(
-                    select(interaction_persons.c.interaction_id).where(
-                        interaction_persons.c.person_id == record_id
-                    )
+                _n(
+                    interaction_persons.c.interaction_id,
+                    interaction_persons.c.person_id == record_id,
                 ),
             ),
         ]

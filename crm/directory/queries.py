@@ -13,6 +13,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
+from crm.directory.loading import by_id, links_of
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -419,27 +420,25 @@ def initiative_detail(
     initiative_id: int, show_all: OrgType | None = None
 ) -> InitiativeDetail | None:
     """Load one initiative with members, contacts, relationships and recent interactions."""
-    initiative = db.session.scalar(
-        select(Initiative)
-        .where(Initiative.id == initiative_id)
-        .options(
-            selectinload(Initiative.themes),
-            selectinload(Initiative.formats),
-            selectinload(Initiative.laender),
-            selectinload(Initiative.kreise),
-            selectinload(Initiative.host_organisation),
-            selectinload(Initiative.seat_kreis),
-        )
+    initiative = by_id(
+        Initiative,
+        initiative_id,
+        Initiative.themes,
+        Initiative.formats,
+        Initiative.laender,
+        Initiative.kreise,
+        Initiative.host_organisation,
+        Initiative.seat_kreis,
     )
     if initiative is None:
         return None
-    former = db.session.scalars(
-        select(Membership)
-        .join(Membership.organisation)
-        .where(Membership.initiative_id == initiative_id, ~Membership.is_active)
-        .options(selectinload(Membership.organisation))
-        .order_by(Organisation.sort_name, Membership.id)
-    ).all()
+    former = links_of(
+        Membership,
+        Membership.organisation,
+        Membership.initiative_id == initiative_id,
+        ~Membership.is_active,
+        order_by=(Organisation.sort_name, Membership.id),
+    )
     roles = db.session.scalars(
         select(InitiativeRole)
         .join(InitiativeRole.person)
@@ -469,7 +468,7 @@ def initiative_detail(
     return InitiativeDetail(
         initiative,
         member_groups(initiative_id, show_all),
-        list(former),
+        former,
         list(roles),
         list(relationships),
         list(interactions),

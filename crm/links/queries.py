@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
+from crm.directory.loading import by_id
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -53,42 +51,28 @@ def name_of(item: Any) -> str:
 
 def membership(membership_id: int) -> Membership | None:
     """A membership with its initiative and organisation."""
-    return db.session.scalar(
-        select(Membership)
-        .where(Membership.id == membership_id)
-        .options(selectinload(Membership.initiative), selectinload(Membership.organisation))
-    )
+    return by_id(Membership, membership_id, Membership.initiative, Membership.organisation)
 
 
 def affiliation(affiliation_id: int) -> Affiliation | None:
     """An affiliation with its person and organisation."""
-    return db.session.scalar(
-        select(Affiliation)
-        .where(Affiliation.id == affiliation_id)
-        .options(selectinload(Affiliation.person), selectinload(Affiliation.organisation))
-    )
+    return by_id(Affiliation, affiliation_id, Affiliation.person, Affiliation.organisation)
 
 
 def initiative_role(role_id: int) -> InitiativeRole | None:
     """An initiative role with its person and initiative."""
-    return db.session.scalar(
-        select(InitiativeRole)
-        .where(InitiativeRole.id == role_id)
-        .options(selectinload(InitiativeRole.person), selectinload(InitiativeRole.initiative))
-    )
+    return by_id(InitiativeRole, role_id, InitiativeRole.person, InitiativeRole.initiative)
 
 
 def relationship(relationship_id: int) -> Relationship | None:
     """A relationship with both of its ends."""
-    return db.session.scalar(
-        select(Relationship)
-        .where(Relationship.id == relationship_id)
-        .options(
-            selectinload(Relationship.initiative_a),
-            selectinload(Relationship.initiative_b),
-            selectinload(Relationship.organisation_a),
-            selectinload(Relationship.organisation_b),
-        )
+    return by_id(
+        Relationship,
+        relationship_id,
+        Relationship.initiative_a,
+        Relationship.initiative_b,
+        Relationship.organisation_a,
+        Relationship.organisation_b,
     )
 
 

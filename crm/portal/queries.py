@@ -8,6 +8,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm.directory.loading import by_id, links_of
 from crm.extensions import db
 from crm.models import (
     Initiative,
@@ -33,14 +34,8 @@ class Portal:
 
 def own_initiative(initiative_id: int) -> Initiative | None:
     """The initiative with the vocabularies the profile form shows."""
-    return db.session.scalar(
-        select(Initiative)
-        .where(Initiative.id == initiative_id)
-        .options(
-            selectinload(Initiative.themes),
-            selectinload(Initiative.formats),
-            selectinload(Initiative.laender),
-        )
+    return by_id(
+        Initiative, initiative_id, Initiative.themes, Initiative.formats, Initiative.laender
     )
 
 
@@ -49,13 +44,13 @@ def portal(initiative_id: int) -> Portal | None:
     initiative = own_initiative(initiative_id)
     if initiative is None:
         return None
-    memberships = db.session.scalars(
-        select(Membership)
-        .join(Membership.organisation)
-        .where(Membership.initiative_id == initiative_id, Membership.is_active)
-        .options(selectinload(Membership.organisation))
-        .order_by(Organisation.sort_name)
-    ).all()
+    memberships = links_of(
+        Membership,
+        Membership.organisation,
+        Membership.initiative_id == initiative_id,
+        Membership.is_active,
+        order_by=(Organisation.sort_name,),
+    )
     roles = db.session.scalars(
         select(InitiativeRole)
         .join(InitiativeRole.person)
@@ -67,7 +62,7 @@ def portal(initiative_id: int) -> Portal | None:
         .options(selectinload(InitiativeRole.person).selectinload(Person.consents))
         .order_by(Person.sort_name, InitiativeRole.role)
     ).all()
-    return Portal(initiative, list(memberships), list(roles))
+    return Portal(initiative, memberships, list(roles))
 
 
 def own_membership(initiative_id: int, membership_id: int) -> Membership | None:

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
+from crm.directory.loading import by_id
 from crm.directory.queries import land_choices, theme_choices
 from crm.extensions import db
 from crm.models import (
@@ -113,14 +114,8 @@ def listed_initiatives(params: PublicParams) -> list[Initiative]:
 
 def listed_initiative(initiative_id: int) -> Initiative | None:
     """One initiative if it is publicly listed (None otherwise), with its vocabularies."""
-    initiative = db.session.scalar(
-        select(Initiative)
-        .where(Initiative.id == initiative_id)
-        .options(
-            selectinload(Initiative.laender),
-            selectinload(Initiative.themes),
-            selectinload(Initiative.formats),
-        )
+    initiative = by_id(
+        Initiative, initiative_id, Initiative.laender, Initiative.themes, Initiative.formats
     )
     if initiative is None or not permissions.is_publicly_listed(initiative):
         return None

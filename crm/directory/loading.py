@@ -1,0 +1,30 @@
+"""Loading records with their relations, as the record pages, the portal, the public pages
+and the links feature need them: one record by id, and the links of a record with the
+record at their other end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.extensions import db
+
+
+def by_id(model: Any, record_id: int, *relations: Any) -> Any:
+    """The `model` row with this id and its `relations` loaded (None if there is none)."""
+    return db.session.scalar(
+        select(model)
+        .where(model.id == record_id)
+        .options(*(selectinload(relation) for relation in relations))
+    )
+
+
+def links_of(link: Any, other: Any, *where: Any, order_by: tuple[Any, ...]) -> list[Any]:
+    """The rows of `link` matching `where`, joined to and loaded with their `other` end."""
+    return list(
+        db.session.scalars(
+            select(link).join(other).where(*where).options(selectinload(other)).order_by(*order_by)
+        )
+    )
