@@ -43,7 +43,7 @@ def test_staff_run_move_rerun_publish(app, page, make, screenshot):
     page.goto(f"/events/{meeting.event_id}")
     page.get_by_role("link", name="Workshops zuteilen").click()
     page.wait_for_url(f"**/events/{meeting.event_id}/assignment")
-    assert page.get_by_text("Noch kein Entwurf berechnet.").is_visible()
+    expect(page.get_by_text("Noch kein Entwurf berechnet.")).to_be_visible()
 
     # mix by organisation type and Land, then compute the draft
     assert page.get_by_role("checkbox", name="Organisationstyp", exact=True).is_checked()
@@ -51,7 +51,7 @@ def test_staff_run_move_rerun_publish(app, page, make, screenshot):
     page.get_by_role("button", name="Zuteilung berechnen").click()
     expect(page.get_by_text("Der Entwurf wurde berechnet.")).to_be_visible()
     metrics = page.locator("[data-metrics]")
-    assert metrics.get_by_role("columnheader", name="Wer zuerst kommt").is_visible()
+    expect(metrics.get_by_role("columnheader", name="Wer zuerst kommt")).to_be_visible()
     assert page.locator('[data-metric="first_choice_rate"] td').count() == 4
     assert page.locator("[data-workshop]").count() == 5
     assert page.locator("svg.mix-bar").count() == 6  # the event and five workshops
@@ -84,12 +84,12 @@ def test_staff_run_move_rerun_publish(app, page, make, screenshot):
     page.get_by_role("button", name="Zuteilung veröffentlichen").click()
     page.wait_for_url(f"**/events/{meeting.event_id}/workshop-lists")
     expect(page.get_by_text("Veröffentlicht: 40 Personen zugeteilt, 40 E-Mails")).to_be_visible()
-    assert page.get_by_text("Zugeteilte Teilnehmende").first.is_visible()
+    expect(page.get_by_text("Zugeteilte Teilnehmende").first).to_be_visible()
     screenshot("assignment-published-lists")
     with app.app_context():
         assert db.session.scalar(select(func.count(OutboxMail.id))) == 40
         assert db.session.get_one(Registration, person).assigned_workshop_id == target
 
     page.goto("/outbox")
-    assert page.get_by_text("Ihr Workshop:").first.is_visible()
+    expect(page.get_by_text("Ihr Workshop:").first).to_be_visible()
     screenshot("assignment-outbox")

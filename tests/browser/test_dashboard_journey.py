@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import check_accessibility
 from tests.browser.pages import log_in
@@ -43,7 +44,7 @@ def test_staff_read_the_dashboard_and_download_a_figure(app, page, make, screens
         assert nonzero(numbers) == nonzero(counted[slug]), slug
     assert page.locator("[data-share=ihk]").inner_text() == "Anteil mit IHK-Beteiligung: 25,0 %"
     chart = page.get_by_role("img", name="Balkendiagramm: Initiativen je Land", exact=False)
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert page.locator("svg[data-chart=laender] rect.chart-bar").count() == 16
     screenshot("dashboard")
     check_accessibility(page, context_name="Auswertungen")

@@ -47,19 +47,19 @@ def test_staff_creates_an_initiative_and_the_plz_fills_the_address(app, page, ma
     assert place.input_value() == "Köln"
     assert page.get_by_label("Kreis", exact=True).input_value() == "05315"
     assert page.get_by_label("Land", exact=True).input_value() == "05"
-    assert page.get_by_text("Ort, Kreis und Land aus der PLZ übernommen.").is_visible()
+    expect(page.get_by_text("Ort, Kreis und Land aus der PLZ übernommen.")).to_be_visible()
     page.get_by_label("Themen").select_option(label="Wasserstoff")
     page.get_by_label("Länder (Wirkungsgebiet)").select_option(["05"])
     screenshot("initiative-form")
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url("**/initiatives/*")
 
-    assert page.get_by_text("„Industrie im Dom e.V.“ wurde angelegt.").is_visible()
+    expect(page.get_by_text("„Industrie im Dom e.V.“ wurde angelegt.")).to_be_visible()
     assert page.get_by_role("heading", level=1).inner_text() == "Industrie im Dom e.V."
-    assert page.get_by_text("50667 Köln").is_visible()
-    assert page.get_by_text("Wasserstoff").is_visible()
-    assert page.get_by_role("link", name="Domstadt Industrie GmbH").is_visible()
-    assert page.get_by_role("link", name="Bearbeiten").is_visible()
+    expect(page.get_by_text("50667 Köln")).to_be_visible()
+    expect(page.get_by_text("Wasserstoff")).to_be_visible()
+    expect(page.get_by_role("link", name="Domstadt Industrie GmbH")).to_be_visible()
+    expect(page.get_by_role("link", name="Bearbeiten")).to_be_visible()
     _axe(page, "initiative page")
     screenshot("initiative-created")
     with app.app_context():
@@ -126,17 +126,17 @@ def test_edit_conflict_then_reapply_a_field(app, browser, live_server, page, mak
         page.get_by_role("button", name="Speichern").click()
         assert page.get_by_role("heading", level=1).inner_text().startswith("Bearbeitungskonflikt")
         row = page.locator("tr", has_text="Region")
-        assert row.get_by_text("Nordwesten").is_visible()
-        assert row.get_by_text("Unterweser").is_visible()
+        expect(row.get_by_text("Nordwesten")).to_be_visible()
+        expect(row.get_by_text("Unterweser")).to_be_visible()
         name_row = page.locator("tr", has_text="Hafenbündnis Bremen")
-        assert name_row.get_by_text("Hafenbündnis Weser").is_visible()
+        expect(name_row.get_by_text("Hafenbündnis Weser")).to_be_visible()
         _axe(page, "conflict page")
         screenshot("edit-conflict")
 
         name_row.get_by_label("Ihren Wert übernehmen für Name").check()
         page.get_by_role("button", name="Auswahl speichern").click()
         page.wait_for_url(f"**/initiatives/{ini.id}")
-        assert page.get_by_text("„Hafenbündnis Weser“ wurde gespeichert.").is_visible()
+        expect(page.get_by_text("„Hafenbündnis Weser“ wurde gespeichert.")).to_be_visible()
         assert page.get_by_role("heading", level=1).inner_text() == "Hafenbündnis Weser"
         screenshot("edit-conflict-resolved")
     finally:
@@ -160,8 +160,8 @@ def test_person_page_edit_and_delete(app, page, make, screenshot):
     page.goto("/persons/")
     page.get_by_role("link", name="Beispiel, Ina").click()
     page.wait_for_url(f"**/persons/{person.id}")
-    assert page.get_by_role("link", name="Stadtwerke Beispiel").is_visible()
-    assert page.get_by_role("cell", name="Öffentliche Nennung").is_visible()
+    expect(page.get_by_role("link", name="Stadtwerke Beispiel")).to_be_visible()
+    expect(page.get_by_role("cell", name="Öffentliche Nennung")).to_be_visible()
     _axe(page, "person page")
     screenshot("person-detail")
 
@@ -177,15 +177,15 @@ def test_person_page_edit_and_delete(app, page, make, screenshot):
     page.get_by_label("E-Mail").fill("ina.beispiel@example.org")
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url(f"**/persons/{person.id}")
-    assert page.get_by_role("link", name="ina.beispiel@example.org").first.is_visible()
+    expect(page.get_by_role("link", name="ina.beispiel@example.org").first).to_be_visible()
 
     page.locator(".record-actions").get_by_role("link", name="Löschen …").click()
     page.wait_for_url(f"**/persons/{person.id}/delete")
-    assert page.get_by_role("row", name="Einwilligungen").is_visible()
+    expect(page.get_by_role("row", name="Einwilligungen")).to_be_visible()
     _axe(page, "person delete confirmation")
     screenshot("person-delete")
     page.get_by_role("button", name="Endgültig löschen").click()
     page.wait_for_url("**/persons/")
-    assert page.get_by_text("„Ina Beispiel“ wurde gelöscht.").is_visible()
+    expect(page.get_by_text("„Ina Beispiel“ wurde gelöscht.")).to_be_visible()
     with app.app_context():
         assert db.session.get(Person, person.id) is None

@@ -34,7 +34,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     # The seat is taken, so the visitor lands on the waitlist; Paula cancels later. First the
     # visitor registers with three wishes.
     page.goto(f"/events/{event.id}/register")
-    assert page.get_by_role("heading", name="Workshops").is_visible()
+    expect(page.get_by_role("heading", name="Workshops")).to_be_visible()
     page.get_by_label("Vorname", exact=True).fill("Jörg")
     page.get_by_label("Nachname", exact=True).fill("Müller-Lüdenscheidt")
     page.get_by_label("E-Mail", exact=True).fill("joerg@example.org")
@@ -48,7 +48,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     check_accessibility(page, context_name="Anmeldung zur Veranstaltung")
     page.get_by_role("button", name="Verbindlich anmelden").click()
     page.wait_for_url(f"**/events/{event.id}/register/done")
-    assert page.get_by_text("Wir haben Ihnen den persönlichen Link geschickt.").is_visible()
+    expect(page.get_by_text("Wir haben Ihnen den persönlichen Link geschickt.")).to_be_visible()
 
     # The personal link from the outbox: change the second wish.
     page.goto(personal_path(app, "joerg@example.org"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.activity.queries import berlin_today
@@ -37,25 +38,25 @@ def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, s
     check_accessibility(page, context_name="Kontakt protokollieren")
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url(f"**/initiatives/{ini.id}")
-    assert page.get_by_text("Der Kontakt wurde protokolliert.").is_visible()
-    assert page.get_by_text("Vorbereitung Lange Nacht der Industrie").is_visible()
+    expect(page.get_by_text("Der Kontakt wurde protokolliert.")).to_be_visible()
+    expect(page.get_by_text("Vorbereitung Lange Nacht der Industrie")).to_be_visible()
 
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     assert "Wiedervorlagen 1" in nav.get_by_role("link", name="Wiedervorlagen").inner_text()
     nav.get_by_role("link", name="Wiedervorlagen").click()
     page.wait_for_url("**/follow-ups")
     assert page.get_by_role("heading", level=1).inner_text() == "Meine Wiedervorlagen"
-    assert page.get_by_role("heading", name="Heute").is_visible()
+    expect(page.get_by_role("heading", name="Heute")).to_be_visible()
     row = page.locator("tr", has_text="Vorbereitung Lange Nacht der Industrie")
-    assert row.get_by_role("link", name="Zukunft durch Industrie e.V.").is_visible()
-    assert row.get_by_role("link", name="Jörg Müller-Lüdenscheidt").is_visible()
+    expect(row.get_by_role("link", name="Zukunft durch Industrie e.V.")).to_be_visible()
+    expect(row.get_by_role("link", name="Jörg Müller-Lüdenscheidt")).to_be_visible()
     screenshot("follow-ups")
     check_accessibility(page, context_name="Meine Wiedervorlagen")
 
     row.get_by_role("button", name="Erledigt").click()
     page.wait_for_url("**/follow-ups")
-    assert page.get_by_text("erledigt.").first.is_visible()
-    assert page.get_by_text("Keine offenen Wiedervorlagen.").is_visible()
+    expect(page.get_by_text("erledigt.").first).to_be_visible()
+    expect(page.get_by_text("Keine offenen Wiedervorlagen.")).to_be_visible()
     screenshot("follow-ups-done")
 
     with app.app_context():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from crm.db.engine import writing
@@ -86,7 +87,7 @@ def test_staff_filter_search_and_open_the_graph(app, page, make, screenshot):
     assert 0 < int(data["nodes"]) == facts["lower_saxony"] < facts["total"]
     assert page.locator("#graph-table tbody tr").count() == facts["lower_saxony"]
     assert data["colour"] == "community"
-    assert page.locator(".graph-legend").get_by_text("ohne Gruppe").is_visible()
+    expect(page.locator(".graph-legend").get_by_text("ohne Gruppe")).to_be_visible()
     screenshot("graph-filtered")
 
     # search: the hit is selected and centred
@@ -100,7 +101,7 @@ def test_staff_filter_search_and_open_the_graph(app, page, make, screenshot):
     assert data["selected"] == node
     selected = page.eval_on_selector("#network-graph", "e => e.cy.$(':selected').map(n => n.id())")
     assert selected == [node]
-    assert page.get_by_role("status").filter(has_text="Gefunden und hervorgehoben").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Gefunden und hervorgehoben")).to_be_visible()
     check_accessibility(page, context_name="Netzwerkgraph: Suche")
     screenshot("graph-search")
 

@@ -5,6 +5,7 @@ lands logged in."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import AXE_TAGS, FAILING_IMPACTS, axe_violations
 from tests.browser.conftest import OUTPUT
@@ -59,7 +60,7 @@ def test_staff_invites_and_representative_sets_password(
     screenshot("invitation-form")
     page.get_by_role("button", name="Einladung senden").click()
     page.wait_for_url(f"**/initiatives/{ini.id}")
-    assert page.get_by_text("liegt im Postausgang").is_visible()
+    expect(page.get_by_text("liegt im Postausgang")).to_be_visible()
 
     # Without SMTP the office copies the personal link from the outbox.
     page.goto("/outbox")
@@ -74,22 +75,22 @@ def test_staff_invites_and_representative_sets_password(
         theirs = context.new_page()
         theirs.set_default_timeout(15_000)
         theirs.goto(link)
-        assert theirs.get_by_role("heading", name="Passwort festlegen").is_visible()
+        expect(theirs.get_by_role("heading", name="Passwort festlegen")).to_be_visible()
         check_main_accessibility(theirs, "Passwort festlegen")
         theirs.get_by_label("Neues Passwort", exact=True).fill(NEW_PASSWORD)
         theirs.get_by_label("Neues Passwort wiederholen").fill(NEW_PASSWORD)
         theirs.get_by_role("button", name="Passwort speichern").click()
         theirs.wait_for_load_state()
         assert "/invitation/" not in theirs.url and "/login" not in theirs.url
-        assert theirs.get_by_text("Ihr Passwort ist gespeichert").is_visible()
-        assert theirs.get_by_role("button", name="Abmelden").is_visible()  # logged in
-        assert theirs.get_by_text("vorstand@zukunft-industrie.example").first.is_visible()
+        expect(theirs.get_by_text("Ihr Passwort ist gespeichert")).to_be_visible()
+        expect(theirs.get_by_role("button", name="Abmelden")).to_be_visible()  # logged in
+        expect(theirs.get_by_text("vorstand@zukunft-industrie.example").first).to_be_visible()
         OUTPUT.mkdir(parents=True, exist_ok=True)
         backend = request.node.callspec.params.get("database_url", "db")
         theirs.screenshot(path=str(OUTPUT / f"invitation-landed-{backend}.png"), full_page=True)
 
         # The link worked once; opening it again explains that it is used up.
         theirs.goto(link)
-        assert theirs.get_by_text("bereits benutzt").is_visible()
+        expect(theirs.get_by_text("bereits benutzt")).to_be_visible()
     finally:
         context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from playwright.sync_api import expect
 
 from crm import jobs
 from crm.db.engine import writing
@@ -32,11 +33,11 @@ def test_admin_follows_the_worker_banner_and_retries_a_failed_job(
 
     log_in(page, "jobs@example.org")
     banner = page.get_by_role("alert").filter(has_text="Der Hintergrunddienst läuft nicht")
-    assert banner.is_visible()
+    expect(banner).to_be_visible()
     banner.get_by_role("link", name="Zu den Hintergrundjobs").click()
     page.wait_for_url("**/admin/jobs")
     assert page.get_by_role("heading", level=1).inner_text() == "Hintergrundjobs"
-    assert page.get_by_text("Datensatz 42 kaputt").first.is_visible()
+    expect(page.get_by_text("Datensatz 42 kaputt").first).to_be_visible()
     screenshot("hintergrundjobs")
     check_accessibility(page, context_name="Hintergrundjobs")
 
@@ -45,7 +46,7 @@ def test_admin_follows_the_worker_banner_and_retries_a_failed_job(
     assert "erneut starten?" in page.get_by_role("heading", level=1).inner_text()
     page.get_by_role("button", name="Erneut starten").click()
     page.wait_for_url("**/admin/jobs")
-    assert page.get_by_text("steht wieder in der Warteschlange").is_visible()
+    expect(page.get_by_text("steht wieder in der Warteschlange")).to_be_visible()
     assert jobs.huey.pending_count() == 1
 
     jobs.record_heartbeat()
@@ -66,17 +67,17 @@ def test_staff_resend_an_uncertain_mail_after_confirming(app, page, make, screen
     log_in(page, "post@example.org")
     page.goto("/outbox")
     warning = page.get_by_role("alert").filter(has_text="beim Versand unterbrochen")
-    assert warning.is_visible()
+    expect(warning).to_be_visible()
     warning.get_by_role("link", name="Diese Mails zeigen").click()
     page.wait_for_url("**/outbox?show=uncertain")
-    assert page.get_by_text("unklar, ob gesendet").is_visible()
+    expect(page.get_by_text("unklar, ob gesendet")).to_be_visible()
     check_accessibility(page, context_name="Postausgang unklar")
     page.get_by_role("link", name="Erneut senden …").click()
     page.wait_for_url(f"**/outbox/{mail_id}/resend")
-    assert page.get_by_text("bekommt er sie dann zweimal").is_visible()
+    expect(page.get_by_text("bekommt er sie dann zweimal")).to_be_visible()
     screenshot("mail-erneut-senden")
     page.get_by_role("button", name="Erneut senden").click()
     page.wait_for_url("**/outbox**")
-    assert page.get_by_text("wird erneut gesendet").is_visible()
+    expect(page.get_by_text("wird erneut gesendet")).to_be_visible()
     with app.app_context():
         assert db.session.get_one(OutboxMail, mail_id).status == OutboxStatus.QUEUED

@@ -62,17 +62,17 @@ def test_admin_header_stays_on_one_line(page, make, screenshot, width):
         "Auswertungen",
         "Änderungen durch Initiativen",
     ):
-        assert nav.get_by_role("link", name=entry, exact=True).is_visible(), entry
+        expect(nav.get_by_role("link", name=entry, exact=True), entry).to_be_visible()
     # the office and admin pages are grouped under "Verwaltung" (a dropdown)
     nav.get_by_role("button", name="Verwaltung").click()
     for entry in ("Import", "Datenschutz", "Postausgang", "Konten", "Hintergrundjobs"):
-        assert nav.get_by_role("link", name=entry, exact=True).is_visible(), entry
+        expect(nav.get_by_role("link", name=entry, exact=True), entry).to_be_visible()
     page.keyboard.press("Escape")
-    assert not nav.get_by_role("link", name="Konten", exact=True).is_visible()
-    assert nav.get_by_role("button", name="Abmelden").is_visible()
-    assert nav.get_by_role("searchbox").is_visible()
+    expect(nav.get_by_role("link", name="Konten", exact=True)).not_to_be_visible()
+    expect(nav.get_by_role("button", name="Abmelden")).to_be_visible()
+    expect(nav.get_by_role("searchbox")).to_be_visible()
     assert nav.locator("[data-count='due-follow-ups']").inner_text().startswith("12")
-    assert not nav.get_by_role("button", name="Menü").is_visible()
+    expect(nav.get_by_role("button", name="Menü")).not_to_be_visible()
     box = header_box(page)
     assert box["items"] >= 12
     assert box["spread"] <= 8, box  # every entry on the same line
@@ -85,7 +85,7 @@ def test_admin_header_stays_on_one_line(page, make, screenshot, width):
     # the same in English
     nav.get_by_role("button", name="English").click()
     page.wait_for_url("**/initiatives/")
-    assert nav.get_by_role("button", name="Log out").is_visible()
+    expect(nav.get_by_role("button", name="Log out")).to_be_visible()
     box = header_box(page)
     assert box["spread"] <= 8 and box["height"] <= 64 and box["scrollWidth"] <= width, box
 
@@ -96,15 +96,15 @@ def test_header_collapses_into_a_menu_on_a_phone(page, make, screenshot):
     log_in(page, LONG_EMAIL)
     nav = page.locator("header nav")
     menu = nav.get_by_role("button", name="Menü")
-    assert menu.is_visible()
-    assert not nav.get_by_role("link", name="Initiativen", exact=True).is_visible()
+    expect(menu).to_be_visible()
+    expect(nav.get_by_role("link", name="Initiativen", exact=True)).not_to_be_visible()
     assert nav.bounding_box()["height"] < 70
     assert nav.evaluate("e => e.scrollWidth") <= 375
     menu.click()
     initiatives = nav.get_by_role("link", name="Initiativen", exact=True)
     initiatives.wait_for(state="visible")
     assert menu.get_attribute("aria-expanded") == "true"
-    assert nav.get_by_role("button", name="Abmelden").is_visible()
+    expect(nav.get_by_role("button", name="Abmelden")).to_be_visible()
     assert nav.evaluate("e => e.scrollWidth") <= 375
     screenshot("layout-header-375-open")
     initiatives.click()
@@ -195,7 +195,7 @@ def test_kreis_filter_follows_the_land_live(page, make, screenshot):
     kreis.select_option(label="Bremen, Stadt")
     page.get_by_role("button", name="Anwenden").click()
     page.wait_for_url("**land=04**")
-    assert page.get_by_role("link", name="Bremer Werft GmbH").is_visible()
+    expect(page.get_by_role("link", name="Bremer Werft GmbH")).to_be_visible()
     assert page.get_by_text("Kölner Werk GmbH").count() == 0
     assert kreis.locator("option").count() == 3  # the server renders the same options
     assert kreis.input_value() == "04011"
@@ -341,11 +341,11 @@ def test_network_page_opens_with_the_strongest_suggestions(app, page, make, scre
     assert len(set(zip(titles, details, strict=True))) == len(titles) >= 3
     # the table across Länder is folded away until asked for
     table = page.locator("#laender-details table")
-    assert not table.is_visible()
+    expect(table).not_to_be_visible()
     screenshot("layout-network-top")
     check_accessibility(page, context_name="Netzwerkanalyse")
     page.locator("#laender-details summary").click()
-    assert table.is_visible()
+    expect(table).to_be_visible()
 
     first.get_by_role("button", name="Annehmen").click()
     page.wait_for_url("**/network/#top-suggestions-h")
@@ -374,9 +374,9 @@ def test_header_menu_without_javascript_stays_open(browser, live_server, make):
     try:
         log_in(page, LONG_EMAIL)
         nav = page.locator("header nav")
-        assert not nav.get_by_role("button", name="Menü").is_visible()
-        assert nav.get_by_role("link", name="Initiativen", exact=True).is_visible()
-        assert nav.get_by_role("button", name="Abmelden").is_visible()
+        expect(nav.get_by_role("button", name="Menü")).not_to_be_visible()
+        expect(nav.get_by_role("link", name="Initiativen", exact=True)).to_be_visible()
+        expect(nav.get_by_role("button", name="Abmelden")).to_be_visible()
         assert nav.evaluate("e => e.scrollWidth") <= 375
     finally:
         context.close()

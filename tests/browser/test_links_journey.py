@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -56,10 +57,10 @@ def test_staff_adds_a_member_and_a_contact_person_from_the_initiative_page(
     screenshot("links-membership-form")
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url(f"**/initiatives/{ini.id}")
-    assert page.get_by_text("Die Mitgliedschaft wurde angelegt.").is_visible()
+    expect(page.get_by_text("Die Mitgliedschaft wurde angelegt.")).to_be_visible()
     members = page.locator("section", has=page.get_by_role("heading", name="Mitglieder"))
-    assert members.get_by_text("Stahlwerk Nord GmbH").is_visible()
-    assert members.get_by_text("Gründungsmitglied").is_visible()
+    expect(members.get_by_text("Stahlwerk Nord GmbH")).to_be_visible()
+    expect(members.get_by_text("Gründungsmitglied")).to_be_visible()
 
     # a contact person with the role Ansprechperson
     page.get_by_role("link", name="Ansprechperson hinzufügen").click()
@@ -69,10 +70,10 @@ def test_staff_adds_a_member_and_a_contact_person_from_the_initiative_page(
     assert page.get_by_label("Rolle", exact=True).input_value() == "ansprechperson"
     page.get_by_role("button", name="Speichern").click()
     page.wait_for_url(f"**/initiatives/{ini.id}")
-    assert page.get_by_text("Die Rolle wurde angelegt.").is_visible()
+    expect(page.get_by_text("Die Rolle wurde angelegt.")).to_be_visible()
     contacts = page.locator("section", has=page.get_by_role("heading", name="Ansprechpersonen"))
-    assert contacts.get_by_text("Jörg Müller-Lüdenscheidt").is_visible()
-    assert contacts.get_by_text("Ansprechperson").first.is_visible()
+    expect(contacts.get_by_text("Jörg Müller-Lüdenscheidt")).to_be_visible()
+    expect(contacts.get_by_text("Ansprechperson").first).to_be_visible()
     _axe(page, "Initiative mit Mitglied und Ansprechperson")
     screenshot("links-initiative-with-member-and-contact")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
@@ -31,8 +32,8 @@ def test_staff_logs_in_and_opens_an_initiative(page, make, screenshot):
     assert (
         page.get_by_role("heading", level=1).inner_text().startswith("Zukunft durch Industrie e.V.")
     )
-    assert page.get_by_text("IHK Essen").is_visible()
-    assert page.get_by_text("Rhein-Ruhr").first.is_visible()
+    expect(page.get_by_text("IHK Essen")).to_be_visible()
+    expect(page.get_by_text("Rhein-Ruhr").first).to_be_visible()
     screenshot("initiative-detail")
     check_accessibility(page, context_name="Initiative (Detail)")
 

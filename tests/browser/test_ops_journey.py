@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.db.backup import create_backup
 from crm.extensions import db
@@ -21,7 +22,7 @@ def test_admin_follows_the_backup_warning_to_the_operations_page(
 
     log_in(page, "betrieb@example.org")
     warning = page.get_by_role("alert").filter(has_text="noch keine Sicherung")
-    assert warning.is_visible()
+    expect(warning).to_be_visible()
     warning.get_by_role("link", name="Zu den Sicherungen").click()
     page.wait_for_url("**/admin/betrieb")
     assert page.get_by_role("heading", level=1).inner_text() == "Betrieb"
@@ -34,7 +35,7 @@ def test_admin_follows_the_backup_warning_to_the_operations_page(
     page.reload()
     assert "vor" in page.locator("[data-last-backup]").inner_text()
     assert page.locator("[data-backup-size]").inner_text().endswith(("kB", "MB", "Bytes"))
-    assert page.get_by_text(result.path.name).is_visible()
+    expect(page.get_by_text(result.path.name)).to_be_visible()
     assert page.locator("[data-backup-warning]").count() == 0
     page.goto("/")
     assert page.locator("[data-backup-warning]").count() == 0

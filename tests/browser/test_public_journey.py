@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
@@ -65,7 +66,7 @@ def test_public_directory_map_and_events_without_login(page, make, screenshot):
     make.event(title="Netzwerktreffen der Industrieinitiativen", starts_at=soon)
 
     page.goto("/verzeichnis/")
-    assert page.get_by_role("heading", name="Verzeichnis der Industrieinitiativen").is_visible()
+    expect(page.get_by_role("heading", name="Verzeichnis der Industrieinitiativen")).to_be_visible()
     results = page.locator("li.public-initiative")
     assert results.count() == 2
     assert "Geheimbund Maschinenbau" not in page.content()
@@ -107,7 +108,7 @@ def test_public_directory_map_and_events_without_login(page, make, screenshot):
     page.goto("/verzeichnis/")
     page.locator(f'a.map-marker-link[href="/verzeichnis/{listed.id}"]').click()
     page.wait_for_url(f"**/verzeichnis/{listed.id}")
-    assert page.get_by_role("heading", name="Zukunft durch Industrie Köln e.V.").is_visible()
+    expect(page.get_by_role("heading", name="Zukunft durch Industrie Köln e.V.")).to_be_visible()
     html = page.content()
     assert "anna.offen@example.org" in html  # consented
     assert "nora.still@example.org" not in html  # no consent
@@ -123,7 +124,9 @@ def test_public_directory_map_and_events_without_login(page, make, screenshot):
     page.goto("/verzeichnis/veranstaltungen")
     page.get_by_role("link", name="Programm und Anmeldung").first.click()
     page.wait_for_url("**/events/*/register")
-    assert page.get_by_role("heading", name="Netzwerktreffen der Industrieinitiativen").is_visible()
+    expect(
+        page.get_by_role("heading", name="Netzwerktreffen der Industrieinitiativen")
+    ).to_be_visible()
     page.goto("/verzeichnis/veranstaltungen")
     check_accessibility(page, context_name="Öffentliche Veranstaltungen")
     screenshot("public-events")
@@ -142,7 +145,7 @@ def test_staff_start_page_map(page, make, screenshot):
     # a marker opens the internal page of the (unlisted) initiative
     page.locator(f'a.map-marker-link[href="/initiatives/{hidden.id}"]').click()
     page.wait_for_url(f"**/initiatives/{hidden.id}")
-    assert page.get_by_role("heading", name="Geheimbund Maschinenbau").first.is_visible()
+    expect(page.get_by_role("heading", name="Geheimbund Maschinenbau").first).to_be_visible()
 
     # a Land opens the internal list filtered by it
     page.goto("/")

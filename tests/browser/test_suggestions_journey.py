@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from crm.models import MembershipRole
 from crm.network import cache
@@ -36,22 +37,22 @@ def test_staff_accepts_and_dismisses_suggestions(page, make, screenshot):
 
     panel = page.get_by_role("region", name="Vorgeschlagene Kontakte")
     relations = page.get_by_role("region", name="Beziehungen")
-    assert panel.get_by_text("Beide haben Mitgliedsbetrieb").first.is_visible()
-    assert relations.get_by_text("Keine Beziehungen erfasst.").is_visible()
+    expect(panel.get_by_text("Beide haben Mitgliedsbetrieb").first).to_be_visible()
+    expect(relations.get_by_text("Keine Beziehungen erfasst.")).to_be_visible()
     screenshot("suggestions-open")
     check_accessibility(page, context_name="Initiative mit Vorschlägen")
 
     panel.get_by_role("button", name=f"Annehmen: {partner.name}").click()
     page.wait_for_load_state()
     assert page.get_by_role("status").first.inner_text().startswith("Vorschlag angenommen")
-    assert relations.get_by_role("link", name=partner.name).is_visible()
-    assert relations.get_by_text("vermittelt durch die Geschäftsstelle").is_visible()
+    expect(relations.get_by_role("link", name=partner.name)).to_be_visible()
+    expect(relations.get_by_text("vermittelt durch die Geschäftsstelle")).to_be_visible()
     assert panel.get_by_role("link", name=partner.name).count() == 0
 
     panel.get_by_role("button", name=f"Verwerfen: {other.name}").click()
     page.wait_for_load_state()
-    assert page.get_by_text("wird nicht mehr vorgeschlagen").is_visible()
+    expect(page.get_by_text("wird nicht mehr vorgeschlagen")).to_be_visible()
     page.reload()
     assert panel.get_by_role("link", name=other.name).count() == 0
-    assert panel.get_by_text("Zurzeit keine Vorschläge.").is_visible()
+    expect(panel.get_by_text("Zurzeit keine Vorschläge.")).to_be_visible()
     screenshot("suggestions")
