@@ -3,6 +3,8 @@ check-in, participant lists, exports and name badges."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,9 +27,12 @@ from crm.models import (
     Person,
     Workshop,
 )
+from crm.web.fields import Form
 from crm.web.labels import choices
 from crm.web.pagination import paginate, parse_page
 from crm.web.urls import safe_next
+
+F = TypeVar("F", bound=Form)
 
 EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
 
@@ -42,11 +47,15 @@ def index() -> str:
     return render_template("events/index.html", rows=queries.event_rows())
 
 
+def _form(form_cls: type[F], initial: dict[str, Any]) -> F:
+    """The submitted form, or on GET one filled in with `initial`."""
+    return form_cls(**initial) if request.method == "GET" else form_cls()
+
+
 def _event_form(event: Event | None = None) -> EventForm:
-    if request.method != "GET":
-        form = EventForm()
-    elif event is not None:
-        form = EventForm(
+    initial: dict[str, Any] = {"status": EventStatus.ENTWURF.value}
+    if event is not None:
+        initial = dict(
             version=event.version,
             title=event.title,
             type=event.type.value,
@@ -63,8 +72,7 @@ def _event_form(event: Event | None = None) -> EventForm:
             fee_note=event.fee_note,
             status=event.status.value,
         )
-    else:
-        form = EventForm(status=EventStatus.ENTWURF.value)
+    form = _form(EventForm, initial)
     form.type.choices = choices(EventType)
     form.mode.choices = choices(EventMode)
     form.status.choices = choices(EventStatus)
@@ -140,20 +148,15 @@ def edit(event_id: int) -> Response | str | tuple[str, int]:
 
 
 def _block_form(event: Event, block: AgendaBlock | None) -> AgendaBlockForm:
-    if request.method != "GET":
-        form = AgendaBlockForm()
-    elif block is not None:
-        form = AgendaBlockForm(
-            title=block.title,
-            kind=block.kind.value,
-            starts_at=services.utc_to_berlin(block.starts_at),
-            ends_at=services.utc_to_berlin(block.ends_at),
-        )
-    else:
-        form = AgendaBlockForm(
-            starts_at=services.utc_to_berlin(event.starts_at),
-            ends_at=services.utc_to_berlin(event.ends_at),
-        )
+    # a new block starts out with the event's times
+    shown: AgendaBlock | Event = block or event
+    initial: dict[str, Any] = {
+        "starts_at": services.utc_to_berlin(shown.starts_at),
+        "ends_at": services.utc_to_berlin(shown.ends_at),
+    }
+    if block is not None:
+        initial.update(title=block.title, kind=block.kind.value)
+    form = _form(AgendaBlockForm, initial)
     form.kind.choices = choices(AgendaKind)
     return form
 
@@ -180,10 +183,9 @@ def agenda_block(event_id: int, block_id: int | None) -> Response | str:
 
 
 def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
-    if request.method != "GET":
-        form = WorkshopForm()
-    elif workshop is not None:
-        form = WorkshopForm(
+    initial: dict[str, Any] = {}
+    if workshop is not None:
+        initial = dict(
             title=workshop.title,
             description=workshop.description,
             capacity=workshop.capacity,
@@ -191,8 +193,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
             themes=[str(t.id) for t in workshop.themes],
             moderator_email=workshop.moderator.email if workshop.moderator else "",
         )
-    else:
-        form = WorkshopForm()
+    form = _form(WorkshopForm, initial)
     form.themes.choices = current_themes()
     return form
 
