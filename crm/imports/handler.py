@@ -5,7 +5,7 @@ placeholders for records created earlier in the same file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -40,6 +40,28 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+K = TypeVar("K")
+
+
+def new_ids(pending: dict[int, Any]) -> dict[int, int]:
+    """Placeholder → the id its object got (after the chunk's flush)."""
+    return {ref: obj.id for ref, obj in pending.items()}
+
+
+def renumber(table: dict[K, int], real: dict[int, int]) -> None:
+    """The placeholders among the values of `table` become the ids in `real`."""
+    for key, value in list(table.items()):
+        if value in real:
+            table[key] = real[value]
+
+
+def renumber_lists(table: dict[K, list[int]], real: dict[int, int]) -> None:
+    """The placeholders in the lists of `table` become the ids in `real`."""
+    for key, ids in table.items():
+        if any(i in real for i in ids):
+            table[key] = [real.get(i, i) for i in ids]
+
+
 class Handler:
     """Matches and writes the rows of one kind. Placeholders (negative ids) stand for
     records created earlier in the same file until their chunk is flushed."""
@@ -59,9 +81,13 @@ class Handler:
         self._postcodes: dict[str, list[Any]] | None = None
 
     # placeholders
-    def placeholder(self, obj: Any, row: int) -> int:
+    def _new_ref(self) -> int:
         ref = self._next_placeholder
         self._next_placeholder -= 1
+        return ref
+
+    def placeholder(self, obj: Any, row: int) -> int:
+        ref = self._new_ref()
         self.pending[ref] = obj
         self.first_row[ref] = row
         return ref
@@ -79,8 +105,7 @@ class Handler:
 
     def settle(self) -> None:
         """After a chunk's flush: placeholders become ids, the objects are let go."""
-        for ref, obj in self.pending.items():
-            self.settled[ref] = obj.id
+        self.settled.update(new_ids(self.pending))
         self.pending.clear()
 
     def prefetch(self, ids: list[int]) -> None:
@@ -191,22 +216,16 @@ class Handler:
     org_pending: dict[int, Any]
 
     def placeholder_org(self, org: Any) -> int:
-        ref = self._next_placeholder
-        self._next_placeholder -= 1
+        ref = self._new_ref()
         self.org_pending[ref] = org
         return ref
 
     def settle_orgs(self) -> None:
         """Organisations created in this chunk become findable by id."""
         index = self.org_index()
-        for ref, org in self.org_pending.items():
-            real = org.id
-            for folded, ids in index.by_name.items():
-                if ref in ids:
-                    index.by_name[folded] = [real if i == ref else i for i in ids]
-            for key, value in list(index.by_name_plz.items()):
-                if value == ref:
-                    index.by_name_plz[key] = real
+        real = new_ids(self.org_pending)
+        renumber_lists(index.by_name, real)
+        renumber(index.by_name_plz, real)
         self.org_pending.clear()
 
     # the row

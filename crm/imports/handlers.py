@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.imports.handler import Handler, RowError
+from crm.imports.handler import Handler, RowError, new_ids, renumber, renumber_lists
 from crm.imports.matching import Match, PersonIndex, fold_name, website_domain
 from crm.imports.outcome import RowResult
 from crm.imports.spec import ImportSpec
@@ -78,16 +78,10 @@ class OrganisationHandler(Handler):
 
     def settle(self) -> None:
         index = self.org_index()
-        real = {ref: obj.id for ref, obj in self.pending.items()}
-        for key, value in list(index.by_domain.items()):
-            if value in real:
-                index.by_domain[key] = real[value]
-        for pair, value in list(index.by_name_plz.items()):
-            if value in real:
-                index.by_name_plz[pair] = real[value]
-        for folded, ids in index.by_name.items():
-            if any(i in real for i in ids):
-                index.by_name[folded] = [real.get(i, i) for i in ids]
+        real = new_ids(self.pending)
+        renumber(index.by_domain, real)
+        renumber(index.by_name_plz, real)
+        renumber_lists(index.by_name, real)
         for block in index.blocks.values():
             for ref in [r for r in block if r in real]:
                 block[real[ref]] = block.pop(ref)
@@ -209,20 +203,16 @@ class PersonHandler(Handler):
         return {"organisation": (None, name + (" (neu)" if created else ""))}
 
     def settle(self) -> None:
-        real_orgs = {ref: org.id for ref, org in self.org_pending.items()}
+        real_orgs = new_ids(self.org_pending)
         if real_orgs:
             self.index.by_name_org = {
                 (name, real_orgs.get(org, org) if org is not None else None): pid
                 for (name, org), pid in self.index.by_name_org.items()
             }
-        real = {ref: obj.id for ref, obj in self.pending.items()}
-        for table in (self.index.by_email, self.index.by_name_org):
-            for key, value in list(table.items()):
-                if value in real:
-                    table[key] = real[value]  # type: ignore[index]
-        for key, ids in self.index.by_name.items():
-            if any(i in real for i in ids):
-                self.index.by_name[key] = [real.get(i, i) for i in ids]
+        real = new_ids(self.pending)
+        renumber(self.index.by_email, real)
+        renumber(self.index.by_name_org, real)
+        renumber_lists(self.index.by_name, real)
         self.settle_orgs()
         self.chunk_affiliations.clear()
         super().settle()
@@ -322,11 +312,9 @@ class InitiativeHandler(Handler):
         return changes
 
     def settle(self) -> None:
-        real = {ref: obj.id for ref, obj in self.pending.items()}
-        for table in (self.by_name, self.by_domain):
-            for key, value in list(table.items()):
-                if value in real:
-                    table[key] = real[value]
+        real = new_ids(self.pending)
+        renumber(self.by_name, real)
+        renumber(self.by_domain, real)
         super().settle()
 
 
@@ -424,8 +412,8 @@ class MembershipHandler(Handler):
         return ref
 
     def settle(self) -> None:
-        real_orgs = {ref: org.id for ref, org in self.org_pending.items()}
-        real = {ref: obj.id for ref, obj in self.pending.items()}
+        real_orgs = new_ids(self.org_pending)
+        real = new_ids(self.pending)
         self.existing = {
             (iid, real_orgs.get(oid, oid)): real.get(mid, mid)
             for (iid, oid), mid in self.existing.items()
