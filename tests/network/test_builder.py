@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import event
 
 from crm.extensions import db
 from crm.models import MembershipRole, OrgType, RegistrationStatus
-from crm.network import cache
 from crm.network.builder import build_graph, node_id, record_of
 
 STAFF = ("all", None)
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 TOMORROW = dt.date.today() + dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def build(app, scope=STAFF):

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import Initiative
 from crm.network import cache
 
 STAFF = ("all", None)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_two_reads_without_writes_reuse_the_graph(app, make):

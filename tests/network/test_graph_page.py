@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,9 @@ from crm.graph.graphview import (
     initiative_network,
     select_view,
 )
-from crm.models import MembershipRole, Theme
-from crm.network import cache
+from crm.models import Theme
 from tests.conftest import TEST_PASSWORD
+from tests.network.helpers import share_members
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -226,13 +225,6 @@ def test_graphview_loads_neither_flask_nor_sqlalchemy():
 ENDPOINTS = ["/network/graph", "/network/graph.json"]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def network(make) -> dict[str, Any]:
     """Nord (NI, Wasserstoff) shares two members with Brücke (NI); Süd (BY) one; Insel none."""
@@ -240,13 +232,7 @@ def network(make) -> dict[str, Any]:
     bruecke = make.initiative(name="Bündnis Brückenland", laender=["03"])
     sued = make.initiative(name="Chemieregion Süd", laender=["09"], themes=["Wasserstoff"])
     insel = make.initiative(name="Inselforum", laender=["01"])
-    orgs = []
-    for other, shared in ((bruecke, 2), (sued, 1)):
-        for n in range(shared):
-            org = make.organisation(name=f"Mitglied {other.name} {n} GmbH", land_ags="03")
-            make.membership(org, nord, role=MembershipRole.TRAEGER)
-            make.membership(org, other)
-            orgs.append(org)
+    orgs = share_members(make, nord, (bruecke, 2), (sued, 1), land_ags="03")
     person = make.person(first_name="Erika", last_name="Netzwerkerin")
     make.affiliation(person, orgs[0])
     make.initiative_role(person, nord)

@@ -5,22 +5,14 @@ and the table across Länder folded away."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import MembershipRole, Relationship, SuggestionFeedback
-from crm.network import cache
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+from crm.models import Relationship, SuggestionFeedback
+from tests.network.helpers import share_members
 
 
 @pytest.fixture
@@ -29,11 +21,7 @@ def network(make) -> dict[str, Any]:
     a = make.initiative(name="Zukunft Industrie Nord", laender=["03"], themes=["Wasserstoff"])
     b = make.initiative(name="Bündnis Brückenland", laender=["03"], themes=["Wasserstoff"])
     c = make.initiative(name="Chemieregion Mitte", laender=["15"], themes=["Kreislaufwirtschaft"])
-    for other, shared in ((b, 2), (c, 1)):
-        for _ in range(shared):
-            org = make.organisation()
-            make.membership(org, a, role=MembershipRole.TRAEGER)
-            make.membership(org, other)
+    share_members(make, a, (b, 2), (c, 1))
     return {"a": a, "b": b, "c": c}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,22 +14,14 @@ from crm.models import (
     InitiativeStatus,
     Interaction,
     InteractionKind,
-    MembershipRole,
     Relationship,
     RelationshipKind,
     SuggestionDecision,
     SuggestionFeedback,
 )
-from crm.network import cache
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import csrf_client
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+from tests.network.helpers import share_members
 
 
 @pytest.fixture
@@ -40,11 +31,7 @@ def network(make) -> dict[str, Any]:
     b = make.initiative(name="Bündnis Brückenland", laender=["03"])
     c = make.initiative(name="Chemieregion Mitte", laender=["15"])
     d = make.initiative(name="Dialogforum Süd", laender=["09"])
-    for other, shared in ((b, 2), (c, 1), (d, 1)):
-        for _ in range(shared):
-            org = make.organisation()
-            make.membership(org, a, role=MembershipRole.TRAEGER)
-            make.membership(org, other)
+    share_members(make, a, (b, 2), (c, 1), (d, 1))
     return {"a": a, "b": b, "c": c, "d": d}
 
 

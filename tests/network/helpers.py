@@ -1,0 +1,19 @@
+"""Helpers of the network tests: initiatives linked through shared member organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.models import MembershipRole
+
+
+def share_members(make: Any, hub: Any, *shares: tuple[Any, int], **org_fields: Any) -> list[Any]:
+    """For each (other, n): n new organisations, members of `hub` (as Träger) and of `other`."""
+    orgs = []
+    for other, shared in shares:
+        for n in range(shared):
+            org = make.organisation(name=f"Mitglied {other.name} {n} GmbH", **org_fields)
+            make.membership(org, hub, role=MembershipRole.TRAEGER)
+            make.membership(org, other)
+            orgs.append(org)
+    return orgs
