@@ -10,7 +10,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
@@ -137,24 +137,18 @@ class Refs:
         self.by_land: dict[str, list[Place]] = {s: [] for s in self.ags}
         self.by_kreis: dict[str, list[Place]] = {}
         self.by_name: dict[tuple[str, str], list[Place]] = {}
+        columns = [getattr(Postcode, f.name) for f in fields(Place)]  # same names
         rows = db.session.execute(
-            select(
-                Postcode.plz,
-                Postcode.place,
-                Postcode.kreis_ags,
-                Postcode.land_ags,
-                Postcode.lat,
-                Postcode.lon,
-            ).order_by(Postcode.plz, Postcode.place, Postcode.kreis_ags)
+            select(*columns).order_by(Postcode.plz, Postcode.place, Postcode.kreis_ags)
         ).all()
-        for plz, place, kreis, land_ags, lat, lon in rows:
-            if not kreis or land_ags not in self.short:
+        for row in rows:
+            p = Place(*row)
+            if not p.kreis_ags or p.land_ags not in self.short:
                 continue
-            p = Place(plz, place, kreis, land_ags, lat, lon)
-            land = self.short[land_ags]
+            land = self.short[p.land_ags]
             self.by_land[land].append(p)
-            self.by_kreis.setdefault(kreis, []).append(p)
-            self.by_name.setdefault((land, place), []).append(p)
+            self.by_kreis.setdefault(p.kreis_ags, []).append(p)
+            self.by_name.setdefault((land, p.place), []).append(p)
         self.places_by_land: dict[str, list[str]] = {s: [] for s in self.ags}
         for land, place in self.by_name:
             self.places_by_land[land].append(place)
