@@ -124,23 +124,23 @@ def subject_for(source: Any, target: Any) -> str:
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 1] + "…"
 
 
+def _shared_kind(source: Any, target: Any) -> str | None:
+    """ "initiative" or "organisation" when both records are of that kind, else None."""
+    for kind, model in (("initiative", Initiative), ("organisation", Organisation)):
+        if isinstance(source, model) and isinstance(target, model):
+            return kind
+    return None
+
+
 def _accept(user: Any, source: Any, target: Any, reasons: list[str]) -> Relationship | None:
     relationship = None
-    if isinstance(source, Initiative) and isinstance(target, Initiative):
+    side = _shared_kind(source, target)  # an initiative and an organisation get a note only
+    if side is not None:
         relationship = Relationship(
             kind=RelationshipKind.VERMITTELT,
-            initiative_a_id=source.id,
-            initiative_b_id=target.id,
             since=today(),
+            **{f"{side}_a_id": source.id, f"{side}_b_id": target.id},
         )
-    elif isinstance(source, Organisation) and isinstance(target, Organisation):
-        relationship = Relationship(
-            kind=RelationshipKind.VERMITTELT,
-            organisation_a_id=source.id,
-            organisation_b_id=target.id,
-            since=today(),
-        )
-    if relationship is not None:
         relationship.note = "\n".join(reasons) or None
         db.session.add(relationship)
     initiative = source if isinstance(source, Initiative) else target

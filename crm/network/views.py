@@ -133,20 +133,20 @@ def analytics() -> str:
 @bp.get("/graph")
 def graph() -> str:
     """The interactive network graph (staff): filters in the URL, elements from graph.json."""
-    if not permissions.can_view_network(current_user):
-        abort(403)
-    page = graph_queries.graph_page(current_user, request.args)
-    if page.missing_focus:
-        abort(404)
-    return render_template("network/graph.html", g=page, gq=graph_queries)
+    return render_template("network/graph.html", g=_graph_page(), gq=graph_queries)
 
 
 @bp.get("/graph.json")
 def graph_data() -> Response:
     """The Cytoscape elements of the graph for the filters in the query string (staff)."""
+    return jsonify(graph_queries.elements(_graph_page()))
+
+
+def _graph_page() -> graph_queries.GraphPage:
+    """The graph for the filters in the query string: staff only, 404 for a lost focus."""
     if not permissions.can_view_network(current_user):
         abort(403)
     page = graph_queries.graph_page(current_user, request.args)
     if page.missing_focus:
         abort(404)
-    return jsonify(graph_queries.elements(page))
+    return page
