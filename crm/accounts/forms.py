@@ -18,39 +18,39 @@ class LoginForm(Form):
     next = HiddenField()
 
 
-class ChangePasswordForm(Form):
-    """Current password and the new one, twice."""
-
-    current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired(), Length(max=1000)])
-    new = PasswordField(
+def _new_password() -> PasswordField:
+    """A new password of at least 12 characters."""
+    return PasswordField(
         _l("Neues Passwort"),
         validators=[DataRequired(), Length(min=12, max=1000)],
         description=_l("Mindestens 12 Zeichen."),
     )
-    confirm = PasswordField(
+
+
+def _repeated_password() -> PasswordField:
+    """The new password again, which must be the same."""
+    return PasswordField(
         _l("Neues Passwort wiederholen"),
         validators=[
             DataRequired(),
             EqualTo("new", message=_l("Die Passwörter stimmen nicht überein.")),
         ],
     )
+
+
+class ChangePasswordForm(Form):
+    """Current password and the new one, twice."""
+
+    current = PasswordField(_l("Aktuelles Passwort"), validators=[DataRequired(), Length(max=1000)])
+    new = _new_password()
+    confirm = _repeated_password()
 
 
 class SetPasswordForm(Form):
     """A new password, twice (invitation and reset links)."""
 
-    new = PasswordField(
-        _l("Neues Passwort"),
-        validators=[DataRequired(), Length(min=12, max=1000)],
-        description=_l("Mindestens 12 Zeichen."),
-    )
-    confirm = PasswordField(
-        _l("Neues Passwort wiederholen"),
-        validators=[
-            DataRequired(),
-            EqualTo("new", message=_l("Die Passwörter stimmen nicht überein.")),
-        ],
-    )
+    new = _new_password()
+    confirm = _repeated_password()
 
 
 class ForgotPasswordForm(Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -38,7 +40,7 @@ from crm.accounts.services import (
 from crm.accounts.session import end_session, public, start_session
 from crm.accounts.tokens import Purpose, TokenError
 from crm.extensions import db, limiter
-from crm.models import Initiative, Role
+from crm.models import Initiative, Role, User
 from crm.web.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -183,12 +185,11 @@ def _link_refused(error: TokenError) -> Response:
     return _no_store(make_response(page, status))
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-@public
-def invitation(token: str) -> Response:
-    """An invited person sets their password and is logged in."""
+def _password_link(token: str, purpose: Purpose, finish: Callable[[User], Response]) -> Response:
+    """An invitation or reset link: refused, or the form for a new password; once the
+    password is set, `finish` logs in or out, commits and answers."""
     try:
-        user = user_for_token(token, Purpose.INVITATION)
+        user = user_for_token(token, purpose)
     except TokenError as exc:
         return _link_refused(exc)
     form = SetPasswordForm()
@@ -199,12 +200,28 @@ def invitation(token: str) -> Response:
             db.session.rollback()
             form.new.errors = [*form.new.errors, str(exc)]
         else:
-            start_session(user)
-            db.session.commit()
-            flash(_("Willkommen! Ihr Passwort ist gespeichert, Sie sind angemeldet."), "success")
-            return redirect(url_for("main.index"))
-    page = render_template("accounts/set_password.html", form=form, user=user, invitation=True)
+            return finish(user)
+    page = render_template(
+        "accounts/set_password.html",
+        form=form,
+        user=user,
+        invitation=purpose is Purpose.INVITATION,
+    )
     return _no_store(make_response(page))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def invitation(token: str) -> Response:
+    """An invited person sets their password and is logged in."""
+
+    def welcome(user: User) -> Response:
+        start_session(user)
+        db.session.commit()
+        flash(_("Willkommen! Ihr Passwort ist gespeichert, Sie sind angemeldet."), "success")
+        return redirect(url_for("main.index"))
+
+    return _password_link(token, Purpose.INVITATION, welcome)
 
 
 # --- password reset -------------------------------------------------------------------------
@@ -234,22 +251,12 @@ def forgot_password() -> Response | str:
 @public
 def reset_password(token: str) -> Response:
     """Set a new password through a reset link; every session of the account ends."""
-    try:
-        user = user_for_token(token, Purpose.RESET)
-    except TokenError as exc:
-        return _link_refused(exc)
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            set_password(user, form.new.data or "")
-        except AccountError as exc:
-            db.session.rollback()
-            form.new.errors = [*form.new.errors, str(exc)]
-        else:
-            if current_user.is_authenticated:
-                end_session(None)  # this browser logs in afresh, like every other one
-            db.session.commit()
-            flash(_("Ihr Passwort wurde geändert. Bitte melden Sie sich an."), "success")
-            return redirect(url_for("accounts.login"))
-    page = render_template("accounts/set_password.html", form=form, user=user, invitation=False)
-    return _no_store(make_response(page))
+
+    def log_in_afresh(_user: User) -> Response:
+        if current_user.is_authenticated:
+            end_session(None)  # this browser logs in afresh, like every other one
+        db.session.commit()
+        flash(_("Ihr Passwort wurde geändert. Bitte melden Sie sich an."), "success")
+        return redirect(url_for("accounts.login"))
+
+    return _password_link(token, Purpose.RESET, log_in_afresh)
