@@ -67,6 +67,10 @@ class Factories:
             db.session.expunge(record)
         return record
 
+    def _build(self, model: type[T], overrides: dict[str, Any], **defaults: Any) -> T:
+        """Save a new `model` from `defaults`, each replaced by the caller's `overrides`."""
+        return self._save(model(**(defaults | overrides)))
+
     def user(self, *, role: str = "staff", password: str | None = None, **kw: Any) -> User:
         """An account (password hashed with the real hasher)."""
         n = next(_counter)
@@ -108,113 +112,86 @@ class Factories:
     def organisation(self, **kw: Any) -> Organisation:
         """An organisation (a company unless `type` says otherwise)."""
         n = next(_counter)
-        return self._save(
-            Organisation(
-                name=kw.pop("name", f"Organisation {n} GmbH"),
-                type=kw.pop("type", OrgType.UNTERNEHMEN),
-                **kw,
-            )
+        return self._build(
+            Organisation, kw, name=f"Organisation {n} GmbH", type=OrgType.UNTERNEHMEN
         )
 
     def person(self, **kw: Any) -> Person:
         """A synthetic person with an example.org address."""
         n = next(_counter)
-        return self._save(
-            Person(
-                first_name=kw.pop("first_name", "Erika"),
-                last_name=kw.pop("last_name", f"Muster{n}"),
-                email=kw.pop("email", f"person{n}@example.org"),
-                **kw,
-            )
+        return self._build(
+            Person, kw, first_name="Erika", last_name=f"Muster{n}", email=f"person{n}@example.org"
         )
 
     def membership(self, organisation: Any, initiative: Any, **kw: Any) -> Membership:
         """Organisation × initiative."""
-        return self._save(
-            Membership(
-                organisation_id=organisation.id,
-                initiative_id=initiative.id,
-                role=kw.pop("role", MembershipRole.MITGLIED),
-                **kw,
-            )
+        return self._build(
+            Membership,
+            kw,
+            organisation_id=organisation.id,
+            initiative_id=initiative.id,
+            role=MembershipRole.MITGLIED,
         )
 
     def affiliation(self, person: Any, organisation: Any, **kw: Any) -> Affiliation:
         """Person × organisation."""
-        return self._save(Affiliation(person_id=person.id, organisation_id=organisation.id, **kw))
+        return self._build(Affiliation, kw, person_id=person.id, organisation_id=organisation.id)
 
     def initiative_role(self, person: Any, initiative: Any, **kw: Any) -> InitiativeRole:
         """Person × initiative."""
-        return self._save(
-            InitiativeRole(
-                person_id=person.id,
-                initiative_id=initiative.id,
-                role=kw.pop("role", InitiativeRoleKind.ANSPRECHPERSON),
-                **kw,
-            )
+        return self._build(
+            InitiativeRole,
+            kw,
+            person_id=person.id,
+            initiative_id=initiative.id,
+            role=InitiativeRoleKind.ANSPRECHPERSON,
         )
 
     def consent(self, person: Any, **kw: Any) -> Consent:
         """A confirmed consent (public listing unless `purpose` says otherwise)."""
-        return self._save(
-            Consent(
-                person_id=person.id,
-                purpose=kw.pop("purpose", ConsentPurpose.PUBLIC_LISTING),
-                status=kw.pop("status", ConsentStatus.CONFIRMED),
-                method=kw.pop("method", ConsentMethod.WEB_FORM),
-                **kw,
-            )
+        return self._build(
+            Consent,
+            kw,
+            person_id=person.id,
+            purpose=ConsentPurpose.PUBLIC_LISTING,
+            status=ConsentStatus.CONFIRMED,
+            method=ConsentMethod.WEB_FORM,
         )
 
     def relationship(self, a: Any, b: Any, **kw: Any) -> Relationship:
         """Initiative ↔ initiative."""
-        return self._save(
-            Relationship(
-                initiative_a_id=a.id,
-                initiative_b_id=b.id,
-                kind=kw.pop("kind", RelationshipKind.KOOPERATION),
-                **kw,
-            )
+        return self._build(
+            Relationship,
+            kw,
+            initiative_a_id=a.id,
+            initiative_b_id=b.id,
+            kind=RelationshipKind.KOOPERATION,
         )
 
     def interaction(self, **kw: Any) -> Interaction:
         """A logged call unless `kind` says otherwise."""
-        return self._save(
-            Interaction(
-                kind=kw.pop("kind", InteractionKind.CALL),
-                subject=kw.pop("subject", "Telefonat"),
-                **kw,
-            )
-        )
+        return self._build(Interaction, kw, kind=InteractionKind.CALL, subject="Telefonat")
 
     def event(self, **kw: Any) -> Event:
         """A published online network meeting in the future."""
         n = next(_counter)
         start = kw.pop("starts_at", dt.datetime(2027, 3, 16, 9, 0, tzinfo=UTC))
-        return self._save(
-            Event(
-                slug=kw.pop("slug", f"treffen-{n}"),
-                title=kw.pop("title", f"Netzwerktreffen {n}"),
-                type=kw.pop("type", EventType.NETZWERKTREFFEN),
-                mode=kw.pop("mode", EventMode.ONLINE),
-                starts_at=start,
-                ends_at=kw.pop("ends_at", start + dt.timedelta(hours=5)),
-                status=kw.pop("status", EventStatus.VEROEFFENTLICHT),
-                **kw,
-            )
+        return self._build(
+            Event,
+            kw,
+            slug=f"treffen-{n}",
+            title=f"Netzwerktreffen {n}",
+            type=EventType.NETZWERKTREFFEN,
+            mode=EventMode.ONLINE,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=5),
+            status=EventStatus.VEROEFFENTLICHT,
         )
 
     def workshop(self, event: Any, **kw: Any) -> Workshop:
         """A workshop of `event`."""
         n = next(_counter)
-        return self._save(
-            Workshop(
-                event_id=event.id,
-                title=kw.pop("title", f"Workshop {n}"),
-                capacity=kw.pop("capacity", 30),
-                **kw,
-            )
-        )
+        return self._build(Workshop, kw, event_id=event.id, title=f"Workshop {n}", capacity=30)
 
     def registration(self, event: Any, person: Any, **kw: Any) -> Registration:
         """A registration with a random personal-link token hash."""
