@@ -59,9 +59,7 @@ def index() -> str:
 def retry_run(run_id: int) -> str | Response:
     """Ask first (GET), then enqueue the failed run again with its arguments (POST)."""
     _allowed()
-    run = db.session.get(JobRun, run_id)
-    if run is None:
-        abort(404)
+    run = db.get_or_404(JobRun, run_id)
     retryable = run.status in (JobRunStatus.FAILED, JobRunStatus.INTERRUPTED)
     if request.method == "POST":
         if retryable and retry(run.id):

@@ -51,9 +51,7 @@ def resend_mail(mail_id: int) -> str | Response:
     """Send an uncertain (or failed) mail again: ask first (GET), then queue it (POST)."""
     if not permissions.can_resend_mail(current_user):
         abort(403)
-    mail = db.session.get(OutboxMail, mail_id)
-    if mail is None:
-        abort(404)
+    mail = db.get_or_404(OutboxMail, mail_id)
     allowed = mail.status in (OutboxStatus.UNCERTAIN, OutboxStatus.FAILED)
     if request.method == "POST":
         if allowed and resend(mail.id):
