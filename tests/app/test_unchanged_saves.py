@@ -247,6 +247,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "portal.member_new": "creates a link",
     "portal.contact_new": "creates a record",
     "portal.consents": "adds a consent entry (earlier entries stay as history)",
+    "api_tokens.new": "creates an API token",
     # confirmation pages: GET asks, POST does it (tests/app/test_confirmations.py)
     "directory.initiative_delete": "confirmation page",
     "directory.organisation_delete": "confirmation page",
@@ -270,6 +271,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "history.undo": "confirmation page",
     "duplicates.merge": "confirmation page",
     "duplicates.undo": "confirmation page",
+    "api_tokens.revoke": "confirmation page",
 }
 # Both the create and the edit form of these endpoints: the edit rule carries this argument.
 EDIT_ARGUMENT = {"events.workshop": "workshop_id", "events.agenda_block": "block_id"}
@@ -518,36 +520,30 @@ def test_saving_unchanged_changes_nothing(app, client, make, endpoint, language)
 
 # Every demo record of a kind, for the staff forms: odd values (no Kreis, no parent, an
 # open follow-up, an ended membership, …) must survive an unchanged save too.
+def _every(model: Any, argument: str) -> Callable[[Any], list[dict[str, Any]]]:
+    """The URL arguments of every record of `model`: {argument: its id}."""
+    return lambda s: [{argument: i} for i in s.scalars(select(model.id))]
+
+
+def _every_of_event(model: Any, argument: str) -> Callable[[Any], list[dict[str, Any]]]:
+    """The URL arguments of every record of `model` that belongs to an event."""
+    return lambda s: [
+        {"event_id": e, argument: i} for i, e in s.execute(select(model.id, model.event_id))
+    ]
+
+
 EVERY_RECORD: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
-    "directory.initiative_edit": lambda s: [
-        {"initiative_id": i} for i in s.scalars(select(Initiative.id))
-    ],
-    "directory.organisation_edit": lambda s: [
-        {"organisation_id": i} for i in s.scalars(select(Organisation.id))
-    ],
-    "directory.person_edit": lambda s: [{"person_id": i} for i in s.scalars(select(Person.id))],
-    "links.membership_edit": lambda s: [
-        {"membership_id": i} for i in s.scalars(select(Membership.id))
-    ],
-    "links.affiliation_edit": lambda s: [
-        {"affiliation_id": i} for i in s.scalars(select(Affiliation.id))
-    ],
-    "links.role_edit": lambda s: [{"role_id": i} for i in s.scalars(select(InitiativeRole.id))],
-    "links.relationship_edit": lambda s: [
-        {"relationship_id": i} for i in s.scalars(select(Relationship.id))
-    ],
-    "activity.edit_interaction": lambda s: [
-        {"interaction_id": i} for i in s.scalars(select(Interaction.id))
-    ],
-    "events.edit": lambda s: [{"event_id": i} for i in s.scalars(select(Event.id))],
-    "events.workshop": lambda s: [
-        {"event_id": e, "workshop_id": w}
-        for w, e in s.execute(select(Workshop.id, Workshop.event_id))
-    ],
-    "events.agenda_block": lambda s: [
-        {"event_id": e, "block_id": b}
-        for b, e in s.execute(select(AgendaBlock.id, AgendaBlock.event_id))
-    ],
+    "directory.initiative_edit": _every(Initiative, "initiative_id"),
+    "directory.organisation_edit": _every(Organisation, "organisation_id"),
+    "directory.person_edit": _every(Person, "person_id"),
+    "links.membership_edit": _every(Membership, "membership_id"),
+    "links.affiliation_edit": _every(Affiliation, "affiliation_id"),
+    "links.role_edit": _every(InitiativeRole, "role_id"),
+    "links.relationship_edit": _every(Relationship, "relationship_id"),
+    "activity.edit_interaction": _every(Interaction, "interaction_id"),
+    "events.edit": _every(Event, "event_id"),
+    "events.workshop": _every_of_event(Workshop, "workshop_id"),
+    "events.agenda_block": _every_of_event(AgendaBlock, "block_id"),
 }
 
 
