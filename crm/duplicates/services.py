@@ -580,6 +580,15 @@ def changed_since(merge_row: RecordMerge) -> list[str]:
     return labels
 
 
+def changed_since_message(later: list[str]) -> str:
+    """Why a merge can no longer be undone, naming what changed (from `changed_since`)."""
+    return _(
+        "Seit der Zusammenführung wurde %(what)s geändert; sie lässt sich nicht mehr "
+        "automatisch zurücknehmen. Bitte im Verlauf einzeln wiederherstellen.",
+        what=", ".join(later),
+    )
+
+
 def _model(table: str) -> Any:
     model = f.ALL_MODELS.get(table)
     if model is None:
@@ -651,13 +660,7 @@ def undo(merge_row: RecordMerge, user: Any = None) -> None:
         raise MergeError(_("Diese Zusammenführung wurde bereits rückgängig gemacht."))
     later = changed_since(merge_row)
     if later:
-        raise MergeError(
-            _(
-                "Seit der Zusammenführung wurde %(what)s geändert; sie lässt sich nicht mehr "
-                "automatisch zurücknehmen. Bitte im Verlauf einzeln wiederherstellen.",
-                what=", ".join(later),
-            )
-        )
+        raise MergeError(changed_since_message(later))
     entries = _batch_entries(merge_row)
     now = utcnow()
     broken_rule = _(

@@ -227,11 +227,7 @@ def undo(merge_id: int) -> ResponseLike:
     later = [] if blocked else services.changed_since(record)
     text = _("Diese Zusammenführung wurde bereits rückgängig gemacht.") if blocked else None
     if later:
-        text = _(
-            "Seit der Zusammenführung wurde %(what)s geändert; sie lässt sich nicht mehr "
-            "automatisch zurücknehmen. Bitte im Verlauf einzeln wiederherstellen.",
-            what=", ".join(later),
-        )
+        text = services.changed_since_message(later)
     return render_template(
         "confirm.html",
         heading=_("Zusammenführung wirklich rückgängig machen?"),
