@@ -181,20 +181,35 @@ def parent_error(record: Organisation | None, parent_id: int | None) -> bool:
     return is_own_ancestor(record, parent_id)
 
 
+def _rows(model: Any, *where: Any) -> list[Any]:
+    return list(db.session.scalars(select(model).where(*where)))
+
+
+def _alone_interactions(own: str, other: str, record_id: int) -> list[Interaction]:
+    """The interactions logged against a record (`own` column) and no `other` record, to go
+    with it; those that also name an `other` record stay there and only lose this one."""
+    alone = []
+    for item in db.session.scalars(
+        select(Interaction)
+        .where(getattr(Interaction, own) == record_id)
+        .options(selectinload(Interaction.persons))
+    ):
+        if getattr(item, other) is not None:
+            setattr(item, own, None)
+        else:
+            alone.append(item)
+    return alone
+
+
 def _feedback_of(kind: str, record_id: int) -> list[SuggestionFeedback]:
     if kind not in ("initiative", "organisation"):
         return []
-    return list(
-        db.session.scalars(
-            select(SuggestionFeedback).where(
-                or_(
-                    (SuggestionFeedback.source_type == kind)
-                    & (SuggestionFeedback.source_id == record_id),
-                    (SuggestionFeedback.target_type == kind)
-                    & (SuggestionFeedback.target_id == record_id),
-                )
-            )
-        )
+    return _rows(
+        SuggestionFeedback,
+        or_(
+            (SuggestionFeedback.source_type == kind) & (SuggestionFeedback.source_id == record_id),
+            (SuggestionFeedback.target_type == kind) & (SuggestionFeedback.target_id == record_id),
+        ),
     )
 
 
@@ -212,70 +227,34 @@ def delete(kind: str, record: Any) -> None:
         editors = db.session.scalar(select(User.id).where(User.initiative_id == record.id).limit(1))
         if editors is not None:
             raise RefusedDelete("editor accounts")
-        children += db.session.scalars(
-            select(Membership).where(Membership.initiative_id == record.id)
+        children += _rows(Membership, Membership.initiative_id == record.id)
+        children += _rows(InitiativeRole, InitiativeRole.initiative_id == record.id)
+        children += _rows(
+            Relationship,
+            (Relationship.initiative_a_id == record.id)
+            | (Relationship.initiative_b_id == record.id),
         )
-        children += db.session.scalars(
-            select(InitiativeRole).where(InitiativeRole.initiative_id == record.id)
-        )
-        children += db.session.scalars(
-            select(Relationship).where(
-                (Relationship.initiative_a_id == record.id)
-                | (Relationship.initiative_b_id == record.id)
-            )
-        )
-        for item in db.session.scalars(
-            select(Interaction)
-            .where(Interaction.initiative_id == record.id)
-            .options(selectinload(Interaction.persons))
-        ):
-            if item.organisation_id is not None:
-                item.initiative_id = None
-            else:
-                children.append(item)
+        children += _alone_interactions("initiative_id", "organisation_id", record.id)
     elif kind == "organisation":
-        children += db.session.scalars(
-            select(Membership).where(Membership.organisation_id == record.id)
-        )
-        children += db.session.scalars(
-            select(Affiliation).where(Affiliation.organisation_id == record.id)
-        )
-        children += db.session.scalars(
-            select(Relationship).where(
-                (Relationship.organisation_a_id == record.id)
-                | (Relationship.organisation_b_id == record.id)
-            )
+        children += _rows(Membership, Membership.organisation_id == record.id)
+        children += _rows(Affiliation, Affiliation.organisation_id == record.id)
+        children += _rows(
+            Relationship,
+            (Relationship.organisation_a_id == record.id)
+            | (Relationship.organisation_b_id == record.id),
         )
         # links that the database would clear silently are cleared here, audited
-        for hosted in db.session.scalars(
-            select(Initiative).where(Initiative.host_organisation_id == record.id)
-        ):
+        for hosted in _rows(Initiative, Initiative.host_organisation_id == record.id):
             hosted.host_organisation_id = None
             hosted.updated_at = utcnow()
-        for child in db.session.scalars(
-            select(Organisation).where(Organisation.parent_id == record.id)
-        ):
+        for child in _rows(Organisation, Organisation.parent_id == record.id):
             child.parent_id = None
-        for item in db.session.scalars(
-            select(Interaction)
-            .where(Interaction.organisation_id == record.id)
-            .options(selectinload(Interaction.persons))
-        ):
-            if item.initiative_id is not None:
-                item.organisation_id = None
-            else:
-                children.append(item)
+        children += _alone_interactions("organisation_id", "initiative_id", record.id)
     else:
-        children += db.session.scalars(
-            select(Affiliation).where(Affiliation.person_id == record.id)
-        )
-        children += db.session.scalars(
-            select(InitiativeRole).where(InitiativeRole.person_id == record.id)
-        )
-        children += db.session.scalars(select(Consent).where(Consent.person_id == record.id))
-        children += db.session.scalars(
-            select(Registration).where(Registration.person_id == record.id)
-        )
+        children += _rows(Affiliation, Affiliation.person_id == record.id)
+        children += _rows(InitiativeRole, InitiativeRole.person_id == record.id)
+        children += _rows(Consent, Consent.person_id == record.id)
+        children += _rows(Registration, Registration.person_id == record.id)
         db.session.execute(
             interaction_persons.delete().where(interaction_persons.c.person_id == record.id)
         )
