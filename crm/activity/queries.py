@@ -98,22 +98,14 @@ def person_choices(ctx: Context, keep: list[Person] | None = None) -> list[tuple
     ids: set[int] = {p.id for p in keep or []}
     if ctx.person is not None:
         ids.add(ctx.person.id)
-    if ctx.initiative is not None:
-        ids.update(
-            db.session.scalars(
-                select(InitiativeRole.person_id)
-                .where(InitiativeRole.initiative_id == ctx.initiative.id)
-                .limit(MAX_PERSON_CHOICES)
-            )
-        )
-    if ctx.organisation is not None:
-        ids.update(
-            db.session.scalars(
-                select(Affiliation.person_id)
-                .where(Affiliation.organisation_id == ctx.organisation.id)
-                .limit(MAX_PERSON_CHOICES)
-            )
-        )
+    linked = (
+        (InitiativeRole.person_id, InitiativeRole.initiative_id, ctx.initiative),
+        (Affiliation.person_id, Affiliation.organisation_id, ctx.organisation),
+    )
+    for person_id, record_id, record in linked:
+        if record is not None:
+            query = select(person_id).where(record_id == record.id).limit(MAX_PERSON_CHOICES)
+            ids.update(db.session.scalars(query))
     if not ids:
         return []
     persons = db.session.scalars(

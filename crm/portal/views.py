@@ -181,27 +181,28 @@ def _ending(link: Any) -> str:
     )
 
 
+def _end_own(link: Any, heading: str, rows: list[tuple[str, str]], done: str) -> Response | str:
+    """Ask first (GET), then end a link of the own initiative (POST) and go home."""
+    if request.method == "GET":
+        return _confirm_end(heading, rows, _ending(link))
+    services.end_link(link)
+    flash(done, "success")
+    return _home()
+
+
 @bp.route(PREFIX + "/mitglieder/<int:membership_id>/beenden", methods=["GET", "POST"])
 def member_end(membership_id: int) -> Response | str:
     """Ask first (GET), then end a membership of the own initiative (POST)."""
     membership = queries.own_membership(_initiative_id(), membership_id)
     if membership is None:
         abort(404)
-    if request.method == "GET":
-        return _confirm_end(
-            _("Mitgliedschaft wirklich beenden?"),
-            [
-                (
-                    _("Organisation"),
-                    db.session.get_one(Organisation, membership.organisation_id).name,
-                ),
-                (_("Rolle"), label(membership.role)),
-            ],
-            _ending(membership),
-        )
-    services.end_link(membership)
-    flash(_("Die Mitgliedschaft ist beendet."), "success")
-    return _home()
+    organisation = db.session.get_one(Organisation, membership.organisation_id)
+    return _end_own(
+        membership,
+        _("Mitgliedschaft wirklich beenden?"),
+        [(_("Organisation"), organisation.name), (_("Rolle"), label(membership.role))],
+        _("Die Mitgliedschaft ist beendet."),
+    )
 
 
 @bp.route(PREFIX + "/personen/neu", methods=["GET", "POST"])
@@ -233,15 +234,12 @@ def contact_end(role_id: int) -> Response | str:
     role = queries.own_role(_initiative_id(), role_id)
     if role is None:
         abort(404)
-    if request.method == "GET":
-        return _confirm_end(
-            _("Ansprechperson wirklich entfernen?"),
-            [(_("Person"), role.person.full_name), (_("Rolle"), label(role.role))],
-            _ending(role),
-        )
-    services.end_link(role)
-    flash(_("Die Rolle ist beendet."), "success")
-    return _home()
+    return _end_own(
+        role,
+        _("Ansprechperson wirklich entfernen?"),
+        [(_("Person"), role.person.full_name), (_("Rolle"), label(role.role))],
+        _("Die Rolle ist beendet."),
+    )
 
 
 @bp.route(PREFIX + "/personen/<int:role_id>/einwilligungen", methods=["GET", "POST"])
