@@ -41,3 +41,8 @@ def csrf_client(app: Flask, user: Any) -> FlaskClient:
     )
     assert login.status_code == 302
     return client
+
+
+def with_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Form data: `data` with `overrides`, where an override of None leaves the field out."""
+    return {k: v for k, v in (data | overrides).items() if v is not None}

@@ -13,7 +13,7 @@ from crm.activity.queries import berlin_today
 from crm.extensions import db
 from crm.models import AuditAction, AuditEntry, Interaction, InteractionKind
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import csrf_client
+from tests.helpers import csrf_client, with_overrides
 
 UTC = dt.UTC
 
@@ -53,8 +53,7 @@ def _form(**overrides) -> dict:
         "follow_up_due": "",
         "follow_up_owner": "",
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return with_overrides(data, overrides)
 
 
 # --- access -------------------------------------------------------------------------

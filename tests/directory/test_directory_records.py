@@ -26,14 +26,9 @@ from crm.models import (
     Postcode,
     Theme,
 )
-from tests.helpers import count_rows, csrf_client, hidden_field
+from tests.helpers import count_rows, csrf_client, hidden_field, with_overrides
 
 UNIQUE_PLZ = "50667"  # Köln: one Kreis (05315), one Land (05)
-
-
-def _with(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """`data` with `overrides`; a None override leaves the field out."""
-    return {k: v for k, v in (data | overrides).items() if v is not None}
 
 
 def initiative_data(**overrides: Any) -> dict[str, Any]:
@@ -58,7 +53,7 @@ def initiative_data(**overrides: Any) -> dict[str, Any]:
         "kreis": "",
         "land": "",
     }
-    return _with(data, overrides)
+    return with_overrides(data, overrides)
 
 
 def organisation_data(**overrides: Any) -> dict[str, Any]:
@@ -78,7 +73,7 @@ def organisation_data(**overrides: Any) -> dict[str, Any]:
         "kreis": "",
         "land": "",
     }
-    return _with(data, overrides)
+    return with_overrides(data, overrides)
 
 
 def person_data(**overrides: Any) -> dict[str, Any]:
@@ -94,7 +89,7 @@ def person_data(**overrides: Any) -> dict[str, Any]:
         "lawful_basis": "legitimate_interest",
         "source": "Visitenkarte",
     }
-    return _with(data, overrides)
+    return with_overrides(data, overrides)
 
 
 # -- who may ----------------------------------------------------------------------------

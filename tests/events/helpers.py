@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import OutboxMail
+from tests.helpers import with_overrides
 
 LINK = re.compile(r"https?://[^/\s]+(/anmeldung/[A-Za-z0-9_\-]+)")
 
@@ -49,8 +50,7 @@ def form_data(workshops: list[Any], **overrides: Any) -> dict[str, Any]:
         "consent_event": "y",
         "website": "",
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return with_overrides(data, overrides)
 
 
 def mails(app: Flask, to: str | None = None) -> list[OutboxMail]:

@@ -23,6 +23,7 @@ from crm.models import (
     Workshop,
 )
 from tests.events.helpers import open_event
+from tests.helpers import with_overrides
 
 STAFF_PAGES = [
     ("GET", "/events/"),
@@ -168,8 +169,7 @@ def test_staff_creates_and_edits_an_event(app, client, login_as):
 )
 def test_bad_event_input_changes_nothing(app, client, login_as, overrides, message):
     login_as("staff")
-    data = {k: v for k, v in (EVENT_FORM | overrides).items() if v is not None}
-    response = client.post("/events/new", data=data)
+    response = client.post("/events/new", data=with_overrides(EVENT_FORM, overrides))
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     with app.app_context():
@@ -393,16 +393,18 @@ def test_xlsx_export(client, login_as, crowd):
     assert {r[9] for r in rows[1:]} == {"angemeldet", "Warteliste"}
 
 
+def _participant_lines(client, event, workshop) -> list[str]:
+    """The lines of a workshop's participants.csv."""
+    url = f"/events/{event.id}/workshops/{workshop.id}/participants.csv"
+    return client.get(url).data.decode("utf-8-sig").splitlines()
+
+
 def test_workshop_lists_and_export_by_first_wish_then_by_assignment(app, client, login_as, crowd):
     login_as("staff")
     event, workshops, _ini, (a, b, _c) = crowd
     html = client.get(f"/events/{event.id}/workshop-lists").get_data(as_text=True)
     assert "Liste nach Erstwunsch" in html
-    rows = (
-        client.get(f"/events/{event.id}/workshops/{workshops[1].id}/participants.csv")
-        .data.decode("utf-8-sig")
-        .splitlines()
-    )
+    rows = _participant_lines(client, event, workshops[1])
     assert len(rows) == 2 and rows[1].startswith("Bauer;")
     with app.app_context():
         from crm.db.engine import writing
@@ -412,11 +414,7 @@ def test_workshop_lists_and_export_by_first_wish_then_by_assignment(app, client,
             db.session.commit()
     html = client.get(f"/events/{event.id}/workshop-lists").get_data(as_text=True)
     assert "Zugeteilte Teilnehmende" in html
-    rows = (
-        client.get(f"/events/{event.id}/workshops/{workshops[2].id}/participants.csv")
-        .data.decode("utf-8-sig")
-        .splitlines()
-    )
+    rows = _participant_lines(client, event, workshops[2])
     assert len(rows) == 2 and rows[1].startswith("Ärger;")
 
 
