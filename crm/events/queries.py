@@ -263,16 +263,20 @@ def _breakdown(event_id: int, column: Any, *joins: Any) -> list[tuple[Any, int]]
     return [(key, int(n)) for key, n in rows]
 
 
+def _status_counts(event_id: int) -> dict[RegistrationStatus, int]:
+    """How many of the event's registrations have each status (missing ones: none)."""
+    rows = db.session.execute(
+        select(Registration.status, func.count(Registration.id))
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.status)
+    )
+    return {status: int(n) for status, n in rows}
+
+
 def counts(event_id: int) -> Counts:
     """Registrations by status, and active ones by initiative, Land and organisation type."""
     none = "—"
-    statuses = dict(
-        db.session.execute(
-            select(Registration.status, func.count(Registration.id))
-            .where(Registration.event_id == event_id)
-            .group_by(Registration.status)
-        ).all()
-    )
+    statuses = _status_counts(event_id)
     org_join = (Organisation, Organisation.id == Registration.organisation_id)
     return Counts(
         by_status=[(label(s), int(statuses.get(s, 0))) for s in RegistrationStatus],
@@ -321,13 +325,7 @@ def checkin_list(event_id: int, q: str) -> tuple[list[Registration], int]:
 
 def attendance(event_id: int) -> tuple[int, int]:
     """(checked in, expected) of an event."""
-    rows = dict(
-        db.session.execute(
-            select(Registration.status, func.count(Registration.id))
-            .where(Registration.event_id == event_id)
-            .group_by(Registration.status)
-        ).all()
-    )
+    rows = _status_counts(event_id)
     attended = int(rows.get(RegistrationStatus.ATTENDED, 0))
     expected = attended + int(rows.get(RegistrationStatus.REGISTERED, 0))
     return attended, expected
