@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -124,14 +124,20 @@ def _sort_key(value: Any) -> tuple[str, Any]:
     return (type(value).__name__, repr(value))
 
 
+def _each_once(items: Iterable[Any], what: str) -> Iterator[tuple[Id, Any]]:
+    """Each item with its id; an id given twice is an error."""
+    seen: set[Id] = set()
+    for item in items:
+        item_id = _get(item, "id")
+        if item_id in seen:
+            raise ValueError(f"{what} {item_id!r} ist doppelt angegeben")
+        seen.add(item_id)
+        yield item_id, item
+
+
 def _read_workshops(workshops: Iterable[Any]) -> list[_Workshop]:
     result: list[_Workshop] = []
-    seen: set[Id] = set()
-    for item in workshops:
-        workshop_id = _get(item, "id")
-        if workshop_id in seen:
-            raise ValueError(f"Workshop {workshop_id!r} ist doppelt angegeben")
-        seen.add(workshop_id)
+    for workshop_id, item in _each_once(workshops, "Workshop"):
         capacity = _get(item, "capacity")
         if isinstance(capacity, bool) or not isinstance(capacity, int):
             raise ValueError(f"Workshop {workshop_id!r}: Kapazität {capacity!r} ist keine Zahl")
@@ -145,12 +151,7 @@ def _read_workshops(workshops: Iterable[Any]) -> list[_Workshop]:
 
 def _read_participants(participants: Iterable[Any], workshop_ids: set[Id]) -> list[_Participant]:
     result: list[_Participant] = []
-    seen: set[Id] = set()
-    for item in participants:
-        participant_id = _get(item, "id")
-        if participant_id in seen:
-            raise ValueError(f"Teilnehmer {participant_id!r} ist doppelt angegeben")
-        seen.add(participant_id)
+    for participant_id, item in _each_once(participants, "Teilnehmer"):
         preferences = tuple(_get(item, "preferences", None) or ())
         wished: set[Id] = set()
         for wish in preferences:
