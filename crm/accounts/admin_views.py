@@ -48,6 +48,18 @@ def _page(form: AdminInviteForm, status: int = 200) -> tuple[str, int]:
     ), status
 
 
+def _to_list(message: str, category: str) -> Response:
+    """Back to the account list with a message."""
+    flash(message, category)
+    return redirect(url_for("admin.accounts"))
+
+
+def _saved(message: str) -> Response:
+    """Commit, then back to the account list with `message`."""
+    db.session.commit()
+    return _to_list(message, "success")
+
+
 @bp.get("/accounts")
 def accounts() -> tuple[str, int]:
     """Every account with role, initiative, status, last login and pending invitation."""
@@ -68,11 +80,7 @@ def invite_account() -> Response | tuple[str, int]:
             field = getattr(form, exc.field, form.email)
             field.errors = [*field.errors, str(exc)]
         else:
-            db.session.commit()
-            flash(
-                _("Die Einladung an %(email)s liegt im Postausgang.", email=user.email), "success"
-            )
-            return redirect(url_for("admin.accounts"))
+            return _saved(_("Die Einladung an %(email)s liegt im Postausgang.", email=user.email))
     return _page(form, 400)
 
 
@@ -86,12 +94,12 @@ def deactivate(user_id: int) -> Response | str:
     links end at once."""
     user = _user(user_id)
     if user.id == current_user.id:
-        flash(_("Sie können Ihr eigenes Konto nicht deaktivieren."), "error")
-        return redirect(url_for("admin.accounts"))
+        return _to_list(_("Sie können Ihr eigenes Konto nicht deaktivieren."), "error")
     if request.method == "GET":
         if not user.active:
-            flash(_("Das Konto %(email)s ist bereits deaktiviert.", email=user.email), "info")
-            return redirect(url_for("admin.accounts"))
+            return _to_list(
+                _("Das Konto %(email)s ist bereits deaktiviert.", email=user.email), "info"
+            )
         return render_template(
             "confirm.html",
             heading=_("Konto wirklich deaktivieren?"),
@@ -105,9 +113,7 @@ def deactivate(user_id: int) -> Response | str:
             back=url_for("admin.accounts"),
         )
     set_active(user, False)
-    db.session.commit()
-    flash(_("Das Konto %(email)s ist deaktiviert.", email=user.email), "success")
-    return redirect(url_for("admin.accounts"))
+    return _saved(_("Das Konto %(email)s ist deaktiviert.", email=user.email))
 
 
 @bp.post("/accounts/<int:user_id>/reactivate")
@@ -115,9 +121,7 @@ def reactivate(user_id: int) -> Response:
     """Allow an account to log in again (with its previous password)."""
     user = _user(user_id)
     set_active(user, True)
-    db.session.commit()
-    flash(_("Das Konto %(email)s ist wieder aktiv.", email=user.email), "success")
-    return redirect(url_for("admin.accounts"))
+    return _saved(_("Das Konto %(email)s ist wieder aktiv.", email=user.email))
 
 
 @bp.post("/accounts/<int:user_id>/reset")
@@ -128,11 +132,7 @@ def send_reset(user_id: int) -> Response:
         send_password_reset(user)
     except AccountError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(
-            _("Ein Link zum Zurücksetzen an %(email)s liegt im Postausgang.", email=user.email),
-            "success",
-        )
-    return redirect(url_for("admin.accounts"))
+        return _to_list(str(exc), "error")
+    return _saved(
+        _("Ein Link zum Zurücksetzen an %(email)s liegt im Postausgang.", email=user.email)
+    )
