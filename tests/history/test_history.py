@@ -91,6 +91,19 @@ def audit_count(app) -> int:
         return int(db.session.scalar(select(func.count(AuditEntry.id))) or 0)
 
 
+def restore(client, entry: AuditEntry, field: str, version: int, **data: str) -> Any:
+    """Post "restore `field`" of `entry` against the record's `version`."""
+    form = {"field": field, "version": str(version)} | data
+    return client.post(f"/history/{entry.id}/restore", data=form)
+
+
+def restore_says(client, entry: AuditEntry, field: str, version: int) -> str:
+    """Restore `field` of `entry`: the page it sends back to, where it says how that went."""
+    response = restore(client, entry, field, version)
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 @pytest.fixture
 def staffer(make):
     return make.user(role="staff", email="kollegin@example.org")
@@ -198,9 +211,7 @@ def test_restore_sets_the_old_value_back_and_is_audited(app, client, login_as, s
     user = login_as("staff")
     html = client.get(f"/history/initiative/{ini.id}").get_data(as_text=True)
     assert f'data-restore="{entry.id}-name"' in html
-    response = client.post(
-        f"/history/{entry.id}/restore", data={"field": "name", "version": str(ini.version)}
-    )
+    response = restore(client, entry, "name", ini.version)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/history/initiative/{ini.id}"
     restored = load(app, Initiative, ini.id)
@@ -231,10 +242,7 @@ def test_restore_of_themes(app, client, login_as, make, staffer):
     assert "themes" in entry.changes
     login_as("staff")
     current = load(app, Initiative, record.id)
-    response = client.post(
-        f"/history/{entry.id}/restore", data={"field": "themes", "version": str(current.version)}
-    )
-    assert response.status_code == 302
+    assert restore(client, entry, "themes", current.version).status_code == 302
     after = load(app, Initiative, record.id, selectinload(Initiative.themes))
     assert [t.name for t in after.themes] == ["Wasserstoff"]
     assert after.version == current.version + 1
@@ -265,10 +273,7 @@ def test_restore_refuses_bad_fields_and_changes_nothing(app, client, login_as, i
 def test_restore_of_a_create_entry_or_a_redacted_field_is_400(app, client, login_as, ini, make):
     create_entry = entries(app, record_type="initiatives", record_id=ini.id)[0]
     login_as("staff")
-    response = client.post(
-        f"/history/{create_entry.id}/restore", data={"field": "name", "version": str(ini.version)}
-    )
-    assert response.status_code == 400
+    assert restore(client, create_entry, "name", ini.version).status_code == 400
 
 
 def test_restore_of_unknown_or_foreign_entries_is_404(app, client, login_as, make, staffer):
@@ -285,13 +290,8 @@ def test_restore_against_a_stale_version_changes_nothing(app, client, login_as, 
     entry = last_update(app, "initiatives", ini.id)
     change(app, staffer, Initiative, ini.id, short_name="ZdI")  # someone else, meanwhile
     login_as("staff")
-    response = client.post(
-        f"/history/{entry.id}/restore", data={"field": "name", "version": str(ini.version)}
-    )
-    assert response.status_code == 302
+    assert "inzwischen geändert" in restore_says(client, entry, "name", ini.version)
     assert load(app, Initiative, ini.id).name == "Zukunft durch Industrie e.V."
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "inzwischen geändert" in html
 
 
 def test_restore_on_a_deleted_record_says_so(app, client, login_as, make, staffer):
@@ -302,11 +302,7 @@ def test_restore_on_a_deleted_record_says_so(app, client, login_as, make, staffe
     delete(app, staffer, Person, person.id)
     login_as("staff")
     before = audit_count(app)
-    response = client.post(
-        f"/history/{entry.id}/restore", data={"field": "last_name", "version": str(version)}
-    )
-    assert response.status_code == 302
-    assert "gelöscht" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "gelöscht" in restore_says(client, entry, "last_name", version)
     assert audit_count(app) == before
 
 
@@ -319,12 +315,7 @@ def test_restore_of_a_value_that_is_no_longer_valid(app, client, login_as, make,
     current = load(app, Initiative, ini.id)
     login_as("staff")
     before = audit_count(app)
-    response = client.post(
-        f"/history/{entry.id}/restore",
-        data={"field": "host_organisation_id", "version": str(current.version)},
-    )
-    assert response.status_code == 302
-    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    html = restore_says(client, entry, "host_organisation_id", current.version)
     assert "gibt es nicht mehr" in html
     assert load(app, Initiative, ini.id).host_organisation_id is None
     assert audit_count(app) == before
@@ -346,12 +337,7 @@ def test_restore_violating_a_check_constraint_changes_nothing(app, client, login
     entry = entries(app, record_type="initiatives", record_id=ini.id)[-1]
     login_as("staff")
     before = audit_count(app)
-    response = client.post(
-        f"/history/{entry.id}/restore",
-        data={"field": "founded_year", "version": str(ini.version)},
-    )
-    assert response.status_code == 302
-    assert "Regel" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Regel" in restore_says(client, entry, "founded_year", ini.version)
     assert load(app, Initiative, ini.id).founded_year is None
     assert audit_count(app) == before
 
@@ -468,22 +454,14 @@ def test_feed_reverts_one_field_of_a_change_and_returns_to_the_feed(
     html = client.get("/history/changes-by-initiatives").get_data(as_text=True)
     assert f'data-restore="{entry.id}-description"' in html
     version = load(app, Initiative, ini.id).version
-    response = client.post(
-        f"/history/{entry.id}/restore",
-        data={
-            "field": "description",
-            "version": str(version),
-            "next": "/history/changes-by-initiatives?show=unseen",
-        },
+    response = restore(
+        client, entry, "description", version, next="/history/changes-by-initiatives?show=unseen"
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/history/changes-by-initiatives?show=unseen"
     after = load(app, Initiative, ini.id)
     assert after.description is None and after.website == "https://neu.example.org"
-    hostile = client.post(
-        f"/history/{entry.id}/restore",
-        data={"field": "website", "version": str(after.version), "next": "//evil.example"},
-    )
+    hostile = restore(client, entry, "website", after.version, next="//evil.example")
     assert not hostile.headers["Location"].startswith("//evil")
 
 
@@ -596,12 +574,7 @@ def test_anonymised_persons_get_no_old_values_back(app, client, login_as, make, 
     entry = [e for e in entries(app, record_type="persons") if "last_name" in e.changes][-1]
     current = load(app, Person, person.id)
     login_as("staff")
-    response = client.post(
-        f"/history/{entry.id}/restore",
-        data={"field": "last_name", "version": str(current.version)},
-    )
-    assert response.status_code == 302
-    assert "anonymisiert" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "anonymisiert" in restore_says(client, entry, "last_name", current.version)
     assert load(app, Person, person.id).last_name == "Anonym"
 
 
@@ -619,12 +592,6 @@ def test_restoring_the_value_it_already_has_changes_nothing(app, client, login_a
     current = load(app, Initiative, ini.id)
     login_as("staff")
     before = audit_count(app)
-    response = client.post(
-        f"/history/{entry.id}/restore", data={"field": "name", "version": str(current.version)}
-    )
-    assert response.status_code == 302
-    assert "hat diesen Wert bereits" in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "hat diesen Wert bereits" in restore_says(client, entry, "name", current.version)
     assert audit_count(app) == before
     assert load(app, Initiative, ini.id).version == current.version
