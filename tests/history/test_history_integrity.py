@@ -356,6 +356,18 @@ def test_every_audited_field_renders_in_feed_and_verlauf(app, client, make, logi
     fields = _all_audited_fields()
     assert len(fields) > 150  # enumerated from the audit configuration
 
+    def by_editor(action: AuditAction, table: str, record_id: int, changes: dict) -> AuditEntry:
+        return AuditEntry(
+            at=dt.datetime.now(UTC),
+            user_id=editor.id,
+            user_label=editor.email,
+            user_role="editor",
+            action=action,
+            record_type=table,
+            record_id=record_id,
+            changes=changes,
+        )
+
     def write() -> None:
         rows = []
         for model, key in fields:
@@ -376,29 +388,14 @@ def test_every_audited_field_renders_in_feed_and_verlauf(app, client, make, logi
                             "organisation_id": [org.id, None],
                             "person_id": [987654, None],
                         }
-                    rows.append(
-                        AuditEntry(
-                            at=dt.datetime.now(UTC),
-                            user_id=editor.id,
-                            user_label=editor.email,
-                            user_role="editor",
-                            action=action,
-                            record_type=table,
-                            record_id=record_id,
-                            changes=changes,
-                        )
-                    )
+                    rows.append(by_editor(action, table, record_id, changes))
         # and the reproduction of issue 21: a profile save that set the Kreis by PLZ
         rows.append(
-            AuditEntry(
-                at=dt.datetime.now(UTC),
-                user_id=editor.id,
-                user_label=editor.email,
-                user_role="editor",
-                action=AuditAction.UPDATE,
-                record_type="initiatives",
-                record_id=ini.id,
-                changes={
+            by_editor(
+                AuditAction.UPDATE,
+                "initiatives",
+                ini.id,
+                {
                     "plz": [None, "10117"],
                     "kreis_ags": [None, "11000"],
                     "land_ags": [None, "11"],
