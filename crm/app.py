@@ -171,6 +171,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(jobs_bp)
+    from crm.api.setup import init_app as init_api
+
+    init_api(app)  # /api/v1/ (flask-smorest), /api/openapi.json, /api/docs, the token pages
 
 
 def register_errorhandlers(app: Flask) -> None:

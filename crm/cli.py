@@ -41,6 +41,9 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(import_command)
     app.cli.add_command(import_undo_command)
+    from crm.api.cli import register as register_api_commands
+
+    register_api_commands(app)
 
 
 @click.command("init-db")

@@ -103,3 +103,8 @@ class Defaults:
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
+
+    # The JSON API (/api/v1/): requests per token (Flask-Limiter syntax), and the origins
+    # whose web pages may call it from a browser (CORS), e.g. ("https://www.example.org",).
+    API_RATE_LIMIT = "300 per minute"
+    API_CORS_ORIGINS: tuple[str, ...] = ()

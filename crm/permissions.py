@@ -365,3 +365,28 @@ def search_hit_page(user: Any, kind: SearchKind, record_id: int, listed: bool) -
     if kind is SearchKind.INITIATIVE and listed and can_search(user):
         return "public"
     return None
+
+
+# -- the JSON API (issue #19): tokens, and what a token may do. A token acts with exactly
+# the rights of its account (every predicate above); its scope can only narrow them.
+
+
+def can_use_api_tokens(user: Any) -> bool:
+    """Every account may create, see and revoke its own API tokens."""
+    return _role(user) is not None
+
+
+def can_see_all_api_tokens(user: Any) -> bool:
+    """Admins see (and may revoke) the tokens of every account."""
+    return is_admin(user)
+
+
+def can_revoke_api_token(user: Any, token: Any) -> bool:
+    """Revoking a token: its own account, or an admin."""
+    return can_use_api_tokens(user) and (token.user_id == user.id or is_admin(user))
+
+
+def api_scope_allows(scope: str, method: str) -> bool:
+    """A `read` token may only read (GET, HEAD, OPTIONS); a `write` token may also change
+    what its account may change."""
+    return method in {"GET", "HEAD", "OPTIONS"} or scope == "write"

@@ -2,6 +2,7 @@
 
 from crm.models.accounts import User
 from crm.models.activity import Interaction, interaction_persons
+from crm.models.api import ApiScope, ApiToken
 from crm.models.audit import AuditEntry, AuditEntrySeen, JobRun, OutboxMail
 from crm.models.base import Base
 from crm.models.directory import (
@@ -33,6 +34,8 @@ from crm.models.vocab import Format, Theme
 
 __all__ = [
     "AgendaBlock",
+    "ApiScope",
+    "ApiToken",
     "Affiliation",
     "AssignmentDraft",
     "AuditEntry",

@@ -76,6 +76,7 @@ TESTED_ELSEWHERE = {
     "mail.resend_mail",
     "duplicates.merge",
     "duplicates.undo",
+    "api_tokens.revoke",  # tests/api/test_tokens.py (tokens are not audit-trail records)
 }
 
 

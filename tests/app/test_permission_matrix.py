@@ -193,7 +193,21 @@ POLICY: dict[str, str] = {
     "portal.contact_new": PORTAL,
     "portal.contact_end": PORTAL,
     "portal.consents": PORTAL,
+    # the JSON API (issue 19): a token opens it, never a session (tests/api/test_api_access.py
+    # runs these rows with each principal's token); its description is public
+    "api.initiatives": USER,
+    "api.initiative": OWN,
+    "api.organisations": STAFF,
+    "api.organisation": STAFF,
+    "api.persons": STAFF,
+    "api.person": STAFF,
+    "api_docs.openapi_json": PUBLIC,
+    "api_docs.docs": PUBLIC,
+    "api_tokens.index": USER,
+    "api_tokens.new": USER,
+    "api_tokens.revoke": USER,
 }
+API_PREFIX = "/api/v1/"
 
 PRINCIPALS = ["anonymous", "editor_a", "editor_b", "staff", "admin"]
 RECORD_ARGUMENTS = {
@@ -358,6 +372,8 @@ def _login(client: Any, make: Any, principal: str, world: World) -> None:
 
 
 def _denied(principal: str, response: Any) -> bool:
+    if response.request.path.startswith(API_PREFIX):
+        return response.status_code == 401 and response.is_json
     if principal == "anonymous":
         return response.status_code == 302 and response.headers["Location"].startswith("/login")
     return response.status_code in (403, 404)
@@ -380,6 +396,8 @@ def test_permission_matrix(app, client, make, principal):
         )[1]  # type: ignore[index]
         names_a_record = bool(set(rule.arguments) & RECORD_ARGUMENTS)
         may = allowed(policy, principal, names_a_record=names_a_record)
+        if path.startswith(API_PREFIX):
+            may = False  # the session cookie never authenticates an API request
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             if may and method != "GET":
                 continue  # allowed writes are tested per feature
@@ -440,4 +458,6 @@ _MAY_404 = {
     # the world has no job run and no outbox mail (tests/jobs/test_jobs.py covers them)
     "jobs.retry_run",
     "mail.resend_mail",
+    # the world has no API token (tests/api/test_tokens.py revokes one)
+    "api_tokens.revoke",
 }

@@ -34,7 +34,11 @@ PUBLIC_ENDPOINTS = {
     "privacy.visitor",
     "privacy.visitor_withdraw",
     "privacy.visitor_delete",
+    "api_docs.openapi_json",
+    "api_docs.docs",
 }
+# The JSON API answers a request without a token with 401 (JSON), never a login redirect.
+API_PREFIX = "/api/v1/"
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -66,6 +70,8 @@ def test_anonymous_access(client, endpoint, method, path):
         assert response.status_code in (200, 302, 400, 404), response.status_code
         if response.status_code == 302:
             assert not response.headers["Location"].startswith("/login")
+    elif path.startswith(API_PREFIX):
+        assert response.status_code == 401 and response.is_json, (endpoint, response.status_code)
     else:
         assert response.status_code == 302, (endpoint, response.status_code)
         assert response.headers["Location"].startswith("/login?next=")

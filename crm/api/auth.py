@@ -1,0 +1,90 @@
+"""Who calls the API: the account of the bearer token, never the session cookie.
+
+Every answer that is not a success is JSON of one shape (flask-smorest's `Error`):
+`{"code": 404, "status": "Not Found", "message": "...", "errors": {...}}` — `errors`
+holds the field errors of a 422, by location (`json`, `query`) and field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import current_app, g, request
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.wrappers import Response
+
+from crm import permissions
+from crm.api import tokens
+from crm.db.audit import set_actor
+from crm.extensions import db
+from crm.models import User
+
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
+
+
+def fail(code: int, message: str, headers: dict[str, str] | None = None) -> NoReturn:
+    """End the request with the JSON error `code` and a message for the caller."""
+    error = default_exceptions[code]()
+    error.data = {"message": message, "headers": headers or {}}  # type: ignore[attr-defined]
+    raise error
+
+
+def presented_token() -> str | None:
+    """The token of `Authorization: Bearer TOKEN`, if the request carries one."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def authenticate() -> None:
+    """Before every API request: 401 without a usable token, 403 when its scope does not
+    allow the method; otherwise the token's account acts (`api_user()`, the audit trail)."""
+    if request.method == "OPTIONS":
+        return  # a browser's CORS preflight carries no token; it reads nothing
+    presented = presented_token()
+    record = tokens.authenticate(presented) if presented else None
+    if record is None:
+        message = "A valid API token is required." if presented else "An API token is required."
+        fail(401, message, BEARER_CHALLENGE)
+    user = record.user
+    if not permissions.api_scope_allows(record.scope, request.method):
+        fail(403, "This token may only read.")
+    tokens.touch(record)
+    g.api_user = user
+    set_actor(db.session, user)
+
+
+def api_user() -> User:
+    """The account of this request's token (set by `authenticate`)."""
+    user: User = g.api_user
+    return user
+
+
+def error_response(error: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Any HTTP error of the API as JSON of the one error shape; nothing half-written."""
+    db.session.rollback()
+    code = error.code or 500
+    payload: dict[str, Any] = {"code": code, "status": error.name}
+    headers: dict[str, str] = {}
+    data = getattr(error, "data", None) or {}
+    payload["message"] = data.get("message") or (
+        "Internal server error." if isinstance(error, InternalServerError) else error.description
+    )
+    errors = data.get("errors") or data.get("messages")
+    if errors:
+        payload["errors"] = errors
+    headers.update(data.get("headers") or {})
+    return payload, code, headers
+
+
+def cors_headers(response: Response) -> Response:
+    """Browsers may call the API only from the configured origins (API_CORS_ORIGINS)."""
+    origin = request.headers.get("Origin")
+    if origin and origin in current_app.config["API_CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, If-Match"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, OPTIONS"
+        response.headers["Access-Control-Expose-Headers"] = "ETag"
+        response.headers.add("Vary", "Origin")
+    return response

@@ -1,0 +1,212 @@
+"""The API's marshmallow schemas: what a record looks like in JSON, and the query
+parameters of the lists (they also make the OpenAPI description)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from crm.models import (
+    InitiativeStatus,
+    InitiativeType,
+    LawfulBasis,
+    OrgType,
+    SizeClass,
+    SpatialLevel,
+)
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+INTEGER_LIMIT = 2**31 - 1
+
+
+class Cursor(fields.Field[int]):
+    """An opaque position in a list: the id of the last record of the previous page."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        try:
+            after = int(
+                base64.urlsafe_b64decode(str(value).encode("ascii") + b"==").decode("ascii")
+            )
+        except (ValueError, UnicodeError, binascii.Error):
+            raise ma.ValidationError("Not a cursor of this list.") from None
+        if not 0 <= after <= INTEGER_LIMIT:
+            raise ma.ValidationError("Not a cursor of this list.")
+        return after
+
+
+def encode_cursor(after: int) -> str:
+    """The cursor that continues after the record with id `after`."""
+    return base64.urlsafe_b64encode(str(after).encode("ascii")).decode("ascii").rstrip("=")
+
+
+class ListQuery(ma.Schema):
+    """Paging and search of every list."""
+
+    cursor = Cursor(
+        load_default=None,
+        metadata={"description": "`next_cursor` of the previous page; none for the first."},
+    )
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT), metadata={"example": 50}
+    )
+    q = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "Search the name (persons: also the e-mail), as the web lists."},
+    )
+
+
+def _code(length: int, description: str) -> fields.String:
+    return fields.String(
+        validate=validate.Regexp(rf"^[0-9]{{{length}}}$"), metadata={"description": description}
+    )
+
+
+class InitiativeQuery(ListQuery):
+    """The filters of the initiative list."""
+
+    land = _code(2, "AGS of a Land, e.g. 05")
+    kreis = _code(5, "AGS of a Kreis, e.g. 05315")
+    type = fields.String(validate=validate.OneOf([t.value for t in InitiativeType]))
+    status = fields.String(validate=validate.OneOf([s.value for s in InitiativeStatus]))
+    theme = fields.Integer(
+        validate=validate.Range(1, INTEGER_LIMIT), metadata={"description": "id"}
+    )
+    format = fields.Integer(
+        validate=validate.Range(1, INTEGER_LIMIT), metadata={"description": "id"}
+    )
+    ihk = fields.String(
+        validate=validate.OneOf(["1", "0"]),
+        metadata={"description": "1: an IHK is an active member; 0: none is"},
+    )
+
+
+class OrganisationQuery(ListQuery):
+    """The filters of the organisation list."""
+
+    land = _code(2, "AGS of a Land, e.g. 05")
+    kreis = _code(5, "AGS of a Kreis, e.g. 05315")
+    type = fields.String(validate=validate.OneOf([t.value for t in OrgType]))
+    size = fields.String(validate=validate.OneOf([s.value for s in SizeClass]))
+
+
+class PersonQuery(ListQuery):
+    """The person list has the search only (as the web list)."""
+
+
+def _enum(kind: Any, **kwargs: Any) -> fields.Enum:
+    return fields.Enum(kind, by_value=True, **kwargs)
+
+
+class Address(ma.Schema):
+    """The address fields that initiatives and organisations share."""
+
+    street = fields.String(allow_none=True)
+    plz = fields.String(allow_none=True)
+    place = fields.String(allow_none=True)
+    kreis_ags = fields.String(allow_none=True)
+    land_ags = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+
+
+class Record(ma.Schema):
+    """What every record carries."""
+
+    id = fields.Integer(required=True)
+    version = fields.Integer(required=True, metadata={"description": "changes on every save"})
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class Ags(ma.Schema):
+    """A Land or Kreis by its official key."""
+
+    ags = fields.String(required=True)
+
+
+class Vocabulary(ma.Schema):
+    """A theme or format."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class Initiative(Record, Address):
+    """An initiative as its account may see it."""
+
+    name = fields.String(required=True)
+    short_name = fields.String(allow_none=True)
+    type = _enum(InitiativeType, required=True)
+    legal_form = fields.String(allow_none=True)
+    founded_year = fields.Integer(allow_none=True)
+    status = _enum(InitiativeStatus, required=True)
+    spatial_level = _enum(SpatialLevel, allow_none=True)
+    region_label = fields.String(allow_none=True)
+    website = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    goals = fields.String(allow_none=True)
+    host_organisation_id = fields.Integer(allow_none=True)
+    member_count = fields.Integer(allow_none=True)
+    member_count_date = fields.Date(allow_none=True)
+    public_listing = fields.Boolean(required=True)
+    laender = fields.Pluck(Ags, "ags", many=True, metadata={"description": "AGS of the Länder"})
+    kreise = fields.Pluck(Ags, "ags", many=True, metadata={"description": "AGS of the Kreise"})
+    themes = fields.List(fields.Nested(Vocabulary), required=True)
+    formats = fields.List(fields.Nested(Vocabulary), required=True)
+
+
+class Organisation(Record, Address):
+    """An organisation (staff)."""
+
+    name = fields.String(required=True)
+    legal_name = fields.String(allow_none=True)
+    other_names = fields.String(allow_none=True)
+    type = _enum(OrgType, required=True)
+    wz_section = fields.String(allow_none=True)
+    wz_division = fields.String(allow_none=True)
+    size_class = _enum(SizeClass, allow_none=True)
+    website = fields.String(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
+
+
+class Person(Record):
+    """A person (staff). `restricted`: processing is restricted (Art. 18 GDPR)."""
+
+    salutation = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    preferred_language = fields.String(required=True)
+    notes = fields.String(allow_none=True)
+    lawful_basis = _enum(LawfulBasis, allow_none=True)
+    source = fields.String(allow_none=True)
+    collected_at = fields.AwareDateTime(allow_none=True)
+    restricted = fields.Boolean(required=True)
+    anonymised_at = fields.AwareDateTime(allow_none=True)
+
+
+def page_of(item: type[ma.Schema]) -> type[ma.Schema]:
+    """The schema of one page of a list of `item`."""
+    return ma.Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "next_cursor": fields.String(
+                allow_none=True,
+                required=True,
+                metadata={"description": "pass as `cursor` for the next page; null: the end"},
+            ),
+        },
+        name=f"{item.__name__}Page",
+    )
+
+
+InitiativePage = page_of(Initiative)
+OrganisationPage = page_of(Organisation)
+PersonPage = page_of(Person)
