@@ -375,16 +375,24 @@ def _run_queued(app) -> None:
     _execute(app, task)
 
 
-def test_large_event_is_assigned_by_the_worker_and_the_page_refreshes(
-    app, client, login_as, monkeypatch
-):
-    from tests.events.test_events_assignment import build_meeting, draft_of
+@pytest.fixture
+def meeting(app, login_as) -> Any:
+    """A meeting of 12 participants, the job queue empty, a staff member logged in."""
+    from tests.events.test_events_assignment import build_meeting
 
     jobs.init_app(app)
     jobs.huey.flush()
-    meeting = build_meeting(app, participants=12)
-    monkeypatch.setitem(app.config, "ASSIGNMENT_JOB_THRESHOLD", 10)
+    built = build_meeting(app, participants=12)
     login_as("staff")
+    return built
+
+
+def test_large_event_is_assigned_by_the_worker_and_the_page_refreshes(
+    app, client, meeting, monkeypatch
+):
+    from tests.events.test_events_assignment import draft_of
+
+    monkeypatch.setitem(app.config, "ASSIGNMENT_JOB_THRESHOLD", 10)
     page = f"/events/{meeting.event_id}/assignment"
     response = client.post(page + "/run", data={"mix": ["sector"]}, follow_redirects=True)
     html = response.get_data(as_text=True)
@@ -400,26 +408,16 @@ def test_large_event_is_assigned_by_the_worker_and_the_page_refreshes(
     assert len(draft_of(app, meeting.event_id)) == 12
 
 
-def test_small_event_stays_synchronous(app, client, login_as):
-    from tests.events.test_events_assignment import build_meeting, draft_of
+def test_small_event_stays_synchronous(app, client, meeting):
+    from tests.events.test_events_assignment import draft_of
 
-    jobs.init_app(app)
-    jobs.huey.flush()
-    meeting = build_meeting(app, participants=12)
-    login_as("staff")
     client.post(f"/events/{meeting.event_id}/assignment/run", data={"mix": ["sector"]})
     assert jobs.huey.pending_count() == 0
     assert len(draft_of(app, meeting.event_id)) == 12
 
 
-def test_a_killed_assignment_run_ends_with_a_message(app, client, login_as, monkeypatch):
-    from tests.events.test_events_assignment import build_meeting
-
-    jobs.init_app(app)
-    jobs.huey.flush()
-    meeting = build_meeting(app, participants=12)
+def test_a_killed_assignment_run_ends_with_a_message(app, client, meeting, monkeypatch):
     monkeypatch.setitem(app.config, "ASSIGNMENT_JOB_THRESHOLD", 10)
-    login_as("staff")
     page = f"/events/{meeting.event_id}/assignment"
     client.post(page + "/run")
     task = jobs.huey.dequeue()  # the worker took it ... and was killed during the run
