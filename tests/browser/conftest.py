@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,20 +39,37 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
+def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
+    """Opens a page in a browser context of its own (own cookies), with the live server as
+    base URL: a second person at the same time, a browser without JavaScript
+    (`new_page(java_script_enabled=False)`). Keyword arguments go to `browser.new_context`.
+    Every context it opened is closed after the test."""
+    contexts: list[Any] = []
+
+    def _open(**options: Any) -> Any:
+        context = browser.new_context(**{"base_url": live_server, "locale": "de-DE", **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> object:
     """A fresh browser page (own cookies) with the live server as base URL."""
-    context = browser.new_context(base_url=live_server, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return new_page()
 
 
 @pytest.fixture
 def screenshot(page, request):
     """Save a full-page screenshot under test-output/screenshots for reviewers."""
 
-    def _shot(name: str) -> Path:
+    def _shot(name: str, of: Any = None) -> Path:
+        """`of`: another page than the test's `page` (one from `new_page`, say)."""
         OUTPUT.mkdir(parents=True, exist_ok=True)
         backend = (
             request.node.callspec.params.get("database_url", "db")
@@ -59,7 +77,7 @@ def screenshot(page, request):
             else "db"
         )
         path = OUTPUT / f"{name}-{backend}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (page if of is None else of).screenshot(path=str(path), full_page=True)
         return path
 
     return _shot

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.models import OutboxMail, Registration
 from tests.browser.axe import FAILING_IMPACTS, axe_violations, format_violations
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 from tests.events.test_events_assignment import WORKSHOP_TITLES, build_meeting, draft_of
 
@@ -41,8 +41,10 @@ def test_staff_run_move_rerun_publish(app, page, make, screenshot):
     log_in(page, user.email)
 
     page.goto(f"/events/{meeting.event_id}")
-    page.get_by_role("link", name="Workshops zuteilen").click()
-    page.wait_for_url(f"**/events/{meeting.event_id}/assignment")
+    click_and_wait(
+        page.get_by_role("link", name="Workshops zuteilen"),
+        f"**/events/{meeting.event_id}/assignment",
+    )
     expect(page.get_by_text("Noch kein Entwurf berechnet.")).to_be_visible()
 
     # mix by organisation type and Land, then compute the draft
@@ -81,9 +83,12 @@ def test_staff_run_move_rerun_publish(app, page, make, screenshot):
     screenshot("assignment-rerun")
 
     # publish: the workshop lists show the result, the outbox holds one mail per person
-    page.get_by_role("button", name="Zuteilung veröffentlichen").click()
-    page.wait_for_url(f"**/events/{meeting.event_id}/workshop-lists")
-    expect(page.get_by_text("Veröffentlicht: 40 Personen zugeteilt, 40 E-Mails")).to_be_visible()
+    submit_and_wait(
+        page,
+        f"**/events/{meeting.event_id}/workshop-lists",
+        button="Zuteilung veröffentlichen",
+        flash="Veröffentlicht: 40 Personen zugeteilt, 40 E-Mails",
+    )
     expect(page.get_by_text("Zugeteilte Teilnehmende").first).to_be_visible()
     screenshot("assignment-published-lists")
     with app.app_context():

@@ -7,7 +7,6 @@ will change, go back once (nothing changed), then confirm: the membership ends t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,20 +16,16 @@ from crm.extensions import db
 from crm.models import Membership
 from crm.models.base import today
 from tests.browser.conftest import OUTPUT
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def plain_page(browser: Any, live_server: str) -> Iterator[Any]:
+def plain_page(new_page: Any) -> Any:
     """A page of a browser with JavaScript switched off."""
-    context = browser.new_context(base_url=live_server, locale="de-DE", java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return new_page(java_script_enabled=False)
 
 
 def _until(app: Any, membership_id: int) -> Any:
@@ -48,8 +43,10 @@ def test_staff_end_a_membership_through_the_confirmation_page(app, plain_page, m
     log_in(page, user.email)
     page.goto(f"/initiatives/{ini.id}")
 
-    page.get_by_role("link", name="Beenden …").first.click()
-    page.wait_for_url(re.compile(rf"/memberships/{membership.id}/end\b"))
+    click_and_wait(
+        page.get_by_role("link", name="Beenden …").first,
+        re.compile(rf"/memberships/{membership.id}/end\b"),
+    )
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "Mitgliedschaft wirklich beenden?"
     body = page.locator("main").inner_text() if page.locator("main").count() else ""
@@ -64,7 +61,6 @@ def test_staff_end_a_membership_through_the_confirmation_page(app, plain_page, m
     assert _until(app, membership.id) is None
 
     page.get_by_role("link", name="Beenden …").first.click()
-    page.get_by_role("button", name="Beenden").click()
-    page.wait_for_url(re.compile(rf"/initiatives/{ini.id}$"))
+    submit_and_wait(page, re.compile(rf"/initiatives/{ini.id}$"), button="Beenden")
     assert "Die Mitgliedschaft endet am" in page.inner_text("body")
     assert _until(app, membership.id) == today()

@@ -3,7 +3,7 @@ Kreis and Land), pick one of several places of a PLZ, and the edit-conflict flow
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -12,15 +12,10 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.models import Initiative, Organisation, Person, Postcode
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _axe(page: Any, name: str) -> None:
-    """No serious or critical WCAG 2 A/AA violations on the page."""
-    check_accessibility(page, context_name=name)
 
 
 def test_staff_creates_an_initiative_and_the_plz_fills_the_address(app, page, make, screenshot):
@@ -28,9 +23,8 @@ def test_staff_creates_an_initiative_and_the_plz_fills_the_address(app, page, ma
     host = make.organisation(name="Domstadt Industrie GmbH")
     log_in(page, user.email)
     page.goto("/initiatives/")
-    page.get_by_role("link", name="Neue Initiative").click()
-    page.wait_for_url("**/initiatives/new")
-    _axe(page, "initiative form")
+    click_and_wait(page.get_by_role("link", name="Neue Initiative"), "**/initiatives/new")
+    check_accessibility(page, context_name="initiative form")
 
     page.get_by_label("Name", exact=True).fill("Industrie im Dom e.V.")
     page.get_by_label("Typ").select_option(label="Verein")
@@ -51,8 +45,7 @@ def test_staff_creates_an_initiative_and_the_plz_fills_the_address(app, page, ma
     page.get_by_label("Themen").select_option(label="Wasserstoff")
     page.get_by_label("Länder (Wirkungsgebiet)").select_option(["05"])
     screenshot("initiative-form")
-    page.get_by_role("button", name="Speichern").click()
-    page.wait_for_url("**/initiatives/*")
+    submit_and_wait(page, "**/initiatives/*")
 
     expect(page.get_by_text("„Industrie im Dom e.V.“ wurde angelegt.")).to_be_visible()
     assert page.get_by_role("heading", level=1).inner_text() == "Industrie im Dom e.V."
@@ -60,7 +53,7 @@ def test_staff_creates_an_initiative_and_the_plz_fills_the_address(app, page, ma
     expect(page.get_by_text("Wasserstoff")).to_be_visible()
     expect(page.get_by_role("link", name="Domstadt Industrie GmbH")).to_be_visible()
     expect(page.get_by_role("link", name="Bearbeiten")).to_be_visible()
-    _axe(page, "initiative page")
+    check_accessibility(page, context_name="initiative page")
     screenshot("initiative-created")
     with app.app_context():
         ini = db.session.scalars(select(Initiative)).one()
@@ -93,54 +86,50 @@ def test_plz_with_several_places_offers_a_choice(app, page, make, screenshot):
     assert page.get_by_label("Kreis", exact=True).input_value() == second.kreis_ags
     assert page.get_by_label("Land", exact=True).input_value() == second.land_ags
     screenshot("organisation-plz-choice")
-    page.get_by_role("button", name="Speichern").click()
-    page.wait_for_url("**/organisations/*")
+    submit_and_wait(page, "**/organisations/*")
     assert page.get_by_role("heading", level=1).inner_text() == "Grenzland Logistik GmbH"
-    _axe(page, "organisation page")
+    check_accessibility(page, context_name="organisation page")
     screenshot("organisation-detail")
     with app.app_context():
         org = db.session.scalars(select(Organisation)).one()
         assert org.kreis_ags == second.kreis_ags
 
 
-def test_edit_conflict_then_reapply_a_field(app, browser, live_server, page, make, screenshot):
+def test_edit_conflict_then_reapply_a_field(app, page, new_page, make, screenshot):
     first = make.user(role="staff", password=TEST_PASSWORD, email="erste@example.org")
     second = make.user(role="staff", password=TEST_PASSWORD, email="zweite@example.org")
     ini = make.initiative(name="Hafenbündnis", region_label="Unterweser")
 
-    other_context = browser.new_context(base_url=live_server, locale="de-DE")
-    other = other_context.new_page()
-    other.set_default_timeout(15_000)
-    try:
-        log_in(page, first.email)
-        log_in(other, second.email)
-        page.goto(f"/initiatives/{ini.id}/edit")
-        other.goto(f"/initiatives/{ini.id}/edit")
+    other = new_page()  # the second person, with cookies of their own
+    log_in(page, first.email)
+    log_in(other, second.email)
+    page.goto(f"/initiatives/{ini.id}/edit")
+    other.goto(f"/initiatives/{ini.id}/edit")
 
-        other.get_by_label("Name", exact=True).fill("Hafenbündnis Bremen")
-        other.get_by_role("button", name="Speichern").click()
-        other.wait_for_url(f"**/initiatives/{ini.id}")
+    other.get_by_label("Name", exact=True).fill("Hafenbündnis Bremen")
+    submit_and_wait(other, f"**/initiatives/{ini.id}")
 
-        page.get_by_label("Region").fill("Nordwesten")
-        page.get_by_label("Name", exact=True).fill("Hafenbündnis Weser")
-        page.get_by_role("button", name="Speichern").click()
-        assert page.get_by_role("heading", level=1).inner_text().startswith("Bearbeitungskonflikt")
-        row = page.locator("tr", has_text="Region")
-        expect(row.get_by_text("Nordwesten")).to_be_visible()
-        expect(row.get_by_text("Unterweser")).to_be_visible()
-        name_row = page.locator("tr", has_text="Hafenbündnis Bremen")
-        expect(name_row.get_by_text("Hafenbündnis Weser")).to_be_visible()
-        _axe(page, "conflict page")
-        screenshot("edit-conflict")
+    page.get_by_label("Region").fill("Nordwesten")
+    page.get_by_label("Name", exact=True).fill("Hafenbündnis Weser")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Bearbeitungskonflikt"))
+    row = page.locator("tr", has_text="Region")
+    expect(row.get_by_text("Nordwesten")).to_be_visible()
+    expect(row.get_by_text("Unterweser")).to_be_visible()
+    name_row = page.locator("tr", has_text="Hafenbündnis Bremen")
+    expect(name_row.get_by_text("Hafenbündnis Weser")).to_be_visible()
+    check_accessibility(page, context_name="conflict page")
+    screenshot("edit-conflict")
 
-        name_row.get_by_label("Ihren Wert übernehmen für Name").check()
-        page.get_by_role("button", name="Auswahl speichern").click()
-        page.wait_for_url(f"**/initiatives/{ini.id}")
-        expect(page.get_by_text("„Hafenbündnis Weser“ wurde gespeichert.")).to_be_visible()
-        assert page.get_by_role("heading", level=1).inner_text() == "Hafenbündnis Weser"
-        screenshot("edit-conflict-resolved")
-    finally:
-        other_context.close()
+    name_row.get_by_label("Ihren Wert übernehmen für Name").check()
+    submit_and_wait(
+        page,
+        f"**/initiatives/{ini.id}",
+        button="Auswahl speichern",
+        flash="„Hafenbündnis Weser“ wurde gespeichert.",
+    )
+    assert page.get_by_role("heading", level=1).inner_text() == "Hafenbündnis Weser"
+    screenshot("edit-conflict-resolved")
     with app.app_context():
         stored = db.session.get(Initiative, ini.id)
         assert stored.name == "Hafenbündnis Weser"
@@ -158,34 +147,36 @@ def test_person_page_edit_and_delete(app, page, make, screenshot):
     make.consent(person)
     log_in(page, user.email)
     page.goto("/persons/")
-    page.get_by_role("link", name="Beispiel, Ina").click()
-    page.wait_for_url(f"**/persons/{person.id}")
+    click_and_wait(page.get_by_role("link", name="Beispiel, Ina"), f"**/persons/{person.id}")
     expect(page.get_by_role("link", name="Stadtwerke Beispiel")).to_be_visible()
     expect(page.get_by_role("cell", name="Öffentliche Nennung")).to_be_visible()
-    _axe(page, "person page")
+    check_accessibility(page, context_name="person page")
     screenshot("person-detail")
 
-    page.locator(".record-actions").get_by_role("link", name="Bearbeiten").click()
-    page.wait_for_url(f"**/persons/{person.id}/edit")
+    click_and_wait(
+        page.locator(".record-actions").get_by_role("link", name="Bearbeiten"),
+        f"**/persons/{person.id}/edit",
+    )
     page.get_by_label("E-Mail").fill("keine-adresse")
     page.get_by_role("button", name="Speichern").click()
     # The form comes back at the same URL: wait for the answer, not the page still showing.
     expect(page.get_by_text("Bitte eine gültige E-Mail-Adresse angeben.")).to_be_visible()
     assert page.get_by_label("E-Mail").input_value() == "keine-adresse"
-    _axe(page, "person form with errors")
+    check_accessibility(page, context_name="person form with errors")
     screenshot("person-form-error")
     page.get_by_label("E-Mail").fill("ina.beispiel@example.org")
-    page.get_by_role("button", name="Speichern").click()
-    page.wait_for_url(f"**/persons/{person.id}")
+    submit_and_wait(page, f"**/persons/{person.id}")
     expect(page.get_by_role("link", name="ina.beispiel@example.org").first).to_be_visible()
 
-    page.locator(".record-actions").get_by_role("link", name="Löschen …").click()
-    page.wait_for_url(f"**/persons/{person.id}/delete")
+    click_and_wait(
+        page.locator(".record-actions").get_by_role("link", name="Löschen …"),
+        f"**/persons/{person.id}/delete",
+    )
     expect(page.get_by_role("row", name="Einwilligungen")).to_be_visible()
-    _axe(page, "person delete confirmation")
+    check_accessibility(page, context_name="person delete confirmation")
     screenshot("person-delete")
-    page.get_by_role("button", name="Endgültig löschen").click()
-    page.wait_for_url("**/persons/")
-    expect(page.get_by_text("„Ina Beispiel“ wurde gelöscht.")).to_be_visible()
+    submit_and_wait(
+        page, "**/persons/", button="Endgültig löschen", flash="„Ina Beispiel“ wurde gelöscht."
+    )
     with app.app_context():
         assert db.session.get(Person, person.id) is None

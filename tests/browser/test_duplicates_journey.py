@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from crm.extensions import db
 from crm.models import Membership, Organisation
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -29,16 +29,19 @@ def test_staff_merges_two_organisations_and_undoes_it(app, page, make, screensho
     log_in(page, user.email)
 
     page.goto("/organisations/")
-    page.get_by_role("link", name="Mögliche Duplikate").click()
-    page.wait_for_url("**/duplicates/organisations/")
+    click_and_wait(
+        page.get_by_role("link", name="Mögliche Duplikate"), "**/duplicates/organisations/"
+    )
     row = page.locator(f"tr[data-pair='{keep.id}-{other.id}']")
     expect(row).to_contain_text("gleicher Name")
     expect(row).to_contain_text("gleiche PLZ")
     screenshot("duplicates-list")
     check_accessibility(page, context_name="Duplikate")
 
-    row.get_by_role("link", name="Zusammenführen").click()
-    page.wait_for_url(f"**/duplicates/organisations/merge/{keep.id}/{other.id}")
+    click_and_wait(
+        row.get_by_role("link", name="Zusammenführen"),
+        f"**/duplicates/organisations/merge/{keep.id}/{other.id}",
+    )
     expect(page.locator("tr[data-field='website'] input[value='other']")).to_be_checked()
     page.locator("tr[data-field='name']").get_by_label("Müller Maschinenbau GmbH").check()
     screenshot("duplicates-merge")
@@ -47,9 +50,12 @@ def test_staff_merges_two_organisations_and_undoes_it(app, page, make, screensho
     expect(page.get_by_role("heading", level=1)).to_have_text("Wirklich zusammenführen?")
     with app.app_context():
         assert db.session.get(Organisation, other.id) is not None  # only asked so far
-    page.get_by_role("button", name="Zusammenführen").click()
-    page.wait_for_url(f"**/organisations/{keep.id}")
-    expect(page.get_by_text("wurde in „Müller Maschinenbau GmbH“ zusammengeführt")).to_be_visible()
+    submit_and_wait(
+        page,
+        f"**/organisations/{keep.id}",
+        button="Zusammenführen",
+        flash="wurde in „Müller Maschinenbau GmbH“ zusammengeführt",
+    )
     expect(page.locator("main")).to_contain_text("Zukunft Westfalen")
     with app.app_context():
         merged = db.session.get_one(Organisation, keep.id)
@@ -63,9 +69,9 @@ def test_staff_merges_two_organisations_and_undoes_it(app, page, make, screensho
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Zusammenführung wirklich rückgängig machen?"
     )
-    page.get_by_role("button", name="Rückgängig machen").click()
-    page.wait_for_url(f"**/organisations/{other.id}")
-    expect(page.get_by_text("ist wieder da")).to_be_visible()
+    submit_and_wait(
+        page, f"**/organisations/{other.id}", button="Rückgängig machen", flash="ist wieder da"
+    )
     screenshot("duplicates-undone")
     with app.app_context():
         assert db.session.get_one(Organisation, other.id).name == "Mueller Maschinenbau"

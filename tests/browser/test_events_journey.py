@@ -11,7 +11,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Registration, RegistrationStatus
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import choose_wishes, fill_form, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 from tests.events.helpers import open_event, personal_path
 
@@ -35,20 +35,26 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     # visitor registers with three wishes.
     page.goto(f"/events/{event.id}/register")
     expect(page.get_by_role("heading", name="Workshops")).to_be_visible()
-    page.get_by_label("Vorname", exact=True).fill("Jörg")
-    page.get_by_label("Nachname", exact=True).fill("Müller-Lüdenscheidt")
-    page.get_by_label("E-Mail", exact=True).fill("joerg@example.org")
-    page.get_by_label("Organisation", exact=True).fill("Müller-Lüdenscheidt GmbH & Co. KG")
-    page.get_by_label("Funktion", exact=True).fill("Ausbildungsleitung")
-    page.get_by_role("radio", name="Erstwunsch: Workshop A", exact=True).check()
-    page.get_by_role("radio", name="Zweitwunsch: Workshop B", exact=True).check()
-    page.get_by_role("radio", name="Drittwunsch: Workshop C", exact=True).check()
+    fill_form(
+        page,
+        {
+            "Vorname": "Jörg",
+            "Nachname": "Müller-Lüdenscheidt",
+            "E-Mail": "joerg@example.org",
+            "Organisation": "Müller-Lüdenscheidt GmbH & Co. KG",
+            "Funktion": "Ausbildungsleitung",
+        },
+    )
+    choose_wishes(page, "Workshop A", "Workshop B", "Workshop C")
     page.get_by_label("Ich bin einverstanden").check()
     screenshot("event-register")
     check_accessibility(page, context_name="Anmeldung zur Veranstaltung")
-    page.get_by_role("button", name="Verbindlich anmelden").click()
-    page.wait_for_url(f"**/events/{event.id}/register/done")
-    expect(page.get_by_text("Wir haben Ihnen den persönlichen Link geschickt.")).to_be_visible()
+    submit_and_wait(
+        page,
+        f"**/events/{event.id}/register/done",
+        button="Verbindlich anmelden",
+        flash="Wir haben Ihnen den persönlichen Link geschickt.",
+    )
 
     # The personal link from the outbox: change the second wish.
     page.goto(personal_path(app, "joerg@example.org"))

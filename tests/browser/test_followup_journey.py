@@ -10,7 +10,7 @@ from crm.activity.queries import berlin_today
 from crm.extensions import db
 from crm.models import Interaction, InteractionKind
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -25,8 +25,10 @@ def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, s
 
     log_in(page, user.email)
     page.goto(f"/initiatives/{ini.id}")
-    page.get_by_role("link", name="Kontakt protokollieren").click()
-    page.wait_for_url(f"**/interactions/new?initiative={ini.id}")
+    click_and_wait(
+        page.get_by_role("link", name="Kontakt protokollieren"),
+        f"**/interactions/new?initiative={ini.id}",
+    )
 
     page.get_by_label("Art").select_option(label="Anruf")
     page.get_by_label("Datum und Uhrzeit").fill(f"{today}T09:15")
@@ -36,15 +38,12 @@ def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, s
     page.get_by_label("Wiedervorlage am").fill(today)
     screenshot("interaction-form")
     check_accessibility(page, context_name="Kontakt protokollieren")
-    page.get_by_role("button", name="Speichern").click()
-    page.wait_for_url(f"**/initiatives/{ini.id}")
-    expect(page.get_by_text("Der Kontakt wurde protokolliert.")).to_be_visible()
+    submit_and_wait(page, f"**/initiatives/{ini.id}", flash="Der Kontakt wurde protokolliert.")
     expect(page.get_by_text("Vorbereitung Lange Nacht der Industrie")).to_be_visible()
 
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     assert "Wiedervorlagen 1" in nav.get_by_role("link", name="Wiedervorlagen").inner_text()
-    nav.get_by_role("link", name="Wiedervorlagen").click()
-    page.wait_for_url("**/follow-ups")
+    click_and_wait(nav.get_by_role("link", name="Wiedervorlagen"), "**/follow-ups")
     assert page.get_by_role("heading", level=1).inner_text() == "Meine Wiedervorlagen"
     expect(page.get_by_role("heading", name="Heute")).to_be_visible()
     row = page.locator("tr", has_text="Vorbereitung Lange Nacht der Industrie")
@@ -53,8 +52,7 @@ def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, s
     screenshot("follow-ups")
     check_accessibility(page, context_name="Meine Wiedervorlagen")
 
-    row.get_by_role("button", name="Erledigt").click()
-    page.wait_for_url("**/follow-ups")
+    click_and_wait(row.get_by_role("button", name="Erledigt"), "**/follow-ups")
     expect(page.get_by_text("erledigt.").first).to_be_visible()
     expect(page.get_by_text("Keine offenen Wiedervorlagen.")).to_be_visible()
     screenshot("follow-ups-done")

@@ -15,7 +15,7 @@ from crm.extensions import db
 from crm.models import Initiative, initiative_laender
 from crm.network import cache
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -69,8 +69,7 @@ def test_staff_filter_search_and_open_the_graph(app, page, make, screenshot):
     log_in(page, user.email)
 
     page.goto("/network/")
-    page.get_by_role("link", name="Netzwerkgraph").click()
-    page.wait_for_url("**/network/graph")
+    click_and_wait(page.get_by_role("link", name="Netzwerkgraph"), "**/network/graph")
     data = drawn(page)
     assert data["nodes"] == str(facts["total"])  # the aggregated view: all initiatives
     assert int(data["edges"]) > 0
@@ -81,8 +80,7 @@ def test_staff_filter_search_and_open_the_graph(app, page, make, screenshot):
     # filter: Niedersachsen only (state in the URL)
     page.get_by_label("Land", exact=True).select_option(label="Niedersachsen")
     page.get_by_label("Farbe nach", exact=True).select_option(label="Gruppe")
-    page.get_by_role("button", name="Anzeigen").click()
-    page.wait_for_url("**land=03**")
+    submit_and_wait(page, "**land=03**", button="Anzeigen")
     data = drawn(page)
     assert 0 < int(data["nodes"]) == facts["lower_saxony"] < facts["total"]
     assert page.locator("#graph-table tbody tr").count() == facts["lower_saxony"]
@@ -94,8 +92,7 @@ def test_staff_filter_search_and_open_the_graph(app, page, make, screenshot):
     page.get_by_role("link", name="Zurücksetzen").click()
     drawn(page)
     page.get_by_label("Knoten suchen", exact=True).fill("ems-achse")
-    page.get_by_role("button", name="Anzeigen").click()
-    page.wait_for_url("**q=ems-achse**")
+    submit_and_wait(page, "**q=ems-achse**", button="Anzeigen")
     data = drawn(page)
     node = f"i:{facts['ems']}"
     assert data["selected"] == node
@@ -110,8 +107,10 @@ def test_staff_filter_search_and_open_the_graph(app, page, make, screenshot):
     page.wait_for_url(f"**/initiatives/{facts['ems']}")
 
     # and the initiative page leads to its neighbourhood
-    page.get_by_role("link", name="Im Netzwerkgraph zeigen").click()
-    page.wait_for_url(f"**/network/graph?focus=initiative:{facts['ems']}")
+    click_and_wait(
+        page.get_by_role("link", name="Im Netzwerkgraph zeigen"),
+        f"**/network/graph?focus=initiative:{facts['ems']}",
+    )
     data = drawn(page)
     assert int(data["nodes"]) > 1
     kinds = page.eval_on_selector(

@@ -14,7 +14,7 @@ from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import Initiative, Membership, MembershipRole
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -34,22 +34,23 @@ def test_staff_restores_an_old_value_from_the_verlauf(app, page, make, screensho
 
     page.goto(f"/initiatives/{ini.id}/edit")
     page.get_by_label("Name", exact=True).fill("Zukunft Industrie Rheinland")
-    page.get_by_role("button", name="Speichern").click()
-    page.wait_for_url(f"**/initiatives/{ini.id}")
+    submit_and_wait(page, f"**/initiatives/{ini.id}")
     assert _initiative(app, ini.id).name == "Zukunft Industrie Rheinland"
 
     tab = page.locator("section.history-tab")
     expect(tab).to_contain_text("beraterin@example.org")
-    tab.get_by_role("link", name="Ganzen Verlauf anzeigen").click()
-    page.wait_for_url(f"**/history/initiative/{ini.id}")
+    click_and_wait(
+        tab.get_by_role("link", name="Ganzen Verlauf anzeigen"), f"**/history/initiative/{ini.id}"
+    )
     row = page.locator("tr[data-field='name']").first
     expect(row).to_contain_text("Zukunft durch Industrie e.V.")
     expect(row).to_contain_text("Zukunft Industrie Rheinland")
     screenshot("history-verlauf")
     check_accessibility(page, context_name="Verlauf")
 
-    row.get_by_role("button", name="Wiederherstellen").click()
-    page.wait_for_url(f"**/history/initiative/{ini.id}")
+    click_and_wait(
+        row.get_by_role("button", name="Wiederherstellen"), f"**/history/initiative/{ini.id}"
+    )
     expect(page.get_by_text("wurde wiederhergestellt")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Verlauf: Zukunft durch Industrie e.V."
@@ -72,19 +73,20 @@ def test_staff_reverts_an_editor_change_from_the_review_feed(app, page, make, sc
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     link = nav.get_by_role("link", name="Änderungen durch Initiativen")
     expect(link).to_contain_text("1")
-    link.click()
-    page.wait_for_url("**/history/changes-by-initiatives")
+    click_and_wait(link, "**/history/changes-by-initiatives")
     entry = page.locator("li[data-seen='no']").first
     expect(entry).to_contain_text("Selbst geändert von der Initiative")
     expect(entry).to_contain_text("vertretung@example.org")
     screenshot("history-review-feed")
     check_accessibility(page, context_name="Änderungen durch Initiativen")
 
-    entry.get_by_role("link", name="Rückgängig machen").click()
-    page.wait_for_url("**/revert?**")
-    page.get_by_role("button", name="Ja, rückgängig machen").click()
-    page.wait_for_url("**/history/changes-by-initiatives*")
-    expect(page.get_by_text("Die Änderung wurde rückgängig gemacht.")).to_be_visible()
+    click_and_wait(entry.get_by_role("link", name="Rückgängig machen"), "**/revert?**")
+    submit_and_wait(
+        page,
+        "**/history/changes-by-initiatives*",
+        button="Ja, rückgängig machen",
+        flash="Die Änderung wurde rückgängig gemacht.",
+    )
     expect(page.locator("li[data-seen='no']")).to_have_count(0)
     expect(page.locator("[data-reverted-by]")).to_contain_text("beraterin@example.org")
     screenshot("history-review-reverted")
@@ -122,29 +124,31 @@ def test_review_card_revert_and_undo_of_a_deleted_membership(app, page, make, sc
     expect(card).to_contain_text("Mitgliedschaft")
     expect(card).to_contain_text("Nordstahl GmbH")
     expect(card).to_contain_text("Noch von niemandem gesehen")
-    card.get_by_role("button", name="Gesehen").click()
-    page.wait_for_url("**/history/changes-by-initiatives*")
+    click_and_wait(card.get_by_role("button", name="Gesehen"), "**/history/changes-by-initiatives*")
     expect(page.locator("li[data-card]").first).to_contain_text("Gesehen von beraterin@example.org")
-    page.locator("li[data-card]").first.get_by_role("link", name="Rückgängig machen").click()
-    page.wait_for_url("**/revert?**")
+    click_and_wait(
+        page.locator("li[data-card]").first.get_by_role("link", name="Rückgängig machen"),
+        "**/revert?**",
+    )
     screenshot("history-revert-confirm")
     check_accessibility(page, context_name="Rückgängig machen?")
-    page.get_by_role("button", name="Ja, rückgängig machen").click()
-    page.wait_for_url("**/history/changes-by-initiatives*")
+    submit_and_wait(page, "**/history/changes-by-initiatives*", button="Ja, rückgängig machen")
     expect(page.locator("[data-reverted-by]")).to_contain_text("beraterin@example.org")
     screenshot("history-review-card-reverted")
     assert _initiative(app, ini.id).description is None
 
     page.goto(f"/history/initiative/{ini.id}")
     undo = page.locator("[data-undo]").filter(has_text="Wiederherstellen").first
-    undo.click()
-    page.wait_for_url("**/undo?**")
+    click_and_wait(undo, "**/undo?**")
     expect(page.get_by_role("heading", level=1)).to_have_text("Wiederherstellen?")
     expect(page.locator("main")).to_contain_text("Südwerk AG")
     check_accessibility(page, context_name="Wiederherstellen?")
-    page.get_by_role("button", name="Ja, wiederherstellen").click()
-    page.wait_for_url(f"**/history/initiative/{ini.id}*")
-    expect(page.get_by_text("wurde wiederhergestellt")).to_be_visible()
+    submit_and_wait(
+        page,
+        f"**/history/initiative/{ini.id}*",
+        button="Ja, wiederherstellen",
+        flash="wurde wiederhergestellt",
+    )
     screenshot("history-membership-restored")
     with app.app_context():
         back = db.session.get(Membership, gone.id)

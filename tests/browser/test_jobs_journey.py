@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.mail.services import queue_mail
 from crm.models import OutboxMail, OutboxStatus
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, follow_alert, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 from tests.jobs.test_jobs import _always_fails
 
@@ -32,21 +32,19 @@ def test_admin_follows_the_worker_banner_and_retries_a_failed_job(
     make.user(role="admin", password=TEST_PASSWORD, email="jobs@example.org")
 
     log_in(page, "jobs@example.org")
-    banner = page.get_by_role("alert").filter(has_text="Der Hintergrunddienst läuft nicht")
-    expect(banner).to_be_visible()
-    banner.get_by_role("link", name="Zu den Hintergrundjobs").click()
-    page.wait_for_url("**/admin/jobs")
+    follow_alert(
+        page, "Der Hintergrunddienst läuft nicht", "Zu den Hintergrundjobs", "**/admin/jobs"
+    )
     assert page.get_by_role("heading", level=1).inner_text() == "Hintergrundjobs"
     expect(page.get_by_text("Datensatz 42 kaputt").first).to_be_visible()
     screenshot("hintergrundjobs")
     check_accessibility(page, context_name="Hintergrundjobs")
 
-    page.get_by_role("link", name="Erneut starten").first.click()
-    page.wait_for_url("**/retry")
+    click_and_wait(page.get_by_role("link", name="Erneut starten").first, "**/retry")
     assert "erneut starten?" in page.get_by_role("heading", level=1).inner_text()
-    page.get_by_role("button", name="Erneut starten").click()
-    page.wait_for_url("**/admin/jobs")
-    expect(page.get_by_text("steht wieder in der Warteschlange")).to_be_visible()
+    submit_and_wait(
+        page, "**/admin/jobs", button="Erneut starten", flash="steht wieder in der Warteschlange"
+    )
     assert jobs.huey.pending_count() == 1
 
     jobs.record_heartbeat()
@@ -66,18 +64,14 @@ def test_staff_resend_an_uncertain_mail_after_confirming(app, page, make, screen
 
     log_in(page, "post@example.org")
     page.goto("/outbox")
-    warning = page.get_by_role("alert").filter(has_text="beim Versand unterbrochen")
-    expect(warning).to_be_visible()
-    warning.get_by_role("link", name="Diese Mails zeigen").click()
-    page.wait_for_url("**/outbox?show=uncertain")
+    follow_alert(
+        page, "beim Versand unterbrochen", "Diese Mails zeigen", "**/outbox?show=uncertain"
+    )
     expect(page.get_by_text("unklar, ob gesendet")).to_be_visible()
     check_accessibility(page, context_name="Postausgang unklar")
-    page.get_by_role("link", name="Erneut senden …").click()
-    page.wait_for_url(f"**/outbox/{mail_id}/resend")
+    click_and_wait(page.get_by_role("link", name="Erneut senden …"), f"**/outbox/{mail_id}/resend")
     expect(page.get_by_text("bekommt er sie dann zweimal")).to_be_visible()
     screenshot("mail-erneut-senden")
-    page.get_by_role("button", name="Erneut senden").click()
-    page.wait_for_url("**/outbox**")
-    expect(page.get_by_text("wird erneut gesendet")).to_be_visible()
+    submit_and_wait(page, "**/outbox**", button="Erneut senden", flash="wird erneut gesendet")
     with app.app_context():
         assert db.session.get_one(OutboxMail, mail_id).status == OutboxStatus.QUEUED

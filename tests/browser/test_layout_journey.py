@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
 from tests.browser.conftest import OUTPUT
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -83,8 +83,7 @@ def test_admin_header_stays_on_one_line(page, make, screenshot, width):
     assert LONG_EMAIL in (email.get_attribute("title") or "")
     screenshot(f"layout-header-{width}")
     # the same in English
-    nav.get_by_role("button", name="English").click()
-    page.wait_for_url("**/initiatives/")
+    click_and_wait(nav.get_by_role("button", name="English"), "**/initiatives/")
     expect(nav.get_by_role("button", name="Log out")).to_be_visible()
     box = header_box(page)
     assert box["spread"] <= 8 and box["height"] <= 64 and box["scrollWidth"] <= width, box
@@ -107,8 +106,7 @@ def test_header_collapses_into_a_menu_on_a_phone(page, make, screenshot):
     expect(nav.get_by_role("button", name="Abmelden")).to_be_visible()
     assert nav.evaluate("e => e.scrollWidth") <= 375
     screenshot("layout-header-375-open")
-    initiatives.click()
-    page.wait_for_url("**/initiatives/")
+    click_and_wait(initiatives, "**/initiatives/")
 
 
 def largest_demo_initiative(make: Any) -> Any:
@@ -171,12 +169,13 @@ def test_largest_initiative_fits_two_screens(page, make, screenshot):
     assert height <= 2 * 768, height
 
     # "alle anzeigen" lists every company, without JavaScript, and comes back
-    companies.get_by_role("link", name="alle 117 anzeigen").click()
-    page.wait_for_url("**alle=unternehmen**")
+    click_and_wait(companies.get_by_role("link", name="alle 117 anzeigen"), "**alle=unternehmen**")
     assert page.locator("#members-unternehmen li").count() == 117
     assert page.locator("#members-gewerkschaft li").count() == 3
-    page.locator("#members-unternehmen").get_by_role("link", name="weniger anzeigen").click()
-    page.wait_for_url(f"**/initiatives/{ini.id}#members-unternehmen")
+    click_and_wait(
+        page.locator("#members-unternehmen").get_by_role("link", name="weniger anzeigen"),
+        f"**/initiatives/{ini.id}#members-unternehmen",
+    )
     assert page.locator("#members-unternehmen li").count() == 10
 
 
@@ -193,8 +192,7 @@ def test_kreis_filter_follows_the_land_live(page, make, screenshot):
     labels = kreis.locator("option").all_inner_texts()
     assert labels == ["alle", "Bremen, Stadt", "Bremerhaven, Stadt"]
     kreis.select_option(label="Bremen, Stadt")
-    page.get_by_role("button", name="Anwenden").click()
-    page.wait_for_url("**land=04**")
+    submit_and_wait(page, "**land=04**", button="Anwenden")
     expect(page.get_by_role("link", name="Bremer Werft GmbH")).to_be_visible()
     assert page.get_by_text("Kölner Werk GmbH").count() == 0
     assert kreis.locator("option").count() == 3  # the server renders the same options
@@ -209,7 +207,9 @@ def test_kreis_filter_follows_the_land_live(page, make, screenshot):
     assert kreis.input_value() == ""  # Bremen is not in Nordrhein-Westfalen
 
 
-def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screenshot):
+@pytest.fixture
+def full_demo(app: Any) -> None:
+    """The full demo network (seed 7), the network cache emptied."""
     from crm.db.engine import writing
     from crm.demo.seed import seed_demo
     from crm.extensions import db
@@ -219,6 +219,9 @@ def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screensh
         seed_demo(size="full", seed=7)
         db.session.commit()
     cache.clear()
+
+
+def test_graph_is_readable_legend_labels_zoom_and_find(full_demo, page, make, screenshot):
     make.user(role="staff", password=TEST_PASSWORD, email="graph@example.org")
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(str(e)))
@@ -297,8 +300,7 @@ def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screensh
     page.locator("#graph-land").select_option(label="Bayern")
     page.locator("#graph-colour").select_option("kind")
     page.get_by_role("checkbox", name="Organisation").check()
-    page.get_by_role("button", name="Anzeigen").click()
-    page.wait_for_url("**land=09**")
+    submit_and_wait(page, "**land=09**", button="Anzeigen")
     graph.wait_for(state="attached", timeout=60_000)
     data = page.eval_on_selector("#network-graph", "e => ({...e.dataset})")
     kinds = page.eval_on_selector(
@@ -311,16 +313,7 @@ def test_graph_is_readable_legend_labels_zoom_and_find(app, page, make, screensh
     assert not problems, problems
 
 
-def test_network_page_opens_with_the_strongest_suggestions(app, page, make, screenshot):
-    from crm.db.engine import writing
-    from crm.demo.seed import seed_demo
-    from crm.extensions import db
-    from crm.network import cache
-
-    with app.app_context(), writing():
-        seed_demo(size="full", seed=7)
-        db.session.commit()
-    cache.clear()
+def test_network_page_opens_with_the_strongest_suggestions(full_demo, page, make, screenshot):
     make.user(role="staff", password=TEST_PASSWORD, email="netz@example.org")
     page.set_viewport_size({"width": 1366, "height": 768})
     log_in(page, "netz@example.org")
@@ -347,8 +340,7 @@ def test_network_page_opens_with_the_strongest_suggestions(app, page, make, scre
     page.locator("#laender-details summary").click()
     expect(table).to_be_visible()
 
-    first.get_by_role("button", name="Annehmen").click()
-    page.wait_for_url("**/network/#top-suggestions-h")
+    click_and_wait(first.get_by_role("button", name="Annehmen"), "**/network/#top-suggestions-h")
     expect(page.get_by_role("status").first).to_contain_text("sind jetzt verbunden")
     remaining = [
         tuple(p.locator("a").all_inner_texts()[:2])
@@ -362,21 +354,12 @@ def test_network_page_opens_with_the_strongest_suggestions(app, page, make, scre
     expect(page.get_by_role("status").first).to_contain_text("Vorschlag verworfen")
 
 
-def test_header_menu_without_javascript_stays_open(browser, live_server, make):
+def test_header_menu_without_javascript_stays_open(new_page, make):
     make.user(role="admin", password=TEST_PASSWORD, email=LONG_EMAIL)
-    context = browser.new_context(
-        base_url=live_server,
-        locale="de-DE",
-        java_script_enabled=False,
-        viewport={"width": 375, "height": 740},
-    )
-    page = context.new_page()
-    try:
-        log_in(page, LONG_EMAIL)
-        nav = page.locator("header nav")
-        expect(nav.get_by_role("button", name="Menü")).not_to_be_visible()
-        expect(nav.get_by_role("link", name="Initiativen", exact=True)).to_be_visible()
-        expect(nav.get_by_role("button", name="Abmelden")).to_be_visible()
-        assert nav.evaluate("e => e.scrollWidth") <= 375
-    finally:
-        context.close()
+    page = new_page(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    log_in(page, LONG_EMAIL)
+    nav = page.locator("header nav")
+    expect(nav.get_by_role("button", name="Menü")).not_to_be_visible()
+    expect(nav.get_by_role("link", name="Initiativen", exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="Abmelden")).to_be_visible()
+    assert nav.evaluate("e => e.scrollWidth") <= 375

@@ -3,9 +3,7 @@ and a contact person through the look-up pickers and see both on the page."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -13,21 +11,11 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import InitiativeRole, InitiativeRoleKind, Membership, MembershipRole
-from tests.browser.pages import log_in
+from tests.browser.axe import check_accessibility
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _axe(page: Any, name: str) -> None:
-    """Run the shared accessibility check when the suite provides one."""
-    if importlib.util.find_spec("tests.browser.axe") is None:
-        return
-    from tests.browser import axe
-
-    check = getattr(axe, "check_accessibility", None)
-    if callable(check):
-        check(page, context_name=name)
 
 
 def test_staff_adds_a_member_and_a_contact_person_from_the_initiative_page(
@@ -43,8 +31,10 @@ def test_staff_adds_a_member_and_a_contact_person_from_the_initiative_page(
     page.goto(f"/initiatives/{ini.id}")
 
     # a member organisation, chosen through the look-up
-    page.get_by_role("link", name="Mitglied hinzufügen").click()
-    page.wait_for_url(re.compile(rf"/memberships/new\?initiative={ini.id}\b"))
+    click_and_wait(
+        page.get_by_role("link", name="Mitglied hinzufügen"),
+        re.compile(rf"/memberships/new\?initiative={ini.id}\b"),
+    )
     page.get_by_label("Organisation", exact=True).fill("stahl")
     hit = page.get_by_role("button", name="Stahlwerk Nord GmbH")
     hit.wait_for()
@@ -53,28 +43,26 @@ def test_staff_adds_a_member_and_a_contact_person_from_the_initiative_page(
     assert page.get_by_label("Organisation", exact=True).input_value() == "Stahlwerk Nord GmbH"
     page.get_by_label("Rolle", exact=True).select_option(label="Gründungsmitglied")
     page.get_by_label("Seit").fill("2021-04-01")
-    _axe(page, "Mitgliedschaft hinzufügen")
+    check_accessibility(page, context_name="Mitgliedschaft hinzufügen")
     screenshot("links-membership-form")
-    page.get_by_role("button", name="Speichern").click()
-    page.wait_for_url(f"**/initiatives/{ini.id}")
-    expect(page.get_by_text("Die Mitgliedschaft wurde angelegt.")).to_be_visible()
+    submit_and_wait(page, f"**/initiatives/{ini.id}", flash="Die Mitgliedschaft wurde angelegt.")
     members = page.locator("section", has=page.get_by_role("heading", name="Mitglieder"))
     expect(members.get_by_text("Stahlwerk Nord GmbH")).to_be_visible()
     expect(members.get_by_text("Gründungsmitglied")).to_be_visible()
 
     # a contact person with the role Ansprechperson
-    page.get_by_role("link", name="Ansprechperson hinzufügen").click()
-    page.wait_for_url(re.compile(rf"/initiative-roles/new\?initiative={ini.id}\b"))
+    click_and_wait(
+        page.get_by_role("link", name="Ansprechperson hinzufügen"),
+        re.compile(rf"/initiative-roles/new\?initiative={ini.id}\b"),
+    )
     page.get_by_label("Person", exact=True).fill("Müller")
     page.get_by_role("button", name="Jörg Müller-Lüdenscheidt").click()
     assert page.get_by_label("Rolle", exact=True).input_value() == "ansprechperson"
-    page.get_by_role("button", name="Speichern").click()
-    page.wait_for_url(f"**/initiatives/{ini.id}")
-    expect(page.get_by_text("Die Rolle wurde angelegt.")).to_be_visible()
+    submit_and_wait(page, f"**/initiatives/{ini.id}", flash="Die Rolle wurde angelegt.")
     contacts = page.locator("section", has=page.get_by_role("heading", name="Ansprechpersonen"))
     expect(contacts.get_by_text("Jörg Müller-Lüdenscheidt")).to_be_visible()
     expect(contacts.get_by_text("Ansprechperson").first).to_be_visible()
-    _axe(page, "Initiative mit Mitglied und Ansprechperson")
+    check_accessibility(page, context_name="Initiative mit Mitglied und Ansprechperson")
     screenshot("links-initiative-with-member-and-contact")
 
     with app.app_context():

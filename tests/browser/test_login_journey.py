@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import click_and_wait, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -24,11 +25,11 @@ def test_staff_logs_in_and_opens_an_initiative(page, make, screenshot):
     check_accessibility(page, context_name="Anmeldung")
     page.get_by_label("E-Mail").fill(user.email)
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url("**/initiatives/")
+    submit_and_wait(page, "**/initiatives/", button="Anmelden")
     check_accessibility(page, context_name="Initiativen (Liste)")
-    page.get_by_role("link", name="Zukunft durch Industrie e.V.").click()
-    page.wait_for_url(f"**/initiatives/{ini.id}")
+    click_and_wait(
+        page.get_by_role("link", name="Zukunft durch Industrie e.V."), f"**/initiatives/{ini.id}"
+    )
     assert (
         page.get_by_role("heading", level=1).inner_text().startswith("Zukunft durch Industrie e.V.")
     )
@@ -37,7 +38,6 @@ def test_staff_logs_in_and_opens_an_initiative(page, make, screenshot):
     screenshot("initiative-detail")
     check_accessibility(page, context_name="Initiative (Detail)")
 
-    page.get_by_role("button", name="Abmelden").click()
-    page.wait_for_url("**/login")
+    submit_and_wait(page, "**/login", button="Abmelden")
     page.goto(f"/initiatives/{ini.id}")
     assert "/login" in page.url

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from crm.db.backup import create_backup
 from crm.extensions import db
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import follow_alert, log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -21,10 +21,7 @@ def test_admin_follows_the_backup_warning_to_the_operations_page(
     make.user(role="admin", password=TEST_PASSWORD, email="betrieb@example.org")
 
     log_in(page, "betrieb@example.org")
-    warning = page.get_by_role("alert").filter(has_text="noch keine Sicherung")
-    expect(warning).to_be_visible()
-    warning.get_by_role("link", name="Zu den Sicherungen").click()
-    page.wait_for_url("**/admin/betrieb")
+    follow_alert(page, "noch keine Sicherung", "Zu den Sicherungen", "**/admin/betrieb")
     assert page.get_by_role("heading", level=1).inner_text() == "Betrieb"
     assert "keine" in page.locator("[data-last-backup]").inner_text()
     screenshot("betrieb-ohne-sicherung")

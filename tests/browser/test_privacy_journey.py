@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from crm.extensions import db
 from crm.models import Person, Registration
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -28,8 +28,10 @@ def test_admin_exports_and_erases_a_person(app, page, make, screenshot):
     page.goto(f"/persons/{person.id}")
     tab = page.locator("section.privacy-tab")
     expect(tab).to_be_visible()
-    tab.get_by_role("link", name="Auskunft (alle Daten)").click()
-    page.wait_for_url(f"**/personen/{person.id}/datenschutz/auskunft")
+    click_and_wait(
+        tab.get_by_role("link", name="Auskunft (alle Daten)"),
+        f"**/personen/{person.id}/datenschutz/auskunft",
+    )
     report = page.locator("[data-export]")
     expect(report).to_contain_text("Hannelore")
     expect(report).to_contain_text("Forum Datenschutz")
@@ -46,18 +48,22 @@ def test_admin_exports_and_erases_a_person(app, page, make, screenshot):
     assert data["person"]["last_name"] == "Auskunft"
     assert data["registrations"][0]["event"]["title"] == "Forum Datenschutz"
 
-    page.get_by_role("link", name="Zurück").click()
-    page.wait_for_url(f"**/personen/{person.id}/datenschutz")
-    page.get_by_role("link", name="Personendaten löschen …").click()
-    page.wait_for_url(f"**/personen/{person.id}/datenschutz/loeschen")
+    click_and_wait(page.get_by_role("link", name="Zurück"), f"**/personen/{person.id}/datenschutz")
+    click_and_wait(
+        page.get_by_role("link", name="Personendaten löschen …"),
+        f"**/personen/{person.id}/datenschutz/loeschen",
+    )
     page.get_by_role("button", name="Endgültig löschen").click()
     expect(page.get_by_text("Bitte einen Grund für die Löschung angeben.")).to_be_visible()
     page.get_by_label("Grund der Löschung").fill("Antrag per Brief vom 2.12.")
     page.get_by_label("Ich habe verstanden").check()
     check_accessibility(page, context_name="Personendaten löschen")
-    page.get_by_role("button", name="Endgültig löschen").click()
-    page.wait_for_url("**/buero/datenschutz")
-    expect(page.get_by_text("Die Personendaten wurden gelöscht")).to_be_visible()
+    submit_and_wait(
+        page,
+        "**/buero/datenschutz",
+        button="Endgültig löschen",
+        flash="Die Personendaten wurden gelöscht",
+    )
     expect(page.locator("tr[data-erasure-log]").first).to_contain_text("Antrag per Brief")
     screenshot("privacy-erased")
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -91,8 +91,7 @@ def test_public_directory_map_and_events_without_login(page, make, screenshot):
     assert page.locator('path.map-selected[data-land="09"]').count() == 1
 
     # a click on NRW filters the list
-    page.locator('a.map-land-link[data-land="05"]').click()
-    page.wait_for_url("**/verzeichnis/?land=05*")
+    click_and_wait(page.locator('a.map-land-link[data-land="05"]'), "**/verzeichnis/?land=05*")
     assert results.count() == 1
     assert "Zukunft durch Industrie Köln e.V." in results.first.inner_text()
     screenshot("public-directory-filtered")
@@ -100,14 +99,15 @@ def test_public_directory_map_and_events_without_login(page, make, screenshot):
     # search in the form
     page.get_by_label("Suche (Name, Beschreibung, Ort)").fill("münchen")
     page.get_by_label("Bundesland").select_option("")
-    page.get_by_role("button", name="Suchen", exact=True).click()
-    page.wait_for_url("**q=m%C3%BCnchen*")
+    click_and_wait(page.get_by_role("button", name="Suchen", exact=True), "**q=m%C3%BCnchen*")
     assert results.count() == 1 and "Oberbayern" in results.first.inner_text()
 
     # a click on a marker opens the record
     page.goto("/verzeichnis/")
-    page.locator(f'a.map-marker-link[href="/verzeichnis/{listed.id}"]').click()
-    page.wait_for_url(f"**/verzeichnis/{listed.id}")
+    click_and_wait(
+        page.locator(f'a.map-marker-link[href="/verzeichnis/{listed.id}"]'),
+        f"**/verzeichnis/{listed.id}",
+    )
     expect(page.get_by_role("heading", name="Zukunft durch Industrie Köln e.V.")).to_be_visible()
     html = page.content()
     assert "anna.offen@example.org" in html  # consented
@@ -122,8 +122,9 @@ def test_public_directory_map_and_events_without_login(page, make, screenshot):
 
     # the event list links to the registration
     page.goto("/verzeichnis/veranstaltungen")
-    page.get_by_role("link", name="Programm und Anmeldung").first.click()
-    page.wait_for_url("**/events/*/register")
+    click_and_wait(
+        page.get_by_role("link", name="Programm und Anmeldung").first, "**/events/*/register"
+    )
     expect(
         page.get_by_role("heading", name="Netzwerktreffen der Industrieinitiativen")
     ).to_be_visible()
@@ -143,12 +144,13 @@ def test_staff_start_page_map(page, make, screenshot):
     screenshot("staff-start-map")
 
     # a marker opens the internal page of the (unlisted) initiative
-    page.locator(f'a.map-marker-link[href="/initiatives/{hidden.id}"]').click()
-    page.wait_for_url(f"**/initiatives/{hidden.id}")
+    click_and_wait(
+        page.locator(f'a.map-marker-link[href="/initiatives/{hidden.id}"]'),
+        f"**/initiatives/{hidden.id}",
+    )
     expect(page.get_by_role("heading", name="Geheimbund Maschinenbau").first).to_be_visible()
 
     # a Land opens the internal list filtered by it
     page.goto("/")
-    page.locator('a.map-land-link[data-land="05"]').click()
-    page.wait_for_url("**/initiatives/?land=05")
+    click_and_wait(page.locator('a.map-land-link[data-land="05"]'), "**/initiatives/?land=05")
     assert "Zukunft durch Industrie Köln e.V." in page.content()

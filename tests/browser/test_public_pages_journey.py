@@ -11,6 +11,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Registration, WorkshopPreference
 from tests.browser.axe import check_accessibility
+from tests.browser.pages import choose_wishes, fill_form, submit_and_wait
 from tests.events.helpers import open_event
 from tests.events.test_events_public import LONG_TITLE
 
@@ -43,16 +44,12 @@ def test_long_workshop_titles_wrap_and_can_be_chosen(app, page, make, screenshot
         assert box["overflow"] != "ellipsis" and box["space"] != "nowrap", box
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
 
-    page.get_by_label("Vorname", exact=True).fill("Lena")
-    page.get_by_label("Nachname", exact=True).fill("Lang")
-    page.get_by_label("E-Mail", exact=True).fill("lena.lang@example.org")
-    page.get_by_role("radio", name=f"Erstwunsch: {LONG_TITLE}", exact=True).check()
-    page.get_by_role("radio", name="Zweitwunsch: Workshop A", exact=True).check()
+    fill_form(page, {"Vorname": "Lena", "Nachname": "Lang", "E-Mail": "lena.lang@example.org"})
+    choose_wishes(page, LONG_TITLE, "Workshop A")
     page.get_by_label("Ich bin einverstanden").check()
     screenshot(f"event-register-long-title-{width}")
     check_accessibility(page, context_name=f"Anmeldung mit langem Workshoptitel ({width} px)")
-    page.get_by_role("button", name="Verbindlich anmelden").click()
-    page.wait_for_url(f"**/events/{event.id}/register/done")
+    submit_and_wait(page, f"**/events/{event.id}/register/done", button="Verbindlich anmelden")
     with app.app_context():
         registration = db.session.scalars(select(Registration)).one()
         wishes = db.session.scalars(

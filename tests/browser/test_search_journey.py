@@ -3,14 +3,23 @@ search box in the header, and an organisation by a substring of its name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
+
+
+def _search(box: Any, query: str) -> None:
+    """Search for `query` from the header's search box and wait for the results."""
+    box.fill(query)
+    box.press("Enter")
+    box.page.wait_for_url(f"**/search?q={query}")
 
 
 def test_staff_find_a_person_by_a_fragment_of_the_name(page, make, screenshot):
@@ -26,9 +35,7 @@ def test_staff_find_a_person_by_a_fragment_of_the_name(page, make, screenshot):
 
     # "mull" without the umlaut finds "Müller", under persons only.
     box = page.get_by_role("searchbox", name="Initiativen, Organisationen und Personen durchsuchen")
-    box.fill("mull")
-    box.press("Enter")
-    page.wait_for_url("**/search?q=mull")
+    _search(box, "mull")
     persons = page.get_by_role("region", name="Personen")
     expect(persons.get_by_role("listitem")).to_have_count(1)
     expect(persons.get_by_role("link", name="Jörg Müller")).to_be_visible()
@@ -40,14 +47,11 @@ def test_staff_find_a_person_by_a_fragment_of_the_name(page, make, screenshot):
     check_accessibility(page, context_name="Suche nach „mull“")
     screenshot("search-journey-person")
 
-    persons.get_by_role("link", name="Jörg Müller").click()
-    page.wait_for_url(f"**/persons/{joerg.id}")
+    click_and_wait(persons.get_by_role("link", name="Jörg Müller"), f"**/persons/{joerg.id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jörg Müller")
 
     # A substring inside a word finds the organisation.
-    box.fill("stahl")
-    box.press("Enter")
-    page.wait_for_url("**/search?q=stahl")
+    _search(box, "stahl")
     organisations = page.get_by_role("region", name="Organisationen")
     expect(organisations.get_by_role("listitem")).to_have_count(1)
     expect(organisations.get_by_role("link", name="Thyssen Stahl AG")).to_be_visible()
