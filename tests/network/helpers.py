@@ -17,3 +17,8 @@ def share_members(make: Any, hub: Any, *shares: tuple[Any, int], **org_fields: A
             make.membership(org, other)
             orgs.append(org)
     return orgs
+
+
+def decide_url(source: Any, target: Any, source_type="initiative", target_type="initiative") -> str:
+    """The URL that takes a decision on the suggested pair (source, target)."""
+    return f"/network/suggestions/{source_type}/{source.id}/{target_type}/{target.id}"

@@ -8,11 +8,10 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
-from crm.extensions import db
 from crm.models import Relationship, SuggestionFeedback
-from tests.network.helpers import share_members
+from tests.helpers import count_rows
+from tests.network.helpers import decide_url, share_members
 
 
 @pytest.fixture
@@ -64,19 +63,17 @@ def test_deciding_on_the_network_page_returns_there(app, client, login_as, netwo
     login_as("staff")
     a, b = network["a"], network["b"]
     response = client.post(
-        f"/network/suggestions/initiative/{a.id}/initiative/{b.id}",
-        data={"decision": "accepted", "next": "/network/#top-suggestions-h"},
+        decide_url(a, b), data={"decision": "accepted", "next": "/network/#top-suggestions-h"}
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/network/#top-suggestions-h"
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Relationship)) == 1
+    assert count_rows(app, Relationship) == 1
     html = client.get("/network/").get_data(as_text=True)
     assert "sind jetzt verbunden" in html
     assert {frozenset(p) for p in pairs(html)} == {frozenset((str(a.id), str(network["c"].id)))}
 
     client.post(
-        f"/network/suggestions/initiative/{network['c'].id}/initiative/{a.id}",
+        decide_url(network["c"], a),
         data={"decision": "dismissed", "next": "/network/#top-suggestions-h"},
     )
     html = client.get("/network/").get_data(as_text=True)
@@ -88,14 +85,12 @@ def test_later_pairs_stay_marked_and_foreign_next_is_ignored(app, client, login_
     login_as("staff")
     a, b = network["a"], network["b"]
     response = client.post(
-        f"/network/suggestions/initiative/{a.id}/initiative/{b.id}",
-        data={"decision": "later", "next": "https://evil.example.org/"},
+        decide_url(a, b), data={"decision": "later", "next": "https://evil.example.org/"}
     )
     assert response.headers["Location"] == f"/initiatives/{a.id}"
     section = top_section(client.get("/network/").get_data(as_text=True))
     assert "später" in section
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(SuggestionFeedback)) == 1
+    assert count_rows(app, SuggestionFeedback) == 1
 
 
 def test_groups_have_distinguishable_names(client, login_as, network, make):

@@ -20,8 +20,8 @@ from crm.models import (
     SuggestionFeedback,
 )
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import csrf_client
-from tests.network.helpers import share_members
+from tests.helpers import count_rows, csrf_client
+from tests.network.helpers import decide_url, share_members
 
 
 @pytest.fixture
@@ -35,18 +35,11 @@ def network(make) -> dict[str, Any]:
     return {"a": a, "b": b, "c": c, "d": d}
 
 
-def decide_url(source: Any, target: Any, source_type="initiative", target_type="initiative"):
-    """The decision URL of a pair."""
-    return f"/network/suggestions/{source_type}/{source.id}/{target_type}/{target.id}"
-
-
 def counts(app) -> tuple[int, int, int]:
     """(relationships, interactions, feedback rows)."""
-    with app.app_context():
-        return tuple(
-            int(db.session.scalar(select(func.count()).select_from(model)) or 0)
-            for model in (Relationship, Interaction, SuggestionFeedback)
-        )  # type: ignore[return-value]
+    return tuple(
+        count_rows(app, model) for model in (Relationship, Interaction, SuggestionFeedback)
+    )  # type: ignore[return-value]
 
 
 def suggestion_names(client, initiative) -> list[str]:
