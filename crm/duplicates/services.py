@@ -294,25 +294,22 @@ def _repoint(model: Any, column: str, keep_id: int, other_id: int) -> None:
             setattr(row, column, keep_id)
 
 
+def _relationships_of(org_id: int) -> list[Relationship]:
+    """The relationships with the organisation on either side."""
+    return list(
+        db.session.scalars(
+            select(Relationship).where(
+                (Relationship.organisation_a_id == org_id)
+                | (Relationship.organisation_b_id == org_id)
+            )
+        )
+    )
+
+
 def _move_org_links(keep: Organisation, other: Organisation) -> None:
     _merge_twin_links("organisation", keep.id, other.id)
     # relationships: a link between the two goes; the same link to a third is one
-    theirs = list(
-        db.session.scalars(
-            select(Relationship).where(
-                (Relationship.organisation_a_id == other.id)
-                | (Relationship.organisation_b_id == other.id)
-            )
-        )
-    )
-    mine = list(
-        db.session.scalars(
-            select(Relationship).where(
-                (Relationship.organisation_a_id == keep.id)
-                | (Relationship.organisation_b_id == keep.id)
-            )
-        )
-    )
+    theirs, mine = _relationships_of(other.id), _relationships_of(keep.id)
 
     def counterpart(rel: Relationship, me: int) -> int | None:
         return rel.organisation_b_id if rel.organisation_a_id == me else rel.organisation_a_id
