@@ -171,21 +171,15 @@ def test_deactivated_user_loses_session(app, client, login_as):
     assert client.get("/").status_code == 302
 
 
-def test_idle_timeout_ends_session(app, client, login_as):
+@pytest.mark.parametrize(
+    ("stamp", "limit"),
+    [("seen_at", "SESSION_IDLE_TIMEOUT"), ("login_at", "PERMANENT_SESSION_LIFETIME")],
+    ids=["idle", "absolute"],
+)
+def test_idle_and_absolute_timeouts_end_the_session(app, client, login_as, stamp, limit):
     login_as("staff")
     with client.session_transaction() as sess:
-        sess["seen_at"] = (
-            sess["seen_at"] - int(app.config["SESSION_IDLE_TIMEOUT"].total_seconds()) - 5
-        )
-    assert client.get("/").status_code == 302
-
-
-def test_absolute_timeout_ends_session(app, client, login_as):
-    login_as("staff")
-    with client.session_transaction() as sess:
-        sess["login_at"] = (
-            sess["login_at"] - int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()) - 5
-        )
+        sess[stamp] = sess[stamp] - int(app.config[limit].total_seconds()) - 5
     assert client.get("/").status_code == 302
 
 

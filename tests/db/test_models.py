@@ -77,50 +77,45 @@ def test_person_sort_name_and_email_normalised(app, make):
     assert person.email == "juergen.gross@example.org"
 
 
-def test_membership_period_must_not_end_before_it_starts(app, make):
-    ini, org = make.initiative(), make.organisation()
+def _refused_on_commit(app, record, error: type[Exception] = IntegrityError) -> None:
+    """Adding `record` fails with `error` when the session commits."""
     with app.app_context(), writing():
-        db.session.add(
-            Membership(
-                organisation_id=org.id,
-                initiative_id=ini.id,
-                since=dt.date(2022, 1, 1),
-                until=dt.date(2021, 1, 1),
-            )
-        )
-        with pytest.raises(IntegrityError):
+        db.session.add(record)
+        with pytest.raises(error):
             db.session.commit()
         db.session.rollback()
+
+
+def test_membership_period_must_not_end_before_it_starts(app, make):
+    ini, org = make.initiative(), make.organisation()
+    _refused_on_commit(
+        app,
+        Membership(
+            organisation_id=org.id,
+            initiative_id=ini.id,
+            since=dt.date(2022, 1, 1),
+            until=dt.date(2021, 1, 1),
+        ),
+    )
 
 
 def test_relationship_needs_exactly_one_pair(app, make):
     ini = make.initiative()
     org = make.organisation()
-    with app.app_context(), writing():
-        db.session.add(
-            Relationship(
-                kind=RelationshipKind.KOOPERATION, initiative_a_id=ini.id, organisation_b_id=org.id
-            )
-        )
-        with pytest.raises(IntegrityError):
-            db.session.commit()
-        db.session.rollback()
+    _refused_on_commit(
+        app,
+        Relationship(
+            kind=RelationshipKind.KOOPERATION, initiative_a_id=ini.id, organisation_b_id=org.id
+        ),
+    )
 
 
 def test_editor_must_belong_to_an_initiative(app):
-    with app.app_context(), writing():
-        db.session.add(User(email="ed@example.org", role="editor"))
-        with pytest.raises(IntegrityError):
-            db.session.commit()
-        db.session.rollback()
+    _refused_on_commit(app, User(email="ed@example.org", role="editor"))
 
 
 def test_unknown_enum_value_is_rejected_before_sql(app):
-    with app.app_context(), writing():
-        db.session.add(Organisation(name="X", type="raumfahrt"))
-        with pytest.raises(StatementError):
-            db.session.commit()
-        db.session.rollback()
+    _refused_on_commit(app, Organisation(name="X", type="raumfahrt"), StatementError)
 
 
 def test_naive_datetimes_are_refused(app, make):
