@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.models import Postcode
 from tests.conftest import TEST_PASSWORD
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -46,3 +47,13 @@ def csrf_client(app: Flask, user: Any) -> FlaskClient:
 def with_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Form data: `data` with `overrides`, where an override of None leaves the field out."""
     return {k: v for k, v in (data | overrides).items() if v is not None}
+
+
+def plz_spanning(column: Any) -> Any:
+    """A query of the PLZ, in order, whose places lie in more than one `column` (Kreis, Land)."""
+    return (
+        select(Postcode.plz)
+        .group_by(Postcode.plz)
+        .having(func.count(func.distinct(column)) > 1)
+        .order_by(Postcode.plz)
+    )

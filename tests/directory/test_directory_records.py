@@ -26,7 +26,7 @@ from crm.models import (
     Postcode,
     Theme,
 )
-from tests.helpers import count_rows, csrf_client, hidden_field, with_overrides
+from tests.helpers import count_rows, csrf_client, hidden_field, plz_spanning, with_overrides
 
 UNIQUE_PLZ = "50667"  # Köln: one Kreis (05315), one Land (05)
 
@@ -336,13 +336,7 @@ def test_organisation_cannot_be_its_own_parent(app, client, make, login_as):
 def test_plz_spanning_several_kreise_asks_for_a_choice(app, client, login_as):
     login_as("staff")
     with app.app_context():
-        plz = db.session.scalar(
-            select(Postcode.plz)
-            .group_by(Postcode.plz)
-            .having(func.count(func.distinct(Postcode.kreis_ags)) > 1)
-            .order_by(Postcode.plz)
-            .limit(1)
-        )
+        plz = db.session.scalar(plz_spanning(Postcode.kreis_ags).limit(1))
         kreis = db.session.scalar(select(Postcode.kreis_ags).where(Postcode.plz == plz).limit(1))
     response = client.post("/organisations/new", data=organisation_data(plz=plz))
     assert response.status_code == 200
@@ -661,13 +655,7 @@ def test_plz_lookup_unique_several_and_unknown(app, client, login_as):
     assert {c["kreis_ags"] for c in data["candidates"]} == {"05315"}
     assert {c["land_name"] for c in data["candidates"]} == {"Nordrhein-Westfalen"}
     with app.app_context():
-        several = db.session.scalar(
-            select(Postcode.plz)
-            .group_by(Postcode.plz)
-            .having(func.count(func.distinct(Postcode.land_ags)) > 1)
-            .order_by(Postcode.plz)
-            .limit(1)
-        )
+        several = db.session.scalar(plz_spanning(Postcode.land_ags).limit(1))
     data = client.get(f"/geo/plz/{several}").get_json()
     assert len({c["land_ags"] for c in data["candidates"]}) > 1
     for bad in ("00000", "1234", "abcde", "12345678901234"):

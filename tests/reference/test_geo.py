@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from crm.extensions import db
 from crm.models import Postcode
 from crm.reference.geo import resolve_plz, spans_several
+from tests.helpers import plz_spanning
 
 
 def test_known_plz_resolves_to_place_kreis_and_land(app):
@@ -20,24 +19,8 @@ def test_known_plz_resolves_to_place_kreis_and_land(app):
 
 def test_plz_spanning_several_kreise_and_laender_offers_all_candidates(app):
     with app.app_context():
-        several_kreise = (
-            db.session.execute(
-                select(Postcode.plz)
-                .group_by(Postcode.plz)
-                .having(func.count(func.distinct(Postcode.kreis_ags)) > 1)
-            )
-            .scalars()
-            .all()
-        )
-        several_laender = (
-            db.session.execute(
-                select(Postcode.plz)
-                .group_by(Postcode.plz)
-                .having(func.count(func.distinct(Postcode.land_ags)) > 1)
-            )
-            .scalars()
-            .all()
-        )
+        several_kreise = db.session.scalars(plz_spanning(Postcode.kreis_ags)).all()
+        several_laender = db.session.scalars(plz_spanning(Postcode.land_ags)).all()
         assert len(several_kreise) >= 100
         assert len(several_laender) >= 5
         kreise, _ = spans_several(resolve_plz(several_kreise[0]))
