@@ -15,16 +15,17 @@ from playwright.sync_api import expect
 from tests.conftest import TEST_PASSWORD
 
 NEW_PASSWORD = "unser-eigenes-passwort-2027"  # what an invited representative chooses
+WISHES = ("Erstwunsch", "Zweitwunsch", "Drittwunsch")  # the radio groups of a registration
 
 
-def log_in(page: Any, email: str, *, landing: str | Pattern[str] = "**/") -> None:
+def log_in(page: Any, email: str) -> None:
     """Log in through the form (password `TEST_PASSWORD`), like a person would, and wait for
-    the page the login leads to (the start page unless `landing` says otherwise)."""
+    the page the login leads to."""
     page.goto("/login")
     page.get_by_label("E-Mail").fill(email)
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(landing)
+    page.wait_for_url("**/")
 
 
 def main_nav(page: Any) -> Any:
@@ -98,9 +99,6 @@ def fill_new_password(page: Any, password: str = NEW_PASSWORD) -> None:
     """Fill in the form that sets a password (not sent yet)."""
     page.get_by_label("Neues Passwort", exact=True).fill(password)
     page.get_by_label("Neues Passwort wiederholen").fill(password)
-
-
-WISHES = ("Erstwunsch", "Zweitwunsch", "Drittwunsch")
 
 
 def choose_wishes(page: Any, *workshops: str) -> None:

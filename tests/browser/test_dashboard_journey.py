@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import log_in
+from tests.browser.pages import click_and_wait, log_in, main_nav
 from tests.conftest import TEST_PASSWORD
 from tests.dashboard.test_dashboard import EXPECTED, build_network, database_counts, nonzero
 
@@ -31,10 +31,7 @@ def test_staff_read_the_dashboard_and_download_a_figure(app, page, make, screens
     build_network(make)
 
     log_in(page, user.email)
-    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
-        "link", name="Auswertungen"
-    ).click()
-    page.wait_for_url("**/dashboard/")
+    click_and_wait(main_nav(page).get_by_role("link", name="Auswertungen"), "**/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "Auswertungen für Berichte"
 
     counted = database_counts(app)

@@ -21,6 +21,7 @@ from tests.browser.pages import (
     fill_new_password,
     invitation_link,
     log_in,
+    main_nav,
     submit_and_wait,
 )
 from tests.conftest import TEST_PASSWORD
@@ -134,7 +135,7 @@ def test_representative_edits_profile_and_staff_revert_one_field(
 
     # Staff see the change with its diff in the review feed.
     page.goto("/")
-    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    nav = main_nav(page)
     click_and_wait(
         nav.get_by_role("link", name="Änderungen durch Initiativen"),
         "**/history/changes-by-initiatives",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Registration, RegistrationStatus
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import choose_wishes, fill_form, log_in, submit_and_wait
+from tests.browser.pages import choose_wishes, fill_form, log_in, main_nav, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 from tests.events.helpers import open_event, personal_path
 
@@ -94,9 +94,7 @@ def test_register_change_cancel_move_up_and_check_in(app, page, make, screenshot
     # Staff check Willi in.
     user = make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
     log_in(page, user.email)
-    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
-        "link", name="Veranstaltungen"
-    ).click()
+    main_nav(page).get_by_role("link", name="Veranstaltungen").click()
     page.get_by_role("link", name="Netzwerktreffen der Industrieinitiativen").click()
     page.get_by_role("link", name="Check-in").click()
     page.get_by_label("Name, E-Mail oder Organisation").fill("warte")

@@ -10,7 +10,7 @@ from crm.activity.queries import berlin_today
 from crm.extensions import db
 from crm.models import Interaction, InteractionKind
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait, log_in, main_nav, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def test_staff_logs_a_call_with_a_follow_up_and_marks_it_done(app, page, make, s
     submit_and_wait(page, f"**/initiatives/{ini.id}", flash="Der Kontakt wurde protokolliert.")
     expect(page.get_by_text("Vorbereitung Lange Nacht der Industrie")).to_be_visible()
 
-    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    nav = main_nav(page)
     assert "Wiedervorlagen 1" in nav.get_by_role("link", name="Wiedervorlagen").inner_text()
     click_and_wait(nav.get_by_role("link", name="Wiedervorlagen"), "**/follow-ups")
     assert page.get_by_role("heading", level=1).inner_text() == "Meine Wiedervorlagen"

@@ -14,7 +14,7 @@ from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import Initiative, Membership, MembershipRole
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait, log_in, main_nav, submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -70,7 +70,7 @@ def test_staff_reverts_an_editor_change_from_the_review_feed(app, page, make, sc
         db.session.commit()
     log_in(page, staff.email)
 
-    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    nav = main_nav(page)
     link = nav.get_by_role("link", name="Änderungen durch Initiativen")
     expect(link).to_contain_text("1")
     click_and_wait(link, "**/history/changes-by-initiatives")
