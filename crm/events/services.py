@@ -244,27 +244,27 @@ def lock_event(event_id: int) -> Event | None:
     return db.session.scalar(select(Event).where(Event.id == event_id).with_for_update())
 
 
-def seats_taken(event_id: int) -> int:
-    """Registrations that occupy a seat."""
+def _registrations_in(event_id: int, statuses: tuple[RegistrationStatus, ...]) -> int:
+    """How many of the event's registrations have one of `statuses`."""
     count = db.session.scalar(
         select(func.count(Registration.id)).where(
-            Registration.event_id == event_id, Registration.status.in_(SEATED)
+            Registration.event_id == event_id, Registration.status.in_(statuses)
         )
     )
     return int(count or 0)
+
+
+def seats_taken(event_id: int) -> int:
+    """Registrations that occupy a seat."""
+    return _registrations_in(event_id, SEATED)
 
 
 def booked_out(event: Event) -> bool:
     """Would a registration now go to the waitlist? (Those waiting get free seats first.)"""
     if event.capacity is None:
         return False
-    waiting = db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-        )
-    )
-    return seats_taken(event.id) + int(waiting or 0) >= event.capacity
+    waiting = _registrations_in(event.id, (RegistrationStatus.WAITLISTED,))
+    return seats_taken(event.id) + waiting >= event.capacity
 
 
 def registration_problem(event: Event, now: dt.datetime | None = None) -> str | None:
