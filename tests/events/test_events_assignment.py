@@ -189,6 +189,16 @@ def meeting(app):
     return build_meeting(app)
 
 
+def run_by_staff(app, client, login_as, **meeting: Any) -> tuple[Meeting, str]:
+    """A meeting (`build_meeting(**meeting)`) that staff assigned once (mixing by sector);
+    with the URL of its assignment page."""
+    m = build_meeting(app, **meeting)
+    login_as("staff")
+    base = f"/events/{m.event_id}/assignment"
+    client.post(f"{base}/run", data={"mix": ["sector"]})
+    return m, base
+
+
 ROUTES = [
     ("GET", "/events/{e}/assignment"),
     ("POST", "/events/{e}/assignment/run"),
@@ -217,9 +227,7 @@ def test_routes_refuse_anonymous_and_editors(app, client, make, login_as, method
 
 @pytest.mark.parametrize("method,path", ROUTES)
 def test_routes_work_for_staff(app, client, login_as, method, path):
-    m = build_meeting(app, participants=6)
-    login_as("staff")
-    client.post(f"/events/{m.event_id}/assignment/run", data={"mix": ["sector"]})
+    m, _ = run_by_staff(app, client, login_as, participants=6)
     url = path.format(e=m.event_id, r=m.registration_ids[0])
     response = client.open(url, method=method, data={"workshop_id": str(m.workshop_ids[1])})
     assert response.status_code == (200 if method == "GET" else 302)
@@ -383,9 +391,7 @@ def test_publish_sets_workshops_and_queues_one_mail_each(app, client, login_as, 
 
 
 def test_publish_lists_those_without_a_seat(app, client, login_as):
-    m = build_meeting(app, participants=12, capacities=(3, 3, 2))
-    login_as("staff")
-    client.post(f"/events/{m.event_id}/assignment/run", data={"mix": ["sector"]})
+    m, _ = run_by_staff(app, client, login_as, participants=12, capacities=(3, 3, 2))
     placements = draft_of(app, m.event_id)
     unplaced = [r for r, w in placements.items() if w is None]
     assert len(unplaced) == 4
@@ -453,10 +459,7 @@ def test_bad_moves_change_nothing(app, client, login_as, make, meeting):
 
 
 def test_move_beyond_capacity_of_fixed_places_is_refused(app, client, login_as):
-    m = build_meeting(app, participants=6, capacities=(1, 5, 5))
-    login_as("staff")
-    base = f"/events/{m.event_id}/assignment"
-    client.post(f"{base}/run", data={"mix": ["sector"]})
+    m, base = run_by_staff(app, client, login_as, participants=6, capacities=(1, 5, 5))
     small = str(m.workshop_ids[0])
     assert client.post(f"{base}/{m.registration_ids[0]}/move", data={"workshop_id": small})
     before = state(app, m.event_id)
@@ -470,10 +473,7 @@ def test_move_beyond_capacity_of_fixed_places_is_refused(app, client, login_as):
 
 
 def test_fixed_beyond_capacity_reported_and_nothing_changed(app, client, login_as):
-    m = build_meeting(app, participants=6, capacities=(2, 5, 5))
-    login_as("staff")
-    base = f"/events/{m.event_id}/assignment"
-    client.post(f"{base}/run", data={"mix": ["sector"]})
+    m, base = run_by_staff(app, client, login_as, participants=6, capacities=(2, 5, 5))
     small = m.workshop_ids[0]
     for r in m.registration_ids[:2]:
         client.post(f"{base}/{r}/move", data={"workshop_id": str(small)})

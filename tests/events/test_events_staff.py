@@ -23,7 +23,7 @@ from crm.models import (
     Workshop,
 )
 from tests.events.helpers import open_event
-from tests.helpers import with_overrides
+from tests.helpers import count_rows, with_overrides
 
 STAFF_PAGES = [
     ("GET", "/events/"),
@@ -172,8 +172,7 @@ def test_bad_event_input_changes_nothing(app, client, login_as, overrides, messa
     response = client.post("/events/new", data=with_overrides(EVENT_FORM, overrides))
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(select(func.count(Event.id))) == 0
+    assert count_rows(app, Event) == 0
 
 
 def test_agenda_blocks_and_workshops(app, client, login_as, make, setup):
