@@ -7,25 +7,36 @@ holds the field errors of a 422, by location (`json`, `query`) and field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NoReturn
 
-from flask import current_app, g, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.api import tokens
 from crm.db.audit import set_actor
-from crm.extensions import db
+from crm.extensions import db, limiter
 from crm.models import User
 
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
-def fail(code: int, message: str, headers: dict[str, str] | None = None) -> NoReturn:
-    """End the request with the JSON error `code` and a message for the caller."""
+def fail(
+    code: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    errors: dict[str, Any] | None = None,
+) -> NoReturn:
+    """End the request with the JSON error `code`, a message for the caller and, for a
+    422, the field errors by location (`json`, `query`) and field."""
     error = default_exceptions[code]()
-    error.data = {"message": message, "headers": headers or {}}  # type: ignore[attr-defined]
+    error.data = {  # type: ignore[attr-defined]
+        "message": message,
+        "headers": headers or {},
+        "errors": errors or {},
+    }
     raise error
 
 
@@ -88,3 +99,12 @@ def cors_headers(response: Response) -> Response:
         response.headers["Access-Control-Expose-Headers"] = "ETag"
         response.headers.add("Vary", "Origin")
     return response
+
+
+def install(bp: Blueprint, rate_key: Callable[[], str]) -> None:
+    """Make `bp` an API blueprint: JSON errors of the one shape (before the app's error
+    pages), CORS for the configured origins, API_RATE_LIMIT counted by `rate_key`."""
+    bp.after_request(cors_headers)
+    bp.register_error_handler(HTTPException, error_response)
+    bp.register_error_handler(InternalServerError, error_response)
+    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_key)(bp)

@@ -94,6 +94,15 @@ class OrganisationQuery(ListQuery):
     size = fields.String(validate=validate.OneOf([s.value for s in SizeClass]))
 
 
+class PublicQuery(ListQuery):
+    """The filters of the public directory."""
+
+    land = _code(2, "AGS of a Land, e.g. 05")
+    theme = fields.Integer(
+        validate=validate.Range(1, INTEGER_LIMIT), metadata={"description": "id"}
+    )
+
+
 class PersonQuery(ListQuery):
     """The person list has the search only (as the web list)."""
 
@@ -192,6 +201,46 @@ class Person(Record):
     anonymised_at = fields.AwareDateTime(allow_none=True)
 
 
+class PublicInitiative(ma.Schema):
+    """What the public directory shows of a listed initiative."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    short_name = fields.String(allow_none=True)
+    type = _enum(InitiativeType, required=True)
+    description = fields.String(allow_none=True)
+    region_label = fields.String(allow_none=True)
+    place = fields.String(allow_none=True)
+    founded_year = fields.Integer(allow_none=True)
+    website = fields.String(allow_none=True)
+    laender = fields.Pluck(Ags, "ags", many=True, metadata={"description": "AGS of the Länder"})
+    themes = fields.List(fields.Nested(Vocabulary), required=True)
+    formats = fields.List(fields.Nested(Vocabulary), required=True)
+
+
+class PublicAffiliation(ma.Schema):
+    """An organisation a public contact may be shown with."""
+
+    organisation = fields.String(required=True)
+    function = fields.String(allow_none=True)
+
+
+class PublicContact(ma.Schema):
+    """A person who agreed to be named publicly (consent), with what may be shown."""
+
+    name = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    affiliations = fields.List(fields.Nested(PublicAffiliation), required=True)
+
+
+class PublicProfile(PublicInitiative):
+    """A listed initiative with its public contacts."""
+
+    contacts = fields.List(fields.Nested(PublicContact), required=True)
+
+
 def page_of(item: type[ma.Schema]) -> type[ma.Schema]:
     """The schema of one page of a list of `item`."""
     return ma.Schema.from_dict(
@@ -210,3 +259,4 @@ def page_of(item: type[ma.Schema]) -> type[ma.Schema]:
 InitiativePage = page_of(Initiative)
 OrganisationPage = page_of(Organisation)
 PersonPage = page_of(Person)
+PublicInitiativePage = page_of(PublicInitiative)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from crm.api import docs, schemas, token_views, views
+from crm.api import docs, public_views, schemas, token_views, views
 from crm.extensions import csrf
 
 SPEC = {
@@ -37,12 +37,14 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.register_field(schemas.Cursor, "string", None)
     api.register_blueprint(views.bp)
+    api.register_blueprint(public_views.bp)
     app.extensions["crm_api"] = api
     app.register_blueprint(docs.bp)
     app.register_blueprint(token_views.bp)
     # The API authenticates every request by its token, never by the session cookie: the
     # login redirect does not apply, and neither does CSRF (no cookie, nothing to forge).
     for endpoint, view in app.view_functions.items():
-        if endpoint.startswith(f"{views.bp.name}."):
+        if endpoint.split(".")[0] in (views.bp.name, public_views.bp.name):
             view.is_public = True  # type: ignore[union-attr]
     csrf.exempt(views.bp)
+    csrf.exempt(public_views.bp)

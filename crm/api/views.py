@@ -4,22 +4,19 @@ search and filters as the web lists), page by cursor, answer."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
+from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
-from sqlalchemy import Select
-from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException, InternalServerError
 
 from crm import permissions
 from crm.api import schemas
-from crm.api.auth import api_user, authenticate, cors_headers, error_response, fail, presented_token
+from crm.api.auth import api_user, authenticate, fail, install, presented_token
+from crm.api.lists import INITIATIVE_LINKS, list_params, page
 from crm.api.tokens import hash_token
 from crm.directory import queries
-from crm.extensions import db, limiter
+from crm.extensions import db
 from crm.models import Initiative, Organisation, Person
 
 bp = Blueprint(
@@ -29,54 +26,20 @@ bp = Blueprint(
     description="The directory for the token's account (`Authorization: Bearer TOKEN`).",
 )
 bp.before_request(authenticate)
-bp.after_request(cors_headers)
-bp.register_error_handler(HTTPException, error_response)
-bp.register_error_handler(InternalServerError, error_response)  # before the app's 500 page
 
 
 def _rate_key() -> str:
     """Requests are counted per token (per client address without one)."""
-    from flask_limiter.util import get_remote_address
-
     presented = presented_token()
     return "api-token:" + hash_token(presented) if presented else get_remote_address()
 
 
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
+install(bp, _rate_key)
 
 
 def _refuse_unless(allowed: bool) -> None:
     if not allowed:
         fail(403, "This account may not read this.")
-
-
-def _params(args: Mapping[str, Any], spec: queries.ListSpec) -> queries.ListParams:
-    """The web lists' parameters from validated query arguments (filters as strings)."""
-    filters = {
-        key: str(value) for key, value in args.items() if key not in ("cursor", "limit", "q")
-    }
-    return queries.ListParams(q=(args.get("q") or "").strip(), sort=spec.default, filters=filters)
-
-
-def _page(query: Select[Any], model: Any, args: Mapping[str, Any]) -> dict[str, Any]:
-    """One page in id order after `cursor`; `next_cursor` continues it (keyset paging:
-    every page costs the same, also deep into a list of 60,000)."""
-    query = query.order_by(None).order_by(model.id)
-    if args.get("cursor") is not None:
-        query = query.where(model.id > args["cursor"])
-    limit = args["limit"]
-    rows = list(db.session.scalars(query.limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": rows, "next_cursor": schemas.encode_cursor(rows[-1].id) if more else None}
-
-
-_INITIATIVE_LINKS = (
-    selectinload(Initiative.laender),
-    selectinload(Initiative.kreise),
-    selectinload(Initiative.themes),
-    selectinload(Initiative.formats),
-)
 
 
 @bp.route("/initiatives", endpoint="initiatives")
@@ -87,9 +50,9 @@ class Initiatives(MethodView):
     @bp.response(200, schemas.InitiativePage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List initiatives, filtered like the web list."""
-        params = _params(args, queries.INITIATIVE_LIST)
-        query = queries.initiatives_query(api_user(), params).options(*_INITIATIVE_LINKS)
-        return _page(query, Initiative, args)
+        params = list_params(args, queries.INITIATIVE_LIST)
+        query = queries.initiatives_query(api_user(), params).options(*INITIATIVE_LINKS)
+        return page(query, Initiative, args)
 
 
 @bp.route("/initiatives/<int:initiative_id>", endpoint="initiative")
@@ -99,7 +62,7 @@ class InitiativeItem(MethodView):
     @bp.response(200, schemas.Initiative)
     def get(self, initiative_id: int) -> Initiative:
         """One initiative the account may see."""
-        record = db.session.get(Initiative, initiative_id, options=_INITIATIVE_LINKS)
+        record = db.session.get(Initiative, initiative_id, options=INITIATIVE_LINKS)
         if record is None or not permissions.can_view(api_user(), record):
             fail(404, "No such initiative.")
         return record
@@ -114,8 +77,8 @@ class Organisations(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List organisations, filtered like the web list."""
         _refuse_unless(permissions.can_view_directory(api_user()))
-        query = queries.organisations_query(_params(args, queries.ORGANISATION_LIST))
-        return _page(query, Organisation, args)
+        query = queries.organisations_query(list_params(args, queries.ORGANISATION_LIST))
+        return page(query, Organisation, args)
 
 
 @bp.route("/organisations/<int:organisation_id>", endpoint="organisation")
@@ -142,8 +105,8 @@ class Persons(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List persons, searched by name or e-mail like the web list."""
         _refuse_unless(permissions.can_view_directory(api_user()))
-        query = queries.persons_query(_params(args, queries.PERSON_LIST))
-        return _page(query, Person, args)
+        query = queries.persons_query(list_params(args, queries.PERSON_LIST))
+        return page(query, Person, args)
 
 
 @bp.route("/persons/<int:person_id>", endpoint="person")

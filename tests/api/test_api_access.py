@@ -12,6 +12,7 @@ from tests.app.test_permission_matrix import (
     API_PREFIX,
     POLICY,
     PRINCIPALS,
+    PUBLIC,
     RECORD_ARGUMENTS,
     allowed,
     build_world,
@@ -72,6 +73,8 @@ def test_api_permission_matrix(app, client, make, token_for, principal):
 def test_a_session_cookie_opens_nothing(app, client, make, login_as):
     login_as("admin")
     for rule in _api_rules(app):
+        if POLICY[rule.endpoint] == PUBLIC:
+            continue
         path = rule.build({name: 1 for name in rule.arguments}, append_unknown=False)[1]
         response = client.get(path)
         assert response.status_code == 401 and response.is_json, path

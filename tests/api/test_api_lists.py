@@ -133,3 +133,18 @@ def test_cors_only_for_configured_origins(make_app, make, token_for):
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == site
     assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_the_public_directory_needs_no_token_and_shows_listed_initiatives_only(client, make):
+    listed = make.initiative(name="Offene Runde", public_listing=True, laender=["05"])
+    hidden = make.initiative(name="Interne Runde", public_listing=False, laender=["05"])
+    make.initiative(name="Bayern offen", public_listing=True, laender=["09"])
+    names = _names(client.get("/api/v1/public/initiatives?land=05"))
+    assert names == ["Offene Runde"]
+    profile = client.get(f"/api/v1/public/initiatives/{listed.id}")
+    assert profile.status_code == 200
+    assert profile.json["name"] == "Offene Runde" and profile.json["contacts"] == []
+    assert "public_listing" not in profile.json and "version" not in profile.json
+    assert client.get(f"/api/v1/public/initiatives/{hidden.id}").status_code == 404
+    unknown = client.get("/api/v1/public/initiatives?land=99")
+    assert unknown.status_code == 422 and "land" in unknown.json["errors"]["query"]

@@ -35,6 +35,8 @@ PUBLIC_ENDPOINTS = {
     "privacy.visitor_withdraw",
     "privacy.visitor_delete",
     "api_docs.openapi_json",
+    "api_public.initiatives",
+    "api_public.initiative",
     "api_docs.docs",
 }
 # The JSON API answers a request without a token with 401 (JSON), never a login redirect.
