@@ -117,6 +117,20 @@ def _merge(app: Any, kind: str, keep_id: int, other_id: int, **choices: str) -> 
         return record.id
 
 
+def _merged_then_changed(app: Any, make: Any, name: str, **change: str) -> int:
+    """Organisations "`name` GmbH" and "`name`" merged (the other's website kept), then the
+    kept one changed by `change`; the merge's id."""
+    keep = make.organisation(name=f"{name} GmbH")
+    other = make.organisation(name=name, website="other.example.org")
+    merge_id = _merge(app, "organisation", keep.id, other.id, website="other")
+    with app.app_context(), writing():
+        record = db.session.get_one(Organisation, keep.id)
+        for key, value in change.items():
+            setattr(record, key, value)
+        db.session.commit()
+    return merge_id
+
+
 def _undo(app: Any, merge_id: int) -> None:
     with app.app_context(), writing():
         services.undo(db.session.get_one(RecordMerge, merge_id))
@@ -394,12 +408,7 @@ def test_merge_persons_resolves_conflicts_keeps_links_and_undo_restores_all(app,
 
 
 def test_undo_is_refused_when_the_kept_record_changed_since(app, make):
-    keep = make.organisation(name="Gamma Holz GmbH")
-    other = make.organisation(name="Gamma Holz", website="gamma.example.org")
-    merge_id = _merge(app, "organisation", keep.id, other.id, website="other")
-    with app.app_context(), writing():
-        db.session.get_one(Organisation, keep.id).legal_name = "Neu"
-        db.session.commit()
+    merge_id = _merged_then_changed(app, make, "Gamma Holz", legal_name="Neu")
     with app.app_context(), writing():
         with pytest.raises(services.MergeError, match="Seit der Zusammenführung"):
             services.undo(db.session.get_one(RecordMerge, merge_id))
@@ -556,12 +565,7 @@ def test_pairs_are_computed_again_after_a_change(app, make):
 
 
 def test_undo_page_says_why_it_cannot_undo_and_offers_no_button(app, client, make, login_as):
-    keep = make.organisation(name="Theta Glas GmbH")
-    other = make.organisation(name="Theta Glas", website="theta.example.org")
-    merge_id = _merge(app, "organisation", keep.id, other.id, website="other")
-    with app.app_context(), writing():
-        db.session.get_one(Organisation, keep.id).website = "neu.example.org"
-        db.session.commit()
+    merge_id = _merged_then_changed(app, make, "Theta Glas", website="neu.example.org")
     login_as("staff")
     page = client.get(f"/duplicates/merges/{merge_id}/undo").get_data(as_text=True)
     assert "Seit der Zusammenführung wurde Organisation geändert" in page
