@@ -7,15 +7,22 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Length, Optional, ValidationError
 
 from crm.models import InteractionKind
-from crm.web.fields import BerlinDateTimeField, Form, GermanDateField, plausible_year, required
+from crm.web.fields import (
+    BerlinDateTimeField,
+    Form,
+    GermanDateField,
+    multi_select_field,
+    one_of,
+    plausible_year,
+    required,
+    select_field,
+)
 
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2100
@@ -32,11 +39,10 @@ class InteractionForm(Form):
     value never reaches SQL and never shows an English WTForms message.
     """
 
-    kind = SelectField(
+    kind = select_field(
         _l("Art"),
-        choices=[],
-        validate_choice=False,
-        validators=[required(_l("Bitte die Art wählen."))],
+        required(_l("Bitte die Art wählen.")),
+        one_of(InteractionKind, _l("Bitte eine der angebotenen Arten wählen.")),
     )
     occurred_at = BerlinDateTimeField(
         _l("Datum und Uhrzeit"),
@@ -53,16 +59,11 @@ class InteractionForm(Form):
     notes = TextAreaField(
         _l("Notizen"), validators=[Length(max=10_000, message=_l("Höchstens 10.000 Zeichen."))]
     )
-    persons = SelectMultipleField(_l("Beteiligte Personen"), choices=[], validate_choice=False)
+    persons = multi_select_field(_l("Beteiligte Personen"))
     follow_up_due = GermanDateField(
         _l("Wiedervorlage am"), validators=[Optional(), _plausible_year]
     )
-    follow_up_owner = SelectField(_l("Wiedervorlage für"), choices=[], validate_choice=False)
-
-    def validate_kind(self, field: Any) -> None:
-        """Only the known kinds."""
-        if field.data not in {k.value for k in InteractionKind}:
-            raise ValidationError(_l("Bitte eine der angebotenen Arten wählen."))
+    follow_up_owner = select_field(_l("Wiedervorlage für"))
 
     def validate_subject(self, field: Any) -> None:
         """A subject of blanks is no subject."""

@@ -24,7 +24,6 @@ from wtforms import (
     Field,
     HiddenField,
     IntegerField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -39,7 +38,15 @@ from crm.models import (
     SizeClass,
     SpatialLevel,
 )
-from crm.web.fields import Form, GermanDateField, GermanIntegerField, parse_version
+from crm.web.fields import (
+    Form,
+    GermanDateField,
+    GermanIntegerField,
+    multi_select_field,
+    one_of,
+    parse_version,
+    select_field,
+)
 from crm.web.fields import max_length as _max
 from crm.web.fields import only_offered as _offered
 from crm.web.fields import web_url as _web_url
@@ -73,16 +80,6 @@ def org_ref(org: Any) -> str:
 def _not_blank(message: Any) -> Any:
     def check(_form: Any, field: Any) -> None:
         if not (field.data or "").strip():
-            raise ValidationError(message)
-
-    return check
-
-
-def _one_of(enum_cls: Any, message: Any, *, optional: bool = False) -> Any:
-    def check(_form: Any, field: Any) -> None:
-        if optional and not field.data:
-            return
-        if field.data not in {m.value for m in enum_cls}:
             raise ValidationError(message)
 
     return check
@@ -154,18 +151,8 @@ class AddressFormMixin:
     street = StringField(_l("Straße und Hausnummer"), validators=[_max(200)])
     plz = StringField(_l("PLZ"), validators=[_max(5)])
     place = StringField(_l("Ort"), validators=[_max(120)])
-    kreis = SelectField(
-        _l("Kreis"),
-        choices=[],
-        validate_choice=False,
-        validators=[_offered(_l("Bitte einen der angebotenen Kreise wählen."))],
-    )
-    land = SelectField(
-        _l("Land"),
-        choices=[],
-        validate_choice=False,
-        validators=[_offered(_l("Bitte eines der angebotenen Länder wählen."))],
-    )
+    kreis = select_field(_l("Kreis"), _offered(_l("Bitte einen der angebotenen Kreise wählen.")))
+    land = select_field(_l("Land"), _offered(_l("Bitte eines der angebotenen Länder wählen.")))
 
 
 def _not_future_year(_form: Any, field: Any) -> None:
@@ -189,6 +176,25 @@ def _not_negative(_form: Any, field: Any) -> None:
         raise ValidationError(_l("Die Zahl darf nicht negativ sein."))
     if field.data is not None and field.data > 10_000_000:
         raise ValidationError(_l("Diese Zahl ist unplausibel groß."))
+
+
+def _name_field() -> StringField:
+    return StringField(
+        _l("Name"), validators=[_not_blank(_l("Bitte einen Namen angeben.")), _max(200)]
+    )
+
+
+def _website_field() -> StringField:
+    return StringField(_l("Website"), validators=[_max(300), _web_url])
+
+
+def _organisation_field(label: Any) -> OrganisationRefField:
+    return OrganisationRefField(
+        label,
+        description=_l(
+            "Genauer Name der Organisation oder „Name (#Nummer)“; leer lassen, wenn keine."
+        ),
+    )
 
 
 class InitiativeForm(AddressFormMixin, RecordForm):
@@ -222,44 +228,27 @@ class InitiativeForm(AddressFormMixin, RecordForm):
     )
     ORG_FIELDS = ("host_organisation",)
 
-    name = StringField(
-        _l("Name"), validators=[_not_blank(_l("Bitte einen Namen angeben.")), _max(200)]
-    )
+    name = _name_field()
     short_name = StringField(_l("Kurzname"), validators=[_max(60)])
-    type = SelectField(
-        _l("Typ"),
-        choices=[],
-        validate_choice=False,
-        validators=[_one_of(InitiativeType, _l("Bitte einen der angebotenen Typen wählen."))],
+    type = select_field(
+        _l("Typ"), one_of(InitiativeType, _l("Bitte einen der angebotenen Typen wählen."))
     )
-    status = SelectField(
-        _l("Status"),
-        choices=[],
-        validate_choice=False,
-        validators=[_one_of(InitiativeStatus, _l("Bitte einen der angebotenen Status wählen."))],
+    status = select_field(
+        _l("Status"), one_of(InitiativeStatus, _l("Bitte einen der angebotenen Status wählen."))
     )
     legal_form = StringField(_l("Rechtsform"), validators=[_max(60)])
     founded_year = GermanIntegerField(
         _l("Gründungsjahr"), validators=[Optional(), _not_future_year]
     )
-    spatial_level = SelectField(
+    spatial_level = select_field(
         _l("Räumliche Ebene"),
-        choices=[],
-        validate_choice=False,
-        validators=[
-            _one_of(SpatialLevel, _l("Bitte eine der angebotenen Ebenen wählen."), optional=True)
-        ],
+        one_of(SpatialLevel, _l("Bitte eine der angebotenen Ebenen wählen."), optional=True),
     )
     region_label = StringField(_l("Region"), validators=[_max(120)])
-    website = StringField(_l("Website"), validators=[_max(300), _web_url])
+    website = _website_field()
     description = TextAreaField(_l("Beschreibung"), validators=[_max(10_000)])
     goals = TextAreaField(_l("Ziele"), validators=[_max(10_000)])
-    host_organisation = OrganisationRefField(
-        _l("Trägerorganisation / Geschäftsstelle"),
-        description=_l(
-            "Genauer Name der Organisation oder „Name (#Nummer)“; leer lassen, wenn keine."
-        ),
-    )
+    host_organisation = _organisation_field(_l("Trägerorganisation / Geschäftsstelle"))
     member_count = GermanIntegerField(
         _l("Mitgliederzahl (gemeldet)"), validators=[Optional(), _not_negative]
     )
@@ -267,29 +256,15 @@ class InitiativeForm(AddressFormMixin, RecordForm):
         _l("Mitgliederzahl Stand"), validators=[Optional(), _not_future_date]
     )
     public_listing = BooleanField(_l("Öffentlich gelistet"))
-    themes = SelectMultipleField(
-        _l("Themen"),
-        choices=[],
-        validate_choice=False,
-        validators=[_offered(_l("Bitte nur angebotene Themen wählen."))],
+    themes = multi_select_field(_l("Themen"), _offered(_l("Bitte nur angebotene Themen wählen.")))
+    formats = multi_select_field(
+        _l("Formate"), _offered(_l("Bitte nur angebotene Formate wählen."))
     )
-    formats = SelectMultipleField(
-        _l("Formate"),
-        choices=[],
-        validate_choice=False,
-        validators=[_offered(_l("Bitte nur angebotene Formate wählen."))],
+    laender = multi_select_field(
+        _l("Länder (Wirkungsgebiet)"), _offered(_l("Bitte nur angebotene Länder wählen."))
     )
-    laender = SelectMultipleField(
-        _l("Länder (Wirkungsgebiet)"),
-        choices=[],
-        validate_choice=False,
-        validators=[_offered(_l("Bitte nur angebotene Länder wählen."))],
-    )
-    kreise = SelectMultipleField(
-        _l("Kreise (Wirkungsgebiet)"),
-        choices=[],
-        validate_choice=False,
-        validators=[_offered(_l("Bitte nur angebotene Kreise wählen."))],
+    kreise = multi_select_field(
+        _l("Kreise (Wirkungsgebiet)"), _offered(_l("Bitte nur angebotene Kreise wählen."))
     )
 
 
@@ -314,42 +289,26 @@ class OrganisationForm(AddressFormMixin, RecordForm):
     )
     ORG_FIELDS = ("parent",)
 
-    name = StringField(
-        _l("Name"), validators=[_not_blank(_l("Bitte einen Namen angeben.")), _max(200)]
-    )
+    name = _name_field()
     legal_name = StringField(_l("Rechtlicher Name"), validators=[_max(250)])
     other_names = TextAreaField(
         _l("Weitere Namen"),
         description=_l("Ein Name je Zeile (frühere Namen, Abkürzungen)."),
         validators=[_max(5_000)],
     )
-    type = SelectField(
-        _l("Typ"),
-        choices=[],
-        validate_choice=False,
-        validators=[_one_of(OrgType, _l("Bitte einen der angebotenen Typen wählen."))],
-    )
+    type = select_field(_l("Typ"), one_of(OrgType, _l("Bitte einen der angebotenen Typen wählen.")))
     wz_section = StringField(
         _l("WZ-Abschnitt"), description=_l("Ein Buchstabe A–U."), validators=[_max(1)]
     )
     wz_division = StringField(
         _l("WZ-Abteilung"), description=_l("Zwei Ziffern, z. B. 24."), validators=[_max(2)]
     )
-    size_class = SelectField(
+    size_class = select_field(
         _l("Größenklasse"),
-        choices=[],
-        validate_choice=False,
-        validators=[
-            _one_of(SizeClass, _l("Bitte eine der angebotenen Klassen wählen."), optional=True)
-        ],
+        one_of(SizeClass, _l("Bitte eine der angebotenen Klassen wählen."), optional=True),
     )
-    website = StringField(_l("Website"), validators=[_max(300), _web_url])
-    parent = OrganisationRefField(
-        _l("Übergeordnete Organisation"),
-        description=_l(
-            "Genauer Name der Organisation oder „Name (#Nummer)“; leer lassen, wenn keine."
-        ),
-    )
+    website = _website_field()
+    parent = _organisation_field(_l("Übergeordnete Organisation"))
 
     def validate_wz_section(self, field: Any) -> None:
         """One capital letter of the WZ 2008 sections."""
@@ -399,24 +358,17 @@ class PersonForm(RecordForm):
         ],
     )
     phone = StringField(_l("Telefon"), validators=[_max(40)])
-    preferred_language = SelectField(
-        _l("Sprache"),
-        choices=[],
-        validate_choice=False,
-        validators=[_offered(_l("Bitte eine der angebotenen Sprachen wählen."))],
+    preferred_language = select_field(
+        _l("Sprache"), _offered(_l("Bitte eine der angebotenen Sprachen wählen."))
     )
     notes = TextAreaField(_l("Notizen"), validators=[_max(10_000)])
-    lawful_basis = SelectField(
+    lawful_basis = select_field(
         _l("Rechtsgrundlage"),
-        choices=[],
-        validate_choice=False,
-        validators=[
-            _one_of(
-                LawfulBasis,
-                _l("Bitte eine der angebotenen Rechtsgrundlagen wählen."),
-                optional=True,
-            )
-        ],
+        one_of(
+            LawfulBasis,
+            _l("Bitte eine der angebotenen Rechtsgrundlagen wählen."),
+            optional=True,
+        ),
     )
     source = StringField(_l("Herkunft der Daten"), validators=[_max(200)])
     restricted = BooleanField(_l("Verarbeitung eingeschränkt"))

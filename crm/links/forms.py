@@ -11,23 +11,19 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
-from crm.web.fields import Form, GermanDateField, plausible_year, required
+from crm.web.fields import (
+    Form,
+    GermanDateField,
+    one_of,
+    plausible_year,
+    required,
+    select_field,
+)
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 
-
 _plausible_year = plausible_year(EARLIEST_YEAR, LATEST_YEAR)
-
-
-def _one_of(enum_cls: Any, message: Any) -> Any:
-    """Only the values of `enum_cls` (the choices are set by the view, with labels)."""
-
-    def check(_form: Any, field: Any) -> None:
-        if field.data not in {member.value for member in enum_cls}:
-            raise ValidationError(message)
-
-    return check
 
 
 class PickerMixin:
@@ -64,14 +60,10 @@ class PeriodForm(Form):
 
 def _role_field(enum_cls: Any) -> SelectField:
     """A required role out of `enum_cls`."""
-    return SelectField(
+    return select_field(
         _l("Rolle"),
-        choices=[],
-        validate_choice=False,
-        validators=[
-            required(_l("Bitte eine Rolle wählen.")),
-            _one_of(enum_cls, _l("Bitte eine der angebotenen Rollen wählen.")),
-        ],
+        required(_l("Bitte eine Rolle wählen.")),
+        one_of(enum_cls, _l("Bitte eine der angebotenen Rollen wählen.")),
     )
 
 
@@ -110,14 +102,10 @@ class NewRoleForm(PickerMixin, RoleForm):
 class RelationshipForm(Form):
     """The kind of a relationship and a note."""
 
-    kind = SelectField(
+    kind = select_field(
         _l("Art der Beziehung"),
-        choices=[],
-        validate_choice=False,
-        validators=[
-            required(_l("Bitte die Art der Beziehung wählen.")),
-            _one_of(RelationshipKind, _l("Bitte eine der angebotenen Arten wählen.")),
-        ],
+        required(_l("Bitte die Art der Beziehung wählen.")),
+        one_of(RelationshipKind, _l("Bitte eine der angebotenen Arten wählen.")),
     )
     note = TextAreaField(
         _l("Notiz"), validators=[Length(max=2000, message=_l("Höchstens 2.000 Zeichen."))]

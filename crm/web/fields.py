@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, DateTimeLocalField, IntegerField
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 
@@ -170,3 +170,30 @@ def plausible_year(earliest: int, latest: int) -> Any:
             )
 
     return check
+
+
+def one_of(enum_cls: Any, message: Any, *, optional: bool = False) -> Any:
+    """Only a value of `enum_cls` (or blank, when `optional`), else `message`."""
+
+    def check(_form: Any, field: Any) -> None:
+        if optional and not field.data:
+            return
+        if field.data not in {member.value for member in enum_cls}:
+            raise ValidationError(message)
+
+    return check
+
+
+def select_field(label: Any, *validators: Any, **kwargs: Any) -> SelectField:
+    """A select whose choices the view sets (with translated labels); `validators` check
+    the value, in German (WTForms' own choice check is English, so it is off)."""
+    return SelectField(
+        label, choices=[], validate_choice=False, validators=list(validators), **kwargs
+    )
+
+
+def multi_select_field(label: Any, *validators: Any, **kwargs: Any) -> SelectMultipleField:
+    """Like `select_field`, for several values."""
+    return SelectMultipleField(
+        label, choices=[], validate_choice=False, validators=list(validators), **kwargs
+    )
