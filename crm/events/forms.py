@@ -253,6 +253,11 @@ class PreferenceFields:
         return [int(f.data) for f in self.preference_fields() if f.data]
 
 
+def _name_field(label: Any, message: Any) -> Any:
+    """A required name of the person registering."""
+    return StringField(label, validators=[_not_blank(message), max_length(100)])
+
+
 def _pref_field(label: Any) -> SelectField:
     return SelectField(label, choices=[], validate_choice=False)
 
@@ -260,20 +265,8 @@ def _pref_field(label: Any) -> SelectField:
 class RegistrationForm(PreferenceFields, Form):
     """The public registration form, with a honeypot field that people never see."""
 
-    first_name = StringField(
-        _l("Vorname"),
-        validators=[
-            _not_blank(_l("Bitte Ihren Vornamen angeben.")),
-            max_length(100),
-        ],
-    )
-    last_name = StringField(
-        _l("Nachname"),
-        validators=[
-            _not_blank(_l("Bitte Ihren Nachnamen angeben.")),
-            max_length(100),
-        ],
-    )
+    first_name = _name_field(_l("Vorname"), _l("Bitte Ihren Vornamen angeben."))
+    last_name = _name_field(_l("Nachname"), _l("Bitte Ihren Nachnamen angeben."))
     email = StringField(
         _l("E-Mail"),
         validators=[

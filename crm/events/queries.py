@@ -232,7 +232,11 @@ def registrations_query(event_id: int, filters: RegistrationFilters) -> Select[A
                 ),
             )
         )
-    query = _search(query, filters.q)
+    return _listed(_search(query, filters.q))
+
+
+def _listed(query: Select[Any]) -> Select[Any]:
+    """Registrations (joined with their person) by name, with what the lists show."""
     return query.options(
         selectinload(Registration.person),
         selectinload(Registration.organisation),
@@ -384,14 +388,7 @@ def workshop_list(event: Event, workshop: Workshop) -> WorkshopList:
                 WorkshopPreference.rank == 1,
             ),
         ).where(WorkshopPreference.workshop_id == workshop.id)
-    items = db.session.scalars(
-        query.options(
-            selectinload(Registration.person),
-            selectinload(Registration.organisation),
-            selectinload(Registration.initiative),
-            selectinload(Registration.preferences),
-        ).order_by(Person.sort_name, Registration.id)
-    )
+    items = db.session.scalars(_listed(query))
     return WorkshopList(workshop, bool(assigned_any), list(items))
 
 
