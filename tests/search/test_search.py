@@ -365,31 +365,31 @@ def test_migration_fills_the_index_from_existing_rows(make_app, fresh_database_u
     other = make_app(SQLALCHEMY_DATABASE_URI=fresh_database_url)
     with other.app_context():
         upgrade(revision="0002")
+        rows = {  # rows that exist before the search index does (revision 0002)
+            Initiative: {
+                "name": "Industrie Hochrhein",
+                "sort_name": "industrie hochrhein",
+                "type": "verein",
+                "status": "aktiv",
+                "public_listing": True,
+            },
+            Organisation: {
+                "name": "Müller-Lüdenscheidt GmbH & Co. KG",
+                "sort_name": "muller",
+                "type": "unternehmen",
+            },
+            Person: {
+                "first_name": "Greta",
+                "last_name": "Müller",
+                "sort_name": "muller greta",
+                "email": "g.mueller@example.org",
+                "preferred_language": "de",
+                "restricted": False,
+            },
+        }
         with writing():
-            db.session.execute(
-                insert(Initiative.__table__).values(
-                    name="Industrie Hochrhein",
-                    sort_name="industrie hochrhein",
-                    type="verein",
-                    status="aktiv",
-                    public_listing=True,
-                )
-            )
-            db.session.execute(
-                insert(Organisation.__table__).values(
-                    name="Müller-Lüdenscheidt GmbH & Co. KG", sort_name="muller", type="unternehmen"
-                )
-            )
-            db.session.execute(
-                insert(Person.__table__).values(
-                    first_name="Greta",
-                    last_name="Müller",
-                    sort_name="muller greta",
-                    email="g.mueller@example.org",
-                    preferred_language="de",
-                    restricted=False,
-                )
-            )
+            for model, values in rows.items():
+                db.session.execute(insert(model.__table__).values(**values))
             db.session.commit()
         upgrade()
         staff = type("Staff", (), {"is_authenticated": True, "role": "staff"})()
