@@ -60,9 +60,7 @@ def _position(values: dict[str, Any]) -> tuple[float | None, float | None]:
 
 def apply_address(record: Any, values: dict[str, Any]) -> None:
     """Set street, PLZ, place, Kreis and Land, and the map position that goes with them."""
-    record.street = values["street"]
-    record.plz = values["plz"]
-    record.place = values["place"]
+    _copy(record, values, ("street", "plz", "place"))
     record.kreis_ags = values["kreis"]
     record.land_ags = values["land"]
     lat, lon = _position(values)
@@ -83,24 +81,38 @@ def _bump(record: Any) -> None:
         record.updated_at = utcnow()
 
 
+def _copy(record: Any, values: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Set the fields `names` to the form values of the same name, as they are."""
+    for name in names:
+        setattr(record, name, values[name])
+
+
+def _optional(enum_cls: Any, value: str | None) -> Any:
+    return enum_cls(value) if value else None
+
+
 def apply_initiative(record: Initiative, values: dict[str, Any]) -> None:
     """Set an initiative's fields (its collections must be loaded when it is stored)."""
-    record.name = values["name"]
-    record.short_name = values["short_name"]
+    _copy(
+        record,
+        values,
+        (
+            "name",
+            "short_name",
+            "legal_form",
+            "founded_year",
+            "region_label",
+            "website",
+            "description",
+            "goals",
+            "member_count",
+            "member_count_date",
+        ),
+    )
     record.type = InitiativeType(values["type"])
     record.status = InitiativeStatus(values["status"])
-    record.legal_form = values["legal_form"]
-    record.founded_year = values["founded_year"]
-    record.spatial_level = (
-        SpatialLevel(values["spatial_level"]) if values["spatial_level"] else None
-    )
-    record.region_label = values["region_label"]
-    record.website = values["website"]
-    record.description = values["description"]
-    record.goals = values["goals"]
+    record.spatial_level = _optional(SpatialLevel, values["spatial_level"])
     record.host_organisation_id = values["host_organisation"]
-    record.member_count = values["member_count"]
-    record.member_count_date = values["member_count_date"]
     record.public_listing = bool(values["public_listing"])
     apply_address(record, values)
     record.themes = _by_ids(Theme, Theme.id, values["themes"], numeric=True)
@@ -112,14 +124,13 @@ def apply_initiative(record: Initiative, values: dict[str, Any]) -> None:
 
 def apply_organisation(record: Organisation, values: dict[str, Any]) -> None:
     """Set an organisation's fields."""
-    record.name = values["name"]
-    record.legal_name = values["legal_name"]
-    record.other_names = values["other_names"]
+    _copy(
+        record,
+        values,
+        ("name", "legal_name", "other_names", "wz_section", "wz_division", "website"),
+    )
     record.type = OrgType(values["type"])
-    record.wz_section = values["wz_section"]
-    record.wz_division = values["wz_division"]
-    record.size_class = SizeClass(values["size_class"]) if values["size_class"] else None
-    record.website = values["website"]
+    record.size_class = _optional(SizeClass, values["size_class"])
     record.parent_id = values["parent"]
     apply_address(record, values)
     _bump(record)
@@ -127,16 +138,13 @@ def apply_organisation(record: Organisation, values: dict[str, Any]) -> None:
 
 def apply_person(record: Person, values: dict[str, Any]) -> None:
     """Set a person's fields."""
-    record.salutation = values["salutation"]
-    record.title = values["title"]
-    record.first_name = values["first_name"]
-    record.last_name = values["last_name"]
-    record.email = values["email"]
-    record.phone = values["phone"]
+    _copy(
+        record,
+        values,
+        ("salutation", "title", "first_name", "last_name", "email", "phone", "notes", "source"),
+    )
     record.preferred_language = values["preferred_language"] or "de"
-    record.notes = values["notes"]
-    record.lawful_basis = LawfulBasis(values["lawful_basis"]) if values["lawful_basis"] else None
-    record.source = values["source"]
+    record.lawful_basis = _optional(LawfulBasis, values["lawful_basis"])
     restricted = bool(values["restricted"])
     if restricted and not record.restricted:  # Art. 18: since when (the reason: Datenschutz tab)
         record.restricted_at = utcnow()
