@@ -29,6 +29,8 @@ from crm.models import (
 from tests.helpers import count_rows, csrf_client, hidden_field, plz_spanning, with_overrides
 
 UNIQUE_PLZ = "50667"  # Köln: one Kreis (05315), one Land (05)
+# the address fields of the initiative and organisation forms: place, Kreis, Land from the PLZ
+ADDRESS = {"plz": UNIQUE_PLZ, "place": "", "kreis": "", "land": ""}
 
 
 def initiative_data(**overrides: Any) -> dict[str, Any]:
@@ -48,10 +50,7 @@ def initiative_data(**overrides: Any) -> dict[str, Any]:
         "member_count": "120",
         "member_count_date": "2024-01-31",
         "street": "Domplatz 1",
-        "plz": UNIQUE_PLZ,
-        "place": "",
-        "kreis": "",
-        "land": "",
+        **ADDRESS,
     }
     return with_overrides(data, overrides)
 
@@ -68,10 +67,7 @@ def organisation_data(**overrides: Any) -> dict[str, Any]:
         "website": "https://stahl.example.org",
         "parent": "",
         "street": "Hafenstraße 3",
-        "plz": UNIQUE_PLZ,
-        "place": "",
-        "kreis": "",
-        "land": "",
+        **ADDRESS,
     }
     return with_overrides(data, overrides)
 
