@@ -17,9 +17,9 @@ from crm.graph.assign.model import (
     Id,
     _get,
     _Participant,
+    _positions,
     _read_acquaintances,
-    _read_participants,
-    _read_workshops,
+    _read_input,
     _value,
     _Workshop,
     rank_cost,
@@ -121,10 +121,8 @@ def metrics_of(
     acquaintances: Iterable[tuple[Id, Id]] = (),
 ) -> AssignmentMetrics:
     """Metrics of any placement (participant id → workshop id or None; missing = unplaced)."""
-    ws = _read_workshops(workshops)
-    w_index = {w.id: i for i, w in enumerate(ws)}
-    ps = _read_participants(participants, set(w_index))
-    p_index = {p.id: i for i, p in enumerate(ps)}
+    ps, ws = _read_input(participants, workshops)
+    w_index, p_index = _positions(ws), _positions(ps)
     placement = [-1] * len(ps)
     for participant_id, workshop_id in workshop_of.items():
         if participant_id not in p_index:
@@ -150,8 +148,7 @@ def first_come_first_served(
     """Baseline: in the given order, the first wish with a free seat, else any free seat."""
     participant_list = list(participants)
     workshop_list = list(workshops)
-    ws = _read_workshops(workshop_list)
-    _read_participants(participant_list, {w.id for w in ws})
+    _ps, ws = _read_input(participant_list, workshop_list)
     # keep the caller's order: that order *is* the algorithm
     order = [_get(w, "id") for w in workshop_list]
     free = {w.id: w.capacity for w in ws}
@@ -171,8 +168,7 @@ def random_assignment(
     participants: Iterable[Any], workshops: Iterable[Any], seed: int = 0
 ) -> dict[Id, Id | None]:
     """Baseline: every participant gets a uniformly random free seat, ignoring wishes."""
-    ws = _read_workshops(workshops)
-    ps = _read_participants(participants, {w.id for w in ws})
+    ps, ws = _read_input(participants, workshops)
     rng = random.Random(seed)  # noqa: S311 - seeded for reproducibility, not security
     seats = [w.id for w in ws for _ in range(w.capacity)]
     rng.shuffle(seats)

@@ -149,6 +149,19 @@ def _read_workshops(workshops: Iterable[Any]) -> list[_Workshop]:
     return result
 
 
+def _read_input(
+    participants: Iterable[Any], workshops: Iterable[Any]
+) -> tuple[list[_Participant], list[_Workshop]]:
+    """The checked participants and workshops (workshops first: wishes must name them)."""
+    ws = _read_workshops(workshops)
+    return _read_participants(participants, {w.id for w in ws}), ws
+
+
+def _positions(items: Iterable[_Participant | _Workshop]) -> dict[Id, int]:
+    """Each participant's or workshop's id → its position in `items`."""
+    return {item.id: i for i, item in enumerate(items)}
+
+
 def _read_participants(participants: Iterable[Any], workshop_ids: set[Id]) -> list[_Participant]:
     result: list[_Participant] = []
     for participant_id, item in _each_once(participants, "Teilnehmer"):
@@ -214,8 +227,7 @@ def _read_fixed(
 ) -> dict[int, int]:
     if not fixed:
         return {}
-    p_index = {p.id: i for i, p in enumerate(participants)}
-    w_index = {w.id: i for i, w in enumerate(workshops)}
+    p_index, w_index = _positions(participants), _positions(workshops)
     result: dict[int, int] = {}
     for participant_id, workshop_id in fixed.items():
         if participant_id not in p_index:

@@ -13,11 +13,11 @@ from crm.graph.assign.model import (
     UNLISTED_COST,
     Assignment,
     Id,
+    _positions,
     _read_acquaintances,
     _read_fixed,
+    _read_input,
     _read_mix,
-    _read_participants,
-    _read_workshops,
     _wish_cost,
 )
 
@@ -32,10 +32,8 @@ def assign_workshops(
     seed: int = 0,
 ) -> Assignment:
     """Place participants within capacities: best wishes, good mix, few acquaintances together."""
-    ws = _read_workshops(workshops)
-    w_index = {w.id: i for i, w in enumerate(ws)}
-    ps = _read_participants(participants, set(w_index))
-    p_index = {p.id: i for i, p in enumerate(ps)}
+    ps, ws = _read_input(participants, workshops)
+    w_index, p_index = _positions(ws), _positions(ps)
     mix_attributes = _read_mix(mix)
     pairs = _read_acquaintances(acquaintances, p_index)
     fixed_of = _read_fixed(fixed, ps, ws)
