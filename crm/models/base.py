@@ -7,6 +7,7 @@ import enum
 from typing import Any
 
 from sqlalchemy import (
+    CheckConstraint,
     ColumnElement,
     DateTime,
     Enum,
@@ -141,3 +142,8 @@ class PeriodMixin:
             or_(cls.since.is_(None), cls.since <= day),
             or_(cls.until.is_(None), cls.until >= day),
         )
+
+
+def period_check() -> CheckConstraint:
+    """The table check of a `PeriodMixin` link: its period never ends before it begins."""
+    return CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="period")

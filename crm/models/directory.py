@@ -19,7 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from crm.models.base import Base, PeriodMixin, TimestampMixin, VersionedMixin, str_enum
+from crm.models.base import (
+    Base,
+    PeriodMixin,
+    TimestampMixin,
+    VersionedMixin,
+    period_check,
+    str_enum,
+)
 from crm.models.enums import (
     InitiativeStatus,
     InitiativeType,
@@ -176,7 +183,7 @@ class Membership(PeriodMixin, TimestampMixin, Base):
 
     __tablename__ = "memberships"
     __table_args__ = (
-        CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="period"),
+        period_check(),
         Index("ix_memberships_initiative_org", "initiative_id", "organisation_id"),
     )
 
@@ -214,7 +221,7 @@ class Relationship(PeriodMixin, TimestampMixin, Base):
         CheckConstraint(
             "organisation_a_id IS NULL OR organisation_a_id <> organisation_b_id", name="org_self"
         ),
-        CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="period"),
+        period_check(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
