@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from typing import Any
 
@@ -57,3 +59,8 @@ def plz_spanning(column: Any) -> Any:
         .having(func.count(func.distinct(column)) > 1)
         .order_by(Postcode.plz)
     )
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    """The rows of one of our CSV downloads (UTF-8 with a byte order mark, semicolons)."""
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))

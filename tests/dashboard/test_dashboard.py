@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -28,6 +27,7 @@ from crm.models import (
     RegistrationStatus,
     Theme,
 )
+from tests.helpers import csv_rows
 
 ROUTES = ["/dashboard/"] + [
     f"/dashboard/{slug}.{fmt}" for slug in FIGURES for fmt in ("csv", "xlsx")
@@ -286,7 +286,7 @@ def test_csv_download_matches(client, login_as, network, slug):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert f'filename="auswertung-{slug}.csv"' in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    rows = csv_rows(response.data)
     got = {r[0]: r[1:] for r in rows[1:]}
     width = len(next(iter(EXPECTED[slug].values())))
     numbers = {k: tuple(int(x) for x in v[:width]) for k, v in got.items()}
@@ -297,11 +297,7 @@ def test_csv_download_matches(client, login_as, network, slug):
 
 def test_csv_shares_use_a_decimal_comma(client, login_as, network):
     login_as("staff")
-    rows = list(
-        csv.reader(
-            io.StringIO(client.get("/dashboard/ihk.csv").data.decode("utf-8-sig")), delimiter=";"
-        )
-    )
+    rows = csv_rows(client.get("/dashboard/ihk.csv").data)
     assert rows == [
         ["Beteiligung", "Initiativen", "Anteil in %"],
         ["mit IHK-Beteiligung", "1", "25,0"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pytest
@@ -13,6 +12,7 @@ from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import Format, Initiative, Kreis, OrgType, SizeClass, Theme
 from crm.web.pagination import paginate
+from tests.helpers import csv_rows
 
 
 def _html(client, url: str) -> str:
@@ -152,7 +152,7 @@ def test_initiative_export_as_csv_follows_filters_and_neutralises_formulas(clien
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    rows = csv_rows(body)
     assert rows[0][:2] == ["ID", "Name"]
     assert len(rows) == 2
     assert rows[1][1].startswith("'=")

@@ -3,7 +3,6 @@ exports, workshop lists and badges."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
@@ -23,7 +22,7 @@ from crm.models import (
     Workshop,
 )
 from tests.events.helpers import open_event
-from tests.helpers import count_rows, with_overrides
+from tests.helpers import count_rows, csv_rows, with_overrides
 
 STAFF_PAGES = [
     ("GET", "/events/"),
@@ -370,7 +369,7 @@ def test_csv_export_is_excel_safe(client, login_as, crowd):
     assert "attachment" in response.headers["Content-Disposition"]
     raw = response.data
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    rows = csv_rows(raw)
     assert rows[0][:3] == ["Nachname", "Vorname", "E-Mail"]
     assert [r[0] for r in rows[1:]] == ["Ärger", "Bauer"]
     anna = rows[1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
@@ -11,6 +10,7 @@ from openpyxl import load_workbook
 
 from crm.formats.tables import csv_bytes, csv_response, neutralise, xlsx_bytes, xlsx_response
 from crm.models import OrgType
+from tests.helpers import csv_rows
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_csv_bytes_are_excel_friendly():
     raw = csv_bytes(HEADER, ROWS)
     assert raw.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in raw
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    rows = csv_rows(raw)
     assert rows[0] == HEADER
     assert rows[1] == [
         "Müller-Lüdenscheidt GmbH & Co. KG",
