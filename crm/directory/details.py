@@ -26,7 +26,7 @@ from crm.models import (
     User,
     interaction_persons,
 )
-from crm.models.text import fold
+from crm.models.text import fold, like_contains
 
 KINDS = ("initiative", "organisation", "person")
 
@@ -249,11 +249,10 @@ def organisation_matches(text: str, limit: int = 10) -> list[Organisation]:
     needle = fold(text.strip())[:100]
     if len(needle) < 2:
         return []
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return list(
         db.session.scalars(
             select(Organisation)
-            .where(Organisation.sort_name.like(f"%{escaped}%", escape="\\"))
+            .where(Organisation.sort_name.like(like_contains(needle), escape="\\"))
             .order_by(Organisation.sort_name, Organisation.id)
             .limit(limit)
         )

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
@@ -37,7 +37,7 @@ from crm.models import (
     initiative_laender,
     initiative_themes,
 )
-from crm.models.text import fold
+from crm.models.text import fold, like_contains
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,7 @@ def _order(
 
 
 def _like(text: str) -> str:
-    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return like_contains(fold(text))
 
 
 # Länder, Kreise, themes and formats are reference data that only `init-db` writes: read
@@ -237,19 +236,28 @@ def _ihk_involved() -> Any:
     )
 
 
+def _linked_to(column: Any, value: Any) -> ColumnElement[bool]:
+    """Initiatives with a row in `column`'s link table whose `column` is `value`."""
+    return Initiative.id.in_(select(column.table.c.initiative_id).where(column == value))
+
+
+def works_in_land(ags: str) -> ColumnElement[bool]:
+    """Initiatives working in the Land `ags` (one of their Länder)."""
+    return _linked_to(initiative_laender.c.land_ags, ags)
+
+
+def has_theme(theme_id: int) -> ColumnElement[bool]:
+    """Initiatives with the theme `theme_id`."""
+    return _linked_to(initiative_themes.c.theme_id, theme_id)
+
+
 def initiatives_query(user: Any, params: ListParams, *, reverse: bool = False) -> Select[Any]:
     """Initiatives visible to `user`, searched, filtered and sorted."""
     query = permissions.scope_initiatives(user, select(Initiative))
     if params.q:
         query = query.where(Initiative.sort_name.like(_like(params.q), escape="\\"))
     if land := params.filters.get("land"):
-        query = query.where(
-            Initiative.id.in_(
-                select(initiative_laender.c.initiative_id).where(
-                    initiative_laender.c.land_ags == land
-                )
-            )
-        )
+        query = query.where(works_in_land(land))
     if kreis := params.filters.get("kreis"):
         in_kreis = select(initiative_kreise.c.initiative_id).where(
             initiative_kreise.c.kreis_ags == kreis
@@ -260,21 +268,9 @@ def initiatives_query(user: Any, params: ListParams, *, reverse: bool = False) -
     if status := params.filters.get("status"):
         query = query.where(Initiative.status == status)
     if theme := params.filters.get("theme"):
-        query = query.where(
-            Initiative.id.in_(
-                select(initiative_themes.c.initiative_id).where(
-                    initiative_themes.c.theme_id == int(theme)
-                )
-            )
-        )
+        query = query.where(has_theme(int(theme)))
     if format_id := params.filters.get("format"):
-        query = query.where(
-            Initiative.id.in_(
-                select(initiative_formats.c.initiative_id).where(
-                    initiative_formats.c.format_id == int(format_id)
-                )
-            )
-        )
+        query = query.where(_linked_to(initiative_formats.c.format_id, int(format_id)))
     if ihk := params.filters.get("ihk"):
         query = query.where(_ihk_involved() if ihk == "1" else ~_ihk_involved())
     return _order(

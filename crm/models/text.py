@@ -21,3 +21,13 @@ def fold(text: str | None) -> str:
 def sort_key(*parts: str | None) -> str:
     """A sortable key for a name made of `parts` (e.g. last name, first name)."""
     return " ".join(fold(p).strip() for p in parts if p)[:200]
+
+
+def like_escape(text: str) -> str:
+    """`text` for a LIKE pattern with `escape="\\"`: its % and _ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_contains(text: str) -> str:
+    """A LIKE pattern (with `escape="\\"`) matching values that contain `text` literally."""
+    return f"%{like_escape(text)}%"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from crm import permissions
 from crm.directory.loading import by_id
-from crm.directory.queries import land_choices, theme_choices
+from crm.directory.queries import has_theme, land_choices, theme_choices, works_in_land
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -27,10 +27,9 @@ from crm.models import (
     Person,
     Postcode,
     initiative_laender,
-    initiative_themes,
 )
 from crm.models.base import utcnow
-from crm.models.text import fold
+from crm.models.text import fold, like_contains
 
 QUERY_MAX_LENGTH = 100
 
@@ -65,16 +64,12 @@ def parse_params(args: Mapping[str, str]) -> PublicParams:
     )
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def listed_query(params: PublicParams) -> Select[Initiative]:
     """Listed initiatives, searched (name, description, place) and filtered (Land, theme)."""
     query = select(Initiative).where(Initiative.public_listing.is_(True))
     if params.q:
-        folded = f"%{_escape(fold(params.q))}%"
-        lowered = f"%{_escape(params.q.lower())}%"
+        folded = like_contains(fold(params.q))
+        lowered = like_contains(params.q.lower())
         query = query.where(
             or_(
                 Initiative.sort_name.like(folded, escape="\\"),
@@ -84,21 +79,9 @@ def listed_query(params: PublicParams) -> Select[Initiative]:
             )
         )
     if params.land:
-        query = query.where(
-            Initiative.id.in_(
-                select(initiative_laender.c.initiative_id).where(
-                    initiative_laender.c.land_ags == params.land
-                )
-            )
-        )
+        query = query.where(works_in_land(params.land))
     if params.theme:
-        query = query.where(
-            Initiative.id.in_(
-                select(initiative_themes.c.initiative_id).where(
-                    initiative_themes.c.theme_id == int(params.theme)
-                )
-            )
-        )
+        query = query.where(has_theme(int(params.theme)))
     return query.order_by(Initiative.sort_name, Initiative.id)
 
 

@@ -44,7 +44,7 @@ from crm import permissions
 from crm.extensions import db
 from crm.models import Initiative
 from crm.models.search import SearchDocument, SearchKind
-from crm.models.text import fold
+from crm.models.text import fold, like_contains, like_escape
 from crm.permissions import AnySelect
 from crm.search.schema import fts_table
 
@@ -119,10 +119,6 @@ def query_words(query: str) -> list[str]:
         if word not in words:
             words.append(word)
     return words[:MAX_WORDS]
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _fts_string(word: str) -> str:
@@ -210,7 +206,7 @@ def _statement(
 
 def _parameters(words: list[str], limit: int) -> dict[str, Any]:
     folded = " ".join(words)
-    pattern = _like_escape(folded)
+    pattern = like_escape(folded)
     long_words = [w for w in words if len(w) >= MIN_TRIGRAM_WORD]
     short_words = [w for w in words if len(w) < MIN_TRIGRAM_WORD]
     params: dict[str, Any] = {
@@ -225,7 +221,7 @@ def _parameters(words: list[str], limit: int) -> dict[str, Any]:
     }
     # short words first; SQLite also has the long ones in `fts`
     for i, word in enumerate(short_words + long_words):
-        params[f"w{i}"] = f"%{_like_escape(word)}%"
+        params[f"w{i}"] = like_contains(word)
     return params
 
 
