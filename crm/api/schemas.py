@@ -241,6 +241,59 @@ class PublicProfile(PublicInitiative):
     contacts = fields.List(fields.Nested(PublicContact), required=True)
 
 
+# -- what a client sends: the fields the web forms edit, under the names of the records.
+# Types and lengths here; the web forms' own checks (crm.directory.forms and .checks) run
+# on top, so that the API accepts exactly what the forms accept.
+
+
+def _text(length: int, **kwargs: Any) -> fields.String:
+    return fields.String(allow_none=True, validate=validate.Length(max=length), **kwargs)
+
+
+def _choice(kind: Any, **kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.OneOf([m.value for m in kind]), **kwargs)
+
+
+class AddressIn(ma.Schema):
+    """The address: a PLZ fills an empty Kreis, Land and Ort, and must fit given ones."""
+
+    street = _text(200)
+    plz = _text(5)
+    place = _text(120)
+    kreis_ags = _text(5)
+    land_ags = _text(2)
+
+
+class OrganisationIn(AddressIn):
+    """An organisation as a client creates or changes it."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    legal_name = _text(250)
+    other_names = _text(5_000, metadata={"description": "one name per line"})
+    type = _choice(OrgType, required=True)
+    wz_section = _text(1)
+    wz_division = _text(2)
+    size_class = _choice(SizeClass, allow_none=True)
+    website = _text(300)
+    parent_id = fields.Integer(allow_none=True, validate=validate.Range(1, INTEGER_LIMIT))
+
+
+class PersonIn(ma.Schema):
+    """A person as a client creates or changes it."""
+
+    salutation = _text(20)
+    title = _text(40)
+    first_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = _text(254)
+    phone = _text(40)
+    preferred_language = fields.String(validate=validate.OneOf(["de", "en"]))
+    notes = _text(10_000)
+    lawful_basis = _choice(LawfulBasis, allow_none=True)
+    source = _text(200)
+    restricted = fields.Boolean(metadata={"description": "processing restricted (Art. 18)"})
+
+
 def page_of(item: type[ma.Schema]) -> type[ma.Schema]:
     """The schema of one page of a list of `item`."""
     return ma.Schema.from_dict(

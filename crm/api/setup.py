@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
 
@@ -23,6 +26,13 @@ SPEC = {
 }
 
 
+def schema_name(schema: Any) -> str:
+    """The component name of a schema; a partial one (the body of a PATCH) is "…Changes"."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    partial = not isinstance(schema, type) and bool(schema.partial)
+    return str(cls.__name__).removesuffix("Schema") + ("Changes" if partial else "")
+
+
 class CrmApi(Api):
     """flask-smorest's Api without its app-wide error handler: the web pages keep their
     own error pages, the API blueprint answers JSON (`crm.api.auth.error_response`)."""
@@ -33,7 +43,8 @@ class CrmApi(Api):
 
 def init_app(app: Flask) -> None:
     """Register the API, its description and the token pages on `app`."""
-    api = CrmApi(app, spec_kwargs=dict(SPEC))
+    plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+    api = CrmApi(app, spec_kwargs=dict(SPEC, marshmallow_plugin=plugin))
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.register_field(schemas.Cursor, "string", None)
     api.register_blueprint(views.bp)

@@ -4,14 +4,17 @@ search and filters as the web lists), page by cursor, answer."""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
+from flask import url_for
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from crm import permissions
-from crm.api import schemas
+from crm.api import schemas, writes
 from crm.api.auth import api_user, authenticate, fail, install, presented_token
 from crm.api.lists import INITIATIVE_LINKS, list_params, page
 from crm.api.tokens import hash_token
@@ -37,9 +40,36 @@ def _rate_key() -> str:
 install(bp, _rate_key)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+# a saved or read record with its status and headers (ETag, Location)
+Saved = tuple[Any, int, dict[str, str]]
+
+
 def _refuse_unless(allowed: bool) -> None:
     if not allowed:
         fail(403, "This account may not read this.")
+
+
+def allowed_if(may: Callable[[Any], bool]) -> Callable[[F], F]:
+    """403 for an account that `may` refuses, before its query or body is even read."""
+
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if not may(api_user()):
+                fail(403, "This account may not do this.")
+            return method(*args, **kwargs)
+
+        return cast(F, checked)
+
+    return decorate
+
+
+def _may_create(kind: str) -> Callable[[Any], bool]:
+    return lambda user: permissions.can_create(user, kind)
+
+
+staff_only = allowed_if(permissions.can_view_directory)
 
 
 @bp.route("/initiatives", endpoint="initiatives")
@@ -68,17 +98,61 @@ class InitiativeItem(MethodView):
         return record
 
 
+def _directory_record(model: Any, record_id: int, kind: str) -> Any:
+    """An organisation or person the account may see (staff); 403 for anyone else, 404
+    for an unknown one."""
+    user = api_user()
+    _refuse_unless(permissions.can_view_directory(user))
+    record = db.session.get(model, record_id)
+    hidden = isinstance(record, Person) and not permissions.can_see_person(user, record)
+    if record is None or hidden or not permissions.can_view(user, record):
+        fail(404, f"No such {kind}.")
+    return record
+
+
+def _created(kind: str, changes: dict[str, Any]) -> Saved:
+    """Create through the web form's checks and the directory's services: 201."""
+    record = writes.create(kind, changes)
+    location = url_for(f"api.{kind}", **{f"{kind}_id": record.id})
+    return record, 201, {"ETag": writes.etag(record), "Location": location}
+
+
+def _updated(kind: str, model: Any, record_id: int, changes: dict[str, Any]) -> Saved:
+    """Change the version named by If-Match (412 when stale, 428 without)."""
+    record = _directory_record(model, record_id, kind)
+    if not permissions.can_maintain(api_user(), record):
+        fail(403, "This account may not change this record.")
+    writes.update(kind, record, changes)
+    return record, 200, {"ETag": writes.etag(record)}
+
+
+def _read(model: Any, record_id: int, kind: str) -> Saved:
+    record = _directory_record(model, record_id, kind)
+    return record, 200, {"ETag": writes.etag(record)}
+
+
+WRITE_DOC = {"description": "Needs a `write` token."}
+
+
 @bp.route("/organisations", endpoint="organisations")
 class Organisations(MethodView):
     """The organisations (staff)."""
 
+    @staff_only
     @bp.arguments(schemas.OrganisationQuery, location="query")
     @bp.response(200, schemas.OrganisationPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List organisations, filtered like the web list."""
-        _refuse_unless(permissions.can_view_directory(api_user()))
         query = queries.organisations_query(list_params(args, queries.ORGANISATION_LIST))
         return page(query, Organisation, args)
+
+    @allowed_if(_may_create("organisation"))
+    @bp.arguments(schemas.OrganisationIn)
+    @bp.response(201, schemas.Organisation)
+    @bp.doc(**WRITE_DOC)
+    def post(self, changes: dict[str, Any]) -> Saved:
+        """Create an organisation (checked like the web form)."""
+        return _created("organisation", changes)
 
 
 @bp.route("/organisations/<int:organisation_id>", endpoint="organisation")
@@ -86,27 +160,38 @@ class OrganisationItem(MethodView):
     """One organisation."""
 
     @bp.response(200, schemas.Organisation)
-    def get(self, organisation_id: int) -> Organisation:
-        """One organisation (staff)."""
-        user = api_user()
-        _refuse_unless(permissions.can_view_directory(user))
-        record = db.session.get(Organisation, organisation_id)
-        if record is None or not permissions.can_view(user, record):
-            fail(404, "No such organisation.")
-        return record
+    def get(self, organisation_id: int) -> Saved:
+        """One organisation (staff); its ETag is its version."""
+        return _read(Organisation, organisation_id, "organisation")
+
+    @staff_only
+    @bp.arguments(schemas.OrganisationIn(partial=True))
+    @bp.response(200, schemas.Organisation)
+    @bp.doc(**WRITE_DOC)
+    def patch(self, changes: dict[str, Any], organisation_id: int) -> Saved:
+        """Change the fields sent; `If-Match` must carry the ETag of the version read."""
+        return _updated("organisation", Organisation, organisation_id, changes)
 
 
 @bp.route("/persons", endpoint="persons")
 class Persons(MethodView):
     """The persons (staff)."""
 
+    @staff_only
     @bp.arguments(schemas.PersonQuery, location="query")
     @bp.response(200, schemas.PersonPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List persons, searched by name or e-mail like the web list."""
-        _refuse_unless(permissions.can_view_directory(api_user()))
         query = queries.persons_query(list_params(args, queries.PERSON_LIST))
         return page(query, Person, args)
+
+    @allowed_if(_may_create("person"))
+    @bp.arguments(schemas.PersonIn)
+    @bp.response(201, schemas.Person)
+    @bp.doc(**WRITE_DOC)
+    def post(self, changes: dict[str, Any]) -> Saved:
+        """Create a person (checked like the web form)."""
+        return _created("person", changes)
 
 
 @bp.route("/persons/<int:person_id>", endpoint="person")
@@ -114,13 +199,14 @@ class PersonItem(MethodView):
     """One person."""
 
     @bp.response(200, schemas.Person)
-    def get(self, person_id: int) -> Person:
-        """One person (staff)."""
-        user = api_user()
-        _refuse_unless(permissions.can_view_directory(user))
-        record = db.session.get(Person, person_id)
-        if record is None or not (
-            permissions.can_view(user, record) and permissions.can_see_person(user, record)
-        ):
-            fail(404, "No such person.")
-        return record
+    def get(self, person_id: int) -> Saved:
+        """One person (staff); its ETag is its version."""
+        return _read(Person, person_id, "person")
+
+    @staff_only
+    @bp.arguments(schemas.PersonIn(partial=True))
+    @bp.response(200, schemas.Person)
+    @bp.doc(**WRITE_DOC)
+    def patch(self, changes: dict[str, Any], person_id: int) -> Saved:
+        """Change the fields sent; `If-Match` must carry the ETag of the version read."""
+        return _updated("person", Person, person_id, changes)

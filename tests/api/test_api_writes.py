@@ -1,0 +1,142 @@
+"""Writes through /api/v1/: persons and organisations are created and changed with the web
+forms' checks and the directory's services (audit trail with the token's account);
+updates carry the version (If-Match), a stale one gets 412; CSRF does not apply to
+bearer requests, and a session cannot write."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.models import AuditEntry, Organisation, Person
+from tests.api.conftest import bearer
+from tests.conftest import TEST_PASSWORD
+from tests.helpers import count_rows, csrf_client
+
+
+@pytest.fixture
+def staff(make):
+    return make.user(role="staff", email="schreibt@example.org")
+
+
+@pytest.fixture
+def writer(staff, token_for):
+    return bearer(token_for(staff, scope="write"))
+
+
+def test_create_a_person_audited_under_the_tokens_account(app, client, staff, writer):
+    body = {"first_name": "Jürgen", "last_name": "Groß", "email": "J.Gross@Example.org"}
+    response = client.post("/api/v1/persons", json=body, headers=writer)
+    assert response.status_code == 201, response.json
+    created = response.json
+    assert created["email"] == "j.gross@example.org" and created["version"] == 1
+    assert response.headers["ETag"] == '"1"'
+    assert response.headers["Location"] == f"/api/v1/persons/{created['id']}"
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.record_type == "persons", AuditEntry.record_id == created["id"]
+            )
+        ).one()
+        assert entry.user_id == staff.id and entry.action == "create"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"last_name": "Ohne Vorname"}, "first_name"),
+        ({"first_name": "A", "last_name": "B", "email": "keine-adresse"}, "email"),
+        ({"first_name": "A", "last_name": "B", "phone": "ruf mich an"}, "phone"),
+        ({"first_name": " ", "last_name": "B"}, "first_name"),
+        ({"first_name": "A", "last_name": "B", "lawful_basis": "weil"}, "lawful_basis"),
+        ({"first_name": "A", "last_name": "B", "geheim": 1}, "geheim"),
+        ({"first_name": 7, "last_name": "B"}, "first_name"),
+    ],
+)
+def test_invalid_persons_are_422_with_the_field(app, client, writer, body, field):
+    response = client.post("/api/v1/persons", json=body, headers=writer)
+    assert response.status_code == 422, response.json
+    assert field in response.json["errors"]["json"]
+    assert count_rows(app, Person) == 0
+
+
+def test_an_organisation_gets_kreis_and_land_from_its_plz(client, writer):
+    body = {"name": "Rheinwerk GmbH", "type": "unternehmen", "plz": "50667"}
+    created = client.post("/api/v1/organisations", json=body, headers=writer)
+    assert created.status_code == 201, created.json
+    assert created.json["kreis_ags"] == "05315" and created.json["land_ags"] == "05"
+    wrong = client.post(
+        "/api/v1/organisations",
+        json={"name": "X", "type": "unternehmen", "plz": "50667", "land_ags": "09"},
+        headers=writer,
+    )
+    assert wrong.status_code == 422 and "land_ags" in wrong.json["errors"]["json"]
+    orphan = client.post(
+        "/api/v1/organisations",
+        json={"name": "Y", "type": "unternehmen", "parent_id": 99999},
+        headers=writer,
+    )
+    assert orphan.status_code == 422 and "parent_id" in orphan.json["errors"]["json"]
+
+
+def test_update_needs_the_current_version(app, client, make, writer):
+    person = make.person(first_name="Erika", last_name="Muster", phone="0221 12345")
+    path = f"/api/v1/persons/{person.id}"
+    read = client.get(path, headers=writer)
+    assert read.headers["ETag"] == '"1"'
+    change = {"last_name": "Mustermann"}
+    assert client.patch(path, json=change, headers=writer).status_code == 428
+    star = client.patch(path, json=change, headers=writer | {"If-Match": "*"})
+    assert star.status_code == 428
+    saved = client.patch(path, json=change, headers=writer | {"If-Match": '"1"'})
+    assert saved.status_code == 200, saved.json
+    assert saved.headers["ETag"] == '"2"'
+    assert saved.json["last_name"] == "Mustermann" and saved.json["phone"] == "0221 12345"
+    stale = client.patch(path, json={"first_name": "Eva"}, headers=writer | {"If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.json["code"] == 412
+    with app.app_context():
+        stored = db.session.get_one(Person, person.id)
+        assert (stored.first_name, stored.last_name, stored.version) == ("Erika", "Mustermann", 2)
+    invalid = client.patch(path, json={"email": "kaputt"}, headers=writer | {"If-Match": '"2"'})
+    assert invalid.status_code == 422 and "email" in invalid.json["errors"]["json"]
+
+
+def test_an_unchanged_patch_keeps_the_version(app, client, make, writer):
+    org = make.organisation(name="Gleich AG")
+    path = f"/api/v1/organisations/{org.id}"
+    same = client.patch(path, json={"name": "Gleich AG"}, headers=writer | {"If-Match": '"1"'})
+    assert same.status_code == 200 and same.headers["ETag"] == '"1"'
+
+
+def test_who_may_not_write(app, client, make, token_for, staff):
+    person = make.person(restricted=True)
+    own = make.initiative(name="Eigene")
+    read_only = bearer(token_for(staff, scope="read"))
+    editor = bearer(token_for(make.user(role="editor", initiative_id=own.id), scope="write"))
+    writer = bearer(token_for(staff, scope="write"))
+    body = {"first_name": "A", "last_name": "B"}
+    refused = client.post("/api/v1/persons", json=body, headers=read_only)
+    assert refused.status_code == 403 and refused.json["message"] == "This token may only read."
+    assert client.post("/api/v1/persons", json=body, headers=editor).status_code == 403
+    restricted = client.patch(
+        f"/api/v1/persons/{person.id}", json={"notes": "x"}, headers=writer | {"If-Match": '"1"'}
+    )
+    assert restricted.status_code == 403  # Art. 18: only lifting the restriction changes it
+    assert client.patch("/api/v1/persons/999", json={}, headers=writer).status_code == 404
+    assert count_rows(app, Person) == 1
+
+
+def test_csrf_does_not_apply_to_bearer_requests_and_sessions_cannot_write(
+    make_app, make, token_for
+):
+    csrf_app = make_app(WTF_CSRF_ENABLED=True)
+    user = make.user(role="staff", password=TEST_PASSWORD)
+    body = {"name": "Ohne Formular GmbH", "type": "unternehmen"}
+    api = csrf_app.test_client()
+    created = api.post("/api/v1/organisations", json=body, headers=bearer(token_for(user, "write")))
+    assert created.status_code == 201, created.json
+    browser = csrf_client(csrf_app, user)
+    refused = browser.post("/api/v1/organisations", json=body | {"name": "Per Sitzung"})
+    assert refused.status_code == 401
+    assert count_rows(csrf_app, Organisation) == 1
