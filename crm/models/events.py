@@ -154,6 +154,9 @@ class Registration(TimestampMixin, Base):
     assignment_fixed: Mapped[bool] = mapped_column(Boolean, default=False)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # of the personal link
     reminded_at: Mapped[dt.datetime | None]  # the reminder mail the day before was queued
+    # the language the visitor registered in: their mails go out in it (NULL: registered
+    # before it was recorded, then the person's preferred language)
+    language: Mapped[str | None] = mapped_column(String(2))
 
     event: Mapped[Event] = relationship(back_populates="registrations", lazy="raise")
     person: Mapped[Person] = relationship(lazy="raise")
