@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -80,6 +81,24 @@ class Figure:
         return [*self.rows, *(self.extra_rows or [])]
 
 
+def _counted(query: Any) -> list[Row]:
+    """The (name, count) rows of `query` as figure rows, in the query's order."""
+    return [(name, (int(n),)) for name, n in db.session.execute(query)]
+
+
+def _by_frequency(enum_cls: Any, query: Any) -> list[Row]:
+    """The (enum value, count) rows of `query`, most frequent first (ties: enum order)."""
+    counts = {enum_cls(value): int(n) for value, n in db.session.execute(query)}
+    order = list(enum_cls)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0])))
+    return [(label(member), (n,)) for member, n in ranked]
+
+
+def _number_where(condition: Any) -> Any:
+    """SQL: how many of the grouped rows meet `condition` (0 for none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def initiatives_per_land() -> list[Row]:
     """All 16 Länder in AGS order with the number of initiatives working there."""
     query = (
@@ -89,16 +108,13 @@ def initiatives_per_land() -> list[Row]:
         .group_by(Bundesland.ags, Bundesland.name)
         .order_by(Bundesland.ags)
     )
-    return [(name, (int(n),)) for name, n in db.session.execute(query)]
+    return _counted(query)
 
 
 def initiatives_per_type() -> list[Row]:
     """Initiatives per type, most frequent first (types without initiatives left out)."""
     query = select(Initiative.type, func.count(Initiative.id)).group_by(Initiative.type)
-    counts = {InitiativeType(t): int(n) for t, n in db.session.execute(query)}
-    order = list(InitiativeType)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0])))
-    return [(label(t), (n,)) for t, n in ranked]
+    return _by_frequency(InitiativeType, query)
 
 
 def ihk_involvement() -> list[Row]:
@@ -109,9 +125,7 @@ def ihk_involvement() -> list[Row]:
         Membership.organisation_id == Organisation.id,
         Organisation.type == OrgType.IHK,
     )
-    query = select(
-        func.count(Initiative.id), func.coalesce(func.sum(case((has_ihk, 1), else_=0)), 0)
-    )
+    query = select(func.count(Initiative.id), _number_where(has_ihk))
     total, with_ihk = db.session.execute(query).one()
     total, with_ihk = int(total), int(with_ihk)
     return [
@@ -129,7 +143,7 @@ def themes_distribution() -> list[Row]:
         .group_by(Theme.id, Theme.name, Theme.position)
         .order_by(Theme.position, Theme.name)
     )
-    return [(name, (int(n),)) for name, n in db.session.execute(query)]
+    return _counted(query)
 
 
 def member_mix() -> list[Row]:
@@ -140,18 +154,13 @@ def member_mix() -> list[Row]:
         .where(Membership.is_active)
         .group_by(Organisation.type)
     )
-    counts = {OrgType(t): int(n) for t, n in db.session.execute(query)}
-    order = list(OrgType)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0])))
-    return [(label(t), (n,)) for t, n in ranked]
+    return _by_frequency(OrgType, query)
 
 
 def event_participation() -> list[Row]:
     """Per event (oldest first, drafts left out): seated registrations and attendance."""
-    seated = func.coalesce(func.sum(case((Registration.status.in_(SEATED), 1), else_=0)), 0)
-    attended = func.coalesce(
-        func.sum(case((Registration.status == RegistrationStatus.ATTENDED, 1), else_=0)), 0
-    )
+    seated = _number_where(Registration.status.in_(SEATED))
+    attended = _number_where(Registration.status == RegistrationStatus.ATTENDED)
     query = (
         select(Event.id, Event.title, Event.starts_at, seated, attended)
         .outerjoin(Registration, Registration.event_id == Event.id)
