@@ -35,6 +35,16 @@ def _registrations(app) -> list[Registration]:
         return items
 
 
+def register(client, event, workshops, visitors: int) -> list[int]:
+    """Visitors p0@, p1@ … (example.org) register for `event` one after another: the answers."""
+    return [
+        client.post(
+            f"/events/{event.id}/register", data=form_data(workshops, email=f"p{i}@example.org")
+        ).status_code
+        for i in range(visitors)
+    ]
+
+
 def test_register_page_shows_programme_and_workshops(client, make):
     event, workshops = open_event(make, title="Netzwerktreffen der Industrieinitiativen")
     response = client.get(f"/events/{event.id}/register")
@@ -240,13 +250,7 @@ def test_honeypot_pretends_success_and_stores_nothing(app, client, make):
 def test_rate_limit_on_the_post(app, client, make, monkeypatch):
     monkeypatch.setitem(app.config, "EVENT_REGISTRATION_RATE_LIMIT", "3 per minute")
     event, workshops = open_event(make)
-    codes = [
-        client.post(
-            f"/events/{event.id}/register", data=form_data(workshops, email=f"p{i}@example.org")
-        ).status_code
-        for i in range(5)
-    ]
-    assert codes == [302, 302, 302, 429, 429]
+    assert register(client, event, workshops, 5) == [302, 302, 302, 429, 429]
     assert client.get(f"/events/{event.id}/register").status_code == 200  # GET is not limited
     assert count_rows(app, Registration) == 3
     with app.app_context():
@@ -281,10 +285,7 @@ def test_same_email_twice_gives_no_second_registration_and_the_same_answer(app, 
 
 def test_capacity_full_goes_to_waitlist_and_cancel_moves_the_first_up(app, client, make):
     event, workshops = open_event(make, capacity=2)
-    for i in range(4):
-        client.post(
-            f"/events/{event.id}/register", data=form_data(workshops, email=f"p{i}@example.org")
-        )
+    register(client, event, workshops, 4)
     statuses = [r.status for r in _registrations(app)]
     assert statuses == [RegistrationStatus.REGISTERED] * 2 + [RegistrationStatus.WAITLISTED] * 2
     assert "Warteliste" in mails(app, "p2@example.org")[0].subject
@@ -315,10 +316,7 @@ def test_capacity_full_goes_to_waitlist_and_cancel_moves_the_first_up(app, clien
 
 def test_cancelling_a_waitlisted_place_moves_nobody(app, client, make):
     event, workshops = open_event(make, capacity=1)
-    for i in range(3):
-        client.post(
-            f"/events/{event.id}/register", data=form_data(workshops, email=f"p{i}@example.org")
-        )
+    register(client, event, workshops, 3)
     client.post(f"{personal_path(app, 'p2@example.org')}/cancel")
     assert [r.status for r in sorted(_registrations(app), key=lambda r: r.id)] == [
         RegistrationStatus.REGISTERED,
@@ -415,13 +413,7 @@ def test_ics_download_parses_back(client, make):
 
 def test_event_without_capacity_never_waitlists(app, client, make):
     event, workshops = open_event(make, capacity=None, workshops=0)
-    for i in range(3):
-        assert (
-            client.post(
-                f"/events/{event.id}/register", data=form_data(workshops, email=f"p{i}@example.org")
-            ).status_code
-            == 302
-        )
+    assert register(client, event, workshops, 3) == [302] * 3
     assert {r.status for r in _registrations(app)} == {RegistrationStatus.REGISTERED}
 
 

@@ -70,6 +70,13 @@ def _commit_as(app, actor: Any, work: Callable[[], Any]) -> Any:
         return result
 
 
+def _delete_as(app, actor: Any, kind: str, record: Any) -> None:
+    """Delete `record` (a `kind`) through the directory services, as its delete page does."""
+    _commit_as(
+        app, actor, lambda: directory_services.delete(kind, db.session.get(type(record), record.id))
+    )
+
+
 # --- A: ids are never reused ------------------------------------------------------------
 
 
@@ -614,11 +621,7 @@ def test_undo_is_refused_when_the_initiative_is_gone_too(app, client, make, logi
     org = make.organisation(name="Bleibt GmbH")
     link = make.membership(org, ini)
     delete(app, staffer, Membership, link.id)
-    _commit_as(
-        app,
-        staffer,
-        lambda: directory_services.delete("initiative", db.session.get(Initiative, ini.id)),
-    )
+    _delete_as(app, staffer, "initiative", ini)
     entry = entries(app, record_type="memberships", action=AuditAction.DELETE)[-1]
     login_as("staff")
     count = len(entries(app))
@@ -632,11 +635,7 @@ def test_admins_restore_a_deleted_initiative_with_its_id_and_themes(
     app, client, make, login_as, staffer
 ):
     ini = make.initiative(name="Zurück e.V.", themes=["Wasserstoff"], laender=["05"])
-    _commit_as(
-        app,
-        staffer,
-        lambda: directory_services.delete("initiative", db.session.get(Initiative, ini.id)),
-    )
+    _delete_as(app, staffer, "initiative", ini)
     entry = entries(app, record_type="initiatives", action=AuditAction.DELETE)[-1]
     assert entry.changes["themes"][0] and entry.changes["laender"][0] == ["05"]
     login_as("staff")
@@ -687,11 +686,7 @@ def test_a_restored_person_gets_consents_and_links_back_one_by_one(
     org = make.organisation(name="Heimat GmbH")
     make.affiliation(person, org, function="Leitung")
     make.consent(person)
-    _commit_as(
-        app,
-        staffer,
-        lambda: directory_services.delete("person", db.session.get(Person, person.id)),
-    )
+    _delete_as(app, staffer, "person", person)
     login_as("admin")
     gone = entries(app, record_type="persons", action=AuditAction.DELETE)[-1]
     link = entries(app, record_type="affiliations", action=AuditAction.DELETE)[-1]
