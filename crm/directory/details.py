@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from crm.activity.queries import interactions_for
-from crm.directory.loading import by_id, links_of
+from crm.directory.loading import by_id, links_of, relationships_of
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -82,12 +82,7 @@ def organisation_detail(organisation_id: int) -> OrganisationDetail | None:
     )
     relationships = db.session.scalars(
         select(Relationship)
-        .where(
-            or_(
-                Relationship.organisation_a_id == organisation_id,
-                Relationship.organisation_b_id == organisation_id,
-            )
-        )
+        .where(relationships_of("organisation", organisation_id))
         .options(
             selectinload(Relationship.organisation_a), selectinload(Relationship.organisation_b)
         )
@@ -185,11 +180,7 @@ def delete_impact(kind: str, record_id: int) -> Impact:
                 ("roles", _n(InitiativeRole.id, InitiativeRole.initiative_id == record_id)),
                 (
                     "relationships",
-                    _n(
-                        Relationship.id,
-                        (Relationship.initiative_a_id == record_id)
-                        | (Relationship.initiative_b_id == record_id),
-                    ),
+                    _n(Relationship.id, relationships_of("initiative", record_id)),
                 ),
                 (
                     "interactions",
@@ -209,11 +200,7 @@ def delete_impact(kind: str, record_id: int) -> Impact:
                 ("affiliations", _n(Affiliation.id, Affiliation.organisation_id == record_id)),
                 (
                     "relationships",
-                    _n(
-                        Relationship.id,
-                        (Relationship.organisation_a_id == record_id)
-                        | (Relationship.organisation_b_id == record_id),
-                    ),
+                    _n(Relationship.id, relationships_of("organisation", record_id)),
                 ),
                 ("hosted", _n(Initiative.id, Initiative.host_organisation_id == record_id)),
                 ("children", _n(Organisation.id, Organisation.parent_id == record_id)),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
+from crm.models import Relationship
 
 
 def by_id(model: Any, record_id: int, *relations: Any) -> Any:
@@ -28,3 +29,12 @@ def links_of(link: Any, other: Any, *where: Any, order_by: tuple[Any, ...]) -> l
             select(link).join(other).where(*where).options(selectinload(other)).order_by(*order_by)
         )
     )
+
+
+def relationships_of(kind: str, record_id: int) -> Any:
+    """SQL: a relationship of the initiative or organisation `record_id`, at either end."""
+    if kind == "initiative":
+        a, b = Relationship.initiative_a_id, Relationship.initiative_b_id
+    else:
+        a, b = Relationship.organisation_a_id, Relationship.organisation_b_id
+    return (a == record_id) | (b == record_id)

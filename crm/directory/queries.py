@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
-from crm.directory.loading import by_id, links_of
+from crm.directory.loading import by_id, links_of, relationships_of
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -448,10 +448,7 @@ def initiative_detail(
     ).all()
     relationships = db.session.scalars(
         select(Relationship)
-        .where(
-            (Relationship.initiative_a_id == initiative_id)
-            | (Relationship.initiative_b_id == initiative_id)
-        )
+        .where(relationships_of("initiative", initiative_id))
         .options(selectinload(Relationship.initiative_a), selectinload(Relationship.initiative_b))
     ).all()
     interactions = db.session.scalars(

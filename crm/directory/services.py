@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.directory.checks import is_own_ancestor
+from crm.directory.loading import relationships_of
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -237,20 +238,12 @@ def delete(kind: str, record: Any) -> None:
             raise RefusedDelete("editor accounts")
         children += _rows(Membership, Membership.initiative_id == record.id)
         children += _rows(InitiativeRole, InitiativeRole.initiative_id == record.id)
-        children += _rows(
-            Relationship,
-            (Relationship.initiative_a_id == record.id)
-            | (Relationship.initiative_b_id == record.id),
-        )
+        children += _rows(Relationship, relationships_of("initiative", record.id))
         children += _alone_interactions("initiative_id", "organisation_id", record.id)
     elif kind == "organisation":
         children += _rows(Membership, Membership.organisation_id == record.id)
         children += _rows(Affiliation, Affiliation.organisation_id == record.id)
-        children += _rows(
-            Relationship,
-            (Relationship.organisation_a_id == record.id)
-            | (Relationship.organisation_b_id == record.id),
-        )
+        children += _rows(Relationship, relationships_of("organisation", record.id))
         # links that the database would clear silently are cleared here, audited
         for hosted in _rows(Initiative, Initiative.host_organisation_id == record.id):
             hosted.host_organisation_id = None

@@ -126,6 +126,11 @@ class PeriodMixin:
     since: Mapped[dt.date | None] = mapped_column(default=None)
     until: Mapped[dt.date | None] = mapped_column(default=None)
 
+    @staticmethod
+    def period_check() -> CheckConstraint:
+        """The table check of such a link: its period never ends before it begins."""
+        return CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="period")
+
     @hybrid_property
     def is_active(self) -> bool:
         """True when today lies within [since, until]."""
@@ -142,8 +147,3 @@ class PeriodMixin:
             or_(cls.since.is_(None), cls.since <= day),
             or_(cls.until.is_(None), cls.until >= day),
         )
-
-
-def period_check() -> CheckConstraint:
-    """The table check of a `PeriodMixin` link: its period never ends before it begins."""
-    return CheckConstraint("until IS NULL OR since IS NULL OR until >= since", name="period")

@@ -19,14 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from crm.models.base import (
-    Base,
-    PeriodMixin,
-    TimestampMixin,
-    VersionedMixin,
-    period_check,
-    str_enum,
-)
+from crm.models.base import Base, PeriodMixin, TimestampMixin, VersionedMixin, str_enum
 from crm.models.enums import (
     InitiativeStatus,
     InitiativeType,
@@ -183,7 +176,7 @@ class Membership(PeriodMixin, TimestampMixin, Base):
 
     __tablename__ = "memberships"
     __table_args__ = (
-        period_check(),
+        PeriodMixin.period_check(),
         Index("ix_memberships_initiative_org", "initiative_id", "organisation_id"),
     )
 
@@ -221,7 +214,7 @@ class Relationship(PeriodMixin, TimestampMixin, Base):
         CheckConstraint(
             "organisation_a_id IS NULL OR organisation_a_id <> organisation_b_id", name="org_self"
         ),
-        period_check(),
+        PeriodMixin.period_check(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,15 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from crm.models.base import (
-    Base,
-    PeriodMixin,
-    TimestampMixin,
-    VersionedMixin,
-    period_check,
-    str_enum,
-    utcnow,
-)
+from crm.models.base import Base, PeriodMixin, TimestampMixin, VersionedMixin, str_enum, utcnow
 from crm.models.enums import (
     ConsentMethod,
     ConsentPurpose,
@@ -86,7 +78,7 @@ class Affiliation(PeriodMixin, TimestampMixin, Base):
     """A person working for an organisation, in a function, for a period."""
 
     __tablename__ = "affiliations"
-    __table_args__ = (period_check(),)
+    __table_args__ = (PeriodMixin.period_check(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
@@ -103,7 +95,7 @@ class InitiativeRole(PeriodMixin, TimestampMixin, Base):
     """A person's role for an initiative (contact, speaker, chair, office, press)."""
 
     __tablename__ = "initiative_roles"
-    __table_args__ = (period_check(),)
+    __table_args__ = (PeriodMixin.period_check(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
