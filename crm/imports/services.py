@@ -30,6 +30,7 @@ from crm.db.audit import BATCH_KEY
 from crm.db.engine import writing
 from crm.extensions import db
 from crm.formats import readers
+from crm.imports import beat
 from crm.imports.handlers import HANDLERS
 from crm.imports.outcome import Outcome
 from crm.imports.spec import (
@@ -42,9 +43,11 @@ from crm.imports.spec import (
     read_headers,
     spec_from_state,
 )
+from crm.imports.undo import roll_back_interrupted
 from crm.models import ImportBatch
 
 __all__ = [
+    "ImportInterrupted",
     "ImportRefused",
     "ImportSpec",
     "Outcome",
@@ -94,15 +97,27 @@ def new_batch(
         return batch.id
 
 
-def _progress_of(batch_id: int) -> Callable[[int], None]:
-    def report(rows: int) -> None:
-        with writing():
-            db.session.execute(
-                update(ImportBatch).where(ImportBatch.id == batch_id).values(rows_done=rows)
-            )
-            db.session.commit()
+class ImportInterrupted(ImportRefused):
+    """The batch is no longer running (it was rolled back as interrupted): stop."""
 
-    return report
+
+def _claim_chunk(batch_id: int) -> Callable[[int], None]:
+    """Inside each chunk's transaction: count its rows on the batch, but only while the
+    batch is still "running" -- a batch rolled back as interrupted meanwhile refuses the
+    chunk, so nothing is written after the rollback (the update waits for its row lock)."""
+
+    def claim(rows: int) -> None:
+        result = db.session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id, ImportBatch.status == "running")
+            .values(rows_done=rows)
+        )
+        if not getattr(result, "rowcount", 0):
+            db.session.rollback()
+            raise ImportInterrupted(_("Der Import wurde inzwischen als unterbrochen beendet."))
+        beat.record(batch_id)
+
+    return claim
 
 
 def run_import(
@@ -112,10 +127,17 @@ def run_import(
     user: Any = None,
     batch_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    after_chunk: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Dry run or import of a file (see the module docstring). Returns the outcome; the
     batch (for undo) is recorded unless it is a dry run (`batch_id`: one recorded before,
-    e.g. when the import runs as a background job)."""
+    e.g. when the import runs as a background job). `after_chunk(n)` is called after the
+    n-th chunk was committed (the tests stop an import there, as a killed worker would).
+
+    An import that stops with an unexpected error is rolled back as a whole at once
+    (`crm.imports.undo.roll_back_interrupted`); one that stops without running any code
+    after it (a killed worker) stays "running" and is rolled back by the next run of its
+    job or by the periodic `recover_imports`."""
     check_spec(spec)
     outcome = Outcome()
     if dry_run:
@@ -127,14 +149,28 @@ def run_import(
     audit_key = db.session.scalar(select(ImportBatch.audit_batch).where(ImportBatch.id == batch_id))
     if audit_key is None:
         raise ImportRefused(_("Diesen Import gibt es nicht."))
-    failure: str | None = None
+    beat.record(batch_id)
     try:
-        _run(spec, outcome, audit_key, dry_run=False, progress=_progress_of(batch_id))
+        _run(
+            spec,
+            outcome,
+            audit_key,
+            dry_run=False,
+            progress=_claim_chunk(batch_id),
+            after_chunk=after_chunk,
+        )
+    except ImportInterrupted:
+        raise  # rolled back by the recovery, which recorded why
     except ImportRefused as exc:
-        failure = str(exc)
+        _record_counts(outcome, str(exc))
+        beat.forget(batch_id)
         raise
-    finally:
-        _record_counts(outcome, failure)
+    except Exception:
+        db.session.rollback()
+        roll_back_interrupted(batch_id)
+        raise
+    _record_counts(outcome)
+    beat.forget(batch_id)
     return outcome
 
 
@@ -145,6 +181,7 @@ def _run(
     *,
     dry_run: bool,
     progress: Callable[[int], None] | None,
+    after_chunk: Callable[[int], None] | None = None,
 ) -> None:
     # End the caller's (read) transaction, so that the import's begins as a write
     # transaction (on SQLite, a read transaction cannot safely turn into a writing one).
@@ -153,7 +190,7 @@ def _run(
         with writing():
             handler = HANDLERS[spec.kind](spec)
             rows = readers.data_rows(spec.path, spec.settings)
-            for chunk in _chunks(rows, CHUNK):
+            for number, chunk in enumerate(_chunks(rows, CHUNK), start=1):
                 db.session.info[BATCH_KEY] = audit_key
                 with db.session.no_autoflush:  # one flush per chunk, not one per query
                     results = [handler.process(n, _values(spec.columns, c)) for n, c in chunk]
@@ -172,10 +209,12 @@ def _run(
                 handler.settle()
                 for result in results:
                     outcome.add(result)
+                if progress is not None:  # a real import: in the chunk's transaction
+                    progress(outcome.total)
                 if not dry_run:
                     db.session.commit()
-                if progress is not None:
-                    progress(outcome.total)
+                if after_chunk is not None:
+                    after_chunk(number)
             if dry_run:
                 db.session.rollback()
     except readers.UnreadableFile as exc:
@@ -186,7 +225,7 @@ def _run(
 def _record_counts(outcome: Outcome, failure: str | None = None) -> None:
     with writing():
         batch = db.session.get(ImportBatch, outcome.batch_id)
-        if batch is not None:
+        if batch is not None and batch.status == "running":
             batch.status = "failed" if failure else "done"
             batch.message = failure
             batch.rows_done = outcome.total

@@ -18,6 +18,7 @@ from crm.directory import details as directory_details
 from crm.directory import services as directory_services
 from crm.extensions import db
 from crm.history import fields as f
+from crm.imports import beat
 from crm.models import AuditAction, AuditEntry, ImportBatch
 from crm.models.base import utcnow
 
@@ -148,3 +149,55 @@ def undo(batch_id: int, user: Any = None) -> UndoReport:
             raise
         db.session.commit()
     return report
+
+
+def roll_back_interrupted(batch_id: int, *, only_stale: bool = False) -> UndoReport | None:
+    """Take back an import that was interrupted (its worker killed, an unexpected error),
+    as a whole, and mark it failed. None when the batch is not running (any more), or,
+    with `only_stale`, when it still shows signs of life (`crm.imports.beat`).
+
+    Why roll back rather than resume: the rows of a chunk and their history entries are
+    committed in one transaction, every one with the batch's key, so the entries with that
+    key are exactly what the committed chunks wrote, and `undo_batch` takes back exactly
+    that. Resuming would need more than the chunking keeps: the counts and error rows of
+    the committed chunks live in memory until the end, and so does the handler's memory of
+    the file (a later row refers to a record an earlier row created, by placeholder), so a
+    resumed run would count wrong and could match differently from an uninterrupted one.
+
+    The batch row is locked first; a chunk still being written by a run thought dead waits
+    for that lock and is then refused (`services._claim_chunk`), so nothing is written
+    after the rollback."""
+    with writing():
+        batch = db.session.get(ImportBatch, batch_id, with_for_update=True)
+        if batch is None or batch.status != "running" or batch.undone_at is not None:
+            db.session.rollback()
+            return None
+        if only_stale and not beat.stale(batch_id):
+            db.session.rollback()
+            return None
+        try:
+            report = undo_batch(batch)
+        except Exception:
+            db.session.rollback()
+            raise
+        batch.status = "failed"
+        batch.created = batch.updated = batch.unchanged = batch.errors = 0
+        batch.message = _(
+            "Der Import wurde unterbrochen (der Hintergrunddienst wurde beendet oder ein "
+            "Fehler trat auf) und als Ganzes rückgängig gemacht: %(removed)s entfernt, "
+            "%(restored)s wiederhergestellt. Bitte die Datei erneut importieren.",
+            removed=report.removed,
+            restored=report.restored,
+        )
+        db.session.commit()
+    beat.forget(batch_id)
+    return report
+
+
+def recover_interrupted() -> list[int]:
+    """Roll back every running import without signs of life; returns their ids."""
+    running = list(
+        db.session.scalars(select(ImportBatch.id).where(ImportBatch.status == "running"))
+    )
+    db.session.rollback()
+    return [i for i in running if roll_back_interrupted(i, only_stale=True) is not None]
