@@ -35,6 +35,7 @@ from crm.models.base import today
 from tests.app.test_unchanged_saves import (
     NOT_EDIT_FORMS,
     EditForm,
+    Pick,
     _personal_link,
     _richest_initiative,
     differences,
@@ -117,37 +118,35 @@ def _workshop(session: Any) -> dict[str, Any]:
     return {"event_id": workshop.event_id, "item_id": workshop.id, "kind": "workshops"}
 
 
+def _record(argument: str, query: Any) -> Pick:
+    """URL arguments {argument: the id that `query` finds in the demo data}."""
+    return lambda s: {argument: _one(s, query)}
+
+
+def _running_record(argument: str, model: Any) -> Pick:
+    """URL arguments {argument: the id of a running link of `model`, as of the test's day}."""
+    return lambda s: {argument: _one(s, _running(model))}
+
+
 CONFIRMATIONS: dict[str, EditForm] = {
     "directory.initiative_delete": EditForm(
-        "staff", lambda s: {"initiative_id": _one(s, select(func.max(Initiative.id)))}
+        "staff", _record("initiative_id", select(func.max(Initiative.id)))
     ),
     "directory.organisation_delete": EditForm(
-        "staff", lambda s: {"organisation_id": _one(s, select(func.max(Organisation.id)))}
+        "staff", _record("organisation_id", select(func.max(Organisation.id)))
     ),
-    "directory.person_delete": EditForm(
-        "staff", lambda s: {"person_id": _one(s, select(func.max(Person.id)))}
-    ),
-    "links.membership_end": EditForm(
-        "staff", lambda s: {"membership_id": _one(s, _running(Membership))}
-    ),
-    "links.membership_delete": EditForm(
-        "staff", lambda s: {"membership_id": _one(s, _running(Membership))}
-    ),
-    "links.affiliation_end": EditForm(
-        "staff", lambda s: {"affiliation_id": _one(s, _running(Affiliation))}
-    ),
-    "links.affiliation_delete": EditForm(
-        "staff", lambda s: {"affiliation_id": _one(s, _running(Affiliation))}
-    ),
-    "links.role_end": EditForm("staff", lambda s: {"role_id": _one(s, _running(InitiativeRole))}),
-    "links.role_delete": EditForm(
-        "staff", lambda s: {"role_id": _one(s, _running(InitiativeRole))}
-    ),
+    "directory.person_delete": EditForm("staff", _record("person_id", select(func.max(Person.id)))),
+    "links.membership_end": EditForm("staff", _running_record("membership_id", Membership)),
+    "links.membership_delete": EditForm("staff", _running_record("membership_id", Membership)),
+    "links.affiliation_end": EditForm("staff", _running_record("affiliation_id", Affiliation)),
+    "links.affiliation_delete": EditForm("staff", _running_record("affiliation_id", Affiliation)),
+    "links.role_end": EditForm("staff", _running_record("role_id", InitiativeRole)),
+    "links.role_delete": EditForm("staff", _running_record("role_id", InitiativeRole)),
     "links.relationship_delete": EditForm(
-        "staff", lambda s: {"relationship_id": _one(s, select(func.min(Relationship.id)))}
+        "staff", _record("relationship_id", select(func.min(Relationship.id)))
     ),
     "activity.delete_interaction": EditForm(
-        "staff", lambda s: {"interaction_id": _one(s, select(func.min(Interaction.id)))}
+        "staff", _record("interaction_id", select(func.min(Interaction.id)))
     ),
     "events.delete_item": EditForm("staff", _workshop),
     "event_public.cancel": EditForm("public", _personal_link),
