@@ -79,6 +79,28 @@ def _apply_period(link: Any, period: Period) -> None:
     link.until = period.until
 
 
+def _check_period_link(
+    model: Any,
+    period: Period,
+    exclude_id: int | None,
+    same: tuple[ColumnElement[bool], ...],
+    refusal: tuple[str, str],
+) -> None:
+    """Refuse a period that ends before it begins, and a second `model` row matching
+    `same` whose period overlaps (`refusal`: the field to blame and the message)."""
+    period.check()
+    if _exists(model, exclude_id, *same, _overlapping(model, period)):
+        raise LinkError(*refusal)
+
+
+def _add(link: Any, period: Period) -> Any:
+    """Store a new membership, affiliation or role for `period`."""
+    _apply_period(link, period)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
 def can_end(link: Any, day: dt.date | None = None) -> bool:
     """Can `link` be ended today: it is running and not already ending by today?"""
     day = day or today()
@@ -110,18 +132,16 @@ def delete_link(link: Any) -> None:
 def _check_membership(
     initiative_id: int, organisation_id: int, period: Period, exclude_id: int | None = None
 ) -> None:
-    period.check()
-    if _exists(
+    _check_period_link(
         Membership,
+        period,
         exclude_id,
-        Membership.initiative_id == initiative_id,
-        Membership.organisation_id == organisation_id,
-        _overlapping(Membership, period),
-    ):
-        raise LinkError(
-            "pair",
-            _("Diese Organisation ist in diesem Zeitraum bereits Mitglied der Initiative."),
-        )
+        (
+            Membership.initiative_id == initiative_id,
+            Membership.organisation_id == organisation_id,
+        ),
+        ("pair", _("Diese Organisation ist in diesem Zeitraum bereits Mitglied der Initiative.")),
+    )
 
 
 def create_membership(
@@ -129,11 +149,9 @@ def create_membership(
 ) -> Membership:
     """Make `organisation` a member of `initiative` in `role` for `period`."""
     _check_membership(initiative.id, organisation.id, period)
-    membership = Membership(initiative_id=initiative.id, organisation_id=organisation.id, role=role)
-    _apply_period(membership, period)
-    db.session.add(membership)
-    db.session.flush()
-    return membership
+    return _add(
+        Membership(initiative_id=initiative.id, organisation_id=organisation.id, role=role), period
+    )
 
 
 def update_membership(membership: Membership, role: MembershipRole, period: Period) -> None:
@@ -156,18 +174,13 @@ def _clean(text: str | None) -> str | None:
 def _check_affiliation(
     person_id: int, organisation_id: int, period: Period, exclude_id: int | None = None
 ) -> None:
-    period.check()
-    if _exists(
+    _check_period_link(
         Affiliation,
+        period,
         exclude_id,
-        Affiliation.person_id == person_id,
-        Affiliation.organisation_id == organisation_id,
-        _overlapping(Affiliation, period),
-    ):
-        raise LinkError(
-            "pair",
-            _("Diese Person ist in diesem Zeitraum bereits der Organisation zugeordnet."),
-        )
+        (Affiliation.person_id == person_id, Affiliation.organisation_id == organisation_id),
+        ("pair", _("Diese Person ist in diesem Zeitraum bereits der Organisation zugeordnet.")),
+    )
 
 
 def create_affiliation(
@@ -178,10 +191,7 @@ def create_affiliation(
     affiliation = Affiliation(
         person_id=person.id, organisation_id=organisation.id, function=_clean(function)
     )
-    _apply_period(affiliation, period)
-    db.session.add(affiliation)
-    db.session.flush()
-    return affiliation
+    return _add(affiliation, period)
 
 
 def update_affiliation(affiliation: Affiliation, function: str | None, period: Period) -> None:
@@ -204,16 +214,17 @@ def _check_role(
     period: Period,
     exclude_id: int | None = None,
 ) -> None:
-    period.check()
-    if _exists(
+    _check_period_link(
         InitiativeRole,
+        period,
         exclude_id,
-        InitiativeRole.person_id == person_id,
-        InitiativeRole.initiative_id == initiative_id,
-        InitiativeRole.role == role,
-        _overlapping(InitiativeRole, period),
-    ):
-        raise LinkError("role", _("Diese Person hat diese Rolle in diesem Zeitraum bereits inne."))
+        (
+            InitiativeRole.person_id == person_id,
+            InitiativeRole.initiative_id == initiative_id,
+            InitiativeRole.role == role,
+        ),
+        ("role", _("Diese Person hat diese Rolle in diesem Zeitraum bereits inne.")),
+    )
 
 
 def create_role(
@@ -221,11 +232,7 @@ def create_role(
 ) -> InitiativeRole:
     """Give `person` the role `role` for `initiative` during `period`."""
     _check_role(person.id, initiative.id, role, period)
-    item = InitiativeRole(person_id=person.id, initiative_id=initiative.id, role=role)
-    _apply_period(item, period)
-    db.session.add(item)
-    db.session.flush()
-    return item
+    return _add(InitiativeRole(person_id=person.id, initiative_id=initiative.id, role=role), period)
 
 
 def update_role(item: InitiativeRole, role: InitiativeRoleKind, period: Period) -> None:
