@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from crm.accounts.passwords import hash_password, password_problem, verify_password
 from crm.accounts.tokens import Purpose, make_token, verify_token
 from crm.extensions import db
-from crm.mail.services import queue_mail
+from crm.mail.services import in_language, queue_mail
 from crm.models import Initiative, Role, User
 from crm.models.accounts import new_session_token
 
@@ -165,14 +165,15 @@ def invite(email: str, role: str, initiative_id: int | None, name: str | None = 
         user.rotate_session_token()  # earlier invitation links stop working
         db.session.flush()
     initiative = db.session.get(Initiative, initiative_id) if initiative_id is not None else None
-    body = render_template(
-        "mail/invitation.txt",
-        name=(name or "").strip(),
-        initiative=initiative,
-        link=link_for(user, Purpose.INVITATION),
-        days=_valid_days(Purpose.INVITATION),
-    )
-    queue_mail(user.email, _("Einladung zum Industrienetz"), body)
+    with in_language(user.language):
+        body = render_template(
+            "mail/invitation.txt",
+            name=(name or "").strip(),
+            initiative=initiative,
+            link=link_for(user, Purpose.INVITATION),
+            days=_valid_days(Purpose.INVITATION),
+        )
+        queue_mail(user.email, _("Einladung zum Industrienetz"), body)
     return user
 
 
@@ -186,29 +187,31 @@ def request_password_reset(email: str) -> None:
     work without queueing, so that neither the response nor its timing tells them apart."""
     address = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == address, User.active.is_(True)))
-    subject = _("Passwort zurücksetzen")
     target = user or User(
         id=0, email=address, password_hash=None, session_token=new_session_token()
     )
-    body = render_template(
-        "mail/password_reset.txt",
-        link=link_for(target, Purpose.RESET),
-        hours=_valid_hours(Purpose.RESET),
-    )
-    if user is not None:
-        queue_mail(user.email, subject, body)
+    _queue_reset_mail(target, queue=user is not None)
 
 
 def send_password_reset(user: User) -> None:
     """Queue a reset mail for `user` (an admin's action); inactive accounts are refused."""
     if not user.active:
         raise AccountError(_("Das Konto ist deaktiviert."))
-    body = render_template(
-        "mail/password_reset.txt",
-        link=link_for(user, Purpose.RESET),
-        hours=_valid_hours(Purpose.RESET),
-    )
-    queue_mail(user.email, _("Passwort zurücksetzen"), body)
+    _queue_reset_mail(user)
+
+
+def _queue_reset_mail(user: User, *, queue: bool = True) -> None:
+    """Write the reset mail of `user` in the account's language; queue it unless told not
+    to (an unknown address: the same work, nothing sent)."""
+    with in_language(user.language):
+        subject = _("Passwort zurücksetzen")
+        body = render_template(
+            "mail/password_reset.txt",
+            link=link_for(user, Purpose.RESET),
+            hours=_valid_hours(Purpose.RESET),
+        )
+    if queue:
+        queue_mail(user.email, subject, body)
 
 
 def set_password(user: User, new: str) -> None:

@@ -35,7 +35,7 @@ from crm.graph.assign import (
     metrics_of,
     random_assignment,
 )
-from crm.mail.services import queue_mail
+from crm.mail.services import in_language, queue_mail
 from crm.models import (
     AssignmentDraft,
     Bundesland,
@@ -354,10 +354,11 @@ def publish(event: Event) -> PublishResult:
         registration.assigned_workshop_id = workshop_id
         person = registration.person
         if workshop_id is not None and person.email:
-            body = render_template(
-                MAIL_TEMPLATE, event=event, person=person, workshop=titles[workshop_id]
-            )
-            queue_mail(person.email, _("Ihr Workshop: %(t)s", t=event.title), body)
+            with in_language(registration.language, person.preferred_language):
+                body = render_template(
+                    MAIL_TEMPLATE, event=event, person=person, workshop=titles[workshop_id]
+                )
+                queue_mail(person.email, _("Ihr Workshop: %(t)s", t=event.title), body)
             mailed += 1
     inputs.draft.published_at = utcnow()
     db.session.flush()

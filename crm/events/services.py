@@ -23,13 +23,16 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.formats.ics import event_calendar
-from crm.mail.services import queue_mail
+from crm.mail.services import in_language, queue_mail
 from crm.models import (
     AgendaBlock,
     AgendaKind,
@@ -355,31 +358,54 @@ def _register_url(event: Event) -> str:
 
 
 def _mail(
-    template: str, to: str, subject: str, event: Event, *, ics: bool = True, **context: object
+    template: str,
+    to: str,
+    subject: LazyString,
+    event: Event,
+    *,
+    person: Person,
+    registration: Registration,
+    ics: bool = True,
+    **context: object,
 ) -> None:
-    body = render_template(f"mail/{template}", event=event, **context)
-    calendar = event_calendar(event, url=_register_url(event)) if ics else None
-    queue_mail(to, subject, body, ics=calendar)
+    """Queue a mail about `registration`, in the language it was made in (else the
+    person's preferred language, else German): subject, body and calendar."""
+    with in_language(registration.language, person.preferred_language):
+        body = render_template(
+            f"mail/{template}", event=event, person=person, registration=registration, **context
+        )
+        calendar = event_calendar(event, url=_register_url(event)) if ics else None
+        queue_mail(to, str(subject), body, ics=calendar)
 
 
 def _mail_person(
     template: str,
     person: Person | None,
-    subject: str,
+    subject: LazyString,
     event: Event,
+    registration: Registration,
     *,
     ics: bool = True,
     **context: object,
 ) -> None:
-    """Mail `person` about `event`, when they have an address."""
+    """Mail `person` about their `registration` for `event`, when they have an address."""
     if person is not None and person.email:
-        _mail(template, person.email, subject, event, ics=ics, person=person, **context)
+        _mail(
+            template,
+            person.email,
+            subject,
+            event,
+            person=person,
+            registration=registration,
+            ics=ics,
+            **context,
+        )
 
 
 def _mail_link(
     template: str,
     to: str,
-    subject: str,
+    subject: LazyString,
     event: Event,
     person: Person,
     registration: Registration,
@@ -400,7 +426,7 @@ def _mail_link(
     )
 
 
-def _find_or_create_person(data: RegistrationInput, event: Event) -> Person:
+def _find_or_create_person(data: RegistrationInput, event: Event, language: str) -> Person:
     person = find_person_by_email(data.email)
     if person is not None:
         return person
@@ -408,6 +434,7 @@ def _find_or_create_person(data: RegistrationInput, event: Event) -> Person:
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
         email=data.email,
+        preferred_language=language,
         lawful_basis=LawfulBasis.CONSENT,
         source=f"Anmeldung {event.title}"[:200],
         collected_at=utcnow(),
@@ -451,7 +478,9 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
     """Register a visitor (or resend their link); waitlist beyond capacity. Caller commits."""
     event = lock_event(event_id)
     assert event is not None  # noqa: S101 - the view has loaded it
-    person = _find_or_create_person(data, event)
+    locale = get_locale()  # the language of the form: the visitor's mails go out in it
+    language = locale.language if locale is not None else "de"
+    person = _find_or_create_person(data, event, language)
     to = person.email or data.email
     registration = db.session.scalar(
         select(Registration).where(
@@ -463,7 +492,8 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
         # Same e-mail again: no second registration. A fresh link replaces the old one,
         # because only the hash of a link is stored.
         registration.token_hash = token_hash
-        subject = _("Ihr persönlicher Link: %(t)s", t=event.title)
+        registration.language = language
+        subject = _l("Ihr persönlicher Link: %(t)s", t=event.title)
         _mail_link("link_resent.txt", to, subject, event, person, registration, token, ics=False)
         return RegistrationOutcome(registration, resent=True)
     # Free seats go to those already waiting; only then may the newcomer have one.
@@ -478,6 +508,7 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
     registration.organisation_confirmed = False
     registration.initiative_id = data.initiative_id
     registration.function = (data.function or "").strip() or None
+    registration.language = language
     registration.status = (
         RegistrationStatus.REGISTERED if has_seat else RegistrationStatus.WAITLISTED
     )
@@ -492,9 +523,9 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
     _record_consents(person, registration, data)
     template = "confirmation.txt" if has_seat else "waitlisted.txt"
     subject = (
-        _("Anmeldebestätigung: %(t)s", t=event.title)
+        _l("Anmeldebestätigung: %(t)s", t=event.title)
         if has_seat
-        else _("Warteliste: %(t)s", t=event.title)
+        else _l("Warteliste: %(t)s", t=event.title)
     )
     _mail_link(template, to, subject, event, person, registration, token, ics=has_seat)
     if has_seat:
@@ -633,9 +664,9 @@ def fill_workshops_and_mail(
         _mail_person(
             "moved_up.txt",
             db.session.get_one(Person, registration.person_id),
-            _("Sie haben einen Platz: %(t)s", t=event.title),
+            _l("Sie haben einen Platz: %(t)s", t=event.title),
             event,
-            registration=registration,
+            registration,
             workshop=workshop_of.get(registration.id),
         )
     already = {r.id for r in moved_up}
@@ -644,8 +675,9 @@ def fill_workshops_and_mail(
             _mail_person(
                 "workshop_moved_up.txt",
                 db.session.get_one(Person, registration.person_id),
-                _("Ihr Workshop: %(t)s", t=event.title),
+                _l("Ihr Workshop: %(t)s", t=event.title),
                 event,
+                registration,
                 workshop=workshop,
                 ics=False,
             )
@@ -662,9 +694,9 @@ def cancel(registration: Registration) -> list[Registration]:
     _mail_person(
         "cancelled.txt",
         db.session.get_one(Person, registration.person_id),
-        _("Stornierung: %(t)s", t=event.title),
+        _l("Stornierung: %(t)s", t=event.title),
         event,
-        registration=registration,
+        registration,
         ics=False,
     )
     return fill_seats(event)
@@ -746,7 +778,6 @@ def remind(registration_id: int) -> bool:
     registration.reminded_at = utcnow()
     event = db.session.get_one(Event, registration.event_id)
     person = db.session.get(Person, registration.person_id) if registration.person_id else None
-    _mail_person(
-        "reminder.txt", person, _("Erinnerung: %(t)s ist morgen", t=event.title), event, ics=False
-    )
+    subject = _l("Erinnerung: %(t)s ist morgen", t=event.title)
+    _mail_person("reminder.txt", person, subject, event, registration, ics=False)
     return True

@@ -12,12 +12,15 @@ import datetime as dt
 import re
 import smtplib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import func, or_, select, update
 
 from crm.extensions import db
@@ -34,6 +37,17 @@ def queue_mail(to: str, subject: str, body: str, *, ics: str | None = None) -> O
     mail = OutboxMail(to_address=to, subject=subject[:200], body=body, ics=ics)
     db.session.add(mail)
     return mail
+
+
+@contextmanager
+def in_language(*choices: str | None) -> Iterator[str]:
+    """Write a mail in its recipient's language: the first of `choices` the app speaks
+    (e.g. the language of a registration, then the person's), German otherwise. Subject
+    and body are to be rendered inside the block; yields the language."""
+    spoken = [c for c in choices if c is not None and c in current_app.config["LANGUAGES"]]
+    language = spoken[0] if spoken else str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    with force_locale(language):
+        yield language
 
 
 def links_in(body: str) -> list[str]:
