@@ -124,12 +124,18 @@ def _owner_shown(item: Interaction) -> str:
     return "" if item.follow_up_due is not None else str(current_user.id)
 
 
-@bp.route("/interactions/<int:interaction_id>/edit", methods=["GET", "POST"])
-def edit_interaction(interaction_id: int) -> Response | str:
-    """Change a logged interaction and its follow-up."""
+def _editable(interaction_id: int) -> Interaction:
+    """The interaction if the current user may change it (else 403, or 404 if missing)."""
     _require(permissions.can_log_interaction(current_user))
     item = queries.interaction(interaction_id) or abort(404)
     _require(permissions.can_edit_interaction(current_user, item))
+    return item
+
+
+@bp.route("/interactions/<int:interaction_id>/edit", methods=["GET", "POST"])
+def edit_interaction(interaction_id: int) -> Response | str:
+    """Change a logged interaction and its follow-up."""
+    item = _editable(interaction_id)
     ctx = queries.context_of(item)
     form = _form(
         ctx,
@@ -153,9 +159,7 @@ def edit_interaction(interaction_id: int) -> Response | str:
 @bp.route("/interactions/<int:interaction_id>/delete", methods=["GET", "POST"])
 def delete_interaction(interaction_id: int) -> Response | str:
     """Ask first (GET), then delete (POST)."""
-    _require(permissions.can_log_interaction(current_user))
-    item = queries.interaction(interaction_id) or abort(404)
-    _require(permissions.can_edit_interaction(current_user, item))
+    item = _editable(interaction_id)
     if request.method == "GET":
         return render_template("activity/delete.html", item=item)
     back = _back(queries.context_of(item), item)
