@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 from werkzeug.wrappers import Response
 
@@ -20,6 +20,7 @@ from crm.db.audit import set_actor
 from crm.extensions import db, limiter
 from crm.models import User
 
+API_PREFIX = "/api/v1/"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
@@ -85,8 +86,25 @@ def error_response(error: HTTPException) -> tuple[dict[str, Any], int, dict[str,
     errors = data.get("errors") or data.get("messages")
     if errors:
         payload["errors"] = errors
+    # e.g. `Allow` of a 405, `Retry-After` of a 429
+    headers.update({k: v for k, v in error.get_headers() if k.lower() != "content-type"})
     headers.update(data.get("headers") or {})
     return payload, code, headers
+
+
+def routing_error() -> Response | None:
+    """Before every request: an unknown URL or method under /api/v1/ answers in the API's
+    error shape (the request belongs to no blueprint, so the HTML error pages would)."""
+    error = request.routing_exception
+    if not (isinstance(error, HTTPException) and (error.code or 0) >= 400):
+        return None
+    if not request.path.startswith(API_PREFIX):
+        return None
+    payload, code, headers = error_response(error)
+    response = jsonify(payload)
+    response.status_code = code
+    response.headers.update(headers)
+    return cors_headers(response)
 
 
 def cors_headers(response: Response) -> Response:

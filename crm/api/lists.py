@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from crm.api.schemas import encode_cursor
+from crm.api.schemas import INTEGER_LIMIT, encode_cursor
 from crm.directory import queries
 from crm.extensions import db
 from crm.models import Initiative
@@ -33,8 +33,8 @@ def page(query: Select[Any], model: Any, args: Mapping[str, Any]) -> dict[str, A
     """One page in id order after `cursor`; `next_cursor` continues it (keyset paging:
     every page costs the same, also deep into a list of 60,000)."""
     query = query.order_by(None).order_by(model.id)
-    if args.get("cursor") is not None:
-        query = query.where(model.id > args["cursor"])
+    if args.get("cursor"):
+        query = query.where(model.id > min(int(args["cursor"]), INTEGER_LIMIT))
     limit = args["limit"]
     rows = list(db.session.scalars(query.limit(limit + 1)))
     more = len(rows) > limit

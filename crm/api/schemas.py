@@ -3,8 +3,6 @@ parameters of the lists (they also make the OpenAPI description)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 import marshmallow as ma
@@ -24,31 +22,25 @@ DEFAULT_LIMIT = 50
 INTEGER_LIMIT = 2**31 - 1
 
 
-class Cursor(fields.Field[int]):
-    """An opaque position in a list: the id of the last record of the previous page."""
+class StrictBoolean(fields.Boolean):
+    """true or false, nothing that merely looks like one (0, "yes")."""
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
-        try:
-            after = int(
-                base64.urlsafe_b64decode(str(value).encode("ascii") + b"==").decode("ascii")
-            )
-        except (ValueError, UnicodeError, binascii.Error):
-            raise ma.ValidationError("Not a cursor of this list.") from None
-        if not 0 <= after <= INTEGER_LIMIT:
-            raise ma.ValidationError("Not a cursor of this list.")
-        return after
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ma.ValidationError("Not a boolean.")
+        return value
 
 
 def encode_cursor(after: int) -> str:
-    """The cursor that continues after the record with id `after`."""
-    return base64.urlsafe_b64encode(str(after).encode("ascii")).decode("ascii").rstrip("=")
+    """The cursor that continues after the record with id `after` (opaque to clients)."""
+    return str(after)
 
 
 class ListQuery(ma.Schema):
     """Paging and search of every list."""
 
-    cursor = Cursor(
-        load_default=None,
+    cursor = fields.String(
+        validate=validate.Regexp(r"^[0-9]{1,10}$"),
         metadata={"description": "`next_cursor` of the previous page; none for the first."},
     )
     limit = fields.Integer(
@@ -291,7 +283,7 @@ class PersonIn(ma.Schema):
     notes = _text(10_000)
     lawful_basis = _choice(LawfulBasis, allow_none=True)
     source = _text(200)
-    restricted = fields.Boolean(metadata={"description": "processing restricted (Art. 18)"})
+    restricted = StrictBoolean(metadata={"description": "processing restricted (Art. 18)"})
 
 
 def page_of(item: type[ma.Schema]) -> type[ma.Schema]:

@@ -8,7 +8,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
 
-from crm.api import docs, public_views, schemas, token_views, views
+from crm.api import auth, docs, public_views, token_views, views
 from crm.extensions import csrf
 
 SPEC = {
@@ -46,7 +46,6 @@ def init_app(app: Flask) -> None:
     plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
     api = CrmApi(app, spec_kwargs=dict(SPEC, marshmallow_plugin=plugin))
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api.register_field(schemas.Cursor, "string", None)
     api.register_blueprint(views.bp)
     api.register_blueprint(public_views.bp)
     app.extensions["crm_api"] = api
@@ -57,5 +56,6 @@ def init_app(app: Flask) -> None:
     for endpoint, view in app.view_functions.items():
         if endpoint.split(".")[0] in (views.bp.name, public_views.bp.name):
             view.is_public = True  # type: ignore[union-attr]
+    app.before_request(auth.routing_error)
     csrf.exempt(views.bp)
     csrf.exempt(public_views.bp)
