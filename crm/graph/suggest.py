@@ -38,7 +38,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -76,12 +76,17 @@ _ATTENDANCE_KINDS = frozenset({EVENT, WORKSHOP})
 
 @dataclass(frozen=True)
 class Reason:
-    """One piece of evidence for a suggestion; `weight` is its share of the score."""
+    """One piece of evidence for a suggestion; `weight` is its share of the score.
+
+    `code` names its wording (`WORDING`) and `data` fills it in (`label`, `count`,
+    `types`); `text` is that wording in German."""
 
     kind: str
     via: Hashable | None
     weight: float
     text: str
+    code: str = "label"
+    data: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -351,73 +356,95 @@ def _add_attribute_evidence(
 
 # --- texts -----------------------------------------------------------------------
 
+#: Each reason's wording by its `code` (a German template over its `data`). The library
+#: writes `Reason.text` with it; the web layer words the code in the user's language.
+WORDING = {
+    "shared_theme": "Beide arbeiten zu {label}",
+    "same_workshop": "Beide waren im Workshop {label}",
+    "same_event": "Beide waren beim {label}",
+    "shared_member": "Beide haben {label} als Mitglied",
+    "shared_membership": "Beide sind Mitglied in {label}",
+    "same_employer": "Beide arbeiten bei {label}",
+    "active_in_both": "{label} ist bei beiden aktiv",
+    "shared_connection": "Gemeinsame Verbindung über {label}",
+    "member_there": "{label} ist dort Mitglied",
+    "active_there": "{label} ist dort aktiv",
+    "connection": "Verbindung über {label}",
+    "path": "Indirekte Verbindung über {label}",
+    "same_region": "Gleiches Bundesland",
+    "neighbouring_region": "Nachbarregion",
+    "complementary_mix": "Ergänzende Mitglieder: {types}",
+    "further_one": "… und 1 weitere gemeinsame Verbindung",
+    "further": "… und {count} weitere gemeinsame Verbindungen",
+    "label": "{label}",
+}
+
+
+def german_text(code: str, data: Mapping[str, Any]) -> str:
+    """The German text of a reason `code` with its `data` (`types`: a list of values)."""
+    values = dict(data)
+    if "types" in values:
+        values["types"] = ", ".join(values["types"])
+    return WORDING[code].format(**values)
+
 
 def _write_reasons(
     graph: nx.Graph, source: Hashable, target: Hashable, reasons: list[_RawReason]
 ) -> tuple[Reason, ...]:
-    """Turn raw reasons into `Reason`s with German texts, strongest first, folded last."""
+    """Turn raw reasons into `Reason`s with codes, data and German texts, strongest first,
+    folded last."""
     kinds = (node_kind(graph, source), node_kind(graph, target))
-    written = [
-        Reason(kind=kind, via=via, weight=weight, text=_text(graph, kinds, kind, via, detail))
-        for kind, via, weight, detail in reasons
-        if kind != FURTHER
-    ]
-    written.sort(key=lambda reason: (-reason.weight, reason.kind, reason.text))
-    written.extend(
-        Reason(kind=kind, via=via, weight=weight, text=_text(graph, kinds, kind, via, detail))
-        for kind, via, weight, detail in reasons
-        if kind == FURTHER
-    )
-    return tuple(written)
+
+    def written(kind: str, via: Hashable | None, weight: float, detail: Any) -> Reason:
+        code, data = _wording(graph, kinds, kind, via, detail)
+        text = german_text(code, data)
+        return Reason(kind=kind, via=via, weight=weight, text=text, code=code, data=data)
+
+    listed = [written(*reason) for reason in reasons if reason[0] != FURTHER]
+    listed.sort(key=lambda reason: (-reason.weight, reason.kind, reason.text))
+    listed.extend(written(*reason) for reason in reasons if reason[0] == FURTHER)
+    return tuple(listed)
 
 
-def _text(
+def _wording(
     graph: nx.Graph,
     kinds: tuple[str | None, str | None],
     kind: str,
     via: Hashable | None,
     detail: Any,
-) -> str:
+) -> tuple[str, dict[str, Any]]:
+    """The code of a reason and its data (`label`: the via node's label, `count`, `types`)."""
     label = node_label(graph, via) if via is not None else ""
     if kind == SHARED_THEME:
-        return f"Beide arbeiten zu {label or detail}"
+        return "shared_theme", {"label": label or detail}
     if kind == CO_ATTENDANCE:
-        if node_kind(graph, via) == WORKSHOP:
-            return f"Beide waren im Workshop {label}"
-        return f"Beide waren beim {label}"
+        code = "same_workshop" if node_kind(graph, via) == WORKSHOP else "same_event"
+        return code, {"label": label}
     if kind == SHARED_NEIGHBOUR:
-        return _shared_neighbour_text(kinds, node_kind(graph, via), label)
-    if kind == PATH:
-        return f"Indirekte Verbindung über {label}"
-    if kind == SAME_REGION:
-        return "Gleiches Bundesland"
-    if kind == NEIGHBOURING_REGION:
-        return "Nachbarregion"
+        return _shared_neighbour_code(kinds, node_kind(graph, via)), {"label": label}
+    if kind in (PATH, SAME_REGION, NEIGHBOURING_REGION):
+        return kind, {"label": label} if kind == PATH else {}
     if kind == COMPLEMENTARY_MIX:
-        return "Ergänzende Mitglieder: " + ", ".join(sorted(detail))
+        return kind, {"types": sorted(detail)}
     if kind == FURTHER:
-        if detail == 1:
-            return "… und 1 weitere gemeinsame Verbindung"
-        return f"… und {detail} weitere gemeinsame Verbindungen"
-    return label
+        return ("further_one" if detail == 1 else "further"), {"count": detail}
+    return "label", {"label": label}
 
 
-def _shared_neighbour_text(
-    kinds: tuple[str | None, str | None], via_kind: str | None, label: str
-) -> str:
+def _shared_neighbour_code(kinds: tuple[str | None, str | None], via_kind: str | None) -> str:
     source_kind, target_kind = kinds
     if source_kind == target_kind:
         if source_kind == INITIATIVE and via_kind == ORGANISATION:
-            return f"Beide haben {label} als Mitglied"
+            return "shared_member"
         if source_kind == ORGANISATION and via_kind == INITIATIVE:
-            return f"Beide sind Mitglied in {label}"
+            return "shared_membership"
         if source_kind == PERSON and via_kind == ORGANISATION:
-            return f"Beide arbeiten bei {label}"
+            return "same_employer"
         if via_kind == PERSON:
-            return f"{label} ist bei beiden aktiv"
-        return f"Gemeinsame Verbindung über {label}"
+            return "active_in_both"
+        return "shared_connection"
     if target_kind == INITIATIVE and via_kind == ORGANISATION:
-        return f"{label} ist dort Mitglied"
+        return "member_there"
     if target_kind == INITIATIVE and via_kind == PERSON:
-        return f"{label} ist dort aktiv"
-    return f"Verbindung über {label}"
+        return "active_there"
+    return "connection"

@@ -18,12 +18,10 @@ from sqlalchemy.orm import selectinload
 from crm import permissions
 from crm.extensions import db
 from crm.graph import (
-    COMPLEMENTARY_MIX,
     LAENDER,
     Broker,
     Community,
     CrossRegionLink,
-    Reason,
     Suggestion,
     brokers,
     communities,
@@ -36,7 +34,6 @@ from crm.models import (
     Initiative,
     InitiativeStatus,
     Organisation,
-    OrgType,
     Relationship,
     SuggestionDecision,
     SuggestionFeedback,
@@ -44,7 +41,7 @@ from crm.models import (
 from crm.network import cache
 from crm.network.builder import node_id, record_of
 from crm.network.naming import GroupName, group_names
-from crm.web.labels import label
+from crm.network.reasons import reason_text
 
 #: How many suggestions a record page shows.
 PANEL_SIZE = 5
@@ -129,20 +126,6 @@ def related_initiatives(initiative_id: int) -> set[int]:
     )
     others = {b if a == initiative_id else a for a, b in rows}
     return {other for other in others if other is not None and other != initiative_id}
-
-
-def reason_text(reason: Reason) -> str:
-    """The reason's German text; organisation types named by their labels, not stored values."""
-    if reason.kind != COMPLEMENTARY_MIX or ": " not in reason.text:
-        return reason.text
-    head, _, values = reason.text.partition(": ")
-    names = []
-    for value in values.split(", "):
-        try:
-            names.append(label(OrgType(value)))
-        except ValueError:
-            names.append(value)
-    return f"{head}: {', '.join(sorted(names))}"
 
 
 def _per_graph(graph: nx.Graph, key: str, compute: Any) -> Any:

@@ -1,0 +1,56 @@
+"""The wording of suggestion reasons (web layer): `crm.graph` gives each reason a code
+and its data, Babel words it at render time, so each user reads it in their language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from crm.graph import Reason
+from crm.models import OrgType
+from crm.web.labels import label
+
+#: The message of each reason code (`crm.graph.suggest.WORDING` has the same in German).
+MESSAGES = {
+    "shared_theme": _l("Beide arbeiten zu %(label)s"),
+    "same_workshop": _l("Beide waren im Workshop %(label)s"),
+    "same_event": _l("Beide waren beim %(label)s"),
+    "shared_member": _l("Beide haben %(label)s als Mitglied"),
+    "shared_membership": _l("Beide sind Mitglied in %(label)s"),
+    "same_employer": _l("Beide arbeiten bei %(label)s"),
+    "active_in_both": _l("%(label)s ist bei beiden aktiv"),
+    "shared_connection": _l("Gemeinsame Verbindung über %(label)s"),
+    "member_there": _l("%(label)s ist dort Mitglied"),
+    "active_there": _l("%(label)s ist dort aktiv"),
+    "connection": _l("Verbindung über %(label)s"),
+    "path": _l("Indirekte Verbindung über %(label)s"),
+    "same_region": _l("Gleiches Bundesland"),
+    "neighbouring_region": _l("Nachbarregion"),
+    "complementary_mix": _l("Ergänzende Mitglieder: %(types)s"),
+}
+
+
+def _type_name(value: str) -> str:
+    try:
+        return str(label(OrgType(value)))
+    except ValueError:
+        return value
+
+
+def reason_text(reason: Reason) -> str:
+    """The reason in the current language; organisation types named by their labels."""
+    data = reason.data
+    if reason.code in ("further", "further_one"):
+        count = int(data.get("count", 1))
+        return ngettext(
+            "… und %(num)d weitere gemeinsame Verbindung",
+            "… und %(num)d weitere gemeinsame Verbindungen",
+            count,
+        )
+    message = MESSAGES.get(reason.code)
+    if message is None:
+        return str(data.get("label", reason.text))
+    if reason.code == "complementary_mix":
+        names = sorted(_type_name(value) for value in data.get("types", ()))
+        return str(message % {"types": ", ".join(names)})
+    return str(message % {key: str(value) for key, value in data.items()})
