@@ -3,9 +3,11 @@ initiative is loaded with."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import marshmallow as ma
+from flask_smorest import Blueprint
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +23,12 @@ INITIATIVE_LINKS = (
     selectinload(Initiative.themes),
     selectinload(Initiative.formats),
 )
+
+
+def query_arguments(bp: Blueprint, schema: Any) -> Callable[[Any], Any]:
+    """A list's query arguments; an unknown one is a 422, so that a misspelt filter
+    (`?Land=05`) never silently widens the list."""
+    return bp.arguments(schema, location="query", unknown=ma.RAISE)
 
 
 def list_params(args: Mapping[str, Any], spec: queries.ListSpec) -> queries.ListParams:

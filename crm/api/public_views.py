@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 
 from crm.api import schemas
 from crm.api.auth import fail, install
-from crm.api.lists import INITIATIVE_LINKS, page
+from crm.api.lists import INITIATIVE_LINKS, page, query_arguments
 from crm.models import Initiative
 from crm.public import queries
 
@@ -31,7 +31,7 @@ NO_TOKEN: list[dict[str, list[str]]] = []  # OpenAPI: these operations need no s
 class PublicInitiatives(MethodView):
     """The listed initiatives."""
 
-    @bp.arguments(schemas.PublicQuery, location="query")
+    @query_arguments(bp, schemas.PublicQuery)
     @bp.response(200, schemas.PublicInitiativePage)
     @bp.doc(security=NO_TOKEN)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -36,8 +36,8 @@ def encode_cursor(after: int) -> str:
     return str(after)
 
 
-class ListQuery(ma.Schema):
-    """Paging and search of every list."""
+class PageQuery(ma.Schema):
+    """Paging of every list."""
 
     cursor = fields.String(
         validate=validate.Regexp(r"^[0-9]{1,10}$"),
@@ -46,6 +46,11 @@ class ListQuery(ma.Schema):
     limit = fields.Integer(
         load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT), metadata={"example": 50}
     )
+
+
+class ListQuery(PageQuery):
+    """Paging and search of the directory's lists."""
+
     q = fields.String(
         validate=validate.Length(max=100),
         metadata={"description": "Search the name (persons: also the e-mail), as the web lists."},

@@ -8,7 +8,14 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
 
-from crm.api import auth, docs, public_views, token_views, views
+from crm.api import (
+    auth,
+    docs,
+    public_views,
+    resources,  # noqa: F401 - adds the other lists to views.bp
+    token_views,
+    views,
+)
 from crm.extensions import csrf
 
 SPEC = {

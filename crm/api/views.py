@@ -16,7 +16,7 @@ from flask_smorest import Blueprint
 from crm import permissions
 from crm.api import schemas, writes
 from crm.api.auth import api_user, authenticate, fail, install, presented_token
-from crm.api.lists import INITIATIVE_LINKS, list_params, page
+from crm.api.lists import INITIATIVE_LINKS, list_params, page, query_arguments
 from crm.api.tokens import hash_token
 from crm.directory import queries
 from crm.extensions import db
@@ -76,7 +76,7 @@ staff_only = allowed_if(permissions.can_view_directory)
 class Initiatives(MethodView):
     """The initiatives the account may see (staff: all; a representative: their own)."""
 
-    @bp.arguments(schemas.InitiativeQuery, location="query")
+    @query_arguments(bp, schemas.InitiativeQuery)
     @bp.response(200, schemas.InitiativePage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List initiatives, filtered like the web list."""
@@ -139,7 +139,7 @@ class Organisations(MethodView):
     """The organisations (staff)."""
 
     @staff_only
-    @bp.arguments(schemas.OrganisationQuery, location="query")
+    @query_arguments(bp, schemas.OrganisationQuery)
     @bp.response(200, schemas.OrganisationPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List organisations, filtered like the web list."""
@@ -178,7 +178,7 @@ class Persons(MethodView):
     """The persons (staff)."""
 
     @staff_only
-    @bp.arguments(schemas.PersonQuery, location="query")
+    @query_arguments(bp, schemas.PersonQuery)
     @bp.response(200, schemas.PersonPage)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List persons, searched by name or e-mail like the web list."""

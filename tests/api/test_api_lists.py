@@ -148,3 +148,8 @@ def test_the_public_directory_needs_no_token_and_shows_listed_initiatives_only(c
     assert client.get(f"/api/v1/public/initiatives/{hidden.id}").status_code == 404
     unknown = client.get("/api/v1/public/initiatives?land=99")
     assert unknown.status_code == 422 and "land" in unknown.json["errors"]["query"]
+
+
+def test_an_unknown_query_parameter_is_422(client, staff_headers):
+    response = client.get("/api/v1/initiatives?Land=05", headers=staff_headers)
+    assert response.status_code == 422 and "Land" in response.json["errors"]["query"]

@@ -12,7 +12,7 @@ from crm import create_app
 from tests.api.conftest import bearer
 from tests.conftest import base_config
 
-EXAMPLES = 20
+EXAMPLES = 10
 
 
 # The description comes from an app of its own (it needs no database); the cases are sent

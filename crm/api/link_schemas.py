@@ -1,0 +1,178 @@
+"""The schemas of the records beyond the directory's three: links, contacts, events,
+registrations and the reference data (read-only in the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from crm.api.schemas import INTEGER_LIMIT, PageQuery, Vocabulary
+from crm.models import (
+    EventMode,
+    EventStatus,
+    EventType,
+    InitiativeRoleKind,
+    InteractionKind,
+    MembershipRole,
+    RegistrationStatus,
+    RelationshipKind,
+)
+
+
+def _enum(kind: Any, **kwargs: Any) -> fields.Enum:
+    return fields.Enum(kind, by_value=True, **kwargs)
+
+
+def _id(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(**kwargs)
+
+
+class Period(ma.Schema):
+    """A link that holds from `since` to `until`; `active`: today lies within."""
+
+    id = _id(required=True)
+    since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+    active = fields.Boolean(attribute="is_active", required=True)
+
+
+class Membership(Period):
+    """An organisation in an initiative."""
+
+    organisation_id = _id(required=True)
+    initiative_id = _id(required=True)
+    role = _enum(MembershipRole, required=True)
+
+
+class Affiliation(Period):
+    """A person at an organisation."""
+
+    person_id = _id(required=True)
+    organisation_id = _id(required=True)
+    function = fields.String(allow_none=True)
+
+
+class InitiativeRole(Period):
+    """A person's role in an initiative."""
+
+    person_id = _id(required=True)
+    initiative_id = _id(required=True)
+    role = _enum(InitiativeRoleKind, required=True)
+
+
+class Relationship(Period):
+    """A link between two initiatives or two organisations."""
+
+    kind = _enum(RelationshipKind, required=True)
+    initiative_a_id = _id(allow_none=True)
+    initiative_b_id = _id(allow_none=True)
+    organisation_a_id = _id(allow_none=True)
+    organisation_b_id = _id(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class PersonRef(ma.Schema):
+    """A person by id."""
+
+    id = _id(required=True)
+
+
+class Interaction(ma.Schema):
+    """A call, meeting, e-mail, visit or note, with an optional follow-up."""
+
+    id = _id(required=True)
+    kind = _enum(InteractionKind, required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    subject = fields.String(required=True)
+    notes = fields.String(allow_none=True)
+    initiative_id = _id(allow_none=True)
+    organisation_id = _id(allow_none=True)
+    person_ids = fields.Pluck(PersonRef, "id", many=True, attribute="persons")
+    author_id = _id(allow_none=True)
+    follow_up_due = fields.Date(allow_none=True)
+    follow_up_owner_id = _id(allow_none=True)
+    follow_up_done_at = fields.AwareDateTime(allow_none=True)
+
+
+class Event(ma.Schema):
+    """A network meeting, forum, webinar …"""
+
+    id = _id(required=True)
+    version = _id(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    type = _enum(EventType, required=True)
+    mode = _enum(EventMode, required=True)
+    status = _enum(EventStatus, required=True)
+    venue = fields.String(allow_none=True)
+    online_url = fields.String(allow_none=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    description = fields.String(allow_none=True)
+    capacity = fields.Integer(allow_none=True)
+    registration_opens_at = fields.AwareDateTime(allow_none=True)
+    registration_closes_at = fields.AwareDateTime(allow_none=True)
+    is_free = fields.Boolean(required=True)
+    fee_note = fields.String(allow_none=True)
+
+
+class Workshop(ma.Schema):
+    """A workshop of an event."""
+
+    id = _id(required=True)
+    event_id = _id(required=True)
+    position = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    capacity = fields.Integer(required=True)
+    moderator_id = _id(allow_none=True)
+    themes = fields.List(fields.Nested(Vocabulary), required=True)
+
+
+class Registration(ma.Schema):
+    """A registration for an event (without its personal link)."""
+
+    id = _id(required=True)
+    event_id = _id(required=True)
+    person_id = _id(allow_none=True)
+    organisation_id = _id(allow_none=True)
+    organisation_text = fields.String(allow_none=True)
+    initiative_id = _id(allow_none=True)
+    function = fields.String(allow_none=True)
+    status = _enum(RegistrationStatus, required=True)
+    registered_at = fields.AwareDateTime(required=True)
+    cancelled_at = fields.AwareDateTime(allow_none=True)
+    checked_in_at = fields.AwareDateTime(allow_none=True)
+    assigned_workshop_id = _id(allow_none=True)
+
+
+class Land(ma.Schema):
+    """A Bundesland."""
+
+    ags = fields.String(required=True)
+    iso = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class Kreis(ma.Schema):
+    """A Kreis or kreisfreie Stadt."""
+
+    ags = fields.String(required=True)
+    name = fields.String(required=True)
+    land_ags = fields.String(required=True)
+
+
+def query_of(name: str, filters: dict[str, Any], *, period: bool) -> type[ma.Schema]:
+    """The query schema of a list: paging, the given filters (ids or values), and
+    `active` for links with a period."""
+    declared: dict[str, Any] = {}
+    for key, kind in filters.items():
+        if kind is int:
+            declared[key] = fields.Integer(validate=validate.Range(1, INTEGER_LIMIT))
+        else:
+            declared[key] = fields.String(validate=validate.OneOf([m.value for m in kind]))
+    if period:
+        declared["active"] = fields.Boolean(metadata={"description": "running today or not"})
+    return type(f"{name}Query", (PageQuery,), declared)
