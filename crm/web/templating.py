@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import format_decimal, get_locale
+from flask_babel import format_percent as flask_format_percent
 from markupsafe import Markup, escape
 
 from crm import permissions
@@ -78,6 +79,8 @@ def register(app: Flask) -> None:
         clock=_clock,
         day=_day,
         number=_number,
+        decimal=format_fixed,
+        percent=format_share,
         label=label,
         # Flask-Babel's own filters use the locale's formats: route them through ours too.
         dateformat=lambda value, *_args: _date(value),
@@ -92,3 +95,23 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def format_fixed(value: float | None, digits: int = 1) -> str:
+    """`|decimal(3)`: a number with exactly `digits` decimals in the current locale
+    (`0,073` / `0.073`); "" for None."""
+    if value is None:
+        return ""
+    return str(format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0"))
+
+
+def format_share(value: float | None, digits: int = 0) -> str:
+    """`|percent(1)`: a share (0.125) as a percentage in the current locale's pattern
+    (`12,5 %` / `12.5%`) with `digits` decimals; "" for None."""
+    if value is None:
+        return ""
+    locale = get_locale()
+    pattern = str(locale.percent_formats[None].pattern) if locale else "#,##0%"
+    if digits:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return str(flask_format_percent(value, format=pattern))

@@ -11,6 +11,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from flask_babel import force_locale
 
+from crm.extensions import babel
 from crm.graph import Reason
 from crm.network.reasons import MESSAGES, reason_text
 from tests.conftest import TEST_PASSWORD
@@ -40,7 +41,15 @@ def english_app(make_app, tmp_path: Path):
     with (folder / "messages.mo").open("wb") as handle:
         write_mo(handle, catalog)
     # later directories override earlier ones
-    return make_app(BABEL_TRANSLATION_DIRECTORIES=f"translations;{tmp_path}")
+    app = make_app(BABEL_TRANSLATION_DIRECTORIES=f"translations;{tmp_path}")
+    _forget_translations(app)  # loaded catalogues are cached across apps
+    yield app
+    _forget_translations(app)
+
+
+def _forget_translations(app) -> None:
+    with app.app_context():
+        babel.domain_instance.cache.clear()
 
 
 def test_the_suggestions_page_in_english_shows_english_reasons(english_app, make):
