@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.dashboard.views import bp as dashboard_bp
     from crm.directory.views import bp as directory_bp
     from crm.duplicates.views import bp as duplicates_bp
+    from crm.events.calendar_views import bp as calendar_bp
     from crm.events.public_views import bp as event_public_bp
     from crm.events.views import bp as events_bp
     from crm.history.views import bp as history_bp
@@ -171,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(calendar_bp)
     from crm.api.setup import init_app as init_api
 
     init_api(app)  # /api/v1/ (flask-smorest), /api/openapi.json, /api/docs, the token pages

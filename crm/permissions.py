@@ -390,3 +390,8 @@ def api_scope_allows(scope: str, method: str) -> bool:
     """A `read` token may only read (GET, HEAD, OPTIONS); a `write` token may also change
     what its account may change."""
     return method in {"GET", "HEAD", "OPTIONS"} or scope == "write"
+
+
+def can_use_calendar_feed(user: Any) -> bool:
+    """A private calendar feed (all events, own follow-ups): active staff accounts."""
+    return is_staff(user) and bool(getattr(user, "active", True))

@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -167,7 +167,9 @@ def update_event(event: Event, data: EventData) -> list[Registration]:
     """
     lock_event(event.id)
     capacity_before = event.capacity
+    before = _calendar_facts(event)
     _apply_event(event, data)
+    _announce_change(event, before)
     db.session.flush()
     if event.capacity == capacity_before:
         return []
@@ -781,3 +783,67 @@ def remind(registration_id: int) -> bool:
     subject = _l("Erinnerung: %(t)s ist morgen", t=event.title)
     _mail_person("reminder.txt", person, subject, event, registration, ics=False)
     return True
+
+
+# -- calendar updates: SEQUENCE and the mails of a changed or cancelled event
+
+#: Registrations told about a new time or place, or a cancellation.
+INFORMED = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
+#: Statuses under which registrants hear of a new time or place.
+ANNOUNCED = (EventStatus.VEROEFFENTLICHT, EventStatus.ANMELDUNG_GESCHLOSSEN)
+
+
+@dataclass(frozen=True)
+class _CalendarFacts:
+    when: tuple[dt.datetime, dt.datetime]
+    where: tuple[str | None, str | None, EventMode]
+    status: EventStatus
+
+
+def _calendar_facts(event: Event) -> _CalendarFacts:
+    """What a calendar shows of `event` (times to the minute, as the form edits them)."""
+    start, end = (t.replace(second=0, microsecond=0) for t in (event.starts_at, event.ends_at))
+    return _CalendarFacts((start, end), (event.venue, event.online_url, event.mode), event.status)
+
+
+def _announce_change(event: Event, before: _CalendarFacts) -> int:
+    """Raise SEQUENCE when time, place or status changed; mail the registrants the updated
+    ICS (new time or place) or a METHOD:CANCEL (cancelled). Returns how many were mailed."""
+    after = _calendar_facts(event)
+    if after == before:
+        return 0
+    event.sequence = (event.sequence or 0) + 1
+    if event.status is EventStatus.ABGESAGT and before.status is not EventStatus.ABGESAGT:
+        subject = _l("Abgesagt: %(t)s", t=event.title)
+        return _mail_registrants(event, "event_cancelled.txt", subject, "CANCEL")
+    moved = (after.when, after.where) != (before.when, before.where)
+    if moved and event.status in ANNOUNCED:
+        subject = _l("Geändert: %(t)s", t=event.title)
+        return _mail_registrants(event, "event_changed.txt", subject, "PUBLISH")
+    return 0
+
+
+def _mail_registrants(event: Event, template: str, subject: LazyString, method: str) -> int:
+    """Mail everyone registered or waiting the event's calendar entry with `method`, each in
+    the language of their registration (see `_mail`)."""
+    rows = db.session.execute(
+        select(Registration, Person)
+        .join(Person, Person.id == Registration.person_id)
+        .where(Registration.event_id == event.id, Registration.status.in_(INFORMED))
+        .order_by(Registration.id)
+    )
+    organizer = current_app.config.get("MAIL_FROM") or None
+    mailed = 0
+    for registration, person in rows:
+        if not person.email:
+            continue
+        with in_language(registration.language, person.preferred_language):
+            body = render_template(
+                f"mail/{template}", event=event, person=person, registration=registration
+            )
+            calendar = event_calendar(
+                event, url=_register_url(event), method=method, organizer=organizer
+            )
+            queue_mail(person.email, str(subject), body, ics=calendar)
+        mailed += 1
+    return mailed

@@ -81,7 +81,7 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
             maintype="text",
             subtype="calendar",
             filename=ICS_FILENAME,
-            params={"method": "PUBLISH", "charset": "utf-8"},
+            params={"method": ics_method(mail.ics), "charset": "utf-8"},
         )
     return message
 
@@ -253,3 +253,9 @@ def backlog() -> int:
         )
         or 0
     )
+
+
+def ics_method(ics: str) -> str:
+    """The METHOD of an iCalendar text (PUBLISH, CANCEL, ...); PUBLISH when it has none."""
+    found = re.search(r"^METHOD:([A-Z-]+)\r?$", ics, re.MULTILINE)
+    return found.group(1) if found else "PUBLISH"

@@ -46,6 +46,8 @@ class User(TimestampMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_login_at: Mapped[dt.datetime | None]
     language: Mapped[str] = mapped_column(String(2), default="de")
+    #: SHA-256 of the private calendar feed token (None: no feed; a new token revokes the old)
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     initiative: Mapped[Initiative | None] = relationship(lazy="raise")
 

@@ -184,6 +184,7 @@ class EventStatus(StrEnum):
     VEROEFFENTLICHT = "veroeffentlicht"
     ANMELDUNG_GESCHLOSSEN = "anmeldung_geschlossen"
     ABGESCHLOSSEN = "abgeschlossen"
+    ABGESAGT = "abgesagt"
 
 
 class AgendaKind(StrEnum):

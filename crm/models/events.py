@@ -68,6 +68,8 @@ class Event(VersionedMixin, Base):
     status: Mapped[EventStatus] = mapped_column(
         str_enum(EventStatus, "event_status"), default=EventStatus.ENTWURF
     )
+    #: iCalendar SEQUENCE: raised when time, place or status change (calendars update)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     agenda: Mapped[list[AgendaBlock]] = relationship(
         back_populates="event", lazy="raise", order_by="AgendaBlock.starts_at", passive_deletes=True

@@ -106,6 +106,7 @@ LABELS: dict[Enum, LazyString] = {
     e.EventStatus.VEROEFFENTLICHT: _l("veröffentlicht"),
     e.EventStatus.ANMELDUNG_GESCHLOSSEN: _l("Anmeldung geschlossen"),
     e.EventStatus.ABGESCHLOSSEN: _l("abgeschlossen"),
+    e.EventStatus.ABGESAGT: _l("abgesagt"),
     e.AgendaKind.PLENUM: _l("Plenum"),
     e.AgendaKind.AUSTAUSCH: _l("Austausch"),
     e.AgendaKind.WORKSHOPS: _l("Workshops"),

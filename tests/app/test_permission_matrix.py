@@ -228,6 +228,10 @@ POLICY: dict[str, str] = {
     "api_tokens.index": USER,
     "api_tokens.new": USER,
     "api_tokens.revoke": USER,
+    # calendar feeds (issue 17): the public one, an account's private one (its token), its page
+    "calendar.public_feed": PUBLIC,
+    "calendar.private_feed": PUBLIC,
+    "calendar.settings": STAFF,
 }
 API_PREFIX = "/api/v1/"
 
@@ -484,4 +488,6 @@ _MAY_404 = {
     "api_tokens.revoke",
     # the world's initiative A is not publicly listed
     "api_public.initiative",
+    # no account has a private calendar feed here: the token opens nothing
+    "calendar.private_feed",
 }

@@ -38,6 +38,8 @@ PUBLIC_ENDPOINTS = {
     "api_public.initiatives",
     "api_public.initiative",
     "api_docs.docs",
+    "calendar.public_feed",
+    "calendar.private_feed",
 }
 # The JSON API answers a request without a token with 401 (JSON), never a login redirect.
 API_PREFIX = "/api/v1/"

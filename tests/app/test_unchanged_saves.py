@@ -248,6 +248,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "portal.contact_new": "creates a record",
     "portal.consents": "adds a consent entry (earlier entries stay as history)",
     "api_tokens.new": "creates an API token",
+    "calendar.settings": "creates, renews or revokes the private calendar address (buttons)",
     "api.organisations": "JSON API: creates a record (tests/api/test_api_writes.py)",
     "api.persons": "JSON API: creates a record (tests/api/test_api_writes.py)",
     # confirmation pages: GET asks, POST does it (tests/app/test_confirmations.py)
