@@ -87,6 +87,8 @@ class Defaults:
     JOBS_WORKER_BANNER: bool | None = None
     # Events with more registrations than this are assigned to workshops by the worker.
     ASSIGNMENT_JOB_THRESHOLD = 300
+    # Directory exports with more rows than this are written by the worker (progress page).
+    EXPORT_JOB_ROWS = 5000
     # Outbox delivery by the worker: mails per minute (politeness towards the SMTP server),
     # tries for a temporary failure (4xx, with backoff 1, 2, 4 ... minutes), and the
     # longest run (the next one starts every minute).

@@ -395,3 +395,9 @@ def api_scope_allows(scope: str, method: str) -> bool:
 def can_use_calendar_feed(user: Any) -> bool:
     """A private calendar feed (all events, own follow-ups): active staff accounts."""
     return is_staff(user) and bool(getattr(user, "active", True))
+
+
+def can_see_export(user: Any, owner_id: Any) -> bool:
+    """A large export prepared by the worker: only the account that started it, while it
+    may still see the directory."""
+    return can_view_directory(user) and owner_id is not None and user.id == owner_id

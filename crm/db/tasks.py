@@ -1,4 +1,4 @@
-"""Nightly backup with rotation, and pruning of old job records."""
+"""Nightly backup with rotation, and pruning of old job records and job files."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ def nightly_backup() -> str:
 
 @periodic_job(crontab(hour="3", minute="15"))
 def prune_job_runs() -> str:
-    """Forget recorded job runs older than two weeks."""
+    """Forget recorded job runs older than two weeks; remove the files jobs prepared for
+    download (large exports) a day after."""
+    from crm.jobs import files
     from crm.jobs.monitoring import prune_runs
 
     with writing():
-        return f"{prune_runs()} entfernt"
+        runs = prune_runs()
+    return f"{runs} entfernt, {files.prune()} Dateien entfernt"

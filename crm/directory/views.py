@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select
 
 from crm import permissions
-from crm.directory import exports, queries
+from crm.directory import export_jobs, queries
 from crm.formats.tables import csv_response, xlsx_response
 from crm.models import InitiativeStatus, InitiativeType, OrgType, SizeClass
 from crm.web.labels import choices
 from crm.web.pagination import Page, paginate, parse_page
+from crm.web.templating import url_with
 
 bp = Blueprint("directory", __name__)
 
@@ -48,11 +48,26 @@ def _page(query: Select[Any], reverse: Select[Any]) -> Page[Any]:
     return paginate(query, parse_page(request.args.get("page")), page_size, reverse=reverse)
 
 
-def _download(fmt: str, name: str, table: tuple[list[str], Any]) -> Response:
+def _download(fmt: str, kind: str) -> Response | str:
+    """The list `kind` with its current search, filters and sort as CSV or XLSX; a list
+    longer than EXPORT_JOB_ROWS is offered to be prepared by the worker instead."""
+    _require_directory()
     if fmt not in EXPORTS:
         abort(404)
-    header, rows = table
-    return EXPORTS[fmt](f"{name}.{fmt}", header, rows)
+    listing = export_jobs.LISTS[kind]
+    query = listing.query(current_user, request.args)
+    rows = export_jobs.count(query)
+    if rows > export_jobs.job_rows():
+        return render_template(
+            "directory/export_offer.html",
+            kind=kind,
+            fmt=fmt,
+            rows=rows,
+            args=request.query_string.decode("ascii", "replace"),
+            back=url_with(listing.endpoint),
+        )
+    header, table = listing.table(query)
+    return EXPORTS[fmt](f"{listing.name()}.{fmt}", header, table)
 
 
 @bp.get("/initiatives/")
@@ -78,11 +93,9 @@ def initiatives() -> str:
 
 
 @bp.get("/initiatives/export.<fmt>")
-def initiatives_export(fmt: str) -> Response:
+def initiatives_export(fmt: str) -> Response | str:
     """The initiative list with its current search, filters and sort as CSV or XLSX."""
-    _require_directory()
-    query = queries.initiatives_query(current_user, _initiative_params())
-    return _download(fmt, _("initiativen"), exports.initiative_table(query))
+    return _download(fmt, "initiatives")
 
 
 @bp.get("/kreise.json")
@@ -114,11 +127,9 @@ def organisations() -> str:
 
 
 @bp.get("/organisations/export.<fmt>")
-def organisations_export(fmt: str) -> Response:
+def organisations_export(fmt: str) -> Response | str:
     """The organisation list as CSV or XLSX."""
-    _require_directory()
-    query = queries.organisations_query(_organisation_params())
-    return _download(fmt, _("organisationen"), exports.organisation_table(query))
+    return _download(fmt, "organisations")
 
 
 @bp.get("/persons/")
@@ -131,11 +142,9 @@ def persons() -> str:
 
 
 @bp.get("/persons/export.<fmt>")
-def persons_export(fmt: str) -> Response:
+def persons_export(fmt: str) -> Response | str:
     """The person list as CSV or XLSX."""
-    _require_directory()
-    query = queries.persons_query(_person_params())
-    return _download(fmt, _("personen"), exports.person_table(query))
+    return _download(fmt, "persons")
 
 
 @bp.get("/initiatives/<int:initiative_id>")

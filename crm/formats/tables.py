@@ -13,11 +13,12 @@ import enum
 import io
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import Response
+from flask import Response, send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -86,13 +87,17 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with BOM, `;`-separated, CRLF line ends: what German Excel opens directly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+def _write_csv(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
     writer.writerow([neutralise(str(h)) for h in header])
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with BOM, `;`-separated, CRLF line ends: what German Excel opens directly."""
+    buffer = io.StringIO()
+    _write_csv(buffer, header, rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -106,8 +111,7 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Liste") -> bytes:
-    """A one-sheet workbook with a bold header row."""
+def _workbook(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> Workbook:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "", title)[:31] or "Liste")
     bold = Font(bold=True)
@@ -119,9 +123,35 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str 
     sheet.append(header_cells)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v) for v in row])
+    return workbook
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Liste") -> bytes:
+    """A one-sheet workbook with a bold header row."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    _workbook(header, rows, title).save(buffer)
     return buffer.getvalue()
+
+
+def write_file(path: Path, fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write the table to `path` as "csv" or "xlsx", the same as the downloads, row by
+    row (a big list is never whole in memory as text)."""
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            _write_csv(handle, header, rows)
+    else:
+        _workbook(header, rows, "Liste").save(path)
+
+
+MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
+
+
+def download(path: Path, filename: str) -> Response:
+    """A prepared file (of `write_file`) as the download `filename` (.csv or .xlsx)."""
+    fmt = filename.rpartition(".")[2]
+    response = send_file(path, mimetype=MIMETYPES[fmt], max_age=0)
+    response.headers["Content-Disposition"] = _disposition(filename)
+    return response
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:

@@ -4,34 +4,24 @@ import, and any left behind after a day."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
 import secrets
 import shutil
-import time
 from pathlib import Path
 from typing import IO, Any
 
-from flask import current_app
+from crm.jobs import files
 
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 MAX_AGE_SECONDS = 24 * 3600
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".ods")
 
 
 def folder() -> Path:
     """The folder of all uploads (created on demand)."""
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return files.instance_folder("imports")
 
 
 def _dir(token: str) -> Path | None:
-    if not TOKEN.match(token or ""):
-        return None
-    path = folder() / token
-    return path if path.is_dir() else None
+    return files.token_dir(folder(), token)
 
 
 def save_upload(stream: IO[bytes], filename: str, state: dict[str, Any]) -> str:
@@ -55,24 +45,15 @@ def data_path(token: str, state: dict[str, Any]) -> Path:
 
 def load_state(token: str, user_id: int | None) -> dict[str, Any] | None:
     """The wizard's state of an upload, only for the person who uploaded it."""
-    path = _dir(token)
-    if path is None:
-        return None
-    try:
-        state = json.loads((path / "state.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(state, dict) or state.get("user_id") != user_id:
+    state = files.read_state(folder(), token)
+    if state is None or state.get("user_id") != user_id:
         return None
     return state
 
 
 def save_state(token: str, state: dict[str, Any]) -> None:
     """Keep the wizard's state of an upload."""
-    target = folder() / token / "state.json"
-    temporary = target.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(temporary, target)  # a reader never sees half a state
+    files.write_json(folder() / token / "state.json", state)
 
 
 def delete(token: str) -> None:
@@ -84,10 +65,4 @@ def delete(token: str) -> None:
 
 def prune(max_age: float = MAX_AGE_SECONDS) -> int:
     """Remove uploads older than a day; returns how many."""
-    removed = 0
-    now = time.time()
-    for path in folder().iterdir():
-        if path.is_dir() and TOKEN.match(path.name) and now - path.stat().st_mtime > max_age:
-            shutil.rmtree(path, ignore_errors=True)
-            removed += 1
-    return removed
+    return files.prune_folder(folder(), max_age)

@@ -66,6 +66,8 @@ ONE_CLICK: dict[str, str] = {
     "history.restore": "the one-click restore of a field (audited, itself undoable)",
     "network.decide": "accepts or dismisses a suggestion (shown again on request)",
     "duplicates.dismiss": "hides a pair from the duplicates list; nothing else changes",
+    "directory.export_start": "prepares a large list as a file for the one who asked "
+    "(the offer page is the asking step); changes no record",
     "imports.confirm": "the import button under the preview (which is the asking step); "
     "undone as a whole with 'Import rückgängig machen'",
 }

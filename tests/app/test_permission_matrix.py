@@ -75,6 +75,11 @@ POLICY: dict[str, str] = {
     "directory.plz_lookup": USER,
     "directory.organisation_lookup": STAFF,
     "directory.kreis_options": STAFF,
+    # large exports (issue 22): only the account that started one sees it
+    "directory.export_start": STAFF,
+    "directory.export_status": STAFF,
+    "directory.export_progress": STAFF,
+    "directory.export_download": STAFF,
     # links between records
     "links.lookup": STAFF,
     "links.membership_new": STAFF,
@@ -467,6 +472,10 @@ _MAY_404 = {
     # no Impressum or Datenschutzerklärung configured in tests: no page
     "legal.imprint",
     "legal.privacy",
+    # an export belongs to the account that started it; none was started here
+    "directory.export_status",
+    "directory.export_progress",
+    "directory.export_download",
     # an upload belongs to the person who uploaded it; no import has been run here
     "imports.file_settings",
     "imports.mapping",
