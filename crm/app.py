@@ -132,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.accounts.views import bp as accounts_bp
     from crm.activity.views import bp as activity_bp
     from crm.dashboard.views import bp as dashboard_bp
+    from crm.directory.addressbook_views import bp as addressbook_bp
     from crm.directory.views import bp as directory_bp
     from crm.duplicates.views import bp as duplicates_bp
     from crm.events.calendar_views import bp as calendar_bp
@@ -173,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(addressbook_bp)
     from crm.api.setup import init_app as init_api
 
     init_api(app)  # /api/v1/ (flask-smorest), /api/openapi.json, /api/docs, the token pages

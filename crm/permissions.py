@@ -397,6 +397,11 @@ def can_use_calendar_feed(user: Any) -> bool:
     return is_staff(user) and bool(getattr(user, "active", True))
 
 
+def can_export_contacts(user: Any) -> bool:
+    """Address cards (vCard) and mail-merge lists of persons: staff."""
+    return is_staff(user)
+
+
 def can_see_export(user: Any, owner_id: Any) -> bool:
     """A large export prepared by the worker: only the account that started it, while it
     may still see the directory."""

@@ -237,6 +237,10 @@ POLICY: dict[str, str] = {
     "calendar.public_feed": PUBLIC,
     "calendar.private_feed": PUBLIC,
     "calendar.settings": STAFF,
+    # address book and mail merge (issue 17): vCards and the "Serienbrief" of persons
+    "addressbook.person_vcard": STAFF,
+    "addressbook.persons_vcard": STAFF,
+    "addressbook.mail_merge": STAFF,
 }
 API_PREFIX = "/api/v1/"
 
