@@ -2,9 +2,9 @@
 
 Shows that nothing that matters is per process: a login on A is valid on B; a logout on
 A ends the session on B (a copied cookie included); failed logins on A and B count
-together (Flask-Limiter in Redis); a change saved on A shows at once in B's list; a mail
-queued on A is delivered exactly once by the worker; two people saving the same record on
-A and B get the conflict page. Skipped, with the reason printed, without PostgreSQL or
+together (Flask-Limiter in Redis); a change saved on A shows at once in B's list,
+suggestions and graph; a mail queued on A is delivered exactly once by the worker; two
+people saving the same record on A and B get the conflict page. Skipped, with the reason printed, without PostgreSQL or
 Redis.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import http.cookiejar
+import json
 import os
 import socket
 import subprocess
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 LIMITS_DB, JOBS_DB = 13, 14
+GRAPH = "/network/graph.json?kind=initiative&kind=organisation"
 
 
 def _redis_unreachable() -> str | None:
@@ -184,6 +186,11 @@ def test_two_instances_share_sessions_limits_data_and_mail(
     colleague = make.user(role="staff", email="ben@example.org", password=TEST_PASSWORD)
     make.user(role="staff", email="gesperrt@example.org", password=TEST_PASSWORD)
     organisation = make.organisation(name="Walzwerk Nord GmbH")
+    # a member of two initiatives: each is suggested to the other for it ("Beide haben …
+    # als Mitglied"), and it is a node of the graph
+    hub = make.initiative(name="Zukunft Industrie Nord", laender=["03"])
+    for initiative in (hub, make.initiative(name="Bündnis Brückenland", laender=["03"])):
+        make.membership(organisation, initiative)
 
     env = os.environ | {
         "DATABASE_URL": database_url,
@@ -247,13 +254,31 @@ def test_two_instances_share_sessions_limits_data_and_mail(
         assert anna.login(a, staff.email, TEST_PASSWORD)[0] == 302
         assert anna.open(b + "/organisations/")[0] == 200
 
-        # a change saved on A shows at once in B's list
+        # a change saved on A shows at once in B's list, suggestions and graph (B's
+        # workers have built and kept their graph before: it follows the data version)
+        def suggested(base: str) -> str:
+            page = anna.open(base + f"/initiatives/{hub.id}")[1]
+            return page.split("Vorgeschlagene Kontakte", 1)[1]
+
+        def graph_label(base: str) -> str:
+            graph = json.loads(anna.open(base + GRAPH)[1])
+            node = f"o:{organisation.id}"
+            return next(n["data"]["label"] for n in graph["nodes"] if n["data"]["id"] == node)
+
+        for _ in range(4):  # a few times: each of B's workers keeps its own cache
+            assert "Beide haben Walzwerk Nord GmbH als Mitglied" in suggested(b)
+            assert graph_label(b) == "Walzwerk Nord GmbH"
         edit = f"/organisations/{organisation.id}/edit"
         fields = anna.form(a + edit, "name")
         status, _, _ = anna.open(a + edit, _with(fields, name="Walzwerk Süd GmbH"))
         assert status == 302
         listing = anna.open(b + "/organisations/?q=Walzwerk")[1]
         assert "Walzwerk Süd GmbH" in listing and "Walzwerk Nord GmbH" not in listing
+        for _ in range(4):
+            panel = suggested(b)
+            assert "Beide haben Walzwerk Süd GmbH als Mitglied" in panel
+            assert "Walzwerk Nord GmbH" not in panel
+            assert graph_label(b) == "Walzwerk Süd GmbH"
 
         # two people save the same record on A and B: the second gets the conflict page
         ben = Browser()
