@@ -11,6 +11,7 @@ from flask_smorest import Api
 from crm.api import (
     auth,
     docs,
+    network_views,  # noqa: F401 - adds the network's lists to views.bp
     public_views,
     resources,  # noqa: F401 - adds the other lists to views.bp
     token_views,
