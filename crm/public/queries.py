@@ -203,11 +203,15 @@ def initiative_seats(*, listed_only: bool) -> list[SeatRow]:
 
 
 def upcoming_events() -> list[Event]:
-    """Events the public may see (not drafts) that have not ended yet, soonest first."""
+    """Events the public may see (not drafts, not cancelled) that have not ended yet,
+    soonest first."""
     return list(
         db.session.scalars(
             select(Event)
-            .where(Event.status != EventStatus.ENTWURF, Event.ends_at >= utcnow())
+            .where(
+                Event.status.not_in((EventStatus.ENTWURF, EventStatus.ABGESAGT)),
+                Event.ends_at >= utcnow(),
+            )
             .order_by(Event.starts_at, Event.id)
         )
     )

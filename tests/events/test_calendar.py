@@ -213,3 +213,23 @@ def test_editors_have_no_private_feed(client, make, login_as):
     login_as("editor", initiative=make.initiative())
     assert client.get("/kalender").status_code == 403
     assert client.post("/kalender", data={"action": "new"}).status_code == 403
+
+
+def test_a_cancelled_event_leaves_the_public_event_list(client, make):
+    make.event(title="Findet statt")
+    make.event(title="Fällt aus", status=EventStatus.ABGESAGT)
+    page = client.get("/verzeichnis/veranstaltungen").get_data(as_text=True)
+    assert "Findet statt" in page and "Fällt aus" not in page
+
+
+def test_the_cancellation_goes_out_in_the_registrants_language(app, client, make, login_as):
+    login_as("staff")
+    client.post("/events/new", data=EVENT_FORM)
+    with app.app_context():
+        event = db.session.scalars(select(Event)).one()
+    english = make.person(email="en@example.org", preferred_language="de")
+    make.registration(event, english, status=RegistrationStatus.REGISTERED, language="en")
+    _edit(client, app, event.id, status="abgesagt")
+    [mail] = mails(app, "en@example.org")
+    assert mail.subject.startswith("Cancelled:")
+    assert str(Calendar.from_ical(mail.ics)["method"]) == "CANCEL"
