@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, false, inspect, or_, select
+from sqlalchemy.orm import object_session
 
-from crm.models import Initiative, Role
+from crm.models import Initiative, Interaction, Person, Role, interaction_persons
 from crm.models.enums import ConsentPurpose, ConsentStatus, OrgType
 from crm.models.search import SearchDocument, SearchKind
 
@@ -73,12 +75,48 @@ def can_maintain(user: Any, record: Any) -> bool:
     representatives of an initiative may see their own initiative but not edit it here.
     A restricted person (Art. 18 GDPR) is locked: only lifting the restriction changes it.
     """
-    return is_staff(user) and can_edit(user, record) and not getattr(record, "restricted", False)
+    return is_staff(user) and can_edit(user, record) and not person_locked(record)
 
 
 def can_delete(user: Any, record: Any) -> bool:
-    """May `user` delete an initiative, organisation or person (with its links)?"""
-    return is_staff(user) and can_edit(user, record)
+    """May `user` delete an initiative, organisation or person (with its links)?
+    Not a locked person (Art. 18 GDPR): erasure on its Datenschutz tab still works."""
+    return is_staff(user) and can_edit(user, record) and not person_locked(record)
+
+
+#: Why a change that touches a locked person is refused (flash or form error).
+PERSON_LOCKED = _l(
+    "Die Verarbeitung der Daten dieser Person ist eingeschränkt (Art. 18 DSGVO): nichts an "
+    "ihr und ihren Verbindungen kann geändert werden. Bitte zuerst die Einschränkung auf "
+    "ihrem Reiter „Datenschutz“ aufheben."
+)
+
+
+def person_locked(record: Any) -> bool:
+    """Does a change of `record` touch a locked person, one whose processing is restricted
+    (Art. 18 GDPR)? Such a person is shown, but nothing of it or its links, interactions and
+    registrations changes, except lifting the restriction (and erasure).
+
+    `record`: a person; an interaction (its persons); or a row naming one person by
+    `person_id` (an affiliation, an initiative role, a registration, a consent); else False.
+    A person not loaded yet is read through the record's session.
+    """
+    if isinstance(record, Person):
+        return bool(record.restricted)
+    session = object_session(record) if record is not None else None
+    if isinstance(record, Interaction):
+        if "persons" not in inspect(record).unloaded:
+            return any(person.restricted for person in record.persons)
+        named = select(interaction_persons.c.person_id).where(
+            interaction_persons.c.interaction_id == record.id
+        )
+        query = select(Person.id).where(Person.id.in_(named), Person.restricted.is_(True))
+        return session is not None and session.scalar(query.limit(1)) is not None
+    person_id = getattr(record, "person_id", None)
+    if person_id is None or session is None:
+        return False
+    person = session.get(Person, person_id)  # from the identity map when loaded
+    return person is not None and bool(person.restricted)
 
 
 def can_import(user: Any) -> bool:

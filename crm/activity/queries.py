@@ -215,3 +215,8 @@ def due_follow_up_count(user: Any) -> int:
         )
         or 0
     )
+
+
+def persons(person_ids: list[int]) -> list[Person]:
+    """The persons with these ids (those that exist)."""
+    return list(db.session.scalars(select(Person).where(Person.id.in_(person_ids))))

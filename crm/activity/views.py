@@ -18,6 +18,7 @@ from crm.activity.queries import Context
 from crm.extensions import db
 from crm.models import Interaction, InteractionKind
 from crm.web.labels import choices
+from crm.web.locks import refuse_locked
 from crm.web.urls import safe_next
 
 bp = Blueprint("activity", __name__)
@@ -70,6 +71,16 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
+def _valid(form: InteractionForm) -> bool:
+    """The form validates and names no locked person (Art. 18 GDPR; else why, beside it)."""
+    if not form.validate_on_submit():
+        return False
+    if any(map(permissions.person_locked, queries.persons(form.person_ids()))):
+        form.persons.errors = [*form.persons.errors, str(permissions.PERSON_LOCKED)]
+        return False
+    return True
+
+
 def _form(ctx: Context, item: Interaction | None = None, **defaults: Any) -> InteractionForm:
     form = InteractionForm(**defaults) if request.method == "GET" else InteractionForm()
     form.kind.choices = choices(InteractionKind)
@@ -101,6 +112,7 @@ def new_interaction() -> Response | str:
     ctx = queries.load_context(request.args)
     if ctx.missing:
         abort(404)
+    refuse_locked(ctx.person, _back(ctx))
     now = dt.datetime.now(queries.BERLIN).replace(tzinfo=None, second=0, microsecond=0)
     form = _form(
         ctx,
@@ -109,7 +121,7 @@ def new_interaction() -> Response | str:
         persons=[str(ctx.person.id)] if ctx.person else [],
         follow_up_owner=str(current_user.id),
     )
-    if not ctx.empty and form.validate_on_submit():
+    if not ctx.empty and _valid(form):
         services.log_interaction(ctx, _data(form), current_user._get_current_object())
         db.session.commit()
         flash(_("Der Kontakt wurde protokolliert."), "success")
@@ -129,6 +141,7 @@ def _editable(interaction_id: int) -> Interaction:
     _require(permissions.can_log_interaction(current_user))
     item = queries.interaction(interaction_id) or abort(404)
     _require(permissions.can_edit_interaction(current_user, item))
+    refuse_locked(item, _back(queries.context_of(item), item))
     return item
 
 
@@ -148,7 +161,7 @@ def edit_interaction(interaction_id: int) -> Response | str:
         follow_up_due=item.follow_up_due,
         follow_up_owner=_owner_shown(item),
     )
-    if form.validate_on_submit():
+    if _valid(form):
         services.update_interaction(item, _data(form), current_user._get_current_object())
         db.session.commit()
         flash(_("Der Kontakt wurde gespeichert."), "success")
@@ -184,11 +197,13 @@ def follow_ups() -> str:
 def follow_up_done(interaction_id: int) -> Response:
     """Mark a follow-up done in one click (again: no change); back to where it was clicked."""
     _require(permissions.can_log_interaction(current_user))
-    item = db.get_or_404(Interaction, interaction_id)
+    item = queries.interaction(interaction_id) or abort(404)
     _require(permissions.can_edit_interaction(current_user, item))
+    back = safe_next(request.form.get("next"), url_for("activity.follow_ups"))
+    refuse_locked(item, back)
     if services.mark_done(item):
         db.session.commit()
         flash(_("Wiedervorlage „%(s)s“ erledigt.", s=item.subject), "success")
     else:
         flash(_("Diese Wiedervorlage war bereits erledigt."), "info")
-    return redirect(safe_next(request.form.get("next"), url_for("activity.follow_ups")))
+    return redirect(back)

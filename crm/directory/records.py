@@ -42,6 +42,7 @@ from crm.models import (
 from crm.reference.geo import resolve_plz
 from crm.web.i18n import format_day, format_moment
 from crm.web.labels import choices
+from crm.web.locks import refuse_locked
 
 EMPTY = ("", "–")
 ADDRESS = ("street", "plz", "place", "kreis", "land")
@@ -365,6 +366,7 @@ def edit(kind: str, record_id: int) -> ResponseLike:
         if request.method == "GET":
             abort(404)
         return _deleted_meanwhile(kind)
+    refuse_locked(record, _detail_url(kind, record.id))
     _require(permissions.can_maintain(current_user, record))
     form = _form(kind, record)
     if not _valid(form, record):
@@ -396,6 +398,7 @@ def delete(kind: str, record_id: int) -> ResponseLike:
             abort(404)
         flash(_("Dieser Datensatz war bereits gelöscht."), "info")
         return redirect(url_for(KINDS[kind].list_endpoint))
+    refuse_locked(record, _detail_url(kind, record.id))
     _require(permissions.can_delete(current_user, record))
     form = forms.DeleteForm()
     impact = details.delete_impact(kind, record.id)

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm import permissions
 from crm.db.audit import BATCH_KEY, REDACTED
 from crm.duplicates.queries import KIND_MODELS
 from crm.extensions import db
@@ -501,6 +502,8 @@ def merge(
     means someone changed it meanwhile: MergeError, nothing changes).
     """
     keep, other = load_pair(kind, keep_id, other_id)
+    if any(map(permissions.person_locked, (keep, other))):  # Art. 18 GDPR
+        raise MergeError(str(permissions.PERSON_LOCKED))
     if versions is not None and versions != (keep.version, other.version):
         raise MergeError(
             _("Einer der Datensätze wurde inzwischen geändert. Bitte die Auswahl erneut prüfen.")
@@ -655,6 +658,10 @@ def undo(merge_row: RecordMerge, user: Any = None) -> None:
     """Undo a merge (see the module docstring); MergeError when it cannot be."""
     if merge_row.undone_at is not None:
         raise MergeError(_("Diese Zusammenführung wurde bereits rückgängig gemacht."))
+    if merge_row.kind == "person" and permissions.person_locked(
+        db.session.get(Person, merge_row.kept_id)
+    ):  # Art. 18 GDPR
+        raise MergeError(str(permissions.PERSON_LOCKED))
     later = changed_since(merge_row)
     if later:
         raise MergeError(changed_since_message(later))

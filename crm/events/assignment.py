@@ -15,6 +15,7 @@ from crm.events import queries, tasks
 from crm.events.blueprint import bp
 from crm.extensions import db
 from crm.models import Event, Person, Registration, Workshop
+from crm.web.locks import refuse_locked
 
 
 def _event(event_id: int) -> Event:
@@ -68,7 +69,12 @@ def assignment_run(event_id: int) -> Response:
 
 
 def _registration(event: Event, registration_id: int) -> Registration:
-    return queries.registration(event.id, registration_id) or abort(404)
+    """A registration of this event (else 404); a locked person's (Art. 18 GDPR) is not
+    moved or released: back with why."""
+    item = queries.registration(event.id, registration_id) or abort(404)
+    person = db.session.get(Person, item.person_id) if item.person_id is not None else None
+    refuse_locked(person, url_for("events.assignment", event_id=event.id))
+    return item
 
 
 @bp.post("/<int:event_id>/assignment/<int:registration_id>/move")

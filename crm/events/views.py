@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from crm import permissions
 from crm.directory.queries import current_themes
 from crm.events import assignment as _assignment  # noqa: F401 - its routes are on bp too
 from crm.events import queries, services
@@ -29,6 +30,7 @@ from crm.models import (
 )
 from crm.web.fields import Form
 from crm.web.labels import choices
+from crm.web.locks import refuse_locked
 from crm.web.pagination import paginate, parse_page
 from crm.web.urls import safe_next
 
@@ -210,6 +212,10 @@ def workshop(event_id: int, workshop_id: int | None) -> Response | str:
         moderator = services.find_person_by_email(email) if email else None
         if email and moderator is None:
             form.moderator_email.errors = [_("Keine Person mit dieser E-Mail im Verzeichnis.")]
+        elif permissions.person_locked(moderator) and getattr(item, "moderator_id", None) != (
+            moderator and moderator.id
+        ):  # a locked person (Art. 18 GDPR) becomes no moderator; one already stays
+            form.moderator_email.errors = [str(permissions.PERSON_LOCKED)]
         else:
             data = services.WorkshopData(
                 title=form.title.data or "",
@@ -336,13 +342,14 @@ def mark(event_id: int, registration_id: int, action: str) -> Response:
     # A registration outlives its person's deletion (person_id NULL): still markable.
     person = db.session.get(Person, item.person_id) if item.person_id is not None else None
     name = person.full_name if person is not None else _("gelöschte Person")
+    back = safe_next(request.form.get("next"), url_for("events.registrations", event_id=event_id))
+    refuse_locked(person, back)
     if change(item):
         db.session.commit()
         flash(str(message) % {"n": name}, "success")
     else:
         flash(_("Keine Änderung für %(n)s.", n=name), "info")
-    back = url_for("events.registrations", event_id=event_id)
-    return redirect(safe_next(request.form.get("next"), back))
+    return redirect(back)
 
 
 @bp.get("/<int:event_id>/badges")

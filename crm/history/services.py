@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm import permissions
 from crm.db.audit import REDACTED
 from crm.directory import details as directory_details
 from crm.directory import services as directory_services
 from crm.extensions import db
 from crm.history import fields as f
 from crm.history.queries import load_record
-from crm.models import AuditAction, AuditEntry, AuditEntrySeen, Organisation, User
+from crm.models import AuditAction, AuditEntry, AuditEntrySeen, Organisation, Person, User
 from crm.models.base import utcnow
 
 
@@ -105,6 +106,16 @@ def _refuse_anonymised(record: Any) -> None:
         )
 
 
+def _refuse_locked(record: Any) -> None:
+    """Nothing of a locked person (Art. 18 GDPR) changes: neither the person nor a row that
+    names it (a record, or the values of a deletion snapshot)."""
+    if isinstance(record, dict):
+        person_id = record.get("person_id")
+        record = db.session.get(Person, person_id) if person_id is not None else None
+    if permissions.person_locked(record):
+        raise Refused(str(permissions.PERSON_LOCKED))
+
+
 def _bump(record: Any) -> None:
     """A change of a collection only counts as a new version of the record, too."""
     if hasattr(record, "version") and hasattr(record, "updated_at"):
@@ -162,6 +173,7 @@ def restore_field(entry: AuditEntry, key: str, version: int | None) -> tuple[Any
             _("Dieser Datensatz wurde gelöscht; der Wert kann nicht wiederhergestellt werden.")
         )
     _refuse_anonymised(record)
+    _refuse_locked(record)
     if record.version != version:
         raise Conflict(
             _(
@@ -235,6 +247,7 @@ def _revert_update(entry: AuditEntry) -> list[str]:
     if record is None:
         raise Gone(_("Dieser Datensatz wurde inzwischen gelöscht."))
     _refuse_anonymised(record)
+    _refuse_locked(record)
     changed_since = [f.field_label(k) for k in keys if f.current_value(record, k) != changes[k][1]]
     if changed_since:
         raise Conflict(
@@ -259,6 +272,7 @@ def _revert_create(entry: AuditEntry) -> bool:
     record = _load_any(entry.record_type, entry.record_id, [])
     if record is None:
         return False
+    _refuse_locked(record)
     kind = f.KIND_OF_TABLE.get(entry.record_type)
     if kind is not None:
         impact = directory_details.delete_impact(kind, record.id)
@@ -331,6 +345,7 @@ def restore_deleted(entry: AuditEntry) -> Any:
         raise Refused(_("Die Personendaten dieses Eintrags wurden gelöscht."))
     values = _snapshot_values(model, changes)
     _check_referents(values)
+    _refuse_locked(values)
     if entry.record_type == "organisations" and values.get("parent_id") == entry.record_id:
         values["parent_id"] = None
     record = model(id=entry.record_id, **values)

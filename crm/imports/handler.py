@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm import permissions
 from crm.extensions import db
 from crm.imports import mapping as m
 from crm.imports.matching import Match, OrganisationIndex, fold_name
@@ -312,6 +313,11 @@ class Handler:
                 result.status = SKIP
                 result.message = _("schon vorhanden; nur Anlegen gewählt")
                 return result
+            if permissions.person_locked(record):  # Art. 18 GDPR: left as it is
+                raise RowError(
+                    self.column_of(self.label_field),
+                    _("Verarbeitung eingeschränkt (Art. 18 DSGVO): nicht geändert."),
+                )
             changes = self.diff(record, parsed)
             if keep_names:
                 for key in ("name", "first_name", "last_name"):

@@ -48,6 +48,7 @@ from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
 from crm.models.base import today
 from crm.web.i18n import format_day
 from crm.web.labels import choices, label
+from crm.web.locks import refuse_locked
 from crm.web.urls import safe_next
 
 bp = Blueprint("links", __name__)
@@ -119,12 +120,14 @@ def _back(*ends: tuple[str, int]) -> str:
 
 
 def _anchor(allowed: tuple[str, ...]) -> tuple[str, Any]:
-    """The record a new link starts from (?initiative=, ?organisation=, ?person=); else 404."""
+    """The record a new link starts from (?initiative=, ?organisation=, ?person=); else 404.
+    A locked person (Art. 18 GDPR) gets no new links: back to its page with why."""
     for kind in allowed:
         if kind in request.args:
             item = queries.record(kind, queries.parse_id(request.args.get(kind)))
             if item is None:
                 abort(404)
+            refuse_locked(item, _back((kind, item.id)))
             return kind, item
     abort(404)
 
@@ -140,6 +143,9 @@ def _pick(form: Any, kind: str) -> Any:
     if item is None:
         message = PICK_MISSING[kind] if record_id is None else PICK_UNKNOWN[kind]
         form.other_name.errors = [*form.other_name.errors, str(message)]
+        return None
+    if permissions.person_locked(item):
+        form.other_name.errors = [*form.other_name.errors, str(permissions.PERSON_LOCKED)]
         return None
     return item
 
@@ -553,9 +559,12 @@ def _form(form_cls: type[Any], data: dict[str, Any]) -> Any:
 
 
 def _link(kind: LinkKind, url_values: dict[str, int]) -> tuple[Any, str]:
-    """The link named in the URL (else 404), and where to go after a write."""
+    """The link named in the URL (else 404), and where to go after a write; a link of a
+    locked person (Art. 18 GDPR) goes back with why."""
     link = kind.load(url_values[f"{kind.name}_id"]) or abort(404)
-    return link, _back(*((end_kind, item.id) for end_kind, item in kind.ends(link)))
+    back = _back(*((end_kind, item.id) for end_kind, item in kind.ends(link)))
+    refuse_locked(link, back)
+    return link, back
 
 
 # -- the look-up behind the pickers -------------------------------------------------------

@@ -640,7 +640,8 @@ def test_staff_restrict_lift_and_object(app, make, client, login_as):
     blank = client.post(f"{url}/einschraenken", data={"reason": " "})
     assert "Bitte einen Grund für die Einschränkung angeben." in blank.get_data(as_text=True)
     assert client.post(f"{url}/einschraenken", data={"reason": "Prüfung"}).status_code == 302
-    assert client.get(f"/persons/{person.id}/edit").status_code in (403, 404)
+    locked = client.get(f"/persons/{person.id}/edit")  # locked: back to the person, with why
+    assert (locked.status_code, locked.headers["Location"]) == (302, f"/persons/{person.id}")
     assert "Gesperrt" in client.get(url).get_data(as_text=True)
     assert client.post(f"{url}/aufheben").status_code == 302
     with app.app_context():
