@@ -6,7 +6,7 @@ started it (`permissions.can_see_export`); anyone else gets 404."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -61,11 +61,13 @@ def export_start() -> BaseResponse:
 def export_status(token: str) -> str:
     """The progress of an export, then its download."""
     state = _own(token)
+    query = urlencode([(key, value) for key, value in state.get("args") or []])
     return render_template(
         "directory/export_status.html",
         state=state,
         token=token,
         progress=progress_of(token, state),
+        back=url_for(export_jobs.LISTS[state["kind"]].endpoint) + (f"?{query}" if query else ""),
     )
 
 

@@ -70,6 +70,7 @@ def test_a_big_export_runs_as_a_job_with_progress_then_downloads(app, client, bi
     status = client.get(f"/exports/{token}").get_data(as_text=True)
     assert "<progress" in status and "js/export-progress.js" in status
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in status
+    assert 'href="/organisations/?q=K%C3%B6lner&amp;sort=name">Zurück zur Liste' in status
     progress = client.get(f"/exports/{token}/progress").get_json()
     assert progress == {
         "status": "queued",
