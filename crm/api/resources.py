@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow as ma
+from flask import url_for
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
+from crm.api import interactions
 from crm.api import link_schemas as out
 from crm.api.auth import fail
 from crm.api.lists import page, query_arguments
@@ -57,6 +59,8 @@ class Listed:
     filters: dict[str, Any] = field(default_factory=dict)
     period: bool = False  # a link with since/until: ?active=true|false
     load: Sequence[Any] = ()
+    # POST to the list: (the body's schema, a function that saves a body and returns it)
+    create: tuple[type[ma.Schema], Callable[[dict[str, Any]], Any]] | None = None
 
 
 LISTED = (
@@ -104,6 +108,7 @@ LISTED = (
         permissions.can_log_interaction,
         {"initiative_id": int, "organisation_id": int, "kind": InteractionKind},
         load=(selectinload(Interaction.persons),),
+        create=(interactions.InteractionIn, interactions.log),
     ),
     Listed(
         "events",
@@ -164,6 +169,21 @@ def _register(spec: Listed) -> None:
             if record is None:
                 fail(404, f"No such {spec.item.replace('_', ' ')}.")
             return record
+
+    if spec.create is not None:
+        body_schema, save = spec.create
+
+        class Creatable(List):
+            @allowed_if(spec.may)
+            @bp.arguments(body_schema)
+            @bp.response(201, spec.schema)
+            def post(self, body: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
+                """Create one (checked like the web form); needs a `write` token."""
+                record = save(body)
+                location = url_for(f"api.{spec.item}", **{argument: record.id})
+                return record, 201, {"Location": location}
+
+        List = Creatable  # type: ignore[misc]
 
     name = spec.model.__name__
     List.get.__doc__ = f"List the {spec.plural} (ordered by id), filtered by what they link."

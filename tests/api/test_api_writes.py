@@ -140,3 +140,41 @@ def test_csrf_does_not_apply_to_bearer_requests_and_sessions_cannot_write(
     refused = browser.post("/api/v1/organisations", json=body | {"name": "Per Sitzung"})
     assert refused.status_code == 401
     assert count_rows(csrf_app, Organisation) == 1
+
+
+def test_log_an_interaction_with_the_web_forms_checks(app, client, make, staff, writer):
+    initiative = make.initiative(name="Runde")
+    person = make.person()
+    body = {
+        "kind": "call",
+        "occurred_at": "2026-11-02T09:30:00+01:00",
+        "subject": "Telefonat zur Netzwerkkonferenz",
+        "initiative_id": initiative.id,
+        "person_ids": [person.id],
+        "follow_up_due": "2026-12-24",
+    }
+    created = client.post("/api/v1/interactions", json=body, headers=writer)
+    assert created.status_code == 201, created.json
+    item = created.json
+    assert item["author_id"] == staff.id and item["person_ids"] == [person.id]
+    assert item["occurred_at"].startswith("2026-11-02T08:30")  # stored in UTC
+    assert item["follow_up_owner_id"] == staff.id  # a follow-up without owner is the author's
+    assert created.headers["Location"] == f"/api/v1/interactions/{item['id']}"
+    for wrong, field in (
+        ({"initiative_id": None, "person_ids": []}, "initiative_id"),
+        ({"person_ids": [99999]}, "person_ids"),
+        ({"subject": " "}, "subject"),
+        (
+            {"follow_up_owner_id": make.user(role="editor", initiative_id=initiative.id).id},
+            "follow_up_owner_id",
+        ),
+        ({"kind": "brief"}, "kind"),
+    ):
+        refused = client.post("/api/v1/interactions", json=body | wrong, headers=writer)
+        assert refused.status_code == 422, (wrong, refused.json)
+        assert field in refused.json["errors"]["json"], refused.json
+    locked = make.person(restricted=True)
+    refused = client.post(
+        "/api/v1/interactions", json=body | {"person_ids": [locked.id]}, headers=writer
+    )
+    assert refused.status_code == 422 and "person_ids" in refused.json["errors"]["json"]

@@ -1,0 +1,124 @@
+"""Logging an interaction through the API: the web form's checks (`InteractionForm`), the
+Art. 18 lock, and `crm.activity.services.log_interaction` (audit trail, the author is the
+token's account)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from crm import permissions
+from crm.activity import queries, services
+from crm.activity.forms import InteractionForm
+from crm.api.auth import api_user, fail
+from crm.api.schemas import INTEGER_LIMIT
+from crm.extensions import db
+from crm.models import Initiative, Interaction, InteractionKind, Organisation
+from crm.web.labels import choices
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# web form field → API field
+API_NAMES = {"persons": "person_ids", "follow_up_owner": "follow_up_owner_id"}
+
+
+def _ref(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(1, INTEGER_LIMIT), **kwargs)
+
+
+class InteractionIn(ma.Schema):
+    """A call, meeting, e-mail, visit or note to log, against an initiative, an
+    organisation and/or persons."""
+
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in InteractionKind]))
+    occurred_at = fields.AwareDateTime(required=True)
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=10_000))
+    initiative_id = _ref(allow_none=True)
+    organisation_id = _ref(allow_none=True)
+    person_ids = fields.List(_ref(), validate=validate.Length(max=100))
+    follow_up_due = fields.Date(allow_none=True)
+    follow_up_owner_id = _ref(allow_none=True, metadata={"description": "a staff account"})
+
+
+def _invalid(errors: dict[str, list[str]]) -> None:
+    db.session.rollback()
+    fail(422, "Invalid input.", errors={"json": errors})
+
+
+def log(body: dict[str, Any]) -> Interaction:
+    """Log the interaction of `body` (committed); 422 with the form's messages otherwise."""
+    context = queries.Context(
+        initiative=_record(Initiative, body, "initiative_id"),
+        organisation=_record(Organisation, body, "organisation_id"),
+    )
+    wanted = sorted(set(body.get("person_ids") or []))
+    found = queries.persons(wanted)
+    if len(found) != len(wanted):
+        _invalid({"person_ids": ["Unknown person."]})
+    if context.empty and not found:
+        _invalid({"initiative_id": ["Name an initiative, an organisation or persons."]})
+    form = InteractionForm(formdata=_posted(body, wanted), meta={"csrf": False})
+    form.kind.choices = choices(InteractionKind)
+    form.persons.choices = [(str(p.id), p.full_name) for p in found]
+    form.follow_up_owner.choices = queries.staff_choices()
+    if not form.validate():
+        _invalid(
+            {
+                API_NAMES.get(name, name): [str(message) for message in messages]
+                for name, messages in form.errors.items()
+            }
+        )
+    if any(map(permissions.person_locked, found)):
+        _invalid({"person_ids": [str(permissions.PERSON_LOCKED)]})
+    local = form.occurred_local()
+    data = services.InteractionData(
+        kind=InteractionKind(form.kind.data),
+        occurred_local=local,  # type: ignore[arg-type]  # required by the form
+        subject=form.subject.data or "",
+        notes=form.notes.data,
+        person_ids=form.person_ids(),
+        follow_up_due=form.follow_up_due.data,
+        follow_up_owner_id=form.owner_id(),
+    )
+    interaction_id = services.log_interaction(context, data, api_user()).id
+    db.session.commit()
+    return db.session.scalars(
+        select(Interaction)
+        .where(Interaction.id == interaction_id)
+        .options(selectinload(Interaction.persons))
+    ).one()
+
+
+def _record(model: Any, body: dict[str, Any], key: str) -> Any:
+    if body.get(key) is None:
+        return None
+    record = db.session.get(model, body[key])
+    if record is None:
+        _invalid({key: ["Unknown record."]})
+    return record
+
+
+def _posted(body: dict[str, Any], person_ids: list[int]) -> MultiDict[str, str]:
+    """The body as the web form is posted (the time as Berlin wall-clock time)."""
+    local = body["occurred_at"].astimezone(BERLIN)
+    data: MultiDict[str, str] = MultiDict(
+        {
+            "kind": body["kind"],
+            "occurred_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "subject": body["subject"],
+            "notes": body.get("notes") or "",
+        }
+    )
+    for person_id in person_ids:
+        data.add("persons", str(person_id))
+    if body.get("follow_up_due") is not None:
+        data["follow_up_due"] = body["follow_up_due"].isoformat()
+    if body.get("follow_up_owner_id") is not None:
+        data["follow_up_owner"] = str(body["follow_up_owner_id"])
+    return data
