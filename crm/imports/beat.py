@@ -5,9 +5,12 @@ A "running" import whose last sign is older than STALE_AFTER was interrupted."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from crm.jobs import huey
 from crm.models.base import utcnow
+
+log = logging.getLogger(__name__)
 
 KEY = "import-beat-{}"
 #: A running import that wrote no chunk for this long was interrupted (a chunk is 500 rows).
@@ -15,8 +18,12 @@ STALE_AFTER = dt.timedelta(minutes=15)
 
 
 def record(batch_id: int) -> None:
-    """The import of `batch_id` is alive."""
-    huey.put(KEY.format(batch_id), utcnow().isoformat())
+    """The import of `batch_id` is alive. A queue storage that does not answer for a
+    moment does not stop the import (its chunks still check that it runs)."""
+    try:
+        huey.put(KEY.format(batch_id), utcnow().isoformat())
+    except Exception:
+        log.warning("import %s: sign of life not written", batch_id, exc_info=True)
 
 
 def last(batch_id: int) -> dt.datetime | None:
@@ -27,7 +34,10 @@ def last(batch_id: int) -> dt.datetime | None:
 
 def forget(batch_id: int) -> None:
     """The import is over."""
-    huey.get(KEY.format(batch_id))  # a read without peek removes the key
+    try:
+        huey.get(KEY.format(batch_id))  # a read without peek removes the key
+    except Exception:
+        log.warning("import %s: sign of life not removed", batch_id, exc_info=True)
 
 
 def stale(batch_id: int, now: dt.datetime | None = None) -> bool:
