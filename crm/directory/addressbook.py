@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
@@ -30,21 +31,33 @@ from crm.models.enums import ConsentPurpose
 MAILING_PURPOSES = (ConsentPurpose.EVENT_INVITATIONS, ConsentPurpose.NEWSLETTER)
 FEMALE = frozenset({"frau", "ms", "ms.", "mrs", "mrs.", "miss"})
 MALE = frozenset({"herr", "herrn", "mr", "mr."})
-#: Salutation (letter) and the name line of the address block, per language and gender.
-WORDING = {
-    "de": {
-        "f": ("Sehr geehrte Frau {title}{last}", "Frau {title}{first} {last}"),
-        "m": ("Sehr geehrter Herr {title}{last}", "Herrn {title}{first} {last}"),
-        None: ("Guten Tag {title}{first} {last}", "{title}{first} {last}"),
-    },
-    "en": {
-        "f": ("Dear Ms {title}{last}", "Ms {title}{first} {last}"),
-        "m": ("Dear Mr {title}{last}", "Mr {title}{first} {last}"),
-        None: ("Dear {title}{first} {last}", "{title}{first} {last}"),
-    },
-}
-#: In English, an academic title replaces Ms/Mr in the salutation ("Dear Dr Müller").
-EN_TITLED = "Dear {title}{last}"
+
+
+def _letter(gender: str | None, titled: bool, values: dict[str, str]) -> str:
+    """The salutation of a letter. The contexts let a language word each case its own way
+    (in English an academic title replaces Ms/Mr: "Dear Dr Müller")."""
+    if gender == "f" and titled:
+        return pgettext(
+            "Briefanrede mit Titel, Frau", "Sehr geehrte Frau %(title)s%(last)s", **values
+        )
+    if gender == "f":
+        return pgettext("Briefanrede, Frau", "Sehr geehrte Frau %(title)s%(last)s", **values)
+    if gender == "m" and titled:
+        return pgettext(
+            "Briefanrede mit Titel, Herr", "Sehr geehrter Herr %(title)s%(last)s", **values
+        )
+    if gender == "m":
+        return pgettext("Briefanrede, Herr", "Sehr geehrter Herr %(title)s%(last)s", **values)
+    return pgettext("Briefanrede, neutral", "Guten Tag %(title)s%(first)s %(last)s", **values)
+
+
+def _name_line(gender: str | None, values: dict[str, str]) -> str:
+    """The name line of the address block ("Frau Dr. Anna Müller", "Herrn Bernd Schmidt")."""
+    if gender == "f":
+        return pgettext("Anschrift, Frau", "Frau %(title)s%(first)s %(last)s", **values)
+    if gender == "m":
+        return pgettext("Anschrift, Herr", "Herrn %(title)s%(first)s %(last)s", **values)
+    return pgettext("Anschrift, neutral", "%(title)s%(first)s %(last)s", **values)
 
 
 def _gender(salutation: str | None) -> str | None:
@@ -55,18 +68,15 @@ def _gender(salutation: str | None) -> str | None:
 def _words(person: Person, language: str) -> tuple[str, str]:
     """The salutation of a letter to `person` and the name line of its address block."""
     gender = _gender(person.salutation)
-    letter, name = WORDING.get(language, WORDING["de"])[gender]
-    if language == "en" and gender and person.title:
-        letter = EN_TITLED
+    title = person.title.strip() if person.title else ""
     values = {
-        "title": f"{person.title.strip()} " if person.title and person.title.strip() else "",
+        "title": f"{title} " if title else "",
         "first": person.first_name.strip(),
         "last": person.last_name.strip(),
     }
-    return (
-        " ".join(letter.format(**values).split()),
-        " ".join(name.format(**values).split()),
-    )
+    with force_locale(language):
+        letter, name = _letter(gender, bool(title), values), _name_line(gender, values)
+    return " ".join(letter.split()), " ".join(name.split())
 
 
 def salutation(person: Person, language: str = "de") -> str:
