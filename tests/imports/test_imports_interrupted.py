@@ -111,7 +111,11 @@ def big_import(app, client, login_as, make, monkeypatch):
     return app
 
 
-def _kill_after_two_chunks(app, batch_id: int, token: str) -> None:
+@pytest.fixture
+def killed(big_import, client) -> tuple[int, str]:
+    """A big import whose worker was killed after its second chunk: (batch id, token)."""
+    app = big_import
+    batch_id, token = _start_big_import(app, client)
     app.config["IMPORT_KILL_AFTER_CHUNK"] = 2
     try:
         with app.app_context(), pytest.raises(WorkerKilled):
@@ -122,6 +126,7 @@ def _kill_after_two_chunks(app, batch_id: int, token: str) -> None:
     # as a killed worker leaves it: two chunks committed, the batch still "running"
     assert batch.status == "running" and batch.rows_done == 20
     assert orgs == 1 + 19 and site == "https://" + _site(3)
+    return batch_id, token
 
 
 def _assert_rolled_back_as_a_whole(app, batch_id: int) -> None:
@@ -142,8 +147,11 @@ def _assert_rolled_back_as_a_whole(app, batch_id: int) -> None:
         assert beat.last(batch_id) is None
 
 
-def _import_again_completely(app, client) -> None:
-    """The same file imported again afterwards: every row once, nothing doubled."""
+def _nothing_doubles_afterwards(app, client, batch_id: int, token: str) -> None:
+    """The killed job run once more imports nothing; the same file imported again
+    afterwards: every row once."""
+    with app.app_context():
+        assert jobs.REGISTRY["import_file"].call_local(batch_id, token) == "nichts zu tun"
     batch_id, token = _start_big_import(app, client)
     with app.app_context():
         assert jobs.REGISTRY["import_file"].call_local(batch_id, token) == "34 neu, 1 aktualisiert"
@@ -156,10 +164,8 @@ def _import_again_completely(app, client) -> None:
     assert len(names) == len(set(names)) == ROWS
 
 
-def test_a_killed_import_is_rolled_back_when_its_job_runs_again(big_import, client):
-    app = big_import
-    batch_id, token = _start_big_import(app, client)
-    _kill_after_two_chunks(app, batch_id, token)
+def test_a_killed_import_is_rolled_back_when_its_job_runs_again(big_import, client, killed):
+    app, (batch_id, token) = big_import, killed
     with app.app_context():
         result = jobs.REGISTRY["import_file"].call_local(batch_id, token)
     assert result == "unterbrochen, rückgängig gemacht"
@@ -167,15 +173,11 @@ def test_a_killed_import_is_rolled_back_when_its_job_runs_again(big_import, clie
     page = client.get(f"/imports/batches/{batch_id}").get_data(as_text=True)
     assert "Der Import wurde abgebrochen" in page and "rückgängig gemacht" in page
     assert '<meta http-equiv="refresh"' not in page
-    with app.app_context():  # a third run finds nothing to do
-        assert jobs.REGISTRY["import_file"].call_local(batch_id, token) == "nichts zu tun"
-    _import_again_completely(app, client)
+    _nothing_doubles_afterwards(app, client, batch_id, token)
 
 
-def test_the_periodic_recovery_rolls_back_a_stale_import_only(big_import, client):
-    app = big_import
-    batch_id, token = _start_big_import(app, client)
-    _kill_after_two_chunks(app, batch_id, token)
+def test_the_periodic_recovery_rolls_back_a_stale_import_only(big_import, client, killed):
+    app, (batch_id, token) = big_import, killed
     recover = jobs.REGISTRY["recover_imports"]
     with app.app_context():
         # the last chunk was a moment ago: it may still be running
@@ -187,15 +189,11 @@ def test_the_periodic_recovery_rolls_back_a_stale_import_only(big_import, client
         assert recover.call_local() == "1 unterbrochene Importe rückgängig gemacht"
         assert recover.call_local() == "0 unterbrochene Importe rückgängig gemacht"
     _assert_rolled_back_as_a_whole(app, batch_id)
-    with app.app_context():  # the killed job, retried later, imports nothing
-        assert jobs.REGISTRY["import_file"].call_local(batch_id, token) == "nichts zu tun"
-    _import_again_completely(app, client)
+    _nothing_doubles_afterwards(app, client, batch_id, token)
 
 
-def test_a_run_thought_dead_cannot_write_after_the_rollback(big_import, client):
-    app = big_import
-    batch_id, token = _start_big_import(app, client)
-    _kill_after_two_chunks(app, batch_id, token)
+def test_a_run_thought_dead_cannot_write_after_the_rollback(big_import, killed):
+    app, (batch_id, token) = big_import, killed
     with app.app_context():
         jobs.REGISTRY["import_file"].call_local(batch_id, token)
         claim = services._claim_chunk(batch_id)
