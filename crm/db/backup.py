@@ -29,13 +29,13 @@ import tarfile
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Engine, text
 
 from crm.db.common import (
@@ -573,3 +573,25 @@ def backup_status(folder: Path | None = None) -> BackupStatus:
 def known_revisions() -> list[str]:
     """Every revision of the shipped migrations (newest first)."""
     return [s.revision for s in script_directory().walk_revisions()]
+
+
+# --------------------------------------------------------------------------- restore hooks
+
+#: The key in `app.extensions` of the restore hooks: each is called with the archive
+#: before `flask --app crm restore` restores it and returns the step to run afterwards
+#: (which returns a line to print, or None). The privacy feature re-applies erasures so.
+RESTORE_HOOKS = "crm.restore_hooks"
+
+RestoreHook = Callable[[Path], Callable[[], str | None]]
+
+
+def add_restore_hook(app: Flask, hook: RestoreHook) -> None:
+    """Run `hook` around every restore of `app` (once, however often it is added)."""
+    hooks: list[RestoreHook] = app.extensions.setdefault(RESTORE_HOOKS, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def restore_hooks() -> list[RestoreHook]:
+    """The restore hooks of the current app."""
+    return list(current_app.extensions.get(RESTORE_HOOKS, []))

@@ -58,13 +58,14 @@ def backup_command(target: Path | None, rotate: bool) -> None:
 @click.option("--yes", is_flag=True, help="really restore (the target must be empty)")
 def restore_command(archive: Path, yes: bool) -> None:
     """Restore an archive of `backup` into an empty database and the upload folder."""
-    from crm.db.backup import restore_backup
+    from crm.db.backup import restore_backup, restore_hooks
 
     if not yes:
         raise click.ClickException(
             "Das Zurückholen schreibt in die Datenbank und den Upload-Ordner. "
             "Bitte mit --yes bestätigen."
         )
+    afterwards = [hook(archive) for hook in restore_hooks()]  # e.g. the erasure ledger
     try:
         result = restore_backup(db.engine, archive)
     except DbOpsError as exc:
@@ -77,6 +78,10 @@ def restore_command(archive: Path, yes: bool) -> None:
     )
     if result.migrated_from:
         click.echo(f"Schema von {result.migrated_from} auf {result.revision} migriert.")
+    for step in afterwards:
+        line = step()
+        if line:
+            click.echo(line)
 
 
 @click.command("copy-db")

@@ -6,15 +6,19 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from crm.db.backup import add_restore_hook
 from crm.db.engine import writing
 from crm.extensions import db
+from crm.privacy.reapply import restore_hook
 
 
 def register(app: Flask) -> None:
-    """Attach the data-protection commands to `app`."""
+    """Attach the data-protection commands to `app`; a restore erases again what was
+    erased after its backup was taken (`crm.privacy.reapply`)."""
     app.cli.add_command(person_export_command)
     app.cli.add_command(person_erase_command)
     app.cli.add_command(retention_command)
+    add_restore_hook(app, restore_hook)
 
 
 @click.command("person-export")

@@ -27,6 +27,7 @@ from crm.models.base import utcnow
 from crm.models.duplicates import RecordMerge
 from crm.models.search import SearchDocument, SearchKind
 from crm.privacy.common import ERASED_KEY, PrivacyError, checked_reason
+from crm.privacy.ledger import sync_ledger
 from crm.privacy.traces import (
     anonymise_registrations,
     audit_marks,
@@ -236,18 +237,19 @@ def erase_person(person_id: int, reason: str, actor: Any = None) -> ErasureResul
 
 def after_erasure() -> None:
     """After the commit of an erasure: on SQLite, write the log back into the database
-    file and empty it, so no old page with erased values stays in the -wal file."""
+    file and empty it, so no old page with erased values stays in the -wal file; then
+    append the erasure to the ledger beside the backups (`crm.privacy.ledger`)."""
     engine = db.engine
-    if engine.dialect.name != "sqlite":
-        return
-    raw = engine.raw_connection()
-    try:  # outside any transaction (autocommit: see crm.db.engine)
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.fetchall()
-        cursor.close()
-    finally:
-        raw.close()
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:  # outside any transaction (autocommit: see crm.db.engine)
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            raw.close()
+    sync_ledger()
 
 
 def erasure_log(limit: int = 50) -> list[ErasureLog]:
