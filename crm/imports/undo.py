@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from crm import permissions
 from crm.db.engine import writing
 from crm.directory import details as directory_details
 from crm.directory import services as directory_services
@@ -95,14 +96,19 @@ def undo_batch(batch: ImportBatch) -> UndoReport:
             continue
         if ident in left:
             continue
+        reason = None
         if ident not in done and _changed_later(entry, key, last_of[ident]):
+            reason = _("nach dem Import geändert")
+        elif ident not in done and permissions.person_locked(record):  # Art. 18 GDPR
+            reason = _("Verarbeitung eingeschränkt")
+        if reason is not None:
             left.add(ident)
             report.left_alone.append(
                 {
                     "record_type": entry.record_type,
                     "record_id": entry.record_id,
                     "label": _label(record),
-                    "reason": _("nach dem Import geändert"),
+                    "reason": reason,
                 }
             )
             continue

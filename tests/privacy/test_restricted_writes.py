@@ -16,6 +16,8 @@ from sqlalchemy import insert, select
 from crm import permissions
 from crm.db.engine import writing
 from crm.extensions import db
+from crm.imports.services import prepare, run_import
+from crm.imports.undo import undo
 from crm.models import (
     Affiliation,
     AuditAction,
@@ -26,6 +28,7 @@ from crm.models import (
     interaction_persons,
 )
 from crm.models.base import Base
+from crm.privacy.services import restrict_person
 
 LOCKED = "Die Verarbeitung der Daten dieser Person ist eingeschränkt (Art. 18 DSGVO)"
 #: The tables a write about the person would change (the audit trail catches the rest).
@@ -355,8 +358,6 @@ def test_the_predicate(app, make, w):
 
 
 def test_an_import_reports_rows_of_a_locked_person_as_errors(app, client, login_as, tmp_path, w):
-    from crm.imports.services import prepare, run_import
-
     path = tmp_path / "personen.csv"
     path.write_text(
         "Vorname;Nachname;E-Mail;Telefon\nErwin;Eingeschraenkt;erwin@example.org;0211 1\n"
@@ -378,3 +379,23 @@ def test_an_import_reports_rows_of_a_locked_person_as_errors(app, client, login_
     assert outcome.updated == 1 and not outcome.errors
     with app.app_context():
         assert db.session.get_one(Person, w["person"].id).phone
+
+
+def test_undoing_an_import_leaves_the_links_of_a_locked_person(app, tmp_path):
+    path = tmp_path / "personen.csv"
+    path.write_text("Vorname;Nachname;Firma\nIda;Importiert;Importwerk GmbH\n")
+    with app.app_context():
+        outcome = run_import(prepare("persons", path, path.name), dry_run=False)
+        assert outcome.created == 1
+        with writing():
+            person = db.session.scalars(
+                select(Person).where(Person.last_name == "Importiert")
+            ).one()
+            restrict_person(person, "Richtigkeit bestritten")
+            db.session.commit()
+        report = undo(outcome.batch_id)
+        reasons = {(row["record_type"], row["reason"]) for row in report.left_alone}
+        assert ("affiliations", "Verarbeitung eingeschränkt") in reasons
+        assert db.session.scalars(
+            select(Affiliation).where(Affiliation.person_id == person.id)
+        ).one()
