@@ -41,6 +41,12 @@ def fail(
     raise error
 
 
+def invalid_body(errors: dict[str, Any]) -> NoReturn:
+    """422 with the field errors of the body (nothing of the request is kept)."""
+    db.session.rollback()
+    fail(422, "Invalid input.", errors={"json": errors})
+
+
 def presented_token() -> str | None:
     """The token of `Authorization: Bearer TOKEN`, if the request carries one."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")

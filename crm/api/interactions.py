@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from crm import permissions
 from crm.activity import queries, services
 from crm.activity.forms import InteractionForm
-from crm.api.auth import api_user, fail
+from crm.api.auth import api_user, invalid_body
 from crm.api.schemas import INTEGER_LIMIT
 from crm.extensions import db
 from crm.models import Initiative, Interaction, InteractionKind, Organisation
@@ -46,11 +46,6 @@ class InteractionIn(ma.Schema):
     follow_up_owner_id = _ref(allow_none=True, metadata={"description": "a staff account"})
 
 
-def _invalid(errors: dict[str, list[str]]) -> None:
-    db.session.rollback()
-    fail(422, "Invalid input.", errors={"json": errors})
-
-
 def log(body: dict[str, Any]) -> Interaction:
     """Log the interaction of `body` (committed); 422 with the form's messages otherwise."""
     context = queries.Context(
@@ -60,22 +55,22 @@ def log(body: dict[str, Any]) -> Interaction:
     wanted = sorted(set(body.get("person_ids") or []))
     found = queries.persons(wanted)
     if len(found) != len(wanted):
-        _invalid({"person_ids": ["Unknown person."]})
+        invalid_body({"person_ids": ["Unknown person."]})
     if context.empty and not found:
-        _invalid({"initiative_id": ["Name an initiative, an organisation or persons."]})
+        invalid_body({"initiative_id": ["Name an initiative, an organisation or persons."]})
     form = InteractionForm(formdata=_posted(body, wanted), meta={"csrf": False})
     form.kind.choices = choices(InteractionKind)
     form.persons.choices = [(str(p.id), p.full_name) for p in found]
     form.follow_up_owner.choices = queries.staff_choices()
     if not form.validate():
-        _invalid(
+        invalid_body(
             {
                 API_NAMES.get(name, name): [str(message) for message in messages]
                 for name, messages in form.errors.items()
             }
         )
     if any(map(permissions.person_locked, found)):
-        _invalid({"person_ids": [str(permissions.PERSON_LOCKED)]})
+        invalid_body({"person_ids": [str(permissions.PERSON_LOCKED)]})
     local = form.occurred_local()
     data = services.InteractionData(
         kind=InteractionKind(form.kind.data),
@@ -100,7 +95,7 @@ def _record(model: Any, body: dict[str, Any], key: str) -> Any:
         return None
     record = db.session.get(model, body[key])
     if record is None:
-        _invalid({key: ["Unknown record."]})
+        invalid_body({key: ["Unknown record."]})
     return record
 
 

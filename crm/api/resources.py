@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
-from crm.api import interactions
+from crm.api import interactions, registrations
 from crm.api import link_schemas as out
 from crm.api.auth import fail
 from crm.api.lists import page, query_arguments
@@ -134,6 +134,7 @@ LISTED = (
         out.Registration,
         permissions.can_manage_events,
         {"event_id": int, "person_id": int, "status": RegistrationStatus},
+        create=(registrations.RegistrationIn, registrations.register),
     ),
 )
 

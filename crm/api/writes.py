@@ -16,7 +16,7 @@ from flask import Response, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from crm.api.auth import fail
+from crm.api.auth import fail, invalid_body
 from crm.directory import checks, forms, services
 from crm.directory.queries import kreis_choices, land_choices
 from crm.extensions import db
@@ -74,8 +74,7 @@ def checked_values(kind: str, record: Any, changes: dict[str, Any]) -> dict[str,
             API_NAMES.get(name, name): [str(message) for message in messages]
             for name, messages in form.errors.items()
         }
-        db.session.rollback()
-        fail(422, "Invalid input.", errors={"json": errors})
+        invalid_body(errors)
     return dict(form.values())
 
 

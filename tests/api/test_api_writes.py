@@ -178,3 +178,42 @@ def test_log_an_interaction_with_the_web_forms_checks(app, client, make, staff, 
         "/api/v1/interactions", json=body | {"person_ids": [locked.id]}, headers=writer
     )
     assert refused.status_code == 422 and "person_ids" in refused.json["errors"]["json"]
+
+
+def test_register_a_person_like_the_public_form(app, client, make, writer):
+    event = make.event(capacity=1)
+    workshop = make.workshop(event)
+    body = {
+        "event_id": event.id,
+        "first_name": "Jana",
+        "last_name": "Neu",
+        "email": "Jana.Neu@example.org",
+        "workshop_ids": [workshop.id],
+        "consent_event": True,
+    }
+    created = client.post("/api/v1/registrations", json=body, headers=writer)
+    assert created.status_code == 201, created.json
+    assert created.json["status"] == "registered" and created.json["person_id"]
+    assert "token_hash" not in created.json
+    second = client.post(
+        "/api/v1/registrations",
+        json=body | {"email": "zweite@example.org", "first_name": "Zweite"},
+        headers=writer,
+    )
+    assert second.status_code == 201 and second.json["status"] == "waitlisted"
+    with app.app_context():
+        assert db.session.scalar(select(Person.id).where(Person.email == "jana.neu@example.org"))
+    for wrong, field in (
+        ({"consent_event": False}, "consent_event"),
+        ({"email": "keine"}, "email"),
+        ({"workshop_ids": [99999]}, "workshop_ids"),
+        ({"event_id": 99999}, "event_id"),
+    ):
+        refused = client.post("/api/v1/registrations", json=body | wrong, headers=writer)
+        assert refused.status_code == 422, (wrong, refused.json)
+        assert field in refused.json["errors"]["json"], refused.json
+    draft = make.event(status="entwurf")
+    closed = client.post(
+        "/api/v1/registrations", json=body | {"event_id": draft.id}, headers=writer
+    )
+    assert closed.status_code == 422 and "event_id" in closed.json["errors"]["json"]

@@ -252,6 +252,7 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "api.organisations": "JSON API: creates a record (tests/api/test_api_writes.py)",
     "api.persons": "JSON API: creates a record (tests/api/test_api_writes.py)",
     "api.interactions": "JSON API: logs an interaction (tests/api/test_api_writes.py)",
+    "api.registrations": "JSON API: registers a person (tests/api/test_api_writes.py)",
     # confirmation pages: GET asks, POST does it (tests/app/test_confirmations.py)
     "directory.initiative_delete": "confirmation page",
     "directory.organisation_delete": "confirmation page",

@@ -1,0 +1,102 @@
+"""Registering a person for an event through the API: the public registration form's
+checks (`RegistrationForm`), the event's own rules (window, status) and
+`crm.events.services.register` (waitlist beyond capacity, the confirmation mail with the
+personal link, the consents)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from crm.api.auth import invalid_body
+from crm.api.schemas import INTEGER_LIMIT, StrictBoolean
+from crm.events import queries, services
+from crm.events.forms import RegistrationForm
+from crm.extensions import db
+from crm.models import Event, Registration
+
+# web form field → API field
+API_NAMES = {"initiative": "initiative_id", "pref1": "workshop_ids", "pref2": "workshop_ids"}
+API_NAMES |= {"pref3": "workshop_ids", "consent_event": "consent_event"}
+
+
+class RegistrationIn(ma.Schema):
+    """A person to register (found by e-mail, or created) with up to three ranked wishes."""
+
+    event_id = fields.Integer(required=True, validate=validate.Range(1, INTEGER_LIMIT))
+    first_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    organisation = fields.String(allow_none=True, validate=validate.Length(max=200))
+    initiative_id = fields.Integer(allow_none=True, validate=validate.Range(1, INTEGER_LIMIT))
+    function = fields.String(allow_none=True, validate=validate.Length(max=120))
+    workshop_ids = fields.List(
+        fields.Integer(validate=validate.Range(1, INTEGER_LIMIT)),
+        validate=validate.Length(max=3),
+        metadata={"description": "wishes, first choice first"},
+    )
+    consent_event = StrictBoolean(
+        required=True,
+        metadata={"description": "the person agreed to the event communication (required)"},
+    )
+    newsletter = StrictBoolean()
+    photos = StrictBoolean()
+    participant_list = StrictBoolean()
+
+
+def register(body: dict[str, Any]) -> Registration:
+    """Register the person of `body` (committed); 422 with the form's messages otherwise."""
+    event = db.session.get(Event, body["event_id"], options=[selectinload(Event.workshops)])
+    if event is None:
+        invalid_body({"event_id": ["Unknown event."]})
+    problem = services.registration_problem(event)
+    if problem is not None:
+        invalid_body({"event_id": [str(problem)]})
+    form = RegistrationForm(formdata=_posted(body), meta={"csrf": False})
+    form.initiative.choices = queries.initiative_choices()
+    for wish in form.preference_fields():
+        wish.choices = queries.workshop_choices(event)
+    valid = form.validate()
+    if not (form.check_preferences(required=bool(event.workshops)) and valid):
+        errors: dict[str, list[str]] = {}
+        for name, messages in form.errors.items():
+            errors.setdefault(API_NAMES.get(name, name), []).extend(str(m) for m in messages)
+        invalid_body(errors)
+    outcome = services.register(
+        event.id,
+        services.RegistrationInput(
+            first_name=form.first_name.data or "",
+            last_name=form.last_name.data or "",
+            email=(form.email.data or "").strip().lower(),
+            organisation=form.organisation.data,
+            initiative_id=form.initiative_id(),
+            function=form.function.data,
+            workshop_ids=form.workshop_ids(),
+            newsletter=bool(body.get("newsletter")),
+            photos=bool(body.get("photos")),
+            participant_list=bool(body.get("participant_list")),
+        ),
+    )
+    registration_id = outcome.registration.id
+    db.session.commit()
+    return db.session.scalars(select(Registration).where(Registration.id == registration_id)).one()
+
+
+def _posted(body: dict[str, Any]) -> MultiDict[str, str]:
+    """The body as the public form is posted."""
+    data: MultiDict[str, str] = MultiDict()
+    for name in ("first_name", "last_name", "email", "organisation", "function"):
+        if body.get(name) is not None:
+            data[name] = body[name]
+    if body.get("initiative_id") is not None:
+        data["initiative"] = str(body["initiative_id"])
+    for rank, workshop_id in enumerate(body.get("workshop_ids") or [], start=1):
+        data[f"pref{rank}"] = str(workshop_id)
+    if body.get("consent_event"):
+        data["consent_event"] = "y"
+    return data
