@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -60,6 +61,22 @@ def _sequence(app, event_id: int) -> int:
         return db.session.get_one(Event, event_id).sequence
 
 
+@pytest.fixture
+def staff_event(app, client, login_as) -> Event:
+    """An event staff created through the form; staff stays logged in."""
+    login_as("staff")
+    client.post("/events/new", data=EVENT_FORM)
+    with app.app_context():
+        return db.session.scalars(select(Event)).one()
+
+
+def _mails_to_registrants(app) -> list:
+    """The mails so far: to the registered and the waitlisted person, none to the cancelled."""
+    sent = mails(app)
+    assert {m.to_address for m in sent} == {"registered@example.org", "waitlisted@example.org"}
+    return sent
+
+
 def _registrants(make, event):
     people = {
         status: make.person(email=f"{status.value}@example.org", first_name="Alex")
@@ -74,11 +91,8 @@ def _registrants(make, event):
     return people
 
 
-def test_new_time_raises_sequence_and_mails_the_updated_ics(app, client, make, login_as):
-    login_as("staff")
-    client.post("/events/new", data=EVENT_FORM)
-    with app.app_context():
-        event = db.session.scalars(select(Event)).one()
+def test_new_time_raises_sequence_and_mails_the_updated_ics(app, client, make, staff_event):
+    event = staff_event
     _registrants(make, event)
 
     _edit(client, app, event.id, title="Neuer Titel")  # no time, place or status change
@@ -86,8 +100,7 @@ def test_new_time_raises_sequence_and_mails_the_updated_ics(app, client, make, l
 
     _edit(client, app, event.id, starts_at="2027-03-10T11:00", ends_at="2027-03-10T16:00")
     assert _sequence(app, event.id) == 1
-    sent = mails(app)
-    assert {m.to_address for m in sent} == {"registered@example.org", "waitlisted@example.org"}
+    sent = _mails_to_registrants(app)
     calendar, [vevent] = _vevents(sent[0].ics)
     assert str(calendar["method"]) == "PUBLISH"
     assert vevent.decoded("sequence") == 1
@@ -109,16 +122,12 @@ def test_new_time_raises_sequence_and_mails_the_updated_ics(app, client, make, l
     assert vevent.decoded("sequence") == 2 and "Rathaus Offenbach" in str(vevent["location"])
 
 
-def test_cancelling_mails_method_cancel(app, client, make, login_as):
-    login_as("staff")
-    client.post("/events/new", data=EVENT_FORM)
-    with app.app_context():
-        event = db.session.scalars(select(Event)).one()
+def test_cancelling_mails_method_cancel(app, client, make, staff_event):
+    event = staff_event
     _registrants(make, event)
     _edit(client, app, event.id, status="abgesagt")
     assert _sequence(app, event.id) == 1
-    sent = mails(app)
-    assert {m.to_address for m in sent} == {"registered@example.org", "waitlisted@example.org"}
+    sent = _mails_to_registrants(app)
     assert sent[0].subject.startswith("Abgesagt:")
     calendar, [vevent] = _vevents(sent[0].ics)
     assert str(calendar["method"]) == "CANCEL"
@@ -222,11 +231,8 @@ def test_a_cancelled_event_leaves_the_public_event_list(client, make):
     assert "Findet statt" in page and "Fällt aus" not in page
 
 
-def test_the_cancellation_goes_out_in_the_registrants_language(app, client, make, login_as):
-    login_as("staff")
-    client.post("/events/new", data=EVENT_FORM)
-    with app.app_context():
-        event = db.session.scalars(select(Event)).one()
+def test_the_cancellation_goes_out_in_the_registrants_language(app, client, make, staff_event):
+    event = staff_event
     english = make.person(email="en@example.org", preferred_language="de")
     make.registration(event, english, status=RegistrationStatus.REGISTERED, language="en")
     _edit(client, app, event.id, status="abgesagt")
