@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import delete, func, select, update
 
@@ -152,8 +153,9 @@ def check_queue() -> tuple[bool, str]:
     """The queue's storage answers (readiness check "jobs")."""
     pending = huey.pending_count()
     beat = last_heartbeat()
-    seen = "nie" if beat is None else f"vor {int((utcnow() - beat).total_seconds())} s"
-    return True, f"{pending} wartend, Hintergrunddienst zuletzt {seen}"
+    age = None if beat is None else int((utcnow() - beat).total_seconds())
+    seen = _("nie") if age is None else _("vor %(s)s s", s=age)
+    return True, _("%(n)s wartend, Hintergrunddienst zuletzt %(seen)s", n=pending, seen=seen)
 
 
 def job_metrics() -> Iterable[Metric]:

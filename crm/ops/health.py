@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import text
 
 from crm.extensions import db
@@ -45,7 +46,7 @@ def check_migrations() -> tuple[bool, str]:
     head = head_revision()
     if current == head:
         return True, str(current)
-    return False, f"{current} statt {head}"
+    return False, _("%(current)s statt %(head)s", current=current, head=head)
 
 
 def check_disk() -> tuple[bool, str]:
@@ -55,7 +56,7 @@ def check_disk() -> tuple[bool, str]:
         folder = folder.parent
     free = shutil.disk_usage(folder).free
     needed = int(current_app.config.get("READY_MIN_FREE_BYTES", 0))
-    return free >= needed, f"{free // (1024 * 1024)} MB frei"
+    return free >= needed, _("%(mb)s MB frei", mb=free // (1024 * 1024))
 
 
 register_check("database", check_database)

@@ -10,7 +10,7 @@ from wtforms.validators import Length
 
 from crm.models import ConsentPurpose
 from crm.web.fields import Form, required
-from crm.web.labels import label
+from crm.web.labels import LABELS
 
 
 def _reason_field(
@@ -51,7 +51,7 @@ class ObjectionForm(Form):
 
     purpose = SelectField(
         _l("Zweck"),
-        choices=[SelectChoice(p.value, label(p)) for p in ConsentPurpose],
+        choices=[SelectChoice(p.value, LABELS[p]) for p in ConsentPurpose],  # lazy: per request
         validate_choice=False,
         validators=[required(_l("Bitte einen Zweck wählen."))],
     )
