@@ -132,6 +132,23 @@ def _read(model: Any, record_id: int, kind: str) -> Saved:
 
 
 WRITE_DOC = {"description": "Needs a `write` token."}
+ETAG = {
+    "ETag": {
+        "description": "the record's version; send it back in If-Match to change it",
+        "schema": {"type": "string"},
+    }
+}
+IF_MATCH = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "If-Match",
+            "required": True,
+            "description": "the ETag of the version read (428 without, 412 when stale)",
+            "schema": {"type": "string"},
+        }
+    ]
+}
 
 
 @bp.route("/organisations", endpoint="organisations")
@@ -148,7 +165,7 @@ class Organisations(MethodView):
 
     @allowed_if(_may_create("organisation"))
     @bp.arguments(schemas.OrganisationIn)
-    @bp.response(201, schemas.Organisation)
+    @bp.response(201, schemas.Organisation, headers=ETAG)
     @bp.doc(**WRITE_DOC)
     def post(self, changes: dict[str, Any]) -> Saved:
         """Create an organisation (checked like the web form)."""
@@ -159,15 +176,15 @@ class Organisations(MethodView):
 class OrganisationItem(MethodView):
     """One organisation."""
 
-    @bp.response(200, schemas.Organisation)
+    @bp.response(200, schemas.Organisation, headers=ETAG)
     def get(self, organisation_id: int) -> Saved:
         """One organisation (staff); its ETag is its version."""
         return _read(Organisation, organisation_id, "organisation")
 
     @staff_only
     @bp.arguments(schemas.OrganisationIn(partial=True))
-    @bp.response(200, schemas.Organisation)
-    @bp.doc(**WRITE_DOC)
+    @bp.response(200, schemas.Organisation, headers=ETAG)
+    @bp.doc(**WRITE_DOC, **IF_MATCH)
     def patch(self, changes: dict[str, Any], organisation_id: int) -> Saved:
         """Change the fields sent; `If-Match` must carry the ETag of the version read."""
         return _updated("organisation", Organisation, organisation_id, changes)
@@ -187,7 +204,7 @@ class Persons(MethodView):
 
     @allowed_if(_may_create("person"))
     @bp.arguments(schemas.PersonIn)
-    @bp.response(201, schemas.Person)
+    @bp.response(201, schemas.Person, headers=ETAG)
     @bp.doc(**WRITE_DOC)
     def post(self, changes: dict[str, Any]) -> Saved:
         """Create a person (checked like the web form)."""
@@ -198,15 +215,15 @@ class Persons(MethodView):
 class PersonItem(MethodView):
     """One person."""
 
-    @bp.response(200, schemas.Person)
+    @bp.response(200, schemas.Person, headers=ETAG)
     def get(self, person_id: int) -> Saved:
         """One person (staff); its ETag is its version."""
         return _read(Person, person_id, "person")
 
     @staff_only
     @bp.arguments(schemas.PersonIn(partial=True))
-    @bp.response(200, schemas.Person)
-    @bp.doc(**WRITE_DOC)
+    @bp.response(200, schemas.Person, headers=ETAG)
+    @bp.doc(**WRITE_DOC, **IF_MATCH)
     def patch(self, changes: dict[str, Any], person_id: int) -> Saved:
         """Change the fields sent; `If-Match` must carry the ETag of the version read."""
         return _updated("person", Person, person_id, changes)
