@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -70,6 +71,15 @@ def _login_failed(response: Response) -> bool:
     return response.status_code != 302
 
 
+def _failed_logins_limited(
+    limit: Callable[[], str], key_func: Callable[[], str], scope: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A rate limit on failed login POSTs, counted per `key_func` in its own `scope`."""
+    return limiter.limit(
+        limit, key_func=key_func, methods=["POST"], deduct_when=_login_failed, scope=scope
+    )
+
+
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -77,20 +87,8 @@ def _no_store(response: Response) -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    login_limit_account,
-    key_func=login_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account",
-)
-@limiter.limit(
-    login_limit_ip,
-    key_func=get_remote_address,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-ip",
-)
+@_failed_logins_limited(login_limit_account, login_account_key, "login-account")
+@_failed_logins_limited(login_limit_ip, get_remote_address, "login-ip")
 def login() -> Response | str | tuple[str, int]:
     """Show the login form and log a user in.
 

@@ -24,8 +24,20 @@ MARKER_RADIUS = 4.5
 _ON_TOP = ("02", "04", "11")
 
 
+class _Shaded:
+    """Something filled with one of the shading classes (a Land, a legend entry)."""
+
+    __slots__ = ()
+    shade: int
+
+    @property
+    def css_class(self) -> str:
+        """The CSS class that fills it (`map-fill-0` .. `map-fill-4`)."""
+        return f"map-fill-{self.shade}"
+
+
 @dataclass(frozen=True, slots=True)
-class LandShape:
+class LandShape(_Shaded):
     """One Land on the map."""
 
     ags: str
@@ -34,11 +46,6 @@ class LandShape:
     count: int
     shade: int  # 0 (none) .. SHADES
     href: str | None
-
-    @property
-    def css_class(self) -> str:
-        """The CSS class that fills the Land (`map-fill-0` .. `map-fill-4`)."""
-        return f"map-fill-{self.shade}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +59,12 @@ class Marker:
 
 
 @dataclass(frozen=True, slots=True)
-class LegendEntry:
+class LegendEntry(_Shaded):
     """One shading class with the range of counts it stands for."""
 
     shade: int
     low: int
     high: int
-
-    @property
-    def css_class(self) -> str:
-        """The same fill class the Länder use."""
-        return f"map-fill-{self.shade}"
 
 
 @dataclass(frozen=True, slots=True)
