@@ -42,19 +42,6 @@ KEYWORDS = {
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
 }
-#: URL arguments filled with the records made below; routes with others are skipped.
-ARGUMENTS = (
-    "initiative_id",
-    "organisation_id",
-    "person_id",
-    "event_id",
-    "workshop_id",
-    "interaction_id",
-    "user_id",
-    "membership_id",
-    "affiliation_id",
-    "role_id",
-)
 #: Words that are the same in every language (formats, units, names of things) and the
 #: spellings of stored values in the Art. 15 report (which shows the data as stored).
 NEUTRAL = {"CSV", "XLSX", "ICS", "PDF", "vCard", "API", "JSON", "OpenAPI", "Industrienetz"}
@@ -113,7 +100,7 @@ def pseudo_app(make_app: Any, pseudo_translations: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def records(make: Any) -> dict[str, int]:
+def records(make: Any) -> dict[str, Any]:
     initiative = make.initiative(name="Zukunft Industrie Nord", laender=["03"], public_listing=True)
     organisation = make.organisation(name="Beispiel Maschinenbau GmbH")
     other = make.initiative(name="Bündnis Brückenland", laender=["15"])
@@ -121,7 +108,7 @@ def records(make: Any) -> dict[str, int]:
     person = make.person(first_name="Erika", last_name="Mustermann")
     event = make.event(title="Netzwerktreffen Nord")
     workshop = make.workshop(event, title="Wasserstoff-Werkstatt")
-    make.registration(event, person)
+    make.registration(event, person, token="pseudo-token")  # the visitor's personal pages
     membership = make.membership(organisation, initiative)
     affiliation = make.affiliation(person, organisation)
     role = make.initiative_role(person, initiative)
@@ -144,16 +131,21 @@ def records(make: Any) -> dict[str, int]:
         "membership_id": membership.id,
         "affiliation_id": affiliation.id,
         "role_id": role.id,
+        "token": "pseudo-token",
+        "slug": event.slug,
+        "kind": "initiative",
+        "kinds": "persons",
+        "record_id": initiative.id,
     }
 
 
-def _pages(app: Flask, records: dict[str, int]) -> list[tuple[str, str]]:
-    """(endpoint, path) of every GET page whose arguments we can fill, API left out."""
+def _pages(app: Flask, records: dict[str, Any]) -> list[tuple[str, str]]:
+    """(endpoint, path) of every GET page whose arguments `records` fills, API left out."""
     pages = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/api", "/static")):
             continue
-        if not set(rule.arguments) <= set(ARGUMENTS):
+        if not set(rule.arguments) <= set(records):
             continue
         path = rule.build({name: records[name] for name in rule.arguments}, append_unknown=False)
         pages.append((rule.endpoint, path[1]))  # type: ignore[index]
@@ -227,7 +219,7 @@ def test_the_check_sees_only_text_outside_the_brackets():
     assert _untranslated(page, {"Erika"}) == {"Abbrechen"}
 
 
-def test_every_page_speaks_only_through_babel(pseudo_app: Flask, records: dict[str, int]):
+def test_every_page_speaks_only_through_babel(pseudo_app: Flask, records: dict[str, Any]):
     pages = _pages(pseudo_app, records)
     data = _data_words(pseudo_app)
     found: dict[str, set[str]] = {}
@@ -236,4 +228,5 @@ def test_every_page_speaks_only_through_babel(pseudo_app: Flask, records: dict[s
         found |= _visit(_client(pseudo_app, who), pages, data, seen)
     assert len(seen) > 65  # lists, details, forms, dashboard, events, network, portal, public
     assert {"portal.home", "public.detail", "network.analytics", "dashboard.index"} <= seen
+    assert {"event_public.personal", "privacy.visitor", "history.record_history"} <= seen
     assert found == {}
