@@ -64,3 +64,13 @@ def plz_spanning(column: Any) -> Any:
 def csv_rows(data: bytes) -> list[list[str]]:
     """The rows of one of our CSV downloads (UTF-8 with a byte order mark, semicolons)."""
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def assert_turned_away(response: Any, who: str) -> None:
+    """`who` may not use the page: an anonymous visitor is sent to the login (and back after
+    it), anyone signed in gets 403."""
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+    else:
+        assert response.status_code == 403
