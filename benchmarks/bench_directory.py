@@ -272,23 +272,22 @@ def pages_to_measure(app: Flask) -> list[PageResult]:
             fragment = (person.last_name[:5] if person else "mül").lower()
             for q in ("stahl", fragment):
                 pages.append(PageResult("/search", f"q={q}", f"/search?q={q}", 0, is_search=True))
-        busiest = db.session.scalar(
-            select(Membership.initiative_id)
-            .group_by(Membership.initiative_id)
-            .order_by(func.count().desc())
-            .limit(1)
-        )
-        if busiest is not None:
+
+        def busiest(column: Any) -> Any:
+            """The id in `column` with the most memberships (None without memberships)."""
+            return db.session.scalar(
+                select(column).group_by(column).order_by(func.count().desc()).limit(1)
+            )
+
+        initiative_id = busiest(Membership.initiative_id)
+        if initiative_id is not None:
             pages.append(
-                PageResult("detail", "initiative (most members)", f"/initiatives/{busiest}", 0)
+                PageResult(
+                    "detail", "initiative (most members)", f"/initiatives/{initiative_id}", 0
+                )
             )
         if has_route(app, "/organisations/<int:organisation_id>"):
-            org = db.session.scalar(
-                select(Membership.organisation_id)
-                .group_by(Membership.organisation_id)
-                .order_by(func.count().desc())
-                .limit(1)
-            )
+            org = busiest(Membership.organisation_id)
             if org is not None:
                 pages.append(
                     PageResult(

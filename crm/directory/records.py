@@ -9,6 +9,7 @@ version never overwrites silently: it shows the conflict page ("Ihr Wert" beside
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -439,6 +440,15 @@ def delete(kind: str, record_id: int) -> ResponseLike:
     return (page, 409) if request.method == "POST" else page
 
 
+def _detail_page(kind: str, load: Callable[[int], Any], record_id: int) -> str:
+    """The detail page of `kind` (loaded by `load`) for a user who may see the record."""
+    _require(permissions.can_view_directory(current_user))
+    detail = load(record_id)
+    if detail is None or not permissions.can_view(current_user, getattr(detail, kind)):
+        abort(404)
+    return render_template(f"directory/{kind}_detail.html", d=detail)
+
+
 # -- routes -------------------------------------------------------------------------------
 
 
@@ -469,11 +479,7 @@ def organisation_new() -> ResponseLike:
 @bp.get("/organisations/<int:organisation_id>")
 def organisation_detail(organisation_id: int) -> str:
     """One organisation with its memberships, people, relationships and interactions."""
-    _require(permissions.can_view_directory(current_user))
-    detail = details.organisation_detail(organisation_id)
-    if detail is None or not permissions.can_view(current_user, detail.organisation):
-        abort(404)
-    return render_template("directory/organisation_detail.html", d=detail)
+    return _detail_page("organisation", details.organisation_detail, organisation_id)
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -497,11 +503,7 @@ def person_new() -> ResponseLike:
 @bp.get("/persons/<int:person_id>")
 def person_detail(person_id: int) -> str:
     """One person with affiliations, initiative roles, consents and interactions."""
-    _require(permissions.can_view_directory(current_user))
-    detail = details.person_detail(person_id)
-    if detail is None or not permissions.can_view(current_user, detail.person):
-        abort(404)
-    return render_template("directory/person_detail.html", d=detail)
+    return _detail_page("person", details.person_detail, person_id)
 
 
 @bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
