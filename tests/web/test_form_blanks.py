@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 import crm
+from tests.events.test_events_staff import EVENT_FORM
 
 FORM_MODULES = [
     name
@@ -95,17 +96,7 @@ def test_event_create_and_edit_with_a_blank_time_rerender(
 
     login_as("staff")
     event = make.event(title="Netzwerktreffen")
-    data = {
-        "title": "Neu",
-        "type": "netzwerktreffen",
-        "mode": "online",
-        "online_url": "https://example.org/x",
-        "starts_at": "2027-03-01T10:00",
-        "ends_at": "2027-03-01T15:00",
-        "status": "entwurf",
-        "is_free": "y",
-    }
-    data[field] = blank
+    data = EVENT_FORM | {field: blank}
     with app.app_context():
         before = [(e.id, e.title, e.version) for e in db.session.scalars(select(Event))]
     for path in ("/events/new", f"/events/{event.id}/edit"):
