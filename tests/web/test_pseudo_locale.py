@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import wtforms
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from sqlalchemy import String, select
 
@@ -230,3 +232,37 @@ def test_every_page_speaks_only_through_babel(pseudo_app: Flask, records: dict[s
     assert {"portal.home", "public.detail", "network.analytics", "dashboard.index"} <= seen
     assert {"event_public.personal", "privacy.visitor", "history.record_history"} <= seen
     assert found == {}
+
+
+def _wtforms_words() -> set[str]:
+    """The words of WTForms' own messages ("This field is required."): WTForms ships their
+    German and English translations itself (Flask-WTF loads them)."""
+    with (Path(wtforms.__file__).parent / "locale" / "wtforms.pot").open("rb") as handle:
+        catalog = read_po(handle)
+    messages = (m.id if isinstance(m.id, str) else " ".join(m.id) for m in catalog if m.id)
+    return {word for message in messages for word in WORD.findall(message)}
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        (None, "/login"),
+        ("admin@example.org", "/persons/new"),
+        ("admin@example.org", "/initiatives/new"),
+        ("admin@example.org", "/organisations/new"),
+        ("admin@example.org", "/events/new"),
+        (None, "/events/{event_id}/register"),
+    ],
+)
+def test_form_errors_and_error_pages_speak_through_babel(
+    pseudo_app: Flask, records: dict[str, Any], who: str | None, path: str
+):
+    client = _client(pseudo_app, who)
+    data = _data_words(pseudo_app) | _wtforms_words()
+    invalid = client.post(path.format(**records), data={"email": "kaputt"})
+    assert invalid.status_code in (200, 400, 422)
+    assert "invalid-feedback" in invalid.get_data(as_text=True) or "alert" in invalid.text
+    assert _untranslated(invalid.get_data(as_text=True), data) == set()
+    missing = client.get("/gibt-es-nicht")
+    assert missing.status_code == 404
+    assert _untranslated(missing.get_data(as_text=True), data) == set()
