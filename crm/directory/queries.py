@@ -210,11 +210,18 @@ def format_choices() -> list[tuple[str, str]]:
 YES_NO = {"1", "0"}
 
 
-def initiative_filters() -> dict[str, set[str]]:
-    """The allowed filter values of the initiative list."""
+def _region_filters() -> dict[str, set[str]]:
+    """The allowed Land and Kreis filter values, shared by the initiative and organisation list."""
     return {
         "land": {a for a, _ in land_choices()},
         "kreis": {a for a, _ in kreis_choices()},
+    }
+
+
+def initiative_filters() -> dict[str, set[str]]:
+    """The allowed filter values of the initiative list."""
+    return {
+        **_region_filters(),
         "type": {t.value for t in InitiativeType},
         "status": {s.value for s in InitiativeStatus},
         "theme": {i for i, _ in theme_choices()},
@@ -281,8 +288,7 @@ def initiatives_query(user: Any, params: ListParams, *, reverse: bool = False) -
 def organisation_filters() -> dict[str, set[str]]:
     """The allowed filter values of the organisation list."""
     return {
-        "land": {a for a, _ in land_choices()},
-        "kreis": {a for a, _ in kreis_choices()},
+        **_region_filters(),
         "type": {t.value for t in OrgType},
         "size": {s.value for s in SizeClass},
     }

@@ -74,7 +74,19 @@ class AddressMixin:
     lon: Mapped[float | None] = mapped_column(Float)
 
 
-class Initiative(VersionedMixin, AddressMixin, Base):
+class SortedByNameMixin:
+    """Keeps `sort_name` (the folded sort key) in step with `name`."""
+
+    if TYPE_CHECKING:
+        sort_name: Mapped[str]
+
+    @validates("name")
+    def _set_sort_name(self, _key: str, value: str) -> str:
+        self.sort_name = sort_key(value)
+        return value
+
+
+class Initiative(VersionedMixin, AddressMixin, SortedByNameMixin, Base):
     """A regional industry initiative: an alliance of organisations."""
 
     __tablename__ = "initiatives"
@@ -124,16 +136,11 @@ class Initiative(VersionedMixin, AddressMixin, Base):
         back_populates="initiative", lazy="raise", passive_deletes=True
     )
 
-    @validates("name")
-    def _set_sort_name(self, _key: str, value: str) -> str:
-        self.sort_name = sort_key(value)
-        return value
-
     def __repr__(self) -> str:
         return f"<Initiative {self.id} {self.name}>"
 
 
-class Organisation(VersionedMixin, AddressMixin, Base):
+class Organisation(VersionedMixin, AddressMixin, SortedByNameMixin, Base):
     """A company, Kommune, union, chamber, university or other member of initiatives."""
 
     __tablename__ = "organisations"
@@ -161,11 +168,6 @@ class Organisation(VersionedMixin, AddressMixin, Base):
     affiliations: Mapped[list[Affiliation]] = relationship(
         back_populates="organisation", lazy="raise", passive_deletes=True
     )
-
-    @validates("name")
-    def _set_sort_name(self, _key: str, value: str) -> str:
-        self.sort_name = sort_key(value)
-        return value
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name}>"
