@@ -91,3 +91,14 @@ def test_every_code_of_the_library_has_a_message():
     from crm.graph.suggest import WORDING
 
     assert set(WORDING) - set(MESSAGES) == {"further", "further_one", "label"}
+
+
+def test_the_shipped_english_catalogue_words_the_reasons(client, login_as, make):
+    a = make.initiative(name="Zukunft Industrie Nord", laender=["03"])
+    b = make.initiative(name="Bündnis Brückenland", laender=["03"])
+    share_members(make, a, (b, 2))
+    login_as("staff")
+    client.post("/language", data={"language": "en", "next": "/"})
+    html = client.get(f"/initiatives/{a.id}").get_data(as_text=True)
+    assert "Both have" in html and "as a member" in html and "Same federal state" in html
+    assert "als Mitglied" not in html and "Gleiches Bundesland" not in html
