@@ -321,19 +321,19 @@ def test_restore_of_a_value_that_is_no_longer_valid(app, client, login_as, make,
     assert audit_count(app) == before
 
 
-def test_restore_violating_a_check_constraint_changes_nothing(app, client, login_as, staffer, ini):
+def test_restore_violating_a_check_constraint_changes_nothing(
+    app, client, login_as, make, staffer, ini
+):
     # an old value the database refuses today (written around the model, as a legacy import)
-    with app.app_context(), writing():
-        db.session.add(
-            AuditEntry(
-                action=AuditAction.UPDATE,
-                record_type="initiatives",
-                record_id=ini.id,
-                changes={"founded_year": [1500, None]},
-                user_label="import",
-            )
+    make.save(
+        AuditEntry(
+            action=AuditAction.UPDATE,
+            record_type="initiatives",
+            record_id=ini.id,
+            changes={"founded_year": [1500, None]},
+            user_label="import",
         )
-        db.session.commit()
+    )
     entry = entries(app, record_type="initiatives", record_id=ini.id)[-1]
     login_as("staff")
     before = audit_count(app)

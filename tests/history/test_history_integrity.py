@@ -661,17 +661,15 @@ def test_admins_restore_a_deleted_initiative_with_its_id_and_themes(
 
 def test_creates_and_other_kinds_are_not_undone_from_the_verlauf(app, client, make, login_as):
     event = make.event()
-    with app.app_context(), writing():
-        db.session.add(
-            AgendaBlock(
-                event_id=event.id,
-                starts_at=event.starts_at,
-                ends_at=event.starts_at + dt.timedelta(hours=1),
-                title="Begrüßung",
-                kind=AgendaKind.PLENUM,
-            )
+    make.save(
+        AgendaBlock(
+            event_id=event.id,
+            starts_at=event.starts_at,
+            ends_at=event.starts_at + dt.timedelta(hours=1),
+            title="Begrüßung",
+            kind=AgendaKind.PLENUM,
         )
-        db.session.commit()
+    )
     entry = entries(app)[-1]
     login_as("admin")
     assert client.get(f"/history/{entry.id}/undo").status_code == 409

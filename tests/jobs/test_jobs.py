@@ -415,21 +415,19 @@ def test_small_event_stays_synchronous(app, client, meeting):
     assert len(draft_of(app, meeting.event_id)) == 12
 
 
-def test_a_killed_assignment_run_ends_with_a_message(app, client, meeting, monkeypatch):
+def test_a_killed_assignment_run_ends_with_a_message(app, client, make, meeting, monkeypatch):
     monkeypatch.setitem(app.config, "ASSIGNMENT_JOB_THRESHOLD", 10)
     page = f"/events/{meeting.event_id}/assignment"
     client.post(page + "/run")
     task = jobs.huey.dequeue()  # the worker took it ... and was killed during the run
-    with app.app_context(), writing():
-        db.session.add(
-            JobRun(
-                task_id=task.id,
-                name="compute_assignment",
-                status=JobRunStatus.INTERRUPTED,
-                worker="host:1",
-            )
+    make.save(
+        JobRun(
+            task_id=task.id,
+            name="compute_assignment",
+            status=JobRunStatus.INTERRUPTED,
+            worker="host:1",
         )
-        db.session.commit()
+    )
     html = client.get(page).get_data(as_text=True)
     assert "data-assignment-running" not in html and "abgebrochen" in html
 

@@ -127,17 +127,14 @@ def test_registration_edges(app, make, status, present):
 
 
 def test_organisation_relationships_become_edges(app, make):
-    from crm.db.engine import writing
     from crm.models import Relationship, RelationshipKind
 
     a, b = make.organisation(), make.organisation()
-    with app.app_context(), writing():
-        db.session.add(
-            Relationship(
-                kind=RelationshipKind.KOOPERATION, organisation_a_id=a.id, organisation_b_id=b.id
-            )
+    make.save(
+        Relationship(
+            kind=RelationshipKind.KOOPERATION, organisation_a_id=a.id, organisation_b_id=b.id
         )
-        db.session.commit()
+    )
     assert build(app).edges[f"o:{a.id}", f"o:{b.id}"]["kind"] == "relationship"
 
 
