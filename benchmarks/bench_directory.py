@@ -273,27 +273,24 @@ def pages_to_measure(app: Flask) -> list[PageResult]:
             for q in ("stahl", fragment):
                 pages.append(PageResult("/search", f"q={q}", f"/search?q={q}", 0, is_search=True))
 
-        def busiest(column: Any) -> Any:
-            """The id in `column` with the most memberships (None without memberships)."""
-            return db.session.scalar(
+        busiest = (  # the initiative and the organisation with the most memberships
+            ("/initiatives/<int:initiative_id>", Membership.initiative_id, "initiative", "members"),
+            (
+                "/organisations/<int:organisation_id>",
+                Membership.organisation_id,
+                "organisation",
+                "memberships",
+            ),
+        )
+        for rule, column, kind, counted in busiest:
+            if not has_route(app, rule):
+                continue
+            record_id = db.session.scalar(
                 select(column).group_by(column).order_by(func.count().desc()).limit(1)
             )
-
-        initiative_id = busiest(Membership.initiative_id)
-        if initiative_id is not None:
-            pages.append(
-                PageResult(
-                    "detail", "initiative (most members)", f"/initiatives/{initiative_id}", 0
-                )
-            )
-        if has_route(app, "/organisations/<int:organisation_id>"):
-            org = busiest(Membership.organisation_id)
-            if org is not None:
-                pages.append(
-                    PageResult(
-                        "detail", "organisation (most memberships)", f"/organisations/{org}", 0
-                    )
-                )
+            if record_id is not None:
+                url = f"/{kind}s/{record_id}"
+                pages.append(PageResult("detail", f"{kind} (most {counted})", url, 0))
         if has_route(app, "/persons/<int:person_id>"):
             person_id = db.session.scalar(select(Affiliation.person_id).limit(1))
             if person_id is not None:
