@@ -57,6 +57,7 @@ def _private_body(user: User) -> str:
         _("Industrienetz – mein Kalender"),
         [(event, _event_url(event, internal=True)) for event in events],
         calendar.follow_up_entries(user, _follow_up_summary, _follow_up_url),
+        rooms=True,
     )
 
 

@@ -180,7 +180,7 @@ class AgendaBlockForm(_TimeSpan, Form):
 
 
 class WorkshopForm(Form):
-    """A parallel workshop: title, description, themes, capacity, moderator."""
+    """A parallel workshop: title, description, themes, capacity, moderator, room link."""
 
     title = _title_field()
     description = TextAreaField(
@@ -202,6 +202,11 @@ class WorkshopForm(Form):
     )
     moderator_email = StringField(
         _l("Moderation (E-Mail einer Person im Verzeichnis)"), validators=[max_length(254)]
+    )
+    online_url = StringField(
+        _l("Link zum Online-Raum des Workshops"),
+        description=_l("Nur für die zugeteilten Teilnehmenden; leer: der Link der Veranstaltung."),
+        validators=[max_length(300), web_url],
     )
 
     def validate_themes(self, field: Any) -> None:

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from crm.accounts.session import public
 from crm.events import queries, services
 from crm.events.forms import PreferenceForm, RegistrationForm
+from crm.events.rooms import room_links
 from crm.extensions import db, limiter
 from crm.formats.ics import event_calendar
 from crm.models import Event, Registration
@@ -154,6 +155,7 @@ def personal(token: str) -> Response | str:
         changeable=changeable,
         can_cancel=services.can_cancel(registration, event),
         titles={w.id: w.title for w in event.workshops},
+        rooms=room_links(event, registration),
     )
 
 

@@ -30,6 +30,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from crm.events.rooms import assigned_room
 from crm.extensions import db
 from crm.formats.ics import event_calendar
 from crm.mail.services import in_language, queue_mail
@@ -207,6 +208,7 @@ class WorkshopData:
     capacity: int
     position: int
     moderator: Person | None
+    online_url: str | None = None
 
 
 def find_person_by_email(email: str) -> Person | None:
@@ -232,6 +234,7 @@ def save_workshop(workshop: Workshop, data: WorkshopData) -> list[Registration]:
     workshop.capacity = data.capacity
     workshop.position = data.position
     workshop.moderator_id = data.moderator.id if data.moderator else None
+    workshop.online_url = (data.online_url or "").strip() or None
     themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(data.theme_ids))))
     workshop.themes = themes
     db.session.add(workshop)
@@ -371,12 +374,18 @@ def _mail(
     **context: object,
 ) -> None:
     """Queue a mail about `registration`, in the language it was made in (else the
-    person's preferred language, else German): subject, body and calendar."""
+    person's preferred language, else German): subject, body and calendar. A template
+    may show `workshop_room`: the assigned workshop when it has its own room link."""
     with in_language(registration.language, person.preferred_language):
         body = render_template(
-            f"mail/{template}", event=event, person=person, registration=registration, **context
+            f"mail/{template}",
+            event=event,
+            person=person,
+            registration=registration,
+            workshop_room=assigned_room(registration),
+            **context,
         )
-        calendar = event_calendar(event, url=_register_url(event)) if ics else None
+        calendar = event_calendar(event, url=_register_url(event), room=True) if ics else None
         queue_mail(to, str(subject), body, ics=calendar)
 
 
@@ -842,7 +851,7 @@ def _mail_registrants(event: Event, template: str, subject: LazyString, method: 
                 f"mail/{template}", event=event, person=person, registration=registration
             )
             calendar = event_calendar(
-                event, url=_register_url(event), method=method, organizer=organizer
+                event, url=_register_url(event), method=method, organizer=organizer, room=True
             )
             queue_mail(person.email, str(subject), body, ics=calendar)
         mailed += 1

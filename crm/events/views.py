@@ -194,6 +194,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
             position=workshop.position,
             themes=[str(t.id) for t in workshop.themes],
             moderator_email=workshop.moderator.email if workshop.moderator else "",
+            online_url=workshop.online_url,
         )
     form = _form(WorkshopForm, initial)
     form.themes.choices = current_themes()
@@ -224,6 +225,7 @@ def workshop(event_id: int, workshop_id: int | None) -> Response | str:
                 capacity=form.capacity.data or 0,
                 position=form.position.data or 0,
                 moderator=moderator,
+                online_url=form.online_url.data,
             )
             placed = services.save_workshop(item or Workshop(event_id=event.id, themes=[]), data)
             db.session.commit()

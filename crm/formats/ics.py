@@ -68,7 +68,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 def _vevent(
-    event: Event, url: str | None, now: dt.datetime, organizer: str | None
+    event: Event, url: str | None, now: dt.datetime, organizer: str | None, room: bool
 ) -> CalendarEvent:
     item = CalendarEvent()
     item.add("uid", event_uid(event))
@@ -81,10 +81,11 @@ def _vevent(
     item.add("summary", event.title)
     cancelled = event.status is EventStatus.ABGESAGT
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    location = ", ".join(p for p in (event.venue, event.online_url) if p)
+    room_link = event.online_url if room else None  # the room link: never in public files
+    location = ", ".join(p for p in (event.venue, room_link) if p)
     if location:
         item.add("location", location)
-    description = "\n\n".join(p for p in (event.description, event.online_url, url) if p)
+    description = "\n\n".join(p for p in (event.description, room_link, url) if p)
     if description:
         item.add("description", description)
     if url:
@@ -101,14 +102,16 @@ def event_calendar(
     now: dt.datetime | None = None,
     method: str = "PUBLISH",
     organizer: str | None = None,
+    room: bool = False,
 ) -> str:
     """One VEVENT for `event` in a VCALENDAR, as text (CRLF line ends).
 
     `method` is PUBLISH for a file or an invitation, CANCEL for the mail of a cancellation
-    (the event then carries STATUS:CANCELLED).
+    (the event then carries STATUS:CANCELLED). `room`: include the online room link (for
+    registrants and staff; a public file never has it).
     """
     calendar = _calendar(method)
-    calendar.add_component(_vevent(event, url, now or dt.datetime.now(dt.UTC), organizer))
+    calendar.add_component(_vevent(event, url, now or dt.datetime.now(dt.UTC), organizer, room))
     return calendar.to_ical().decode("utf-8")
 
 
@@ -147,12 +150,14 @@ def feed(
     days: Iterable[DayEntry] = (),
     *,
     now: dt.datetime | None = None,
+    rooms: bool = False,
 ) -> str:
-    """A subscribable calendar: `events` (each with its page URL) and all-day `days`."""
+    """A subscribable calendar: `events` (each with its page URL) and all-day `days`;
+    `rooms`: with the online room links (a private feed only)."""
     now = now or dt.datetime.now(dt.UTC)
     calendar = _calendar("PUBLISH", name)
     for event, url in events:
-        calendar.add_component(_vevent(event, url, now, None))
+        calendar.add_component(_vevent(event, url, now, None, rooms))
     for entry in days:
         calendar.add_component(_day_entry(entry, now))
     return calendar.to_ical().decode("utf-8")

@@ -114,6 +114,9 @@ class Workshop(TimestampMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
     capacity: Mapped[int] = mapped_column(Integer, default=0)
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
+    #: the workshop's own online room (breakout room, separate meeting); only for its
+    #: assigned participants and staff, never on public pages
+    online_url: Mapped[str | None] = mapped_column(String(300))
 
     event: Mapped[Event] = relationship(back_populates="workshops", lazy="raise")
     themes: Mapped[list[Theme]] = relationship(secondary=workshop_themes, lazy="raise")
