@@ -16,7 +16,8 @@ from werkzeug.datastructures import MultiDict
 from crm import permissions
 from crm.activity import queries, services
 from crm.activity.forms import InteractionForm
-from crm.api.auth import api_user, invalid_body
+from crm.api import writes
+from crm.api.auth import api_user, fail, invalid_body
 from crm.api.schemas import INTEGER_LIMIT
 from crm.extensions import db
 from crm.models import Initiative, Interaction, InteractionKind, Organisation
@@ -46,22 +47,27 @@ class InteractionIn(ma.Schema):
     follow_up_owner_id = _ref(allow_none=True, metadata={"description": "a staff account"})
 
 
-def log(body: dict[str, Any]) -> Interaction:
-    """Log the interaction of `body` (committed); 422 with the form's messages otherwise."""
-    context = queries.Context(
-        initiative=_record(Initiative, body, "initiative_id"),
-        organisation=_record(Organisation, body, "organisation_id"),
-    )
+class InteractionChanges(InteractionIn):
+    """The fields of an interaction to change (its initiative and organisation stay)."""
+
+    class Meta:
+        exclude = ("initiative_id", "organisation_id")
+
+
+def _checked(
+    body: dict[str, Any], *, without_context: bool, owner: int | None = None
+) -> services.InteractionData:
+    """The body passed through the web form's checks and the Art. 18 lock (422 otherwise)."""
     wanted = sorted(set(body.get("person_ids") or []))
     found = queries.persons(wanted)
     if len(found) != len(wanted):
         invalid_body({"person_ids": ["Unknown person."]})
-    if context.empty and not found:
+    if without_context and not found:
         invalid_body({"initiative_id": ["Name an initiative, an organisation or persons."]})
     form = InteractionForm(formdata=_posted(body, wanted), meta={"csrf": False})
     form.kind.choices = choices(InteractionKind)
     form.persons.choices = [(str(p.id), p.full_name) for p in found]
-    form.follow_up_owner.choices = queries.staff_choices()
+    form.follow_up_owner.choices = queries.staff_choices(owner)  # + the stored owner
     if not form.validate():
         invalid_body(
             {
@@ -71,23 +77,59 @@ def log(body: dict[str, Any]) -> Interaction:
         )
     if any(map(permissions.person_locked, found)):
         invalid_body({"person_ids": [str(permissions.PERSON_LOCKED)]})
-    local = form.occurred_local()
-    data = services.InteractionData(
+    return services.InteractionData(
         kind=InteractionKind(form.kind.data),
-        occurred_local=local,  # type: ignore[arg-type]  # required by the form
+        occurred_local=form.occurred_local(),  # type: ignore[arg-type]  # required
         subject=form.subject.data or "",
         notes=form.notes.data,
         person_ids=form.person_ids(),
         follow_up_due=form.follow_up_due.data,
         follow_up_owner_id=form.owner_id(),
     )
-    interaction_id = services.log_interaction(context, data, api_user()).id
-    db.session.commit()
+
+
+def _loaded(interaction_id: int) -> Interaction:
     return db.session.scalars(
         select(Interaction)
         .where(Interaction.id == interaction_id)
         .options(selectinload(Interaction.persons))
     ).one()
+
+
+def log(body: dict[str, Any]) -> Interaction:
+    """Log the interaction of `body` (committed); 422 with the form's messages otherwise."""
+    context = queries.Context(
+        initiative=_record(Initiative, body, "initiative_id"),
+        organisation=_record(Organisation, body, "organisation_id"),
+    )
+    data = _checked(body, without_context=context.empty)
+    interaction_id = services.log_interaction(context, data, api_user()).id
+    db.session.commit()
+    return _loaded(interaction_id)
+
+
+def change(interaction: Interaction, changes: dict[str, Any]) -> Interaction:
+    """Change the fields sent of the version named by If-Match (its context stays)."""
+    if not permissions.can_edit_interaction(api_user(), interaction):
+        fail(403, "This account may not change this interaction.")
+    if permissions.person_locked(interaction):
+        fail(403, "A person of this interaction is restricted (Art. 18 GDPR).")
+    writes.require_current_version(interaction)
+    current = {
+        "kind": interaction.kind.value,
+        "occurred_at": interaction.occurred_at,
+        "subject": interaction.subject,
+        "notes": interaction.notes,
+        "person_ids": [person.id for person in interaction.persons],
+        "follow_up_due": interaction.follow_up_due,
+        "follow_up_owner_id": interaction.follow_up_owner_id,
+    }
+    data = _checked(  # its context stays
+        current | changes, without_context=False, owner=interaction.follow_up_owner_id
+    )
+    services.update_interaction(interaction, data, api_user())
+    db.session.commit()
+    return _loaded(interaction.id)
 
 
 def _record(model: Any, body: dict[str, Any], key: str) -> Any:

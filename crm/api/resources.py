@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
-from crm.api import interactions, registrations
+from crm.api import interactions, registrations, writes
 from crm.api import link_schemas as out
 from crm.api.auth import fail
 from crm.api.lists import page, query_arguments
 from crm.api.schemas import Vocabulary, page_of
-from crm.api.views import allowed_if, bp
+from crm.api.views import IF_MATCH, allowed_if, bp
 from crm.extensions import db
 from crm.models import (
     Affiliation,
@@ -61,6 +61,9 @@ class Listed:
     load: Sequence[Any] = ()
     # POST to the list: (the body's schema, a function that saves a body and returns it)
     create: tuple[type[ma.Schema], Callable[[dict[str, Any]], Any]] | None = None
+    # PATCH of an item: (the body's schema, a function (record, changes) → saved record);
+    # items then carry an ETag, and a PATCH needs If-Match
+    change: tuple[ma.Schema, Callable[[Any, dict[str, Any]], Any]] | None = None
 
 
 LISTED = (
@@ -109,6 +112,7 @@ LISTED = (
         {"initiative_id": int, "organisation_id": int, "kind": InteractionKind},
         load=(selectinload(Interaction.persons),),
         create=(interactions.InteractionIn, interactions.log),
+        change=(interactions.InteractionChanges(partial=True), interactions.change),
     ),
     Listed(
         "events",
@@ -162,14 +166,34 @@ def _register(spec: Listed) -> None:
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             return page(_filtered(spec, args), spec.model, args)
 
+    def _item(ids: dict[str, int]) -> Any:
+        record = db.session.get(spec.model, ids[argument], options=spec.load)
+        if record is None:
+            fail(404, f"No such {spec.item.replace('_', ' ')}.")
+        return record
+
+    def _tagged(record: Any) -> tuple[Any, int, dict[str, str]]:
+        return record, 200, ({"ETag": writes.etag(record)} if spec.change else {})
+
     class Item(MethodView):
         @allowed_if(spec.may)
         @bp.response(200, spec.schema)
         def get(self, **ids: int) -> Any:
-            record = db.session.get(spec.model, ids[argument], options=spec.load)
-            if record is None:
-                fail(404, f"No such {spec.item.replace('_', ' ')}.")
-            return record
+            return _tagged(_item(ids))
+
+    if spec.change is not None:
+        changes_schema, change = spec.change
+
+        class Changeable(Item):
+            @allowed_if(spec.may)
+            @bp.arguments(changes_schema)
+            @bp.response(200, spec.schema)
+            @bp.doc(**IF_MATCH)
+            def patch(self, changes: dict[str, Any], **ids: int) -> Any:
+                """Change the fields sent; `If-Match` must carry the ETag of the version read."""
+                return _tagged(change(_item(ids), changes))
+
+        Item = Changeable  # type: ignore[misc]
 
     if spec.create is not None:
         body_schema, save = spec.create

@@ -38,7 +38,8 @@ def schema_name(schema: Any) -> str:
     """The component name of a schema; a partial one (the body of a PATCH) is "…Changes"."""
     cls = schema if isinstance(schema, type) else type(schema)
     partial = not isinstance(schema, type) and bool(schema.partial)
-    return str(cls.__name__).removesuffix("Schema") + ("Changes" if partial else "")
+    name = str(cls.__name__).removesuffix("Schema")
+    return name + "Changes" if partial and not name.endswith("Changes") else name
 
 
 class CrmApi(Api):

@@ -79,8 +79,16 @@ def checked_values(kind: str, record: Any, changes: dict[str, Any]) -> dict[str,
 
 
 def etag(record: Any) -> str:
-    """The entity tag of a record's current version."""
-    return f'"{record.version}"'
+    """The entity tag of a record's current version (its version counter; for a record
+    without one, the time of its last change)."""
+    return f'"{_version_tag(record)}"'
+
+
+def _version_tag(record: Any) -> str:
+    version = getattr(record, "version", None)
+    if version is not None:
+        return str(version)
+    return str(int(record.updated_at.timestamp() * 1_000_000))
 
 
 def with_etag(response: Response, record: Any) -> Response:
@@ -94,7 +102,7 @@ def require_current_version(record: Any) -> None:
     wanted = request.if_match
     if not wanted or wanted.star_tag:
         fail(428, "Send If-Match with the ETag of the version you read.")
-    if not wanted.contains(str(record.version)):
+    if not wanted.contains(_version_tag(record)):
         fail(412, "The record has changed since you read it; read it again.")
 
 

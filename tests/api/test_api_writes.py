@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import AuditEntry, Organisation, Person
 from tests.api.conftest import bearer
@@ -217,3 +218,47 @@ def test_register_a_person_like_the_public_form(app, client, make, writer):
         "/api/v1/registrations", json=body | {"event_id": draft.id}, headers=writer
     )
     assert closed.status_code == 422 and "event_id" in closed.json["errors"]["json"]
+
+
+def test_change_an_interaction_with_its_etag(app, client, make, writer):
+    initiative = make.initiative(name="Runde")
+    body = {
+        "kind": "meeting",
+        "occurred_at": "2026-11-02T09:30:00+01:00",
+        "subject": "Treffen",
+        "initiative_id": initiative.id,
+    }
+    created = client.post("/api/v1/interactions", json=body, headers=writer)
+    assert created.status_code == 201, created.json
+    path = created.headers["Location"]
+    tag = client.get(path, headers=writer).headers["ETag"]
+    assert tag == created.headers.get("ETag", tag)
+    change = {"subject": "Treffen mit Protokoll"}
+    assert client.patch(path, json=change, headers=writer).status_code == 428
+    saved = client.patch(path, json=change, headers=writer | {"If-Match": tag})
+    assert saved.status_code == 200, saved.json
+    assert saved.json["subject"] == "Treffen mit Protokoll"
+    assert saved.json["initiative_id"] == initiative.id and saved.json["kind"] == "meeting"
+    assert saved.headers["ETag"] != tag
+    stale = client.patch(path, json={"subject": "Alt"}, headers=writer | {"If-Match": tag})
+    assert stale.status_code == 412
+    unknown = client.patch(
+        path, json={"initiative_id": 1}, headers=writer | {"If-Match": saved.headers["ETag"]}
+    )
+    assert unknown.status_code == 422  # the context of an interaction stays
+
+
+def test_an_interaction_with_a_restricted_person_stays_as_it_is(app, client, make, writer):
+    person = make.person()
+    body = {"kind": "note", "occurred_at": "2026-11-02T09:30:00Z", "subject": "Notiz"}
+    created = client.post(
+        "/api/v1/interactions", json=body | {"person_ids": [person.id]}, headers=writer
+    )
+    assert created.status_code == 201, created.json
+    with app.app_context(), writing():
+        db.session.get_one(Person, person.id).restricted = True
+        db.session.commit()
+    path = created.headers["Location"]
+    tag = client.get(path, headers=writer).headers["ETag"]
+    refused = client.patch(path, json={"subject": "Neu"}, headers=writer | {"If-Match": tag})
+    assert refused.status_code == 403
