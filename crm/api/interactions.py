@@ -114,6 +114,9 @@ def change(interaction: Interaction, changes: dict[str, Any]) -> Interaction:
         fail(403, "This account may not change this interaction.")
     if permissions.person_locked(interaction):
         fail(403, "A person of this interaction is restricted (Art. 18 GDPR).")
+    # the row stays locked until the commit (PostgreSQL; SQLite's writes queue anyway), so
+    # no other change can slip in between this check and the save
+    db.session.refresh(interaction, ["updated_at"], with_for_update=True)
     writes.require_current_version(interaction)
     current = {
         "kind": interaction.kind.value,
