@@ -1,8 +1,11 @@
-"""Participant and directory lists as downloads: Excel-safe CSV and XLSX.
+"""Participant and directory lists as downloads: Excel-ready CSV and XLSX.
 
-Both writers take a header and rows of plain values and neutralise text cells that a
-spreadsheet would run as a formula (CSV injection): a cell starting with = + - @,
-a tab or a carriage return gets a leading single quote.
+Both writers take a header and rows of plain values, in the user's language (yes/no,
+enumeration values, dates). No text cell ever becomes a formula (CSV injection): in CSV a
+cell starting with = + - @, a tab or a carriage return gets a leading single quote; in XLSX
+such a cell (and any text starting with a digit: PLZ, AGS, phone numbers) is a typed text
+cell (format `@`), so it shows as it is. The workbook has its header row frozen, an
+autofilter, fitted column widths and a second sheet saying what the file is (ExportInfo).
 """
 
 from __future__ import annotations
@@ -13,15 +16,20 @@ import enum
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Response, send_file
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from crm.web.i18n import format_day, format_moment
 from crm.web.labels import label
@@ -32,13 +40,38 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_DATE = "DD.MM.YYYY"
 XLSX_DATETIME = "DD.MM.YYYY HH:MM"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_TEXT = "@"
+# Text an XLSX cell keeps as typed text: formula starts, and digits (PLZ, AGS, phone numbers).
+_TEXT_STARTS = (*FORMULA_STARTS, *"0123456789")
+WIDTH_SAMPLE = 500  # rows read ahead to fit the column widths
+MIN_WIDTH, MAX_WIDTH = 6, 60
+# Werkzeug adds "; charset=utf-8" to every text/* type itself: naming it here sent it twice.
+CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value: str) -> str:
     """Prefix `value` with a single quote when a spreadsheet would read it as a formula."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What a downloaded list is, for the workbook's second sheet: which list, which
+    filter and sort, who exported it when; `left_out` counts the persons whose processing
+    is restricted and who were therefore left out (None: not a list of persons)."""
+
+    title: str
+    exported_by: str
+    filters: Sequence[tuple[str, str]] = ()
+    sort: str = ""
+    left_out: int | None = None
+    exported_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "de"
 
 
 def _local(value: dt.datetime) -> dt.datetime:
@@ -50,26 +83,27 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "ja" if value else "nein"
+        return _("ja") if value else _("nein")
     if isinstance(value, enum.Enum):
         return label(value)
-    # CSV is written for German Excel (`;`, decimal comma), so its dates are German too.
     if isinstance(value, dt.datetime):
-        return format_moment(value, "de")
+        return format_moment(value, _language())
     if isinstance(value, dt.date):
-        return format_day(value, "de")
+        return format_day(value, _language())
     return str(value)
 
 
 def csv_cell(value: Any) -> str:
-    """One CSV cell: numbers as they are, everything else as neutralised text."""
+    """One CSV cell: numbers as they are (a decimal comma in German), everything else as
+    neutralised text in the user's language."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value).replace(".", ",")
+        return str(value).replace(".", ",") if _language() == "de" else str(value)
     return neutralise(_text(value))
 
 
 def xlsx_value(value: Any) -> Any:
-    """One XLSX cell value: numbers and dates typed, text neutralised and cleaned."""
+    """One XLSX cell value: numbers and dates typed, text cleaned of control characters
+    (`_xlsx_cell` keeps it from becoming a formula)."""
     if isinstance(value, bool) or value is None or isinstance(value, enum.Enum):
         return _text(value)
     if isinstance(value, int | float):
@@ -78,7 +112,7 @@ def xlsx_value(value: Any) -> Any:
         return _local(value)
     if isinstance(value, dt.date):
         return value
-    return neutralise(_ILLEGAL_XLSX.sub("", str(value)))
+    return _ILLEGAL_XLSX.sub("", str(value))
 
 
 def _disposition(filename: str) -> str:
@@ -87,60 +121,147 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def csv_delimiter() -> str:
+    """`;` for German Excel (the comma is its decimal mark), `,` for English."""
+    return ";" if _language() == "de" else ","
+
+
 def _write_csv(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(handle, delimiter=csv_delimiter(), lineterminator="\r\n")
     writer.writerow([neutralise(str(h)) for h in header])
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with BOM, `;`-separated, CRLF line ends: what German Excel opens directly."""
+    """UTF-8 with BOM, `;`-separated (`,` in English), CRLF line ends: what Excel opens
+    directly."""
     buffer = io.StringIO()
     _write_csv(buffer, header, rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    """A date cell shows as `16.03.2027` (`16.03.2027 10:00`), never in ISO form."""
+    """A date cell shows as `16.03.2027` (`16.03.2027 10:00`), never in ISO form; text
+    that a spreadsheet would read as a formula or a number stays typed text."""
     typed = xlsx_value(value)
-    if not isinstance(typed, dt.date):
-        return typed
-    cell = WriteOnlyCell(sheet, value=typed)
-    cell.number_format = XLSX_DATETIME if isinstance(typed, dt.datetime) else XLSX_DATE
-    return cell
+    if isinstance(typed, dt.date):
+        cell = WriteOnlyCell(sheet, value=typed)
+        cell.number_format = XLSX_DATETIME if isinstance(typed, dt.datetime) else XLSX_DATE
+        return cell
+    if isinstance(typed, str) and typed.startswith(_TEXT_STARTS):
+        cell = WriteOnlyCell(sheet, value=typed)
+        cell.data_type = "s"  # openpyxl made "=…" a formula: it is text
+        cell.number_format = XLSX_TEXT
+        return cell
+    return typed
 
 
-def _workbook(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> Workbook:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "", title)[:31] or "Liste")
+def _shown_width(value: Any) -> int:
+    """About how many characters the cell of `value` shows."""
+    if isinstance(value, dt.datetime):
+        return len("16.03.2027 10:00")
+    if isinstance(value, dt.date):
+        return len("16.03.2027")
+    text = _text(value) if not isinstance(value, int | float) else str(value)
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _widths(header: Sequence[str], sample: list[Sequence[Any]]) -> list[float]:
+    """Column widths fitted to the header and the first rows (with a little room for the
+    autofilter button), within MIN_WIDTH and MAX_WIDTH."""
+    widths = [_shown_width(name) + 3 for name in header]
+    for row in sample:
+        for index, value in enumerate(row[: len(widths)]):
+            widths[index] = max(widths[index], _shown_width(value) + 1)
+    return [float(min(max(width, MIN_WIDTH), MAX_WIDTH)) for width in widths]
+
+
+def _bold_row(sheet: Any, values: Sequence[Any]) -> list[Any]:
     bold = Font(bold=True)
-    header_cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=xlsx_value(str(name)))
+    cells = []
+    for value in values:
+        cell = _xlsx_cell(sheet, value)
+        if not isinstance(cell, Cell):
+            cell = WriteOnlyCell(sheet, value=cell)
         cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
+        cells.append(cell)
+    return cells
+
+
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\\/*?:\[\]]", "", title)[:31] or "Liste"
+
+
+def _info_sheet(workbook: Workbook, info: ExportInfo, rows: int) -> None:
+    """The second sheet: what the file is."""
+    sheet = workbook.create_sheet(title=_sheet_title(_("Info")))
+    lines: list[tuple[str, Any]] = [
+        (_("Liste"), info.title),
+        (_("Filter"), "; ".join(f"{name}: {value}" for name, value in info.filters) or "–"),
+        (_("Sortierung"), info.sort or "–"),
+        (_("Exportiert von"), info.exported_by),
+        (_("Exportiert am"), info.exported_at),
+        (_("Zeilen"), rows),
+    ]
+    if info.left_out is not None:
+        lines.append((_("Ausgelassen (Verarbeitung eingeschränkt)"), info.left_out))
+    sheet.column_dimensions["A"].width = max(len(str(name)) for name, _value in lines) + 2
+    sheet.column_dimensions["B"].width = MAX_WIDTH
+    for name, value in lines:
+        sheet.append([*_bold_row(sheet, [name]), _xlsx_cell(sheet, value)])
+
+
+def _workbook(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str,
+    info: ExportInfo | None = None,
+) -> Workbook:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    rest = iter(rows)
+    sample = list(islice(rest, WIDTH_SAMPLE))  # widths come before the rows in the file
+    for index, width in enumerate(_widths(header, sample), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(_bold_row(sheet, [str(name) for name in header]))
+    written = 0
+    for row in chain(sample, rest):
         sheet.append([_xlsx_cell(sheet, v) for v in row])
+        written += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{written + 1}"
+    if info is not None:
+        _info_sheet(workbook, info, written)
     return workbook
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Liste") -> bytes:
-    """A one-sheet workbook with a bold header row."""
+def xlsx_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str = "Liste",
+    info: ExportInfo | None = None,
+) -> bytes:
+    """A workbook of the list (and, with `info`, a second sheet saying what it is)."""
     buffer = io.BytesIO()
-    _workbook(header, rows, title).save(buffer)
+    _workbook(header, rows, title, info).save(buffer)
     return buffer.getvalue()
 
 
-def write_file(path: Path, fmt: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_file(
+    path: Path,
+    fmt: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    info: ExportInfo | None = None,
+) -> None:
     """Write the table to `path` as "csv" or "xlsx", the same as the downloads, row by
     row (a big list is never whole in memory as text)."""
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             _write_csv(handle, header, rows)
     else:
-        _workbook(header, rows, "Liste").save(path)
+        _workbook(header, rows, info.title if info else "Liste", info).save(path)
 
 
 MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
@@ -154,15 +275,26 @@ def download(path: Path, filename: str) -> Response:
     return response
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """A CSV download named `filename`."""
+def csv_response(
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    info: ExportInfo | None = None,  # noqa: ARG001 (a CSV file has no second sheet)
+) -> Response:
+    """A CSV download named `filename`: the same columns as the XLSX one."""
     response = Response(csv_bytes(header, rows), mimetype=CSV_MIMETYPE)
     response.headers["Content-Disposition"] = _disposition(filename)
     return response
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """An XLSX download named `filename`."""
-    response = Response(xlsx_bytes(header, rows), mimetype=XLSX_MIMETYPE)
+def xlsx_response(
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    info: ExportInfo | None = None,
+) -> Response:
+    """An XLSX download named `filename` (with `info`: its second sheet)."""
+    title = info.title if info else "Liste"
+    response = Response(xlsx_bytes(header, rows, title, info), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = _disposition(filename)
     return response
