@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.dashboard import queries
 from crm.dashboard.charts import bar_chart
-from crm.formats.tables import csv_response, xlsx_response
+from crm.formats.tables import ExportInfo, csv_response, xlsx_response
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -72,4 +72,6 @@ def export(slug: str, fmt: str) -> Response:
     """One figure's numbers as CSV or XLSX; unknown figures and formats are 404."""
     writer = EXPORT_FORMATS.get(fmt) or abort(404)
     item = queries.figure(slug) or abort(404)
-    return writer(f"auswertung-{slug}.{fmt}", export_header(item), export_rows(item))
+    about = ExportInfo(title=str(item.title), exported_by=current_user.email)
+    filename = f"{_('auswertung')}-{slug}.{fmt}"
+    return writer(filename, export_header(item), export_rows(item), about)

@@ -23,9 +23,10 @@ from werkzeug.datastructures import MultiDict
 from crm import permissions
 from crm.directory import exports, queries
 from crm.extensions import db
-from crm.formats.tables import write_file
+from crm.formats.tables import ExportInfo, write_file
 from crm.jobs import files, job
-from crm.models import User
+from crm.models import InitiativeStatus, InitiativeType, OrgType, SizeClass, User
+from crm.web.labels import choices
 
 FORMATS = ("csv", "xlsx")
 PROGRESS_EVERY = 500  # rows between two progress reports
@@ -40,6 +41,7 @@ class ListExport:
     name: Callable[[], str]
     query: Callable[[Any, MultiDict[str, str]], Select[Any]]
     table: Callable[[Select[Any]], tuple[list[str], Iterator[list[Any]]]]
+    left_out: Callable[[Select[Any]], int] | None = None  # persons left out as restricted
 
 
 LISTS: dict[str, ListExport] = {
@@ -69,8 +71,57 @@ LISTS: dict[str, ListExport] = {
             queries.parse_list_params(args, queries.PERSON_LIST, {})
         ),
         exports.person_table,
+        exports.restricted_count,
     ),
 }
+
+
+def _filters(kind: str, args: MultiDict[str, str]) -> list[tuple[str, str]]:
+    """The list's search and (known) filters in words, for the file's info sheet."""
+    words: dict[str, tuple[str, dict[str, str]]] = {
+        "land": (_("Bundesland"), dict(queries.land_choices())),
+        "kreis": (_("Kreis"), dict(queries.kreis_choices())),
+        "type": (_("Typ"), dict(choices(InitiativeType if kind == "initiatives" else OrgType))),
+        "status": (_("Status"), dict(choices(InitiativeStatus))),
+        "size": (_("Größenklasse"), dict(choices(SizeClass))),
+        "theme": (_("Thema"), dict(queries.theme_choices())),
+        "format": (_("Format"), dict(queries.format_choices())),
+        "ihk": (_("IHK beteiligt"), {"1": _("ja"), "0": _("nein")}),
+    }
+    search = [(_("Suche"), args["q"].strip())] if (args.get("q") or "").strip() else []
+    return search + [
+        (words[key][0], words[key][1][value])
+        for key, value in args.items()
+        if key in words and value in words[key][1]
+    ]
+
+
+def _sort(args: MultiDict[str, str]) -> str:
+    names = {
+        "name": _("Name"),
+        "type": _("Typ"),
+        "laender": _("Länder"),
+        "status": _("Status"),
+        "founded": _("Gegründet"),
+        "place": _("Ort"),
+        "land": _("Bundesland"),
+        "email": _("E-Mail"),
+        "phone": _("Telefon"),
+    }
+    arrow = "↓" if args.get("dir") == "desc" else "↑"
+    return f"{names.get(args.get('sort') or 'name', names['name'])} {arrow}"
+
+
+def info(kind: str, user: Any, args: MultiDict[str, str], query: Select[Any]) -> ExportInfo:
+    """What the file of list `kind` is: its info sheet."""
+    listing = LISTS[kind]
+    return ExportInfo(
+        title=listing.name().capitalize(),
+        exported_by=user.email,
+        filters=_filters(kind, args),
+        sort=_sort(args),
+        left_out=listing.left_out(query) if listing.left_out else None,
+    )
 
 
 def job_rows() -> int:
@@ -127,8 +178,11 @@ def export_list(token: str) -> str:
     written = [0]
     try:
         with force_locale(state.get("locale") or "de"):
-            header, rows = listing.table(listing.query(user, MultiDict(state["args"])))
-            write_file(partial, state["fmt"], header, _reporting(rows, token, written))
+            args = MultiDict(state["args"])
+            query = listing.query(user, args)
+            about = info(state["kind"], user, args, query)
+            header, rows = listing.table(query)
+            write_file(partial, state["fmt"], header, _reporting(rows, token, written), about)
         os.replace(partial, target)  # the download never sees half a file
     except Exception:
         files.update(token, status=files.FAILED, message="")

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import Affiliation, Initiative, Person
+from crm.models import Affiliation, Initiative, Organisation, Person
 from crm.web.labels import label
 
 MAX_ROWS = 100_000  # a download larger than this is a database dump, not a list
@@ -49,8 +49,8 @@ ORGANISATION_COLUMNS: list[Column] = [
     (_l("Straße"), lambda o: o.street),
     (_l("PLZ"), lambda o: o.plz),
     (_l("Ort"), lambda o: o.place),
-    (_l("Kreis"), lambda o: o.kreis_ags),
-    (_l("Bundesland"), lambda o: o.land_ags),
+    (_l("Kreis"), lambda o: o.kreis.name if o.kreis else None),
+    (_l("Bundesland"), lambda o: o.land.name if o.land else None),
     (_l("Website"), lambda o: o.website),
 ]
 PERSON_COLUMNS: list[Column] = [
@@ -87,7 +87,8 @@ def initiative_table(query: Select[Any]) -> tuple[list[str], Iterator[list[Any]]
 
 
 def organisation_table(query: Select[Any]) -> tuple[list[str], Iterator[list[Any]]]:
-    """Header and rows of the organisation list `query`."""
+    """Header and rows of the organisation list `query` (Kreis and Land by name)."""
+    query = query.options(selectinload(Organisation.kreis), selectinload(Organisation.land))
     return _header(ORGANISATION_COLUMNS), _rows(query, ORGANISATION_COLUMNS)
 
 
@@ -98,3 +99,9 @@ def person_table(query: Select[Any]) -> tuple[list[str], Iterator[list[Any]]]:
         selectinload(Person.affiliations).selectinload(Affiliation.organisation)
     )
     return _header(PERSON_COLUMNS), _rows(query, PERSON_COLUMNS)
+
+
+def restricted_count(query: Select[Any]) -> int:
+    """How many persons of the person list `query` person_table leaves out as restricted."""
+    restricted = query.where(Person.restricted.is_(True)).order_by(None).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(restricted)) or 0)

@@ -67,7 +67,8 @@ def _download(fmt: str, kind: str) -> Response | str:
             back=url_with(listing.endpoint),
         )
     header, table = listing.table(query)
-    return EXPORTS[fmt](f"{listing.name()}.{fmt}", header, table)
+    about = export_jobs.info(kind, current_user, request.args, query)
+    return EXPORTS[fmt](f"{listing.name()}.{fmt}", header, table, about)
 
 
 @bp.get("/initiatives/")

@@ -9,14 +9,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from crm import permissions
 from crm.events.services import ACTIVE, SEATED, hash_token
 from crm.extensions import db
+from crm.formats.tables import ExportInfo
 from crm.models import (
     AgendaBlock,
     Bundesland,
+    Consent,
+    ConsentPurpose,
     Event,
     EventStatus,
     Initiative,
@@ -393,27 +399,55 @@ def workshop_list(event: Event, workshop: Workshop) -> WorkshopList:
 
 
 EXPORT_HEADER = [
-    "Nachname",
-    "Vorname",
-    "E-Mail",
-    "Organisation",
-    "Organisation (Verzeichnis)",
-    "Organisationstyp",
-    "Land",
-    "Initiative",
-    "Funktion",
-    "Status",
-    "1. Wunsch",
-    "2. Wunsch",
-    "3. Wunsch",
-    "Workshop (zugeteilt)",
-    "Angemeldet am",
-    "Eingecheckt um",
+    _l("Nachname"),
+    _l("Vorname"),
+    _l("E-Mail"),
+    _l("Organisation"),
+    _l("Organisation (Verzeichnis)"),
+    _l("Organisationstyp"),
+    _l("Land"),
+    _l("Initiative"),
+    _l("Funktion"),
+    _l("Status"),
+    _l("1. Wunsch"),
+    _l("2. Wunsch"),
+    _l("3. Wunsch"),
+    _l("Workshop (zugeteilt)"),
+    _l("Angemeldet am"),
+    _l("Eingecheckt um"),
 ]
+# The consents a participant list carries, one yes/no column each (after EXPORT_HEADER).
+EXPORT_CONSENTS = (ConsentPurpose.PARTICIPANT_LIST, ConsentPurpose.PHOTOS)
+FILTER_NAMES = {
+    "status": _l("Status"),
+    "initiative": _l("Initiative"),
+    "orgtype": _l("Organisationstyp"),
+    "land": _l("Land"),
+    "workshop": _l("Workshop"),
+}
+
+
+def export_header() -> list[str]:
+    """The header row of a participant list, in the user's language."""
+    consents = [_("Einwilligung: %(purpose)s", purpose=label(p)) for p in EXPORT_CONSENTS]
+    return [str(name) for name in EXPORT_HEADER] + consents
+
+
+def _consents_of(person_ids: set[int]) -> dict[int, list[Consent]]:
+    found: dict[int, list[Consent]] = {}
+    for consent in db.session.scalars(
+        select(Consent).where(
+            Consent.person_id.in_(person_ids), Consent.purpose.in_(EXPORT_CONSENTS)
+        )
+    ):
+        found.setdefault(consent.person_id, []).append(consent)
+    return found
 
 
 def export_rows(event: Event, registrations: list[Registration]) -> list[list[Any]]:
-    """One row per registration, in the order of EXPORT_HEADER."""
+    """One row per registration, in the order of export_header(): the registration and
+    whether the participant's latest consent to each of EXPORT_CONSENTS is confirmed.
+    Anonymous and restricted (Art. 18) persons are left out."""
     titles = {w.id: w.title for w in event.workshops}
     land_ids = {r.organisation.land_ags for r in registrations if r.organisation}
     laender = dict(
@@ -421,12 +455,14 @@ def export_rows(event: Event, registrations: list[Registration]) -> list[list[An
             select(Bundesland.ags, Bundesland.name).where(Bundesland.ags.in_(land_ids))
         ).all()
     )
+    consents = _consents_of({r.person_id for r in registrations if r.person_id})
     rows = []
     for r in registrations:
         if r.person is None or r.person.restricted:  # anonymous, or restricted (Art. 18)
             continue
         wishes = [titles.get(p.workshop_id, "") for p in r.preferences] + ["", "", ""]
         org = r.organisation
+        given = consents.get(r.person.id, [])
         rows.append(
             [
                 r.person.last_name,
@@ -443,6 +479,30 @@ def export_rows(event: Event, registrations: list[Registration]) -> list[list[An
                 titles.get(r.assigned_workshop_id) if r.assigned_workshop_id else None,
                 r.registered_at,
                 r.checked_in_at,
+                *(permissions.has_active_consent(given, p) for p in EXPORT_CONSENTS),
             ]
         )
     return rows
+
+
+def export_info(
+    title: str,
+    registrations: list[Registration],
+    user: Any,
+    filters: RegistrationFilters | None = None,
+    options: Mapping[str, list[tuple[str, str]]] | None = None,
+) -> ExportInfo:
+    """What a participant list is (its info sheet): `title`, the registration list's
+    filters (`options` words their values), who exports it, how many restricted persons
+    export_rows leaves out."""
+    described = [(_("Suche"), filters.q)] if filters and filters.q else []
+    for key, value in (filters.values if filters else {}).items():
+        words = dict((options or {}).get(key, []))
+        described.append((str(FILTER_NAMES.get(key, key)), words.get(value, value)))
+    return ExportInfo(
+        title=title,
+        exported_by=user.email,
+        filters=described,
+        sort=f"{_('Name')} ↑",
+        left_out=sum(1 for r in registrations if r.person is not None and r.person.restricted),
+    )

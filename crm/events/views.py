@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
@@ -287,10 +288,13 @@ def export(event_id: int, fmt: str) -> Response:
     """The (filtered) registration list as CSV or XLSX."""
     writer = EXPORT_FORMATS.get(fmt) or abort(404)
     event = _event(event_id)
-    filters = queries.parse_filters(request.args, queries.filter_options(event))
+    options = queries.filter_options(event)
+    filters = queries.parse_filters(request.args, options)
     items = list(db.session.scalars(queries.registrations_query(event.id, filters)))
+    title = f"{_('Teilnehmende')}: {event.title}"
+    about = queries.export_info(title, items, current_user, filters, options)
     rows = queries.export_rows(event, items)
-    return writer(f"teilnehmende-{event.slug}.{fmt}", queries.EXPORT_HEADER, rows)
+    return writer(f"{_('teilnehmende')}-{event.slug}.{fmt}", queries.export_header(), rows, about)
 
 
 @bp.get("/<int:event_id>/workshop-lists")
@@ -308,8 +312,10 @@ def workshop_export(event_id: int, workshop_id: int, fmt: str) -> Response:
     event = _event(event_id)
     item = queries.workshop(event.id, workshop_id) or abort(404)
     listed = queries.workshop_list(event, item)
+    about = queries.export_info(f"{event.title}: {item.title}", listed.registrations, current_user)
     rows = queries.export_rows(event, listed.registrations)
-    return writer(f"workshop-{item.id}-{event.slug}.{fmt}", queries.EXPORT_HEADER, rows)
+    filename = f"workshop-{item.id}-{event.slug}.{fmt}"
+    return writer(filename, queries.export_header(), rows, about)
 
 
 @bp.get("/<int:event_id>/checkin")
