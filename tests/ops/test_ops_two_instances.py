@@ -4,8 +4,8 @@ Shows that nothing that matters is per process: a login on A is valid on B; a lo
 A ends the session on B (a copied cookie included); failed logins on A and B count
 together (Flask-Limiter in Redis); a change saved on A shows at once in B's list,
 suggestions and graph; a mail queued on A is delivered exactly once by the worker; two
-people saving the same record on A and B get the conflict page. Skipped, with the reason printed, without PostgreSQL or
-Redis.
+people saving the same record on A and B get the conflict page. Skipped, with the reason
+printed, without PostgreSQL or Redis.
 """
 
 from __future__ import annotations
