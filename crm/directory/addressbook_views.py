@@ -4,6 +4,7 @@ mail-merge table (CSV or XLSX). Staff only; restricted persons are never in them
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, request, url_for
@@ -14,9 +15,10 @@ from sqlalchemy import Select
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.directory import addressbook, queries
+from crm.directory import addressbook, export_jobs, queries
 from crm.formats.tables import csv_response, xlsx_response
 from crm.formats.vcard import MIMETYPE, vcards
+from crm.web.labels import label
 
 bp = Blueprint("addressbook", __name__)
 
@@ -66,6 +68,10 @@ def mail_merge(fmt: str) -> Response:
     purpose = addressbook.parse_purpose(request.args.get("zweck"))
     locale = get_locale()
     language = locale.language if locale is not None else "de"
-    table = addressbook.mail_merge(_person_list_query(), purpose, language)
+    query = _person_list_query()
+    listed = export_jobs.info("persons", current_user, request.args, query)
+    purpose_line = (_("Zweck"), label(purpose))
+    about = replace(listed, title=_("Serienbrief"), filters=[*listed.filters, purpose_line])
+    table = addressbook.mail_merge(query, purpose, language)
     filename = f"{_('serienbrief')}.{fmt}"
-    return MAIL_MERGE_FORMATS[fmt](filename, table.header, table.rows)
+    return MAIL_MERGE_FORMATS[fmt](filename, table.header, table.rows, about)

@@ -206,3 +206,17 @@ def test_prepared_xlsx_has_the_same_info_sheet(app, client, login_as, people, mo
     assert info["Liste"] == "Personen" and info["Filter"] == "Suche: a"
     assert info["Exportiert von"] == user.email and info["Zeilen"] == 2
     assert info["Ausgelassen (Verarbeitung eingeschränkt)"] == 1
+
+
+def test_mail_merge_xlsx_counts_the_restricted_persons_left_out(client, login_as, make, people):
+    _org, shown, _formula, hidden = people
+    for person in (shown, hidden):
+        make.consent(person, purpose=ConsentPurpose.EVENT_INVITATIONS)
+    login_as("staff")
+    book = _book(client.get("/persons/serienbrief.xlsx?zweck=event_invitations"))
+    sheet = book.worksheets[0]
+    assert [r[-2] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["Adler"]
+    _assert_excel_ready(sheet, 1)
+    info = _info(book)
+    assert info["Liste"] == "Serienbrief" and info["Filter"].startswith("Zweck: ")
+    assert info["Zeilen"] == 1 and info["Ausgelassen (Verarbeitung eingeschränkt)"] == 1
