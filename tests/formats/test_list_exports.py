@@ -220,3 +220,25 @@ def test_mail_merge_xlsx_counts_the_restricted_persons_left_out(client, login_as
     info = _info(book)
     assert info["Liste"] == "Serienbrief" and info["Filter"].startswith("Zweck: ")
     assert info["Zeilen"] == 1 and info["Ausgelassen (Verarbeitung eingeschränkt)"] == 1
+
+
+def test_dashboard_csv_in_english_uses_commas_and_decimal_points(client, login_as, make):
+    login_as("staff")
+    make.initiative(name="Bündnis Nord")
+    client.post("/language", data={"language": "en"})
+    response = client.get("/dashboard/ihk.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), dialect="excel"))
+    assert len(rows[0]) == 3 and rows[0][2] != "Anteil in %"
+    shares = [row[2] for row in rows[1:] if row[2]]
+    assert shares and all("." in share and "," not in share for share in shares)
+
+
+def test_workshop_list_carries_consents_and_its_info(client, login_as, make, participants):
+    login_as("staff")
+    workshop = make.workshop(participants, title="Robotik")
+    url = f"/events/{participants.id}/workshops/{workshop.id}/participants.xlsx"
+    book = _book(client.get(url))
+    assert [c.value for c in book.worksheets[0][1]][-1] == "Einwilligung: Fotos"
+    assert _info(book)["Liste"] == "Netzwerktreffen Ost: Robotik"
