@@ -444,3 +444,9 @@ def can_see_export(user: Any, owner_id: Any) -> bool:
     """A large export prepared by the worker: only the account that started it, while it
     may still see the directory."""
     return can_view_directory(user) and owner_id is not None and user.id == owner_id
+
+
+def can_see_room_lists(user: Any) -> bool:
+    """The online meeting's room files (Zoom breakout pre-assignment, the rooms CSV with
+    e-mail addresses) and the moderators' printable lists: staff, like the events."""
+    return can_manage_events(user)

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.directory.queries import current_themes
 from crm.events import assignment as _assignment  # noqa: F401 - its routes are on bp too
+from crm.events import online_views as _online_views  # noqa: F401 - its routes are on bp too
 from crm.events import queries, services
 from crm.events.blueprint import bp
 from crm.events.forms import AgendaBlockForm, EventForm, WorkshopForm, required_time

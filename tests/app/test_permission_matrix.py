@@ -123,6 +123,10 @@ POLICY: dict[str, str] = {
     "events.assignment_move": STAFF,
     "events.assignment_release": STAFF,
     "events.assignment_publish": STAFF,
+    # online meeting (#18): breakout-room files and the moderators' lists
+    "events.breakout_zoom": STAFF,
+    "events.breakout_rooms": STAFF,
+    "events.moderation_list": STAFF,
     "event_public.register": PUBLIC,
     "event_public.registered": PUBLIC,
     "event_public.by_slug": PUBLIC,
