@@ -73,5 +73,5 @@ def export(slug: str, fmt: str) -> Response:
     writer = EXPORT_FORMATS.get(fmt) or abort(404)
     item = queries.figure(slug) or abort(404)
     about = ExportInfo(title=str(item.title), exported_by=current_user.email)
-    filename = f"{_('auswertung')}-{slug}.{fmt}"
+    filename = _("auswertung") + f"-{slug}.{fmt}"
     return writer(filename, export_header(item), export_rows(item), about)

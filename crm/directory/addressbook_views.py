@@ -73,5 +73,5 @@ def mail_merge(fmt: str) -> Response:
     purpose_line = (_("Zweck"), label(purpose))
     about = replace(listed, title=_("Serienbrief"), filters=[*listed.filters, purpose_line])
     table = addressbook.mail_merge(query, purpose, language)
-    filename = f"{_('serienbrief')}.{fmt}"
+    filename = _("serienbrief") + f".{fmt}"
     return MAIL_MERGE_FORMATS[fmt](filename, table.header, table.rows, about)

@@ -503,6 +503,6 @@ def export_info(
         title=title,
         exported_by=user.email,
         filters=described,
-        sort=f"{_('Name')} ↑",
+        sort=_("Name") + " ↑",
         left_out=sum(1 for r in registrations if r.person is not None and r.person.restricted),
     )
