@@ -292,10 +292,11 @@ def export(event_id: int, fmt: str) -> Response:
     options = queries.filter_options(event)
     filters = queries.parse_filters(request.args, options)
     items = list(db.session.scalars(queries.registrations_query(event.id, filters)))
-    title = f"{_('Teilnehmende')}: {event.title}"
+    title = _("Teilnehmende") + f": {event.title}"
     about = queries.export_info(title, items, current_user, filters, options)
     rows = queries.export_rows(event, items)
-    return writer(f"{_('teilnehmende')}-{event.slug}.{fmt}", queries.export_header(), rows, about)
+    filename = _("teilnehmende") + f"-{event.slug}.{fmt}"
+    return writer(filename, queries.export_header(), rows, about)
 
 
 @bp.get("/<int:event_id>/workshop-lists")
