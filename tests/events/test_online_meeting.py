@@ -75,8 +75,17 @@ def test_a_room_link_must_be_http(client, login_as, meeting, value):
 
 def test_public_pages_and_files_never_show_room_links(client, meeting):
     event, _ws = meeting
-    for path in (f"/events/{event.id}/register", f"/events/{event.id}.ics", "/events.ics"):
-        body = client.get(path).get_data(as_text=True)
+    paths = (
+        f"/events/{event.id}/register",
+        f"/veranstaltungen/{event.slug}",
+        "/verzeichnis/veranstaltungen",
+        f"/events/{event.id}.ics",
+        "/events.ics",
+    )
+    for path in paths:
+        response = client.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
+        body = response.get_data(as_text=True)
         assert EVENT_ROOM not in body, path
         assert WORKSHOP_ROOM not in body, path
 
