@@ -6,7 +6,16 @@ Admins see and may revoke every account's tokens. Tokens are not audit-trail rec
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -47,7 +56,9 @@ def new() -> Response | tuple[str, int]:
             current_user, form.name.data or "", form.scope.data or "", form.expires_at()
         )
         db.session.commit()
-        response = Response(render_template("api/token_created.html", record=record, token=token))
+        response = make_response(
+            render_template("api/token_created.html", record=record, token=token)
+        )
         response.headers["Cache-Control"] = "no-store"
         return response
     status = 400 if form.is_submitted() else 200

@@ -107,6 +107,7 @@ def test_an_account_creates_sees_and_revokes_its_token(app, client, login_as):
     )
     assert created.status_code == 200
     assert created.headers["Cache-Control"] == "no-store"
+    assert created.mimetype == "text/html"
     token = re.search(r"<code data-token-value>([^<]+)</code>", created.get_data(as_text=True))[1]
     assert client.get("/api/v1/persons", headers=bearer(token)).status_code == 200
     record = _stored(app, name="Newsletter")
