@@ -23,7 +23,6 @@ SPEC = {
     "title": "Industrienetz API",
     "version": "1",
     "openapi_version": "3.0.3",
-    "servers": [{"url": "/"}],
     "info": {
         "description": "The directory of the office as JSON. Every request carries "
         "`Authorization: Bearer TOKEN`; a token has exactly the rights of its account "

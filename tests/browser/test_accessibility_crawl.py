@@ -64,7 +64,11 @@ SKIPPED = {
     "ops.livez",
     "ops.readyz",
     "ops.metrics",
+    # the JSON API's description (its browsable page /api/docs is crawled)
+    "api_docs.openapi_json",
 }
+# JSON only: the API and the public directory as JSON (tests/api)
+SKIPPED_BLUEPRINTS = {"api", "api_public"}
 
 # Pages opened from a record's page carry that record in the query string.
 QUERY = {
@@ -193,6 +197,8 @@ def html_pages(app: Any, principal: str, ids: dict[str, Any]) -> list[tuple[str,
     pages: list[tuple[str, str]] = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule)):
         if "GET" not in (rule.methods or set()) or rule.endpoint in SKIPPED:
+            continue
+        if rule.endpoint.partition(".")[0] in SKIPPED_BLUEPRINTS:
             continue
         if "fmt" in rule.arguments:
             continue  # CSV/XLSX downloads
