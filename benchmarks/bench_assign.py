@@ -10,13 +10,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from crm.graph.assign import (
-    AssignmentMetrics,
-    assign_workshops,
-    first_come_first_served,
-    metrics_of,
-    random_assignment,
-)
+from crm.graph.assign import AssignmentMetrics
+from crm.graph.assign import assign_workshops
+from crm.graph.assign import first_come_first_served
+from crm.graph.assign import metrics_of
+from crm.graph.assign import random_assignment
 
 SECTORS: tuple[tuple[str, float], ...] = (
     ("Unternehmen", 0.60),

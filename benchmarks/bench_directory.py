@@ -42,13 +42,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import event
+from sqlalchemy import func
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "bench-output" / "bench.md"
@@ -244,7 +247,11 @@ def has_route(app: Flask, rule: str) -> bool:
 def pages_to_measure(app: Flask) -> list[PageResult]:
     """The pages of the benchmark, with ids chosen from the seeded data."""
     from crm.extensions import db
-    from crm.models import Affiliation, Initiative, Membership, Organisation, Person
+    from crm.models import Affiliation
+    from crm.models import Initiative
+    from crm.models import Membership
+    from crm.models import Organisation
+    from crm.models import Person
 
     pages: list[PageResult] = []
     per_page = int(app.config["PAGE_SIZE"])

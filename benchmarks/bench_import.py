@@ -20,7 +20,8 @@ from sqlalchemy import select
 from crm import create_app
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.imports.services import prepare, run_import
+from crm.imports.services import prepare
+from crm.imports.services import run_import
 from crm.models import Postcode
 from crm.reference.loader import load_reference_data
 

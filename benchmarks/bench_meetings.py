@@ -13,7 +13,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from crm.graph.meetings import MeetingSchedule, schedule_meetings
+from crm.graph.meetings import MeetingSchedule
+from crm.graph.meetings import schedule_meetings
 
 MUST = 3.0  # "Unbedingt treffen"
 GLADLY = 1.0  # "Gern"

@@ -6,7 +6,8 @@ importing a sub-package such as `crm.graph` loads neither Flask nor SQLAlchemy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from crm.config import DEFAULT_SECRET_KEY, Defaults
+from crm.config import DEFAULT_SECRET_KEY
+from crm.config import Defaults
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # templates/ and static/ sit beside the package, at the top of the project.
@@ -91,7 +92,12 @@ def register_extensions(app: Flask) -> None:
     from crm.accounts.session import load_user
     from crm.db import audit
     from crm.db.engine import configure_engine
-    from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from crm.extensions import babel
+    from crm.extensions import csrf
+    from crm.extensions import db
+    from crm.extensions import limiter
+    from crm.extensions import login_manager
+    from crm.extensions import migrate
     from crm.search import index as search_index
     from crm.web.i18n import select_locale
 
@@ -116,7 +122,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Per-request policies: login required by default, write intent, session timeouts."""
-    from crm.accounts.session import end_write_intent, enforce_session_policy
+    from crm.accounts.session import end_write_intent
+    from crm.accounts.session import enforce_session_policy
     from crm.ops import install as install_ops
     from crm.web.security import init_security_headers
 

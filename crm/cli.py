@@ -9,7 +9,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.db.engine import writing
 from crm.extensions import db
@@ -27,7 +28,8 @@ def register(app: Flask) -> None:
     from crm.jobs.cli import worker_command
 
     app.cli.add_command(worker_command)
-    from crm.duplicates.cli import find_duplicates_command, merge_command
+    from crm.duplicates.cli import find_duplicates_command
+    from crm.duplicates.cli import merge_command
 
     app.cli.add_command(find_duplicates_command)
     app.cli.add_command(merge_command)
@@ -37,7 +39,8 @@ def register(app: Flask) -> None:
     from crm.db.cli import register as register_db_commands
 
     register_db_commands(app)
-    from crm.imports.cli import import_command, import_undo_command
+    from crm.imports.cli import import_command
+    from crm.imports.cli import import_undo_command
 
     app.cli.add_command(import_command)
     app.cli.add_command(import_undo_command)
@@ -80,7 +83,8 @@ def create_user_command(
     email: str, role: str, initiative_id: int | None, password_stdin: bool
 ) -> None:
     """Create an account without prompting (the password comes from stdin)."""
-    from crm.accounts.services import AccountError, create_user
+    from crm.accounts.services import AccountError
+    from crm.accounts.services import create_user
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
@@ -127,7 +131,8 @@ def ensure_admin_command(email: str) -> None:
     import secrets
 
     from crm.accounts.services import create_user
-    from crm.models import Role, User
+    from crm.models import Role
+    from crm.models import User
 
     if db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN)):
         click.echo("Es gibt schon ein Admin-Konto.")

@@ -11,12 +11,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, inspect, or_, select
+from sqlalchemy import Select
+from sqlalchemy import false
+from sqlalchemy import inspect
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from crm.models import Initiative, Interaction, Person, Role, interaction_persons
-from crm.models.enums import ConsentPurpose, ConsentStatus, OrgType
-from crm.models.search import SearchDocument, SearchKind
+from crm.models import Initiative
+from crm.models import Interaction
+from crm.models import Person
+from crm.models import Role
+from crm.models import interaction_persons
+from crm.models.enums import ConsentPurpose
+from crm.models.enums import ConsentStatus
+from crm.models.enums import OrgType
+from crm.models.search import SearchDocument
+from crm.models.search import SearchKind
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.STAFF})
 # a SELECT of any columns (SQLAlchemy 2.1 types them as a variadic tuple)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image
+from PIL import ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"

@@ -12,18 +12,21 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from crm import create_app
-from crm.extensions import db, limiter
+from crm.extensions import db
+from crm.extensions import limiter
 from crm.models import Base
 from tests import factories
 

@@ -9,41 +9,40 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from flask import Flask
 
 from crm.accounts.passwords import hash_password
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    Event,
-    EventMode,
-    EventStatus,
-    EventType,
-    Initiative,
-    InitiativeRole,
-    InitiativeRoleKind,
-    InitiativeType,
-    Interaction,
-    InteractionKind,
-    Membership,
-    MembershipRole,
-    Organisation,
-    OrgType,
-    Person,
-    Registration,
-    Relationship,
-    RelationshipKind,
-    Role,
-    User,
-    Workshop,
-)
+from crm.models import Affiliation
+from crm.models import Consent
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import Event
+from crm.models import EventMode
+from crm.models import EventStatus
+from crm.models import EventType
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
+from crm.models import InitiativeType
+from crm.models import Interaction
+from crm.models import InteractionKind
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Registration
+from crm.models import Relationship
+from crm.models import RelationshipKind
+from crm.models import Role
+from crm.models import User
+from crm.models import Workshop
 
 T = TypeVar("T")
 _counter = itertools.count(1)
@@ -89,7 +88,8 @@ class Factories:
         )
 
         def link(ini: Initiative) -> None:
-            from crm.models import Bundesland, Theme
+            from crm.models import Bundesland
+            from crm.models import Theme
 
             if laender or themes:
                 from sqlalchemy import select

@@ -5,7 +5,13 @@ Every change is written to the audit trail by the audit hook (the User model is 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,13 +19,11 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.accounts import queries
 from crm.accounts.forms import AdminInviteForm
-from crm.accounts.services import (
-    AccountError,
-    has_pending_invitation,
-    invite,
-    send_password_reset,
-    set_active,
-)
+from crm.accounts.services import AccountError
+from crm.accounts.services import has_pending_invitation
+from crm.accounts.services import invite
+from crm.accounts.services import send_password_reset
+from crm.accounts.services import set_active
 from crm.extensions import db
 from crm.models import User
 from crm.web.labels import label

@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from crm.extensions import db
-from crm.models import Initiative, User
+from crm.models import Initiative
+from crm.models import User
 
 
 def accounts() -> list[User]:

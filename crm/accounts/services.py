@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template, url_for
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+from flask import current_app
+from flask import render_template
+from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from crm.accounts.passwords import hash_password, password_problem, verify_password
-from crm.accounts.tokens import Purpose, make_token, verify_token
+from crm.accounts.passwords import hash_password
+from crm.accounts.passwords import password_problem
+from crm.accounts.passwords import verify_password
+from crm.accounts.tokens import Purpose
+from crm.accounts.tokens import make_token
+from crm.accounts.tokens import verify_token
 from crm.extensions import db
-from crm.mail.services import in_language, queue_mail
-from crm.models import Initiative, Role, User
+from crm.mail.services import in_language
+from crm.mail.services import queue_mail
+from crm.models import Initiative
+from crm.models import Role
+from crm.models import User
 from crm.models.accounts import new_session_token
 
 

@@ -5,15 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from flask import current_app, g, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import current_app
+from flask import g
+from flask import redirect
+from flask import request
+from flask import session
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_user
+from flask_login import logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from crm.db.audit import set_actor
-from crm.db.engine import reset_write_intent, set_write_intent
+from crm.db.engine import reset_write_intent
+from crm.db.engine import set_write_intent
 from crm.extensions import db
 from crm.models import User
 from crm.models.base import utcnow

@@ -21,9 +21,14 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any
+from typing import Literal
+from typing import TypeVar
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
+from itsdangerous import TimestampSigner
+from itsdangerous import URLSafeTimedSerializer
 
 SALT_PREFIX = "industrienetz.accounts."
 U = TypeVar("U")

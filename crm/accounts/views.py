@@ -5,43 +5,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import make_response
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.accounts.forms import (
-    ChangePasswordForm,
-    ForgotPasswordForm,
-    InviteForm,
-    LoginForm,
-    SetPasswordForm,
-)
-from crm.accounts.services import (
-    AccountError,
-    authenticate,
-    change_password,
-    invite,
-    request_password_reset,
-    set_password,
-    user_for_token,
-)
-from crm.accounts.session import end_session, public, start_session
-from crm.accounts.tokens import Purpose, TokenError
-from crm.extensions import db, limiter
-from crm.models import Initiative, Role, User
+from crm.accounts.forms import ChangePasswordForm
+from crm.accounts.forms import ForgotPasswordForm
+from crm.accounts.forms import InviteForm
+from crm.accounts.forms import LoginForm
+from crm.accounts.forms import SetPasswordForm
+from crm.accounts.services import AccountError
+from crm.accounts.services import authenticate
+from crm.accounts.services import change_password
+from crm.accounts.services import invite
+from crm.accounts.services import request_password_reset
+from crm.accounts.services import set_password
+from crm.accounts.services import user_for_token
+from crm.accounts.session import end_session
+from crm.accounts.session import public
+from crm.accounts.session import start_session
+from crm.accounts.tokens import Purpose
+from crm.accounts.tokens import TokenError
+from crm.extensions import db
+from crm.extensions import limiter
+from crm.models import Initiative
+from crm.models import Role
+from crm.models import User
 from crm.web.urls import safe_next
 
 bp = Blueprint("accounts", __name__)

@@ -6,23 +6,21 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from crm.models import InteractionKind
-from crm.web.fields import (
-    BerlinDateTimeField,
-    Form,
-    GermanDateField,
-    multi_select_field,
-    one_of,
-    plausible_year,
-    required,
-    select_field,
-)
+from crm.web.fields import BerlinDateTimeField
+from crm.web.fields import Form
+from crm.web.fields import GermanDateField
+from crm.web.fields import multi_select_field
+from crm.web.fields import one_of
+from crm.web.fields import plausible_year
+from crm.web.fields import required
+from crm.web.fields import select_field
 
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2100

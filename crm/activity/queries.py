@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Organisation,
-    Person,
-    User,
-    interaction_persons,
-)
+from crm.models import Affiliation
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import User
+from crm.models import interaction_persons
 
 BERLIN = ZoneInfo("Europe/Berlin")
 #: Most persons offered in the select of a context (the newest links first would be

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 
 from sqlalchemy import select
 
-from crm.activity.queries import BERLIN, Context
+from crm.activity.queries import BERLIN
+from crm.activity.queries import Context
 from crm.extensions import db
-from crm.models import Interaction, InteractionKind, Person, User
+from crm.models import Interaction
+from crm.models import InteractionKind
+from crm.models import Person
+from crm.models import User
 from crm.models.base import utcnow
 
 

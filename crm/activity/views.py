@@ -5,18 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.activity import queries, services
+from crm.activity import queries
+from crm.activity import services
 from crm.activity.forms import InteractionForm
 from crm.activity.queries import Context
 from crm.extensions import db
-from crm.models import Interaction, InteractionKind
+from crm.models import Interaction
+from crm.models import InteractionKind
 from crm.web.labels import choices
 from crm.web.locks import refuse_locked
 from crm.web.urls import safe_next

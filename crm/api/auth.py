@@ -8,16 +8,24 @@ holds the field errors of a 422, by location (`json`, `query`) and field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
+from typing import NoReturn
 
-from flask import Blueprint, current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from flask import Blueprint
+from flask import current_app
+from flask import g
+from flask import jsonify
+from flask import request
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import default_exceptions
 from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.api import tokens
 from crm.db.audit import set_actor
-from crm.extensions import db, limiter
+from crm.extensions import db
+from crm.extensions import limiter
 from crm.models import User
 
 API_PREFIX = "/api/v1/"

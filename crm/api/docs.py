@@ -4,7 +4,10 @@ public: they describe the API, they give nothing of the directory away."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint
+from flask import current_app
+from flask import jsonify
+from flask import render_template
 from werkzeug.wrappers import Response
 
 from crm.accounts.session import public

@@ -7,12 +7,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import SelectField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from crm.models import ApiScope
-from crm.web.fields import Form, GermanDateField, max_length, required
+from crm.web.fields import Form
+from crm.web.fields import GermanDateField
+from crm.web.fields import max_length
+from crm.web.fields import required
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

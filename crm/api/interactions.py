@@ -8,19 +8,26 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import fields
+from marshmallow import validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from crm import permissions
-from crm.activity import queries, services
+from crm.activity import queries
+from crm.activity import services
 from crm.activity.forms import InteractionForm
 from crm.api import writes
-from crm.api.auth import api_user, fail, invalid_body
+from crm.api.auth import api_user
+from crm.api.auth import fail
+from crm.api.auth import invalid_body
 from crm.api.schemas import INTEGER_LIMIT
 from crm.extensions import db
-from crm.models import Initiative, Interaction, InteractionKind, Organisation
+from crm.models import Initiative
+from crm.models import Interaction
+from crm.models import InteractionKind
+from crm.models import Organisation
 from crm.web.labels import choices
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -6,19 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import fields
+from marshmallow import validate
 
-from crm.api.schemas import INTEGER_LIMIT, PageQuery, Vocabulary
-from crm.models import (
-    EventMode,
-    EventStatus,
-    EventType,
-    InitiativeRoleKind,
-    InteractionKind,
-    MembershipRole,
-    RegistrationStatus,
-    RelationshipKind,
-)
+from crm.api.schemas import INTEGER_LIMIT
+from crm.api.schemas import PageQuery
+from crm.api.schemas import Vocabulary
+from crm.models import EventMode
+from crm.models import EventStatus
+from crm.models import EventType
+from crm.models import InitiativeRoleKind
+from crm.models import InteractionKind
+from crm.models import MembershipRole
+from crm.models import RegistrationStatus
+from crm.models import RelationshipKind
 
 
 def _enum(kind: Any, **kwargs: Any) -> fields.Enum:

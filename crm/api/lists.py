@@ -3,7 +3,8 @@ initiative is loaded with."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
@@ -11,7 +12,8 @@ from flask_smorest import Blueprint
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from crm.api.schemas import INTEGER_LIMIT, encode_cursor
+from crm.api.schemas import INTEGER_LIMIT
+from crm.api.schemas import encode_cursor
 from crm.directory import queries
 from crm.extensions import db
 from crm.models import Initiative

@@ -11,10 +11,13 @@ from flask.views import MethodView
 from marshmallow import fields
 
 from crm import permissions
-from crm.api.auth import api_user, fail
-from crm.api.views import allowed_if, bp
+from crm.api.auth import api_user
+from crm.api.auth import fail
+from crm.api.views import allowed_if
+from crm.api.views import bp
 from crm.extensions import db
-from crm.models import Initiative, Organisation
+from crm.models import Initiative
+from crm.models import Organisation
 from crm.network import queries
 
 

@@ -11,8 +11,11 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from crm.api import schemas
-from crm.api.auth import fail, install
-from crm.api.lists import INITIATIVE_LINKS, page, query_arguments
+from crm.api.auth import fail
+from crm.api.auth import install
+from crm.api.lists import INITIATIVE_LINKS
+from crm.api.lists import page
+from crm.api.lists import query_arguments
 from crm.models import Initiative
 from crm.public import queries
 

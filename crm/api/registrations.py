@@ -8,17 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import fields
+from marshmallow import validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from crm.api.auth import invalid_body
-from crm.api.schemas import INTEGER_LIMIT, StrictBoolean
-from crm.events import queries, services
+from crm.api.schemas import INTEGER_LIMIT
+from crm.api.schemas import StrictBoolean
+from crm.events import queries
+from crm.events import services
 from crm.events.forms import RegistrationForm
 from crm.extensions import db
-from crm.models import Event, Registration
+from crm.models import Event
+from crm.models import Registration
 
 # web form field → API field
 API_NAMES = {"initiative": "initiative_id", "pref1": "workshop_ids", "pref2": "workshop_ids"}

@@ -6,8 +6,10 @@ may see it (`crm.permissions`, the same predicates as the web pages)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import marshmallow as ma
@@ -17,33 +19,37 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
-from crm.api import interactions, registrations, writes
+from crm.api import interactions
 from crm.api import link_schemas as out
+from crm.api import registrations
+from crm.api import writes
 from crm.api.auth import fail
-from crm.api.lists import page, query_arguments
-from crm.api.schemas import Vocabulary, page_of
-from crm.api.views import IF_MATCH, allowed_if, bp
+from crm.api.lists import page
+from crm.api.lists import query_arguments
+from crm.api.schemas import Vocabulary
+from crm.api.schemas import page_of
+from crm.api.views import IF_MATCH
+from crm.api.views import allowed_if
+from crm.api.views import bp
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Bundesland,
-    Event,
-    EventStatus,
-    Format,
-    InitiativeRole,
-    InitiativeRoleKind,
-    Interaction,
-    InteractionKind,
-    Kreis,
-    Membership,
-    MembershipRole,
-    Registration,
-    RegistrationStatus,
-    Relationship,
-    RelationshipKind,
-    Theme,
-    Workshop,
-)
+from crm.models import Affiliation
+from crm.models import Bundesland
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import Format
+from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
+from crm.models import Interaction
+from crm.models import InteractionKind
+from crm.models import Kreis
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Relationship
+from crm.models import RelationshipKind
+from crm.models import Theme
+from crm.models import Workshop
 
 
 @dataclass(frozen=True)

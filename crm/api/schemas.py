@@ -6,16 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import fields
+from marshmallow import validate
 
-from crm.models import (
-    InitiativeStatus,
-    InitiativeType,
-    LawfulBasis,
-    OrgType,
-    SizeClass,
-    SpatialLevel,
-)
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import LawfulBasis
+from crm.models import OrgType
+from crm.models import SizeClass
+from crm.models import SpatialLevel
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50

@@ -8,15 +8,13 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
 
-from crm.api import (
-    auth,
-    docs,
-    network_views,  # noqa: F401 - adds the network's lists to views.bp
-    public_views,
-    resources,  # noqa: F401 - adds the other lists to views.bp
-    token_views,
-    views,
-)
+from crm.api import auth
+from crm.api import docs
+from crm.api import network_views  # noqa: F401 - adds the network's lists to views.bp
+from crm.api import public_views
+from crm.api import resources  # noqa: F401 - adds the other lists to views.bp
+from crm.api import token_views
+from crm.api import views
 from crm.extensions import csrf
 
 SPEC = {

@@ -12,13 +12,16 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
 from crm import permissions
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import ApiScope, ApiToken, User
+from crm.models import ApiScope
+from crm.models import ApiToken
+from crm.models import User
 from crm.models.base import utcnow
 
 PREFIX = "inz_"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
+from typing import TypeVar
+from typing import cast
 
 from flask import url_for
 from flask.views import MethodView
@@ -14,13 +16,23 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from crm import permissions
-from crm.api import schemas, writes
-from crm.api.auth import api_user, authenticate, fail, install, presented_token
-from crm.api.lists import INITIATIVE_LINKS, list_params, page, query_arguments
+from crm.api import schemas
+from crm.api import writes
+from crm.api.auth import api_user
+from crm.api.auth import authenticate
+from crm.api.auth import fail
+from crm.api.auth import install
+from crm.api.auth import presented_token
+from crm.api.lists import INITIATIVE_LINKS
+from crm.api.lists import list_params
+from crm.api.lists import page
+from crm.api.lists import query_arguments
 from crm.api.tokens import hash_token
 from crm.directory import queries
 from crm.extensions import db
-from crm.models import Initiative, Organisation, Person
+from crm.models import Initiative
+from crm.models import Organisation
+from crm.models import Person
 
 bp = Blueprint(
     "api",

@@ -12,13 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, request
+from flask import Response
+from flask import request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from crm.api.auth import fail, invalid_body
-from crm.directory import checks, forms, services
-from crm.directory.queries import kreis_choices, land_choices
+from crm.api.auth import fail
+from crm.api.auth import invalid_body
+from crm.directory import checks
+from crm.directory import forms
+from crm.directory import services
+from crm.directory.queries import kreis_choices
+from crm.directory.queries import land_choices
 from crm.extensions import db
 from crm.models import OrgType
 

@@ -9,7 +9,8 @@ Colours come from CSS classes (`series-0`, `series-1`, ...), never from attribut
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 Formatter = Callable[[float], str]

@@ -24,24 +24,26 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.events.services import SEATED
 from crm.extensions import db
-from crm.models import (
-    Bundesland,
-    Event,
-    EventStatus,
-    Initiative,
-    InitiativeType,
-    Membership,
-    Organisation,
-    OrgType,
-    Registration,
-    RegistrationStatus,
-    Theme,
-)
-from crm.models.directory import initiative_laender, initiative_themes
+from crm.models import Bundesland
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import Initiative
+from crm.models import InitiativeType
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Theme
+from crm.models.directory import initiative_laender
+from crm.models.directory import initiative_themes
 from crm.web.i18n import format_day
 from crm.web.labels import label
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint
+from flask import abort
+from flask import render_template
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +15,9 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.dashboard import queries
 from crm.dashboard.charts import bar_chart
-from crm.formats.tables import ExportInfo, csv_response, xlsx_response
+from crm.formats.tables import ExportInfo
+from crm.formats.tables import csv_response
+from crm.formats.tables import xlsx_response
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

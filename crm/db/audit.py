@@ -15,30 +15,31 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import event
+from sqlalchemy import insert
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
 
-from crm.models import (
-    Affiliation,
-    AgendaBlock,
-    AuditAction,
-    AuditEntry,
-    Consent,
-    Event,
-    Format,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Membership,
-    Organisation,
-    Person,
-    Registration,
-    Relationship,
-    SuggestionFeedback,
-    Theme,
-    User,
-    Workshop,
-)
+from crm.models import Affiliation
+from crm.models import AgendaBlock
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import Event
+from crm.models import Format
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Registration
+from crm.models import Relationship
+from crm.models import SuggestionFeedback
+from crm.models import Theme
+from crm.models import User
+from crm.models import Workshop
 from crm.models.base import utcnow
 
 AUDITED: tuple[type, ...] = (

@@ -29,28 +29,30 @@ import tarfile
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import Engine, text
+from flask import Flask
+from flask import current_app
+from sqlalchemy import Engine
+from sqlalchemy import text
 
-from crm.db.common import (
-    DbOpsError,
-    count_sql,
-    database_revision,
-    head_revision,
-    is_known_revision,
-    libpq_url,
-    quote,
-    refuse_unless_empty,
-    row_counts,
-    script_directory,
-    table_names,
-)
+from crm.db.common import DbOpsError
+from crm.db.common import count_sql
+from crm.db.common import database_revision
+from crm.db.common import head_revision
+from crm.db.common import is_known_revision
+from crm.db.common import libpq_url
+from crm.db.common import quote
+from crm.db.common import refuse_unless_empty
+from crm.db.common import row_counts
+from crm.db.common import script_directory
+from crm.db.common import table_names
 
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
+from flask import current_app
 from flask.cli import with_appcontext
 
 from crm.db.common import DbOpsError
@@ -35,7 +36,8 @@ def _size(n: int) -> str:
 @click.option("--rotate", is_flag=True, help="afterwards delete old archives in BACKUP_FOLDER")
 def backup_command(target: Path | None, rotate: bool) -> None:
     """Back up the database and the uploads into one archive (while the app keeps running)."""
-    from crm.db.backup import create_backup, rotate_configured
+    from crm.db.backup import create_backup
+    from crm.db.backup import rotate_configured
 
     try:
         result = create_backup(db.engine, target)
@@ -58,7 +60,8 @@ def backup_command(target: Path | None, rotate: bool) -> None:
 @click.option("--yes", is_flag=True, help="really restore (the target must be empty)")
 def restore_command(archive: Path, yes: bool) -> None:
     """Restore an archive of `backup` into an empty database and the upload folder."""
-    from crm.db.backup import restore_backup, restore_hooks
+    from crm.db.backup import restore_backup
+    from crm.db.backup import restore_hooks
 
     if not yes:
         raise click.ClickException(
@@ -90,7 +93,8 @@ def restore_command(archive: Path, yes: bool) -> None:
 @click.option("--batch-size", type=int, default=2000, show_default=True)
 def copy_db_command(url: str, batch_size: int) -> None:
     """Copy every table of this (SQLite) database into an empty PostgreSQL database."""
-    from crm.app import create_app, normalise_database_url
+    from crm.app import create_app
+    from crm.app import normalise_database_url
     from crm.db.copy import copy_database
 
     config = dict(current_app.config) | {"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)}

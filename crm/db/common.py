@@ -6,7 +6,10 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection
+from sqlalchemy import Engine
+from sqlalchemy import inspect
+from sqlalchemy import text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -18,16 +18,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Connection, Engine, Table, select, text
+from sqlalchemy import Connection
+from sqlalchemy import Engine
+from sqlalchemy import Table
+from sqlalchemy import select
+from sqlalchemy import text
 
-from crm.db.common import (
-    DbOpsError,
-    database_revision,
-    head_revision,
-    quote,
-    refuse_unless_empty,
-    row_counts,
-)
+from crm.db.common import DbOpsError
+from crm.db.common import database_revision
+from crm.db.common import head_revision
+from crm.db.common import quote
+from crm.db.common import refuse_unless_empty
+from crm.db.common import row_counts
 
 BATCH_SIZE = 2000
 

@@ -7,7 +7,8 @@ the whole database that costs one indexed MAX() to read.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import AuditEntry

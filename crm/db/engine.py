@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
+from contextvars import Token
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
+from sqlalchemy import event
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.jobs import crontab, exclusive, periodic_job
+from crm.jobs import crontab
+from crm.jobs import exclusive
+from crm.jobs import periodic_job
 
 
 @periodic_job(crontab(hour="2", minute="30"))
 def nightly_backup() -> str:
     """Back up the database and uploads, then rotate (BACKUP_KEEP_DAILY/WEEKLY)."""
-    from crm.db.backup import create_backup, rotate_configured
+    from crm.db.backup import create_backup
+    from crm.db.backup import rotate_configured
 
     with exclusive("backup") as held:
         if not held:

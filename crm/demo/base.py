@@ -10,25 +10,29 @@ import random
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from typing import Any
+from typing import TypeVar
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.demo import names as N
 from crm.extensions import db
-from crm.models import (
-    Bundesland,
-    Format,
-    InitiativeStatus,
-    InitiativeType,
-    Kreis,
-    OrgType,
-    Postcode,
-    SizeClass,
-    Theme,
-)
+from crm.models import Bundesland
+from crm.models import Format
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import Kreis
+from crm.models import OrgType
+from crm.models import Postcode
+from crm.models import SizeClass
+from crm.models import Theme
 
 T = TypeVar("T")
 Row = dict[str, Any]

@@ -10,25 +10,26 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from crm.demo.base import AS_OF, Row, berlin, tbl
+from crm.demo.base import AS_OF
+from crm.demo.base import Row
+from crm.demo.base import berlin
+from crm.demo.base import tbl
 from crm.demo.people import PeopleBuilder
 from crm.extensions import db
-from crm.models import (
-    AgendaBlock,
-    AgendaKind,
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    Event,
-    EventMode,
-    EventStatus,
-    EventType,
-    Registration,
-    RegistrationStatus,
-    Workshop,
-    WorkshopPreference,
-)
+from crm.models import AgendaBlock
+from crm.models import AgendaKind
+from crm.models import Consent
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import Event
+from crm.models import EventMode
+from crm.models import EventStatus
+from crm.models import EventType
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
+from crm.models import WorkshopPreference
 from crm.models.events import workshop_themes
 
 WORKSHOPS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {

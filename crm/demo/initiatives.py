@@ -10,18 +10,21 @@ import re
 from dataclasses import dataclass
 
 from crm.demo import names as N
-from crm.demo.base import AS_OF, Ini, Place, slugify, sq_distance, tbl
+from crm.demo.base import AS_OF
+from crm.demo.base import Ini
+from crm.demo.base import Place
+from crm.demo.base import slugify
+from crm.demo.base import sq_distance
+from crm.demo.base import tbl
 from crm.demo.organisations import OrganisationBuilder
-from crm.models import (
-    Initiative,
-    InitiativeStatus,
-    InitiativeType,
-    SpatialLevel,
-    initiative_formats,
-    initiative_kreise,
-    initiative_laender,
-    initiative_themes,
-)
+from crm.models import Initiative
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import SpatialLevel
+from crm.models import initiative_formats
+from crm.models import initiative_kreise
+from crm.models import initiative_laender
+from crm.models import initiative_themes
 from crm.models.text import sort_key
 
 

@@ -7,15 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 from crm.demo import names as N
-from crm.demo.base import AS_OF, tbl
+from crm.demo.base import AS_OF
+from crm.demo.base import tbl
 from crm.demo.people import PeopleBuilder
-from crm.models import (
-    Interaction,
-    InteractionKind,
-    Relationship,
-    RelationshipKind,
-    interaction_persons,
-)
+from crm.models import Interaction
+from crm.models import InteractionKind
+from crm.models import Relationship
+from crm.models import RelationshipKind
+from crm.models import interaction_persons
 
 INTERACTION_WEIGHTS: tuple[tuple[InteractionKind, int], ...] = (
     (InteractionKind.CALL, 35),

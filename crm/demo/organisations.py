@@ -9,8 +9,15 @@ import re
 from collections.abc import Sequence
 
 from crm.demo import names as N
-from crm.demo.base import AS_OF, BuilderBase, Place, slugify, sq_distance, tbl
-from crm.models import Organisation, OrgType, SizeClass
+from crm.demo.base import AS_OF
+from crm.demo.base import BuilderBase
+from crm.demo.base import Place
+from crm.demo.base import slugify
+from crm.demo.base import sq_distance
+from crm.demo.base import tbl
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import SizeClass
 from crm.models.text import sort_key
 
 

@@ -9,25 +9,29 @@ import datetime as dt
 from sqlalchemy import Table
 
 from crm.demo import names as N
-from crm.demo.base import AS_OF, Ini, Row, berlin, local_part, tbl
-from crm.demo.initiatives import LAND_LEVEL_TYPES, InitiativeBuilder
-from crm.models import (
-    Affiliation,
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    InitiativeRole,
-    InitiativeRoleKind,
-    InitiativeStatus,
-    InitiativeType,
-    LawfulBasis,
-    Membership,
-    MembershipRole,
-    OrgType,
-    Person,
-    SizeClass,
-)
+from crm.demo.base import AS_OF
+from crm.demo.base import Ini
+from crm.demo.base import Row
+from crm.demo.base import berlin
+from crm.demo.base import local_part
+from crm.demo.base import tbl
+from crm.demo.initiatives import LAND_LEVEL_TYPES
+from crm.demo.initiatives import InitiativeBuilder
+from crm.models import Affiliation
+from crm.models import Consent
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import LawfulBasis
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import SizeClass
 from crm.models.text import sort_key
 
 # Drama ranges (030 23125 000–999 etc.) and which Länder dial which one.

@@ -22,13 +22,21 @@ import random
 from sqlalchemy import text
 
 from crm.demo import names as N
-from crm.demo.base import AS_OF, Ini, SizeSpec, tbl
+from crm.demo.base import AS_OF
+from crm.demo.base import Ini
+from crm.demo.base import SizeSpec
+from crm.demo.base import tbl
 from crm.demo.events import EventBuilder
-from crm.demo.initiatives import LAND_LEVEL_TYPES, REAL_INITIATIVES
+from crm.demo.initiatives import LAND_LEVEL_TYPES
+from crm.demo.initiatives import REAL_INITIATIVES
 from crm.demo.network import NetworkBuilder
 from crm.demo.people import PHONE_RANGES
 from crm.extensions import db
-from crm.models import Consent, ConsentPurpose, ConsentStatus, Membership, Organisation
+from crm.models import Consent
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import Membership
+from crm.models import Organisation
 
 __all__ = ["AS_OF", "PHONE_RANGES", "REAL_INITIATIVES", "SIZES", "seed_demo"]
 

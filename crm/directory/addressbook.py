@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import force_locale, pgettext
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +25,9 @@ from crm import permissions
 from crm.directory.exports import MAX_ROWS
 from crm.extensions import db
 from crm.formats.vcard import Card
-from crm.models import Affiliation, Organisation, Person
+from crm.models import Affiliation
+from crm.models import Organisation
+from crm.models import Person
 from crm.models.enums import ConsentPurpose
 
 #: The purposes a mail merge can be for (?zweck=…), the first is the default.

@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import request
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,9 +18,13 @@ from sqlalchemy import Select
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.directory import addressbook, export_jobs, queries
-from crm.formats.tables import csv_response, xlsx_response
-from crm.formats.vcard import MIMETYPE, vcards
+from crm.directory import addressbook
+from crm.directory import export_jobs
+from crm.directory import queries
+from crm.formats.tables import csv_response
+from crm.formats.tables import xlsx_response
+from crm.formats.vcard import MIMETYPE
+from crm.formats.vcard import vcards
 from crm.web.labels import label
 
 bp = Blueprint("addressbook", __name__)

@@ -9,11 +9,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crm.directory.forms import AddressFormMixin, OrganisationRefField
+from crm.directory.forms import AddressFormMixin
+from crm.directory.forms import OrganisationRefField
 from crm.extensions import db
 from crm.models import Organisation
 from crm.models.text import fold
-from crm.reference.geo import is_valid_plz, resolve_plz
+from crm.reference.geo import is_valid_plz
+from crm.reference.geo import resolve_plz
 
 
 def resolve_organisation(field: OrganisationRefField) -> bool:

@@ -6,27 +6,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.activity.queries import interactions_for
-from crm.directory.loading import by_id, links_of, relationships_of
+from crm.directory.loading import by_id
+from crm.directory.loading import links_of
+from crm.directory.loading import relationships_of
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Consent,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Membership,
-    Organisation,
-    Person,
-    Registration,
-    Relationship,
-    User,
-    interaction_persons,
-)
-from crm.models.text import fold, like_contains
+from crm.models import Affiliation
+from crm.models import Consent
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Registration
+from crm.models import Relationship
+from crm.models import User
+from crm.models import interaction_persons
+from crm.models.text import fold
+from crm.models.text import like_contains
 
 KINDS = ("initiative", "organisation", "person")
 

@@ -10,22 +10,34 @@ prepared file has exactly the rows and columns the direct one would have.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from crm import permissions
-from crm.directory import exports, queries
+from crm.directory import exports
+from crm.directory import queries
 from crm.extensions import db
-from crm.formats.tables import ExportInfo, write_file
-from crm.jobs import files, job
-from crm.models import InitiativeStatus, InitiativeType, OrgType, SizeClass, User
+from crm.formats.tables import ExportInfo
+from crm.formats.tables import write_file
+from crm.jobs import files
+from crm.jobs import job
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import OrgType
+from crm.models import SizeClass
+from crm.models import User
 from crm.web.labels import choices
 
 FORMATS = ("csv", "xlsx")

@@ -6,9 +6,16 @@ started it (`permissions.can_see_export`); anyone else gets 404."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
+from urllib.parse import urlencode
 
-from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Response
+from flask import abort
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict

@@ -6,15 +6,22 @@ crm.formats.tables makes the cells Excel-safe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import Affiliation, Initiative, Organisation, Person
+from crm.models import Affiliation
+from crm.models import Initiative
+from crm.models import Organisation
+from crm.models import Person
 from crm.web.labels import label
 
 MAX_ROWS = 100_000  # a download larger than this is a database dump, not a list

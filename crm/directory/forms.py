@@ -15,40 +15,37 @@ import datetime as dt
 import hashlib
 import json
 import re
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    DateField,
-    Field,
-    HiddenField,
-    IntegerField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import Email, Optional, ValidationError
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import Field
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Email
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
-from crm.models import (
-    InitiativeStatus,
-    InitiativeType,
-    LawfulBasis,
-    OrgType,
-    SizeClass,
-    SpatialLevel,
-)
-from crm.web.fields import (
-    Form,
-    GermanDateField,
-    GermanIntegerField,
-    multi_select_field,
-    one_of,
-    parse_version,
-    select_field,
-)
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import LawfulBasis
+from crm.models import OrgType
+from crm.models import SizeClass
+from crm.models import SpatialLevel
+from crm.web.fields import Form
+from crm.web.fields import GermanDateField
+from crm.web.fields import GermanIntegerField
 from crm.web.fields import max_length as _max
+from crm.web.fields import multi_select_field
+from crm.web.fields import one_of
 from crm.web.fields import only_offered as _offered
+from crm.web.fields import parse_version
+from crm.web.fields import select_field
 from crm.web.fields import web_url as _web_url
 
 EARLIEST_FOUNDED = 1800

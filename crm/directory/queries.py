@@ -6,38 +6,45 @@ Only whitelisted sort keys and filter values reach SQL; anything else is ignored
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
-from crm.directory.loading import by_id, links_of, relationships_of
+from crm.directory.loading import by_id
+from crm.directory.loading import links_of
+from crm.directory.loading import relationships_of
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Bundesland,
-    Format,
-    Initiative,
-    InitiativeRole,
-    InitiativeStatus,
-    InitiativeType,
-    Interaction,
-    Kreis,
-    Membership,
-    Organisation,
-    OrgType,
-    Person,
-    Relationship,
-    SizeClass,
-    Theme,
-    initiative_formats,
-    initiative_kreise,
-    initiative_laender,
-    initiative_themes,
-)
-from crm.models.text import fold, like_contains
+from crm.models import Affiliation
+from crm.models import Bundesland
+from crm.models import Format
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import Interaction
+from crm.models import Kreis
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Relationship
+from crm.models import SizeClass
+from crm.models import Theme
+from crm.models import initiative_formats
+from crm.models import initiative_kreise
+from crm.models import initiative_laender
+from crm.models import initiative_themes
+from crm.models.text import fold
+from crm.models.text import like_contains
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,27 +27,27 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.directory import checks, details, forms, services
-from crm.directory.queries import (
-    current_formats,
-    current_themes,
-    kreis_choices,
-    land_choices,
-)
+from crm.directory import checks
+from crm.directory import details
+from crm.directory import forms
+from crm.directory import services
+from crm.directory.queries import current_formats
+from crm.directory.queries import current_themes
+from crm.directory.queries import kreis_choices
+from crm.directory.queries import land_choices
 from crm.directory.views import bp
 from crm.duplicates import queries as duplicate_queries
 from crm.extensions import db
-from crm.models import (
-    InitiativeStatus,
-    InitiativeType,
-    LawfulBasis,
-    Organisation,
-    OrgType,
-    SizeClass,
-    SpatialLevel,
-)
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import LawfulBasis
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import SizeClass
+from crm.models import SpatialLevel
 from crm.reference.geo import resolve_plz
-from crm.web.i18n import format_day, format_moment
+from crm.web.i18n import format_day
+from crm.web.i18n import format_moment
 from crm.web.labels import choices
 from crm.web.locks import refuse_locked
 

@@ -10,36 +10,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.directory.checks import is_own_ancestor
 from crm.directory.loading import relationships_of
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Bundesland,
-    Consent,
-    Format,
-    Initiative,
-    InitiativeRole,
-    InitiativeStatus,
-    InitiativeType,
-    Interaction,
-    Kreis,
-    LawfulBasis,
-    Membership,
-    Organisation,
-    OrgType,
-    Person,
-    Registration,
-    Relationship,
-    SizeClass,
-    SpatialLevel,
-    SuggestionFeedback,
-    Theme,
-    interaction_persons,
-)
+from crm.models import Affiliation
+from crm.models import Bundesland
+from crm.models import Consent
+from crm.models import Format
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import Interaction
+from crm.models import Kreis
+from crm.models import LawfulBasis
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Registration
+from crm.models import Relationship
+from crm.models import SizeClass
+from crm.models import SpatialLevel
+from crm.models import SuggestionFeedback
+from crm.models import Theme
+from crm.models import interaction_persons
 from crm.models.base import utcnow
 from crm.reference.geo import resolve_plz
 

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import jsonify
+from flask import render_template
+from flask import request
 from flask_login import current_user
 from sqlalchemy import Select
 
 from crm import permissions
-from crm.directory import export_jobs, queries
-from crm.formats.tables import csv_response, xlsx_response
-from crm.models import InitiativeStatus, InitiativeType, OrgType, SizeClass
+from crm.directory import export_jobs
+from crm.directory import queries
+from crm.formats.tables import csv_response
+from crm.formats.tables import xlsx_response
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import OrgType
+from crm.models import SizeClass
 from crm.web.labels import choices
-from crm.web.pagination import Page, paginate, parse_page
+from crm.web.pagination import Page
+from crm.web.pagination import paginate
+from crm.web.pagination import parse_page
 from crm.web.templating import url_with
 
 bp = Blueprint("directory", __name__)

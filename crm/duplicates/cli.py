@@ -9,7 +9,8 @@ import click
 from flask.cli import with_appcontext
 
 from crm.db.engine import writing
-from crm.duplicates import queries, services
+from crm.duplicates import queries
+from crm.duplicates import services
 from crm.extensions import db
 
 KIND_HELP = "organisations or persons"

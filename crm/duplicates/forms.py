@@ -11,7 +11,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from crm.duplicates.services import CHOICES, MERGE_FIELDS, MergeError
+from crm.duplicates.services import CHOICES
+from crm.duplicates.services import MERGE_FIELDS
+from crm.duplicates.services import MergeError
 
 
 def _int(value: Any) -> int | None:

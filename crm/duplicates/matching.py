@@ -13,13 +13,16 @@ and very large blocks are left out (a key that many records share tells nothing)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
+from rapidfuzz import process
 
 from crm.imports.matching import fold_name as _import_fold_name
 from crm.imports.matching import website_domain

@@ -14,15 +14,13 @@ from sqlalchemy import select
 from crm.db.datastamp import data_version
 from crm.duplicates import matching as m
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    AuditEntry,
-    DuplicateDismissal,
-    Initiative,
-    Organisation,
-    Person,
-    RecordMerge,
-)
+from crm.models import Affiliation
+from crm.models import AuditEntry
+from crm.models import DuplicateDismissal
+from crm.models import Initiative
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import RecordMerge
 
 KIND_MODELS: dict[str, type[Any]] = {"organisation": Organisation, "person": Person}
 

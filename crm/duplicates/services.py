@@ -16,43 +16,45 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, func, select
+from sqlalchemy import JSON
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm import permissions
-from crm.db.audit import BATCH_KEY, REDACTED
+from crm.db.audit import BATCH_KEY
+from crm.db.audit import REDACTED
 from crm.duplicates.queries import KIND_MODELS
 from crm.extensions import db
 from crm.history import fields as f
-from crm.models import (
-    Affiliation,
-    AuditAction,
-    AuditEntry,
-    Consent,
-    DuplicateDismissal,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Membership,
-    Organisation,
-    Person,
-    RecordMerge,
-    Registration,
-    RegistrationStatus,
-    Relationship,
-    SuggestionFeedback,
-    Workshop,
-    WorkshopPreference,
-)
+from crm.models import Affiliation
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import DuplicateDismissal
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import RecordMerge
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Relationship
+from crm.models import SuggestionFeedback
+from crm.models import Workshop
+from crm.models import WorkshopPreference
 from crm.models.base import utcnow
 from crm.models.network import normalise_pair
 from crm.web.i18n import format_moment

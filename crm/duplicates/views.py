@@ -5,18 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.duplicates import forms, queries, services
+from crm.duplicates import forms
 from crm.duplicates import matching as m
+from crm.duplicates import queries
+from crm.duplicates import services
 from crm.extensions import db
 from crm.models import RecordMerge
-from crm.web.pagination import Page, parse_page
+from crm.web.pagination import Page
+from crm.web.pagination import parse_page
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
 

@@ -4,17 +4,26 @@ already requires `permissions.can_manage_events`."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.events import assignment_service as service
-from crm.events import queries, tasks
+from crm.events import queries
+from crm.events import tasks
 from crm.events.blueprint import bp
 from crm.extensions import db
-from crm.models import Event, Person, Registration, Workshop
+from crm.models import Event
+from crm.models import Person
+from crm.models import Registration
+from crm.models import Workshop
 from crm.web.locks import refuse_locked
 
 

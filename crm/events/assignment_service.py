@@ -13,9 +13,14 @@ published state is `Registration.assigned_workshop_id`. Every refusal raises
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Hashable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from itertools import combinations
 from typing import Any
 
@@ -26,26 +31,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.graph.assign import (
-    MIX_ATTRIBUTES,
-    Assignment,
-    AssignmentMetrics,
-    assign_workshops,
-    first_come_first_served,
-    metrics_of,
-    random_assignment,
-)
-from crm.mail.services import in_language, queue_mail
-from crm.models import (
-    AssignmentDraft,
-    Bundesland,
-    Event,
-    OrgType,
-    Person,
-    Registration,
-    RegistrationStatus,
-    Workshop,
-)
+from crm.graph.assign import MIX_ATTRIBUTES
+from crm.graph.assign import Assignment
+from crm.graph.assign import AssignmentMetrics
+from crm.graph.assign import assign_workshops
+from crm.graph.assign import first_come_first_served
+from crm.graph.assign import metrics_of
+from crm.graph.assign import random_assignment
+from crm.mail.services import in_language
+from crm.mail.services import queue_mail
+from crm.models import AssignmentDraft
+from crm.models import Bundesland
+from crm.models import Event
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
 from crm.models.base import utcnow
 from crm.models.text import fold
 from crm.web.labels import label

@@ -7,7 +7,8 @@ so neither imports the other for it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint
+from flask import abort
 from flask_login import current_user
 
 from crm import permissions

@@ -15,10 +15,14 @@ from sqlalchemy import select
 
 from crm import permissions
 from crm.activity.queries import open_follow_ups
-from crm.events.services import hash_token, new_token
+from crm.events.services import hash_token
+from crm.events.services import new_token
 from crm.extensions import db
 from crm.formats.ics import DayEntry
-from crm.models import Event, EventStatus, Interaction, User
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import Interaction
+from crm.models import User
 from crm.models.base import utcnow
 
 #: How far back the feeds reach (older events drop out of subscribed calendars).

@@ -3,7 +3,12 @@ and /kalender, where a staff account creates, renews or revokes its private addr
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,7 +18,9 @@ from crm.accounts.session import public
 from crm.events import calendar
 from crm.extensions import db
 from crm.formats.ics import feed
-from crm.models import Event, Interaction, User
+from crm.models import Event
+from crm.models import Interaction
+from crm.models import User
 
 bp = Blueprint("calendar", __name__)
 

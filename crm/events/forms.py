@@ -11,26 +11,29 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    DateTimeLocalField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField
+from wtforms import DateTimeLocalField
+from wtforms import HiddenField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Email
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
-from crm.models import AgendaKind, EventMode, EventStatus, EventType
-from crm.web.fields import (
-    Form,
-    GermanIntegerField,
-    max_length,
-    offered_values,
-    required,
-    web_url,
-)
+from crm.models import AgendaKind
+from crm.models import EventMode
+from crm.models import EventStatus
+from crm.models import EventType
+from crm.web.fields import Form
+from crm.web.fields import GermanIntegerField
+from crm.web.fields import max_length
+from crm.web.fields import offered_values
+from crm.web.fields import required
+from crm.web.fields import web_url
 
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100

@@ -5,13 +5,17 @@ its moderators. On the `events` blueprint (staff); the decision is
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import Response
+from flask import abort
+from flask import render_template
 from flask_login import current_user
 
 from crm import permissions
-from crm.events import queries, rooms
+from crm.events import queries
+from crm.events import rooms
 from crm.events.blueprint import bp
-from crm.formats.tables import CSV_MIMETYPE, _disposition
+from crm.formats.tables import CSV_MIMETYPE
+from crm.formats.tables import _disposition
 from crm.models import Event
 
 

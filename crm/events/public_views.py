@@ -3,26 +3,28 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from crm.accounts.session import public
-from crm.events import queries, services
-from crm.events.forms import PreferenceForm, RegistrationForm
+from crm.events import queries
+from crm.events import services
+from crm.events.forms import PreferenceForm
+from crm.events.forms import RegistrationForm
 from crm.events.rooms import room_links
-from crm.extensions import db, limiter
+from crm.extensions import db
+from crm.extensions import limiter
 from crm.formats.ics import event_calendar
-from crm.models import Event, Registration
+from crm.models import Event
+from crm.models import Registration
 
 bp = Blueprint("event_public", __name__)
 

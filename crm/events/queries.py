@@ -6,35 +6,41 @@ Only whitelisted filter values reach SQL; anything else is ignored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
-from crm.events.services import ACTIVE, SEATED, hash_token
+from crm.events.services import ACTIVE
+from crm.events.services import SEATED
+from crm.events.services import hash_token
 from crm.extensions import db
 from crm.formats.tables import ExportInfo
-from crm.models import (
-    AgendaBlock,
-    Bundesland,
-    Consent,
-    ConsentPurpose,
-    Event,
-    EventStatus,
-    Initiative,
-    InitiativeStatus,
-    Organisation,
-    OrgType,
-    Person,
-    Registration,
-    RegistrationStatus,
-    Workshop,
-    WorkshopPreference,
-)
+from crm.models import AgendaBlock
+from crm.models import Bundesland
+from crm.models import Consent
+from crm.models import ConsentPurpose
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import Initiative
+from crm.models import InitiativeStatus
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
+from crm.models import WorkshopPreference
 from crm.models.text import fold
 from crm.web.labels import label
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,11 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.formats.tables import neutralise
-from crm.models import Event, Person, Registration, RegistrationStatus, Workshop
+from crm.models import Event
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
 
 #: Statuses that get the room links: people with a seat who have not missed the event.
 WITH_ROOM = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)

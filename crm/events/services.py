@@ -19,42 +19,47 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, url_for
+from flask import current_app
+from flask import render_template
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.events.rooms import assigned_room
 from crm.extensions import db
 from crm.formats.ics import event_calendar
-from crm.mail.services import in_language, queue_mail
-from crm.models import (
-    AgendaBlock,
-    AgendaKind,
-    AssignmentDraft,
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    Event,
-    EventMode,
-    EventStatus,
-    EventType,
-    LawfulBasis,
-    Organisation,
-    Person,
-    Registration,
-    RegistrationStatus,
-    Theme,
-    Workshop,
-    WorkshopPreference,
-)
+from crm.mail.services import in_language
+from crm.mail.services import queue_mail
+from crm.models import AgendaBlock
+from crm.models import AgendaKind
+from crm.models import AssignmentDraft
+from crm.models import Consent
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import Event
+from crm.models import EventMode
+from crm.models import EventStatus
+from crm.models import EventType
+from crm.models import LawfulBasis
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Theme
+from crm.models import Workshop
+from crm.models import WorkshopPreference
 from crm.models.base import utcnow
 from crm.models.text import fold
 

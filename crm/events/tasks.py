@@ -8,13 +8,20 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.db.engine import writing
 from crm.events import services
 from crm.extensions import db
-from crm.jobs import crontab, huey, job, periodic_job
-from crm.models import Event, JobRun, JobRunStatus, Registration
+from crm.jobs import crontab
+from crm.jobs import huey
+from crm.jobs import job
+from crm.jobs import periodic_job
+from crm.models import Event
+from crm.models import JobRun
+from crm.models import JobRunStatus
+from crm.models import Registration
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -96,7 +103,8 @@ def assignment_state(event_id: int) -> tuple[bool, str | None]:
 @job()
 def compute_assignment(event_id: int, mix: list[str]) -> str:
     """Compute the draft of a large event (safe to run twice: it recomputes the draft)."""
-    from crm.events.assignment_service import AssignmentProblem, run_draft
+    from crm.events.assignment_service import AssignmentProblem
+    from crm.events.assignment_service import run_draft
 
     try:
         with writing():

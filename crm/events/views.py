@@ -3,9 +3,15 @@ check-in, participant lists, exports and name badges."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,25 +21,29 @@ from crm import permissions
 from crm.directory.queries import current_themes
 from crm.events import assignment as _assignment  # noqa: F401 - its routes are on bp too
 from crm.events import online_views as _online_views  # noqa: F401 - its routes are on bp too
-from crm.events import queries, services
+from crm.events import queries
+from crm.events import services
 from crm.events.blueprint import bp
-from crm.events.forms import AgendaBlockForm, EventForm, WorkshopForm, required_time
+from crm.events.forms import AgendaBlockForm
+from crm.events.forms import EventForm
+from crm.events.forms import WorkshopForm
+from crm.events.forms import required_time
 from crm.extensions import db
-from crm.formats.tables import csv_response, xlsx_response
-from crm.models import (
-    AgendaBlock,
-    AgendaKind,
-    Event,
-    EventMode,
-    EventStatus,
-    EventType,
-    Person,
-    Workshop,
-)
+from crm.formats.tables import csv_response
+from crm.formats.tables import xlsx_response
+from crm.models import AgendaBlock
+from crm.models import AgendaKind
+from crm.models import Event
+from crm.models import EventMode
+from crm.models import EventStatus
+from crm.models import EventType
+from crm.models import Person
+from crm.models import Workshop
 from crm.web.fields import Form
 from crm.web.labels import choices
 from crm.web.locks import refuse_locked
-from crm.web.pagination import paginate, parse_page
+from crm.web.pagination import paginate
+from crm.web.pagination import parse_page
 from crm.web.urls import safe_next
 
 F = TypeVar("F", bound=Form)

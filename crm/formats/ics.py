@@ -13,10 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+from icalendar import Calendar
 from icalendar import Event as CalendarEvent
+from icalendar import Timezone
+from icalendar import TimezoneDaylight
+from icalendar import TimezoneStandard
+from icalendar import vRecur
 
-from crm.models import Event, EventStatus
+from crm.models import Event
+from crm.models import EventStatus
 
 PRODID = "-//Industrienetz//Veranstaltungen//DE"
 UID_DOMAIN = "industrienetz.example.org"

@@ -15,23 +15,30 @@ import datetime as dt
 import enum
 import io
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from itertools import chain, islice
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from itertools import chain
+from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import Response, send_file
+from flask import Response
+from flask import send_file
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from crm.web.i18n import format_day, format_moment
+from crm.web.i18n import format_day
+from crm.web.i18n import format_moment
 from crm.web.labels import label
 
 BERLIN = ZoneInfo("Europe/Berlin")

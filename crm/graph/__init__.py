@@ -9,48 +9,46 @@ can be tested and reused without the web application. Three questions:
    `cross_region_links`.
 """
 
-from crm.graph.analytics import (
-    BETWEENNESS,
-    PARTICIPATION,
-    Broker,
-    Community,
-    CrossRegionLink,
-    brokers,
-    communities,
-    cross_region_links,
-    isolates,
-    project,
-)
-from crm.graph.assign import (
-    MIX_ATTRIBUTES,
-    UNLISTED_COST,
-    Assignment,
-    AssignmentMetrics,
-    assign_workshops,
-    first_come_first_served,
-    metrics_of,
-    random_assignment,
-    rank_cost,
-)
-from crm.graph.naming import CommunityName, community_names
-from crm.graph.regions import LAENDER, NEIGHBOURS, are_neighbours, neighbours_of
-from crm.graph.suggest import (
-    CO_ATTENDANCE,
-    COMPLEMENTARY_MIX,
-    FURTHER,
-    NEIGHBOURING_REGION,
-    PATH,
-    SAME_REGION,
-    SHARED_NEIGHBOUR,
-    SHARED_THEME,
-    Reason,
-    Suggestion,
-    candidate_scores,
-    node_kind,
-    node_label,
-    suggest_connections,
-    validate_graph,
-)
+from crm.graph.analytics import BETWEENNESS
+from crm.graph.analytics import PARTICIPATION
+from crm.graph.analytics import Broker
+from crm.graph.analytics import Community
+from crm.graph.analytics import CrossRegionLink
+from crm.graph.analytics import brokers
+from crm.graph.analytics import communities
+from crm.graph.analytics import cross_region_links
+from crm.graph.analytics import isolates
+from crm.graph.analytics import project
+from crm.graph.assign import MIX_ATTRIBUTES
+from crm.graph.assign import UNLISTED_COST
+from crm.graph.assign import Assignment
+from crm.graph.assign import AssignmentMetrics
+from crm.graph.assign import assign_workshops
+from crm.graph.assign import first_come_first_served
+from crm.graph.assign import metrics_of
+from crm.graph.assign import random_assignment
+from crm.graph.assign import rank_cost
+from crm.graph.naming import CommunityName
+from crm.graph.naming import community_names
+from crm.graph.regions import LAENDER
+from crm.graph.regions import NEIGHBOURS
+from crm.graph.regions import are_neighbours
+from crm.graph.regions import neighbours_of
+from crm.graph.suggest import CO_ATTENDANCE
+from crm.graph.suggest import COMPLEMENTARY_MIX
+from crm.graph.suggest import FURTHER
+from crm.graph.suggest import NEIGHBOURING_REGION
+from crm.graph.suggest import PATH
+from crm.graph.suggest import SAME_REGION
+from crm.graph.suggest import SHARED_NEIGHBOUR
+from crm.graph.suggest import SHARED_THEME
+from crm.graph.suggest import Reason
+from crm.graph.suggest import Suggestion
+from crm.graph.suggest import candidate_scores
+from crm.graph.suggest import node_kind
+from crm.graph.suggest import node_label
+from crm.graph.suggest import suggest_connections
+from crm.graph.suggest import validate_graph
 
 __all__ = [
     "BETWEENNESS",

@@ -16,7 +16,10 @@ from typing import Any
 
 import networkx as nx
 
-from crm.graph.suggest import THEME, node_kind, node_label, validate_graph
+from crm.graph.suggest import THEME
+from crm.graph.suggest import node_kind
+from crm.graph.suggest import node_label
+from crm.graph.suggest import validate_graph
 
 BETWEENNESS = "Betweenness-Zentralität"
 PARTICIPATION = "Partizipationskoeffizient"

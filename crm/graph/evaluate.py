@@ -12,13 +12,18 @@ import math
 import random
 import statistics
 import time
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
-from crm.graph.analytics import communities, project
-from crm.graph.suggest import candidate_scores, suggest_connections
+from crm.graph.analytics import communities
+from crm.graph.analytics import project
+from crm.graph.suggest import candidate_scores
+from crm.graph.suggest import suggest_connections
 
 Pair = tuple[Hashable, Hashable]
 PairScorer = Callable[[nx.Graph, list[Pair]], list[float]]

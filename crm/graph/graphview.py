@@ -14,14 +14,24 @@ them, and never more than `max_nodes` nodes: the rest is counted as hidden.
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections import deque
+from collections.abc import Collection
+from collections.abc import Hashable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 
 import networkx as nx
 
 from crm.graph.analytics import project
-from crm.graph.suggest import INITIATIVE, ORGANISATION, PERSON, node_kind, node_label
+from crm.graph.suggest import INITIATIVE
+from crm.graph.suggest import ORGANISATION
+from crm.graph.suggest import PERSON
+from crm.graph.suggest import node_kind
+from crm.graph.suggest import node_label
 
 #: The node kinds a view can show.
 KINDS: tuple[str, ...] = (INITIATIVE, ORGANISATION, PERSON)

@@ -8,13 +8,17 @@ words them in the user's language.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
-from crm.graph.analytics import Community, _node_key, _themes_of
-from crm.graph.suggest import node_kind, validate_graph
+from crm.graph.analytics import Community
+from crm.graph.analytics import _node_key
+from crm.graph.analytics import _themes_of
+from crm.graph.suggest import node_kind
+from crm.graph.suggest import validate_graph
 
 #: A community is named after a Land when at least this share of its members lie in it.
 LAND_MAJORITY = 0.5

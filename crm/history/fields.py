@@ -10,24 +10,27 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Boolean, Date, Float, Integer, inspect
+from sqlalchemy import Boolean
+from sqlalchemy import Date
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Float
+from sqlalchemy import Integer
+from sqlalchemy import inspect
 
-from crm.db.audit import AUDITED, _jsonable
-from crm.models import (
-    Affiliation,
-    Bundesland,
-    Consent,
-    Format,
-    Initiative,
-    InitiativeRole,
-    Kreis,
-    Membership,
-    Organisation,
-    Person,
-    Relationship,
-    Theme,
-)
+from crm.db.audit import AUDITED
+from crm.db.audit import _jsonable
+from crm.models import Affiliation
+from crm.models import Bundesland
+from crm.models import Consent
+from crm.models import Format
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Kreis
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Relationship
+from crm.models import Theme
 from crm.models.base import UTCDateTime
 
 #: The records that have a "Verlauf" page: kind → (model, audit record_type).

@@ -5,40 +5,39 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import (
-    ColumnElement,
-    CompoundSelect,
-    Select,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    select,
-    union,
-)
+from sqlalchemy import ColumnElement
+from sqlalchemy import CompoundSelect
+from sqlalchemy import Select
+from sqlalchemy import String
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import cast
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import select
+from sqlalchemy import union
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.history import fields as f
-from crm.models import (
-    AuditAction,
-    AuditEntry,
-    AuditEntrySeen,
-    Initiative,
-    RecordMerge,
-    Role,
-    User,
-)
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import AuditEntrySeen
+from crm.models import Initiative
+from crm.models import RecordMerge
+from crm.models import Role
+from crm.models import User
 from crm.models.duplicates import DUPLICATE_KINDS
-from crm.web.i18n import format_day, format_moment
+from crm.web.i18n import format_day
+from crm.web.i18n import format_moment
 from crm.web.labels import label
-from crm.web.pagination import Page, paginate
+from crm.web.pagination import Page
+from crm.web.pagination import paginate
 
 SHOW_FILTERS = ("all", "unseen", "seen")
 EDITOR_ROLE = Role.EDITOR.value

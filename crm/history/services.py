@@ -20,7 +20,12 @@ from crm.directory import services as directory_services
 from crm.extensions import db
 from crm.history import fields as f
 from crm.history.queries import load_record
-from crm.models import AuditAction, AuditEntry, AuditEntrySeen, Organisation, Person, User
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import AuditEntrySeen
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import User
 from crm.models.base import utcnow
 
 

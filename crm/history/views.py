@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.extensions import db
-from crm.history import fields, queries, services
+from crm.history import fields
+from crm.history import queries
+from crm.history import services
 from crm.models import AuditEntry
 from crm.web.fields import parse_version
 from crm.web.pagination import parse_page

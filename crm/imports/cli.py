@@ -10,8 +10,11 @@ import click
 from flask.cli import with_appcontext
 
 from crm.imports import mapping as m
-from crm.imports.services import ImportRefused, prepare, run_import
-from crm.imports.undo import UndoRefused, undo
+from crm.imports.services import ImportRefused
+from crm.imports.services import prepare
+from crm.imports.services import run_import
+from crm.imports.undo import UndoRefused
+from crm.imports.undo import undo
 
 
 @click.command("import")

@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
 
-from crm.formats.readers import DELIMITERS, ENCODINGS
+from crm.formats.readers import DELIMITERS
+from crm.formats.readers import ENCODINGS
 from crm.imports import mapping as m
-from crm.web.fields import Form, GermanIntegerField, required
+from crm.web.fields import Form
+from crm.web.fields import GermanIntegerField
+from crm.web.fields import required
 
 ENCODING_LABELS = {
     "utf-8-sig": _l("UTF-8 mit BOM"),

@@ -5,7 +5,8 @@ placeholders for records created earlier in the same file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,11 +14,23 @@ from sqlalchemy import select
 from crm import permissions
 from crm.extensions import db
 from crm.imports import mapping as m
-from crm.imports.matching import Match, OrganisationIndex, fold_name
-from crm.imports.outcome import ERROR, NEW, REVIEW, SKIP, UNCHANGED, UPDATE, RowResult
+from crm.imports.matching import Match
+from crm.imports.matching import OrganisationIndex
+from crm.imports.matching import fold_name
+from crm.imports.outcome import ERROR
+from crm.imports.outcome import NEW
+from crm.imports.outcome import REVIEW
+from crm.imports.outcome import SKIP
+from crm.imports.outcome import UNCHANGED
+from crm.imports.outcome import UPDATE
+from crm.imports.outcome import RowResult
 from crm.imports.spec import ImportSpec
-from crm.imports.values import BadValue, parse_plz, parse_text
-from crm.models import Organisation, OrgType, Postcode
+from crm.imports.values import BadValue
+from crm.imports.values import parse_plz
+from crm.imports.values import parse_text
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Postcode
 
 
 class RowError(Exception):

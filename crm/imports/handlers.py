@@ -11,39 +11,42 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.imports.handler import Handler, RowError, new_ids, renumber, renumber_lists
-from crm.imports.matching import Match, PersonIndex, fold_name, website_domain
+from crm.imports.handler import Handler
+from crm.imports.handler import RowError
+from crm.imports.handler import new_ids
+from crm.imports.handler import renumber
+from crm.imports.handler import renumber_lists
+from crm.imports.matching import Match
+from crm.imports.matching import PersonIndex
+from crm.imports.matching import fold_name
+from crm.imports.matching import website_domain
 from crm.imports.outcome import RowResult
 from crm.imports.spec import ImportSpec
-from crm.imports.values import (
-    BadValue,
-    parse_bool,
-    parse_date,
-    parse_email,
-    parse_enum,
-    parse_int,
-    parse_phone,
-    parse_text,
-    parse_website,
-    split_list,
-    text,
-)
-from crm.models import (
-    Affiliation,
-    Event,
-    Initiative,
-    InitiativeStatus,
-    InitiativeType,
-    Membership,
-    MembershipRole,
-    Organisation,
-    OrgType,
-    Person,
-    Registration,
-    RegistrationStatus,
-    SizeClass,
-    Theme,
-)
+from crm.imports.values import BadValue
+from crm.imports.values import parse_bool
+from crm.imports.values import parse_date
+from crm.imports.values import parse_email
+from crm.imports.values import parse_enum
+from crm.imports.values import parse_int
+from crm.imports.values import parse_phone
+from crm.imports.values import parse_text
+from crm.imports.values import parse_website
+from crm.imports.values import split_list
+from crm.imports.values import text
+from crm.models import Affiliation
+from crm.models import Event
+from crm.models import Initiative
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import SizeClass
+from crm.models import Theme
 
 
 class OrganisationHandler(Handler):

@@ -18,12 +18,14 @@ entry point of the wizard, the command line and the background jobs.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm.db.audit import BATCH_KEY
@@ -33,16 +35,14 @@ from crm.formats import readers
 from crm.imports import beat
 from crm.imports.handlers import HANDLERS
 from crm.imports.outcome import Outcome
-from crm.imports.spec import (
-    ImportRefused,
-    ImportSpec,
-    check_spec,
-    count_rows,
-    inspect_file,
-    prepare,
-    read_headers,
-    spec_from_state,
-)
+from crm.imports.spec import ImportRefused
+from crm.imports.spec import ImportSpec
+from crm.imports.spec import check_spec
+from crm.imports.spec import count_rows
+from crm.imports.spec import inspect_file
+from crm.imports.spec import prepare
+from crm.imports.spec import read_headers
+from crm.imports.spec import spec_from_state
 from crm.imports.undo import roll_back_interrupted
 from crm.models import ImportBatch
 

@@ -4,7 +4,8 @@ from the command line (`prepare`) or from the wizard's state (`spec_from_state`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 

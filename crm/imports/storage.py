@@ -7,7 +7,8 @@ from __future__ import annotations
 import secrets
 import shutil
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from crm.jobs import files
 

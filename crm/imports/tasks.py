@@ -13,10 +13,16 @@ from crm.db.audit import set_actor
 from crm.db.engine import writing
 from crm.extensions import db
 from crm.imports import storage
-from crm.imports.services import ImportRefused, run_import, spec_from_state
-from crm.imports.undo import recover_interrupted, roll_back_interrupted
-from crm.jobs import crontab, job, periodic_job
-from crm.models import ImportBatch, User
+from crm.imports.services import ImportRefused
+from crm.imports.services import run_import
+from crm.imports.services import spec_from_state
+from crm.imports.undo import recover_interrupted
+from crm.imports.undo import roll_back_interrupted
+from crm.jobs import crontab
+from crm.jobs import job
+from crm.jobs import periodic_job
+from crm.models import ImportBatch
+from crm.models import User
 
 
 class WorkerKilled(BaseException):

@@ -7,11 +7,13 @@ after the import is left alone, and the undo says which and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm import permissions
 from crm.db.engine import writing
@@ -20,7 +22,9 @@ from crm.directory import services as directory_services
 from crm.extensions import db
 from crm.history import fields as f
 from crm.imports import beat
-from crm.models import AuditAction, AuditEntry, ImportBatch
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import ImportBatch
 from crm.models.base import utcnow
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
+from email_validator import validate_email
 from flask_babel import force_locale
 from flask_babel import gettext as _
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,23 +21,29 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.formats.readers import DELIMITERS, ENCODINGS, FileSettings
+from crm.formats.readers import DELIMITERS
+from crm.formats.readers import ENCODINGS
+from crm.formats.readers import FileSettings
 from crm.imports import mapping as m
 from crm.imports import storage
-from crm.imports.forms import MappingForm, SettingsForm, UploadForm
-from crm.imports.services import (
-    ImportRefused,
-    Outcome,
-    count_rows,
-    inspect_file,
-    new_batch,
-    read_headers,
-    run_import,
-    spec_from_state,
-)
-from crm.imports.tasks import import_file, preview_file, preview_key
-from crm.imports.undo import UndoRefused, undo
-from crm.models import ImportBatch, ImportMapping
+from crm.imports.forms import MappingForm
+from crm.imports.forms import SettingsForm
+from crm.imports.forms import UploadForm
+from crm.imports.services import ImportRefused
+from crm.imports.services import Outcome
+from crm.imports.services import count_rows
+from crm.imports.services import inspect_file
+from crm.imports.services import new_batch
+from crm.imports.services import read_headers
+from crm.imports.services import run_import
+from crm.imports.services import spec_from_state
+from crm.imports.tasks import import_file
+from crm.imports.tasks import preview_file
+from crm.imports.tasks import preview_key
+from crm.imports.undo import UndoRefused
+from crm.imports.undo import undo
+from crm.models import ImportBatch
+from crm.models import ImportMapping
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 UPLOAD_LIMIT = 64 * 1024 * 1024

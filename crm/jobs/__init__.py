@@ -17,15 +17,21 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
-from huey import Huey, crontab
+from flask import Flask
+from flask import current_app
+from flask import has_app_context
+from huey import Huey
+from huey import crontab
 from huey import signals as S
 from huey.exceptions import TaskLockedException
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from huey.storage import MemoryStorage
+from huey.storage import RedisStorage
+from huey.storage import SqliteStorage
 
 from crm.models.base import utcnow
 

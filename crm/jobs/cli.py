@@ -31,7 +31,10 @@ def worker_command(workers: int | None, no_periodic: bool) -> None:
     """Run the background jobs: outbox delivery, nightly backup, reminders, ..."""
     from huey.consumer import Consumer
 
-    from crm.jobs import HEARTBEAT_INTERVAL_SECONDS, LOCKS, huey, worker_name
+    from crm.jobs import HEARTBEAT_INTERVAL_SECONDS
+    from crm.jobs import LOCKS
+    from crm.jobs import huey
+    from crm.jobs import worker_name
     from crm.jobs.monitoring import mark_interrupted_runs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -9,22 +9,27 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from prometheus_client.core import GaugeMetricFamily, Metric
-from sqlalchemy import delete, func, select, update
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import Metric
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.jobs import (
-    REGISTRY,
-    S,
-    current_flask_app,
-    describe_arguments,
-    huey,
-    last_heartbeat,
-    worker_name,
-    worker_stale,
-)
-from crm.models import JobRun, JobRunStatus, OutboxMail, OutboxStatus
+from crm.jobs import REGISTRY
+from crm.jobs import S
+from crm.jobs import current_flask_app
+from crm.jobs import describe_arguments
+from crm.jobs import huey
+from crm.jobs import last_heartbeat
+from crm.jobs import worker_name
+from crm.jobs import worker_stale
+from crm.models import JobRun
+from crm.models import JobRunStatus
+from crm.models import OutboxMail
+from crm.models import OutboxStatus
 from crm.models.base import utcnow
 
 #: Recorded runs older than this are removed (nightly).
@@ -94,7 +99,8 @@ def register() -> None:
         S.SIGNAL_LOCKED,
     )(_on_end)
 
-    from crm.ops import health, metrics
+    from crm.ops import health
+    from crm.ops import metrics
 
     health.register_check("jobs", check_queue)
     metrics.register_collector(job_metrics)

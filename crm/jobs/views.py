@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,9 +16,13 @@ from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.extensions import db
-from crm.jobs import HEARTBEAT_STALE, last_heartbeat, worker_stale
-from crm.jobs.monitoring import queued_tasks, retry
-from crm.models import JobRun, JobRunStatus
+from crm.jobs import HEARTBEAT_STALE
+from crm.jobs import last_heartbeat
+from crm.jobs import worker_stale
+from crm.jobs.monitoring import queued_tasks
+from crm.jobs.monitoring import retry
+from crm.models import JobRun
+from crm.models import JobRunStatus
 
 bp = Blueprint("jobs", __name__)
 

@@ -7,18 +7,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import HiddenField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
-from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
-from crm.web.fields import (
-    Form,
-    GermanDateField,
-    one_of,
-    plausible_year,
-    required,
-    select_field,
-)
+from crm.models import InitiativeRoleKind
+from crm.models import MembershipRole
+from crm.models import RelationshipKind
+from crm.web.fields import Form
+from crm.web.fields import GermanDateField
+from crm.web.fields import one_of
+from crm.web.fields import plausible_year
+from crm.web.fields import required
+from crm.web.fields import select_field
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100

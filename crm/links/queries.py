@@ -7,16 +7,14 @@ from typing import Any
 
 from crm.directory.loading import by_id
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Initiative,
-    InitiativeRole,
-    Membership,
-    Organisation,
-    Person,
-    Relationship,
-    SearchKind,
-)
+from crm.models import Affiliation
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Relationship
+from crm.models import SearchKind
 from crm.search.queries import search
 
 KINDS: dict[str, type[Any]] = {

@@ -14,21 +14,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import true
 
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Initiative,
-    InitiativeRole,
-    InitiativeRoleKind,
-    Membership,
-    MembershipRole,
-    Organisation,
-    Person,
-    Relationship,
-    RelationshipKind,
-)
+from crm.models import Affiliation
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Relationship
+from crm.models import RelationshipKind
 from crm.models.base import today
 
 

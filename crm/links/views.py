@@ -13,17 +13,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -32,22 +30,24 @@ from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.extensions import db
-from crm.links import queries, services
-from crm.links.forms import (
-    AffiliationForm,
-    MembershipForm,
-    NewAffiliationForm,
-    NewMembershipForm,
-    NewRelationshipForm,
-    NewRoleForm,
-    PickerMixin,
-    RelationshipForm,
-    RoleForm,
-)
-from crm.models import InitiativeRoleKind, MembershipRole, RelationshipKind
+from crm.links import queries
+from crm.links import services
+from crm.links.forms import AffiliationForm
+from crm.links.forms import MembershipForm
+from crm.links.forms import NewAffiliationForm
+from crm.links.forms import NewMembershipForm
+from crm.links.forms import NewRelationshipForm
+from crm.links.forms import NewRoleForm
+from crm.links.forms import PickerMixin
+from crm.links.forms import RelationshipForm
+from crm.links.forms import RoleForm
+from crm.models import InitiativeRoleKind
+from crm.models import MembershipRole
+from crm.models import RelationshipKind
 from crm.models.base import today
 from crm.web.i18n import format_day
-from crm.web.labels import choices, label
+from crm.web.labels import choices
+from crm.web.labels import label
 from crm.web.locks import refuse_locked
 from crm.web.urls import safe_next
 

@@ -11,7 +11,8 @@ from flask.cli import with_appcontext
 
 from crm.db.engine import writing
 from crm.jobs import exclusive
-from crm.mail.services import send_pending, smtp_configured
+from crm.mail.services import send_pending
+from crm.mail.services import smtp_configured
 
 
 @click.command("send-mail")

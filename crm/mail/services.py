@@ -12,19 +12,25 @@ import datetime as dt
 import re
 import smtplib
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
+from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
 
 from crm.extensions import db
-from crm.models import OutboxMail, OutboxStatus
+from crm.models import OutboxMail
+from crm.models import OutboxStatus
 from crm.models.base import utcnow
 
 SMTP_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_FROM")

@@ -8,8 +8,12 @@ import smtplib
 from flask import current_app
 
 from crm.db.engine import writing
-from crm.jobs import crontab, exclusive, periodic_job
-from crm.mail.services import SendReport, send_pending, smtp_configured
+from crm.jobs import crontab
+from crm.jobs import exclusive
+from crm.jobs import periodic_job
+from crm.mail.services import SendReport
+from crm.mail.services import send_pending
+from crm.mail.services import smtp_configured
 
 log = logging.getLogger(__name__)
 

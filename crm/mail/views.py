@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.extensions import db
-from crm.mail.services import links_in, resend, smtp_configured
-from crm.models import OutboxMail, OutboxStatus
-from crm.web.pagination import paginate, parse_page
+from crm.mail.services import links_in
+from crm.mail.services import resend
+from crm.mail.services import smtp_configured
+from crm.models import OutboxMail
+from crm.models import OutboxStatus
+from crm.web.pagination import paginate
+from crm.web.pagination import parse_page
 
 bp = Blueprint("mail", __name__)
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import (
-    Bundesland,
-    Event,
-    Initiative,
-    Membership,
-    Organisation,
-    Person,
-    initiative_laender,
-)
+from crm.models import Bundesland
+from crm.models import Event
+from crm.models import Initiative
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import initiative_laender
 
 
 def record_counts() -> dict[str, int]:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.accounts.session import public
-from crm.main.queries import counts_per_land, record_counts
+from crm.main.queries import counts_per_land
+from crm.main.queries import record_counts
 from crm.public.queries import initiative_seats
-from crm.reference.maps import GermanyMap, Seat, germany_map
+from crm.reference.maps import GermanyMap
+from crm.reference.maps import Seat
+from crm.reference.maps import germany_map
 from crm.web.urls import safe_next
 
 bp = Blueprint("main", __name__)

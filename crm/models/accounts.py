@@ -6,10 +6,19 @@ import datetime as dt
 import secrets
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
 
-from crm.models.base import Base, TimestampMixin, str_enum
+from crm.models.base import Base
+from crm.models.base import TimestampMixin
+from crm.models.base import str_enum
 from crm.models.enums import Role
 
 if TYPE_CHECKING:

@@ -5,15 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from crm.models.base import Base, TimestampMixin, str_enum, utcnow
+from crm.models.base import Base
+from crm.models.base import TimestampMixin
+from crm.models.base import str_enum
+from crm.models.base import utcnow
 from crm.models.enums import InteractionKind
 
 if TYPE_CHECKING:
     from crm.models.accounts import User
-    from crm.models.directory import Initiative, Organisation
+    from crm.models.directory import Initiative
+    from crm.models.directory import Organisation
     from crm.models.people import Person
 
 interaction_persons = Table(

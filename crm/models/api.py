@@ -6,10 +6,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from crm.models.base import Base, str_enum, utcnow
+from crm.models.base import Base
+from crm.models.base import str_enum
+from crm.models.base import utcnow
 
 if TYPE_CHECKING:
     from crm.models.accounts import User

@@ -5,11 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from crm.models.base import Base, str_enum, utcnow
-from crm.models.enums import AuditAction, JobRunStatus, OutboxStatus
+from crm.models.base import Base
+from crm.models.base import str_enum
+from crm.models.base import utcnow
+from crm.models.enums import AuditAction
+from crm.models.enums import JobRunStatus
+from crm.models.enums import OutboxStatus
 
 
 class AuditEntry(Base):

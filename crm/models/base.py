@@ -6,20 +6,21 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import (
-    CheckConstraint,
-    ColumnElement,
-    DateTime,
-    Enum,
-    Integer,
-    MetaData,
-    TypeDecorator,
-    and_,
-    func,
-    or_,
-)
+from sqlalchemy import CheckConstraint
+from sqlalchemy import ColumnElement
+from sqlalchemy import DateTime
+from sqlalchemy import Enum
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import TypeDecorator
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import declared_attr
+from sqlalchemy.orm import mapped_column
 
 # Stable constraint names, so that Alembic migrations are reviewable and portable.
 NAMING_CONVENTION = {

@@ -5,36 +5,42 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-)
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Column
+from sqlalchemy import Float
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
 
-from crm.models.base import Base, PeriodMixin, TimestampMixin, VersionedMixin, str_enum
-from crm.models.enums import (
-    InitiativeStatus,
-    InitiativeType,
-    MembershipRole,
-    OrgType,
-    RelationshipKind,
-    SizeClass,
-    SpatialLevel,
-)
-from crm.models.reference import Bundesland, Kreis
+from crm.models.base import Base
+from crm.models.base import PeriodMixin
+from crm.models.base import TimestampMixin
+from crm.models.base import VersionedMixin
+from crm.models.base import str_enum
+from crm.models.enums import InitiativeStatus
+from crm.models.enums import InitiativeType
+from crm.models.enums import MembershipRole
+from crm.models.enums import OrgType
+from crm.models.enums import RelationshipKind
+from crm.models.enums import SizeClass
+from crm.models.enums import SpatialLevel
+from crm.models.reference import Bundesland
+from crm.models.reference import Kreis
 from crm.models.text import sort_key
-from crm.models.vocab import Format, Theme
+from crm.models.vocab import Format
+from crm.models.vocab import Theme
 
 if TYPE_CHECKING:
-    from crm.models.people import Affiliation, InitiativeRole
+    from crm.models.people import Affiliation
+    from crm.models.people import InitiativeRole
 
 initiative_themes = Table(
     "initiative_themes",

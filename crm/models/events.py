@@ -3,34 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    CheckConstraint,
-    Column,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from crm.models.base import Base, TimestampMixin, VersionedMixin, str_enum, utcnow
-from crm.models.enums import (
-    AgendaKind,
-    EventMode,
-    EventStatus,
-    EventType,
-    RegistrationStatus,
-)
+from crm.models.base import Base
+from crm.models.base import TimestampMixin
+from crm.models.base import VersionedMixin
+from crm.models.base import str_enum
+from crm.models.base import utcnow
+from crm.models.enums import AgendaKind
+from crm.models.enums import EventMode
+from crm.models.enums import EventStatus
+from crm.models.enums import EventType
+from crm.models.enums import RegistrationStatus
 from crm.models.vocab import Theme
 
 if TYPE_CHECKING:
-    from crm.models.directory import Initiative, Organisation
+    from crm.models.directory import Initiative
+    from crm.models.directory import Organisation
     from crm.models.people import Person
 
 workshop_themes = Table(

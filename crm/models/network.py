@@ -11,12 +11,24 @@ either. Mixed pairs (organisation → initiative it could join) keep their direc
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON
+from sqlalchemy import CheckConstraint
+from sqlalchemy import Float
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-from crm.models.base import Base, TimestampMixin, str_enum, utcnow
+from crm.models.base import Base
+from crm.models.base import TimestampMixin
+from crm.models.base import str_enum
+from crm.models.base import utcnow
 from crm.models.enums import SuggestionDecision
 
 if TYPE_CHECKING:

@@ -5,21 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import Boolean
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
 
-from crm.models.base import Base, PeriodMixin, TimestampMixin, VersionedMixin, str_enum, utcnow
-from crm.models.enums import (
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    InitiativeRoleKind,
-    LawfulBasis,
-)
+from crm.models.base import Base
+from crm.models.base import PeriodMixin
+from crm.models.base import TimestampMixin
+from crm.models.base import VersionedMixin
+from crm.models.base import str_enum
+from crm.models.base import utcnow
+from crm.models.enums import ConsentMethod
+from crm.models.enums import ConsentPurpose
+from crm.models.enums import ConsentStatus
+from crm.models.enums import InitiativeRoleKind
+from crm.models.enums import LawfulBasis
 from crm.models.text import sort_key
 
 if TYPE_CHECKING:
-    from crm.models.directory import Initiative, Organisation
+    from crm.models.directory import Initiative
+    from crm.models.directory import Organisation
 
 
 class Person(VersionedMixin, Base):

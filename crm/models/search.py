@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from crm.models.base import Base, str_enum
+from crm.models.base import Base
+from crm.models.base import str_enum
 
 
 class SearchKind(StrEnum):

@@ -27,27 +27,26 @@ from collections import defaultdict
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 
 from crm.extensions import db
 from crm.graph import neighbours_of
-from crm.models import (
-    Affiliation,
-    Event,
-    Initiative,
-    InitiativeRole,
-    Membership,
-    MembershipRole,
-    Organisation,
-    Person,
-    Registration,
-    RegistrationStatus,
-    Relationship,
-    Theme,
-    Workshop,
-    initiative_laender,
-    initiative_themes,
-)
+from crm.models import Affiliation
+from crm.models import Event
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Relationship
+from crm.models import Theme
+from crm.models import Workshop
+from crm.models import initiative_laender
+from crm.models import initiative_themes
 
 Scope = tuple[str, int | None]
 

@@ -13,15 +13,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import TypeVar
 
 import networkx as nx
 
 from crm.db.datastamp import data_version
 from crm.extensions import db
 from crm.models.base import today
-from crm.network.builder import Scope, build_graph
+from crm.network.builder import Scope
+from crm.network.builder import build_graph
 
 T = TypeVar("T")
 MAX_ENTRIES = 4

@@ -7,7 +7,8 @@ from wtforms import StringField
 from wtforms.validators import AnyOf
 
 from crm.models import SuggestionDecision
-from crm.web.fields import Form, required
+from crm.web.fields import Form
+from crm.web.fields import required
 
 
 class DecisionForm(Form):

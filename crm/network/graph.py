@@ -14,25 +14,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-from flask import current_app, url_for
+from flask import current_app
+from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from crm import permissions
-from crm.graph import LAENDER, Community, communities
-from crm.graph.graphview import (
-    DEFAULT_MAX_NODES,
-    KINDS,
-    GraphView,
-    ViewFilters,
-    ViewNode,
-    community_of,
-    initiative_network,
-    select_view,
-)
+from crm.graph import LAENDER
+from crm.graph import Community
+from crm.graph import communities
+from crm.graph.graphview import DEFAULT_MAX_NODES
+from crm.graph.graphview import KINDS
+from crm.graph.graphview import GraphView
+from crm.graph.graphview import ViewFilters
+from crm.graph.graphview import ViewNode
+from crm.graph.graphview import community_of
+from crm.graph.graphview import initiative_network
+from crm.graph.graphview import select_view
 from crm.network import cache
 from crm.network.builder import record_of
-from crm.network.naming import GroupName, group_names
+from crm.network.naming import GroupName
+from crm.network.naming import group_names
 
 #: "kind" colours nodes by initiative/organisation/person, "community" by community.
 COLOURS = ("kind", "community")

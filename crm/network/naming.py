@@ -9,7 +9,10 @@ from dataclasses import dataclass
 import networkx as nx
 from flask_babel import gettext as _
 
-from crm.graph import LAENDER, Community, CommunityName, community_names
+from crm.graph import LAENDER
+from crm.graph import Community
+from crm.graph import CommunityName
+from crm.graph import community_names
 
 
 @dataclass(frozen=True)

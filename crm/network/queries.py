@@ -6,41 +6,45 @@ and explicit relationships are read fresh on every call, so a decision shows at 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
 from crm.extensions import db
-from crm.graph import (
-    LAENDER,
-    Broker,
-    Community,
-    CrossRegionLink,
-    Suggestion,
-    brokers,
-    communities,
-    cross_region_links,
-    isolates,
-    project,
-    suggest_connections,
-)
-from crm.models import (
-    Initiative,
-    InitiativeStatus,
-    Organisation,
-    Relationship,
-    SuggestionDecision,
-    SuggestionFeedback,
-)
+from crm.graph import LAENDER
+from crm.graph import Broker
+from crm.graph import Community
+from crm.graph import CrossRegionLink
+from crm.graph import Suggestion
+from crm.graph import brokers
+from crm.graph import communities
+from crm.graph import cross_region_links
+from crm.graph import isolates
+from crm.graph import project
+from crm.graph import suggest_connections
+from crm.models import Initiative
+from crm.models import InitiativeStatus
+from crm.models import Organisation
+from crm.models import Relationship
+from crm.models import SuggestionDecision
+from crm.models import SuggestionFeedback
 from crm.network import cache
-from crm.network.builder import node_id, record_of
-from crm.network.naming import GroupName, group_names
+from crm.network.builder import node_id
+from crm.network.builder import record_of
+from crm.network.naming import GroupName
+from crm.network.naming import group_names
 from crm.network.reasons import reason_text
 
 #: How many suggestions a record page shows.

@@ -15,23 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
-from crm.models import (
-    Initiative,
-    Interaction,
-    InteractionKind,
-    Organisation,
-    Relationship,
-    RelationshipKind,
-    SuggestionDecision,
-    SuggestionFeedback,
-)
-from crm.models.base import today, utcnow
+from crm.models import Initiative
+from crm.models import Interaction
+from crm.models import InteractionKind
+from crm.models import Organisation
+from crm.models import Relationship
+from crm.models import RelationshipKind
+from crm.models import SuggestionDecision
+from crm.models import SuggestionFeedback
+from crm.models.base import today
+from crm.models.base import utcnow
 from crm.models.network import normalise_pair
 from crm.network import queries
 

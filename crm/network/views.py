@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -24,9 +22,11 @@ from crm import permissions
 from crm.extensions import db
 from crm.models import SuggestionDecision
 from crm.network import graph as graph_queries
-from crm.network import queries, services
+from crm.network import queries
+from crm.network import services
 from crm.network.forms import DecisionForm
-from crm.web.pagination import paginate, parse_page
+from crm.web.pagination import paginate
+from crm.web.pagination import parse_page
 from crm.web.urls import safe_next
 
 bp = Blueprint("network", __name__, url_prefix="/network")

@@ -39,7 +39,8 @@ def check_database() -> tuple[bool, str]:
 
 def check_migrations() -> tuple[bool, str]:
     """The database is at the newest migration this code ships."""
-    from crm.db.common import database_revision, head_revision
+    from crm.db.common import database_revision
+    from crm.db.common import head_revision
 
     with db.engine.connect() as conn:
         current = database_revision(conn)

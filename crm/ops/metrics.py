@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import REGISTRY
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
+from prometheus_client import Histogram
+from prometheus_client import generate_latest
+from prometheus_client import multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import Metric
 
 REQUESTS = Counter(
     "industrienetz_http_requests",
@@ -65,7 +65,8 @@ def observe(method: str, route: str, status: int, seconds: float, statements: in
 
 def installation_metrics() -> Iterable[Metric]:
     """Unsent mails in the outbox and the age of the newest backup."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func
+    from sqlalchemy import select
 
     from crm.db.backup import backup_status
     from crm.extensions import db

@@ -14,7 +14,10 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask
+from flask import g
+from flask import has_request_context
+from flask import request
 from sqlalchemy import event
 from werkzeug.wrappers import Response
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import jsonify
+from flask import render_template
+from flask import request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 

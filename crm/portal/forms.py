@@ -11,36 +11,34 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import Email, Optional, ValidationError
+from wtforms import BooleanField
+from wtforms import HiddenField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Email
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
-from crm.models import (
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    InitiativeRoleKind,
-    MembershipRole,
-    OrgType,
-)
-from crm.reference.geo import is_valid_plz, resolve_plz
-from crm.web.fields import (
-    Form,
-    GermanDateField,
-    Required,
-    max_length,
-    only_offered,
-    parse_version,
-    required,
-    web_url,
-)
-from crm.web.labels import choices, label
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import InitiativeRoleKind
+from crm.models import MembershipRole
+from crm.models import OrgType
+from crm.reference.geo import is_valid_plz
+from crm.reference.geo import resolve_plz
+from crm.web.fields import Form
+from crm.web.fields import GermanDateField
+from crm.web.fields import Required
+from crm.web.fields import max_length
+from crm.web.fields import only_offered
+from crm.web.fields import parse_version
+from crm.web.fields import required
+from crm.web.fields import web_url
+from crm.web.labels import choices
+from crm.web.labels import label
 
 # What a representative may record consent for on a person's behalf.
 PORTAL_PURPOSES = (

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
+from rapidfuzz import process
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.directory.loading import by_id, links_of
+from crm.directory.loading import by_id
+from crm.directory.loading import links_of
 from crm.extensions import db
-from crm.models import (
-    Initiative,
-    InitiativeRole,
-    Membership,
-    Organisation,
-    Person,
-)
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
 from crm.models.text import fold
 
 MATCH_CUTOFF = 80  # rapidfuzz WRatio, 0–100: below this a name is not offered as a match

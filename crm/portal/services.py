@@ -10,34 +10,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.directory.services import apply_address
 from crm.extensions import db
-from crm.models import (
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    Format,
-    Initiative,
-    InitiativeRole,
-    InitiativeRoleKind,
-    LawfulBasis,
-    Membership,
-    MembershipRole,
-    Organisation,
-    OrgType,
-    Person,
-    Theme,
-)
+from crm.models import Consent
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import Format
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
+from crm.models import LawfulBasis
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Theme
 from crm.models.base import today
 from crm.models.text import fold
 from crm.reference.geo import resolve_plz
-from crm.web.uploads import remove_logo, store_logo
+from crm.web.uploads import remove_logo
+from crm.web.uploads import store_logo
 
 
 class Conflict(Exception):

@@ -8,28 +8,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from crm import permissions
-from crm.directory.queries import current_formats, current_themes
+from crm.directory.queries import current_formats
+from crm.directory.queries import current_themes
 from crm.extensions import db
-from crm.models import (
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    InitiativeRoleKind,
-    MembershipRole,
-    Organisation,
-    OrgType,
-)
-from crm.portal import queries, services
-from crm.portal.forms import ConsentForm, ContactForm, MemberForm, ProfileForm
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import InitiativeRoleKind
+from crm.models import MembershipRole
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.portal import queries
+from crm.portal import services
+from crm.portal.forms import ConsentForm
+from crm.portal.forms import ContactForm
+from crm.portal.forms import MemberForm
+from crm.portal.forms import ProfileForm
 from crm.web.i18n import format_day
 from crm.web.labels import label
-from crm.web.uploads import UploadError, logo_path
+from crm.web.uploads import UploadError
+from crm.web.uploads import logo_path
 
 bp = Blueprint("portal", __name__)
 PREFIX = "/unsere-initiative"

@@ -4,41 +4,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete
+from sqlalchemy import or_
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    AuditAction,
-    AuditEntry,
-    Consent,
-    InitiativeRole,
-    Person,
-    Registration,
-    User,
-)
+from crm.models import Affiliation
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import InitiativeRole
+from crm.models import Person
+from crm.models import Registration
+from crm.models import User
 from crm.models.activity import interaction_persons
 from crm.models.audit import ErasureLog
 from crm.models.base import utcnow
 from crm.models.duplicates import RecordMerge
-from crm.models.search import SearchDocument, SearchKind
-from crm.privacy.common import ERASED_KEY, PrivacyError, checked_reason
+from crm.models.search import SearchDocument
+from crm.models.search import SearchKind
+from crm.privacy.common import ERASED_KEY
+from crm.privacy.common import PrivacyError
+from crm.privacy.common import checked_reason
 from crm.privacy.ledger import sync_ledger
-from crm.privacy.traces import (
-    anonymise_registrations,
-    audit_marks,
-    erase_files,
-    erase_mails,
-    erase_other_stores,
-    personal_values,
-    purge_fulltext_index,
-    scrub_history,
-    scrub_interactions,
-)
+from crm.privacy.traces import anonymise_registrations
+from crm.privacy.traces import audit_marks
+from crm.privacy.traces import erase_files
+from crm.privacy.traces import erase_mails
+from crm.privacy.traces import erase_other_stores
+from crm.privacy.traces import personal_values
+from crm.privacy.traces import purge_fulltext_index
+from crm.privacy.traces import scrub_history
+from crm.privacy.traces import scrub_interactions
 
 
 @dataclass

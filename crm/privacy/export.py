@@ -9,27 +9,27 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func
+from sqlalchemy import inspect
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    AuditAction,
-    AuditEntry,
-    Consent,
-    Event,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Organisation,
-    OutboxMail,
-    Person,
-    Registration,
-    Role,
-    User,
-    Workshop,
-    WorkshopPreference,
-)
+from crm.models import Affiliation
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import Event
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Organisation
+from crm.models import OutboxMail
+from crm.models import Person
+from crm.models import Registration
+from crm.models import Role
+from crm.models import User
+from crm.models import Workshop
+from crm.models import WorkshopPreference
 from crm.models.activity import interaction_persons
 from crm.models.base import utcnow
 

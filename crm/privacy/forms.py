@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms import BooleanField
+from wtforms import SelectField
+from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from crm.models import ConsentPurpose
-from crm.web.fields import Form, required
+from crm.web.fields import Form
+from crm.web.fields import required
 from crm.web.labels import LABELS
 
 

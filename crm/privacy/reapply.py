@@ -17,8 +17,12 @@ from crm.db.engine import writing
 from crm.extensions import db
 from crm.models.audit import ErasureLog
 from crm.privacy.common import PrivacyError
-from crm.privacy.erasure import after_erasure, erase_persons
-from crm.privacy.ledger import LEDGER_NAME, LedgerEntry, logged_erasures, read_ledger
+from crm.privacy.erasure import after_erasure
+from crm.privacy.erasure import erase_persons
+from crm.privacy.ledger import LEDGER_NAME
+from crm.privacy.ledger import LedgerEntry
+from crm.privacy.ledger import logged_erasures
+from crm.privacy.ledger import read_ledger
 
 
 def reapply_erasures(entries: list[LedgerEntry]) -> list[LedgerEntry]:

@@ -6,7 +6,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, Person
+from crm.models import Consent
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import Person
 from crm.models.base import utcnow
 from crm.privacy.common import checked_reason
 

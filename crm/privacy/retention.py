@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy import and_
+from sqlalchemy import delete
+from sqlalchemy import exists
+from sqlalchemy import or_
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Consent,
-    ConsentStatus,
-    Event,
-    InitiativeRole,
-    Interaction,
-    Person,
-    Registration,
-)
+from crm.models import Affiliation
+from crm.models import Consent
+from crm.models import ConsentStatus
+from crm.models import Event
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Person
+from crm.models import Registration
 from crm.models.activity import interaction_persons
 from crm.models.base import utcnow
 from crm.privacy.erasure import erase_persons

@@ -56,35 +56,31 @@ the command line and the tasks use it): `crm.privacy.export`, `crm.privacy.erasu
 
 from __future__ import annotations
 
-from crm.privacy.common import ERASED_KEY, MARKER, PrivacyError
-from crm.privacy.erasure import (
-    ErasureResult,
-    after_erasure,
-    erase_person,
-    erase_persons,
-    erasure_log,
-)
-from crm.privacy.export import EXPORT_FORMAT, export_json, person_export
-from crm.privacy.restriction import (
-    latest_consents,
-    lift_restriction,
-    object_to_purpose,
-    restrict_person,
-)
-from crm.privacy.retention import (
-    RetentionDue,
-    RetentionReport,
-    RetentionRules,
-    apply_retention,
-    retention_due,
-    retention_rules,
-)
+from crm.privacy.common import ERASED_KEY
+from crm.privacy.common import MARKER
+from crm.privacy.common import PrivacyError
+from crm.privacy.erasure import ErasureResult
+from crm.privacy.erasure import after_erasure
+from crm.privacy.erasure import erase_person
+from crm.privacy.erasure import erase_persons
+from crm.privacy.erasure import erasure_log
+from crm.privacy.export import EXPORT_FORMAT
+from crm.privacy.export import export_json
+from crm.privacy.export import person_export
+from crm.privacy.restriction import latest_consents
+from crm.privacy.restriction import lift_restriction
+from crm.privacy.restriction import object_to_purpose
+from crm.privacy.restriction import restrict_person
+from crm.privacy.retention import RetentionDue
+from crm.privacy.retention import RetentionReport
+from crm.privacy.retention import RetentionRules
+from crm.privacy.retention import apply_retention
+from crm.privacy.retention import retention_due
+from crm.privacy.retention import retention_rules
 from crm.privacy.traces import anonymise_registrations
-from crm.privacy.visitors import (
-    delete_registration_by_token,
-    person_has_other_data,
-    withdraw_consent_by_token,
-)
+from crm.privacy.visitors import delete_registration_by_token
+from crm.privacy.visitors import person_has_other_data
+from crm.privacy.visitors import withdraw_consent_by_token
 
 __all__ = [
     "ERASED_KEY",

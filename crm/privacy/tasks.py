@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.jobs import crontab, periodic_job
+from crm.jobs import crontab
+from crm.jobs import periodic_job
 from crm.privacy import services
 
 

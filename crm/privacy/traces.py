@@ -16,28 +16,36 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
+from sqlalchemy import Connection
+from sqlalchemy import Table
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
 
 from crm.db.audit import ACTOR_KEY
 from crm.events.services import hash_token
 from crm.extensions import db
-from crm.models import (
-    AssignmentDraft,
-    AuditAction,
-    AuditEntry,
-    Consent,
-    Interaction,
-    OutboxMail,
-    Person,
-    Registration,
-    User,
-)
+from crm.models import AssignmentDraft
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import Interaction
+from crm.models import OutboxMail
+from crm.models import Person
+from crm.models import Registration
+from crm.models import User
 from crm.models.activity import interaction_persons
-from crm.models.base import Base, utcnow
-from crm.models.duplicates import DuplicateDismissal, RecordMerge
+from crm.models.base import Base
+from crm.models.base import utcnow
+from crm.models.duplicates import DuplicateDismissal
+from crm.models.duplicates import RecordMerge
 from crm.models.imports import ImportBatch
 from crm.models.search import SearchKind
-from crm.privacy.common import ERASED_KEY, MARKER
+from crm.privacy.common import ERASED_KEY
+from crm.privacy.common import MARKER
 from crm.search.schema import fts_table
 
 ERASED_ACCOUNT_LABEL = "[gelöschtes Konto]"

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,9 +23,16 @@ from crm.events import queries as event_queries
 from crm.events import services as event_services
 from crm.extensions import db
 from crm.history.fields import field_label
-from crm.models import ConsentPurpose, ConsentStatus, Event, Person, Registration
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import Event
+from crm.models import Person
+from crm.models import Registration
 from crm.privacy import services
-from crm.privacy.forms import EraseForm, ObjectionForm, RestrictForm, RetentionForm
+from crm.privacy.forms import EraseForm
+from crm.privacy.forms import ObjectionForm
+from crm.privacy.forms import RestrictForm
+from crm.privacy.forms import RetentionForm
 from crm.web.labels import label
 
 bp = Blueprint("privacy", __name__)

@@ -5,10 +5,15 @@ consent, delete the registration.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import exists
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Affiliation, ConsentMethod, ConsentPurpose, InitiativeRole, Registration
+from crm.models import Affiliation
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import InitiativeRole
+from crm.models import Registration
 from crm.models.activity import interaction_persons
 from crm.privacy.common import PrivacyError
 from crm.privacy.erasure import erase_persons

@@ -10,26 +10,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
 from crm.directory.loading import by_id
-from crm.directory.queries import has_theme, land_choices, theme_choices, works_in_land
+from crm.directory.queries import has_theme
+from crm.directory.queries import land_choices
+from crm.directory.queries import theme_choices
+from crm.directory.queries import works_in_land
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    Event,
-    EventStatus,
-    Initiative,
-    InitiativeRole,
-    InitiativeRoleKind,
-    Person,
-    Postcode,
-    initiative_laender,
-)
+from crm.models import Affiliation
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
+from crm.models import Person
+from crm.models import Postcode
+from crm.models import initiative_laender
 from crm.models.base import utcnow
-from crm.models.text import fold, like_contains
+from crm.models.text import fold
+from crm.models.text import like_contains
 
 QUERY_MAX_LENGTH = 100
 

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    abort,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint
+from flask import abort
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
 from werkzeug.wrappers import Response
 
 from crm.accounts.session import public
-from crm.directory.queries import land_choices, theme_choices
+from crm.directory.queries import land_choices
+from crm.directory.queries import theme_choices
 from crm.models import Initiative
 from crm.public import queries
-from crm.reference.maps import GermanyMap, Seat, germany_map
+from crm.reference.maps import GermanyMap
+from crm.reference.maps import Seat
+from crm.reference.maps import germany_map
 from crm.web.uploads import logo_path
 
 bp = Blueprint("public", __name__, url_prefix="/verzeichnis")

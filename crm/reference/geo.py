@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Bundesland, Kreis, Postcode
+from crm.models import Bundesland
+from crm.models import Kreis
+from crm.models import Postcode
 
 PLZ_PATTERN = re.compile(r"^\d{5}$")
 

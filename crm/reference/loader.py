@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
 
 import crm.reference.readers as readers
 from crm.extensions import db
-from crm.models import Bundesland, Format, Kreis, Postcode, Theme
+from crm.models import Bundesland
+from crm.models import Format
+from crm.models import Kreis
+from crm.models import Postcode
+from crm.models import Theme
 
 THEMES = (
     "Akzeptanz der Industrie",

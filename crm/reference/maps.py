@@ -10,12 +10,17 @@ per process.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from crm.reference.readers import Land, project, read_laender, read_outlines
+from crm.reference.readers import Land
+from crm.reference.readers import project
+from crm.reference.readers import read_laender
+from crm.reference.readers import read_outlines
 
 #: Number of shading classes for Länder with at least one initiative (class 0 = none).
 SHADES = 4

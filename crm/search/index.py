@@ -14,28 +14,36 @@ imports) are followed by `rebuild_search_index()`, which reconciles the whole ta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    delete,
-    event,
-    inspect,
-    select,
-    true,
-)
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import Column
+from sqlalchemy import Connection
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import delete
+from sqlalchemy import event
+from sqlalchemy import inspect
+from sqlalchemy import select
+from sqlalchemy import true
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
 
-from crm.models import Initiative, Organisation, Person
-from crm.models.search import SearchDocument, SearchKind
+from crm.models import Initiative
+from crm.models import Organisation
+from crm.models import Person
+from crm.models.search import SearchDocument
+from crm.models.search import SearchKind
 from crm.models.text import fold
 
 Document = dict[str, Any]

@@ -25,26 +25,27 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    CompoundSelect,
-    Integer,
-    bindparam,
-    case,
-    column,
-    func,
-    literal_column,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import ColumnElement
+from sqlalchemy import CompoundSelect
+from sqlalchemy import Integer
+from sqlalchemy import bindparam
+from sqlalchemy import case
+from sqlalchemy import column
+from sqlalchemy import func
+from sqlalchemy import literal_column
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy import table as sql_table
+from sqlalchemy import union_all
 
 from crm import permissions
 from crm.extensions import db
 from crm.models import Initiative
-from crm.models.search import SearchDocument, SearchKind
-from crm.models.text import fold, like_contains, like_escape
+from crm.models.search import SearchDocument
+from crm.models.search import SearchKind
+from crm.models.text import fold
+from crm.models.text import like_contains
+from crm.models.text import like_escape
 from crm.permissions import AnySelect
 from crm.search.schema import fts_table
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint
+from flask import abort
+from flask import render_template
+from flask import request
 from flask_login import current_user
 
 from crm import permissions

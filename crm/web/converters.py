@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter, Map, ValidationError
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
+from werkzeug.routing import ValidationError
 
 # Ids are INTEGER columns: 32-bit signed on PostgreSQL; SQLite's are wider, but no id
 # this app hands out comes near this bound. Ids start at 1.

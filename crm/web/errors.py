@@ -11,11 +11,16 @@ import logging
 import re
 import secrets
 
-from flask import Flask, g, has_request_context, render_template, request
+from flask import Flask
+from flask import g
+from flask import has_request_context
+from flask import render_template
+from flask import request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
 from werkzeug.wrappers import Response
 
 from crm.extensions import db

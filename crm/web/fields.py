@@ -14,8 +14,15 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+from wtforms import DateField
+from wtforms import DateTimeLocalField
+from wtforms import IntegerField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import StopValidation
+from wtforms.validators import ValidationError
 
 
 def blank_if_whitespace(value: Any) -> Any:

@@ -19,7 +19,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
-from flask import current_app, has_app_context, has_request_context, request, session
+from flask import current_app
+from flask import has_app_context
+from flask import has_request_context
+from flask import request
+from flask import session
 from flask_babel import get_locale
 from flask_login import current_user
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect
+from flask import abort
+from flask import flash
+from flask import redirect
 
 from crm import permissions
 

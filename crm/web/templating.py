@@ -6,13 +6,20 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask import Flask
+from flask import request
+from flask import url_for
+from flask_babel import format_decimal
 from flask_babel import format_percent as flask_format_percent
-from markupsafe import Markup, escape
+from flask_babel import get_locale
+from markupsafe import Markup
+from markupsafe import escape
 
 from crm import permissions
-from crm.web.i18n import day_key, format_clock, format_day, format_moment
+from crm.web.i18n import day_key
+from crm.web.i18n import format_clock
+from crm.web.i18n import format_day
+from crm.web.i18n import format_moment
 from crm.web.labels import label
 
 

@@ -12,13 +12,21 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.accounts.session import public
-from crm.accounts.tokens import Purpose, TokenError, make_token, read_token, verify_token
+from crm.accounts.tokens import Purpose
+from crm.accounts.tokens import TokenError
+from crm.accounts.tokens import make_token
+from crm.accounts.tokens import read_token
+from crm.accounts.tokens import verify_token
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import AuditEntry, OutboxMail, Role, User
+from crm.models import AuditEntry
+from crm.models import OutboxMail
+from crm.models import Role
+from crm.models import User
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import assert_turned_away
 

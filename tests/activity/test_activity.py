@@ -6,14 +6,19 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.activity.queries import berlin_today
 from crm.extensions import db
-from crm.models import AuditAction, AuditEntry, Interaction, InteractionKind
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import Interaction
+from crm.models import InteractionKind
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import csrf_client, with_overrides
+from tests.helpers import csrf_client
+from tests.helpers import with_overrides
 
 UTC = dt.UTC
 

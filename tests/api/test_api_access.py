@@ -7,18 +7,16 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import bearer
-from tests.app.test_permission_matrix import (
-    _MAY_404,
-    API_PREFIX,
-    POLICY,
-    PRINCIPALS,
-    PUBLIC,
-    RECORD_ARGUMENTS,
-    allowed,
-    build_world,
-    row_counts,
-    url_arguments,
-)
+from tests.app.test_permission_matrix import _MAY_404
+from tests.app.test_permission_matrix import API_PREFIX
+from tests.app.test_permission_matrix import POLICY
+from tests.app.test_permission_matrix import PRINCIPALS
+from tests.app.test_permission_matrix import PUBLIC
+from tests.app.test_permission_matrix import RECORD_ARGUMENTS
+from tests.app.test_permission_matrix import allowed
+from tests.app.test_permission_matrix import build_world
+from tests.app.test_permission_matrix import row_counts
+from tests.app.test_permission_matrix import url_arguments
 from tests.conftest import TEST_PASSWORD
 
 

@@ -7,8 +7,12 @@ import pytest
 from sqlalchemy import insert
 
 from crm.db.engine import writing
-from crm.extensions import db, limiter
-from crm.models import InitiativeStatus, InitiativeType, OrgType, Person
+from crm.extensions import db
+from crm.extensions import limiter
+from crm.models import InitiativeStatus
+from crm.models import InitiativeType
+from crm.models import OrgType
+from crm.models import Person
 from tests.api.conftest import bearer
 
 

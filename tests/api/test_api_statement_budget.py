@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import bearer
-from tests.directory.test_list_statement_budget import ROWS, _seed, recorded
+from tests.directory.test_list_statement_budget import ROWS
+from tests.directory.test_list_statement_budget import _seed
+from tests.directory.test_list_statement_budget import recorded
 
 # path → statements: BEGIN (SQLite), the token lookup, the page, and for initiatives their
 # Länder, Kreise, themes and formats

@@ -10,10 +10,13 @@ from sqlalchemy import select
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import AuditEntry, Organisation, Person
+from crm.models import AuditEntry
+from crm.models import Organisation
+from crm.models import Person
 from tests.api.conftest import bearer
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import count_rows, csrf_client
+from tests.helpers import count_rows
+from tests.helpers import csrf_client
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from crm import create_app
-from crm.app import ConfigurationError, normalise_database_url
+from crm.app import ConfigurationError
+from crm.app import normalise_database_url
 
 
 def test_default_secret_key_is_refused_outside_debug_and_testing(tmp_path, monkeypatch):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Bundesland, Initiative, Kreis, Postcode, Theme, User
+from crm.models import Bundesland
+from crm.models import Initiative
+from crm.models import Kreis
+from crm.models import Postcode
+from crm.models import Theme
+from crm.models import User
 
 
 def test_init_db_on_a_current_database_changes_nothing(app, runner):

@@ -15,39 +15,34 @@ from typing import Any
 
 import pytest
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from crm.models import (
-    Affiliation,
-    AuditEntry,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Membership,
-    Organisation,
-    Person,
-    Relationship,
-    Role,
-    User,
-    Workshop,
-)
+from crm.models import Affiliation
+from crm.models import AuditEntry
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Relationship
+from crm.models import Role
+from crm.models import User
+from crm.models import Workshop
 from crm.models.base import today
-from tests.app.test_unchanged_saves import (
-    NOT_EDIT_FORMS,
-    EditForm,
-    Pick,
-    _personal_link,
-    _richest_initiative,
-    differences,
-    edit_form_of,
-    open_as,
-    seed,
-    snapshot,
-    submitted,
-)
-from tests.app.test_unchanged_saves import (
-    _form_rules as form_rules,
-)
+from tests.app.test_unchanged_saves import NOT_EDIT_FORMS
+from tests.app.test_unchanged_saves import EditForm
+from tests.app.test_unchanged_saves import Pick
+from tests.app.test_unchanged_saves import _form_rules as form_rules
+from tests.app.test_unchanged_saves import _personal_link
+from tests.app.test_unchanged_saves import _richest_initiative
+from tests.app.test_unchanged_saves import differences
+from tests.app.test_unchanged_saves import edit_form_of
+from tests.app.test_unchanged_saves import open_as
+from tests.app.test_unchanged_saves import seed
+from tests.app.test_unchanged_saves import snapshot
+from tests.app.test_unchanged_saves import submitted
 
 # POST-only routes, and why one click is enough there.
 ONE_CLICK: dict[str, str] = {

@@ -24,22 +24,33 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import seed
+from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
 from crm.db.engine import writing
 from crm.demo.seed import seed_demo
 from crm.extensions import db
-from crm.models import Base, Initiative, InitiativeRole, Membership
-from tests.conftest import REFERENCE_TABLES, TEST_PASSWORD
+from crm.models import Base
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Membership
+from tests.conftest import REFERENCE_TABLES
+from tests.conftest import TEST_PASSWORD
 
 _seed_env = os.environ.get("FUZZ_SEED", "21")
 SEED = random.SystemRandom().randrange(2**32) if _seed_env == "random" else int(_seed_env)

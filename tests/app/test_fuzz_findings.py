@@ -7,7 +7,9 @@ from sqlalchemy import delete
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import Person, Registration, RegistrationStatus
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
 
 
 @pytest.mark.parametrize("action", ["checkin", "no-show", "reset"])

@@ -18,12 +18,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import AgendaBlock, AgendaKind, AuditEntry, Base, OrgType
-from tests.app.test_routes import PUBLIC_ENDPOINTS, ROUTES
+from crm.models import AgendaBlock
+from crm.models import AgendaKind
+from crm.models import AuditEntry
+from crm.models import Base
+from crm.models import OrgType
+from tests.app.test_routes import PUBLIC_ENDPOINTS
+from tests.app.test_routes import ROUTES
 from tests.conftest import TEST_PASSWORD
 
 PUBLIC = "public"  # anyone, no login

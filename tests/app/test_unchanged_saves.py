@@ -25,34 +25,37 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
-from sqlalchemy import desc, func, select
+from sqlalchemy import desc
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm import create_app
 from crm.db.engine import writing
 from crm.demo.seed import seed_demo
-from crm.events.services import hash_token, seats_taken
+from crm.events.services import hash_token
+from crm.events.services import seats_taken
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    AgendaBlock,
-    Base,
-    Event,
-    EventStatus,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Membership,
-    Organisation,
-    Person,
-    Registration,
-    RegistrationStatus,
-    Relationship,
-    Workshop,
-    WorkshopPreference,
-    initiative_formats,
-    initiative_themes,
-)
-from tests.conftest import REFERENCE_TABLES, TEST_PASSWORD, base_config
+from crm.models import Affiliation
+from crm.models import AgendaBlock
+from crm.models import Base
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Relationship
+from crm.models import Workshop
+from crm.models import WorkshopPreference
+from crm.models import initiative_formats
+from crm.models import initiative_themes
+from tests.conftest import REFERENCE_TABLES
+from tests.conftest import TEST_PASSWORD
+from tests.conftest import base_config
 
 # -- the table of forms -----------------------------------------------------------------
 
@@ -417,7 +420,8 @@ def edit_form_of(html: str, path: str) -> dict[str, Any]:
 
 def submitted(form: dict[str, Any]) -> dict[str, Any]:
     """The form data a browser sends for `form` (a MultiDict-like list of pairs)."""
-    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.datastructures import MultiDict
 
     data: MultiDict[str, Any] = MultiDict(form["fields"])
     if form["submit"] and form["submit"][0]:

@@ -8,14 +8,22 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import OutboxMail, Registration
-from tests.browser.axe import FAILING_IMPACTS, axe_violations, format_violations
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from crm.models import OutboxMail
+from crm.models import Registration
+from tests.browser.axe import FAILING_IMPACTS
+from tests.browser.axe import axe_violations
+from tests.browser.axe import format_violations
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
-from tests.events.test_events_assignment import WORKSHOP_TITLES, build_meeting, draft_of
+from tests.events.test_events_assignment import WORKSHOP_TITLES
+from tests.events.test_events_assignment import build_meeting
+from tests.events.test_events_assignment import draft_of
 
 pytestmark = pytest.mark.browser
 

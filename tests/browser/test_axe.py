@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.axe import axe_violations, check_accessibility
+from tests.browser.axe import axe_violations
+from tests.browser.axe import check_accessibility
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,9 @@ from crm.extensions import db
 from crm.models import Membership
 from crm.models.base import today
 from tests.browser.conftest import OUTPUT
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

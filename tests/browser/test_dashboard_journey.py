@@ -9,9 +9,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, main_nav
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import main_nav
 from tests.conftest import TEST_PASSWORD
-from tests.dashboard.test_dashboard import EXPECTED, build_network, database_counts, nonzero
+from tests.dashboard.test_dashboard import EXPECTED
+from tests.dashboard.test_dashboard import build_network
+from tests.dashboard.test_dashboard import database_counts
+from tests.dashboard.test_dashboard import nonzero
 
 pytestmark = pytest.mark.browser
 

@@ -7,12 +7,18 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Initiative, Organisation, Person, Postcode
+from crm.models import Initiative
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Postcode
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

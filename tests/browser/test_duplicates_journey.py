@@ -8,9 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.extensions import db
-from crm.models import Membership, Organisation
+from crm.models import Membership
+from crm.models import Organisation
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

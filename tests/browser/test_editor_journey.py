@@ -13,17 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import Initiative, Membership
+from crm.models import Initiative
+from crm.models import Membership
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import (
-    click_and_wait,
-    fill_invitation,
-    fill_new_password,
-    invitation_link,
-    log_in,
-    main_nav,
-    submit_and_wait,
-)
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import fill_invitation
+from tests.browser.pages import fill_new_password
+from tests.browser.pages import invitation_link
+from tests.browser.pages import log_in
+from tests.browser.pages import main_nav
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -9,11 +9,17 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Registration, RegistrationStatus
+from crm.models import Registration
+from crm.models import RegistrationStatus
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import choose_wishes, fill_form, log_in, main_nav, submit_and_wait
+from tests.browser.pages import choose_wishes
+from tests.browser.pages import fill_form
+from tests.browser.pages import log_in
+from tests.browser.pages import main_nav
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
-from tests.events.helpers import open_event, personal_path
+from tests.events.helpers import open_event
+from tests.events.helpers import personal_path
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,13 @@ from sqlalchemy import select
 
 from crm.activity.queries import berlin_today
 from crm.extensions import db
-from crm.models import Interaction, InteractionKind
+from crm.models import Interaction
+from crm.models import InteractionKind
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, main_nav, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import main_nav
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

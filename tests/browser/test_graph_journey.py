@@ -7,15 +7,19 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.db.engine import writing
 from crm.demo.seed import seed_demo
 from crm.extensions import db
-from crm.models import Initiative, initiative_laender
+from crm.models import Initiative
+from crm.models import initiative_laender
 from crm.network import cache
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -12,9 +12,14 @@ from sqlalchemy import select
 from crm.db.audit import set_actor
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import Initiative, Membership, MembershipRole
+from crm.models import Initiative
+from crm.models import Membership
+from crm.models import MembershipRole
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, main_nav, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import main_nav
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -9,14 +9,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.axe import AXE_TAGS, FAILING_IMPACTS, axe_violations
-from tests.browser.pages import (
-    fill_invitation,
-    fill_new_password,
-    invitation_link,
-    log_in,
-    submit_and_wait,
-)
+from tests.browser.axe import AXE_TAGS
+from tests.browser.axe import FAILING_IMPACTS
+from tests.browser.axe import axe_violations
+from tests.browser.pages import fill_invitation
+from tests.browser.pages import fill_new_password
+from tests.browser.pages import invitation_link
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

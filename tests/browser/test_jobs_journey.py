@@ -12,9 +12,13 @@ from crm import jobs
 from crm.db.engine import writing
 from crm.extensions import db
 from crm.mail.services import queue_mail
-from crm.models import OutboxMail, OutboxStatus
+from crm.models import OutboxMail
+from crm.models import OutboxStatus
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, follow_alert, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import follow_alert
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 from tests.jobs.test_jobs import _always_fails
 

@@ -12,7 +12,9 @@ from playwright.sync_api import expect
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
 from tests.browser.conftest import OUTPUT
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -10,9 +10,14 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import InitiativeRole, InitiativeRoleKind, Membership, MembershipRole
+from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
+from crm.models import Membership
+from crm.models import MembershipRole
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from crm.models import OrgType
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from crm.db.backup import create_backup
 from crm.extensions import db
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import follow_alert, log_in
+from tests.browser.pages import follow_alert
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

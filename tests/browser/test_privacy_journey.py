@@ -10,9 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.extensions import db
-from crm.models import Person, Registration
+from crm.models import Person
+from crm.models import Registration
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in, submit_and_wait
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
+from tests.browser.pages import submit_and_wait
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -9,9 +9,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Registration, WorkshopPreference
+from crm.models import Registration
+from crm.models import WorkshopPreference
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import choose_wishes, fill_form, submit_and_wait
+from tests.browser.pages import choose_wishes
+from tests.browser.pages import fill_form
+from tests.browser.pages import submit_and_wait
 from tests.events.helpers import open_event
 from tests.events.test_events_public import LONG_TITLE
 

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import check_accessibility
-from tests.browser.pages import click_and_wait, log_in
+from tests.browser.pages import click_and_wait
+from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -16,17 +16,15 @@ from sqlalchemy.orm import selectinload
 from crm.dashboard import charts
 from crm.dashboard.queries import FIGURES
 from crm.extensions import db
-from crm.models import (
-    Bundesland,
-    EventStatus,
-    Initiative,
-    InitiativeType,
-    Membership,
-    OrgType,
-    Registration,
-    RegistrationStatus,
-    Theme,
-)
+from crm.models import Bundesland
+from crm.models import EventStatus
+from crm.models import Initiative
+from crm.models import InitiativeType
+from crm.models import Membership
+from crm.models import OrgType
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Theme
 from tests.helpers import csv_rows
 
 ROUTES = ["/dashboard/"] + [
@@ -271,7 +269,8 @@ def test_charts_draw_one_bar_per_value(client, login_as, network):
 
 
 def test_numbers_are_formatted_for_german_readers(app):
-    from crm.dashboard.views import _number, _percent
+    from crm.dashboard.views import _number
+    from crm.dashboard.views import _percent
 
     with app.test_request_context("/dashboard/", headers={"Accept-Language": "de"}):
         assert _number(2512) == "2.512"

@@ -9,7 +9,8 @@ import os
 import secrets
 import tarfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +18,27 @@ import psycopg
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm import create_app
-from crm.db.backup import (
-    MANIFEST,
-    BackupError,
-    backup_status,
-    create_backup,
-    restore_backup,
-    rotate_backups,
-)
-from crm.db.common import database_revision, head_revision, row_counts, table_names
+from crm.db.backup import MANIFEST
+from crm.db.backup import BackupError
+from crm.db.backup import backup_status
+from crm.db.backup import create_backup
+from crm.db.backup import restore_backup
+from crm.db.backup import rotate_backups
+from crm.db.common import database_revision
+from crm.db.common import head_revision
+from crm.db.common import row_counts
+from crm.db.common import table_names
 from crm.extensions import db
 from crm.models import Organisation
 from tests import factories
-from tests.conftest import POSTGRES_URL, TEST_PASSWORD, base_config, postgres_unreachable_reason
+from tests.conftest import POSTGRES_URL
+from tests.conftest import TEST_PASSWORD
+from tests.conftest import base_config
+from tests.conftest import postgres_unreachable_reason
 
 
 def _new_postgres_database() -> str:

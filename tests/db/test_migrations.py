@@ -5,10 +5,13 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from flask_migrate import downgrade
+from flask_migrate import upgrade
+from sqlalchemy import inspect
+from sqlalchemy import text
 
-from crm.extensions import db, migrate
+from crm.extensions import db
+from crm.extensions import migrate
 from crm.models import Base
 from crm.search import schema as search_schema
 

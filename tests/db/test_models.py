@@ -6,19 +6,19 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, InvalidRequestError, StatementError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import StatementError
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import (
-    Initiative,
-    Membership,
-    Organisation,
-    Person,
-    Relationship,
-    RelationshipKind,
-    User,
-)
+from crm.models import Initiative
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Relationship
+from crm.models import RelationshipKind
+from crm.models import User
 
 TODAY = dt.date.today()
 

@@ -7,27 +7,29 @@ import re
 from collections import Counter
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.db.engine import writing
-from crm.demo.seed import AS_OF, PHONE_RANGES, REAL_INITIATIVES, seed_demo
+from crm.demo.seed import AS_OF
+from crm.demo.seed import PHONE_RANGES
+from crm.demo.seed import REAL_INITIATIVES
+from crm.demo.seed import seed_demo
 from crm.extensions import db
-from crm.models import (
-    Event,
-    EventStatus,
-    Initiative,
-    InitiativeType,
-    Membership,
-    Organisation,
-    OrgType,
-    Person,
-    Postcode,
-    Registration,
-    RegistrationStatus,
-    Workshop,
-    WorkshopPreference,
-    initiative_laender,
-)
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import Initiative
+from crm.models import InitiativeType
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Postcode
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
+from crm.models import WorkshopPreference
+from crm.models import initiative_laender
 
 DRAMA = tuple(area + block for area, block in PHONE_RANGES.values())
 LAND_LEVEL = (InitiativeType.LANDESBUENDNIS, InitiativeType.MASTERPLAN_LAND)

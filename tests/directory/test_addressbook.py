@@ -15,7 +15,8 @@ import pytest
 import vobject
 from openpyxl import load_workbook
 
-from crm.models import ConsentPurpose, ConsentStatus
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
 
 
 @pytest.fixture

@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import Format, Initiative, Kreis, OrgType, SizeClass, Theme
+from crm.models import Format
+from crm.models import Initiative
+from crm.models import Kreis
+from crm.models import OrgType
+from crm.models import SizeClass
+from crm.models import Theme
 from crm.web.pagination import paginate
 from tests.helpers import csv_rows
 

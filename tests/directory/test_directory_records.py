@@ -9,24 +9,27 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import (
-    AuditEntry,
-    Consent,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Membership,
-    Organisation,
-    Person,
-    Postcode,
-    Theme,
-)
-from tests.helpers import count_rows, csrf_client, hidden_field, plz_spanning, with_overrides
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Postcode
+from crm.models import Theme
+from tests.helpers import count_rows
+from tests.helpers import csrf_client
+from tests.helpers import hidden_field
+from tests.helpers import plz_spanning
+from tests.helpers import with_overrides
 
 UNIQUE_PLZ = "50667"  # Köln: one Kreis (05315), one Land (05)
 # the address fields of the initiative and organisation forms: place, Kreis, Land from the PLZ
@@ -571,7 +574,8 @@ def test_organisation_page_shows_memberships_people_relationships_and_contacts(
     make.membership(org, ini, since=dt.date(2020, 1, 1))
     make.affiliation(person, org, function="Werkleiter")
     with app.app_context(), writing():
-        from crm.models import Relationship, RelationshipKind
+        from crm.models import Relationship
+        from crm.models import RelationshipKind
 
         db.session.add(
             Relationship(

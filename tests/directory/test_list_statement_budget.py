@@ -22,7 +22,12 @@ from sqlalchemy import event
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import Bundesland, Initiative, InitiativeType, Organisation, OrgType, Person
+from crm.models import Bundesland
+from crm.models import Initiative
+from crm.models import InitiativeType
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
 from tests.conftest import TEST_PASSWORD
 
 BUDGET = 3

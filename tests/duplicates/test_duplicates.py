@@ -13,27 +13,26 @@ from sqlalchemy.orm import selectinload
 
 from crm.db.engine import writing
 from crm.duplicates import matching as m
-from crm.duplicates import queries, services
+from crm.duplicates import queries
+from crm.duplicates import services
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    AuditEntry,
-    Consent,
-    Initiative,
-    InitiativeRole,
-    Interaction,
-    Membership,
-    Organisation,
-    Person,
-    RecordMerge,
-    Registration,
-    RegistrationStatus,
-    Relationship,
-    RelationshipKind,
-    SuggestionDecision,
-    SuggestionFeedback,
-    WorkshopPreference,
-)
+from crm.models import Affiliation
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import RecordMerge
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Relationship
+from crm.models import RelationshipKind
+from crm.models import SuggestionDecision
+from crm.models import SuggestionFeedback
+from crm.models import WorkshopPreference
 from tests.helpers import count_rows
 
 # -- scoring and blocking (no database) ----------------------------------------------------

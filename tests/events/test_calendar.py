@@ -16,8 +16,12 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.mail.services import build_message
-from crm.models import Event, EventStatus, RegistrationStatus, User
-from tests.events.helpers import mails, open_event
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import RegistrationStatus
+from crm.models import User
+from tests.events.helpers import mails
+from tests.events.helpers import open_event
 from tests.events.test_events_staff import EVENT_FORM
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -13,28 +13,27 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.db.engine import writing
 from crm.events import assignment_service
 from crm.extensions import db
-from crm.models import (
-    AssignmentDraft,
-    Event,
-    EventMode,
-    EventStatus,
-    EventType,
-    Initiative,
-    InitiativeType,
-    Organisation,
-    OrgType,
-    OutboxMail,
-    Person,
-    Registration,
-    RegistrationStatus,
-    Workshop,
-    WorkshopPreference,
-)
+from crm.models import AssignmentDraft
+from crm.models import Event
+from crm.models import EventMode
+from crm.models import EventStatus
+from crm.models import EventType
+from crm.models import Initiative
+from crm.models import InitiativeType
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import OutboxMail
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
+from crm.models import WorkshopPreference
 from tests.helpers import assert_turned_away
 
 UTC = dt.UTC

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Registration, RegistrationStatus
-from tests.events.helpers import form_data, open_event
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from tests.events.helpers import form_data
+from tests.events.helpers import open_event
 
 SUBMISSIONS = 40
 CAPACITY = 10

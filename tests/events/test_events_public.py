@@ -8,18 +8,20 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from crm.extensions import db, limiter
-from crm.models import (
-    Consent,
-    ConsentPurpose,
-    EventStatus,
-    OutboxMail,
-    Person,
-    Registration,
-    RegistrationStatus,
-    WorkshopPreference,
-)
-from tests.events.helpers import form_data, mails, open_event, personal_path
+from crm.extensions import db
+from crm.extensions import limiter
+from crm.models import Consent
+from crm.models import ConsentPurpose
+from crm.models import EventStatus
+from crm.models import OutboxMail
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import WorkshopPreference
+from tests.events.helpers import form_data
+from tests.events.helpers import mails
+from tests.events.helpers import open_event
+from tests.events.helpers import personal_path
 from tests.helpers import count_rows
 
 

@@ -8,21 +8,23 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import (
-    AgendaBlock,
-    Event,
-    EventStatus,
-    OrgType,
-    Registration,
-    RegistrationStatus,
-    Workshop,
-)
+from crm.models import AgendaBlock
+from crm.models import Event
+from crm.models import EventStatus
+from crm.models import OrgType
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
 from tests.events.helpers import open_event
-from tests.helpers import assert_turned_away, count_rows, csv_rows, with_overrides
+from tests.helpers import assert_turned_away
+from tests.helpers import count_rows
+from tests.helpers import csv_rows
+from tests.helpers import with_overrides
 
 STAFF_PAGES = [
     ("GET", "/events/"),

@@ -21,22 +21,27 @@ from collections import Counter
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.events import assignment_service, services
-from crm.events.services import SEATED, EventData, RegistrationInput, WorkshopData
+from crm.events import assignment_service
+from crm.events import services
+from crm.events.services import SEATED
+from crm.events.services import EventData
+from crm.events.services import RegistrationInput
+from crm.events.services import WorkshopData
 from crm.extensions import db
-from crm.models import (
-    AssignmentDraft,
-    Event,
-    OutboxMail,
-    Person,
-    Registration,
-    RegistrationStatus,
-    Workshop,
-)
-from tests.events.helpers import form_data, mails, open_event
+from crm.models import AssignmentDraft
+from crm.models import Event
+from crm.models import OutboxMail
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
+from tests.events.helpers import form_data
+from tests.events.helpers import mails
+from tests.events.helpers import open_event
 
 MOVED_UP = "Sie haben einen Platz"
 WORKSHOP_MAIL = "Ihr Workshop"

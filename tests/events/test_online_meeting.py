@@ -12,8 +12,14 @@ from sqlalchemy import select
 
 from crm.events import services
 from crm.extensions import db
-from crm.models import Person, Registration, RegistrationStatus, Workshop
-from tests.events.helpers import form_data, mails, open_event, personal_path
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import Workshop
+from tests.events.helpers import form_data
+from tests.events.helpers import mails
+from tests.events.helpers import open_event
+from tests.events.helpers import personal_path
 from tests.helpers import assert_turned_away
 
 EVENT_ROOM = "https://konferenz.example.org/treffen-2027"

@@ -10,14 +10,12 @@ import pytest
 from flask_babel import force_locale
 from openpyxl import load_workbook
 
-from crm.formats.tables import (
-    ExportInfo,
-    csv_bytes,
-    csv_response,
-    neutralise,
-    xlsx_bytes,
-    xlsx_response,
-)
+from crm.formats.tables import ExportInfo
+from crm.formats.tables import csv_bytes
+from crm.formats.tables import csv_response
+from crm.formats.tables import neutralise
+from crm.formats.tables import xlsx_bytes
+from crm.formats.tables import xlsx_response
 from crm.models import OrgType
 from tests.helpers import csv_rows
 

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from crm.models import ConsentPurpose, ConsentStatus, RegistrationStatus
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import RegistrationStatus
 from tests.helpers import csv_rows
 
 UTC = dt.UTC
@@ -189,7 +191,8 @@ def test_dashboard_xlsx_has_counts_as_numbers_and_an_info_sheet(client, login_as
 
 def test_prepared_xlsx_has_the_same_info_sheet(app, client, login_as, people, monkeypatch):
     from crm import jobs
-    from tests.directory.test_directory_export_jobs import _run_job, _start
+    from tests.directory.test_directory_export_jobs import _run_job
+    from tests.directory.test_directory_export_jobs import _start
 
     user = login_as("staff")
     monkeypatch.setitem(app.config, "EXPORT_JOB_ROWS", 1)

@@ -8,18 +8,19 @@ from collections.abc import Callable
 import networkx as nx
 import pytest
 
-from crm.graph.analytics import (
-    BETWEENNESS,
-    PARTICIPATION,
-    Community,
-    CrossRegionLink,
-    brokers,
-    communities,
-    cross_region_links,
-    isolates,
-    project,
-)
-from crm.graph.regions import LAENDER, NEIGHBOURS, are_neighbours, neighbours_of
+from crm.graph.analytics import BETWEENNESS
+from crm.graph.analytics import PARTICIPATION
+from crm.graph.analytics import Community
+from crm.graph.analytics import CrossRegionLink
+from crm.graph.analytics import brokers
+from crm.graph.analytics import communities
+from crm.graph.analytics import cross_region_links
+from crm.graph.analytics import isolates
+from crm.graph.analytics import project
+from crm.graph.regions import LAENDER
+from crm.graph.regions import NEIGHBOURS
+from crm.graph.regions import are_neighbours
+from crm.graph.regions import neighbours_of
 
 
 def shuffled(graph: nx.Graph, seed: int) -> nx.Graph:

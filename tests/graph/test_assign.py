@@ -10,16 +10,14 @@ from typing import Any
 import pytest
 
 from benchmarks.bench_assign import synthetic_event
-from crm.graph.assign import (
-    UNLISTED_COST,
-    Assignment,
-    AssignmentMetrics,
-    assign_workshops,
-    first_come_first_served,
-    metrics_of,
-    random_assignment,
-    rank_cost,
-)
+from crm.graph.assign import UNLISTED_COST
+from crm.graph.assign import Assignment
+from crm.graph.assign import AssignmentMetrics
+from crm.graph.assign import assign_workshops
+from crm.graph.assign import first_come_first_served
+from crm.graph.assign import metrics_of
+from crm.graph.assign import random_assignment
+from crm.graph.assign import rank_cost
 
 
 def person(pid: Any, prefs: tuple[Any, ...] = (), **extra: Any) -> dict[str, Any]:

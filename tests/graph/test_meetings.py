@@ -5,28 +5,29 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from benchmarks.bench_meetings import synthetic_exchange
-from crm.graph.meetings import (
-    CAP,
-    CP_SAT,
-    FEW_FREE_SLOTS,
-    FEW_PARTNERS,
-    HEURISTIC,
-    PARTNERS_BUSY,
-    PARTNERS_FULL,
-    SLOTS_TAKEN,
-    Meeting,
-    MeetingSchedule,
-    Unmet,
-    schedule_meetings,
-)
+from crm.graph.meetings import CAP
+from crm.graph.meetings import CP_SAT
+from crm.graph.meetings import FEW_FREE_SLOTS
+from crm.graph.meetings import FEW_PARTNERS
+from crm.graph.meetings import HEURISTIC
+from crm.graph.meetings import PARTNERS_BUSY
+from crm.graph.meetings import PARTNERS_FULL
+from crm.graph.meetings import SLOTS_TAKEN
+from crm.graph.meetings import Meeting
+from crm.graph.meetings import MeetingSchedule
+from crm.graph.meetings import Unmet
+from crm.graph.meetings import schedule_meetings
 
 SLOTS = ["S1", "S2", "S3"]
 

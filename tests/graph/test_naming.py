@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from crm.graph.analytics import Community, communities
-from crm.graph.naming import CommunityName, community_names
+from crm.graph.analytics import Community
+from crm.graph.analytics import communities
+from crm.graph.naming import CommunityName
+from crm.graph.naming import community_names
 
 
 def two_regions() -> nx.Graph:

@@ -10,24 +10,22 @@ import networkx as nx
 import pytest
 
 from crm.graph import evaluate
-from crm.graph.suggest import (
-    CO_ATTENDANCE,
-    COMPLEMENT_FACTOR,
-    COMPLEMENTARY_MIX,
-    FURTHER,
-    MAX_LISTED_REASONS,
-    NEIGHBOUR_REGION_FACTOR,
-    NEIGHBOURING_REGION,
-    PATH,
-    SAME_REGION,
-    SAME_REGION_FACTOR,
-    SHARED_NEIGHBOUR,
-    SHARED_THEME,
-    THEME_FACTOR,
-    Suggestion,
-    candidate_scores,
-    suggest_connections,
-)
+from crm.graph.suggest import CO_ATTENDANCE
+from crm.graph.suggest import COMPLEMENT_FACTOR
+from crm.graph.suggest import COMPLEMENTARY_MIX
+from crm.graph.suggest import FURTHER
+from crm.graph.suggest import MAX_LISTED_REASONS
+from crm.graph.suggest import NEIGHBOUR_REGION_FACTOR
+from crm.graph.suggest import NEIGHBOURING_REGION
+from crm.graph.suggest import PATH
+from crm.graph.suggest import SAME_REGION
+from crm.graph.suggest import SAME_REGION_FACTOR
+from crm.graph.suggest import SHARED_NEIGHBOUR
+from crm.graph.suggest import SHARED_THEME
+from crm.graph.suggest import THEME_FACTOR
+from crm.graph.suggest import Suggestion
+from crm.graph.suggest import candidate_scores
+from crm.graph.suggest import suggest_connections
 
 NODES = [
     ("A", {"kind": "initiative", "label": "Zukunft Industrie Köln", "land": "05"}),

@@ -7,22 +7,21 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.db.audit import set_actor
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import (
-    AuditAction,
-    AuditEntry,
-    Initiative,
-    InitiativeStatus,
-    Membership,
-    Organisation,
-    Person,
-    Theme,
-)
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import Initiative
+from crm.models import InitiativeStatus
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Theme
 
 # --- helpers --------------------------------------------------------------------------
 

@@ -13,33 +13,43 @@ from typing import Any
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import Boolean, Date, Enum, Float, Integer, func, select, text
+from sqlalchemy import Boolean
+from sqlalchemy import Date
+from sqlalchemy import Enum
+from sqlalchemy import Float
+from sqlalchemy import Integer
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import selectinload
 
-from crm.db.audit import AUDITED, IGNORED, set_actor
+from crm.db.audit import AUDITED
+from crm.db.audit import IGNORED
+from crm.db.audit import set_actor
 from crm.db.engine import writing
 from crm.directory import services as directory_services
 from crm.extensions import db
-from crm.models import (
-    Affiliation,
-    AgendaBlock,
-    AgendaKind,
-    AuditAction,
-    AuditEntry,
-    AuditEntrySeen,
-    Consent,
-    Initiative,
-    InitiativeRole,
-    Membership,
-    OutboxMail,
-    Person,
-    SearchDocument,
-    SuggestionFeedback,
-    User,
-)
+from crm.models import Affiliation
+from crm.models import AgendaBlock
+from crm.models import AgendaKind
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import AuditEntrySeen
+from crm.models import Consent
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Membership
+from crm.models import OutboxMail
+from crm.models import Person
+from crm.models import SearchDocument
+from crm.models import SuggestionFeedback
+from crm.models import User
 from crm.models.base import UTCDateTime
 from crm.models.enums import SuggestionDecision
-from tests.history.test_history import change, delete, entries, load
+from tests.history.test_history import change
+from tests.history.test_history import delete
+from tests.history.test_history import entries
+from tests.history.test_history import load
 
 UTC = dt.UTC
 #: Text that only the first generation of records holds.

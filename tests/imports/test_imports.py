@@ -15,22 +15,26 @@ from crm.db.engine import writing
 from crm.extensions import db
 from crm.formats import readers
 from crm.imports import mapping as m
-from crm.imports.matching import fold_name, name_score, website_domain
-from crm.imports.services import ImportRefused, prepare, run_import
+from crm.imports.matching import fold_name
+from crm.imports.matching import name_score
+from crm.imports.matching import website_domain
+from crm.imports.services import ImportRefused
+from crm.imports.services import prepare
+from crm.imports.services import run_import
 from crm.imports.undo import undo
-from crm.imports.values import BadValue, parse_bool, parse_date
-from crm.models import (
-    Affiliation,
-    AuditEntry,
-    ImportBatch,
-    Membership,
-    MembershipRole,
-    Organisation,
-    OrgType,
-    Person,
-    Registration,
-    RegistrationStatus,
-)
+from crm.imports.values import BadValue
+from crm.imports.values import parse_bool
+from crm.imports.values import parse_date
+from crm.models import Affiliation
+from crm.models import AuditEntry
+from crm.models import ImportBatch
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import Organisation
+from crm.models import OrgType
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
 from tests.helpers import count_rows
 
 
@@ -474,7 +478,8 @@ def test_initiatives_with_labels_themes_and_undo_of_an_update(app, tmp_path, run
     third = _write_csv(tmp_path / "ini3.csv", [["Name", "Themen"], ["ZdI", "Resilienz"]])
     _spec, update = _import(app, "initiatives", third)
     assert update.updated == 1
-    from crm.models import Initiative, InitiativeType
+    from crm.models import Initiative
+    from crm.models import InitiativeType
 
     def themes() -> list[str]:
         with app.app_context():
@@ -490,7 +495,8 @@ def test_initiatives_with_labels_themes_and_undo_of_an_update(app, tmp_path, run
             assert ini.type is InitiativeType.VEREIN and ini.public_listing
             return sorted(names)
 
-    from crm.models import Theme, initiative_themes
+    from crm.models import Theme
+    from crm.models import initiative_themes
 
     assert themes() == ["Innovation/Transfer", "Resilienz", "Wasserstoff"]
     result = runner.invoke(args=["import-undo", str(update.batch_id)])

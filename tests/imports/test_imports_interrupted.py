@@ -13,14 +13,21 @@ import io
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm import jobs
 from crm.extensions import db
-from crm.imports import beat, services
-from crm.imports.services import ImportInterrupted, prepare, run_import
+from crm.imports import beat
+from crm.imports import services
+from crm.imports.services import ImportInterrupted
+from crm.imports.services import prepare
+from crm.imports.services import run_import
 from crm.imports.tasks import WorkerKilled
-from crm.models import AuditAction, AuditEntry, ImportBatch, Organisation
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import ImportBatch
+from crm.models import Organisation
 from crm.models.base import utcnow
 from tests.helpers import count_rows
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm import jobs
 from crm.extensions import db
-from crm.models import ImportBatch, ImportMapping, Organisation
+from crm.models import ImportBatch
+from crm.models import ImportMapping
+from crm.models import Organisation
 from tests.conftest import TEST_PASSWORD
 
 CSV = (

@@ -19,9 +19,14 @@ from crm import jobs
 from crm.db.engine import writing
 from crm.extensions import db
 from crm.jobs import monitoring
-from crm.mail.services import queue_mail, send_pending
+from crm.mail.services import queue_mail
+from crm.mail.services import send_pending
 from crm.mail.tasks import deliver_now
-from crm.models import JobRun, JobRunStatus, OutboxMail, OutboxStatus, RegistrationStatus
+from crm.models import JobRun
+from crm.models import JobRunStatus
+from crm.models import OutboxMail
+from crm.models import OutboxStatus
+from crm.models import RegistrationStatus
 from crm.models.base import utcnow
 from tests.helpers import assert_turned_away
 

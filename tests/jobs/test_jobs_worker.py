@@ -21,13 +21,15 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm import jobs
 from crm.db.engine import writing
 from crm.extensions import db
 from crm.mail.services import queue_mail
-from crm.models import OutboxMail, OutboxStatus
+from crm.models import OutboxMail
+from crm.models import OutboxStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"

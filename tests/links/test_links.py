@@ -13,21 +13,20 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.links import services
-from crm.models import (
-    Affiliation,
-    AuditAction,
-    AuditEntry,
-    InitiativeRole,
-    InitiativeRoleKind,
-    Membership,
-    MembershipRole,
-    OrgType,
-    Relationship,
-    RelationshipKind,
-)
+from crm.models import Affiliation
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
+from crm.models import Membership
+from crm.models import MembershipRole
+from crm.models import OrgType
+from crm.models import Relationship
+from crm.models import RelationshipKind
 from crm.models.base import today
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import count_rows, csrf_client
+from tests.helpers import count_rows
+from tests.helpers import csrf_client
 
 
 @pytest.fixture
@@ -632,7 +631,8 @@ def test_a_mixed_pair_is_refused(app, client, login_as, w):
     )
     assert count_rows(app, Relationship) == 1
     with app.app_context():
-        from crm.models import Initiative, Organisation
+        from crm.models import Initiative
+        from crm.models import Organisation
 
         ini = db.session.get(Initiative, w.ini.id)
         org = db.session.get(Organisation, w.org.id)

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.mail.services import links_in, queue_mail
+from crm.mail.services import links_in
+from crm.mail.services import queue_mail
 from crm.models import OutboxMail
 
 

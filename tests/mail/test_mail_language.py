@@ -8,8 +8,12 @@ import pytest
 from crm.db.engine import writing
 from crm.events.services import remind
 from crm.extensions import db
-from crm.models import Person, Registration
-from tests.events.helpers import form_data, mails, open_event, personal_path
+from crm.models import Person
+from crm.models import Registration
+from tests.events.helpers import form_data
+from tests.events.helpers import mails
+from tests.events.helpers import open_event
+from tests.events.helpers import personal_path
 
 ENGLISH = {"Accept-Language": "en"}
 GERMAN = {"Accept-Language": "de"}

@@ -8,8 +8,12 @@ import pytest
 from sqlalchemy import event
 
 from crm.extensions import db
-from crm.models import MembershipRole, OrgType, RegistrationStatus
-from crm.network.builder import build_graph, node_id, record_of
+from crm.models import MembershipRole
+from crm.models import OrgType
+from crm.models import RegistrationStatus
+from crm.network.builder import build_graph
+from crm.network.builder import node_id
+from crm.network.builder import record_of
 
 STAFF = ("all", None)
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
@@ -127,7 +131,8 @@ def test_registration_edges(app, make, status, present):
 
 
 def test_organisation_relationships_become_edges(app, make):
-    from crm.models import Relationship, RelationshipKind
+    from crm.models import Relationship
+    from crm.models import RelationshipKind
 
     a, b = make.organisation(), make.organisation()
     make.save(

@@ -12,14 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.graph.graphview import (
-    GraphView,
-    ViewFilters,
-    community_of,
-    find_nodes,
-    initiative_network,
-    select_view,
-)
+from crm.graph.graphview import GraphView
+from crm.graph.graphview import ViewFilters
+from crm.graph.graphview import community_of
+from crm.graph.graphview import find_nodes
+from crm.graph.graphview import initiative_network
+from crm.graph.graphview import select_view
 from crm.models import Theme
 from tests.conftest import TEST_PASSWORD
 from tests.network.helpers import share_members

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from crm.models import Relationship, SuggestionFeedback
+from crm.models import Relationship
+from crm.models import SuggestionFeedback
 from tests.helpers import count_rows
-from tests.network.helpers import decide_url, share_members
+from tests.network.helpers import decide_url
+from tests.network.helpers import share_members
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from flask_babel import force_locale
 
 from crm.extensions import babel
 from crm.graph import Reason
-from crm.network.reasons import MESSAGES, reason_text
+from crm.network.reasons import MESSAGES
+from crm.network.reasons import reason_text
 from tests.conftest import TEST_PASSWORD
 from tests.network.helpers import share_members
 

@@ -6,22 +6,23 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import (
-    AuditEntry,
-    InitiativeStatus,
-    Interaction,
-    InteractionKind,
-    Relationship,
-    RelationshipKind,
-    SuggestionDecision,
-    SuggestionFeedback,
-)
+from crm.models import AuditEntry
+from crm.models import InitiativeStatus
+from crm.models import Interaction
+from crm.models import InteractionKind
+from crm.models import Relationship
+from crm.models import RelationshipKind
+from crm.models import SuggestionDecision
+from crm.models import SuggestionFeedback
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import count_rows, csrf_client
-from tests.network.helpers import decide_url, share_members
+from tests.helpers import count_rows
+from tests.helpers import csrf_client
+from tests.network.helpers import decide_url
+from tests.network.helpers import share_members
 
 
 @pytest.fixture

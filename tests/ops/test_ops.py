@@ -12,7 +12,8 @@ import pytest
 from crm import permissions
 from crm.db.backup import create_backup
 from crm.db.engine import writing
-from crm.extensions import db, limiter
+from crm.extensions import db
+from crm.extensions import limiter
 from crm.mail.services import queue_mail
 from crm.ops import health
 from crm.ops.requestlog import LOGGER_NAME

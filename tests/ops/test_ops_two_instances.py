@@ -32,7 +32,8 @@ from sqlalchemy import select
 
 from crm import jobs
 from crm.extensions import db
-from crm.models import OutboxMail, OutboxStatus
+from crm.models import OutboxMail
+from crm.models import OutboxStatus
 from tests.conftest import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,16 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import (
-    AuditEntry,
-    Consent,
-    Initiative,
-    InitiativeRole,
-    Membership,
-    Organisation,
-    Person,
-    Theme,
-)
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import Initiative
+from crm.models import InitiativeRole
+from crm.models import Membership
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import Theme
 from tests.helpers import count_rows
 
 PORTAL_GETS = [
@@ -339,7 +337,8 @@ def test_no_logo_is_404(client, login_as, own):
 
 def test_the_profile_form_shows_the_stored_themes_and_formats(app, client, login_as, make):
     from crm.db.engine import writing
-    from crm.models import Format, Theme
+    from crm.models import Format
+    from crm.models import Theme
 
     with app.app_context(), writing():
         themes = list(db.session.scalars(select(Theme).order_by(Theme.id).limit(2)))

@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import func
+from sqlalchemy import inspect
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
 
 from crm.db.audit import set_actor
 from crm.db.datastamp import data_version
@@ -19,22 +23,20 @@ from crm.db.engine import writing
 from crm.extensions import db
 from crm.history import services as history_services
 from crm.mail.services import queue_mail
-from crm.models import (
-    AuditEntry,
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
-    ConsentStatus,
-    Initiative,
-    Interaction,
-    InteractionKind,
-    OutboxMail,
-    Person,
-    Registration,
-    RegistrationStatus,
-    User,
-    WorkshopPreference,
-)
+from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import ConsentMethod
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import Initiative
+from crm.models import Interaction
+from crm.models import InteractionKind
+from crm.models import OutboxMail
+from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
+from crm.models import User
+from crm.models import WorkshopPreference
 from crm.models.activity import interaction_persons
 from crm.models.audit import ErasureLog
 from crm.models.duplicates import RecordMerge
@@ -86,7 +88,9 @@ def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
         db.session.add(person)
         db.session.flush()
         person.notes = "Zqvnotiz geändert, bitte zurückrufen"
-        from crm.models import Affiliation, InitiativeRole, InitiativeRoleKind
+        from crm.models import Affiliation
+        from crm.models import InitiativeRole
+        from crm.models import InitiativeRoleKind
 
         db.session.add(
             Affiliation(person_id=person.id, organisation_id=org.id, function="Zqvfunktion")

@@ -11,22 +11,22 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy import select
 
 from crm import permissions
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.imports.services import prepare, run_import
+from crm.imports.services import prepare
+from crm.imports.services import run_import
 from crm.imports.undo import undo
-from crm.models import (
-    Affiliation,
-    AuditAction,
-    AuditEntry,
-    Interaction,
-    Person,
-    RegistrationStatus,
-    interaction_persons,
-)
+from crm.models import Affiliation
+from crm.models import AuditAction
+from crm.models import AuditEntry
+from crm.models import Interaction
+from crm.models import Person
+from crm.models import RegistrationStatus
+from crm.models import interaction_persons
 from crm.models.base import Base
 from crm.privacy.services import restrict_person
 

@@ -12,14 +12,12 @@ from sqlalchemy import select
 
 from crm import permissions
 from crm.extensions import db
-from crm.models import (
-    ConsentPurpose,
-    ConsentStatus,
-    EventStatus,
-    InitiativeRoleKind,
-    OrgType,
-    Theme,
-)
+from crm.models import ConsentPurpose
+from crm.models import ConsentStatus
+from crm.models import EventStatus
+from crm.models import InitiativeRoleKind
+from crm.models import OrgType
+from crm.models import Theme
 
 UTC = dt.UTC
 THEME = "Wasserstoff"  # a seeded theme (reference data), so the filter accepts its id

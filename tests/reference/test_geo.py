@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from crm.extensions import db
 from crm.models import Postcode
-from crm.reference.geo import resolve_plz, spans_several
+from crm.reference.geo import resolve_plz
+from crm.reference.geo import spans_several
 from tests.helpers import plz_spanning
 
 

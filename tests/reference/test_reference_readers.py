@@ -9,7 +9,10 @@ from functools import cache
 import pytest
 
 from crm.reference import readers
-from crm.reference.readers import Kreis, Land, Postcode, PostcodeIndex
+from crm.reference.readers import Kreis
+from crm.reference.readers import Land
+from crm.reference.readers import Postcode
+from crm.reference.readers import PostcodeIndex
 
 KREISE_COUNT = 400  # GeoNames' 400 == Destatis' 401 minus 16056 Eisenach (merged 2021)
 POSTCODE_ROWS = 16_477

@@ -14,15 +14,22 @@ from typing import Any
 import psycopg
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import select
 
 from crm import permissions
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.models import Initiative, Organisation, Person, SearchDocument, SearchKind
+from crm.models import Initiative
+from crm.models import Organisation
+from crm.models import Person
+from crm.models import SearchDocument
+from crm.models import SearchKind
 from crm.search import queries as search_queries
 from crm.search.index import rebuild_search_index
-from crm.search.queries import clean_query, search
+from crm.search.queries import clean_query
+from crm.search.queries import search
 
 INI, ORG, PER = SearchKind.INITIATIVE, SearchKind.ORGANISATION, SearchKind.PERSON
 

@@ -13,15 +13,20 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from crm import create_app
 from crm.extensions import db
 from crm.models import Base
 from tests import factories
-from tests.conftest import REFERENCE_TABLES, TEST_PASSWORD, base_config, empty_tables
-from tests.helpers import CSRF_INPUT, csrf_client
+from tests.conftest import REFERENCE_TABLES
+from tests.conftest import TEST_PASSWORD
+from tests.conftest import base_config
+from tests.conftest import empty_tables
+from tests.helpers import CSRF_INPUT
+from tests.helpers import csrf_client
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # A plausible, complete-looking submission: the token is the only thing missing.

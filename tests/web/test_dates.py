@@ -16,9 +16,15 @@ from sqlalchemy import select
 from crm.db.audit import set_actor
 from crm.db.engine import writing
 from crm.extensions import db
-from crm.formats.tables import csv_bytes, xlsx_bytes
-from crm.models import Initiative, OutboxMail, User
-from crm.web.i18n import day_key, format_clock, format_day, format_moment
+from crm.formats.tables import csv_bytes
+from crm.formats.tables import xlsx_bytes
+from crm.models import Initiative
+from crm.models import OutboxMail
+from crm.models import User
+from crm.web.i18n import day_key
+from crm.web.i18n import format_clock
+from crm.web.i18n import format_day
+from crm.web.i18n import format_moment
 from tests.events.helpers import form_data
 
 START = dt.datetime(2027, 3, 16, 9, 0, tzinfo=dt.UTC)  # 10:00 in Berlin (CET)

@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 from werkzeug.routing import ValidationError
 
-from crm.web.converters import ID_MAX, IdConverter
+from crm.web.converters import ID_MAX
+from crm.web.converters import IdConverter
 from crm.web.errors import REQUEST_ID_HEADER
 
 ODD_IDS = ["9223372036854775808", "99999999999999999999", str(ID_MAX + 1), "0", "9" * 5000]

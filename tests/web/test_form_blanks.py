@@ -74,7 +74,8 @@ def test_whitespace_is_blank_in_every_field(app, form_cls, blank):
 
 @pytest.mark.parametrize("field", ["starts_at", "ends_at"])
 def test_event_form_blank_time_gets_the_fields_message(app, field):
-    from crm.events.forms import AgendaBlockForm, EventForm
+    from crm.events.forms import AgendaBlockForm
+    from crm.events.forms import EventForm
 
     messages = {"starts_at": "Bitte den Beginn angeben.", "ends_at": "Bitte das Ende angeben."}
     with app.test_request_context("/", method="POST"):

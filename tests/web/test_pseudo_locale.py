@@ -23,9 +23,11 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
-from sqlalchemy import String, select
+from sqlalchemy import String
+from sqlalchemy import select
 
-from crm.extensions import babel, db
+from crm.extensions import babel
+from crm.extensions import db
 from crm.graph import LAENDER
 from crm.models import Base
 from crm.network import cache

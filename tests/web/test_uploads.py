@@ -8,15 +8,13 @@ import pytest
 from flask import Flask
 from PIL import Image
 
-from crm.web.uploads import (
-    LOGO_MAX_BYTES,
-    LOGO_MAX_SIDE,
-    UploadError,
-    logo_path,
-    reencode_logo,
-    remove_logo,
-    store_logo,
-)
+from crm.web.uploads import LOGO_MAX_BYTES
+from crm.web.uploads import LOGO_MAX_SIDE
+from crm.web.uploads import UploadError
+from crm.web.uploads import logo_path
+from crm.web.uploads import reencode_logo
+from crm.web.uploads import remove_logo
+from crm.web.uploads import store_logo
 
 
 def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 20), mode: str = "RGB") -> bytes:

@@ -42,14 +42,14 @@ Participants and workshops are processed in the order of their ids, so the resul
 on the seed only, never on the order of the input.
 """
 
-from crm.graph.assign.explain import first_come_first_served, metrics_of, random_assignment
-from crm.graph.assign.model import (
-    MIX_ATTRIBUTES,
-    UNLISTED_COST,
-    Assignment,
-    AssignmentMetrics,
-    rank_cost,
-)
+from crm.graph.assign.explain import first_come_first_served
+from crm.graph.assign.explain import metrics_of
+from crm.graph.assign.explain import random_assignment
+from crm.graph.assign.model import MIX_ATTRIBUTES
+from crm.graph.assign.model import UNLISTED_COST
+from crm.graph.assign.model import Assignment
+from crm.graph.assign.model import AssignmentMetrics
+from crm.graph.assign.model import rank_cost
 from crm.graph.assign.solve import assign_workshops
 
 __all__ = [

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
-from crm.graph.assign.model import (
-    Assignment,
-    AssignmentMetrics,
-    Id,
-    _get,
-    _Participant,
-    _positions,
-    _read_acquaintances,
-    _read_input,
-    _value,
-    _Workshop,
-    rank_cost,
-)
+from crm.graph.assign.model import Assignment
+from crm.graph.assign.model import AssignmentMetrics
+from crm.graph.assign.model import Id
+from crm.graph.assign.model import _get
+from crm.graph.assign.model import _Participant
+from crm.graph.assign.model import _positions
+from crm.graph.assign.model import _read_acquaintances
+from crm.graph.assign.model import _read_input
+from crm.graph.assign.model import _value
+from crm.graph.assign.model import _Workshop
+from crm.graph.assign.model import rank_cost
 
 _MIX_LABELS = {"sector": "Organisationstyp", "land": "Bundesland", "initiative": "Initiative"}
 _ORDINALS = ("Erstwunsch", "Zweitwunsch", "Drittwunsch", "Viertwunsch", "Fünftwunsch")

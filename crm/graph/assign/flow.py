@@ -11,11 +11,13 @@ arc up to its target and parallel arcs with an increasing penalty per unit beyon
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import networkx as nx
 
-from crm.graph.assign.model import UNLISTED_COST, _wish_cost
+from crm.graph.assign.model import UNLISTED_COST
+from crm.graph.assign.model import _wish_cost
 
 # Flow costs are integers: rank costs are scaled so that mix penalties can be finer.
 _SCALE = 100

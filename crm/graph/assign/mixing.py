@@ -9,13 +9,18 @@ with Pareto moves and swaps (see the package docstring for the rules).
 from __future__ import annotations
 
 import random
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crm.graph.assign.flow import _Group, _solve_flow
-from crm.graph.assign.model import UNLISTED_COST, _Participant, _value
+from crm.graph.assign.flow import _Group
+from crm.graph.assign.flow import _solve_flow
+from crm.graph.assign.model import UNLISTED_COST
+from crm.graph.assign.model import _Participant
+from crm.graph.assign.model import _value
 
 _PENALTY_LADDER = (0.4, 0.6, 0.8, 1.0, 1.3)
 _MIX_TARGET_SHARE = 0.5

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from crm.graph.assign.explain import _build_result
-from crm.graph.assign.flow import _Group, _solve_flow
-from crm.graph.assign.mixing import _mixed_flow, _Search
-from crm.graph.assign.model import (
-    UNLISTED_COST,
-    Assignment,
-    Id,
-    _positions,
-    _read_acquaintances,
-    _read_fixed,
-    _read_input,
-    _read_mix,
-    _wish_cost,
-)
+from crm.graph.assign.flow import _Group
+from crm.graph.assign.flow import _solve_flow
+from crm.graph.assign.mixing import _mixed_flow
+from crm.graph.assign.mixing import _Search
+from crm.graph.assign.model import UNLISTED_COST
+from crm.graph.assign.model import Assignment
+from crm.graph.assign.model import Id
+from crm.graph.assign.model import _positions
+from crm.graph.assign.model import _read_acquaintances
+from crm.graph.assign.model import _read_fixed
+from crm.graph.assign.model import _read_input
+from crm.graph.assign.model import _read_mix
+from crm.graph.assign.model import _wish_cost
 
 
 def assign_workshops(
