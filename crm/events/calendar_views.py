@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import abort
 from flask import flash
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -91,7 +92,7 @@ def settings() -> Response | str:
             token = calendar.new_feed_token(user)
             feed_url = url_for("calendar.private_feed", token=token, _external=True)
         db.session.commit()
-    response = Response(
+    response = make_response(
         render_template(
             "calendar/settings.html",
             has_feed=user.calendar_token_hash is not None,

@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -119,7 +120,7 @@ def ics(event_id: int) -> Response:
 def _by_token(token: str) -> tuple[Registration, Event]:
     registration = queries.registration_by_token(token)
     if registration is None:
-        abort(Response(render_template("events/public/invalid_link.html"), status=404))
+        abort(make_response(render_template("events/public/invalid_link.html"), 404))
     event = queries.event_detail(registration.event_id)
     assert event is not None  # noqa: S101 - a registration always has its event
     return registration, event

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint
 from flask import abort
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -244,7 +245,7 @@ def objection(person_id: int) -> str | Response:
 def _by_token(token: str) -> tuple[Registration, Event]:
     registration = event_queries.registration_by_token(token)
     if registration is None or registration.person_id is None:
-        abort(Response(render_template("events/public/invalid_link.html"), status=404))
+        abort(make_response(render_template("events/public/invalid_link.html"), 404))
     event = db.session.get(Event, registration.event_id)
     assert event is not None  # noqa: S101 - a registration always has its event
     return registration, event
@@ -303,7 +304,7 @@ def visitor_delete(token: str) -> str | Response:
         title = event.title
         db.session.commit()
         services.after_erasure()
-        return Response(render_template("privacy/visitor_deleted.html", title=title))
+        return make_response(render_template("privacy/visitor_deleted.html", title=title))
     return render_template(
         "confirm.html",
         heading=_("Anmeldung wirklich löschen?"),

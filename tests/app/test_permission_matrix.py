@@ -421,6 +421,11 @@ def _login(client: Any, make: Any, principal: str, world: World) -> None:
     assert response.status_code == 302
 
 
+def _looks_like_html(response: Any) -> bool:
+    """A rendered page (a browser shows text/plain as source, and axe finds no title)."""
+    return response.get_data()[:200].lstrip().lower().startswith(b"<!doctype html")
+
+
 def _denied(principal: str, response: Any) -> bool:
     if response.request.path.startswith(API_PREFIX):
         return response.status_code == 401 and response.is_json
@@ -461,6 +466,8 @@ def test_permission_matrix(app, client, make, principal):
                 failures.append(f"{method} {path}: {principal} refused ({response.status_code})")
             elif not may and not _denied(principal, response):
                 failures.append(f"{method} {path}: {principal} got {response.status_code}")
+            if _looks_like_html(response) and response.mimetype != "text/html":
+                failures.append(f"{method} {path}: a page sent as {response.mimetype}")
     assert checked > 50 and app_rules
     assert not failures, "\n".join(failures)
     assert row_counts(app) == before, "a refused request changed the database"

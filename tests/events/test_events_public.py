@@ -374,9 +374,14 @@ def test_personal_link_bad_preferences_change_nothing(app, client, make, prefs, 
 @pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 500, "%3Cscript%3E"])
 def test_tampered_link_is_a_clear_404(client, make, token):
     event, workshops = open_event(make)
-    for path in (f"/anmeldung/{token}", f"/anmeldung/{token}/cancel"):
+    for path in (
+        f"/anmeldung/{token}",
+        f"/anmeldung/{token}/cancel",
+        f"/anmeldung/{token}/datenschutz/loeschen",
+    ):
         response = client.get(path)
         assert response.status_code == 404
+        assert response.mimetype == "text/html", path
         assert "Dieser Link ist ungültig" in response.get_data(as_text=True)
     assert client.post(f"/anmeldung/{token}/cancel").status_code == 404
     assert (

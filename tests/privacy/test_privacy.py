@@ -680,6 +680,7 @@ def test_visitor_withdraws_consent_and_deletes_registration(app, make, client):
     assert "Anmeldung wirklich löschen?" in confirm.get_data(as_text=True)
     done = client.post("/anmeldung/viktor-link/datenschutz/loeschen")
     assert done.status_code == 200 and "gelöscht" in done.get_data(as_text=True)
+    assert done.mimetype == "text/html"
     with app.app_context():
         reg = db.session.get_one(Registration, registration.id)
         assert reg.person_id is None and reg.status == RegistrationStatus.CANCELLED
