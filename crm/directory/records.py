@@ -458,28 +458,37 @@ def _detail_page(kind: str, load: Callable[[int], Any], record_id: int) -> str:
 # -- routes -------------------------------------------------------------------------------
 
 
-@bp.route("/initiatives/new", methods=["GET", "POST"])
-def initiative_new() -> ResponseLike:
-    """Create an initiative."""
-    return new("initiative")
+def _bound(
+    view: Callable[..., ResponseLike], kind: str, endpoint: str
+) -> Callable[..., ResponseLike]:
+    """`view` for one kind of record, named after its endpoint (Flask-Limiter keys by name)."""
+
+    def serve(**url_values: int) -> ResponseLike:
+        return view(kind, *url_values.values())
+
+    serve.__name__ = serve.__qualname__ = endpoint
+    serve.__doc__ = view.__doc__
+    return serve
 
 
-@bp.route("/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
-def initiative_edit(initiative_id: int) -> ResponseLike:
-    """Change an initiative."""
-    return edit("initiative", initiative_id)
+def _register(kind: str, path: str) -> None:
+    """Create, change and delete (after confirmation) a record of `kind`."""
+    item = f"{path}/<int:{kind}_id>"
+    for action, rule, view in (
+        ("new", f"{path}/new", new),
+        ("edit", f"{item}/edit", edit),
+        ("delete", f"{item}/delete", delete),
+    ):
+        endpoint = f"{kind}_{action}"
+        bp.add_url_rule(rule, endpoint, _bound(view, kind, endpoint), methods=["GET", "POST"])
 
 
-@bp.route("/initiatives/<int:initiative_id>/delete", methods=["GET", "POST"])
-def initiative_delete(initiative_id: int) -> ResponseLike:
-    """Delete an initiative (after confirmation)."""
-    return delete("initiative", initiative_id)
-
-
-@bp.route("/organisations/new", methods=["GET", "POST"])
-def organisation_new() -> ResponseLike:
-    """Create an organisation."""
-    return new("organisation")
+for _kind, _path in (
+    ("initiative", "/initiatives"),
+    ("organisation", "/organisations"),
+    ("person", "/persons"),
+):
+    _register(_kind, _path)
 
 
 @bp.get("/organisations/<int:organisation_id>")
@@ -488,40 +497,10 @@ def organisation_detail(organisation_id: int) -> str:
     return _detail_page("organisation", details.organisation_detail, organisation_id)
 
 
-@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
-def organisation_edit(organisation_id: int) -> ResponseLike:
-    """Change an organisation."""
-    return edit("organisation", organisation_id)
-
-
-@bp.route("/organisations/<int:organisation_id>/delete", methods=["GET", "POST"])
-def organisation_delete(organisation_id: int) -> ResponseLike:
-    """Delete an organisation (after confirmation)."""
-    return delete("organisation", organisation_id)
-
-
-@bp.route("/persons/new", methods=["GET", "POST"])
-def person_new() -> ResponseLike:
-    """Create a person."""
-    return new("person")
-
-
 @bp.get("/persons/<int:person_id>")
 def person_detail(person_id: int) -> str:
     """One person with affiliations, initiative roles, consents and interactions."""
     return _detail_page("person", details.person_detail, person_id)
-
-
-@bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
-def person_edit(person_id: int) -> ResponseLike:
-    """Change a person."""
-    return edit("person", person_id)
-
-
-@bp.route("/persons/<int:person_id>/delete", methods=["GET", "POST"])
-def person_delete(person_id: int) -> ResponseLike:
-    """Delete a person (after confirmation)."""
-    return delete("person", person_id)
 
 
 @bp.get("/organisations/lookup")

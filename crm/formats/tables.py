@@ -274,12 +274,16 @@ def write_file(
 MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
 
 
+def _named(response: Response, filename: str) -> Response:
+    """`response` as an attachment named `filename`."""
+    response.headers["Content-Disposition"] = _disposition(filename)
+    return response
+
+
 def download(path: Path, filename: str) -> Response:
     """A prepared file (of `write_file`) as the download `filename` (.csv or .xlsx)."""
     fmt = filename.rpartition(".")[2]
-    response = send_file(path, mimetype=MIMETYPES[fmt], max_age=0)
-    response.headers["Content-Disposition"] = _disposition(filename)
-    return response
+    return _named(send_file(path, mimetype=MIMETYPES[fmt], max_age=0), filename)
 
 
 def csv_response(
@@ -289,9 +293,7 @@ def csv_response(
     info: ExportInfo | None = None,  # noqa: ARG001 (a CSV file has no second sheet)
 ) -> Response:
     """A CSV download named `filename`: the same columns as the XLSX one."""
-    response = Response(csv_bytes(header, rows), mimetype=CSV_MIMETYPE)
-    response.headers["Content-Disposition"] = _disposition(filename)
-    return response
+    return _named(Response(csv_bytes(header, rows), mimetype=CSV_MIMETYPE), filename)
 
 
 def xlsx_response(
@@ -302,6 +304,4 @@ def xlsx_response(
 ) -> Response:
     """An XLSX download named `filename` (with `info`: its second sheet)."""
     title = info.title if info else "Liste"
-    response = Response(xlsx_bytes(header, rows, title, info), mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = _disposition(filename)
-    return response
+    return _named(Response(xlsx_bytes(header, rows, title, info), mimetype=XLSX_MIMETYPE), filename)
