@@ -314,16 +314,39 @@ def test_bad_membership_input_changes_nothing(app, client, login_as, w, data, me
             assert f'value="{data[key]}"' in html  # what was typed is kept
 
 
-def test_a_duplicate_membership_is_refused(app, client, login_as, w):
+@pytest.mark.parametrize(
+    ("model", "url", "data", "message"),
+    [
+        pytest.param(
+            Membership,
+            "/memberships/new?initiative={w.ini.id}",
+            {"other_name": "Stahlwerk Nord GmbH", "other_id": "{w.org.id}", "role": "beirat"},
+            "bereits Mitglied der Initiative",
+            id="membership",
+        ),
+        pytest.param(
+            Affiliation,
+            "/affiliations/new?organisation={w.org.id}",
+            {"other_id": "{w.person.id}", "function": "Vorstand"},
+            "bereits der Organisation zugeordnet",
+            id="affiliation",
+        ),
+        pytest.param(  # the reverse of the existing relationship is the same one
+            Relationship,
+            "/relationships/new?initiative={w.ini2.id}",
+            {"other_id": "{w.ini.id}", "kind": "kooperation"},
+            "Diese Beziehung ist bereits erfasst.",
+            id="reverse-relationship",
+        ),
+    ],
+)
+def test_a_duplicate_link_is_refused(app, client, login_as, w, model, url, data, message):
     login_as("staff")
-    html = _refused(
-        app,
-        client,
-        f"/memberships/new?initiative={w.ini.id}",
-        {"other_name": "Stahlwerk Nord GmbH", "other_id": str(w.org.id), "role": "beirat"},
-        "bereits Mitglied der Initiative",
-    )
-    assert 'value="Stahlwerk Nord GmbH"' in html
+    form = {key: value.format(w=w) for key, value in data.items()}
+    html = _refused(app, client, url.format(w=w), form, message)
+    assert count_rows(app, model) == 1
+    if "other_name" in form:
+        assert f'value="{form["other_name"]}"' in html  # what was typed is kept
 
 
 def test_a_membership_after_an_ended_one_is_allowed(app, client, login_as, w, make):
@@ -464,17 +487,6 @@ def test_bad_affiliation_input_changes_nothing(app, client, login_as, w, data, m
     _refused(app, client, f"/affiliations/new?person={w.person.id}", form, message)
 
 
-def test_a_duplicate_affiliation_is_refused(app, client, login_as, w):
-    login_as("staff")
-    _refused(
-        app,
-        client,
-        f"/affiliations/new?organisation={w.org.id}",
-        {"other_id": str(w.person.id), "function": "Vorstand"},
-        "bereits der Organisation zugeordnet",
-    )
-
-
 @pytest.mark.parametrize(
     ("kind", "model", "record", "data", "saved", "question"),
     [
@@ -605,18 +617,6 @@ def test_bad_relationship_input_changes_nothing(app, client, login_as, w, data, 
         key: value.format(ini=w.ini.id, ini2=w.ini2.id) for key, value in data.items()
     }
     _refused(app, client, f"/relationships/new?initiative={w.ini.id}", form, message)
-
-
-def test_the_reverse_of_an_existing_relationship_is_a_duplicate(app, client, login_as, w):
-    login_as("staff")
-    _refused(
-        app,
-        client,
-        f"/relationships/new?initiative={w.ini2.id}",
-        {"other_id": str(w.ini.id), "kind": "kooperation"},
-        "Diese Beziehung ist bereits erfasst.",
-    )
-    assert count_rows(app, Relationship) == 1
 
 
 def test_a_mixed_pair_is_refused(app, client, login_as, w):
