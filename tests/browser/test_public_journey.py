@@ -14,6 +14,7 @@ from tests.browser.axe import check_accessibility
 from tests.browser.pages import click_and_wait
 from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
+from tests.public.helpers import public_initiatives
 
 pytestmark = pytest.mark.browser
 
@@ -21,32 +22,16 @@ UTC = dt.UTC
 
 
 def _directory(make):
-    listed = make.initiative(
-        name="Zukunft durch Industrie Köln e.V.",
-        public_listing=True,
-        description="Wir bringen Schulen und Betriebe zusammen.",
-        place="Köln",
-        plz="50667",
-        lat=50.9387,
-        lon=6.9547,
-        laender=["05"],
-        themes=["Fachkräfte/Ausbildung/MINT"],
-    )
-    bavarian = make.initiative(
-        name="Industrieallianz Oberbayern",
-        public_listing=True,
-        place="München",
-        plz="80331",
-        laender=["09"],
-        themes=["Wasserstoff"],
-    )
-    hidden = make.initiative(
-        name="Geheimbund Maschinenbau",
-        public_listing=False,
-        place="Dresden",
-        lat=51.05,
-        lon=13.74,
-        laender=["14"],
+    # the unlisted one in Dresden: its marker on the staff map stands apart
+    listed, bavarian, hidden = public_initiatives(
+        make,
+        hidden={
+            "description": "Dresden und Umgebung",
+            "place": "Dresden",
+            "lat": 51.05,
+            "lon": 13.74,
+            "laender": ["14"],
+        },
     )
     public = make.person(first_name="Anna", last_name="Offen", email="anna.offen@example.org")
     make.initiative_role(public, listed)

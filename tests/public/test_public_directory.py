@@ -18,10 +18,10 @@ from crm.models import EventStatus
 from crm.models import InitiativeRoleKind
 from crm.models import OrgType
 from crm.models import Theme
+from tests.public.helpers import THEME
+from tests.public.helpers import public_initiatives
 
 UTC = dt.UTC
-THEME = "Wasserstoff"  # a seeded theme (reference data), so the filter accepts its id
-OTHER_THEME = "Akzeptanz der Industrie"
 
 
 def _theme_id(app, name: str) -> int:
@@ -37,37 +37,7 @@ def _html(response) -> str:
 @pytest.fixture
 def directory(make):
     """Two listed initiatives and an unlisted one, with contacts of every consent kind."""
-    listed = make.initiative(
-        name="Zukunft durch Industrie Köln e.V.",
-        public_listing=True,
-        description="Wir bringen Schulen und Betriebe zusammen.",
-        place="Köln",
-        plz="50667",
-        lat=50.9387,
-        lon=6.9547,
-        website="https://zdi-koeln.example.org",
-        laender=["05"],
-        themes=[THEME],
-    )
-    other = make.initiative(
-        name="Industrieallianz Oberbayern",
-        public_listing=True,
-        description="Netzwerk für Wasserstoffprojekte.",
-        place="München",
-        plz="80331",  # no coordinates: the map falls back to the PLZ centre
-        laender=["09"],
-        themes=[OTHER_THEME],
-    )
-    hidden = make.initiative(
-        name="Geheimbund Maschinenbau",
-        public_listing=False,
-        description="Köln und Umgebung",
-        place="Köln",
-        lat=50.94,
-        lon=6.96,
-        laender=["05"],
-        themes=[THEME],
-    )
+    listed, other, hidden = public_initiatives(make)
     union = make.organisation(name="IG Beispiel Bezirk Köln", type=OrgType.GEWERKSCHAFT)
     company = make.organisation(name="Beispiel Maschinenbau GmbH")
 
