@@ -367,33 +367,6 @@ def _register_url(event: Event) -> str:
     return url_for("event_public.register", event_id=event.id, _external=True)
 
 
-def _mail(
-    template: str,
-    to: str,
-    subject: LazyString,
-    event: Event,
-    *,
-    person: Person,
-    registration: Registration,
-    ics: bool = True,
-    **context: object,
-) -> None:
-    """Queue a mail about `registration`, in the language it was made in (else the
-    person's preferred language, else German): subject, body and calendar. A template
-    may show `workshop_room`: the assigned workshop when it has its own room link."""
-    with in_language(registration.language, person.preferred_language):
-        body = render_template(
-            f"mail/{template}",
-            event=event,
-            person=person,
-            registration=registration,
-            workshop_room=assigned_room(registration),
-            **context,
-        )
-        calendar = event_calendar(event, url=_register_url(event), room=True) if ics else None
-        queue_mail(to, str(subject), body, ics=calendar)
-
-
 def _mail_person(
     template: str,
     person: Person | None,
@@ -404,42 +377,23 @@ def _mail_person(
     ics: bool = True,
     **context: object,
 ) -> None:
-    """Mail `person` about their `registration` for `event`, when they have an address."""
-    if person is not None and person.email:
-        _mail(
-            template,
-            person.email,
-            subject,
-            event,
+    """Queue a mail to `person` about their `registration` for `event`, when they have an
+    address: in the language the registration was made in (else the person's preferred
+    language, else German), with subject, body and calendar. A template may show
+    `workshop_room`: the assigned workshop when it has its own room link."""
+    if person is None or not person.email:
+        return
+    with in_language(registration.language, person.preferred_language):
+        body = render_template(
+            f"mail/{template}",
+            event=event,
             person=person,
             registration=registration,
-            ics=ics,
+            workshop_room=assigned_room(registration),
             **context,
         )
-
-
-def _mail_link(
-    template: str,
-    to: str,
-    subject: LazyString,
-    event: Event,
-    person: Person,
-    registration: Registration,
-    token: str,
-    *,
-    ics: bool,
-) -> None:
-    """A mail about a registration that carries its (new) personal link."""
-    _mail(
-        template,
-        to,
-        subject,
-        event,
-        person=person,
-        registration=registration,
-        link=personal_url(token),
-        ics=ics,
-    )
+        calendar = event_calendar(event, url=_register_url(event), room=True) if ics else None
+        queue_mail(person.email, str(subject), body, ics=calendar)
 
 
 def _find_or_create_person(data: RegistrationInput, event: Event, language: str) -> Person:
@@ -496,8 +450,7 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
     assert event is not None  # noqa: S101 - the view has loaded it
     locale = get_locale()  # the language of the form: the visitor's mails go out in it
     language = locale.language if locale is not None else "de"
-    person = _find_or_create_person(data, event, language)
-    to = person.email or data.email
+    person = _find_or_create_person(data, event, language)  # its e-mail is `data.email`
     registration = db.session.scalar(
         select(Registration).where(
             Registration.event_id == event.id, Registration.person_id == person.id
@@ -510,7 +463,8 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
         registration.token_hash = token_hash
         registration.language = language
         subject = _l("Ihr persönlicher Link: %(t)s", t=event.title)
-        _mail_link("link_resent.txt", to, subject, event, person, registration, token, ics=False)
+        link = personal_url(token)
+        _mail_person("link_resent.txt", person, subject, event, registration, link=link, ics=False)
         return RegistrationOutcome(registration, resent=True)
     # Free seats go to those already waiting; only then may the newcomer have one.
     moved = fill_seats(event)
@@ -543,7 +497,8 @@ def register(event_id: int, data: RegistrationInput) -> RegistrationOutcome:
         if has_seat
         else _l("Warteliste: %(t)s", t=event.title)
     )
-    _mail_link(template, to, subject, event, person, registration, token, ics=has_seat)
+    link = personal_url(token)
+    _mail_person(template, person, subject, event, registration, link=link, ics=has_seat)
     if has_seat:
         fill_workshops_and_mail(event, moved_up=[])
     return RegistrationOutcome(registration, resent=False, moved=moved)
