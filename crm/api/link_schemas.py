@@ -12,6 +12,7 @@ from marshmallow import validate
 from crm.api.schemas import INTEGER_LIMIT
 from crm.api.schemas import PageQuery
 from crm.api.schemas import Vocabulary
+from crm.api.schemas import enum_field
 from crm.models import EventMode
 from crm.models import EventStatus
 from crm.models import EventType
@@ -20,10 +21,6 @@ from crm.models import InteractionKind
 from crm.models import MembershipRole
 from crm.models import RegistrationStatus
 from crm.models import RelationshipKind
-
-
-def _enum(kind: Any, **kwargs: Any) -> fields.Enum:
-    return fields.Enum(kind, by_value=True, **kwargs)
 
 
 def _id(**kwargs: Any) -> fields.Integer:
@@ -44,7 +41,7 @@ class Membership(Period):
 
     organisation_id = _id(required=True)
     initiative_id = _id(required=True)
-    role = _enum(MembershipRole, required=True)
+    role = enum_field(MembershipRole, required=True)
 
 
 class Affiliation(Period):
@@ -60,13 +57,13 @@ class InitiativeRole(Period):
 
     person_id = _id(required=True)
     initiative_id = _id(required=True)
-    role = _enum(InitiativeRoleKind, required=True)
+    role = enum_field(InitiativeRoleKind, required=True)
 
 
 class Relationship(Period):
     """A link between two initiatives or two organisations."""
 
-    kind = _enum(RelationshipKind, required=True)
+    kind = enum_field(RelationshipKind, required=True)
     initiative_a_id = _id(allow_none=True)
     initiative_b_id = _id(allow_none=True)
     organisation_a_id = _id(allow_none=True)
@@ -84,7 +81,7 @@ class Interaction(ma.Schema):
     """A call, meeting, e-mail, visit or note, with an optional follow-up."""
 
     id = _id(required=True)
-    kind = _enum(InteractionKind, required=True)
+    kind = enum_field(InteractionKind, required=True)
     occurred_at = fields.AwareDateTime(required=True)
     subject = fields.String(required=True)
     notes = fields.String(allow_none=True)
@@ -104,9 +101,9 @@ class Event(ma.Schema):
     version = _id(required=True)
     slug = fields.String(required=True)
     title = fields.String(required=True)
-    type = _enum(EventType, required=True)
-    mode = _enum(EventMode, required=True)
-    status = _enum(EventStatus, required=True)
+    type = enum_field(EventType, required=True)
+    mode = enum_field(EventMode, required=True)
+    status = enum_field(EventStatus, required=True)
     venue = fields.String(allow_none=True)
     online_url = fields.String(allow_none=True)
     starts_at = fields.AwareDateTime(required=True)
@@ -142,7 +139,7 @@ class Registration(ma.Schema):
     organisation_text = fields.String(allow_none=True)
     initiative_id = _id(allow_none=True)
     function = fields.String(allow_none=True)
-    status = _enum(RegistrationStatus, required=True)
+    status = enum_field(RegistrationStatus, required=True)
     registered_at = fields.AwareDateTime(required=True)
     cancelled_at = fields.AwareDateTime(allow_none=True)
     checked_in_at = fields.AwareDateTime(allow_none=True)

@@ -29,25 +29,27 @@ class NodeLink(ma.Schema):
     label = fields.String(required=True)
 
 
-class Suggestion(ma.Schema):
-    """A suggested initiative with its score and the reasons in words."""
+class Scored(ma.Schema):
+    """How strongly a suggestion is made, and why."""
 
-    target_type = fields.String(required=True)
-    target_id = fields.Integer(required=True)
-    name = fields.String(required=True)
     score = fields.Float(required=True)
     reasons = fields.List(fields.String(), required=True)
     later = fields.Boolean(required=True, metadata={"description": "postponed earlier"})
 
 
-class Pair(ma.Schema):
+class Suggestion(Scored):
+    """A suggested initiative with its score and the reasons in words."""
+
+    target_type = fields.String(required=True)
+    target_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class Pair(Scored):
     """One of the strongest suggested pairs of the whole network."""
 
     source = fields.Nested(NodeLink, required=True)
     target = fields.Nested(NodeLink, required=True)
-    score = fields.Float(required=True)
-    reasons = fields.List(fields.String(), required=True)
-    later = fields.Boolean(required=True)
 
 
 class CommunityOut(ma.Schema):

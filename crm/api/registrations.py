@@ -20,6 +20,7 @@ from crm.api.schemas import StrictBoolean
 from crm.events import queries
 from crm.events import services
 from crm.events.forms import RegistrationForm
+from crm.events.public_views import registration_input
 from crm.extensions import db
 from crm.models import Event
 from crm.models import Registration
@@ -27,6 +28,9 @@ from crm.models import Registration
 # web form field → API field
 API_NAMES = {"initiative": "initiative_id", "pref1": "workshop_ids", "pref2": "workshop_ids"}
 API_NAMES |= {"pref3": "workshop_ids", "consent_event": "consent_event"}
+# API field → web form field, of the consents
+CONSENTS = {"consent_event": "consent_event", "newsletter": "consent_newsletter"}
+CONSENTS |= {"photos": "consent_photos", "participant_list": "consent_participant_list"}
 
 
 class RegistrationIn(ma.Schema):
@@ -71,21 +75,7 @@ def register(body: dict[str, Any]) -> Registration:
         for name, messages in form.errors.items():
             errors.setdefault(API_NAMES.get(name, name), []).extend(str(m) for m in messages)
         invalid_body(errors)
-    outcome = services.register(
-        event.id,
-        services.RegistrationInput(
-            first_name=form.first_name.data or "",
-            last_name=form.last_name.data or "",
-            email=(form.email.data or "").strip().lower(),
-            organisation=form.organisation.data,
-            initiative_id=form.initiative_id(),
-            function=form.function.data,
-            workshop_ids=form.workshop_ids(),
-            newsletter=bool(body.get("newsletter")),
-            photos=bool(body.get("photos")),
-            participant_list=bool(body.get("participant_list")),
-        ),
-    )
+    outcome = services.register(event.id, registration_input(form))
     registration_id = outcome.registration.id
     db.session.commit()
     return db.session.scalars(select(Registration).where(Registration.id == registration_id)).one()
@@ -101,6 +91,7 @@ def _posted(body: dict[str, Any]) -> MultiDict[str, str]:
         data["initiative"] = str(body["initiative_id"])
     for rank, workshop_id in enumerate(body.get("workshop_ids") or [], start=1):
         data[f"pref{rank}"] = str(workshop_id)
-    if body.get("consent_event"):
-        data["consent_event"] = "y"
+    for name, form_name in CONSENTS.items():
+        if body.get(name):
+            data[form_name] = "y"
     return data

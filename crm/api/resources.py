@@ -72,42 +72,35 @@ class Listed:
     change: tuple[ma.Schema, Callable[[Any, dict[str, Any]], Any]] | None = None
 
 
+def _link(plural: str, item: str, model: Any, schema: Any, filters: dict[str, Any]) -> Listed:
+    """A link with a period (since/until), which those who edit links may read."""
+    return Listed(plural, item, model, schema, permissions.can_edit_links, filters, period=True)
+
+
 LISTED = (
-    Listed(
+    _link(
         "memberships",
         "membership",
         Membership,
         out.Membership,
-        permissions.can_edit_links,
         {"initiative_id": int, "organisation_id": int, "role": MembershipRole},
-        period=True,
     ),
-    Listed(
+    _link(
         "affiliations",
         "affiliation",
         Affiliation,
         out.Affiliation,
-        permissions.can_edit_links,
         {"person_id": int, "organisation_id": int},
-        period=True,
     ),
-    Listed(
+    _link(
         "initiative-roles",
         "role",
         InitiativeRole,
         out.InitiativeRole,
-        permissions.can_edit_links,
         {"person_id": int, "initiative_id": int, "role": InitiativeRoleKind},
-        period=True,
     ),
-    Listed(
-        "relationships",
-        "relationship",
-        Relationship,
-        out.Relationship,
-        permissions.can_edit_links,
-        {"kind": RelationshipKind},
-        period=True,
+    _link(
+        "relationships", "relationship", Relationship, out.Relationship, {"kind": RelationshipKind}
     ),
     Listed(
         "interactions",

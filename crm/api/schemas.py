@@ -3,6 +3,7 @@ parameters of the lists (they also make the OpenAPI description)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import marshmallow as ma
@@ -103,7 +104,8 @@ class PersonQuery(ListQuery):
     """The person list has the search only (as the web list)."""
 
 
-def _enum(kind: Any, **kwargs: Any) -> fields.Enum:
+def enum_field(kind: Any, **kwargs: Any) -> fields.Enum:
+    """An enum column, as its values."""
     return fields.Enum(kind, by_value=True, **kwargs)
 
 
@@ -141,28 +143,35 @@ class Vocabulary(ma.Schema):
     name = fields.String(required=True)
 
 
-class Initiative(Record, Address):
-    """An initiative as its account may see it."""
+class PublicInitiative(ma.Schema):
+    """What the public directory shows of a listed initiative."""
 
+    id = fields.Integer(required=True)
     name = fields.String(required=True)
     short_name = fields.String(allow_none=True)
-    type = _enum(InitiativeType, required=True)
-    legal_form = fields.String(allow_none=True)
-    founded_year = fields.Integer(allow_none=True)
-    status = _enum(InitiativeStatus, required=True)
-    spatial_level = _enum(SpatialLevel, allow_none=True)
-    region_label = fields.String(allow_none=True)
-    website = fields.String(allow_none=True)
+    type = enum_field(InitiativeType, required=True)
     description = fields.String(allow_none=True)
+    region_label = fields.String(allow_none=True)
+    place = fields.String(allow_none=True)
+    founded_year = fields.Integer(allow_none=True)
+    website = fields.String(allow_none=True)
+    laender = fields.Pluck(Ags, "ags", many=True, metadata={"description": "AGS of the Länder"})
+    themes = fields.List(fields.Nested(Vocabulary), required=True)
+    formats = fields.List(fields.Nested(Vocabulary), required=True)
+
+
+class Initiative(PublicInitiative, Record, Address):
+    """An initiative as its account may see it: what the public directory shows, and more."""
+
+    legal_form = fields.String(allow_none=True)
+    status = enum_field(InitiativeStatus, required=True)
+    spatial_level = enum_field(SpatialLevel, allow_none=True)
     goals = fields.String(allow_none=True)
     host_organisation_id = fields.Integer(allow_none=True)
     member_count = fields.Integer(allow_none=True)
     member_count_date = fields.Date(allow_none=True)
     public_listing = fields.Boolean(required=True)
-    laender = fields.Pluck(Ags, "ags", many=True, metadata={"description": "AGS of the Länder"})
     kreise = fields.Pluck(Ags, "ags", many=True, metadata={"description": "AGS of the Kreise"})
-    themes = fields.List(fields.Nested(Vocabulary), required=True)
-    formats = fields.List(fields.Nested(Vocabulary), required=True)
 
 
 class Organisation(Record, Address):
@@ -171,10 +180,10 @@ class Organisation(Record, Address):
     name = fields.String(required=True)
     legal_name = fields.String(allow_none=True)
     other_names = fields.String(allow_none=True)
-    type = _enum(OrgType, required=True)
+    type = enum_field(OrgType, required=True)
     wz_section = fields.String(allow_none=True)
     wz_division = fields.String(allow_none=True)
-    size_class = _enum(SizeClass, allow_none=True)
+    size_class = enum_field(SizeClass, allow_none=True)
     website = fields.String(allow_none=True)
     parent_id = fields.Integer(allow_none=True)
 
@@ -190,28 +199,11 @@ class Person(Record):
     phone = fields.String(allow_none=True)
     preferred_language = fields.String(required=True)
     notes = fields.String(allow_none=True)
-    lawful_basis = _enum(LawfulBasis, allow_none=True)
+    lawful_basis = enum_field(LawfulBasis, allow_none=True)
     source = fields.String(allow_none=True)
     collected_at = fields.AwareDateTime(allow_none=True)
     restricted = fields.Boolean(required=True)
     anonymised_at = fields.AwareDateTime(allow_none=True)
-
-
-class PublicInitiative(ma.Schema):
-    """What the public directory shows of a listed initiative."""
-
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    short_name = fields.String(allow_none=True)
-    type = _enum(InitiativeType, required=True)
-    description = fields.String(allow_none=True)
-    region_label = fields.String(allow_none=True)
-    place = fields.String(allow_none=True)
-    founded_year = fields.Integer(allow_none=True)
-    website = fields.String(allow_none=True)
-    laender = fields.Pluck(Ags, "ags", many=True, metadata={"description": "AGS of the Länder"})
-    themes = fields.List(fields.Nested(Vocabulary), required=True)
-    formats = fields.List(fields.Nested(Vocabulary), required=True)
 
 
 class PublicAffiliation(ma.Schema):
@@ -290,8 +282,9 @@ class PersonIn(ma.Schema):
     restricted = StrictBoolean(metadata={"description": "processing restricted (Art. 18)"})
 
 
+@functools.cache
 def page_of(item: type[ma.Schema]) -> type[ma.Schema]:
-    """The schema of one page of a list of `item`."""
+    """The schema of one page of a list of `item` (one per item, as the spec names it)."""
     return ma.Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item), required=True),
@@ -306,6 +299,4 @@ def page_of(item: type[ma.Schema]) -> type[ma.Schema]:
 
 
 InitiativePage = page_of(Initiative)
-OrganisationPage = page_of(Organisation)
-PersonPage = page_of(Person)
 PublicInitiativePage = page_of(PublicInitiative)

@@ -163,79 +163,76 @@ IF_MATCH = {
 }
 
 
-@bp.route("/organisations", endpoint="organisations")
-class Organisations(MethodView):
-    """The organisations (staff)."""
+def _directory_resource(
+    kind: str,
+    plural: str,
+    model: Any,
+    schema: Any,
+    body: Any,
+    search: tuple[Any, Callable[[queries.ListParams], Any], queries.ListSpec],
+    docs: tuple[str, str],
+) -> None:
+    """/api/v1/<plural> (list, create) and /api/v1/<plural>/<<kind>_id> (read, change)
+    of the organisations or the persons (staff). `search`: the query schema, the
+    directory's list query and its list; `docs`: the list's and the create's docstring."""
+    query_schema, listing, spec = search
+    argument = f"{kind}_id"
 
-    @staff_only
-    @query_arguments(bp, schemas.OrganisationQuery)
-    @bp.response(200, schemas.OrganisationPage)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List organisations, filtered like the web list."""
-        query = queries.organisations_query(list_params(args, queries.ORGANISATION_LIST))
-        return page(query, Organisation, args)
+    class Listing(MethodView):
+        @staff_only
+        @query_arguments(bp, query_schema)
+        @bp.response(200, schemas.page_of(schema))
+        def get(self, args: dict[str, Any]) -> dict[str, Any]:
+            return page(listing(list_params(args, spec)), model, args)
 
-    @allowed_if(_may_create("organisation"))
-    @bp.arguments(schemas.OrganisationIn)
-    @bp.response(201, schemas.Organisation, headers=ETAG)
-    @bp.doc(**WRITE_DOC)
-    def post(self, changes: dict[str, Any]) -> Saved:
-        """Create an organisation (checked like the web form)."""
-        return _created("organisation", changes)
+        @allowed_if(_may_create(kind))
+        @bp.arguments(body)
+        @bp.response(201, schema, headers=ETAG)
+        @bp.doc(**WRITE_DOC)
+        def post(self, changes: dict[str, Any]) -> Saved:
+            return _created(kind, changes)
 
+    class Item(MethodView):
+        @bp.response(200, schema, headers=ETAG)
+        def get(self, **ids: int) -> Saved:
+            return _read(model, ids[argument], kind)
 
-@bp.route("/organisations/<int:organisation_id>", endpoint="organisation")
-class OrganisationItem(MethodView):
-    """One organisation."""
+        @staff_only
+        @bp.arguments(body(partial=True))
+        @bp.response(200, schema, headers=ETAG)
+        @bp.doc(**WRITE_DOC, **IF_MATCH)
+        def patch(self, changes: dict[str, Any], **ids: int) -> Saved:
+            """Change the fields sent; `If-Match` must carry the ETag of the version read."""
+            return _updated(kind, model, ids[argument], changes)
 
-    @bp.response(200, schemas.Organisation, headers=ETAG)
-    def get(self, organisation_id: int) -> Saved:
-        """One organisation (staff); its ETag is its version."""
-        return _read(Organisation, organisation_id, "organisation")
-
-    @staff_only
-    @bp.arguments(schemas.OrganisationIn(partial=True))
-    @bp.response(200, schemas.Organisation, headers=ETAG)
-    @bp.doc(**WRITE_DOC, **IF_MATCH)
-    def patch(self, changes: dict[str, Any], organisation_id: int) -> Saved:
-        """Change the fields sent; `If-Match` must carry the ETag of the version read."""
-        return _updated("organisation", Organisation, organisation_id, changes)
-
-
-@bp.route("/persons", endpoint="persons")
-class Persons(MethodView):
-    """The persons (staff)."""
-
-    @staff_only
-    @query_arguments(bp, schemas.PersonQuery)
-    @bp.response(200, schemas.PersonPage)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List persons, searched by name or e-mail like the web list."""
-        query = queries.persons_query(list_params(args, queries.PERSON_LIST))
-        return page(query, Person, args)
-
-    @allowed_if(_may_create("person"))
-    @bp.arguments(schemas.PersonIn)
-    @bp.response(201, schemas.Person, headers=ETAG)
-    @bp.doc(**WRITE_DOC)
-    def post(self, changes: dict[str, Any]) -> Saved:
-        """Create a person (checked like the web form)."""
-        return _created("person", changes)
+    Listing.get.__doc__, Listing.post.__doc__ = docs
+    Item.get.__doc__ = f"One {kind} (staff); its ETag is its version."
+    name = model.__name__
+    bp.route(f"/{plural}", endpoint=plural)(type(f"{name}s", (Listing,), {}))
+    bp.route(f"/{plural}/<int:{argument}>", endpoint=kind)(type(f"{name}Item", (Item,), {}))
 
 
-@bp.route("/persons/<int:person_id>", endpoint="person")
-class PersonItem(MethodView):
-    """One person."""
-
-    @bp.response(200, schemas.Person, headers=ETAG)
-    def get(self, person_id: int) -> Saved:
-        """One person (staff); its ETag is its version."""
-        return _read(Person, person_id, "person")
-
-    @staff_only
-    @bp.arguments(schemas.PersonIn(partial=True))
-    @bp.response(200, schemas.Person, headers=ETAG)
-    @bp.doc(**WRITE_DOC, **IF_MATCH)
-    def patch(self, changes: dict[str, Any], person_id: int) -> Saved:
-        """Change the fields sent; `If-Match` must carry the ETag of the version read."""
-        return _updated("person", Person, person_id, changes)
+_directory_resource(
+    "organisation",
+    "organisations",
+    Organisation,
+    schemas.Organisation,
+    schemas.OrganisationIn,
+    (schemas.OrganisationQuery, queries.organisations_query, queries.ORGANISATION_LIST),
+    (
+        "List organisations, filtered like the web list.",
+        "Create an organisation (checked like the web form).",
+    ),
+)
+_directory_resource(
+    "person",
+    "persons",
+    Person,
+    schemas.Person,
+    schemas.PersonIn,
+    (schemas.PersonQuery, queries.persons_query, queries.PERSON_LIST),
+    (
+        "List persons, searched by name or e-mail like the web list.",
+        "Create a person (checked like the web form).",
+    ),
+)

@@ -49,7 +49,8 @@ def _registration_form(event: Event) -> RegistrationForm:
     return form
 
 
-def _input(form: RegistrationForm) -> services.RegistrationInput:
+def registration_input(form: RegistrationForm) -> services.RegistrationInput:
+    """What a validated registration form registers (the public page and the API)."""
     return services.RegistrationInput(
         first_name=form.first_name.data or "",
         last_name=form.last_name.data or "",
@@ -77,7 +78,7 @@ def register(event_id: int) -> Response | str:
             return redirect(url_for("event_public.registered", event_id=event.id))
         valid = form.validate()  # first: validate() resets the field errors
         if form.check_preferences(required=bool(event.workshops)) and valid:
-            services.register(event.id, _input(form))
+            services.register(event.id, registration_input(form))
             db.session.commit()
             return redirect(url_for("event_public.registered", event_id=event.id))
     return render_template(

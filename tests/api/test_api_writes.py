@@ -11,6 +11,8 @@ from sqlalchemy import select
 from crm.db.engine import writing
 from crm.extensions import db
 from crm.models import AuditEntry
+from crm.models import Consent
+from crm.models import ConsentPurpose
 from crm.models import Organisation
 from crm.models import Person
 from tests.api.conftest import bearer
@@ -221,6 +223,19 @@ def test_register_a_person_like_the_public_form(app, client, make, writer):
         "/api/v1/registrations", json=body | {"event_id": draft.id}, headers=writer
     )
     assert closed.status_code == 422 and "event_id" in closed.json["errors"]["json"]
+
+
+def test_a_registrations_consents_are_recorded_as_sent(app, client, make, writer):
+    event = make.event()
+    body = {"event_id": event.id, "first_name": "Ida", "last_name": "Zu", "consent_event": True}
+    body |= {"email": "ida@example.org", "newsletter": True, "photos": False}
+    created = client.post("/api/v1/registrations", json=body, headers=writer)
+    assert created.status_code == 201, created.json
+    with app.app_context():
+        purposes = db.session.scalars(
+            select(Consent.purpose).where(Consent.registration_id == created.json["id"])
+        )
+        assert set(purposes) == {ConsentPurpose.EVENT_COMMUNICATION, ConsentPurpose.NEWSLETTER}
 
 
 def test_change_an_interaction_with_its_etag(app, client, make, writer):
