@@ -18,6 +18,7 @@ from crm.dashboard.charts import bar_chart
 from crm.formats.tables import ExportInfo
 from crm.formats.tables import csv_response
 from crm.formats.tables import xlsx_response
+from crm.web.templating import format_share
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -35,7 +36,8 @@ def _number(value: float) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "" if value is None else f"{format_decimal(value, format='#,##0.0')} %"
+    """A percentage (66.7) in the locale's pattern: `66,7 %` (German), `66.7%` (English)."""
+    return "" if value is None else format_share(value / 100, 1)
 
 
 @bp.get("/")

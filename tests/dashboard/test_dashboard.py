@@ -247,7 +247,7 @@ def test_page_numbers_match_database_counts(app, client, login_as, network):
     assert len(tables["laender"]) == 16  # every Land, zeros included
     assert "Hamburg" in tables["laender"] and tables["laender"]["Hamburg"] == (0,)
     assert list(tables["gruendungen"]) == ["2019", "2020", "2021", "ohne Angabe"]
-    assert 'data-share="ihk">Anteil mit IHK-Beteiligung: 25,0 %' in html
+    assert 'data-share="ihk">Anteil mit IHK-Beteiligung: 25,0\u00a0%' in html
     assert "Entwurf" not in tables["veranstaltungen"]
 
 
@@ -274,8 +274,10 @@ def test_numbers_are_formatted_for_german_readers(app):
 
     with app.test_request_context("/dashboard/", headers={"Accept-Language": "de"}):
         assert _number(2512) == "2.512"
-        assert _percent(66.7) == "66,7 %"
+        assert _percent(66.7) == "66,7\u00a0%"  # Babel's German pattern: a no-break space
         assert _percent(None) == ""
+    with app.test_request_context("/dashboard/", headers={"Accept-Language": "en"}):
+        assert _percent(66.7) == "66.7%"
 
 
 @pytest.mark.parametrize("slug", list(EXPECTED))
