@@ -44,7 +44,7 @@ def test_staff_read_the_dashboard_and_download_a_figure(app, page, make, screens
         numbers = shown(page, slug)
         assert nonzero(numbers) == nonzero(expected), slug
         assert nonzero(numbers) == nonzero(counted[slug]), slug
-    assert page.locator("[data-share=ihk]").inner_text() == "Anteil mit IHK-Beteiligung: 25,0 %"
+    assert page.locator("[data-share=ihk]").inner_text() == "Anteil mit IHK-Beteiligung: 25,0\u00a0%"
     chart = page.get_by_role("img", name="Balkendiagramm: Initiativen je Land", exact=False)
     expect(chart).to_be_visible()
     assert page.locator("svg[data-chart=laender] rect.chart-bar").count() == 16
