@@ -22,7 +22,6 @@ from crm.imports.matching import fold_name
 from crm.imports.matching import website_domain
 from crm.imports.outcome import RowResult
 from crm.imports.spec import ImportSpec
-from crm.imports.values import BadValue
 from crm.imports.values import parse_bool
 from crm.imports.values import parse_date
 from crm.imports.values import parse_email
@@ -30,9 +29,10 @@ from crm.imports.values import parse_enum
 from crm.imports.values import parse_int
 from crm.imports.values import parse_phone
 from crm.imports.values import parse_text
+from crm.imports.values import parse_vocabulary
 from crm.imports.values import parse_website
-from crm.imports.values import split_list
 from crm.imports.values import text
+from crm.imports.values import vocabulary_table
 from crm.models import Affiliation
 from crm.models import Event
 from crm.models import Initiative
@@ -236,20 +236,10 @@ class InitiativeHandler(Handler):
                 self.by_name.setdefault(fold_name(short), iid)
             if website_domain(website):
                 self.by_domain.setdefault(website_domain(website), iid)
-        self.themes = {fold_name(t.name): t for t in db.session.scalars(select(Theme))}
+        self.themes = vocabulary_table(db.session.scalars(select(Theme)))
 
-    def _themes(self, cell: Any) -> list[Any]:
-        found = []
-        for part in split_list(cell):
-            theme = self.themes.get(fold_name(part))
-            if theme is None:
-                hits = [t for k, t in self.themes.items() if fold_name(part) in k]
-                if len(hits) != 1:
-                    raise BadValue(_("„%(part)s“ ist kein bekanntes Thema.", part=part))
-                theme = hits[0]
-            if theme not in found:
-                found.append(theme)
-        return found
+    def _themes(self, cell: Any) -> list[Theme]:
+        return parse_vocabulary(self.themes, cell)
 
     def parse(self, values: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.cell(values, "name", lambda c: parse_text(c, 200))}

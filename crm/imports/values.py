@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from collections.abc import Iterable
 from typing import Any
+from typing import Protocol
 from typing import TypeVar
 
 from email_validator import EmailNotValidError
@@ -19,6 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from crm.imports.matching import fold_key
+from crm.imports.matching import fold_name
 from crm.web.labels import LABELS
 
 E = TypeVar("E", bound=enum.Enum)
@@ -184,3 +187,71 @@ def parse_website(cell: Any) -> str | None:
 def split_list(cell: Any) -> list[str]:
     """Several values in one cell, separated by ; , | or line breaks."""
     return [p.strip() for p in re.split(r"[;,|\n]", text(cell)) if p.strip()]
+
+
+# The English names of the shipped themes (crm/reference/loader.py THEMES); the UI shows
+# theme names as entered, so these are the names an English list is likely to use.
+THEME_ENGLISH: dict[str, tuple[str, ...]] = {
+    "Akzeptanz der Industrie": ("Acceptance of industry", "Industry acceptance"),
+    "Fachkräfte/Ausbildung/MINT": ("Skilled workers/Training/STEM",),
+    "Digitalisierung/Industrie 4.0": (
+        "Digitalisation/Industry 4.0",
+        "Digitalization/Industry 4.0",
+    ),
+    "Energiewende/Klimaschutz": ("Energy transition/Climate protection",),
+    "Wasserstoff": ("Hydrogen",),
+    "Kreislaufwirtschaft": ("Circular economy",),
+    "Strukturwandel (Kohleregionen)": ("Structural change (coal regions)",),
+    "Transformation Fahrzeugindustrie": ("Transformation of the automotive industry",),
+    "Flächen/Genehmigungen": ("Sites/Permits", "Land/Permits"),
+    "Infrastruktur": ("Infrastructure",),
+    "Innovation/Transfer": ("Innovation/Transfer",),
+    "Standortmarketing": ("Location marketing",),
+    "Resilienz": ("Resilience",),
+}
+
+
+class Named(Protocol):
+    """A vocabulary record with a German name (a theme)."""
+
+    name: str
+
+
+N = TypeVar("N", bound=Named)
+
+
+def vocabulary_table(records: Iterable[N]) -> dict[str, N]:
+    """Records by their folded German name and English names.
+
+    The English names are the shipped ones above and, for any name, its translation in the
+    English catalogue (so a theme whose name gets a msgid is found by it too).
+    """
+    table: dict[str, N] = {}
+    records = list(records)
+    for record in records:
+        table[fold_name(record.name)] = record
+    for record in records:
+        with force_locale("en"):
+            translated = _(record.name)
+        for english in (translated, *THEME_ENGLISH.get(record.name, ())):
+            table.setdefault(fold_name(english), record)
+    return table
+
+
+def parse_vocabulary(table: dict[str, N], cell: Any) -> list[N]:
+    """The records a cell names (several separated as in `split_list`), each once.
+
+    A part matches a name exactly after folding, else as the only name that contains it.
+    """
+    found: list[N] = []
+    for part in split_list(cell):
+        key = fold_name(part)
+        record = table.get(key)
+        if record is None:
+            hits = list(dict.fromkeys(r for k, r in table.items() if key in k))
+            if len(hits) != 1:
+                raise BadValue(_("„%(part)s“ ist kein bekanntes Thema.", part=part))
+            record = hits[0]
+        if record not in found:
+            found.append(record)
+    return found

@@ -575,3 +575,41 @@ def test_attendance_same_name_without_email_is_decided_and_undo_removes_it(app, 
         undo(outcome.batch_id)
     assert (count_rows(app, Registration), count_rows(app, Person)) == (0, 1)
     assert outcome.rows[0].candidate_id == erika.id
+
+
+def test_initiative_themes_by_their_english_names(app, tmp_path):
+    path = _write_csv(
+        tmp_path / "initiatives_en.csv",
+        [
+            ["Name", "Topics"],
+            ["Hydrogen Valley", "hydrogen; Circular Economy, Skilled workers/Training/STEM"],
+            ["Both languages", "Wasserstoff | Hydrogen; resilience"],
+            ["Unknown", "Space travel"],
+        ],
+        delimiter=",",
+    )
+    _spec, outcome = _import(app, "initiatives", path)
+    assert outcome.created == 2
+    assert outcome.errors == [
+        {"row": 4, "column": "Topics", "message": "„Space travel“ ist kein bekanntes Thema."}
+    ]
+    from sqlalchemy.orm import selectinload
+
+    from crm.models import Initiative
+
+    with app.app_context():
+        initiatives = db.session.scalars(
+            select(Initiative).options(selectinload(Initiative.themes))
+        )
+        themes = {i.name: sorted(t.name for t in i.themes) for i in initiatives}
+    assert themes == {
+        "Hydrogen Valley": ["Fachkräfte/Ausbildung/MINT", "Kreislaufwirtschaft", "Wasserstoff"],
+        "Both languages": ["Resilienz", "Wasserstoff"],
+    }
+
+
+def test_every_shipped_theme_has_an_english_name():
+    from crm.imports.values import THEME_ENGLISH
+    from crm.reference.loader import THEMES
+
+    assert set(THEME_ENGLISH) == set(THEMES)
