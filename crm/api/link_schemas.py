@@ -137,6 +137,7 @@ class Registration(ma.Schema):
     person_id = _id(allow_none=True)
     organisation_id = _id(allow_none=True)
     organisation_text = fields.String(allow_none=True)
+    organisation_confirmed = fields.Boolean(required=True)
     initiative_id = _id(allow_none=True)
     function = fields.String(allow_none=True)
     status = enum_field(RegistrationStatus, required=True)

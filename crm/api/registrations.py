@@ -1,7 +1,8 @@
 """Registering a person for an event through the API: the public registration form's
 checks (`RegistrationForm`), the event's own rules (window, status) and
 `crm.events.services.register` (waitlist beyond capacity, the confirmation mail with the
-personal link, the consents)."""
+personal link, the consents). Staff mark a registration as on the web (check-in, no-show,
+reset, organisation confirmed) through `crm.events.services.MARKS`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from crm import permissions
+from crm.api import writes
+from crm.api.auth import fail
 from crm.api.auth import invalid_body
 from crm.api.schemas import INTEGER_LIMIT
 from crm.api.schemas import StrictBoolean
@@ -95,3 +99,28 @@ def _posted(body: dict[str, Any]) -> MultiDict[str, str]:
         if body.get(name):
             data[form_name] = "y"
     return data
+
+
+class RegistrationChanges(ma.Schema):
+    """A mark staff set on a registration, as the buttons of the registration list do."""
+
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(sorted(services.MARKS)),
+        metadata={
+            "description": "checkin, no-show, reset (back to registered) or "
+            "confirm-organisation; a mark that does not apply changes nothing"
+        },
+    )
+
+
+def change(registration: Registration, changes: dict[str, Any]) -> Registration:
+    """Set the mark of `changes` on the version named by If-Match (committed)."""
+    if permissions.person_locked(registration):
+        fail(403, "The person of this registration is restricted (Art. 18 GDPR).")
+    # the row stays locked until the commit, so no other change slips in after the check
+    db.session.refresh(registration, ["updated_at"], with_for_update=True)
+    writes.require_current_version(registration)
+    services.MARKS[changes["action"]](registration)  # False: the mark does not apply
+    db.session.commit()
+    return registration

@@ -138,6 +138,7 @@ LISTED = (
         permissions.can_manage_events,
         {"event_id": int, "person_id": int, "status": RegistrationStatus},
         create=(registrations.RegistrationIn, registrations.register),
+        change=(registrations.RegistrationChanges(), registrations.change),
     ),
 )
 

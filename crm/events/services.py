@@ -816,3 +816,13 @@ def _mail_registrants(event: Event, template: str, subject: LazyString, method: 
             queue_mail(person.email, str(subject), body, ics=calendar)
         mailed += 1
     return mailed
+
+
+# The marks staff set on a registration (registration list, check-in), by name: the web's
+# buttons and the API's PATCH both go through them.
+MARKS = {
+    "checkin": check_in,
+    "no-show": mark_no_show,
+    "reset": reset_attendance,
+    "confirm-organisation": confirm_organisation,
+}

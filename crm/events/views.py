@@ -346,12 +346,13 @@ def checkin(event_id: int) -> str:
     )
 
 
-MARKS = {
-    "checkin": (services.check_in, _l("Eingecheckt: %(n)s.")),
-    "no-show": (services.mark_no_show, _l("Als nicht erschienen markiert: %(n)s.")),
-    "reset": (services.reset_attendance, _l("Zurückgesetzt auf angemeldet: %(n)s.")),
-    "confirm-organisation": (services.confirm_organisation, _l("Organisation bestätigt: %(n)s.")),
+MARK_MESSAGES = {
+    "checkin": _l("Eingecheckt: %(n)s."),
+    "no-show": _l("Als nicht erschienen markiert: %(n)s."),
+    "reset": _l("Zurückgesetzt auf angemeldet: %(n)s."),
+    "confirm-organisation": _l("Organisation bestätigt: %(n)s."),
 }
+MARKS = {action: (services.MARKS[action], message) for action, message in MARK_MESSAGES.items()}
 
 
 @bp.post("/<int:event_id>/registrations/<int:registration_id>/<action>")

@@ -15,6 +15,7 @@ from crm.models import Consent
 from crm.models import ConsentPurpose
 from crm.models import Organisation
 from crm.models import Person
+from crm.models import Registration
 from tests.api.conftest import bearer
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import count_rows
@@ -279,4 +280,47 @@ def test_an_interaction_with_a_restricted_person_stays_as_it_is(app, client, mak
     path = created.headers["Location"]
     tag = client.get(path, headers=writer).headers["ETag"]
     refused = client.patch(path, json={"subject": "Neu"}, headers=writer | {"If-Match": tag})
+    assert refused.status_code == 403
+
+
+def test_staff_mark_a_registration_as_on_the_web(app, client, make, writer):
+    registration = make.registration(make.event(), make.person())
+    path = f"/api/v1/registrations/{registration.id}"
+    read = client.get(path, headers=writer)
+    assert read.status_code == 200 and read.json["organisation_confirmed"] is False
+    tag = read.headers["ETag"]
+    unversioned = client.patch(path, json={"action": "checkin"}, headers=writer)
+    assert unversioned.status_code == 428
+    checked_in = client.patch(path, json={"action": "checkin"}, headers=writer | {"If-Match": tag})
+    assert checked_in.status_code == 200, checked_in.json
+    assert checked_in.json["status"] == "attended" and checked_in.json["checked_in_at"]
+    assert checked_in.headers["ETag"] != tag
+    stale = client.patch(path, json={"action": "reset"}, headers=writer | {"If-Match": tag})
+    assert stale.status_code == 412
+    tag = checked_in.headers["ETag"]
+    again = client.patch(path, json={"action": "checkin"}, headers=writer | {"If-Match": tag})
+    assert again.status_code == 200 and again.json["status"] == "attended"  # nothing to do
+    reset = client.patch(path, json={"action": "reset"}, headers=writer | {"If-Match": tag})
+    assert reset.status_code == 200 and reset.json["status"] == "registered"
+    unknown = client.patch(path, json={"action": "cancel"}, headers=writer | {"If-Match": tag})
+    assert unknown.status_code == 422 and "action" in unknown.json["errors"]["json"]
+
+
+def test_a_registration_of_a_restricted_person_stays_as_it_is(app, client, make, writer):
+    person = make.person(restricted=True)
+    registration = make.registration(make.event(), person)
+    path = f"/api/v1/registrations/{registration.id}"
+    tag = client.get(path, headers=writer).headers["ETag"]
+    refused = client.patch(path, json={"action": "checkin"}, headers=writer | {"If-Match": tag})
+    assert refused.status_code == 403
+    with app.app_context():
+        assert db.session.get_one(Registration, registration.id).status.value == "registered"
+
+
+def test_reading_a_registration_cannot_mark_it(client, make, staff, token_for):
+    registration = make.registration(make.event(), make.person())
+    path = f"/api/v1/registrations/{registration.id}"
+    reader = bearer(token_for(staff))
+    tag = client.get(path, headers=reader).headers["ETag"]
+    refused = client.patch(path, json={"action": "checkin"}, headers=reader | {"If-Match": tag})
     assert refused.status_code == 403
