@@ -277,6 +277,7 @@ class OrganisationForm(AddressFormMixin, RecordForm):
         "wz_division",
         "size_class",
         "website",
+        "ags",
         "parent",
         "street",
         "plz",
@@ -305,6 +306,10 @@ class OrganisationForm(AddressFormMixin, RecordForm):
         one_of(SizeClass, _l("Bitte eine der angebotenen Klassen wählen."), optional=True),
     )
     website = _website_field()
+    ags = StringField(
+        _l("Amtlicher Gemeindeschlüssel (AGS)"),
+        description=_l("Für Kommunen: acht Ziffern (Gemeinde) oder fünf (Kreis)."),
+    )
     parent = _organisation_field(_l("Übergeordnete Organisation"))
 
     def validate_wz_section(self, field: Any) -> None:
@@ -319,6 +324,13 @@ class OrganisationForm(AddressFormMixin, RecordForm):
         value = (field.data or "").strip()
         if value and not (len(value) == 2 and value.isdigit()):
             raise ValidationError(_l("Bitte zwei Ziffern angeben."))
+
+    def validate_ags(self, field: Any) -> None:
+        """Eight digits for a Gemeinde, five for a Kreis (blanks removed)."""
+        value = "".join((field.data or "").split())
+        field.data = value
+        if value and not (len(value) in (5, 8) and value.isdigit()):
+            raise ValidationError(_l("Bitte acht Ziffern (Gemeinde) oder fünf (Kreis) angeben."))
 
 
 class PersonForm(RecordForm):
@@ -439,6 +451,7 @@ def organisation_values(record: Any) -> dict[str, Any]:
         "wz_division": record.wz_division,
         "size_class": _enum(record.size_class),
         "website": record.website,
+        "ags": record.ags,
         "parent": record.parent_id,
         **_address_values(record),
     }

@@ -127,7 +127,7 @@ def apply_organisation(record: Organisation, values: dict[str, Any]) -> None:
     _copy(
         record,
         values,
-        ("name", "legal_name", "other_names", "wz_section", "wz_division", "website"),
+        ("name", "legal_name", "other_names", "wz_section", "wz_division", "website", "ags"),
     )
     record.type = OrgType(values["type"])
     record.size_class = _optional(SizeClass, values["size_class"])

@@ -94,6 +94,7 @@ MERGE_FIELDS: dict[str, tuple[MergeField, ...]] = {
         MergeField("wz_division", _l("WZ-Abteilung"), ("wz_division",)),
         MergeField("size_class", _l("Größenklasse"), ("size_class",)),
         MergeField("website", _l("Website"), ("website",)),
+        MergeField("ags", _l("Amtlicher Gemeindeschlüssel (AGS)"), ("ags",)),
         MergeField("parent_id", _l("Übergeordnete Organisation"), ("parent_id",)),
         MergeField("address", _l("Adresse"), ADDRESS_FIELDS),
     ),

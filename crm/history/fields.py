@@ -129,6 +129,7 @@ FIELD_LABELS: dict[str, LazyString] = {
     "wz_section": _l("WZ-Abschnitt"),
     "wz_division": _l("WZ-Abteilung"),
     "size_class": _l("Größenklasse"),
+    "ags": _l("Amtlicher Gemeindeschlüssel (AGS)"),
     "parent_id": _l("Übergeordnete Organisation"),
     "salutation": _l("Anrede"),
     "title": _l("Titel"),
@@ -202,6 +203,7 @@ RESTORABLE: dict[str, frozenset[str]] = {
         "wz_division",
         "size_class",
         "website",
+        "ags",
         "parent_id",
     },
     "persons": frozenset(

@@ -197,10 +197,16 @@ class Handler:
         if self._org_index is None:
             index = OrganisationIndex()
             rows = db.session.execute(
-                select(Organisation.id, Organisation.name, Organisation.plz, Organisation.website)
+                select(
+                    Organisation.id,
+                    Organisation.name,
+                    Organisation.plz,
+                    Organisation.website,
+                    Organisation.ags,
+                )
             )
-            for record_id, name, plz, website in rows:
-                index.add(record_id, name, plz, website)
+            for record_id, name, plz, website, ags in rows:
+                index.add(record_id, name, plz, website, ags)
             self._org_index = index
         return self._org_index
 

@@ -22,6 +22,7 @@ from crm.imports.matching import fold_name
 from crm.imports.matching import website_domain
 from crm.imports.outcome import RowResult
 from crm.imports.spec import ImportSpec
+from crm.imports.values import parse_ags
 from crm.imports.values import parse_bool
 from crm.imports.values import parse_date
 from crm.imports.values import parse_email
@@ -65,14 +66,19 @@ class OrganisationHandler(Handler):
         out["type"] = self.cell(values, "type", lambda c: parse_enum(OrgType, c))
         out["size_class"] = self.cell(values, "size_class", lambda c: parse_enum(SizeClass, c))
         out["website"] = self.cell(values, "website", parse_website)
+        out["ags"] = self.cell(values, "ags", parse_ags)
         self.address(values, out)
         return out
 
+    @staticmethod
+    def _keys(parsed: dict[str, Any]) -> tuple[str, str | None, str | None, str | None]:
+        return parsed["name"], parsed.get("plz"), parsed.get("website"), parsed.get("ags")
+
     def match(self, parsed: dict[str, Any]) -> Match | None:
-        return self.org_index().find(parsed["name"], parsed.get("plz"), parsed.get("website"))
+        return self.org_index().find(*self._keys(parsed))
 
     def remember(self, ref: int, parsed: dict[str, Any]) -> None:
-        self.org_index().add(ref, parsed["name"], parsed.get("plz"), parsed.get("website"))
+        self.org_index().add(ref, *self._keys(parsed))
 
     def create(self, parsed: dict[str, Any], row: int) -> Any:
         parsed = dict(parsed)
@@ -82,6 +88,7 @@ class OrganisationHandler(Handler):
     def settle(self) -> None:
         index = self.org_index()
         real = new_ids(self.pending)
+        renumber(index.by_ags, real)
         renumber(index.by_domain, real)
         renumber(index.by_name_plz, real)
         renumber_lists(index.by_name, real)

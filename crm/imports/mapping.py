@@ -42,6 +42,10 @@ FIELDS: dict[str, dict[str, tuple[LazyString, tuple[str, ...]]]] = {
         "other_names": (_l("Andere Namen"), ("Alias", "Other Names")),
         "type": (_l("Art"), ("Typ", "Type", "Organisationstyp", "Kategorie")),
         "size_class": (_l("Größenklasse"), ("Größe", "Size", "Size Class")),
+        "ags": (
+            _l("AGS"),
+            ("Gemeindeschlüssel", "Amtlicher Gemeindeschlüssel", "Municipality Key"),
+        ),
         **_COMMON,
     },
     "persons": {

@@ -69,19 +69,30 @@ class Match:
 
 
 class OrganisationIndex:
-    """Existing organisations by website domain, by folded name + PLZ and by folded name."""
+    """Existing organisations by AGS, by website domain, by folded name + PLZ and by folded
+    name."""
 
     def __init__(self) -> None:
+        self.by_ags: dict[str, int] = {}
         self.by_domain: dict[str, int] = {}
         self.by_name_plz: dict[tuple[str, str], int] = {}
         self.by_name: dict[str, list[int]] = defaultdict(list)
         self.names: dict[int, str] = {}
         self.blocks: dict[str, dict[int, str]] = defaultdict(dict)  # PLZ or initial → names
 
-    def add(self, record_id: int, name: str, plz: str | None, website: str | None) -> None:
+    def add(
+        self,
+        record_id: int,
+        name: str,
+        plz: str | None,
+        website: str | None,
+        ags: str | None = None,
+    ) -> None:
         """Make a record findable (existing, or created earlier in the same file)."""
         folded = fold_name(name)
         domain = website_domain(website)
+        if ags:
+            self.by_ags.setdefault(ags, record_id)
         if domain:
             self.by_domain.setdefault(domain, record_id)
         self.by_name_plz.setdefault((folded, plz or ""), record_id)
@@ -90,9 +101,13 @@ class OrganisationIndex:
         self.names[record_id] = folded
         self.blocks[_block(folded, plz)][record_id] = folded
 
-    def find(self, name: str, plz: str | None, website: str | None) -> Match | None:
-        """The record of a row: by website domain, else by name + PLZ (a name alone when
-        one side has no PLZ and the name is unique), else a fuzzy candidate."""
+    def find(
+        self, name: str, plz: str | None, website: str | None, ags: str | None = None
+    ) -> Match | None:
+        """The record of a row: by AGS, else by website domain, else by name + PLZ (a name
+        alone when one side has no PLZ and the name is unique), else a fuzzy candidate."""
+        if ags and ags in self.by_ags:
+            return Match(self.by_ags[ags], True, reason="ags")
         folded = fold_name(name)
         domain = website_domain(website)
         if domain and domain in self.by_domain:

@@ -164,6 +164,24 @@ def parse_plz(cell: Any) -> str | None:
     return value
 
 
+def parse_ags(cell: Any) -> str | None:
+    """An Amtlicher Gemeindeschlüssel: eight digits (Gemeinde) or five (Kreis); a number
+    cell that lost its leading zero gets it back."""
+    value = "".join(text(cell).split())
+    if not value:
+        return None
+    if value.isdigit() and len(value) in (4, 7):
+        value = "0" + value
+    if not (value.isdigit() and len(value) in (5, 8)):
+        raise BadValue(
+            _(
+                "„%(value)s“ ist kein Gemeindeschlüssel (acht Ziffern, für einen Kreis fünf).",
+                value=value,
+            )
+        )
+    return value
+
+
 def parse_text(cell: Any, max_length: int) -> str | None:
     """Text within the column's length."""
     value = text(cell)

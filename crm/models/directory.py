@@ -161,6 +161,8 @@ class Organisation(VersionedMixin, AddressMixin, SortedByNameMixin, Base):
     wz_division: Mapped[str | None] = mapped_column(String(2))
     size_class: Mapped[SizeClass | None] = mapped_column(str_enum(SizeClass, "size_class"))
     website: Mapped[str | None] = mapped_column(String(300))
+    # Amtlicher Gemeindeschlüssel of a Kommune: 8 digits (Gemeinde) or 5 (Kreis)
+    ags: Mapped[str | None] = mapped_column(String(8), index=True)
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )

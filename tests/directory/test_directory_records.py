@@ -216,6 +216,20 @@ def test_staff_creates_an_organisation_with_a_parent(app, client, make, login_as
         )
 
 
+def test_a_kommune_keeps_its_ags_and_shows_it(app, client, login_as):
+    login_as("staff")
+    data = organisation_data(name="Stadt Köln", type="kommune", ags=" 0531 5000 ")
+    response = client.post("/organisations/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == "Stadt Köln"))
+        assert org.ags == "05315000"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "05315000" in page
+    form = client.get(f"/organisations/{org.id}/edit").get_data(as_text=True)
+    assert 'value="05315000"' in form
+
+
 def test_staff_creates_a_person(app, client, login_as):
     login_as("staff")
     response = client.post("/persons/new", data=person_data(restricted="y"))
@@ -291,6 +305,8 @@ BAD_ORGANISATIONS = [
     ({"website": "www.ohne-schema.de"}, "https://"),
     ({"size_class": "riesig"}, "Klassen"),
     ({"plz": "abcde"}, "fünf Ziffern"),
+    ({"ags": "053150"}, "acht Ziffern (Gemeinde)"),
+    ({"ags": "0531500x"}, "acht Ziffern (Gemeinde)"),
 ]
 # kind: (its form data, a typed value that must stay in the page, its model)
 NEW_FORMS = {

@@ -613,3 +613,33 @@ def test_every_shipped_theme_has_an_english_name():
     from crm.reference.loader import THEMES
 
     assert set(THEME_ENGLISH) == set(THEMES)
+
+
+def test_an_organisation_matches_by_ags_before_website_and_name(app, tmp_path, make):
+    kommune = make.organisation(name="Stadt Köln", plz="50667", ags="05315000")
+    make.organisation(name="Köln Tourismus", website="https://www.koeln.example")
+    assert m.auto_mapping("organisations", ["Gemeindeschlüssel"]) == {0: "ags"}
+    path = _write_csv(
+        tmp_path / "kommunen.csv",
+        [
+            ["Name", "Amtlicher Gemeindeschlüssel", "Webseite", "PLZ"],
+            ["Köln, Stadt", "05315000", "www.koeln.example", "50668"],
+            ["Kreis Kleve", "5154", "", ""],
+            ["Kreis Kleve", "05154", "", ""],
+            ["Nirgendwo", "123", "", ""],
+        ],
+    )
+    _spec, outcome = _import(app, "organisations", path)
+    assert (outcome.created, outcome.updated) == (1, 1)
+    assert outcome.errors == [
+        {
+            "row": 5,
+            "column": "Amtlicher Gemeindeschlüssel",
+            "message": "„123“ ist kein Gemeindeschlüssel (acht Ziffern, für einen Kreis fünf).",
+        }
+    ]
+    with app.app_context():
+        updated = db.session.get(Organisation, kommune.id)
+        assert (updated.name, updated.plz) == ("Köln, Stadt", "50668")
+        kleve = db.session.scalars(select(Organisation).where(Organisation.ags == "05154"))
+        assert [o.name for o in kleve] == ["Kreis Kleve"]
