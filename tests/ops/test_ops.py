@@ -156,7 +156,8 @@ def test_metrics_count_routes_by_rule_statements_outbox_and_backup(make_app, mak
     auth = {"Authorization": "Bearer tok-123"}
     before = client.get("/metrics", headers=auth).get_data(as_text=True)
     rule = "/persons/<int:person_id>"
-    count_before = _metric(before, "industrienetz_http_requests_total", route=rule) or 0
+    requests = "industrienetz_http_requests_total"
+    count_before = _metric(before, requests, route=rule, status="200") or 0
     assert client.get(f"/persons/{person.id}").status_code == 200
     assert client.get("/gibt-es-nicht/123").status_code == 404
     with app.app_context(), writing():
