@@ -48,11 +48,17 @@ class PageQuery(ma.Schema):
     )
 
 
+def _without_nul(value: str) -> None:
+    """PostgreSQL text cannot hold a NUL character: refused as input (422), not a 500."""
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain a NUL character.")
+
+
 class ListQuery(PageQuery):
     """Paging and search of the directory's lists."""
 
     q = fields.String(
-        validate=validate.Length(max=100),
+        validate=[validate.Length(max=100), _without_nul],
         metadata={"description": "Search the name (persons: also the e-mail), as the web lists."},
     )
 

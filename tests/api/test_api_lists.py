@@ -157,3 +157,8 @@ def test_the_public_directory_needs_no_token_and_shows_listed_initiatives_only(c
 def test_an_unknown_query_parameter_is_422(client, staff_headers):
     response = client.get("/api/v1/initiatives?Land=05", headers=staff_headers)
     assert response.status_code == 422 and "Land" in response.json["errors"]["query"]
+
+
+def test_a_search_with_a_nul_character_is_refused(client, staff_headers):
+    response = client.get("/api/v1/initiatives?q=a%00b", headers=staff_headers)
+    assert response.status_code == 422 and "q" in response.json["errors"]["query"]
