@@ -44,7 +44,8 @@ def test_staff_read_the_dashboard_and_download_a_figure(app, page, make, screens
         numbers = shown(page, slug)
         assert nonzero(numbers) == nonzero(expected), slug
         assert nonzero(numbers) == nonzero(counted[slug]), slug
-    assert page.locator("[data-share=ihk]").inner_text() == "Anteil mit IHK-Beteiligung: 25,0\u00a0%"
+    share = page.locator("[data-share=ihk]").inner_text()
+    assert share == "Anteil mit IHK-Beteiligung: 25,0\u00a0%"  # Babel: a no-break space
     chart = page.get_by_role("img", name="Balkendiagramm: Initiativen je Land", exact=False)
     expect(chart).to_be_visible()
     assert page.locator("svg[data-chart=laender] rect.chart-bar").count() == 16
