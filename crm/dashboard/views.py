@@ -15,14 +15,11 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.dashboard import queries
 from crm.dashboard.charts import bar_chart
+from crm.formats.tables import RESPONSES
 from crm.formats.tables import ExportInfo
-from crm.formats.tables import csv_response
-from crm.formats.tables import xlsx_response
 from crm.web.templating import format_share
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-
-EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
 
 
 @bp.before_request
@@ -76,7 +73,7 @@ def export_rows(item: queries.Figure) -> list[list[Any]]:
 @bp.get("/<slug>.<fmt>")
 def export(slug: str, fmt: str) -> Response:
     """One figure's numbers as CSV or XLSX; unknown figures and formats are 404."""
-    writer = EXPORT_FORMATS.get(fmt) or abort(404)
+    writer = RESPONSES.get(fmt) or abort(404)
     item = queries.figure(slug) or abort(404)
     about = ExportInfo(title=str(item.title), exported_by=current_user.email)
     filename = _("auswertung") + f"-{slug}.{fmt}"

@@ -21,15 +21,12 @@ from crm import permissions
 from crm.directory import addressbook
 from crm.directory import export_jobs
 from crm.directory import queries
-from crm.formats.tables import csv_response
-from crm.formats.tables import xlsx_response
+from crm.formats.tables import RESPONSES
 from crm.formats.vcard import MIMETYPE
 from crm.formats.vcard import vcards
 from crm.web.labels import label
 
 bp = Blueprint("addressbook", __name__)
-
-MAIL_MERGE_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
 
 
 @bp.before_request
@@ -70,7 +67,7 @@ def persons_vcard() -> Response:
 def mail_merge(fmt: str) -> Response:
     """The current person list as a mail-merge table: salutation, address block, e-mail;
     only persons who consented to the mailing's purpose (?zweck=)."""
-    if fmt not in MAIL_MERGE_FORMATS:
+    if fmt not in RESPONSES:
         abort(404)
     purpose = addressbook.parse_purpose(request.args.get("zweck"))
     locale = get_locale()
@@ -81,4 +78,4 @@ def mail_merge(fmt: str) -> Response:
     about = replace(listed, title=_("Serienbrief"), filters=[*listed.filters, purpose_line])
     table = addressbook.mail_merge(query, purpose, language)
     filename = _("serienbrief") + f".{fmt}"
-    return MAIL_MERGE_FORMATS[fmt](filename, table.header, table.rows, about)
+    return RESPONSES[fmt](filename, table.header, table.rows, about)

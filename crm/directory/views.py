@@ -17,8 +17,7 @@ from sqlalchemy import Select
 from crm import permissions
 from crm.directory import export_jobs
 from crm.directory import queries
-from crm.formats.tables import csv_response
-from crm.formats.tables import xlsx_response
+from crm.formats.tables import RESPONSES
 from crm.models import InitiativeStatus
 from crm.models import InitiativeType
 from crm.models import OrgType
@@ -35,9 +34,6 @@ bp = Blueprint("directory", __name__)
 def _require_directory() -> None:
     if not permissions.can_view_directory(current_user):
         abort(403)
-
-
-EXPORTS = {"csv": csv_response, "xlsx": xlsx_response}
 
 
 def _initiative_params() -> queries.ListParams:
@@ -65,7 +61,7 @@ def _download(fmt: str, kind: str) -> Response | str:
     """The list `kind` with its current search, filters and sort as CSV or XLSX; a list
     longer than EXPORT_JOB_ROWS is offered to be prepared by the worker instead."""
     _require_directory()
-    if fmt not in EXPORTS:
+    if fmt not in RESPONSES:
         abort(404)
     listing = export_jobs.LISTS[kind]
     query = listing.query(current_user, request.args)
@@ -81,7 +77,7 @@ def _download(fmt: str, kind: str) -> Response | str:
         )
     header, table = listing.table(query)
     about = export_jobs.info(kind, current_user, request.args, query)
-    return EXPORTS[fmt](f"{listing.name()}.{fmt}", header, table, about)
+    return RESPONSES[fmt](f"{listing.name()}.{fmt}", header, table, about)
 
 
 @bp.get("/initiatives/")

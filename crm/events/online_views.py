@@ -15,7 +15,7 @@ from crm.events import queries
 from crm.events import rooms
 from crm.events.blueprint import bp
 from crm.formats.tables import CSV_MIMETYPE
-from crm.formats.tables import _disposition
+from crm.formats.tables import attachment
 from crm.models import Event
 
 
@@ -26,8 +26,7 @@ def _event(event_id: int) -> Event:
 
 
 def _download(filename: str, body: bytes) -> Response:
-    response = Response(body, mimetype=CSV_MIMETYPE)
-    response.headers["Content-Disposition"] = _disposition(filename)
+    response = attachment(Response(body, mimetype=CSV_MIMETYPE), filename)
     response.headers["Cache-Control"] = "no-store"  # e-mail addresses
     return response
 

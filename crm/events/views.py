@@ -29,8 +29,7 @@ from crm.events.forms import EventForm
 from crm.events.forms import WorkshopForm
 from crm.events.forms import required_time
 from crm.extensions import db
-from crm.formats.tables import csv_response
-from crm.formats.tables import xlsx_response
+from crm.formats.tables import RESPONSES
 from crm.models import AgendaBlock
 from crm.models import AgendaKind
 from crm.models import Event
@@ -47,8 +46,6 @@ from crm.web.pagination import parse_page
 from crm.web.urls import safe_next
 
 F = TypeVar("F", bound=Form)
-
-EXPORT_FORMATS = {"csv": csv_response, "xlsx": xlsx_response}
 
 
 def _event(event_id: int) -> Event:
@@ -297,7 +294,7 @@ def registrations(event_id: int) -> str:
 @bp.get("/<int:event_id>/registrations.<fmt>")
 def export(event_id: int, fmt: str) -> Response:
     """The (filtered) registration list as CSV or XLSX."""
-    writer = EXPORT_FORMATS.get(fmt) or abort(404)
+    writer = RESPONSES.get(fmt) or abort(404)
     event = _event(event_id)
     options = queries.filter_options(event)
     filters = queries.parse_filters(request.args, options)
@@ -320,7 +317,7 @@ def workshop_lists(event_id: int) -> str:
 @bp.get("/<int:event_id>/workshops/<int:workshop_id>/participants.<fmt>")
 def workshop_export(event_id: int, workshop_id: int, fmt: str) -> Response:
     """One workshop's list as CSV or XLSX."""
-    writer = EXPORT_FORMATS.get(fmt) or abort(404)
+    writer = RESPONSES.get(fmt) or abort(404)
     event = _event(event_id)
     item = queries.workshop(event.id, workshop_id) or abort(404)
     listed = queries.workshop_list(event, item)

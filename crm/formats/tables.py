@@ -274,7 +274,7 @@ def write_file(
 MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
 
 
-def _named(response: Response, filename: str) -> Response:
+def attachment(response: Response, filename: str) -> Response:
     """`response` as an attachment named `filename`."""
     response.headers["Content-Disposition"] = _disposition(filename)
     return response
@@ -283,7 +283,7 @@ def _named(response: Response, filename: str) -> Response:
 def download(path: Path, filename: str) -> Response:
     """A prepared file (of `write_file`) as the download `filename` (.csv or .xlsx)."""
     fmt = filename.rpartition(".")[2]
-    return _named(send_file(path, mimetype=MIMETYPES[fmt], max_age=0), filename)
+    return attachment(send_file(path, mimetype=MIMETYPES[fmt], max_age=0), filename)
 
 
 def csv_response(
@@ -293,7 +293,7 @@ def csv_response(
     info: ExportInfo | None = None,  # noqa: ARG001 (a CSV file has no second sheet)
 ) -> Response:
     """A CSV download named `filename`: the same columns as the XLSX one."""
-    return _named(Response(csv_bytes(header, rows), mimetype=CSV_MIMETYPE), filename)
+    return attachment(Response(csv_bytes(header, rows), mimetype=CSV_MIMETYPE), filename)
 
 
 def xlsx_response(
@@ -304,4 +304,10 @@ def xlsx_response(
 ) -> Response:
     """An XLSX download named `filename` (with `info`: its second sheet)."""
     title = info.title if info else "Liste"
-    return _named(Response(xlsx_bytes(header, rows, title, info), mimetype=XLSX_MIMETYPE), filename)
+    return attachment(
+        Response(xlsx_bytes(header, rows, title, info), mimetype=XLSX_MIMETYPE), filename
+    )
+
+
+#: The direct download of a list, by the format in its URL (`….csv`, `….xlsx`).
+RESPONSES = {"csv": csv_response, "xlsx": xlsx_response}
