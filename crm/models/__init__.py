@@ -29,6 +29,10 @@ from crm.models.events import Workshop
 from crm.models.events import WorkshopPreference
 from crm.models.imports import ImportBatch
 from crm.models.imports import ImportMapping
+from crm.models.matchmaking import MatchmakingSettings
+from crm.models.matchmaking import Meeting
+from crm.models.matchmaking import MeetingRequest
+from crm.models.matchmaking import MeetingWish
 from crm.models.network import SuggestionFeedback
 from crm.models.people import Affiliation
 from crm.models.people import Consent
@@ -63,6 +67,10 @@ __all__ = [
     "Interaction",
     "JobRun",
     "Kreis",
+    "MatchmakingSettings",
+    "Meeting",
+    "MeetingRequest",
+    "MeetingWish",
     "Membership",
     "Organisation",
     "OutboxMail",

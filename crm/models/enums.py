@@ -121,6 +121,7 @@ class ConsentPurpose(StrEnum):
     PHOTOS = "photos"
     PARTICIPANT_LIST = "participant_list"
     UNION_AFFILIATION = "union_affiliation"  # Art. 9 GDPR: showing a union link publicly
+    MATCHMAKING = "matchmaking"  # seen by other opted-in participants of the exchange
 
 
 class ConsentStatus(StrEnum):
@@ -241,3 +242,35 @@ class JobRunStatus(StrEnum):
     RETRYING = "retrying"
     INTERRUPTED = "interrupted"  # the worker ended (or was killed) during the run
     SKIPPED = "skipped"  # another run held the lock
+
+
+class MeetingVideoMode(StrEnum):
+    """How the video link of a 1:1 meeting is made."""
+
+    PATTERN = "pattern"  # a room URL pattern with an unguessable {token}
+    TABLES = "tables"  # one link per virtual table, taken in turn per slot
+
+
+class MeetingWishLevel(StrEnum):
+    """How much a participant wants to meet a proposed partner."""
+
+    MUST = "must"  # "Unbedingt treffen"
+    GLADLY = "gladly"  # "Gern"
+    NO = "no"  # "Nein": the pair is never planned
+
+
+class MeetingRequestStatus(StrEnum):
+    """Where a meeting request between two participants stands."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class MeetingSource(StrEnum):
+    """Where a planned 1:1 meeting came from."""
+
+    PLANNED = "planned"  # computed from the wishes
+    REQUEST = "request"  # an accepted request, fixed

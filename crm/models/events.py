@@ -16,6 +16,7 @@ from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -166,6 +167,9 @@ class Registration(TimestampMixin, Base):
     # the language the visitor registered in: their mails go out in it (NULL: registered
     # before it was recorded, then the person's preferred language)
     language: Mapped[str | None] = mapped_column(String(2))
+    # the practitioner exchange (1:1 meetings): only those who opted in see each other
+    matchmaking_opt_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    matchmaking_opted_at: Mapped[dt.datetime | None]
 
     event: Mapped[Event] = relationship(back_populates="registrations", lazy="raise")
     person: Mapped[Person] = relationship(lazy="raise")

@@ -78,6 +78,7 @@ LABELS: dict[Enum, LazyString] = {
     e.ConsentPurpose.PHOTOS: _l("Fotos"),
     e.ConsentPurpose.PARTICIPANT_LIST: _l("Teilnehmendenliste"),
     e.ConsentPurpose.UNION_AFFILIATION: _l("Gewerkschaftszugehörigkeit öffentlich"),
+    e.ConsentPurpose.MATCHMAKING: _l("Austausch der Praktiker (1:1-Treffen)"),
     e.ConsentStatus.REQUESTED: _l("angefragt"),
     e.ConsentStatus.CONFIRMED: _l("bestätigt"),
     e.ConsentStatus.REVOKED: _l("widerrufen"),
@@ -121,6 +122,18 @@ LABELS: dict[Enum, LazyString] = {
     e.SuggestionDecision.ACCEPTED: _l("angenommen"),
     e.SuggestionDecision.DISMISSED: _l("verworfen"),
     e.SuggestionDecision.LATER: _l("später"),
+    e.MeetingVideoMode.PATTERN: _l("Raum-Muster (ein Raum je Treffen)"),
+    e.MeetingVideoMode.TABLES: _l("Virtuelle Tische (ein Link je Tisch)"),
+    e.MeetingWishLevel.MUST: _l("Unbedingt treffen"),
+    e.MeetingWishLevel.GLADLY: _l("Gern"),
+    e.MeetingWishLevel.NO: _l("Nein"),
+    e.MeetingRequestStatus.OPEN: _l("offen"),
+    e.MeetingRequestStatus.ACCEPTED: _l("angenommen"),
+    e.MeetingRequestStatus.DECLINED: _l("abgelehnt"),
+    e.MeetingRequestStatus.EXPIRED: _l("abgelaufen"),
+    e.MeetingRequestStatus.WITHDRAWN: _l("zurückgezogen"),
+    e.MeetingSource.PLANNED: _l("geplant"),
+    e.MeetingSource.REQUEST: _l("Anfrage"),
 }
 
 
