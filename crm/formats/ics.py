@@ -166,3 +166,53 @@ def feed(
     for entry in days:
         calendar.add_component(_day_entry(entry, now))
     return calendar.to_ical().decode("utf-8")
+
+
+@dataclass(frozen=True)
+class TimedEntry:
+    """A timed entry of a personal calendar (a 1:1 meeting), already worded."""
+
+    uid: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    summary: str
+    description: str | None = None
+    location: str | None = None
+    url: str | None = None
+    sequence: int = 0
+    modified: dt.datetime | None = None
+    cancelled: bool = False
+
+
+def _timed_entry(entry: TimedEntry, now: dt.datetime) -> CalendarEvent:
+    item = CalendarEvent()
+    item.add("uid", f"{entry.uid}@{UID_DOMAIN}")
+    item.add("dtstamp", _utc(now))
+    item.add("sequence", entry.sequence)
+    if entry.modified is not None:
+        item.add("last-modified", _utc(entry.modified))
+    item.add("dtstart", _local(entry.starts_at))
+    item.add("dtend", _local(entry.ends_at))
+    item.add("summary", entry.summary)
+    item.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+    for name, value in (("location", entry.location), ("description", entry.description)):
+        if value:
+            item.add(name, value)
+    if entry.url:
+        item.add("url", entry.url)
+    return item
+
+
+def entries_calendar(
+    entries: Iterable[TimedEntry],
+    *,
+    name: str | None = None,
+    now: dt.datetime | None = None,
+    method: str = "PUBLISH",
+) -> str:
+    """A calendar of timed entries (a participant's 1:1 meetings), as text (CRLF)."""
+    now = now or dt.datetime.now(dt.UTC)
+    calendar = _calendar(method, name)
+    for entry in entries:
+        calendar.add_component(_timed_entry(entry, now))
+    return calendar.to_ical().decode("utf-8")

@@ -80,6 +80,9 @@ class MatchmakingSettings(VersionedMixin, Base):
     video_pattern: Mapped[str | None] = mapped_column(String(300))
     video_tables: Mapped[str | None] = mapped_column(Text)  # one link per line
     published_at: Mapped[dt.datetime | None]
+    # what the last computation of the plan reported (method, time, the weight of each
+    # wished pair, people below their target with the library's reason code)
+    plan_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     event: Mapped[Event] = relationship(lazy="raise")
 
@@ -174,6 +177,11 @@ class Meeting(TimestampMixin, Base):
     rating_b: Mapped[int | None] = mapped_column(Integer)
     cancelled_at: Mapped[dt.datetime | None]
     cancelled_reason: Mapped[str | None] = mapped_column(String(300))
+    reminded_at: Mapped[dt.datetime | None]  # the reminder shortly before was queued
+    # the interaction "Getroffen beim …" of a held meeting (created once)
+    interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="SET NULL")
+    )
 
     a: Mapped[Registration] = relationship(foreign_keys=[a_registration_id], lazy="raise")
     b: Mapped[Registration] = relationship(foreign_keys=[b_registration_id], lazy="raise")
