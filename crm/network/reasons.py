@@ -27,6 +27,10 @@ MESSAGES = {
     "same_region": _l("Gleiches Bundesland"),
     "neighbouring_region": _l("Nachbarregion"),
     "complementary_mix": _l("Ergänzende Mitglieder: %(types)s"),
+    # the practitioner exchange (crm.matchmaking.proposals)
+    "complementary_sector": _l("Ergänzende Perspektive: %(types)s"),
+    "shared_contact": _l("Eine gemeinsame Kontaktperson"),
+    "already_linked": _l("Sie kennen sich schon"),
 }
 
 
@@ -50,7 +54,7 @@ def reason_text(reason: Reason) -> str:
     message = MESSAGES.get(reason.code)
     if message is None:
         return str(data.get("label", reason.text))
-    if reason.code == "complementary_mix":
+    if reason.code in ("complementary_mix", "complementary_sector"):
         names = sorted(_type_name(value) for value in data.get("types", ()))
         return str(message % {"types": ", ".join(names)})
     return str(message % {key: str(value) for key, value in data.items()})
