@@ -150,6 +150,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.jobs.views import bp as jobs_bp
     from crm.links.views import bp as links_bp
     from crm.mail.views import bp as mail_bp
+    from crm.matchmaking.plan_views import bp as meeting_plan_bp
+    from crm.matchmaking.plan_views import personal_bp as meeting_schedule_bp
     from crm.main.views import bp as main_bp
     from crm.network.views import bp as network_bp
     from crm.ops.views import bp as ops_bp
@@ -170,6 +172,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(event_public_bp)
+    app.register_blueprint(meeting_plan_bp)
+    app.register_blueprint(meeting_schedule_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(legal_bp)
     app.register_blueprint(mail_bp)

@@ -87,6 +87,12 @@ class Defaults:
     JOBS_WORKER_BANNER: bool | None = None
     # Events with more registrations than this are assigned to workshops by the worker.
     ASSIGNMENT_JOB_THRESHOLD = 300
+    # The 1:1 meetings of the practitioner exchange (#25): the solver's time limit in
+    # seconds, more opted-in participants than this are planned by the worker, and the
+    # reminder goes out this many minutes before a meeting.
+    MATCHMAKING_TIME_LIMIT = 10.0
+    MATCHMAKING_JOB_THRESHOLD = 150
+    MATCHMAKING_REMINDER_MINUTES = 30
     # Directory exports with more rows than this are written by the worker (progress page).
     EXPORT_JOB_ROWS = 5000
     # Outbox delivery by the worker: mails per minute (politeness towards the SMTP server),

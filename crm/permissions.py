@@ -202,6 +202,13 @@ def can_manage_events(user: Any) -> bool:
     return is_staff(user)
 
 
+def can_plan_meetings(user: Any) -> bool:
+    """"Treffen planen" of the practitioner exchange (compute, move, remove, publish the
+    1:1 meetings of an event): office work, staff, like the events. Participants see their
+    own meetings only through their personal link."""
+    return can_manage_events(user)
+
+
 def can_view_dashboard(user: Any) -> bool:
     """The report dashboard (figures over the whole network and their downloads): staff."""
     return is_staff(user)

@@ -29,6 +29,8 @@ from crm.demo.base import tbl
 from crm.demo.events import EventBuilder
 from crm.demo.initiatives import LAND_LEVEL_TYPES
 from crm.demo.initiatives import REAL_INITIATIVES
+from crm.demo.matchmaking import TABLES as MATCHMAKING_TABLES
+from crm.demo.matchmaking import add_matchmaking
 from crm.demo.network import NetworkBuilder
 from crm.demo.people import PHONE_RANGES
 from crm.extensions import db
@@ -163,6 +165,7 @@ class _Builder(EventBuilder, NetworkBuilder):
             "registrations",
             "workshop_preferences",
             "consents",
+            *MATCHMAKING_TABLES,
         ]
         tables = {t.name: t for t in Organisation.metadata.sorted_tables}
         session = db.session
@@ -222,6 +225,7 @@ def seed_demo(*, size: str, seed: int, orgs: int = 20_000, persons: int = 60_000
     b.interactions()
     b.consents()
     b.events()
+    add_matchmaking(b)
     if size == "scale":
         b.scale_up(orgs, persons)
     b.write()

@@ -85,6 +85,7 @@ def init_app(app: Flask) -> None:
     import crm.db.tasks
     import crm.events.tasks
     import crm.mail.tasks
+    import crm.matchmaking.plan_tasks
     import crm.privacy.tasks  # noqa: F401
     from crm.jobs import monitoring
 

@@ -13,7 +13,9 @@ names) and `status`; organisations `org_type` (the stored value).
 Edges carry `kind` and `weight`: active memberships (weighted by role, see
 `MEMBERSHIP_WEIGHTS`), active affiliations, active initiative roles, event
 registrations that are registered or attended (person–event, and person–workshop
-for the assigned workshop), workshop–event, initiative–theme and active explicit
+for the assigned workshop), persons who were at one logged meeting (an interaction of
+kind "meeting", e.g. a held 1:1 meeting of the practitioner exchange: person–person,
+kind "met"), workshop–event, initiative–theme and active explicit
 relationships (initiative–initiative, organisation–organisation).
 
 Persons whose processing is restricted or who are anonymised are never included.
@@ -36,6 +38,8 @@ from crm.models import Affiliation
 from crm.models import Event
 from crm.models import Initiative
 from crm.models import InitiativeRole
+from crm.models import Interaction
+from crm.models import InteractionKind
 from crm.models import Membership
 from crm.models import MembershipRole
 from crm.models import Organisation
@@ -47,6 +51,7 @@ from crm.models import Theme
 from crm.models import Workshop
 from crm.models import initiative_laender
 from crm.models import initiative_themes
+from crm.models import interaction_persons
 
 Scope = tuple[str, int | None]
 
@@ -94,6 +99,7 @@ def build_graph(scope: Scope) -> nx.Graph:
     _add_persons(graph, scope)
     _add_events(graph)
     _add_relationships(graph)
+    _add_met(graph)
     return graph
 
 
@@ -251,3 +257,23 @@ def _add_relationships(graph: nx.Graph) -> None:
         else:  # pragma: no cover - the table's CHECK constraint forbids it
             continue
         graph.add_edge(u, v, kind="relationship", weight=1.0)
+
+
+def _add_met(graph: nx.Graph) -> None:
+    """Persons who met at one logged meeting know each other (one edge per pair)."""
+    rows = db.session.execute(
+        select(interaction_persons.c.interaction_id, interaction_persons.c.person_id)
+        .join(Interaction, Interaction.id == interaction_persons.c.interaction_id)
+        .where(Interaction.kind == InteractionKind.MEETING)
+        .order_by(interaction_persons.c.interaction_id, interaction_persons.c.person_id)
+    )
+    present: dict[int, list[str]] = defaultdict(list)
+    for interaction_id, person_id in rows:
+        person = node_id("person", person_id)
+        if person in graph:
+            present[interaction_id].append(person)
+    for persons in present.values():
+        for i, u in enumerate(persons):
+            for v in persons[i + 1 :]:
+                if not graph.has_edge(u, v):
+                    graph.add_edge(u, v, kind="met", weight=1.0)

@@ -57,6 +57,12 @@ ONE_CLICK: dict[str, str] = {
     "events.assignment_move": "one placement in the working draft",
     "events.assignment_release": "unpins one placement in the working draft",
     "events.assignment_publish": "the publish button of the reviewed draft",
+    "meeting_plan.compute": "computes the office's draft of the 1:1 meetings (refused once "
+    "published; publishing asks first)",
+    "meeting_plan.move": "moves one meeting to a slot free for both; moving it back undoes it",
+    "meeting_plan.restore": "puts a removed meeting back (the undo of removing it)",
+    "meeting_schedule.feedback": "a participant's own note on a meeting (held, rating); "
+    "can be changed again",
     "history.mark_seen": "marks a review card as seen",
     "history.restore": "the one-click restore of a field (audited, itself undoable)",
     "network.decide": "accepts or dismisses a suggestion (shown again on request)",
@@ -75,6 +81,9 @@ TESTED_ELSEWHERE = {
     "duplicates.merge",
     "duplicates.undo",
     "api_tokens.revoke",  # tests/api/test_tokens.py (tokens are not audit-trail records)
+    # tests/matchmaking/test_planning.py (the meetings are not audit-trail records)
+    "meeting_plan.remove",
+    "meeting_plan.publish",
 }
 
 

@@ -140,6 +140,15 @@ POLICY: dict[str, str] = {
     "event_public.ics": PUBLIC,
     "event_public.personal": PUBLIC,
     "event_public.cancel": PUBLIC,
+    # the plan of the 1:1 meetings (issue 25): staff plan; participants through their link
+    "meeting_plan.plan": STAFF,
+    "meeting_plan.compute": STAFF,
+    "meeting_plan.move": STAFF,
+    "meeting_plan.remove": STAFF,
+    "meeting_plan.restore": STAFF,
+    "meeting_plan.publish": STAFF,
+    "meeting_schedule.ics": PUBLIC,
+    "meeting_schedule.feedback": PUBLIC,
     "mail.outbox": STAFF,
     # network
     "network.analytics": STAFF,
@@ -523,6 +532,9 @@ _MAY_404 = {
     "api_tokens.revoke",
     # the world's initiative A is not publicly listed
     "api_public.initiative",
+    # the world has no 1:1 meeting, and its personal-link token opens nothing
+    "meeting_plan.remove",
+    "meeting_schedule.ics",
     # no account has a private calendar feed here: the token opens nothing
     "calendar.private_feed",
 }

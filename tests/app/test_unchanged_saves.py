@@ -275,6 +275,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "admin.deactivate": "confirmation page",
     "jobs.retry_run": "confirmation page",
     "mail.resend_mail": "confirmation page",
+    "meeting_plan.remove": "confirmation page",
+    "meeting_plan.publish": "confirmation page",
     "history.revert": "confirmation page",
     "history.undo": "confirmation page",
     "duplicates.merge": "confirmation page",

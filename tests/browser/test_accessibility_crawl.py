@@ -31,6 +31,7 @@ from crm.models import Interaction
 from crm.models import Membership
 from crm.models import Relationship
 from crm.models import Workshop
+from crm.models.matchmaking import Meeting
 from crm.network import cache
 from tests.app.test_permission_matrix import POLICY
 from tests.app.test_permission_matrix import RECORD_ARGUMENTS
@@ -55,6 +56,7 @@ SKIPPED = {
     "public.logo",
     "portal.logo",
     "event_public.ics",
+    "meeting_schedule.ics",
     "network.graph_data",
     "directory.plz_lookup",
     "directory.organisation_lookup",
@@ -163,6 +165,10 @@ def seeded(app: Any, make: Any) -> dict[str, Any]:
             ),
             "block_id": db.session.scalar(
                 select(AgendaBlock.id).where(AgendaBlock.event_id == event.id).limit(1)
+            ),
+            # a 1:1 meeting of the demo's exchange (crm/demo/matchmaking.py)
+            "meeting_id": db.session.scalar(
+                select(Meeting.id).where(Meeting.event_id == event.id).limit(1)
             ),
         }
     registration = make.registration(

@@ -1,0 +1,420 @@
+"""Treffen planen (#25): compute, move, remove and restore, publish; the personal schedule
+with its ICS; feedback and the interactions of held meetings; reminders; withdrawal.
+Every route also for those who may not use it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func
+from sqlalchemy import select
+
+from crm.extensions import db
+from crm.matchmaking import plan_tasks
+from crm.matchmaking import planning
+from crm.models import Interaction
+from crm.models import OutboxMail
+from crm.models import Registration
+from crm.models import interaction_persons
+from crm.models.matchmaking import MatchmakingSettings
+from crm.models.matchmaking import Meeting
+from crm.network.builder import build_graph
+from crm.network.builder import node_id
+from tests.matchmaking.plan_helpers import SLOTS
+from tests.matchmaking.plan_helpers import build_exchange
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def exchange(app, make):
+    return build_exchange(app, make)
+
+
+def _plan_path(x, rest=""):
+    return f"/events/{x.event_id}/meetings/plan{rest}"
+
+
+def _meetings(app, event_id, *, cancelled=False):
+    with app.app_context():
+        rows = planning.event_meetings(event_id, cancelled=cancelled)
+        return [(m.id, m.starts_at, m.a_registration_id, m.b_registration_id) for m in rows]
+
+
+def _count(app, model, *where):
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def _settings(app, event_id):
+    with app.app_context():
+        settings = planning.settings_of(event_id)
+        db.session.expunge(settings)
+        return settings
+
+
+def _computed(app, client, login_as, x):
+    login_as("staff")
+    response = client.post(_plan_path(x, "/compute"))
+    assert response.status_code == 302
+    return _meetings(app, x.event_id)
+
+
+def _published(app, client, login_as, x):
+    meetings = _computed(app, client, login_as, x)
+    assert client.post(_plan_path(x, "/publish")).status_code == 302
+    return meetings
+
+
+def _in_the_past(app, event_id):
+    """The meetings have begun (time has passed)."""
+    with app.app_context():
+        for meeting in planning.event_meetings(event_id):
+            meeting.starts_at = meeting.starts_at - dt.timedelta(days=3650)
+        db.session.commit()
+
+
+# -- who may
+
+
+@pytest.mark.parametrize(
+    ("method", "rest"),
+    [
+        ("get", ""),
+        ("post", "/compute"),
+        ("post", "/1/move"),
+        ("get", "/1/remove"),
+        ("post", "/1/remove"),
+        ("post", "/1/restore"),
+        ("get", "/publish"),
+        ("post", "/publish"),
+    ],
+)
+def test_staff_pages_turn_away_anonymous_and_editors(
+    app, client, make, login_as, exchange, method, rest
+):
+    path = _plan_path(exchange, rest)
+    anonymous = getattr(client, method)(path)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    login_as("editor", initiative=make.initiative())
+    assert getattr(client, method)(path).status_code == 403
+    assert _meetings(app, exchange.event_id) == []
+    assert _settings(app, exchange.event_id).published_at is None
+
+
+def test_the_plan_page_before_anything_is_computed(client, login_as, exchange):
+    login_as("staff")
+    page = client.get(_plan_path(exchange)).get_data(as_text=True)
+    assert "Noch kein Plan berechnet." in page
+    assert 'data-plan-status="none"' in page
+
+
+def test_unknown_event_and_meeting_are_404(client, login_as, exchange):
+    login_as("staff")
+    assert client.get("/events/999/meetings/plan").status_code == 404
+    assert client.get(_plan_path(exchange, "/999/remove")).status_code == 404
+    assert (
+        client.post(
+            _plan_path(exchange, "/999/move"), data={"slot": SLOTS[0].isoformat()}
+        ).status_code
+        == 404
+    )
+
+
+# -- compute
+
+
+def test_compute_plans_the_wished_pairs_conflict_free(app, client, login_as, exchange):
+    meetings = _computed(app, client, login_as, exchange)
+    r = exchange.registrations
+    pairs = {frozenset((a, b)) for _, _, a, b in meetings}
+    assert frozenset((r[0], r[1])) in pairs and frozenset((r[2], r[3])) in pairs
+    assert frozenset((r[4], r[5])) not in pairs  # "Nein" on one side
+    for person in r:
+        slots = [s for _, s, a, b in meetings if person in (a, b)]
+        assert len(slots) == len(set(slots))
+    with app.app_context():
+        links = [m.video_url for m in planning.event_meetings(exchange.event_id)]
+    assert all(
+        link and link.startswith("https://meet.example.org/industrienetz-") for link in links
+    )
+    assert len(set(links)) == len(links)
+    page = client.get(_plan_path(exchange)).get_data(as_text=True)
+    assert f'data-figure="meetings">{len(meetings)}<' in page
+    assert "Entwurf – noch nicht veröffentlicht." in page
+    assert "Eva Engel" in page  # without a meeting
+    # nobody sees a draft
+    assert "meetings-h" not in client.get(f"/anmeldung/{exchange.tokens[0]}").get_data(as_text=True)
+
+
+def test_compute_again_replaces_the_draft(app, client, login_as, exchange):
+    first = _computed(app, client, login_as, exchange)
+    second = _computed(app, client, login_as, exchange)
+    assert len(first) == len(second) and {m[0] for m in first}.isdisjoint({m[0] for m in second})
+
+
+# -- move, remove, restore
+
+
+def test_move_to_a_busy_slot_is_refused_with_a_message(app, client, login_as, exchange):
+    meetings = _computed(app, client, login_as, exchange)
+    r = exchange.registrations
+    a_b = next(m for m in meetings if {m[2], m[3]} == {r[0], r[1]})
+    a_c = next(m for m in meetings if {m[2], m[3]} == {r[0], r[2]})
+    response = client.post(
+        _plan_path(exchange, f"/{a_b[0]}/move"),
+        data={"slot": a_c[1].isoformat()},
+        follow_redirects=True,
+    )
+    assert "hat in diesem Zeitfenster schon ein Treffen" in response.get_data(as_text=True)
+    assert _meetings(app, exchange.event_id) == meetings
+
+
+@pytest.mark.parametrize(
+    "slot", ["", "gestern", "2027-03-16T13:00:00", "2027-03-16T05:00:00+00:00"]
+)
+def test_move_with_bad_input_changes_nothing(app, client, login_as, exchange, slot):
+    meetings = _computed(app, client, login_as, exchange)
+    response = client.post(_plan_path(exchange, f"/{meetings[0][0]}/move"), data={"slot": slot})
+    assert response.status_code == 302
+    assert _meetings(app, exchange.event_id) == meetings
+
+
+def test_move_to_a_free_slot_and_back(app, client, login_as, exchange):
+    meetings = _computed(app, client, login_as, exchange)
+    r = exchange.registrations
+    c_d = next(m for m in meetings if {m[2], m[3]} == {r[2], r[3]})
+    busy_c = {s for _, s, a, b in meetings if r[2] in (a, b) or r[3] in (a, b)}
+    free = next(s for s in SLOTS if s not in busy_c)
+    client.post(_plan_path(exchange, f"/{c_d[0]}/move"), data={"slot": free.isoformat()})
+    moved = dict((m[0], m[1]) for m in _meetings(app, exchange.event_id))
+    assert moved[c_d[0]] == free
+    client.post(_plan_path(exchange, f"/{c_d[0]}/move"), data={"slot": c_d[1].isoformat()})
+    assert _meetings(app, exchange.event_id) == meetings
+    assert _count(app, OutboxMail) == 0  # a draft: nobody is told
+
+
+def test_remove_asks_first_and_can_be_undone(app, client, login_as, exchange):
+    meetings = _computed(app, client, login_as, exchange)
+    first = meetings[0][0]
+    page = client.get(_plan_path(exchange, f"/{first}/remove"))
+    assert page.status_code == 200 and "Treffen wirklich entfernen?" in page.get_data(as_text=True)
+    assert _meetings(app, exchange.event_id) == meetings
+    client.post(_plan_path(exchange, f"/{first}/remove"))
+    assert first not in {m[0] for m in _meetings(app, exchange.event_id)}
+    assert "Wiederherstellen" in client.get(_plan_path(exchange)).get_data(as_text=True)
+    client.post(_plan_path(exchange, f"/{first}/restore"))
+    assert _meetings(app, exchange.event_id) == meetings
+
+
+# -- publish
+
+
+def test_publish_asks_first_then_mails_each_participant_once(app, client, login_as, exchange):
+    meetings = _computed(app, client, login_as, exchange)
+    page = client.get(_plan_path(exchange, "/publish"))
+    assert "Plan wirklich veröffentlichen?" in page.get_data(as_text=True)
+    assert _settings(app, exchange.event_id).published_at is None
+    client.post(_plan_path(exchange, "/publish"))
+    people = {p for m in meetings for p in m[2:]}
+    assert _count(app, OutboxMail) == len(people)
+    with app.app_context():
+        mail = db.session.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == exchange.emails[0])
+        ).one()
+        assert "Bernd Berger" in mail.body and "https://meet.example.org/" in mail.body
+        assert Calendar.from_ical(mail.ics).walk("VEVENT")
+    published_at = _settings(app, exchange.event_id).published_at
+    # twice: nothing changes
+    response = client.post(_plan_path(exchange, "/publish"), follow_redirects=True)
+    assert "schon veröffentlicht" in response.get_data(as_text=True)
+    assert _count(app, OutboxMail) == len(people)
+    assert _settings(app, exchange.event_id).published_at == published_at
+    assert client.post(_plan_path(exchange, "/compute")).status_code == 302
+    assert _meetings(app, exchange.event_id) == meetings  # no recomputation after publishing
+
+
+def test_publish_mails_in_the_participants_language(app, client, login_as, exchange):
+    with app.app_context():
+        db.session.get_one(Registration, exchange.registrations[1]).language = "en"
+        db.session.commit()
+    _published(app, client, login_as, exchange)
+    with app.app_context():
+        mail = db.session.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == exchange.emails[1])
+        ).one()
+        assert mail.body.startswith("Dear Bernd Berger,") and "Kind regards" in mail.body
+
+
+def test_a_move_after_publishing_tells_both(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    r = exchange.registrations
+    c_d = next(m for m in meetings if {m[2], m[3]} == {r[2], r[3]})
+    busy = {s for _, s, a, b in meetings if {a, b} & {r[2], r[3]}}
+    before = _count(app, OutboxMail)
+    free = next(s for s in SLOTS if s not in busy)
+    client.post(_plan_path(exchange, f"/{c_d[0]}/move"), data={"slot": free.isoformat()})
+    assert _count(app, OutboxMail) == before + 2
+
+
+# -- the personal schedule
+
+
+def test_personal_page_shows_the_published_schedule_and_its_ics(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    client.get("/logout")
+    page = client.get(f"/anmeldung/{exchange.tokens[0]}").get_data(as_text=True)
+    assert "Ihre Treffen im Praxisaustausch" in page and "Bernd Berger" in page
+    assert "https://meet.example.org/industrienetz-" in page
+    response = client.get(f"/anmeldung/{exchange.tokens[0]}/meetings.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.get_data())
+    events = calendar.walk("VEVENT")
+    own = [m for m in meetings if exchange.registrations[0] in m[2:]]
+    assert len(events) == len(own)
+    assert {e.decoded("dtstart").astimezone(UTC) for e in events} == {m[1] for m in own}
+    assert all(str(e["status"]) == "CONFIRMED" for e in events)
+    assert calendar.walk("VTIMEZONE")
+    # someone without meetings: an empty calendar, no section
+    assert "meetings-h" not in client.get(f"/anmeldung/{exchange.tokens[4]}").get_data(as_text=True)
+
+
+def test_an_invalid_token_opens_nothing(client, exchange):
+    assert client.get("/anmeldung/falsch/meetings.ics").status_code == 404
+    assert (
+        client.post("/anmeldung/falsch/meetings/1/feedback", data={"held": "yes"}).status_code
+        == 404
+    )
+
+
+# -- feedback and interactions
+
+
+def test_feedback_on_another_participants_meeting_is_404(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    _in_the_past(app, exchange.event_id)
+    r = exchange.registrations
+    a_b = next(m for m in meetings if {m[2], m[3]} == {r[0], r[1]})
+    path = f"/anmeldung/{exchange.tokens[3]}/meetings/{a_b[0]}/feedback"
+    assert client.post(path, data={"held": "yes", "rating": "5"}).status_code == 404
+    assert _count(app, Interaction) == 0
+
+
+def test_feedback_before_the_meeting_is_refused(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    r = exchange.registrations
+    a_b = next(m for m in meetings if {m[2], m[3]} == {r[0], r[1]})
+    response = client.post(
+        f"/anmeldung/{exchange.tokens[0]}/meetings/{a_b[0]}/feedback",
+        data={"held": "yes", "rating": "4"},
+        follow_redirects=True,
+    )
+    assert "erst ab Beginn" in response.get_data(as_text=True)
+    assert _count(app, Interaction) == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"held": "vielleicht"}, {"held": "yes", "rating": "9"}, {"held": "yes", "rating": "x"}],
+)
+def test_bad_feedback_changes_nothing(app, client, login_as, exchange, data):
+    meetings = _published(app, client, login_as, exchange)
+    _in_the_past(app, exchange.event_id)
+    own = next(m for m in meetings if exchange.registrations[0] in m[2:])
+    response = client.post(f"/anmeldung/{exchange.tokens[0]}/meetings/{own[0]}/feedback", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        meeting = db.session.get_one(Meeting, own[0])
+        assert meeting.held is None and meeting.rating_a is None and meeting.rating_b is None
+
+
+def test_held_meeting_becomes_one_interaction_of_both(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    _in_the_past(app, exchange.event_id)
+    r = exchange.registrations
+    a_b = next(m for m in meetings if {m[2], m[3]} == {r[0], r[1]})
+    for token, rating in (
+        (exchange.tokens[0], "5"),
+        (exchange.tokens[1], "4"),
+        (exchange.tokens[0], "5"),
+    ):
+        response = client.post(
+            f"/anmeldung/{token}/meetings/{a_b[0]}/feedback", data={"held": "yes", "rating": rating}
+        )
+        assert response.status_code == 302
+    assert _count(app, Interaction) == 1
+    with app.app_context():
+        interaction = db.session.scalars(select(Interaction)).one()
+        assert interaction.subject.startswith("Getroffen beim ")
+        linked = set(db.session.scalars(select(interaction_persons.c.person_id)))
+        assert linked == {exchange.persons[0], exchange.persons[1]}
+        meeting = db.session.get_one(Meeting, a_b[0])
+        assert meeting.held is True and {meeting.rating_a, meeting.rating_b} == {5, 4}
+    # the network knows they met: no longer suggested to each other, a path for others
+    with app.app_context():
+        graph = build_graph(("all", None))
+        u, v = (node_id("person", p) for p in exchange.persons[:2])
+        assert graph.edges[u, v]["kind"] == "met"
+    # the interaction is on both persons' pages
+    login_as("staff")
+    for person_id in exchange.persons[:2]:
+        page = client.get(f"/persons/{person_id}").get_data(as_text=True)
+        assert "Getroffen beim " in page
+    # "not held" after all: the interaction goes
+    client.post(f"/anmeldung/{exchange.tokens[1]}/meetings/{a_b[0]}/feedback", data={"held": "no"})
+    assert _count(app, Interaction) == 0
+
+
+# -- reminders
+
+
+def test_reminders_go_out_once_shortly_before(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    before = _count(app, OutboxMail)
+    with app.app_context():
+        first = db.session.get_one(Meeting, meetings[0][0])
+        first.starts_at = planning.utcnow() + dt.timedelta(minutes=10)
+        db.session.commit()
+        assert plan_tasks.send_meeting_reminders() == 2
+        assert plan_tasks.send_meeting_reminders() == 0
+    assert _count(app, OutboxMail) == before + 2
+
+
+def test_no_reminders_before_publishing(app, client, login_as, exchange):
+    meetings = _computed(app, client, login_as, exchange)
+    with app.app_context():
+        db.session.get_one(Meeting, meetings[0][0]).starts_at = planning.utcnow() + dt.timedelta(
+            minutes=5
+        )
+        db.session.commit()
+        assert plan_tasks.send_meeting_reminders() == 0
+
+
+# -- withdrawal
+
+
+def test_withdrawing_cancels_the_meetings_and_tells_the_partners(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    before = _count(app, OutboxMail)
+    r = exchange.registrations
+    own = [m for m in meetings if r[0] in m[2:]]
+    partners = {p for m in own for p in m[2:]} - {r[0]}
+    with app.app_context():
+        cancelled = planning.cancel_meetings_of(db.session.get_one(Registration, r[0]))
+        db.session.commit()
+    assert cancelled == len(own)
+    assert _count(app, OutboxMail) == before + len(partners)
+    assert not any(r[0] in m[2:] for m in _meetings(app, exchange.event_id))
+    page = client.get(_plan_path(exchange)).get_data(as_text=True)
+    assert "abgemeldet" in page
+
+
+def test_settings_without_matchmaking_show_a_note(app, client, login_as, make):
+    event = make.event()
+    login_as("staff")
+    page = client.get(f"/events/{event.id}/meetings/plan").get_data(as_text=True)
+    assert 'data-plan-status="off"' in page
+    assert client.post(f"/events/{event.id}/meetings/plan/compute").status_code == 302
+    assert _count(app, MatchmakingSettings) == 0
