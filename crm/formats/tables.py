@@ -15,7 +15,10 @@ import datetime as dt
 import enum
 import io
 import re
+import tempfile
+from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -29,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response
 from flask import send_file
+from flask import stream_with_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -103,9 +107,21 @@ def _text(value: Any) -> str:
 def csv_cell(value: Any) -> str:
     """One CSV cell: numbers as they are (a decimal comma in German), everything else as
     neutralised text in the user's language."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value).replace(".", ",") if _language() == "de" else str(value)
-    return neutralise(_text(value))
+    return _csv_cells(_language())(value)
+
+
+def _csv_cells(language: str) -> Callable[[Any], str]:
+    """`csv_cell` for one language, decided once per file instead of once per cell."""
+    decimal_comma = language == "de"
+
+    def cell(value: Any) -> str:
+        if type(value) is str:  # not a str enumeration, which shows its label
+            return neutralise(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value).replace(".", ",") if decimal_comma else str(value)
+        return neutralise(_text(value))
+
+    return cell
 
 
 def xlsx_value(value: Any) -> Any:
@@ -133,19 +149,40 @@ def csv_delimiter() -> str:
     return ";" if _language() == "de" else ","
 
 
-def _write_csv(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(handle, delimiter=csv_delimiter(), lineterminator="\r\n")
+CSV_CHUNK_ROWS = 1000  # rows per piece of a streamed CSV download
+
+
+def _csv_pieces(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The CSV text of the table in pieces of CSV_CHUNK_ROWS rows (never whole in memory)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=csv_delimiter(), lineterminator="\r\n")
+    cell = _csv_cells(_language())
     writer.writerow([neutralise(str(h)) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([cell(v) for v in row])
+        if count % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _write_csv(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    for piece in _csv_pieces(header, rows):
+        handle.write(piece)
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """UTF-8 with BOM, `;`-separated (`,` in English), CRLF line ends: what Excel opens
     directly."""
-    buffer = io.StringIO()
-    _write_csv(buffer, header, rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return ("\ufeff" + "".join(_csv_pieces(header, rows))).encode("utf-8")
+
+
+def _csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """`csv_bytes` piece by piece, for a streamed response."""
+    yield "\ufeff".encode()
+    for piece in _csv_pieces(header, rows):
+        yield piece.encode("utf-8")
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
@@ -292,8 +329,11 @@ def csv_response(
     rows: Iterable[Sequence[Any]],
     info: ExportInfo | None = None,  # noqa: ARG001 (a CSV file has no second sheet)
 ) -> Response:
-    """A CSV download named `filename`: the same columns as the XLSX one."""
-    return attachment(Response(csv_bytes(header, rows), mimetype=CSV_MIMETYPE), filename)
+    """A CSV download named `filename`: the same columns as the XLSX one. Streamed while
+    `rows` are read (a big list is never whole in memory); the request's context, and so
+    its database session and language, lasts until the last row is sent."""
+    stream = stream_with_context(_csv_stream(header, rows))
+    return attachment(Response(stream, mimetype=CSV_MIMETYPE), filename)
 
 
 def xlsx_response(
@@ -302,11 +342,30 @@ def xlsx_response(
     rows: Iterable[Sequence[Any]],
     info: ExportInfo | None = None,
 ) -> Response:
-    """An XLSX download named `filename` (with `info`: its second sheet)."""
+    """An XLSX download named `filename` (with `info`: its second sheet). The workbook is
+    written row by row into a temporary file (gone once it is sent or closed), which is
+    then sent in pieces: memory stays the same whatever the length of the list."""
     title = info.title if info else "Liste"
-    return attachment(
-        Response(xlsx_bytes(header, rows, title, info), mimetype=XLSX_MIMETYPE), filename
-    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _file_pieces
+    try:
+        _workbook(header, rows, title, info).save(handle)
+        size = handle.tell()
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    response = Response(_file_pieces(handle), mimetype=XLSX_MIMETYPE)
+    response.content_length = size
+    return attachment(response, filename)
+
+
+def _file_pieces(handle: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """The content of `handle` in pieces of `size` bytes; closes it at the end."""
+    try:
+        while piece := handle.read(size):
+            yield piece
+    finally:
+        handle.close()
 
 
 #: The direct download of a list, by the format in its URL (`….csv`, `….xlsx`).

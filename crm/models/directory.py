@@ -99,11 +99,17 @@ class Initiative(VersionedMixin, AddressMixin, SortedByNameMixin, Base):
     __table_args__ = (
         CheckConstraint("founded_year IS NULL OR founded_year >= 1800", name="founded_year"),
         CheckConstraint("member_count IS NULL OR member_count >= 0", name="member_count"),
+        # one index per sort of the list (crm.directory.queries.INITIATIVE_LIST), ending in id
+        Index("ix_initiatives_sort_name_id", "sort_name", "id"),
+        Index("ix_initiatives_type_sort", "type", "sort_name", "id"),
+        Index("ix_initiatives_status_sort", "status", "sort_name", "id"),
+        Index("ix_initiatives_founded_year_id", "founded_year", "id"),
+        Index("ix_initiatives_place_id", "place", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    sort_name: Mapped[str] = mapped_column(String(200), index=True, default="")
+    sort_name: Mapped[str] = mapped_column(String(200), default="")
     short_name: Mapped[str | None] = mapped_column(String(60))
     type: Mapped[InitiativeType] = mapped_column(
         str_enum(InitiativeType, "initiative_type"), index=True
@@ -150,10 +156,17 @@ class Organisation(VersionedMixin, AddressMixin, SortedByNameMixin, Base):
     """A company, Kommune, union, chamber, university or other member of initiatives."""
 
     __tablename__ = "organisations"
+    __table_args__ = (
+        # one index per sort of the list (crm.directory.queries.ORGANISATION_LIST), ending in id
+        Index("ix_organisations_sort_name_id", "sort_name", "id"),
+        Index("ix_organisations_type_sort", "type", "sort_name", "id"),
+        Index("ix_organisations_place_id", "place", "id"),
+        Index("ix_organisations_land_sort", "land_ags", "sort_name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    sort_name: Mapped[str] = mapped_column(String(200), index=True, default="")
+    sort_name: Mapped[str] = mapped_column(String(200), default="")
     legal_name: Mapped[str | None] = mapped_column(String(250))
     other_names: Mapped[str | None] = mapped_column(Text)  # one per line, for duplicate checks
     type: Mapped[OrgType] = mapped_column(str_enum(OrgType, "org_type"), index=True)

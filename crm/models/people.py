@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
@@ -36,12 +37,18 @@ class Person(VersionedMixin, Base):
     """A contact person, with the data-protection facts that govern what we may do."""
 
     __tablename__ = "persons"
+    __table_args__ = (
+        # one index per sort of the list (crm.directory.queries.PERSON_LIST), ending in id
+        Index("ix_persons_sort_name_id", "sort_name", "id"),
+        Index("ix_persons_email_id", "email", "id"),
+        Index("ix_persons_phone_id", "phone", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     salutation: Mapped[str | None] = mapped_column(String(20))
     title: Mapped[str | None] = mapped_column(String(40))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    sort_name: Mapped[str] = mapped_column(String(200), index=True, default="")
+    sort_name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(254), index=True)  # stored lower-case
     phone: Mapped[str | None] = mapped_column(String(40))
     preferred_language: Mapped[str] = mapped_column(String(2), default="de")
