@@ -17,10 +17,14 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from crm.db import datastamp
 from crm.db.audit import set_actor
+from crm.db.engine import begin_lazily
+from crm.db.engine import reset_lazy_begin
 from crm.db.engine import reset_write_intent
 from crm.db.engine import set_write_intent
 from crm.extensions import db
@@ -30,6 +34,11 @@ from crm.models.base import utcnow
 F = TypeVar("F", bound=Callable[..., Any])
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The idle timeout counts from the last request, noted in the session cookie to the
+# minute: a request within a minute of the last note changes no cookie, so it is neither
+# signed nor sent again (SESSION_REFRESH_EACH_REQUEST is off). The session may end up to
+# a minute early, never late.
+SEEN_AT_RESOLUTION_S = 60
 # Where a user with a one-time password may go before choosing their own.
 _ALLOWED_BEFORE_CHANGE = frozenset(
     {"accounts.password", "accounts.logout", "static", "main.set_language"}
@@ -42,13 +51,24 @@ def public(view: F) -> F:
     return view
 
 
+# Built once: a request spends no time composing the statement or its cache key.
+_LOAD_USER = select(User, *datastamp.STAMP_COLUMNS).where(
+    User.session_token == bindparam("token"), User.active.is_(True)
+)
+
+
 def load_user(session_token: str) -> User | None:
     """Flask-Login's user loader: the cookie carries the session token, not the user id."""
     if not session_token:
         return None
-    return db.session.scalar(
-        select(User).where(User.session_token == session_token, User.active.is_(True))
-    )
+    # One statement for the account and the data stamp, so that what the page caches by
+    # data version (vocabularies, the navigation's counts) costs it no further statement.
+    row = db.session.execute(_LOAD_USER, {"token": session_token}).one_or_none()
+    if row is None:
+        return None
+    user, audit_max, seen_max = row
+    datastamp.remember(audit_max, seen_max)
+    return user
 
 
 def start_session(user: User) -> None:
@@ -83,7 +103,9 @@ def _expired() -> bool:
 
 def enforce_session_policy() -> Response | None:
     """Before every request: declare write intent, expire sessions, require login."""
-    g.write_intent_token = set_write_intent(request.method not in SAFE_METHODS)
+    writes = request.method not in SAFE_METHODS
+    g.write_intent_token = set_write_intent(writes)
+    g.lazy_begin_token = begin_lazily(not writes)
     set_actor(db.session, current_user)
     view = current_app.view_functions.get(request.endpoint or "")
     is_public = request.endpoint == "static" or getattr(view, "is_public", False)
@@ -95,7 +117,9 @@ def enforce_session_policy() -> Response | None:
             if not is_public:
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
             return None
-        session["seen_at"] = int(time.time())
+        now = int(time.time())
+        if now - session.get("seen_at", 0) >= SEEN_AT_RESOLUTION_S:
+            session["seen_at"] = now
         if current_user.must_change_password and request.endpoint not in _ALLOWED_BEFORE_CHANGE:
             return redirect(url_for("accounts.password"))
         return None
@@ -107,3 +131,4 @@ def enforce_session_policy() -> Response | None:
 def end_write_intent(_exc: BaseException | None = None) -> None:
     """After every request: the write intent of a POST ends with it."""
     reset_write_intent(g.pop("write_intent_token", None))
+    reset_lazy_begin(g.pop("lazy_begin_token", None))

@@ -2,18 +2,99 @@
 
 Every write through the app leaves an audit entry (see `crm.db.audit`), and bulk loads
 such as `seed-demo` record one as well, so the newest audit id is a version number of
-the whole database that costs one indexed MAX() to read.
+the whole database that costs one indexed MAX() to read. The review feed's "seen" marks
+are no audited records; the newest of them is the second part of the stamp.
+
+A logged-in request reads the stamp in the same statement as its account
+(`crm.accounts.session.load_user` selects `STAMP_COLUMNS` beside the user and hands them
+to `remember`), so that whatever is cached by data version (`cached`) costs the request
+no statement at all. The stamp is kept for the session's transaction: a flush, a commit
+or a rollback forgets it, and the next `data_version()` reads it again.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from collections.abc import Hashable
+from typing import Any
+from typing import TypeVar
+
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crm.extensions import db
 from crm.models import AuditEntry
+from crm.models import AuditEntrySeen
+
+T = TypeVar("T")
+Stamp = tuple[int, int]
+
+_STAMP_KEY = "data_stamp"
+MAX_ENTRIES = 512
+
+# The two parts of the stamp as scalar subqueries, to be selected beside something else.
+STAMP_COLUMNS = (
+    select(func.max(AuditEntry.id)).scalar_subquery(),
+    select(func.max(AuditEntrySeen.id)).scalar_subquery(),
+)
+
+_entries: OrderedDict[tuple[str, Stamp, str, Hashable], Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def remember(audit_max: int | None, seen_max: int | None) -> None:
+    """Keep a stamp read by another statement (see `STAMP_COLUMNS`) for this transaction."""
+    db.session.info[_STAMP_KEY] = (int(audit_max or 0), int(seen_max or 0))
+
+
+def data_stamp() -> Stamp:
+    """(newest audit id, newest seen mark id): read at most once per transaction."""
+    stamp: Stamp | None = db.session.info.get(_STAMP_KEY)
+    if stamp is None:
+        row = db.session.execute(select(*STAMP_COLUMNS)).one()
+        remember(row[0], row[1])
+        stamp = db.session.info[_STAMP_KEY]
+    return stamp
 
 
 def data_version() -> int:
     """The current data version (0 for an empty database)."""
-    return int(db.session.scalar(select(func.max(AuditEntry.id))) or 0)
+    return data_stamp()[0]
+
+
+def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, computed once per process for this database, data stamp, `name` and
+    `key` (e.g. an account id and the day). The result must not hold ORM objects bound to
+    a session: plain values, tuples, named tuples."""
+    database = db.engine.url.render_as_string(hide_password=True)
+    full_key = (database, data_stamp(), name, key)
+    with _lock:
+        if full_key in _entries:
+            _entries.move_to_end(full_key)
+            result: T = _entries[full_key]
+            return result
+    value = compute()
+    with _lock:
+        _entries[full_key] = value
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Forget every cached value (tests, after they empty the database and ids restart)."""
+    with _lock:
+        _entries.clear()
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_STAMP_KEY, None)
+
+
+# Every session forgets its stamp whenever its data may have changed.
+event.listen(Session, "after_flush", _forget)
+event.listen(Session, "after_transaction_end", _forget)

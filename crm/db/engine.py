@@ -5,6 +5,12 @@ writes can fail at once with "database is locked" when another writer got there
 first, whatever the busy timeout. So transactions that intend to write begin with
 `BEGIN IMMEDIATE` (they wait for the write lock up front, up to the busy timeout);
 read-only ones begin normally and never block writers under WAL.
+
+A web request without write intent (a GET) begins no transaction at all: each of its
+reads sees the newest committed data, as every statement does under PostgreSQL's default
+READ COMMITTED, and the request spends no statement on `BEGIN`. Should such a request
+write after all, `BEGIN IMMEDIATE` is issued right before its first write, so the write
+and everything after it until the commit stay one transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from sqlalchemy import event
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+_lazy_begin: ContextVar[bool] = ContextVar("lazy_begin", default=False)
+# Statements that need no transaction begun first in a lazily begun context: reads, and
+# the BEGIN of a transaction itself.
+_NO_BEGIN_BEFORE = ("SELECT", "PRAGMA", "BEGIN")
 
 
 def set_write_intent(value: bool) -> Token[bool]:
@@ -39,6 +49,22 @@ def reset_write_intent(token: Token[bool] | None) -> None:
         _write_intent.reset(token)
     except ValueError:  # set in another context: at least end the write intent here
         _write_intent.set(False)
+
+
+def begin_lazily(value: bool) -> Token[bool]:
+    """Declare whether reads from now on in this context run without a transaction (a web
+    request without write intent); pass the returned token to `reset_lazy_begin`."""
+    return _lazy_begin.set(value)
+
+
+def reset_lazy_begin(token: Token[bool] | None) -> None:
+    """Undo `begin_lazily` (see `reset_write_intent`)."""
+    if token is None:
+        return
+    try:
+        _lazy_begin.reset(token)
+    except ValueError:
+        _lazy_begin.set(False)
 
 
 @contextlib.contextmanager
@@ -72,4 +98,15 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        if _write_intent.get():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif not _lazy_begin.get():
+            connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        dbapi_connection = connection.connection.driver_connection
+        if dbapi_connection.in_transaction or not _lazy_begin.get():
+            return
+        if not statement.lstrip()[:6].upper().startswith(_NO_BEGIN_BEFORE):
+            dbapi_connection.execute("BEGIN IMMEDIATE")
