@@ -24,6 +24,9 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # absolute session lifetime
     SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+    # The cookie is sent again only when the session changed (crm.accounts.session notes
+    # the last request to the minute); its expiry is the absolute lifetime from the login.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
