@@ -15,6 +15,8 @@ import pytest
 
 AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ("wcag2a", "wcag2aa")
+# every WCAG 2.0, 2.1 and 2.2 A and AA rule: the all-pages test (test_accessibility_crawl.py)
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 FAILING_IMPACTS = frozenset({"serious", "critical"})
 
 _RUN = """
@@ -45,12 +47,13 @@ def axe_source() -> str:
     return AXE_PATH.read_text(encoding="utf-8")
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe on the page's current document and return all WCAG 2 A/AA violations."""
+def axe_violations(page: Any, tags: tuple[str, ...] = AXE_TAGS) -> list[dict[str, Any]]:
+    """Run axe on the page's current document and return its violations of the rules
+    tagged `tags` (WCAG 2.0 A/AA unless told)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         # Wrapped in a function so the UMD bundle runs as a statement, not an expression.
         page.evaluate(f"() => {{ {axe_source()}\n}}")
-    violations: list[dict[str, Any]] = page.evaluate(_RUN, list(AXE_TAGS))
+    violations: list[dict[str, Any]] = page.evaluate(_RUN, list(tags))
     return violations
 
 

@@ -10,39 +10,63 @@ violations are collected; the test fails once with the full list.
 
 from __future__ import annotations
 
+import json
+import os
+from collections import Counter
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy import select
 
 from crm.accounts.services import link_for
 from crm.accounts.tokens import Purpose
+from crm.api.tokens import issue
 from crm.db.engine import writing
 from crm.demo.seed import seed_demo
+from crm.events.services import hash_token
 from crm.extensions import db
 from crm.models import Affiliation
 from crm.models import AgendaBlock
+from crm.models import ApiScope
+from crm.models import AttendanceImport
+from crm.models import AuditEntry
 from crm.models import Event
 from crm.models import EventStatus
 from crm.models import Initiative
 from crm.models import InitiativeRole
 from crm.models import Interaction
+from crm.models import InvitationCampaign
+from crm.models import InvitationRecipient
+from crm.models import JobRun
+from crm.models import Material
 from crm.models import Membership
+from crm.models import OutboxMail
+from crm.models import RecordMerge
 from crm.models import Relationship
 from crm.models import Workshop
+from crm.models.base import utcnow
+from crm.models.enums import JobRunStatus
+from crm.models.enums import OutboxStatus
 from crm.models.matchmaking import Meeting
 from crm.network import cache
 from tests.app.test_permission_matrix import POLICY
 from tests.app.test_permission_matrix import RECORD_ARGUMENTS
 from tests.app.test_permission_matrix import allowed
-from tests.browser.axe import FAILING_IMPACTS
+from tests.browser.a11y import focus_findings
+from tests.browser.a11y import reflow_finding
+from tests.browser.axe import WCAG_TAGS
 from tests.browser.axe import axe_violations
 from tests.browser.axe import format_violations
-from tests.browser.pages import log_in
 from tests.conftest import TEST_PASSWORD
 
-pytestmark = pytest.mark.browser
+# The pages are the same on both backends: the crawl runs on SQLite only (CI time).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
 
 PRINCIPALS = ["anonymous", "staff", "admin", "editor"]
 TOKEN = "barrierefrei-1"
@@ -70,6 +94,8 @@ SKIPPED = {
     "calendar.private_feed",
     "events.breakout_rooms",
     "events.breakout_zoom",
+    "followup.material_file",
+    "followup_public.material",
     "directory.export_download",
     "directory.export_progress",
     # a prepared export's page needs an export of the crawling account (test_export_journey)
@@ -175,11 +201,52 @@ def seeded(app: Any, make: Any) -> dict[str, Any]:
         SimpleNamespace(id=ids["event_id"]), SimpleNamespace(id=ids["person_id"]), token=TOKEN
     )
     ids["registration_id"] = registration.id
+    # the demo's invitation (crm/demo/invitations.py), with one recipient whose personal
+    # token is TOKEN (its registration and unsubscribe pages)
+    with app.app_context(), writing():
+        campaign = db.session.scalars(
+            select(InvitationCampaign).where(InvitationCampaign.event_id == ids["event_id"])
+        ).first()
+        assert campaign is not None
+        db.session.add(
+            InvitationRecipient(
+                campaign_id=campaign.id, person_id=ids["person_id"], token_hash=hash_token(TOKEN)
+            )
+        )
+        db.session.commit()
+        ids["campaign_id"] = campaign.id
+    # the follow-up (#18): a material and an applied attendance report of the event
+    ids["material_id"] = make.save(
+        Material(event_id=ids["event_id"], title="Folien", url="https://example.org/folien")
+    ).id
+    ids["import_id"] = make.save(
+        AttendanceImport(
+            event_id=ids["event_id"], filename="zoom.csv", marked_at=utcnow(), changes=[]
+        )
+    ).id
     invited = make.user(role="staff", email="eingeladen@example.org")
     forgetful = make.user(role="staff", email="vergessen@example.org", password=TEST_PASSWORD)
     with app.test_request_context():
         ids["invitation"] = _path(link_for(invited, Purpose.INVITATION))
         ids["reset"] = _path(link_for(forgetful, Purpose.RESET))
+    ids["user_id"] = forgetful.id
+    # two organisations to compare on the duplicates' merge page
+    ids["keep_id"], ids["other_id"] = (
+        make.organisation(name=f"Doppelt Maschinenbau {n} GmbH", plz="50667").id for n in (1, 2)
+    )
+    with app.app_context(), writing():
+        ids["token_id"] = issue(forgetful, "Auswertung", ApiScope.READ)[0].id
+        run = JobRun(task_id="a11y-1", name="send_mail", status=JobRunStatus.FAILED)
+        mail = OutboxMail(
+            to_address="besuch@example.org",
+            subject="Ihre Anmeldung",
+            body="Guten Tag",
+            status=OutboxStatus.FAILED,
+        )
+        db.session.add_all([run, mail])
+        db.session.commit()
+        ids["run_id"], ids["mail_id"] = run.id, mail.id
+        ids["entry_id"] = db.session.scalar(select(func.max(AuditEntry.id)))
     return ids
 
 
@@ -202,6 +269,8 @@ def arguments(rule: Any, ids: dict[str, Any]) -> dict[str, Any] | None:
             value = ids["listed_initiative_id"]
         elif name == "token":
             value = TOKEN
+        elif name == "kinds":
+            value = "organisations"  # the duplicates' pages
         else:
             value = ids.get(name)
         if value is None:
@@ -210,9 +279,13 @@ def arguments(rule: Any, ids: dict[str, Any]) -> dict[str, Any] | None:
     return values
 
 
-def html_pages(app: Any, principal: str, ids: dict[str, Any]) -> list[tuple[str, str]]:
-    """(endpoint, path) of every HTML page `principal` may open, with real arguments."""
+def html_pages(
+    app: Any, principal: str, ids: dict[str, Any]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """(endpoint, path) of every HTML page `principal` may open, with real arguments; and
+    the endpoints `principal` may open that the crawl cannot reach (no record to name)."""
     pages: list[tuple[str, str]] = []
+    unreached: list[str] = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule)):
         if "GET" not in (rule.methods or set()) or rule.endpoint in SKIPPED:
             continue
@@ -232,90 +305,303 @@ def html_pages(app: Any, principal: str, ids: dict[str, Any]) -> list[tuple[str,
             continue
         values = arguments(rule, ids)
         if values is None:
+            unreached.append(f"{rule.endpoint} {rule.rule}")
             continue
         path = rule.build(values, append_unknown=False)[1]
         pages.append((rule.endpoint, path + QUERY.get(rule.endpoint, "").format(**ids)))
+    return pages, unreached
+
+
+def test_every_html_route_is_reached(app, make):
+    """A new HTML page fails here until the crawl can open it (a record to name, a query
+    argument) or it is listed as SKIPPED (not HTML), as a route without a policy fails the
+    permission matrix."""
+    ids = seeded(app, make)
+    missing = {u for principal in PRINCIPALS for u in html_pages(app, principal, ids)[1]}
+    missing = {u for u in missing if u.split()[0] not in REACHED_BY_STATES}
+    assert not missing, "the accessibility crawl cannot reach:\n" + "\n".join(sorted(missing))
+
+
+# Each page is visited twice per role: once at desktop width in one language and once at
+# 320 px in the other, the languages swapped from role to role. So every page is seen in
+# German and in English and at both widths (the template is the same for every role; the
+# strings and the header differ per language), at half the cost of all four combinations:
+# the crawl must keep the whole suite under 30 minutes.
+DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10: 320 CSS px, no scrolling sideways
+VIEWS: dict[str, tuple[tuple[str, dict[str, int]], tuple[str, dict[str, int]]]] = {
+    "anonymous": (("de", DESKTOP), ("en", NARROW)),
+    "editor": (("en", DESKTOP), ("de", NARROW)),
+    "staff": (("de", DESKTOP), ("en", NARROW)),
+    "admin": (("en", DESKTOP), ("de", NARROW)),
+}
+LOCALES = {"de": "de-DE", "en": "en-GB"}
+
+# Findings that are known and not fixed yet, reported by the test (never silently
+# passed): (rule id, endpoint or state). Empty when every page passes.
+KNOWN: set[tuple[str, str]] = set()
+
+FORM = "main form[method='post' i]:not([action*='logout']):not([action*='language'])"
+Check = Callable[[str], None]  # inspects the page as it is now, under a name
+
+
+def submit(page: Any, selector: str = FORM) -> None:
+    """Press the first submit button of the form `selector` and wait for the answer."""
+    with page.expect_navigation():
+        page.locator(selector).first.locator("[type=submit]").first.click()
+
+
+def errors(path: str) -> Callable[..., None]:
+    """The form at `path` sent empty (the browser's own checks off) shows its errors."""
+
+    def state(world: SimpleNamespace, page: Any, check: Check) -> None:
+        page.goto(path.format(**world.ids))
+        page.eval_on_selector(
+            FORM,
+            """f => { f.noValidate = true;
+                      f.querySelectorAll('input[type=text], input[type=email], input:not([type]),'
+                        + ' input[type=password], textarea').forEach(i => { i.value = ''; }); }""",
+        )
+        submit(page)
+        assert page.locator(".invalid-feedback, .is-invalid, .alert-danger").count(), page.url
+        check(f"errors {path}")
+
+    return state
+
+
+def visit(path: str) -> Callable[..., None]:
+    """A page whose state its URL names (an empty list: a filter without matches)."""
+
+    def state(world: SimpleNamespace, page: Any, check: Check) -> None:
+        page.goto(path.format(**world.ids))
+        check(path)
+
+    return state
+
+
+def conflict(world: SimpleNamespace, page: Any, check: Check) -> None:
+    """Someone else saves the initiative while the form is open; sending the form then
+    shows the conflict page (409)."""
+    page.goto(f"/initiatives/{world.ids['initiative_id']}/edit")
+    with world.app.app_context(), writing():
+        record = db.session.get_one(Initiative, world.ids["initiative_id"])
+        record.name = f"Zwischendurch geändert {world.view}"
+        db.session.commit()
+    page.locator("input[name=name]").fill(f"Unser neuer Name {world.view}")
+    submit(page)
+    assert page.locator("form").count(), page.url
+    check("conflict")
+
+
+def assignment(world: SimpleNamespace, page: Any, check: Check) -> None:
+    """The assignment's draft once computed."""
+    page.goto(f"/events/{world.ids['event_id']}/assignment")
+    submit(page, "form[action$='/assignment/run']")
+    check("assignment result")
+
+
+def merge(world: SimpleNamespace, page: Any, check: Check) -> None:
+    """Two organisations merged: the confirmation it asks for, then its undo page."""
+    keep, other = (
+        world.make.organisation(name=f"Zwilling {world.view} Werkzeugbau GmbH", plz="50667")
+        for _ in range(2)
+    )
+    page.goto(f"/duplicates/organisations/merge/{keep.id}/{other.id}")
+    submit(page)
+    check("merge confirm")
+    submit(page)
+    with world.app.app_context():
+        merge_id = db.session.scalar(select(func.max(RecordMerge.id)))
+    page.goto(f"/duplicates/merges/{merge_id}/undo")
+    check("duplicates.undo")
+
+
+def import_file(world: SimpleNamespace, page: Any, check: Check) -> None:
+    """A CSV of organisations through every step of the import, and its undo page."""
+    page.goto("/imports/")
+    page.locator("select[name=kind]").select_option(value="organisations")
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "Firmen.csv",
+                "mimeType": "text/csv",
+                "buffer": "Firma;PLZ\r\nBeispiel Gießerei GmbH;50667\r\n;12345x\r\n".encode(),
+            }
+        ]
+    )
+    submit(page)
+    check("imports.file_settings")
+    submit(page)
+    check("imports.mapping")
+    submit(page)
+    check("imports.preview")
+    submit(page, "main form[method='post' i]")
+    check("imports.batch")
+    page.goto(page.url.rstrip("/") + "/undo")
+    check("imports.undo_batch")
+
+
+# Pages in a state the URL alone does not reach, per role: forms sent empty show their
+# errors, an edit that crosses another's edit shows the conflict page, a filter that matches
+# nothing the empty list, the assignment its computed draft; a merge and an import lead to
+# their confirmation and undo pages (the only way to them: they name a merge or an import).
+STATES: dict[str, list[Callable[..., None]]] = {
+    "anonymous": [
+        errors("/events/{event_id}/register"),
+        errors("/login"),
+        errors("/password/forgot"),
+        visit("/verzeichnis/?q=keinetrefferxyz"),
+    ],
+    "editor": [
+        errors("/unsere-initiative/personen/neu"),
+        errors("/unsere-initiative/profil"),
+        errors("/unsere-initiative/mitglieder/neu"),
+        errors("/account/password"),
+    ],
+    "staff": [
+        errors("/initiatives/new"),
+        errors("/persons/new"),
+        errors("/organisations/new"),
+        errors("/interactions/new?initiative={initiative_id}"),
+        errors("/memberships/new?initiative={initiative_id}"),
+        errors("/events/new"),
+        errors("/events/{event_id}/workshops/new"),
+        conflict,
+        visit("/initiatives/?q=keinetrefferxyz"),
+        visit("/persons/?q=keinetrefferxyz"),
+        visit("/search?q=keinetrefferxyz"),
+        assignment,
+        merge,
+        import_file,
+    ],
+    "admin": [
+        errors("/admin/accounts"),
+        errors("/api-tokens/new"),
+    ],
+}
+# The routes only a state above reaches.
+REACHED_BY_STATES = {
+    "duplicates.undo",
+    "imports.file_settings",
+    "imports.mapping",
+    "imports.preview",
+    "imports.batch",
+    "imports.undo_batch",
+}
+
+
+def open_pages(new_page: Any, make: Any, principal: str, ids: dict[str, Any]) -> list[Any]:
+    """One browser page per view of `principal` (language, width), logged in when needed."""
+    pages = []
+    for language, viewport in VIEWS[principal]:
+        page = new_page(locale=LOCALES[language], viewport=viewport)
+        if principal != "anonymous":
+            user = make.user(
+                role=principal,
+                initiative_id=ids["initiative_id"] if principal == "editor" else None,
+                password=TEST_PASSWORD,
+                email=f"axe-{principal}-{language}@example.org",
+                language=language,
+            )
+            page.goto("/login")
+            page.locator("input[name=email]").fill(user.email)
+            page.locator("input[name=password]").fill(TEST_PASSWORD)
+            with page.expect_navigation():
+                page.locator("main [type=submit]").first.click()
+            assert "/login" not in page.url, page.url
+        pages.append(page)
     return pages
 
 
-def serious(page: Any) -> list[dict[str, Any]]:
-    """The page's serious and critical axe violations."""
-    return [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]
+class Findings:
+    """What the crawl found, per page and view, and per axe rule (for the closing note)."""
 
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.known: list[str] = []
+        self.rules: Counter[str] = Counter()
+        self.visits = 0
+        self.focused = 0
 
-def show_validation_errors(page: Any, principal: str, ids: dict[str, Any]) -> str:
-    """Submit a form empty (the browser's own checks off) so it shows its errors."""
-    if principal == "anonymous":
-        page.goto(f"/events/{ids['event_id']}/register")
-    elif principal == "editor":
-        page.goto("/unsere-initiative/personen/neu")
-    else:
-        page.goto("/initiatives/new")
-    form = "main form[method='post' i]:not([action*='logout']):not([action*='language'])"
-    page.eval_on_selector(
-        form,
-        """f => { f.noValidate = true;
-                  f.querySelectorAll('input[type=text], input[type=email], input:not([type]),'
-                    + ' textarea').forEach(i => { i.value = ''; }); }""",
-    )
-    with page.expect_navigation():
-        page.locator(form).locator("[type=submit]").first.click()
-    return page.url
+    def inspect(self, page: Any, name: str, narrow: bool) -> None:
+        """axe-core, the focus indicators and (at 320 px) reflow of the page as it is."""
+        self.visits += 1
+        where = f"{name} [{'320 px' if narrow else 'desktop'}, {page.url}]"
+        for violation in axe_violations(page, tags=WCAG_TAGS):
+            self.rules[violation["id"]] += 1
+            text = f"== {where}:\n{format_violations([violation])}"
+            if (violation["id"], name) in KNOWN:
+                self.known.append(text)
+            else:
+                self.lines.append(text)
+        checked, weak = focus_findings(page)
+        self.focused += checked
+        if weak:
+            self.rules["focus-contrast"] += 1
+            self.lines.append(f"== {where}: focus indicator below 3:1:\n    " + "\n    ".join(weak))
+        if narrow:
+            wide = reflow_finding(page)
+            if wide:
+                self.rules["reflow-320"] += 1
+                self.lines.append(f"== {where}: {wide}")
+
+    def record(self, principal: str) -> None:
+        """Append the counts per rule to the file named by A11Y_COUNTS (for the note)."""
+        target = os.environ.get("A11Y_COUNTS")
+        if target:
+            with open(target, "a", encoding="utf-8") as out:
+                out.write(
+                    json.dumps({"principal": principal, "visits": self.visits, "rules": self.rules})
+                    + "\n"
+                )
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
-def test_every_page_passes_axe(app, page, make, principal, screenshot, monkeypatch):
+def test_every_page_is_accessible(app, new_page, make, principal, screenshot, monkeypatch):
+    """Every page and state, in both languages and at both widths: no axe-core violation of
+    WCAG 2.0/2.1/2.2 A and AA (any impact), every focus indicator at least 3:1, no
+    sideways scrolling at 320 px."""
     # Impressum and Datenschutzerklärung exist once configured (as `make run` does)
     monkeypatch.setitem(app.config, "IMPRINT_TEXT", "Beispielstelle\nMusterstraße 1")
     monkeypatch.setitem(app.config, "PRIVACY_TEXT", "Wir verarbeiten nur, was nötig ist.")
     ids = seeded(app, make)
-    if principal != "anonymous":
-        user = make.user(
-            role=principal,
-            initiative_id=ids["initiative_id"] if principal == "editor" else None,
-            password=TEST_PASSWORD,
-            email=f"axe-{principal}@example.org",
-        )
-        log_in(page, user.email)
-    found: list[str] = []
+    views = open_pages(new_page, make, principal, ids)
+    findings = Findings()
     statuses: list[str] = []
-    visited = 0
+    pages, unreached = html_pages(app, principal, ids)
+    visits = pages + [(path, path.format(**ids)) for path in MORE.get(principal, [])]
+    visits.append(("404", "/gibt-es-nicht"))
 
-    def check(name: str) -> None:
-        problems = serious(page)
-        if problems:
-            found.append(f"== {name} ({page.url}):\n{format_violations(problems)}")
+    try:
+        for endpoint, path in visits:
+            for page, (_language, viewport) in zip(views, VIEWS[principal], strict=True):
+                response = page.goto(path)
+                status = response.status if response else 0
+                expected = 404 if endpoint == "404" else 400
+                if status >= 500 or (status >= expected and endpoint != "event_public.register"):
+                    statuses.append(f"{endpoint} {path}: {status}")
+                if "/network/graph" in path:
+                    page.wait_for_selector("#network-graph[data-rendered='1']", state="attached")
+                findings.inspect(page, endpoint, viewport is NARROW)
 
-    for endpoint, path in html_pages(app, principal, ids):
-        response = page.goto(path)
-        visited += 1
-        status = response.status if response else 0
-        if status >= 500 or (status >= 400 and endpoint != "event_public.register"):
-            statuses.append(f"{endpoint} {path}: {status}")
-        if endpoint == "network.graph":
-            page.wait_for_selector("#network-graph[data-rendered='1']", state="attached")
-        check(endpoint)
+        for number, state in enumerate(STATES[principal]):
+            for view, (page, (_language, viewport)) in enumerate(
+                zip(views, VIEWS[principal], strict=True)
+            ):
+                world = SimpleNamespace(app=app, make=make, ids=ids, view=view)
+                narrow = viewport is NARROW
+                state(world, page, lambda name, p=page, n=narrow: findings.inspect(p, name, n))
+            screenshot(f"a11y-320-{principal}-{number}", of=views[1])
 
-    for path in MORE.get(principal, []):
-        response = page.goto(path.format(**ids))
-        visited += 1
-        if response is None or response.status >= 400:
-            statuses.append(f"{path}: {response.status if response else 0}")
-        if "/network/graph" in path:
-            page.wait_for_selector("#network-graph[data-rendered='1']", state="attached")
-        check(path)
-
-    response = page.goto("/gibt-es-nicht")
-    assert response is not None and response.status == 404
-    check("404")
-    show_validation_errors(page, principal, ids)
-    assert page.locator(".invalid-feedback, .is-invalid, .alert-danger").count() > 0, page.url
-    check("Formular mit Fehlern")
-    screenshot(f"axe-form-errors-{principal}")
-
-    assert visited > (5 if principal == "anonymous" else 20)
+    finally:
+        findings.record(principal)  # the counts, also when a state failed
+    assert findings.visits > (20 if principal == "anonymous" else 60)
+    unreached = [u for u in unreached if u.split()[0] not in REACHED_BY_STATES]
+    assert not unreached, "the crawl cannot reach:\n" + "\n".join(unreached)
     assert not statuses, "\n".join(statuses)
-    assert not found, (
-        f"axe-core: serious/critical violations for {principal} on "
-        f"{len(found)} page(s):\n" + "\n".join(found)
+    for known in findings.known:
+        print(f"KNOWN (not fixed yet): {known}")
+    assert not findings.lines, (
+        f"accessibility: {len(findings.lines)} finding(s) for {principal} in "
+        f"{findings.visits} visits:\n" + "\n".join(findings.lines)
     )
