@@ -145,6 +145,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.events.calendar_views import bp as calendar_bp
     from crm.events.public_views import bp as event_public_bp
     from crm.events.views import bp as events_bp
+    from crm.followup.public_views import bp as followup_public_bp
+    from crm.followup.views import bp as followup_bp
     from crm.history.views import bp as history_bp
     from crm.imports.views import bp as imports_bp
     from crm.jobs.views import bp as jobs_bp
@@ -172,6 +174,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(event_public_bp)
+    app.register_blueprint(followup_bp)
+    app.register_blueprint(followup_public_bp)
     app.register_blueprint(meeting_plan_bp)
     app.register_blueprint(meeting_schedule_bp)
     app.register_blueprint(public_bp)

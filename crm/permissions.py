@@ -468,3 +468,10 @@ def can_see_room_lists(user: Any) -> bool:
     """The online meeting's room files (Zoom breakout pre-assignment, the rooms CSV with
     e-mail addresses) and the moderators' printable lists: staff, like the events."""
     return can_manage_events(user)
+
+
+def can_follow_up(user: Any) -> bool:
+    """An event's follow-up (#18): materials, the follow-up mail, feedback results and
+    the attendance report: staff, like the events. Participants reach their own materials
+    and feedback only through their personal link."""
+    return can_manage_events(user)

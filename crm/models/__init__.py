@@ -27,6 +27,11 @@ from crm.models.events import Event
 from crm.models.events import Registration
 from crm.models.events import Workshop
 from crm.models.events import WorkshopPreference
+from crm.models.followup import AttendanceImport
+from crm.models.followup import Feedback
+from crm.models.followup import FollowupMail
+from crm.models.followup import FollowupSettings
+from crm.models.followup import Material
 from crm.models.imports import ImportBatch
 from crm.models.imports import ImportMapping
 from crm.models.matchmaking import MatchmakingSettings
@@ -52,6 +57,7 @@ __all__ = [
     "ApiToken",
     "Affiliation",
     "AssignmentDraft",
+    "AttendanceImport",
     "AuditEntry",
     "AuditEntrySeen",
     "Base",
@@ -59,6 +65,9 @@ __all__ = [
     "Consent",
     "DuplicateDismissal",
     "Event",
+    "Feedback",
+    "FollowupMail",
+    "FollowupSettings",
     "Format",
     "ImportBatch",
     "ImportMapping",
@@ -67,6 +76,7 @@ __all__ = [
     "Interaction",
     "JobRun",
     "Kreis",
+    "Material",
     "MatchmakingSettings",
     "Meeting",
     "MeetingRequest",

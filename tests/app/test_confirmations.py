@@ -69,6 +69,7 @@ ONE_CLICK: dict[str, str] = {
     "duplicates.dismiss": "hides a pair from the duplicates list; nothing else changes",
     "directory.export_start": "prepares a large list as a file for the one who asked "
     "(the offer page is the asking step); changes no record",
+    "followup.material_restore": "gives a removed material back to the participants",
     "imports.confirm": "the import button under the preview (which is the asking step); "
     "undone as a whole with 'Import rückgängig machen'",
 }
@@ -81,6 +82,9 @@ TESTED_ELSEWHERE = {
     "duplicates.merge",
     "duplicates.undo",
     "api_tokens.revoke",  # tests/api/test_tokens.py (tokens are not audit-trail records)
+    # tests/followup (materials and attendance imports keep their own undo, not the audit)
+    "followup.material_remove",
+    "followup.attendance_undo",
     # tests/matchmaking/test_planning.py (the meetings are not audit-trail records)
     "meeting_plan.remove",
     "meeting_plan.publish",

@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = {
     "event_public.ics",
     "event_public.personal",
     "event_public.cancel",
+    "followup_public.page",
+    "followup_public.material",
     "meeting_schedule.ics",
     "meeting_schedule.feedback",
     "public.index",

@@ -270,6 +270,15 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "activity.delete_interaction": "confirmation page",
     "events.delete_item": "confirmation page",
     "event_public.cancel": "confirmation page",
+    "followup.material_new": "creates a record",
+    "followup.material_remove": "confirmation page",
+    "followup.attendance_undo": "confirmation page",
+    "followup.send": "queues mails; the page is the asking step (tests/followup)",
+    "followup.attendance_upload": "uploads a report; nothing changes before the preview",
+    "followup.attendance_preview": "the preview of an upload; 'Übernehmen' applies it "
+    "(tests/followup/test_attendance.py)",
+    "followup_public.page": "the feedback form behind a personal link after the event; saved "
+    "unchanged it writes nothing (tests/followup/test_followup.py)",
     "portal.member_end": "confirmation page",
     "portal.contact_end": "confirmation page",
     "admin.deactivate": "confirmation page",

@@ -1,0 +1,1 @@
+"""The follow-up of an event (#18): materials, the follow-up mail, feedback, attendance."""
