@@ -28,6 +28,7 @@ from crm import create_app
 from crm.extensions import db
 from crm.extensions import limiter
 from crm.models import Base
+from crm.web.pagination import clear_counts
 from tests import factories
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -117,6 +118,7 @@ def empty_tables(app: Flask) -> None:
                 {"names": [t.name for t in tables]},
             )
         db.session.commit()
+    clear_counts()  # the audit ids, and so the data versions, start again
 
 
 @pytest.fixture

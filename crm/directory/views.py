@@ -54,7 +54,10 @@ def _person_params() -> queries.ListParams:
 
 def _page(query: Select[Any], reverse: Select[Any]) -> Page[Any]:
     page_size = current_app.config["PAGE_SIZE"]
-    return paginate(query, parse_page(request.args.get("page")), page_size, reverse=reverse)
+    key = query.column_descriptions[0]["entity"].id  # every list's sort ends in the id
+    return paginate(
+        query, parse_page(request.args.get("page")), page_size, reverse=reverse, key=key
+    )
 
 
 def _download(fmt: str, kind: str) -> Response | str:

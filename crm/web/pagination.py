@@ -1,8 +1,24 @@
-"""Pagination of list queries: one COUNT and one page SELECT, whatever the page size."""
+"""Pagination of list queries: one COUNT and one page SELECT, whatever the page size.
+
+The COUNT of a list is kept per process for the database's data version (`data_version`
+changes with every write: every write leaves an audit entry) and the exact statement with
+its parameters, so that paging through a list of 60,000 persons counts it once, not on
+every request; a save anywhere counts it again. An estimate (PostgreSQL's reltuples) was
+the alternative for unfiltered lists, but the page numbers and the last page must be
+exact, and a filtered list would still have counted every time.
+
+With `key` (the unique column the sort ends in), a page deep in the list reads its rows
+in two steps in one statement: the ids of the page from the sort's index alone (an
+index-only scan that skips the earlier rows without visiting the table), then those rows
+by id. Skipping 30,000 rows of the table itself costs ten times as much.
+"""
 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 from typing import Generic
@@ -12,6 +28,7 @@ from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
 
+from crm.db.datastamp import data_version
 from crm.extensions import db
 
 T = TypeVar("T")
@@ -50,23 +67,64 @@ def parse_page(value: str | None) -> int:
         return 1
 
 
+COUNT_CACHE_SIZE = 1024
+_counts: OrderedDict[Hashable, int] = OrderedDict()
+_counts_lock = threading.Lock()
+
+
+def count_rows(query: Select[Any]) -> int:
+    """How many rows `query` has, counted once per data version (see the module)."""
+    statement = select(func.count()).select_from(query.order_by(None).subquery())
+    compiled = statement.compile(db.engine)
+    params = tuple(sorted((name, repr(value)) for name, value in compiled.params.items()))
+    key = (str(db.engine.url), data_version(), str(compiled), params)
+    with _counts_lock:
+        if key in _counts:
+            _counts.move_to_end(key)
+            return _counts[key]
+    total = int(db.session.scalar(statement) or 0)
+    with _counts_lock:
+        _counts[key] = total
+        while len(_counts) > COUNT_CACHE_SIZE:
+            _counts.popitem(last=False)
+    return total
+
+
+def clear_counts() -> None:
+    """Forget every kept count (tests that empty the database, where ids start again)."""
+    with _counts_lock:
+        _counts.clear()
+
+
+def _rows(query: Select[Any], limit: int, offset: int, key: Any) -> list[Any]:
+    if key is None or offset == 0:
+        return list(db.session.scalars(query.limit(limit).offset(offset)))
+    ids = query.with_only_columns(key).limit(limit).offset(offset).subquery()
+    return list(db.session.scalars(query.where(key.in_(select(ids.c[0]))).limit(limit)))
+
+
 def paginate(
-    query: Select[Any], page: int, per_page: int, *, reverse: Select[Any] | None = None
+    query: Select[Any],
+    page: int,
+    per_page: int,
+    *,
+    reverse: Select[Any] | None = None,
+    key: Any = None,
 ) -> Page[Any]:
     """Run `query` for one page; a page beyond the end shows the last page.
 
     `reverse` is the same query in exactly the opposite order (the sort must end in a
     unique column). With it, pages in the back half are read from the end, so that the
     database skips at most half the rows: the last page costs what the first does.
+    `key` is that unique column, for reading deep pages by id (see the module).
     """
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    total = int(total or 0)
+    total = count_rows(query)
     last = max(1, math.ceil(total / per_page))
     page = min(page, last)
     if reverse is not None and page > (last + 1) // 2:
         skip_from_end = total - page * per_page  # negative on a partly filled last page
-        rows = reverse.limit(per_page + min(0, skip_from_end)).offset(max(0, skip_from_end))
-        items = list(db.session.scalars(rows))[::-1]
+        rows = _rows(reverse, per_page + min(0, skip_from_end), max(0, skip_from_end), key)
+        items = rows[::-1]
     else:
-        items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+        items = _rows(query, per_page, (page - 1) * per_page, key)
     return Page(items=items, page=page, per_page=per_page, total=total)
