@@ -62,6 +62,10 @@ class Defaults:
     IMPRINT_TEXT: str | None = None
     PRIVACY_URL: str | None = None
     PRIVACY_TEXT: str | None = None
+    # The feedback contact of the Erklärung zur Barrierefreiheit (/barrierefreiheit, linked
+    # from every page): an e-mail address (shown as a link) or a short text (postal address,
+    # phone). None: the statement refers to the Impressum's contact.
+    ACCESSIBILITY_CONTACT: str | None = None
 
     # Backups (`flask --app crm backup`): archives in BACKUP_FOLDER (None: <instance>/backups);
     # rotation keeps the newest of each of the last N days and M weeks. PG_BIN_DIR: the bin

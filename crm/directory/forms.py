@@ -79,6 +79,8 @@ def _not_blank(message: Any) -> Any:
         if not (field.data or "").strip():
             raise ValidationError(message)
 
+    # a required field: the label says "Pflichtfeld" and the input carries `required`
+    check.field_flags = {"required": True}  # type: ignore[attr-defined]
     return check
 
 

@@ -39,7 +39,6 @@ from crm.network.naming import group_names
 #: "kind" colours nodes by initiative/organisation/person, "community" by community.
 COLOURS = ("kind", "community")
 #: How many nodes the text alternative below the canvas lists.
-TABLE_SIZE = 50
 MAX_SEARCH = 100
 _NUMBER = re.compile(r"[0-9]{1,9}")
 _FOCUS = re.compile(r"^(initiative|organisation|person):([1-9][0-9]{0,9})$")
@@ -201,10 +200,40 @@ def notice(view: GraphView) -> str | None:
     return _("%(n)s weitere ausgeblendet – Filter verwenden", n=view.hidden)
 
 
-def table_rows(view: GraphView, size: int = TABLE_SIZE) -> list[ViewNode]:
-    """The shown nodes for the text alternative: most connected first."""
+@dataclass(frozen=True)
+class TableLink:
+    """A connection of a node in the table: the other shown node, the kind of the edge and
+    its weight (how many members and persons two initiatives share)."""
+
+    label: str
+    kind: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of the graph's table: a shown node and its connections among the shown."""
+
+    node: ViewNode
+    links: list[TableLink]
+
+
+def table_rows(view: GraphView) -> list[TableRow]:
+    """The text alternative of the drawing: every shown node (most connected first) with
+    the shown nodes it is linked to (by name) — the same nodes and edges as the canvas."""
+    by_id = {node.id: node for node in view.nodes}
+    links: dict[Any, list[TableLink]] = {node.id: [] for node in view.nodes}
+    for edge in view.edges:
+        source, target = by_id.get(edge.source), by_id.get(edge.target)
+        if source is None or target is None:
+            continue
+        links[source.id].append(TableLink(target.label, edge.kind, edge.weight))
+        links[target.id].append(TableLink(source.label, edge.kind, edge.weight))
     ranked = sorted(view.nodes, key=lambda n: (-n.degree, n.label.casefold(), str(n.id)))
-    return ranked[:size]
+    return [
+        TableRow(node, sorted(links[node.id], key=lambda link: link.label.casefold()))
+        for node in ranked
+    ]
 
 
 def community_labels(context: GraphContext) -> dict[int, str]:

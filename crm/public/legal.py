@@ -1,4 +1,8 @@
-"""Impressum and Datenschutzerklärung (no login): what the instance configuration says.
+"""Impressum, Datenschutzerklärung and the Erklärung zur Barrierefreiheit (no login).
+
+The accessibility statement (BITV 2.0 § 7) is always served on /barrierefreiheit and linked
+from every page's footer; its feedback contact is ACCESSIBILITY_CONTACT (without it, the
+page points to the Impressum).
 
 Each is configured either as an address (IMPRINT_URL, PRIVACY_URL: the office's own pages)
 or as a text (IMPRINT_TEXT, PRIVACY_TEXT) that is served on /impressum and /datenschutz;
@@ -8,6 +12,7 @@ setting the link is left out and the page is 404.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint
@@ -86,6 +91,36 @@ def _show(page: LegalPage) -> Response | str:
     if text is None:
         abort(404)
     return render_template("public/legal.html", title=page.title, paragraphs=paragraphs(text))
+
+
+# When the statement was last reviewed against the app (a self-assessment with axe-core on
+# every page and the keyboard journeys, issue #24). Update it with the known gaps below.
+STATEMENT_REVIEWED = dt.date(2026, 12, 6)
+
+
+def accessibility_contact() -> tuple[str | None, list[list[str]]]:
+    """The feedback contact of the statement: (e-mail address or None, other text as
+    paragraphs). A value that is one address becomes a mailto link; any other text
+    (a postal address, a phone number) is shown as written."""
+    value = str(current_app.config.get("ACCESSIBILITY_CONTACT") or "").strip()
+    if value and "@" in value and not any(c.isspace() for c in value):
+        return value, []
+    return None, paragraphs(value)
+
+
+@bp.get("/barrierefreiheit")
+@public
+def accessibility() -> str:
+    """The Erklärung zur Barrierefreiheit: state of compliance, known gaps, feedback
+    contact and the way to the Schlichtungsstelle nach § 16 BGG."""
+    email, contact = accessibility_contact()
+    return render_template(
+        "public/accessibility.html",
+        email=email,
+        contact=contact,
+        imprint=PAGES[0].href(),
+        reviewed=STATEMENT_REVIEWED,
+    )
 
 
 @bp.get("/impressum")

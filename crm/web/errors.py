@@ -54,8 +54,15 @@ class RequestIdFilter(logging.Filter):
 
 
 def _page(status: int, title: str, message: str) -> tuple[str, int]:
+    # `error_page`: base.html begins the title with "Fehler:", so the tab and a screen
+    # reader's first words say that something went wrong (WCAG 2.4.2, 3.3.1).
     page = render_template(
-        "errors/error.html", status=status, title=title, message=message, request_id=request_id()
+        "errors/error.html",
+        status=status,
+        title=title,
+        message=message,
+        request_id=request_id(),
+        error_page=True,
     )
     return page, status
 
@@ -65,8 +72,9 @@ def _bare_server_error_page(rid: str) -> tuple[str, int]:
     text = escape(_("Etwas ist schiefgelaufen. Es wurde nichts gespeichert."))
     number = escape(_("Fehlernummer: %(id)s", id=rid))
     title = escape(_("Interner Fehler"))
+    prefix = escape(_("Fehler:"))
     return (
-        f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{prefix} {title}</title></head>'
         f"<body><h1>{title}</h1><p>{text}</p><p>{number}</p></body></html>",
         500,
     )

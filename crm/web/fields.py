@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField
 from wtforms import DateTimeLocalField
+from wtforms import Form as WTForm
 from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
@@ -49,6 +50,62 @@ class Form(FlaskForm):
             return MultiDict(
                 [(key, blank_if_whitespace(value)) for key, value in data.items(multi=True)]
             )
+
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+            """Render with what assistive technology and browsers need, in every form:
+            `aria-invalid` on a field with errors, and `autocomplete` on personal fields
+            (WCAG 1.3.5). A template's or field's own value wins."""
+            given = {key.rstrip("_").replace("_", "-") for key in render_kw}
+            given |= {key.rstrip("_").replace("_", "-") for key in (field.render_kw or {})}
+            extra: dict[str, Any] = {}
+            if field.errors and "aria-invalid" not in given:
+                extra["aria-invalid"] = "true"
+            token = autocomplete_token(field)
+            if token and "autocomplete" not in given:
+                extra["autocomplete"] = token
+            return super().render_field(field, {**extra, **render_kw})  # type: ignore[misc]
+
+
+# The purpose of personal fields (WCAG 1.3.5 "Identify Input Purpose"), by field name.
+AUTOCOMPLETE = {
+    "salutation": "honorific-prefix",
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "email": "email",
+    "phone": "tel",
+    "organisation": "organization",
+    "function": "organization-title",
+    "street": "street-address",
+    "plz": "postal-code",
+    "place": "address-level2",
+    "website": "url",
+}
+_TEXT_INPUTS = {"StringField", "EmailField", "TelField", "URLField", "SearchField"}
+
+
+def autocomplete_token(field: Any) -> str | None:
+    """The `autocomplete` value of a personal text field (given name, e-mail, postcode …);
+    None for any other field."""
+    if field.type not in _TEXT_INPUTS:
+        return None
+    return AUTOCOMPLETE.get(field.short_name)
+
+
+def field_errors(context_values: Any) -> list[tuple[str, str, str]]:
+    """(label, field id, message) of every error of the forms among `context_values`, in
+    field order; a form-level error has an empty id. For the error summary and the title."""
+    found: list[tuple[str, str, str]] = []
+    for value in context_values:
+        if not isinstance(value, WTForm) or not value.errors:
+            continue
+        for message in getattr(value, "form_errors", None) or []:
+            found.append(("", "", str(message)))
+        for field in value:
+            hidden = field.type in ("HiddenField", "CSRFTokenField")
+            for message in field.errors or ():
+                label = "" if hidden else str(field.label.text)
+                found.append((label, "" if hidden else field.id, str(message)))
+    return found
 
 
 class _GermanParse:

@@ -12,10 +12,13 @@ from flask import url_for
 from flask_babel import format_decimal
 from flask_babel import format_percent as flask_format_percent
 from flask_babel import get_locale
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from markupsafe import escape
 
 from crm import permissions
+from crm.web.fields import field_errors
 from crm.web.i18n import day_key
 from crm.web.i18n import format_clock
 from crm.web.i18n import format_day
@@ -78,6 +81,13 @@ def option_tags(options: Iterable[tuple[Any, Any]], current: Any) -> Markup:
     return Markup("\n".join(tags))  # noqa: S704 - every value and label is escaped above
 
 
+@pass_context
+def form_errors(context: Context) -> list[tuple[str, str, str]]:
+    """`form_errors()`: (label, field id, message) of the errors of every form the page
+    was rendered with; base.html shows them as a summary and says "Fehler:" in the title."""
+    return field_errors(context.get_all().values())
+
+
 def register(app: Flask) -> None:
     """Install globals and filters."""
     app.jinja_env.filters.update(
@@ -98,6 +108,7 @@ def register(app: Flask) -> None:
         permissions=permissions,
         url_with=url_with,
         option_tags=option_tags,
+        form_errors=form_errors,
         current_locale=lambda: str(get_locale()),
     )
     app.jinja_env.trim_blocks = True

@@ -201,6 +201,7 @@ POLICY: dict[str, str] = {
     # Impressum and Datenschutzerklärung (from the instance configuration)
     "legal.imprint": PUBLIC,
     "legal.privacy": PUBLIC,
+    "legal.accessibility": PUBLIC,
     # operations: probes and metrics (no login; /metrics only for configured scrapers)
     "ops.livez": PUBLIC,
     "ops.readyz": PUBLIC,

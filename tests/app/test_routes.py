@@ -29,6 +29,7 @@ PUBLIC_ENDPOINTS = {
     "public.events",
     "legal.imprint",
     "legal.privacy",
+    "legal.accessibility",
     "ops.livez",
     "ops.readyz",
     "ops.metrics",

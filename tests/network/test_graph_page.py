@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -300,6 +301,25 @@ def test_staff_page_has_the_canvas_the_table_and_the_script(client, login_as, ne
     assert "Zukunft Industrie Nord" in table and "Bündnis Brückenland" in table
     assert "Chemieregion Süd" not in table  # Bayern is filtered out
     assert "<script>" not in html and 'style="' not in html
+
+
+def test_table_lists_every_shown_node_with_its_links_and_group(client, login_as, network):
+    login_as("staff")
+    html = client.get("/network/graph").get_data(as_text=True)
+    table = html.split('id="graph-table"', 1)[1].split("</table>", 1)[0]
+    rows = {
+        re.sub(r"<[^>]+>", "", row.split("<td>", 1)[1].split("</td>", 1)[0]).strip(): row
+        for row in table.split("<tr")[2:]
+    }
+    assert set(rows) >= {"Zukunft Industrie Nord", "Bündnis Brückenland", "Chemieregion Süd"}
+    # the same connections as the drawing: Nord shares two members with Brücke, one with Süd
+    nord_links = rows["Zukunft Industrie Nord"].split('class="graph-links">', 1)[1]
+    assert "Bündnis Brückenland" in nord_links and "(2)" in nord_links
+    assert "Chemieregion Süd" in nord_links
+    assert "Beziehung" in rows["Bündnis Brückenland"]  # the relationship to Inselforum
+    # no cap: every node shown is in the table
+    drawn = client.get("/network/graph.json").get_json()["nodes"]
+    assert table.count("<tr") - 1 == len(drawn)
 
 
 def test_kind_filter_adds_organisations_and_persons(client, login_as, network):
