@@ -149,6 +149,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.followup.views import bp as followup_bp
     from crm.history.views import bp as history_bp
     from crm.imports.views import bp as imports_bp
+    from crm.invitations.public_views import bp as invitation_public_bp
+    from crm.invitations.views import bp as invitations_bp
     from crm.jobs.views import bp as jobs_bp
     from crm.links.views import bp as links_bp
     from crm.mail.views import bp as mail_bp
@@ -174,6 +176,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(event_public_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(invitation_public_bp)
     app.register_blueprint(followup_bp)
     app.register_blueprint(followup_public_bp)
     app.register_blueprint(meeting_plan_bp)

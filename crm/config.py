@@ -109,6 +109,9 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 5
     MAIL_RUN_SECONDS = 55
     MAIL_BATCH_SIZE = 1000
+    # Invitations to events: written into the outbox at most this many a minute (in
+    # batches by the worker; the outbox then delivers at MAIL_RATE_PER_MINUTE).
+    INVITATIONS_PER_MINUTE = 60
 
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # logos; None means `<instance>/uploads`

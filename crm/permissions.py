@@ -202,6 +202,12 @@ def can_manage_events(user: Any) -> bool:
     return is_staff(user)
 
 
+def can_manage_invitations(user: Any) -> bool:
+    """Invitations to events (recipient lists from the person filters, mails to many
+    people): office work, staff."""
+    return is_staff(user)
+
+
 def can_plan_meetings(user: Any) -> bool:
     """"Treffen planen" of the practitioner exchange (compute, move, remove, publish the
     1:1 meetings of an event): office work, staff, like the events. Participants see their

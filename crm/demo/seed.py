@@ -29,6 +29,8 @@ from crm.demo.base import tbl
 from crm.demo.events import EventBuilder
 from crm.demo.initiatives import LAND_LEVEL_TYPES
 from crm.demo.initiatives import REAL_INITIATIVES
+from crm.demo.invitations import TABLES as INVITATION_TABLES
+from crm.demo.invitations import add_invitations
 from crm.demo.matchmaking import TABLES as MATCHMAKING_TABLES
 from crm.demo.matchmaking import add_matchmaking
 from crm.demo.network import NetworkBuilder
@@ -166,6 +168,7 @@ class _Builder(EventBuilder, NetworkBuilder):
             "workshop_preferences",
             "consents",
             *MATCHMAKING_TABLES,
+            *INVITATION_TABLES,
         ]
         tables = {t.name: t for t in Organisation.metadata.sorted_tables}
         session = db.session
@@ -226,6 +229,7 @@ def seed_demo(*, size: str, seed: int, orgs: int = 20_000, persons: int = 60_000
     b.consents()
     b.events()
     add_matchmaking(b)
+    add_invitations(b)
     if size == "scale":
         b.scale_up(orgs, persons)
     b.write()

@@ -80,7 +80,7 @@ LISTS: dict[str, ListExport] = {
         "directory.persons",
         lambda: _("personen"),
         lambda _user, args: queries.persons_query(
-            queries.parse_list_params(args, queries.PERSON_LIST, {})
+            queries.parse_list_params(args, queries.PERSON_LIST, queries.person_filters())
         ),
         exports.person_table,
         exports.restricted_count,

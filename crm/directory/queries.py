@@ -25,9 +25,11 @@ from crm.directory.loading import relationships_of
 from crm.extensions import db
 from crm.models import Affiliation
 from crm.models import Bundesland
+from crm.models import Event
 from crm.models import Format
 from crm.models import Initiative
 from crm.models import InitiativeRole
+from crm.models import InitiativeRoleKind
 from crm.models import InitiativeStatus
 from crm.models import InitiativeType
 from crm.models import Interaction
@@ -36,6 +38,8 @@ from crm.models import Membership
 from crm.models import Organisation
 from crm.models import OrgType
 from crm.models import Person
+from crm.models import Registration
+from crm.models import RegistrationStatus
 from crm.models import Relationship
 from crm.models import SizeClass
 from crm.models import Theme
@@ -45,6 +49,7 @@ from crm.models import initiative_laender
 from crm.models import initiative_themes
 from crm.models.text import fold
 from crm.models.text import like_contains
+from crm.web.labels import choices
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,8 @@ def format_choices() -> list[tuple[str, str]]:
 
 
 YES_NO = {"1", "0"}
+#: Registrations that count as having taken part in an event (the person filter "event").
+PARTICIPATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 def _region_filters() -> dict[str, set[str]]:
@@ -317,9 +324,91 @@ def organisations_query(params: ListParams, *, reverse: bool = False) -> Select[
     return _order(query, ORGANISATION_LIST, params, reverse=reverse)
 
 
+def event_choices() -> list[tuple[str, str]]:
+    """All events as (id, title), newest first (the person list's "participants of")."""
+    rows = db.session.execute(select(Event.id, Event.title).order_by(Event.starts_at.desc()))
+    return [(str(event_id), title) for event_id, title in rows]
+
+
+def person_filters() -> dict[str, set[str]]:
+    """The allowed filter values of the person list (and of an invitation's recipients):
+    Land and Kreis (of an organisation or initiative the person is active for), initiative
+    role, organisation type, theme of their initiatives, participants of an event."""
+    return {
+        **_region_filters(),
+        "role": {r.value for r in InitiativeRoleKind},
+        "orgtype": {t.value for t in OrgType},
+        "theme": {i for i, _ in theme_choices()},
+        "event": {i for i, _ in event_choices()},
+    }
+
+
+def person_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The options of the person filters besides Land and Kreis, by template name."""
+    return {
+        "roles": choices(InitiativeRoleKind),
+        "org_types": choices(OrgType),
+        "themes": theme_choices(),
+        "events": event_choices(),
+    }
+
+
+def _affiliated(*conditions: Any) -> ColumnElement[bool]:
+    """Persons with an active affiliation to an organisation meeting `conditions`."""
+    return Person.id.in_(
+        select(Affiliation.person_id)
+        .join(Organisation, Organisation.id == Affiliation.organisation_id)
+        .where(Affiliation.is_active, *conditions)
+    )
+
+
+def _in_role(*conditions: Any) -> ColumnElement[bool]:
+    """Persons with an active initiative role meeting `conditions` (on the initiative too)."""
+    return Person.id.in_(
+        select(InitiativeRole.person_id)
+        .join(Initiative, Initiative.id == InitiativeRole.initiative_id)
+        .where(InitiativeRole.is_active, *conditions)
+    )
+
+
+def person_conditions(filters: Mapping[str, str]) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the person filters (values checked by `person_filters`)."""
+    conditions: list[ColumnElement[bool]] = []
+    if land := filters.get("land"):
+        conditions.append(
+            or_(_affiliated(Organisation.land_ags == land), _in_role(works_in_land(land)))
+        )
+    if kreis := filters.get("kreis"):
+        in_kreis = select(initiative_kreise.c.initiative_id).where(
+            initiative_kreise.c.kreis_ags == kreis
+        )
+        conditions.append(
+            or_(
+                _affiliated(Organisation.kreis_ags == kreis),
+                _in_role(or_(Initiative.id.in_(in_kreis), Initiative.kreis_ags == kreis)),
+            )
+        )
+    if role := filters.get("role"):
+        conditions.append(_in_role(InitiativeRole.role == role))
+    if org_type := filters.get("orgtype"):
+        conditions.append(_affiliated(Organisation.type == org_type))
+    if theme := filters.get("theme"):
+        conditions.append(_in_role(has_theme(int(theme))))
+    if event_id := filters.get("event"):
+        conditions.append(
+            Person.id.in_(
+                select(Registration.person_id).where(
+                    Registration.event_id == int(event_id),
+                    Registration.status.in_(PARTICIPATED),
+                )
+            )
+        )
+    return conditions
+
+
 def persons_query(params: ListParams, *, reverse: bool = False) -> Select[Any]:
-    """Persons, searched by name or e-mail, sorted."""
-    query = select(Person)
+    """Persons, searched by name or e-mail, filtered (`person_filters`), sorted."""
+    query = select(Person).where(*person_conditions(params.filters))
     if params.q:
         pattern = _like(params.q)
         query = query.where(

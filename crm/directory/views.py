@@ -49,7 +49,7 @@ def _organisation_params() -> queries.ListParams:
 
 
 def _person_params() -> queries.ListParams:
-    return queries.parse_list_params(request.args, queries.PERSON_LIST, {})
+    return queries.parse_list_params(request.args, queries.PERSON_LIST, queries.person_filters())
 
 
 def _page(query: Select[Any], reverse: Select[Any]) -> Page[Any]:
@@ -151,7 +151,14 @@ def persons() -> str:
     _require_directory()
     params = _person_params()
     page = _page(queries.persons_query(params), queries.persons_query(params, reverse=True))
-    return render_template("directory/persons.html", page=page, params=params)
+    return render_template(
+        "directory/persons.html",
+        page=page,
+        params=params,
+        laender=queries.land_choices(),
+        kreise=queries.kreis_choices_in(params.filters.get("land")),
+        **queries.person_filter_choices(),
+    )
 
 
 @bp.get("/persons/export.<fmt>")

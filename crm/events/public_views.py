@@ -24,6 +24,7 @@ from crm.events.rooms import room_links
 from crm.extensions import db
 from crm.extensions import limiter
 from crm.formats.ics import event_calendar
+from crm.invitations import services as invitations
 from crm.models import Event
 from crm.models import Registration
 
@@ -73,12 +74,19 @@ def register(event_id: int) -> Response | str:
     event = _public_event(event_id)
     problem = services.registration_problem(event)
     form = _registration_form(event)
+    # an invitation's personal link (?einladung=<token>) fills in the form and, once the
+    # invited person registered, marks their invitation "registered"
+    invited = invitations.recipient_for_event(request.args.get("einladung"), event.id)
+    if invited is not None and not form.is_submitted():
+        invitations.fill_in(form, invited)
     if problem is None and form.is_submitted():
         if form.is_bot():  # pretend success, store nothing
             return redirect(url_for("event_public.registered", event_id=event.id))
         valid = form.validate()  # first: validate() resets the field errors
         if form.check_preferences(required=bool(event.workshops)) and valid:
-            services.register(event.id, registration_input(form))
+            outcome = services.register(event.id, registration_input(form))
+            if invited is not None:
+                invitations.mark_registered(invited, outcome.registration)
             db.session.commit()
             return redirect(url_for("event_public.registered", event_id=event.id))
     return render_template(

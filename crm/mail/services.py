@@ -36,11 +36,24 @@ from crm.models.base import utcnow
 SMTP_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_FROM")
 ICS_FILENAME = "einladung.ics"
 _LINK = re.compile(r"https?://[^\s<>\"']+")
+#: Headers build_message writes itself: extra headers never replace them.
+_OWN_HEADERS = {"from", "to", "subject", "date", "message-id", "cc", "bcc"}
 
 
-def queue_mail(to: str, subject: str, body: str, *, ics: str | None = None) -> OutboxMail:
-    """Put a mail into the outbox (the caller commits)."""
-    mail = OutboxMail(to_address=to, subject=subject[:200], body=body, ics=ics)
+def queue_mail(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    ics: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> OutboxMail:
+    """Put a mail into the outbox (the caller commits); `headers`: extra header lines
+    such as List-Unsubscribe (never From, To, Subject, Date or Message-ID)."""
+    extra = {k: v for k, v in (headers or {}).items() if k.lower() not in _OWN_HEADERS}
+    mail = OutboxMail(
+        to_address=to, subject=subject[:200], body=body, ics=ics, headers=extra or None
+    )
     db.session.add(mail)
     return mail
 
@@ -81,6 +94,13 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
         f"outbox-{mail.id}", domain=sender.rpartition("@")[2] or None
     )
     message.set_content(mail.body)
+    if mail.headers:
+        # a link in List-Unsubscribe must stay one unbroken URL: fold header lines at the
+        # hard limit of RFC 5322 (998), not at 78 (which would encode it as RFC 2047 words)
+        message.policy = message.policy.clone(max_line_length=998)
+        for name, value in mail.headers.items():
+            if name.lower() not in _OWN_HEADERS:
+                message[name] = value
     if mail.ics:
         message.add_attachment(
             mail.ics.encode("utf-8"),

@@ -34,6 +34,9 @@ from crm.models.followup import FollowupSettings
 from crm.models.followup import Material
 from crm.models.imports import ImportBatch
 from crm.models.imports import ImportMapping
+from crm.models.invitations import InvitationCampaign
+from crm.models.invitations import InvitationRecipient
+from crm.models.invitations import InvitationStatus
 from crm.models.matchmaking import MatchmakingSettings
 from crm.models.matchmaking import Meeting
 from crm.models.matchmaking import MeetingRequest
@@ -73,6 +76,9 @@ __all__ = [
     "ImportMapping",
     "Initiative",
     "InitiativeRole",
+    "InvitationCampaign",
+    "InvitationRecipient",
+    "InvitationStatus",
     "Interaction",
     "JobRun",
     "Kreis",

@@ -88,6 +88,8 @@ class OutboxMail(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     ics: Mapped[str | None] = mapped_column(Text)  # an iCalendar attachment
+    # extra header lines (e.g. List-Unsubscribe of an invitation), name → value
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     sent_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     error: Mapped[str | None] = mapped_column(Text)  # the SMTP server's last answer
     # Delivery state, written before and after each SMTP exchange (at most once): a mail

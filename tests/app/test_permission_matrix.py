@@ -28,6 +28,7 @@ from crm.models import AgendaBlock
 from crm.models import AgendaKind
 from crm.models import AuditEntry
 from crm.models import Base
+from crm.models import InvitationCampaign
 from crm.models import OrgType
 from tests.app.test_routes import PUBLIC_ENDPOINTS
 from tests.app.test_routes import ROUTES
@@ -153,6 +154,15 @@ POLICY: dict[str, str] = {
     "event_public.by_slug": PUBLIC,
     "event_public.ics": PUBLIC,
     "event_public.personal": PUBLIC,
+    # invitations (#18): the campaigns of an event (staff), the invited person's links
+    "invitations.index": STAFF,
+    "invitations.edit": STAFF,
+    "invitations.preview": STAFF,
+    "invitations.send": STAFF,
+    "invitations.recipients": STAFF,
+    "invitations.remind": STAFF,
+    "invitation_public.invitation": PUBLIC,
+    "invitation_public.unsubscribe": PUBLIC,
     "event_public.cancel": PUBLIC,
     # the plan of the 1:1 meetings (issue 25): staff plan; participants through their link
     "meeting_plan.plan": STAFF,
@@ -344,6 +354,11 @@ def build_world(make: Any, app: Any) -> World:
     event = make.event()
     workshop = make.workshop(event)
     registration = make.registration(event, person)
+    campaign = make.save(
+        InvitationCampaign(
+            event_id=event.id, name="Einladung", filters={}, subject_de="E", subject_en="I"
+        )
+    )
     with app.app_context(), writing():
         block = AgendaBlock(
             event_id=event.id,
@@ -371,6 +386,7 @@ def build_world(make: Any, app: Any) -> World:
             "event_id": event.id,
             "workshop_id": workshop.id,
             "registration_id": registration.id,
+            "campaign_id": campaign.id,
             "block_id": block_id,
             "entry_id": entry_id,
             "user_id": other_user.id,
@@ -507,6 +523,8 @@ _MAY_404 = {
     "portal.logo",
     "event_public.personal",
     "event_public.cancel",
+    "invitation_public.invitation",
+    "invitation_public.unsubscribe",
     "followup_public.page",
     "followup_public.material",
     # a material, a material file or an attendance import that does not exist

@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = {
     "event_public.ics",
     "event_public.personal",
     "event_public.cancel",
+    "invitation_public.invitation",
+    "invitation_public.unsubscribe",
     "followup_public.page",
     "followup_public.material",
     "meeting_schedule.ics",

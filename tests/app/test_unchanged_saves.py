@@ -43,6 +43,7 @@ from crm.models import EventStatus
 from crm.models import Initiative
 from crm.models import InitiativeRole
 from crm.models import Interaction
+from crm.models import InvitationCampaign
 from crm.models import Membership
 from crm.models import Organisation
 from crm.models import Person
@@ -173,6 +174,13 @@ def _editor_role(session: Any) -> dict[str, Any]:
     return {"role_id": _first(session, select(InitiativeRole.id).order_by(InitiativeRole.id))}
 
 
+def _campaign(session: Any) -> dict[str, Any]:
+    """The demo's invitation campaign (crm/demo/invitations.py)."""
+    campaign = session.scalars(select(InvitationCampaign).order_by(InvitationCampaign.id)).first()
+    assert campaign is not None
+    return {"event_id": campaign.event_id, "campaign_id": campaign.id}
+
+
 EDIT_FORMS: dict[str, EditForm] = {
     "directory.initiative_edit": EditForm(
         "staff", lambda s: {"initiative_id": _richest_initiative(s)}
@@ -213,6 +221,7 @@ EDIT_FORMS: dict[str, EditForm] = {
     "events.edit": EditForm("staff", _event_with_waitlist),
     "events.workshop": EditForm("staff", _workshop),
     "events.agenda_block": EditForm("staff", _agenda_block),
+    "invitations.edit": EditForm("staff", _campaign),
     "event_public.personal": EditForm("public", _personal_link),
     "portal.profile": EditForm("editor", lambda s: {}),
 }
@@ -270,6 +279,10 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "activity.delete_interaction": "confirmation page",
     "events.delete_item": "confirmation page",
     "event_public.cancel": "confirmation page",
+    "invitations.send": "sends the invitation; the page is the asking step (tests/invitations)",
+    "invitations.remind": "sends the reminder; the page is the asking step (tests/invitations)",
+    "invitation_public.unsubscribe": "the unsubscribe link: GET asks, POST (also one-click, "
+    "RFC 8058) revokes the consent (tests/invitations)",
     "followup.material_new": "creates a record",
     "followup.material_remove": "confirmation page",
     "followup.attendance_undo": "confirmation page",
@@ -293,7 +306,11 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "api_tokens.revoke": "confirmation page",
 }
 # Both the create and the edit form of these endpoints: the edit rule carries this argument.
-EDIT_ARGUMENT = {"events.workshop": "workshop_id", "events.agenda_block": "block_id"}
+EDIT_ARGUMENT = {
+    "events.workshop": "workshop_id",
+    "events.agenda_block": "block_id",
+    "invitations.edit": "campaign_id",
+}
 
 
 def _form_rules() -> list[Any]:

@@ -1,0 +1,1 @@
+"""Invitations to events (#18): campaigns, recipients, personal links, unsubscribe."""
