@@ -46,6 +46,7 @@ from crm.models import Membership
 from crm.models import OutboxMail
 from crm.models import RecordMerge
 from crm.models import Relationship
+from crm.models import User
 from crm.models import Workshop
 from crm.models.base import utcnow
 from crm.models.enums import JobRunStatus
@@ -295,6 +296,9 @@ def html_pages(
             continue  # CSV/XLSX downloads
         matrix_principal = "editor_a" if principal == "editor" else principal
         names_a_record = bool(set(rule.arguments) & RECORD_ARGUMENTS)
+        if rule.endpoint not in POLICY:  # the permission matrix fails for it, too
+            unreached.append(f"{rule.endpoint} {rule.rule} (no POLICY entry)")
+            continue
         if not allowed(POLICY[rule.endpoint], matrix_principal, names_a_record=names_a_record):
             continue
         if rule.endpoint == "accounts.invitation":
@@ -351,18 +355,23 @@ def submit(page: Any, selector: str = FORM) -> None:
         page.locator(selector).first.locator("[type=submit]").first.click()
 
 
-def errors(path: str) -> Callable[..., None]:
-    """The form at `path` sent empty (the browser's own checks off) shows its errors."""
+def errors(
+    path: str, form: str = FORM, values: dict[str, str] | None = None
+) -> Callable[..., None]:
+    """The form at `path` sent empty (the browser's own checks off), or with `values` (by
+    field name) where empty is valid, so that it shows its errors."""
 
     def state(world: SimpleNamespace, page: Any, check: Check) -> None:
         page.goto(path.format(**world.ids))
         page.eval_on_selector(
-            FORM,
+            form,
             """f => { f.noValidate = true;
                       f.querySelectorAll('input[type=text], input[type=email], input:not([type]),'
                         + ' input[type=password], textarea').forEach(i => { i.value = ''; }); }""",
         )
-        submit(page)
+        for name, value in (values or {}).items():
+            page.locator(f"{form} [name={name}]").fill(value)
+        submit(page, form)
         assert page.locator(".invalid-feedback, .is-invalid, .alert-danger").count(), page.url
         check(f"errors {path}")
 
@@ -454,7 +463,7 @@ STATES: dict[str, list[Callable[..., None]]] = {
     ],
     "editor": [
         errors("/unsere-initiative/personen/neu"),
-        errors("/unsere-initiative/profil"),
+        errors("/unsere-initiative/profil", values={"plz": "0000x"}),
         errors("/unsere-initiative/mitglieder/neu"),
         errors("/account/password"),
     ],
@@ -475,7 +484,7 @@ STATES: dict[str, list[Callable[..., None]]] = {
         import_file,
     ],
     "admin": [
-        errors("/admin/accounts"),
+        errors("/admin/accounts", form="main form[action$='/accounts/invite']"),
         errors("/api-tokens/new"),
     ],
 }
@@ -491,24 +500,30 @@ REACHED_BY_STATES = {
 
 
 def open_pages(new_page: Any, make: Any, principal: str, ids: dict[str, Any]) -> list[Any]:
-    """One browser page per view of `principal` (language, width), logged in when needed."""
+    """One browser page per view of `principal` (language, width), both logged in as the
+    same account (its API token is then its own) with the language chosen per session."""
+    user = None
+    if principal != "anonymous":
+        user = make.user(
+            role=principal,
+            initiative_id=ids["initiative_id"] if principal == "editor" else None,
+            password=TEST_PASSWORD,
+            email=f"axe-{principal}@example.org",
+        )
+        with make.app.app_context(), writing():
+            ids["token_id"] = issue(db.session.get_one(User, user.id), "Crawl", ApiScope.READ)[0].id
+            db.session.commit()
     pages = []
     for language, viewport in VIEWS[principal]:
         page = new_page(locale=LOCALES[language], viewport=viewport)
-        if principal != "anonymous":
-            user = make.user(
-                role=principal,
-                initiative_id=ids["initiative_id"] if principal == "editor" else None,
-                password=TEST_PASSWORD,
-                email=f"axe-{principal}-{language}@example.org",
-                language=language,
-            )
+        if user is not None:
             page.goto("/login")
             page.locator("input[name=email]").fill(user.email)
             page.locator("input[name=password]").fill(TEST_PASSWORD)
             with page.expect_navigation():
                 page.locator("main [type=submit]").first.click()
             assert "/login" not in page.url, page.url
+        page.request.post("/language", form={"language": language, "next": "/"})
         pages.append(page)
     return pages
 
@@ -577,8 +592,11 @@ def test_every_page_is_accessible(app, new_page, make, principal, screenshot, mo
             for page, (_language, viewport) in zip(views, VIEWS[principal], strict=True):
                 response = page.goto(path)
                 status = response.status if response else 0
-                expected = 404 if endpoint == "404" else 400
-                if status >= 500 or (status >= expected and endpoint != "event_public.register"):
+                if endpoint == "404":
+                    failed = status != 404
+                else:
+                    failed = status >= 400 and endpoint != "event_public.register"
+                if failed:
                     statuses.append(f"{endpoint} {path}: {status}")
                 if "/network/graph" in path:
                     page.wait_for_selector("#network-graph[data-rendered='1']", state="attached")
@@ -596,12 +614,15 @@ def test_every_page_is_accessible(app, new_page, make, principal, screenshot, mo
     finally:
         findings.record(principal)  # the counts, also when a state failed
     assert findings.visits > (20 if principal == "anonymous" else 60)
-    unreached = [u for u in unreached if u.split()[0] not in REACHED_BY_STATES]
-    assert not unreached, "the crawl cannot reach:\n" + "\n".join(unreached)
-    assert not statuses, "\n".join(statuses)
     for known in findings.known:
-        print(f"KNOWN (not fixed yet): {known}")
-    assert not findings.lines, (
-        f"accessibility: {len(findings.lines)} finding(s) for {principal} in "
-        f"{findings.visits} visits:\n" + "\n".join(findings.lines)
+        print(f"KNOWN (not fixed yet): {known}")  # noqa: T201 - reported, never hidden
+    unreached = [u for u in unreached if u.split()[0] not in REACHED_BY_STATES]
+    problems = (
+        [f"the crawl cannot reach: {u}" for u in unreached]
+        + [f"status: {s}" for s in statuses]
+        + findings.lines
+    )
+    assert not problems, (
+        f"accessibility: {len(problems)} problem(s) for {principal} in "
+        f"{findings.visits} visits:\n" + "\n".join(problems)
     )
