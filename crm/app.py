@@ -156,6 +156,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.mail.views import bp as mail_bp
     from crm.matchmaking.plan_views import bp as meeting_plan_bp
     from crm.matchmaking.plan_views import personal_bp as meeting_schedule_bp
+    from crm.matchmaking.views import bp as matchmaking_bp
+    from crm.matchmaking.views import public_bp as matchmaking_public_bp
     from crm.main.views import bp as main_bp
     from crm.network.views import bp as network_bp
     from crm.ops.views import bp as ops_bp
@@ -176,12 +178,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(event_public_bp)
+    app.register_blueprint(meeting_plan_bp)
+    app.register_blueprint(meeting_schedule_bp)
+    app.register_blueprint(matchmaking_bp)
+    app.register_blueprint(matchmaking_public_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(invitation_public_bp)
     app.register_blueprint(followup_bp)
     app.register_blueprint(followup_public_bp)
-    app.register_blueprint(meeting_plan_bp)
-    app.register_blueprint(meeting_schedule_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(legal_bp)
     app.register_blueprint(mail_bp)

@@ -26,6 +26,7 @@ from crm.models import interaction_persons
 from crm.models.enums import ConsentPurpose
 from crm.models.enums import ConsentStatus
 from crm.models.enums import OrgType
+from crm.models.enums import RegistrationStatus
 from crm.models.search import SearchDocument
 from crm.models.search import SearchKind
 
@@ -213,6 +214,29 @@ def can_plan_meetings(user: Any) -> bool:
     1:1 meetings of an event): office work, staff, like the events. Participants see their
     own meetings only through their personal link."""
     return can_manage_events(user)
+
+
+def can_configure_matchmaking(user: Any) -> bool:
+    """The settings of an event's practitioner exchange (on or off, slots, caps, video
+    links): office work, staff, like the events."""
+    return can_manage_events(user)
+
+
+def may_see_matchmaking_partner(viewer: Any, other: Any) -> bool:
+    """The exchange's visibility rule, between two registrations: only two different
+    participants of the same event who both opted in and both take part (registered or
+    attended) see each other, and only their card (name, organisation, initiative, Land,
+    themes). Whoever did not opt in sees nobody and is seen by nobody."""
+    taking_part = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
+    return (
+        viewer.id != other.id
+        and viewer.event_id == other.event_id
+        and bool(viewer.matchmaking_opt_in)
+        and bool(other.matchmaking_opt_in)
+        and viewer.status in taking_part
+        and other.status in taking_part
+        and other.person_id is not None
+    )
 
 
 def can_view_dashboard(user: Any) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
+from crm import permissions
 from crm.extensions import db
 from crm.graph import LAENDER
 from crm.graph import Reason
@@ -256,17 +257,18 @@ def withdraw(registration: Registration) -> bool:
 
 
 def may_see(viewer: Registration, other: Registration) -> bool:
-    """The visibility rule: two different participants of the same event who both opted
-    in and both take part see each other; nobody else sees anybody."""
-    return (
-        viewer.id != other.id
-        and viewer.event_id == other.event_id
-        and viewer.matchmaking_opt_in
-        and other.matchmaking_opt_in
-        and takes_part(viewer)
-        and takes_part(other)
-        and other.person_id is not None
-    )
+    """The visibility rule (`crm.permissions.may_see_matchmaking_partner`): two different
+    participants of the same event who both opted in and both take part see each other."""
+    return permissions.may_see_matchmaking_partner(viewer, other)
+
+
+#: What the cards and the ranking read of a registration, loaded with it.
+_CARD_OPTIONS = (
+    selectinload(Registration.person),
+    selectinload(Registration.organisation),
+    selectinload(Registration.initiative),
+    selectinload(Registration.preferences),
+)
 
 
 def participants(event_id: int) -> list[Registration]:
@@ -281,12 +283,7 @@ def participants(event_id: int) -> list[Registration]:
                 Registration.person_id.is_not(None),
             )
             .order_by(Registration.id)
-            .options(
-                selectinload(Registration.person),
-                selectinload(Registration.organisation),
-                selectinload(Registration.initiative),
-                selectinload(Registration.preferences),
-            )
+            .options(*_CARD_OPTIONS)
         )
     )
 
@@ -507,7 +504,14 @@ def proposals_for(viewer: Registration) -> list[ProposedPartner]:
 
 def card_of(registration: Registration) -> Card:
     """The card of one participant."""
-    return _card(registration, _facts([registration]))
+    loaded = db.session.scalar(
+        select(Registration)
+        .where(Registration.id == registration.id)
+        .options(*_CARD_OPTIONS)
+        .execution_options(populate_existing=True)
+    )
+    assert loaded is not None  # noqa: S101 - the caller holds it
+    return _card(loaded, _facts([loaded]))
 
 
 # --------------------------------------------------------------------------- wishes
