@@ -106,6 +106,7 @@ def create_user_command(
 @click.option("--if-empty", is_flag=True, help="do nothing when there are initiatives already")
 def seed_demo_command(size: str, seed: int, orgs: int, persons: int, if_empty: bool) -> None:
     """Fill the database with synthetic, deterministic demo data."""
+    from crm.db.statistics import refresh_statistics
     from crm.demo.seed import seed_demo
     from crm.models import Initiative
     from crm.search.index import rebuild_search_index
@@ -118,6 +119,7 @@ def seed_demo_command(size: str, seed: int, orgs: int, persons: int, if_empty: b
         counts = seed_demo(size=size, seed=seed, orgs=orgs, persons=persons)
         rebuild_search_index()
         db.session.commit()
+    refresh_statistics(vacuum=True)  # the planner learns of the new rows now (#23)
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     click.echo(f"Demodaten ({size}) angelegt in {elapsed:.1f} s: {summary}")

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from crm.db.audit import set_actor
 from crm.db.engine import writing
+from crm.db.statistics import refresh_statistics
 from crm.extensions import db
 from crm.imports import storage
 from crm.imports.services import ImportRefused
@@ -23,6 +24,8 @@ from crm.jobs import job
 from crm.jobs import periodic_job
 from crm.models import ImportBatch
 from crm.models import User
+
+STATISTICS_AFTER_ROWS = 1000  # an import this large refreshes the planner's statistics
 
 
 class WorkerKilled(BaseException):
@@ -82,6 +85,8 @@ def import_file(batch_id: int, token: str) -> str:
         storage.delete(token)  # rolled back by run_import: the upload is of no more use
         raise
     storage.delete(token)
+    if outcome.created + outcome.updated >= STATISTICS_AFTER_ROWS:
+        refresh_statistics()  # a bulk load: the planner learns of the new rows now
     return f"{outcome.created} neu, {outcome.updated} aktualisiert"
 
 
