@@ -662,6 +662,11 @@ def cancel(registration: Registration) -> list[Registration]:
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
     db.session.flush()
+    # who no longer comes leaves the practitioner exchange: their 1:1 meetings are
+    # cancelled and the partners told (imported here: the exchange builds on the events)
+    from crm.matchmaking.services import withdraw as leave_exchange
+
+    leave_exchange(registration)
     _mail_person(
         "cancelled.txt",
         db.session.get_one(Person, registration.person_id),

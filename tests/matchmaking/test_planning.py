@@ -418,3 +418,32 @@ def test_settings_without_matchmaking_show_a_note(app, client, login_as, make):
     assert 'data-plan-status="off"' in page
     assert client.post(f"/events/{event.id}/meetings/plan/compute").status_code == 302
     assert _count(app, MatchmakingSettings) == 0
+
+
+def test_withdrawing_on_the_participants_page_cancels_and_tells(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    client.get("/logout")
+    r = exchange.registrations
+    own = [m for m in meetings if r[2] in m[2:]]
+    before = _count(app, OutboxMail)
+    response = client.post(f"/anmeldung/{exchange.tokens[2]}/meetings/withdraw")
+    assert response.status_code == 302
+    assert not any(r[2] in m[2:] for m in _meetings(app, exchange.event_id))
+    assert _count(app, OutboxMail) == before + len(own)  # one mail to each partner
+    page = client.get(f"/anmeldung/{exchange.tokens[2]}").get_data(as_text=True)
+    assert "meetings-h" not in page
+
+
+def test_cancelling_the_registration_cancels_the_meetings(app, client, login_as, exchange):
+    meetings = _published(app, client, login_as, exchange)
+    client.get("/logout")
+    r = exchange.registrations
+    assert any(r[3] in m[2:] for m in meetings)
+    response = client.post(f"/anmeldung/{exchange.tokens[3]}/cancel")
+    assert response.status_code == 302
+    assert not any(r[3] in m[2:] for m in _meetings(app, exchange.event_id))
+    with app.app_context():
+        partner = db.session.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == exchange.emails[2])
+        ).all()
+        assert len(partner) == 2  # the schedule, then the cancelled meeting
