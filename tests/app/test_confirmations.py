@@ -63,6 +63,12 @@ ONE_CLICK: dict[str, str] = {
     "meeting_plan.restore": "puts a removed meeting back (the undo of removing it)",
     "meeting_schedule.feedback": "a participant's own note on a meeting (held, rating); "
     "can be changed again",
+    "matchmaking_public.opt_in": "opts in to the exchange with its consent (the ticked box under "
+    "its text); leaving it is one link away and asks first",
+    "matchmaking_public.wish": "a participant's own mark of a partner; can be changed or removed",
+    "matchmaking_public.accept": "a participant's answer to a request addressed to them",
+    "matchmaking_public.decline": "a participant's answer to a request; the sender may ask again",
+    "matchmaking_public.withdraw_request": "withdraws one's own open request; it can be sent again",
     "history.mark_seen": "marks a review card as seen",
     "history.restore": "the one-click restore of a field (audited, itself undoable)",
     "network.decide": "accepts or dismisses a suggestion (shown again on request)",
@@ -88,6 +94,8 @@ TESTED_ELSEWHERE = {
     # tests/matchmaking/test_planning.py (the meetings are not audit-trail records)
     "meeting_plan.remove",
     "meeting_plan.publish",
+    # tests/matchmaking/test_views.py (leaving the exchange from the personal link)
+    "matchmaking_public.withdraw",
 }
 
 

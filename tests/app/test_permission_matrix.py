@@ -173,6 +173,16 @@ POLICY: dict[str, str] = {
     "meeting_plan.publish": STAFF,
     "meeting_schedule.ics": PUBLIC,
     "meeting_schedule.feedback": PUBLIC,
+    # the exchange (issue 25): staff settings; participants only through their personal link
+    "matchmaking.settings": STAFF,
+    "matchmaking_public.page": PUBLIC,
+    "matchmaking_public.opt_in": PUBLIC,
+    "matchmaking_public.withdraw": PUBLIC,
+    "matchmaking_public.wish": PUBLIC,
+    "matchmaking_public.send_request": PUBLIC,
+    "matchmaking_public.accept": PUBLIC,
+    "matchmaking_public.decline": PUBLIC,
+    "matchmaking_public.withdraw_request": PUBLIC,
     "mail.outbox": STAFF,
     # network
     "network.analytics": STAFF,
@@ -574,6 +584,10 @@ _MAY_404 = {
     # the world has no 1:1 meeting, and its personal-link token opens nothing
     "meeting_plan.remove",
     "meeting_schedule.ics",
+    # the world's personal-link token opens no exchange (tests/matchmaking/test_views.py)
+    "matchmaking_public.page",
+    "matchmaking_public.withdraw",
+    "matchmaking_public.send_request",
     # no account has a private calendar feed here: the token opens nothing
     "calendar.private_feed",
 }

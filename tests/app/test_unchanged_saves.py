@@ -44,6 +44,7 @@ from crm.models import Initiative
 from crm.models import InitiativeRole
 from crm.models import Interaction
 from crm.models import InvitationCampaign
+from crm.models import MatchmakingSettings
 from crm.models import Membership
 from crm.models import Organisation
 from crm.models import Person
@@ -170,6 +171,14 @@ def _personal_link(session: Any) -> dict[str, Any]:
     return {"token": PERSONAL_TOKEN}
 
 
+def _exchange_event(session: Any) -> dict[str, Any]:
+    """The event of the demo's practitioner exchange (any event when the demo has none)."""
+    event_id = session.scalar(
+        select(MatchmakingSettings.event_id).order_by(MatchmakingSettings.id).limit(1)
+    )
+    return {"event_id": event_id or _first(session, select(Event.id).order_by(Event.id))}
+
+
 def _editor_role(session: Any) -> dict[str, Any]:
     return {"role_id": _first(session, select(InitiativeRole.id).order_by(InitiativeRole.id))}
 
@@ -223,6 +232,7 @@ EDIT_FORMS: dict[str, EditForm] = {
     "events.agenda_block": EditForm("staff", _agenda_block),
     "invitations.edit": EditForm("staff", _campaign),
     "event_public.personal": EditForm("public", _personal_link),
+    "matchmaking.settings": EditForm("staff", _exchange_event),
     "portal.profile": EditForm("editor", lambda s: {}),
 }
 
@@ -299,6 +309,8 @@ NOT_EDIT_FORMS: dict[str, str] = {
     "mail.resend_mail": "confirmation page",
     "meeting_plan.remove": "confirmation page",
     "meeting_plan.publish": "confirmation page",
+    "matchmaking_public.withdraw": "confirmation page",
+    "matchmaking_public.send_request": "creates a meeting request",
     "history.revert": "confirmation page",
     "history.undo": "confirmation page",
     "duplicates.merge": "confirmation page",
@@ -581,6 +593,7 @@ EVERY_RECORD: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "events.edit": _every(Event, "event_id"),
     "events.workshop": _every_of_event(Workshop, "workshop_id"),
     "events.agenda_block": _every_of_event(AgendaBlock, "block_id"),
+    "matchmaking.settings": _every(Event, "event_id"),
 }
 
 
