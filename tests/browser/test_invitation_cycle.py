@@ -36,6 +36,7 @@ from crm.models import Person
 from crm.models import Registration
 from crm.models import RegistrationStatus
 from crm.models import Workshop
+from tests.browser.axe import check_accessibility
 from tests.browser.pages import click_and_wait
 from tests.browser.pages import expect_flash
 from tests.browser.pages import log_in
@@ -254,19 +255,32 @@ def test_invite_register_assign_remind_follow_up(
     )
     click_and_wait(page.get_by_role("button", name="Vorschau"), "**/attendance/preview")
     expect(page.locator("#to-mark-h")).to_contain_text("1")
+    check_accessibility(page, context_name="Vorschau des Teilnahmeberichts")
     submit_and_wait(page, f"**/events/{event_id}/attendance", button="Übernehmen")
     with app.app_context():
         assert (
             db.session.get_one(Registration, registration_id).status is RegistrationStatus.ATTENDED
         )
+    page.goto(f"/events/{event_id}/nachbereitung")
+    click_and_wait(page.get_by_role("link", name="Unterlage hinzufügen"), "**/materials/new")
+    page.get_by_label("Titel").fill("Slides of the morning")
+    page.get_by_label("Link").fill("https://example.org/slides.pdf")
+    check_accessibility(page, context_name="Unterlage hinzufügen")
+    submit_and_wait(
+        page, f"**/events/{event_id}/nachbereitung", button="Hinzufügen", flash="hinzugefügt"
+    )
     page.goto(f"/events/{event_id}/nachbereitung/send")
     expect(page.get_by_role("heading", name="Nachbereitungsmail wirklich senden?")).to_be_visible()
+    check_accessibility(page, context_name="Nachbereitungsmail senden")
     submit_and_wait(page, f"**/events/{event_id}/nachbereitung", button="Jetzt senden")
     follow_up = _mails(app, registrant.email or "")[-1]
     assert "Dear" in follow_up.body and "Kind regards" in follow_up.body
+    assert "Slides of the morning: https://example.org/slides.pdf" in follow_up.body
     found = FOLLOW_UP.search(follow_up.body)
     assert found is not None
     visitor.goto(found.group(1))
+    check_accessibility(visitor, context_name="Unterlagen und Rückmeldung (English)")
+    expect(visitor.get_by_role("link", name="Slides of the morning")).to_be_visible()
     visitor.locator("input[name=overall][value='5']").check()
     visitor.locator("input[name=workshop_rating][value='4']").check()
     visitor.locator("textarea[name=comment]").fill("Very useful exchange.")
@@ -279,4 +293,5 @@ def test_invite_register_assign_remind_follow_up(
     results = page.locator("#results")
     expect(results).to_contain_text("Very useful exchange.")
     expect(results.locator("svg.bar-chart")).to_be_visible()
+    check_accessibility(page, context_name="Nachbereitung mit Ergebnissen")
     screenshot("cycle-feedback-results")
