@@ -15,6 +15,7 @@ from crm.extensions import db
 from crm.matchmaking import plan_tasks
 from crm.matchmaking import planning
 from crm.models import Interaction
+from crm.models import MeetingVideoMode
 from crm.models import OutboxMail
 from crm.models import Registration
 from crm.models import interaction_persons
@@ -447,3 +448,39 @@ def test_cancelling_the_registration_cancels_the_meetings(app, client, login_as,
             select(OutboxMail).where(OutboxMail.to_address == exchange.emails[2])
         ).all()
         assert len(partner) == 2  # the schedule, then the cancelled meeting
+
+
+def test_the_event_page_links_to_the_plan(client, login_as, exchange):
+    login_as("staff")
+    page = client.get(f"/events/{exchange.event_id}").get_data(as_text=True)
+    assert f'href="/events/{exchange.event_id}/meetings/plan"' in page
+
+
+def test_a_large_exchange_is_planned_by_the_worker(app, client, login_as, exchange, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCHMAKING_JOB_THRESHOLD", 2)
+    login_as("staff")
+    response = client.post(_plan_path(exchange, "/compute"), follow_redirects=True)
+    assert "im Hintergrund berechnet" in response.get_data(as_text=True)
+    assert _meetings(app, exchange.event_id) == []
+    with app.app_context():
+        assert plan_tasks.plan_state(exchange.event_id)[0]
+        assert plan_tasks.compute_plan.call_local(exchange.event_id).endswith("Treffen geplant")
+        assert not plan_tasks.plan_state(exchange.event_id)[0]
+    assert _meetings(app, exchange.event_id)
+    assert 'data-plan-status="draft"' in client.get(_plan_path(exchange)).get_data(as_text=True)
+
+
+def test_one_link_per_virtual_table(app, client, login_as, exchange):
+    tables = ["https://tische.example.org/1", "https://tische.example.org/2"]
+    with app.app_context():
+        settings = planning.settings_of(exchange.event_id)
+        settings.video_mode = MeetingVideoMode.TABLES
+        settings.video_tables = "\n".join(tables)
+        db.session.commit()
+    _computed(app, client, login_as, exchange)
+    with app.app_context():
+        by_slot: dict[dt.datetime, list[str | None]] = {}
+        for meeting in planning.event_meetings(exchange.event_id):
+            by_slot.setdefault(meeting.starts_at, []).append(meeting.video_url)
+    for links in by_slot.values():
+        assert links == tables[: len(links)]
