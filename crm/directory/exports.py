@@ -15,8 +15,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy import and_
-from sqlalchemy import func
-from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +26,7 @@ from crm.models import Kreis
 from crm.models import Organisation
 from crm.models import Person
 from crm.web.labels import label
+from crm.web.pagination import count_rows
 
 MAX_ROWS = 100_000  # a download larger than this is a database dump, not a list
 Column = tuple[Any, Callable[[Any], Any]]
@@ -164,6 +163,6 @@ def person_table(query: Select[Any]) -> tuple[list[str], Iterator[list[Any]]]:
 
 
 def restricted_count(query: Select[Any]) -> int:
-    """How many persons of the person list `query` person_table leaves out as restricted."""
-    restricted = query.where(Person.restricted.is_(True)).order_by(None).subquery()
-    return int(db.session.scalar(select(func.count()).select_from(restricted)) or 0)
+    """How many persons of the person list `query` person_table leaves out as restricted
+    (counted once per data version, see `crm.web.pagination.count_rows`)."""
+    return count_rows(query.where(Person.restricted.is_(True)))
