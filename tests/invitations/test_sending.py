@@ -416,3 +416,31 @@ def test_day_before_reminder_reaches_invited_registrants_with_online_link(
     assert "https://meet.example.org/netzwerk" in mine[0].body
     assert dt  # noqa: B018 - imported for the helpers' sake
     assert OutboxStatus.QUEUED  # noqa: B018
+
+
+def test_the_worker_writes_the_next_batch_with_public_links(app, make, monkeypatch):
+    from crm.jobs import huey
+
+    world = build_world(make)
+    chosen = campaign(make, world)
+    monkeypatch.setitem(app.config, "INVITATIONS_PER_MINUTE", 2)
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://netz.example.org")
+    with app.app_context():  # as in the worker: no request
+        with writing():
+            services.fix_recipients(
+                db.session.get_one(InvitationCampaign, chosen.id), person_filters()
+            )
+            db.session.commit()
+        huey.flush()
+        assert "weitere folgen" in tasks.invitation_batch.call_local(chosen.id)
+        (following,) = huey.pending()  # the next batch, a minute later
+        assert following.name == "invitation_batch" and following.eta is not None
+        assert "fertig" in tasks.invitation_batch.call_local(chosen.id)
+        huey.flush()
+    mails = outbox(app)
+    assert len(mails) == len(INVITED)
+    assert all("https://netz.example.org/einladung/" in m.body for m in mails)
+    assert all(
+        (m.headers or {})["List-Unsubscribe"].startswith("<https://netz.example.org/einladung/")
+        for m in mails
+    )
