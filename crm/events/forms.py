@@ -304,6 +304,11 @@ class RegistrationForm(PreferenceFields, Form):
     consent_participant_list = BooleanField(
         _l("Ich möchte mit Name und Organisation in der Teilnehmendenliste stehen.")
     )
+    # the practitioner exchange (only shown when the event has one open): its own consent,
+    # worded in templates/matchmaking/_consent.html
+    consent_matchmaking = BooleanField(
+        _l("Ja, ich nehme am Austausch der Praktiker (1:1-Treffen) teil und bin einverstanden.")
+    )
     # The honeypot: hidden by CSS, left empty by people, filled in by form-filling bots.
     website = StringField(_l("Bitte dieses Feld leer lassen"))
 

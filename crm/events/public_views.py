@@ -25,6 +25,7 @@ from crm.extensions import db
 from crm.extensions import limiter
 from crm.formats.ics import event_calendar
 from crm.invitations import services as invitations
+from crm.matchmaking import services as matchmaking
 from crm.models import Event
 from crm.models import Registration
 
@@ -74,6 +75,7 @@ def register(event_id: int) -> Response | str:
     event = _public_event(event_id)
     problem = services.registration_problem(event)
     form = _registration_form(event)
+    matchmaking_open = matchmaking.wishes_open(matchmaking.settings_of(event.id))
     # an invitation's personal link (?einladung=<token>) fills in the form and, once the
     # invited person registered, marks their invitation "registered"
     invited = invitations.recipient_for_event(request.args.get("einladung"), event.id)
@@ -85,6 +87,8 @@ def register(event_id: int) -> Response | str:
         valid = form.validate()  # first: validate() resets the field errors
         if form.check_preferences(required=bool(event.workshops)) and valid:
             outcome = services.register(event.id, registration_input(form))
+            if form.consent_matchmaking.data and matchmaking_open:
+                matchmaking.opt_in(outcome.registration)
             if invited is not None:
                 invitations.mark_registered(invited, outcome.registration)
             db.session.commit()
@@ -95,6 +99,7 @@ def register(event_id: int) -> Response | str:
         form=form,
         problem=problem,
         booked_out=problem is None and services.booked_out(event),
+        matchmaking_open=matchmaking_open,
     )
 
 

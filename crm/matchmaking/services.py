@@ -193,6 +193,8 @@ def opt_in(registration: Registration, *, method: ConsentMethod = ConsentMethod.
     """Opt the registration in and record the consent on the person; False if already in."""
     if registration.matchmaking_opt_in:
         return False
+    if registration.id is None:  # a registration made in this request: give it its id
+        db.session.flush()
     now = utcnow()
     registration.matchmaking_opt_in = True
     registration.matchmaking_opted_at = now

@@ -429,3 +429,47 @@ def test_unanswered_requests_expire_when_read(app, client, make):
 def test_event_object_untouched(app, people):
     with app.app_context():
         assert db.session.get_one(Event, people.event_id)
+
+
+# -- opting in on the registration form
+
+
+def test_opt_in_on_the_registration_form(app, client, make):
+    from tests.events.helpers import form_data
+
+    p = build_people(app, make, count=1)
+    page = client.get(f"/events/{p.event_id}/register").get_data(as_text=True)
+    assert 'id="matchmaking-register"' in page and "matchmaking-consent-text" in page
+    from crm.models import Workshop
+
+    with app.app_context():
+        workshops = list(
+            db.session.scalars(select(Workshop).where(Workshop.event_id == p.event_id))
+        )
+    data = form_data(workshops, email="austausch@example.org", consent_matchmaking="y")
+    assert client.post(f"/events/{p.event_id}/register", data=data).status_code == 302
+    data = form_data(workshops, email="ohne@example.org")
+    assert client.post(f"/events/{p.event_id}/register", data=data).status_code == 302
+    with app.app_context():
+        rows = db.session.execute(
+            select(Registration.matchmaking_opt_in, Consent.purpose)
+            .join(Consent, Consent.registration_id == Registration.id, isouter=True)
+            .where(Registration.event_id == p.event_id, Registration.id != p.registrations[0])
+        ).all()
+    opted = {purpose for opt_in, purpose in rows if opt_in}
+    assert ConsentPurpose.MATCHMAKING in opted
+    assert sum(1 for _o, purpose in rows if purpose is ConsentPurpose.MATCHMAKING) == 1
+
+
+def test_no_opt_in_on_the_registration_form_without_an_open_exchange(app, client, make):
+    from tests.events.helpers import form_data
+
+    event = make.event()
+    page = client.get(f"/events/{event.id}/register").get_data(as_text=True)
+    assert 'id="matchmaking-register"' not in page
+    data = form_data([], email="austausch@example.org", consent_matchmaking="y")
+    assert client.post(f"/events/{event.id}/register", data=data).status_code == 302
+    with app.app_context():
+        assert not db.session.scalar(
+            select(Registration.matchmaking_opt_in).where(Registration.event_id == event.id)
+        )
