@@ -165,6 +165,8 @@ FIELD_LABELS: dict[str, LazyString] = {
     "initiative_b_id": _l("Initiative"),
     "organisation_a_id": _l("Organisation"),
     "organisation_b_id": _l("Organisation"),
+    "matchmaking_opt_in": _l("Teilnahme am Austausch der Praktiker"),
+    "matchmaking_opted_at": _l("Zum Austausch angemeldet am"),
     "id": _l("Nummer"),
 }
 
