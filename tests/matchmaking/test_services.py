@@ -292,3 +292,24 @@ def test_planning_input_feeds_the_scheduler(app, people):
         )
         assert result.meetings
         assert all(slot != SLOTS[1] for slot, x, y in result.meetings if a.id in (x, y))
+
+
+def test_proposals_use_the_suggestion_engine_without_the_event_itself(app, make):
+    from crm.network import cache
+
+    p = build_people(app, make, count=3)
+    shared = make.initiative(name="Bündnis Hafenkante")
+    for person_id in p.persons[1:3]:
+        make.initiative_role(type("P", (), {"id": person_id})(), shared)
+    make.initiative_role(type("P", (), {"id": p.persons[0]})(), shared)
+    cache.clear()
+    with app.app_context():
+        proposals = services.proposals_for(reg(p.registrations[0]))
+        by_id = {x.card.registration_id: x for x in proposals}
+        reasons = by_id[p.registrations[2]].reasons
+        assert any(
+            r.code == "shared_connection" and r.data == {"label": shared.name} for r in reasons
+        )
+        # everyone is at this event: the event itself is never a reason
+        assert not any(r.code == "same_event" for x in proposals for r in x.reasons)
+    cache.clear()
