@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -42,6 +43,7 @@ _HEADER_WORDS = ("email", "mail", "courriel", "correo")
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".ods")
 UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|txt|tsv|xlsx|ods)$")
 MAX_ROWS = 20_000
+MAX_AGE_SECONDS = 24 * 3600
 #: Statuses the import marks as attended.
 MARKABLE = (RegistrationStatus.REGISTERED, RegistrationStatus.NO_SHOW)
 
@@ -73,8 +75,21 @@ def folder() -> Path:
     return instance_folder("attendance")
 
 
+def prune(max_age: float = MAX_AGE_SECONDS) -> int:
+    """Remove reports uploaded but never taken over (older than `max_age` seconds)."""
+    removed = 0
+    now = time.time()
+    for path in folder().iterdir():
+        if UPLOAD_NAME.match(path.name) and now - path.stat().st_mtime > max_age:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def save_upload(stream: IO[bytes], filename: str) -> str:
-    """Keep an uploaded report under a random name; returns that name."""
+    """Keep an uploaded report under a random name (reports left behind for a day are
+    removed); returns that name."""
+    prune()
     suffix = Path(filename).suffix.lower()
     name = secrets.token_hex(16) + (suffix if suffix in SUFFIXES else ".csv")
     (folder() / name).write_bytes(stream.read())

@@ -4,6 +4,8 @@ matched case-insensitively; preview, "Übernehmen", the dashboard's figures, und
 from __future__ import annotations
 
 import io
+import os
+import time
 
 import openpyxl
 import pytest
@@ -177,3 +179,14 @@ def test_another_events_upload_is_not_used(app, client, make, login_as, meeting)
     response = client.post(f"/events/{other.id}/attendance/preview")
     assert response.status_code == 302
     assert _statuses(app, meeting)["b"] == "registered"
+
+
+def test_reports_left_behind_are_removed_after_a_day(app):
+    with app.app_context():
+        old = attendance.folder() / ("a" * 32 + ".csv")
+        old.write_text("E-Mail\n")
+        os.utime(old, (time.time() - 2 * 24 * 3600,) * 2)
+        fresh = attendance.save_upload(io.BytesIO(b"E-Mail\n"), "neu.csv")
+        assert not old.exists()
+        assert attendance.upload_path(fresh) is not None
+        attendance.remove_upload(fresh)
