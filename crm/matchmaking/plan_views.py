@@ -27,6 +27,7 @@ from crm.matchmaking.plan_wording import reason_text
 from crm.matchmaking.plan_wording import unmet_text
 from crm.models import Event
 from crm.models import Registration
+from crm.web.i18n import format_moment
 
 bp = Blueprint("meeting_plan", __name__, url_prefix="/events")
 personal_bp = Blueprint("meeting_schedule", __name__)
@@ -142,7 +143,7 @@ def remove(event_id: int, meeting_id: int) -> Response | str:
         "confirm.html",
         heading=_("Treffen wirklich entfernen?"),
         rows=[
-            (_("Zeit"), meeting.starts_at),
+            (_("Zeit"), format_moment(meeting.starts_at)),
             (_("Teilnehmende"), " – ".join(s.name for s in names.values())),
         ],
         text=_("Beide erhalten eine E-Mail mit ihrem geänderten Plan.")

@@ -93,10 +93,18 @@ def slot_minutes(settings: MatchmakingSettings) -> dt.timedelta:
 
 
 def _slots_and_blocked(event: Event) -> tuple[list[dt.datetime], dict[int, set[dt.datetime]]]:
-    from crm.matchmaking.services import planning_input
+    """The slots and each participant's blocked slots (read only: unlike the planning
+    input, no requests are expired on the way and no reasons computed)."""
+    from crm.matchmaking.services import participants
+    from crm.matchmaking.services import slots_of
+    from crm.matchmaking.services import unavailable_of
 
-    data = planning_input(event)
-    return list(data.slots), {k: set(v) for k, v in data.unavailable.items()}
+    settings = settings_of(event.id)
+    if settings is None:
+        return [], {}
+    slots = slots_of(settings)
+    blocked = unavailable_of(settings, participants(event.id)) if slots else {}
+    return slots, {k: set(v) for k, v in blocked.items()}
 
 
 # --------------------------------------------------------------------------- compute
@@ -292,14 +300,15 @@ def sides(registration_ids: Iterable[int]) -> dict[int, Side]:
 
 def opted_in(event_id: int) -> list[int]:
     """The registrations (ids) of the event that take part in the exchange."""
-    from crm.events.services import SEATED
+    from crm.matchmaking.services import TAKING_PART
 
     return list(
         db.session.scalars(
             select(Registration.id).where(
                 Registration.event_id == event_id,
                 Registration.matchmaking_opt_in.is_(True),
-                Registration.status.in_(SEATED),
+                Registration.status.in_(TAKING_PART),
+                Registration.person_id.is_not(None),
             )
         )
     )
@@ -651,7 +660,9 @@ def record_feedback(
     meeting.held = held
     setattr(meeting, attribute, rating)
     if held:
-        changed |= met_interaction(meeting) is not None and meeting.interaction_id is not None
+        before = meeting.interaction_id
+        met_interaction(meeting)
+        changed |= meeting.interaction_id != before
     elif meeting.interaction_id is not None:
         interaction = db.session.get(Interaction, meeting.interaction_id)
         meeting.interaction_id = None
