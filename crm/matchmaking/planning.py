@@ -351,13 +351,15 @@ def plan_page(event: Event) -> PlanPage:
 
     by_id = {m.id: m for m in active}
     page.slots = slots
+    busy = plan.busy_map(planned)
     page.rows = [
-        (slot, [row(by_id[p.id], plan.free_slots(p, slots, planned, blocked)) for p in group])
+        (
+            slot,
+            [row(by_id[p.id], plan.free_slots(p, slots, (), blocked, busy=busy)) for p in group],
+        )
         for slot, group in plan.grid(slots, planned)
     ]
-    page.removed = [
-        row(m, plan.free_slots(as_planned([m])[0], slots, planned, blocked)) for m in removed
-    ]
+    page.removed = [row(m, []) for m in removed]  # restored in their own slot, or not at all
     weights = {
         frozenset(int(x) for x in key.split("-")): float(w) for key, w in weights_by_key.items()
     }

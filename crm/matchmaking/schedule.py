@@ -52,24 +52,37 @@ def busy_slots(
     return {m.slot for m in meetings if m.has(person) and m.id != besides}
 
 
+def busy_map(meetings: Iterable[Planned]) -> dict[int, dict[Slot, int]]:
+    """For each person, their meetings by slot (meeting ids): computed once for a page."""
+    found: dict[int, dict[Slot, int]] = {}
+    for meeting in meetings:
+        for person in (meeting.a, meeting.b):
+            found.setdefault(person, {})[meeting.slot] = meeting.id
+    return found
+
+
 def move_problem(
     meeting: Planned,
     target: Slot,
     slots: Sequence[Slot],
     meetings: Iterable[Planned],
     unavailable: Mapping[int, Iterable[Slot]] | None = None,
+    *,
+    busy: Mapping[int, Mapping[Slot, int]] | None = None,
 ) -> str | None:
-    """Why `meeting` cannot move to `target` (a code), or None when it can."""
+    """Why `meeting` cannot move to `target` (a code), or None when it can. `busy`: the
+    `busy_map` of `meetings`, when the caller has it already."""
     if target not in slots:
         return UNKNOWN_SLOT
     if target == meeting.slot:
         return SAME_SLOT
     blocked = unavailable or {}
-    others = list(meetings)
+    taken = busy if busy is not None else busy_map(meetings)
     for person in (meeting.a, meeting.b):
-        if target in set(blocked.get(person, ())):
+        if target in blocked.get(person, ()):
             return PERSON_BLOCKED
-        if target in busy_slots(others, person, besides=meeting.id):
+        other = taken.get(person, {}).get(target)
+        if other is not None and other != meeting.id:
             return PERSON_BUSY
     return None
 
@@ -79,10 +92,14 @@ def free_slots(
     slots: Sequence[Slot],
     meetings: Iterable[Planned],
     unavailable: Mapping[int, Iterable[Slot]] | None = None,
+    *,
+    busy: Mapping[int, Mapping[Slot, int]] | None = None,
 ) -> list[Slot]:
     """The slots (in order) `meeting` could move to."""
-    others = list(meetings)
-    return [s for s in slots if move_problem(meeting, s, slots, others, unavailable) is None]
+    taken = busy if busy is not None else busy_map(meetings)
+    return [
+        s for s in slots if move_problem(meeting, s, slots, (), unavailable, busy=taken) is None
+    ]
 
 
 def grid(slots: Sequence[Slot], meetings: Iterable[Planned]) -> list[tuple[Slot, list[Planned]]]:
