@@ -35,12 +35,8 @@ from flask import send_file
 from flask import stream_with_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from crm.formats import xlsx
 from crm.web.i18n import format_day
 from crm.web.i18n import format_moment
 from crm.web.labels import label
@@ -185,19 +181,16 @@ def _csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
         yield piece.encode("utf-8")
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
+def _xlsx_cell(value: Any) -> Any:
     """A date cell shows as `16.03.2027` (`16.03.2027 10:00`), never in ISO form; text
     that a spreadsheet would read as a formula or a number stays typed text."""
     typed = xlsx_value(value)
+    if isinstance(typed, dt.datetime):
+        return xlsx.Cell(typed, xlsx.DATETIME)
     if isinstance(typed, dt.date):
-        cell = WriteOnlyCell(sheet, value=typed)
-        cell.number_format = XLSX_DATETIME if isinstance(typed, dt.datetime) else XLSX_DATE
-        return cell
+        return xlsx.Cell(typed, xlsx.DATE)
     if isinstance(typed, str) and typed.startswith(_TEXT_STARTS):
-        cell = WriteOnlyCell(sheet, value=typed)
-        cell.data_type = "s"  # openpyxl made "=…" a formula: it is text
-        cell.number_format = XLSX_TEXT
-        return cell
+        return xlsx.Cell(typed, xlsx.TEXT)
     return typed
 
 
@@ -221,15 +214,14 @@ def _widths(header: Sequence[str], sample: list[Sequence[Any]]) -> list[float]:
     return [float(min(max(width, MIN_WIDTH), MAX_WIDTH)) for width in widths]
 
 
-def _bold_row(sheet: Any, values: Sequence[Any]) -> list[Any]:
-    bold = Font(bold=True)
+def _bold_row(values: Sequence[Any]) -> list[Any]:
     cells = []
     for value in values:
-        cell = _xlsx_cell(sheet, value)
-        if not isinstance(cell, Cell):
-            cell = WriteOnlyCell(sheet, value=cell)
-        cell.font = bold
-        cells.append(cell)
+        cell = _xlsx_cell(value)
+        if isinstance(cell, xlsx.Cell):
+            cells.append(xlsx.Cell(cell.value, xlsx.bold(cell.style)))
+        else:
+            cells.append(xlsx.Cell(cell, xlsx.BOLD))
     return cells
 
 
@@ -237,9 +229,8 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\\/*?:\[\]]", "", title)[:31] or "Liste"
 
 
-def _info_sheet(workbook: Workbook, info: ExportInfo, rows: int) -> None:
+def _info_sheet(info: ExportInfo, rows: int) -> xlsx.Sheet:
     """The second sheet: what the file is."""
-    sheet = workbook.create_sheet(title=_sheet_title(_("Info")))
     lines: list[tuple[str, Any]] = [
         (_("Liste"), info.title),
         (_("Filter"), "; ".join(f"{name}: {value}" for name, value in info.filters) or "–"),
@@ -250,34 +241,46 @@ def _info_sheet(workbook: Workbook, info: ExportInfo, rows: int) -> None:
     ]
     if info.left_out is not None:
         lines.append((_("Ausgelassen (Verarbeitung eingeschränkt)"), info.left_out))
-    sheet.column_dimensions["A"].width = max(len(str(name)) for name, _value in lines) + 2
-    sheet.column_dimensions["B"].width = MAX_WIDTH
-    for name, value in lines:
-        sheet.append([*_bold_row(sheet, [name]), _xlsx_cell(sheet, value)])
+    width = float(max(len(str(name)) for name, _value in lines) + 2)
+    return xlsx.Sheet(
+        _sheet_title(_("Info")),
+        [width, float(MAX_WIDTH)],
+        [[*_bold_row([name]), _xlsx_cell(value)] for name, value in lines],
+        header=False,
+    )
 
 
-def _workbook(
+def _sheets(
     header: Sequence[str],
     rows: Iterable[Sequence[Any]],
     title: str,
     info: ExportInfo | None = None,
-) -> Workbook:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
+) -> Iterator[xlsx.Sheet]:
+    """The list's sheet (header row frozen, autofilter, widths fitted to the first rows),
+    then, once it is written, the info sheet with its number of rows."""
     rest = iter(rows)
     sample = list(islice(rest, WIDTH_SAMPLE))  # widths come before the rows in the file
-    for index, width in enumerate(_widths(header, sample), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(_bold_row(sheet, [str(name) for name in header]))
-    written = 0
-    for row in chain(sample, rest):
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
-        written += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{written + 1}"
+    table = xlsx.Sheet(
+        _sheet_title(title),
+        _widths(header, sample),
+        chain(
+            [_bold_row([str(name) for name in header])],
+            ([_xlsx_cell(v) for v in row] for row in chain(sample, rest)),
+        ),
+    )
+    yield table
     if info is not None:
-        _info_sheet(workbook, info, written)
-    return workbook
+        yield _info_sheet(info, max(table.written - 1, 0))
+
+
+def _write_xlsx(
+    handle: IO[bytes],
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str,
+    info: ExportInfo | None = None,
+) -> None:
+    xlsx.write(handle, _sheets(header, rows, title, info))
 
 
 def xlsx_bytes(
@@ -288,7 +291,7 @@ def xlsx_bytes(
 ) -> bytes:
     """A workbook of the list (and, with `info`, a second sheet saying what it is)."""
     buffer = io.BytesIO()
-    _workbook(header, rows, title, info).save(buffer)
+    _write_xlsx(buffer, header, rows, title, info)
     return buffer.getvalue()
 
 
@@ -305,7 +308,8 @@ def write_file(
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             _write_csv(handle, header, rows)
     else:
-        _workbook(header, rows, info.title if info else "Liste", info).save(path)
+        with path.open("wb") as handle:
+            _write_xlsx(handle, header, rows, info.title if info else "Liste", info)
 
 
 MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
@@ -348,7 +352,7 @@ def xlsx_response(
     title = info.title if info else "Liste"
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _file_pieces
     try:
-        _workbook(header, rows, title, info).save(handle)
+        _write_xlsx(handle, header, rows, title, info)
         size = handle.tell()
         handle.seek(0)
     except BaseException:
