@@ -60,6 +60,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "initiatives": ("description", "goals"),
     "relationships": ("note",),
     "job_runs": ("error",),
+    "meeting_requests": ("message",),  # the short message of a request to meet (#25)
 }
 
 

@@ -313,3 +313,20 @@ def test_proposals_use_the_suggestion_engine_without_the_event_itself(app, make)
         # everyone is at this event: the event itself is never a reason
         assert not any(r.code == "same_event" for x in proposals for r in x.reasons)
     cache.clear()
+
+
+def test_erasing_a_person_scrubs_their_name_from_request_messages(app, make):
+    from crm.db.engine import writing
+    from crm.privacy import services as privacy
+
+    p = build_people(app, make, count=2)
+    with app.app_context():
+        a, b = reg(p.registrations[0]), reg(p.registrations[1])
+        request_id = services.send_request(a, b, "Hallo Vorname1 Nachname1, gern!", NOW).id
+        db.session.commit()
+    with app.app_context(), writing():
+        privacy.erase_person(p.persons[1], "Antrag")
+        db.session.commit()
+    with app.app_context():
+        message = db.session.get_one(MeetingRequest, request_id).message
+        assert "Nachname1" not in message
