@@ -66,8 +66,8 @@ def load_user(session_token: str) -> User | None:
     row = db.session.execute(_LOAD_USER, {"token": session_token}).one_or_none()
     if row is None:
         return None
-    user, audit_max, seen_max = row
-    datastamp.remember(audit_max, seen_max)
+    user, *stamp = row
+    datastamp.remember(*stamp)
     return user
 
 

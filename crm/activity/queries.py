@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
+from crm.db import datastamp
 from crm.extensions import db
 from crm.models import Affiliation
 from crm.models import Initiative
@@ -205,17 +206,23 @@ def open_follow_ups(user: Any, *, everyone: bool, limit: int = 500) -> FollowUps
 
 
 def due_follow_up_count(user: Any) -> int:
-    """How many of `user`'s open follow-ups are due today or overdue (one indexed COUNT)."""
-    return int(
-        db.session.scalar(
-            select(func.count(Interaction.id)).where(
-                Interaction.follow_up_owner_id == user.id,
-                Interaction.follow_up_due <= berlin_today(),
-                Interaction.follow_up_done_at.is_(None),
+    """How many of `user`'s open follow-ups are due today or overdue (one indexed COUNT,
+    counted once per data version and day: the navigation shows it on every page)."""
+    today = berlin_today()
+
+    def count() -> int:
+        return int(
+            db.session.scalar(
+                select(func.count(Interaction.id)).where(
+                    Interaction.follow_up_owner_id == user.id,
+                    Interaction.follow_up_due <= today,
+                    Interaction.follow_up_done_at.is_(None),
+                )
             )
+            or 0
         )
-        or 0
-    )
+
+    return datastamp.cached("due_follow_ups", (user.id, today), count)
 
 
 def persons(person_ids: list[int]) -> list[Person]:

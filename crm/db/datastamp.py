@@ -2,8 +2,10 @@
 
 Every write through the app leaves an audit entry (see `crm.db.audit`), and bulk loads
 such as `seed-demo` record one as well, so the newest audit id is a version number of
-the whole database that costs one indexed MAX() to read. The review feed's "seen" marks
-are no audited records; the newest of them is the second part of the stamp.
+the whole database that costs one indexed MAX() to read. The stamp adds the time of that
+entry (ids start again after a database is emptied or restored to an older state; the
+time tells such a version apart from the one cached before) and the newest of the review
+feed's "seen" marks, which are no audited records.
 
 A logged-in request reads the stamp in the same statement as its account
 (`crm.accounts.session.load_user` selects `STAMP_COLUMNS` beside the user and hands them
@@ -31,14 +33,15 @@ from crm.models import AuditEntry
 from crm.models import AuditEntrySeen
 
 T = TypeVar("T")
-Stamp = tuple[int, int]
+Stamp = tuple[int, str, int]
 
 _STAMP_KEY = "data_stamp"
 MAX_ENTRIES = 512
 
-# The two parts of the stamp as scalar subqueries, to be selected beside something else.
+# The parts of the stamp as scalar subqueries, to be selected beside something else.
 STAMP_COLUMNS = (
     select(func.max(AuditEntry.id)).scalar_subquery(),
+    select(AuditEntry.at).order_by(AuditEntry.id.desc()).limit(1).scalar_subquery(),
     select(func.max(AuditEntrySeen.id)).scalar_subquery(),
 )
 
@@ -46,17 +49,17 @@ _entries: OrderedDict[tuple[str, Stamp, str, Hashable], Any] = OrderedDict()
 _lock = threading.Lock()
 
 
-def remember(audit_max: int | None, seen_max: int | None) -> None:
+def remember(audit_max: int | None, audit_at: Any, seen_max: int | None) -> None:
     """Keep a stamp read by another statement (see `STAMP_COLUMNS`) for this transaction."""
-    db.session.info[_STAMP_KEY] = (int(audit_max or 0), int(seen_max or 0))
+    db.session.info[_STAMP_KEY] = (int(audit_max or 0), str(audit_at), int(seen_max or 0))
 
 
 def data_stamp() -> Stamp:
-    """(newest audit id, newest seen mark id): read at most once per transaction."""
+    """(newest audit id, its time, newest seen mark id): read once per transaction."""
     stamp: Stamp | None = db.session.info.get(_STAMP_KEY)
     if stamp is None:
         row = db.session.execute(select(*STAMP_COLUMNS)).one()
-        remember(row[0], row[1])
+        remember(*row)
         stamp = db.session.info[_STAMP_KEY]
     return stamp
 

@@ -154,10 +154,22 @@ def person_detail(person_id: int) -> PersonDetail | None:
     )
 
 
-def _n(column: Any, *where: Any) -> int:
-    """How many rows of `column`'s table match `where`."""
-    query = select(column).where(*where)
-    return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+def _n(column: Any, *where: Any) -> Any:
+    """How many rows of `column`'s table match `where` (a scalar subquery: `_counted`
+    reads all of a delete's counts in one statement)."""
+    return select(func.count(column)).where(*where).scalar_subquery()
+
+
+def _counted(items: list[tuple[str, Any]], editor_accounts: Any = None) -> Impact:
+    """The `Impact` of the counts `items` (and `editor_accounts`), in one statement."""
+    columns = [count for _, count in items]
+    if editor_accounts is not None:
+        columns.append(editor_accounts)
+    values = [int(v or 0) for v in db.session.execute(select(*columns)).one()]
+    return Impact(
+        [(key, values[i]) for i, (key, _) in enumerate(items)],
+        editor_accounts=values[-1] if editor_accounts is not None else 0,
+    )
 
 
 @dataclass(frozen=True)
@@ -176,7 +188,7 @@ class Impact:
 def delete_impact(kind: str, record_id: int) -> Impact:
     """Counts of the links, interactions and registrations a delete concerns."""
     if kind == "initiative":
-        return Impact(
+        return _counted(
             [
                 ("memberships", _n(Membership.id, Membership.initiative_id == record_id)),
                 ("roles", _n(InitiativeRole.id, InitiativeRole.initiative_id == record_id)),
@@ -196,7 +208,7 @@ def delete_impact(kind: str, record_id: int) -> Impact:
             editor_accounts=_n(User.id, User.initiative_id == record_id),
         )
     if kind == "organisation":
-        return Impact(
+        return _counted(
             [
                 ("memberships", _n(Membership.id, Membership.organisation_id == record_id)),
                 ("affiliations", _n(Affiliation.id, Affiliation.organisation_id == record_id)),
@@ -216,7 +228,7 @@ def delete_impact(kind: str, record_id: int) -> Impact:
                 ),
             ]
         )
-    return Impact(
+    return _counted(
         [
             ("affiliations", _n(Affiliation.id, Affiliation.person_id == record_id)),
             ("roles", _n(InitiativeRole.id, InitiativeRole.person_id == record_id)),

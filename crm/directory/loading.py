@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
@@ -14,19 +16,30 @@ from crm.models import Relationship
 
 
 def by_id(model: Any, record_id: int, *relations: Any) -> Any:
-    """The `model` row with this id and its `relations` loaded (None if there is none)."""
+    """The `model` row with this id and its `relations` loaded (None if there is none):
+    a single related record joined to the row, each collection by one more statement."""
     return db.session.scalar(
         select(model)
         .where(model.id == record_id)
-        .options(*(selectinload(relation) for relation in relations))
+        .options(
+            *(
+                selectinload(relation) if relation.property.uselist else joinedload(relation)
+                for relation in relations
+            )
+        )
     )
 
 
 def links_of(link: Any, other: Any, *where: Any, order_by: tuple[Any, ...]) -> list[Any]:
-    """The rows of `link` matching `where`, joined to and loaded with their `other` end."""
+    """The rows of `link` matching `where`, joined to and loaded with their `other` end
+    (from the same join: one statement)."""
     return list(
         db.session.scalars(
-            select(link).join(other).where(*where).options(selectinload(other)).order_by(*order_by)
+            select(link)
+            .join(other)
+            .where(*where)
+            .options(contains_eager(other))
+            .order_by(*order_by)
         )
     )
 

@@ -16,9 +16,12 @@ from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
+from crm.db import datastamp
 from crm.directory.loading import by_id
 from crm.directory.loading import links_of
 from crm.directory.loading import relationships_of
@@ -198,25 +201,36 @@ def kreis_choices_in(land: str | None) -> list[tuple[str, str]]:
 
 
 def current_themes() -> list[tuple[str, str]]:
-    """All themes as (id, name) in the admins' order, read fresh (for forms)."""
-    rows = db.session.scalars(select(Theme).order_by(Theme.position, Theme.name))
-    return [(str(t.id), t.name) for t in rows]
+    """All themes as (id, name) in the admins' order, as of the current data version
+    (admins edit them: every change is audited, so a new version reads them again)."""
+
+    def load() -> list[tuple[str, str]]:
+        rows = db.session.execute(select(Theme.id, Theme.name).order_by(Theme.position, Theme.name))
+        return [(str(theme_id), name) for theme_id, name in rows]
+
+    return list(datastamp.cached("themes", None, load))
 
 
 def current_formats() -> list[tuple[str, str]]:
-    """All formats as (id, name) in the admins' order, read fresh (for forms)."""
-    rows = db.session.scalars(select(Format).order_by(Format.position, Format.name))
-    return [(str(f.id), f.name) for f in rows]
+    """All formats as (id, name) in the admins' order, as of the current data version."""
+
+    def load() -> list[tuple[str, str]]:
+        rows = db.session.execute(
+            select(Format.id, Format.name).order_by(Format.position, Format.name)
+        )
+        return [(str(format_id), name) for format_id, name in rows]
+
+    return list(datastamp.cached("formats", None, load))
 
 
 def theme_choices() -> list[tuple[str, str]]:
-    """All themes, cached per process for the list filters."""
-    return _cached_choices("themes", current_themes, bool)
+    """All themes, for the list filters (see `current_themes`)."""
+    return current_themes()
 
 
 def format_choices() -> list[tuple[str, str]]:
-    """All formats, cached per process for the list filters."""
-    return _cached_choices("formats", current_formats, bool)
+    """All formats, for the list filters (see `current_formats`)."""
+    return current_formats()
 
 
 YES_NO = {"1", "0"}
@@ -542,21 +556,21 @@ def initiative_detail(
         .join(InitiativeRole.person)
         .where(InitiativeRole.initiative_id == initiative_id)
         .options(
-            selectinload(InitiativeRole.person)
+            contains_eager(InitiativeRole.person)
             .selectinload(Person.affiliations)
-            .selectinload(Affiliation.organisation)
+            .joinedload(Affiliation.organisation)
         )
         .order_by(InitiativeRole.role, Person.sort_name)
     ).all()
     relationships = db.session.scalars(
         select(Relationship)
         .where(relationships_of("initiative", initiative_id))
-        .options(selectinload(Relationship.initiative_a), selectinload(Relationship.initiative_b))
+        .options(joinedload(Relationship.initiative_a), joinedload(Relationship.initiative_b))
     ).all()
     interactions = db.session.scalars(
         select(Interaction)
         .where(Interaction.initiative_id == initiative_id)
-        .options(selectinload(Interaction.author), selectinload(Interaction.persons))
+        .options(joinedload(Interaction.author), selectinload(Interaction.persons))
         .order_by(Interaction.occurred_at.desc())
         .limit(10)
     ).all()

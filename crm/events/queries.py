@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
@@ -18,9 +19,12 @@ from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
+from crm.db import datastamp
+from crm.directory.queries import land_choices
 from crm.events.services import ACTIVE
 from crm.events.services import SEATED
 from crm.events.services import hash_token
@@ -49,16 +53,19 @@ CHECKIN_LIMIT = 50
 
 
 def _event_options() -> list[Any]:
+    # the workshops (a handful) joined to their event's row: one statement less on every
+    # page of an event
     return [
         selectinload(Event.agenda),
-        selectinload(Event.workshops).selectinload(Workshop.themes),
-        selectinload(Event.workshops).selectinload(Workshop.moderator),
+        joinedload(Event.workshops).selectinload(Workshop.themes),
+        joinedload(Event.workshops).selectinload(Workshop.moderator),
     ]
 
 
 def event_detail(event_id: int) -> Event | None:
     """An event with its agenda and workshops (themes, moderators)."""
-    return db.session.scalar(select(Event).where(Event.id == event_id).options(*_event_options()))
+    query = select(Event).where(Event.id == event_id).options(*_event_options())
+    return db.session.scalars(query).unique().one_or_none()
 
 
 def public_event(event_id: int) -> Event | None:
@@ -165,22 +172,26 @@ class RegistrationFilters:
 
 
 def filter_options(event: Event) -> dict[str, list[tuple[str, str]]]:
-    """The allowed values of each filter, as (value, label) for the selects."""
-    initiatives = db.session.execute(
-        select(Initiative.id, Initiative.name)
-        .where(
-            Initiative.id.in_(
-                select(Registration.initiative_id).where(Registration.event_id == event.id)
+    """The allowed values of each filter, as (value, label) for the selects (the
+    initiatives kept per data version, the Länder per process: no statement per request)."""
+
+    def load_initiatives() -> list[tuple[str, str]]:
+        rows = db.session.execute(
+            select(Initiative.id, Initiative.name)
+            .where(
+                Initiative.id.in_(
+                    select(Registration.initiative_id).where(Registration.event_id == event.id)
+                )
             )
+            .order_by(Initiative.sort_name)
         )
-        .order_by(Initiative.sort_name)
-    )
-    laender = db.session.execute(select(Bundesland.ags, Bundesland.name).order_by(Bundesland.name))
+        return [(str(i), n) for i, n in rows]
+
     return {
         "status": [(s.value, label(s)) for s in RegistrationStatus],
-        "initiative": [(str(i), n) for i, n in initiatives],
+        "initiative": datastamp.cached("event_initiatives", event.id, load_initiatives),
         "orgtype": [(t.value, label(t)) for t in OrgType],
-        "land": [(a, n) for a, n in laender],
+        "land": land_choices(),
         "workshop": [(str(w.id), w.title) for w in event.workshops],
     }
 
@@ -280,17 +291,28 @@ def _breakdown(event_id: int, column: Any, *joins: Any) -> list[tuple[Any, int]]
 
 
 def _status_counts(event_id: int) -> dict[RegistrationStatus, int]:
-    """How many of the event's registrations have each status (missing ones: none)."""
-    rows = db.session.execute(
-        select(Registration.status, func.count(Registration.id))
-        .where(Registration.event_id == event_id)
-        .group_by(Registration.status)
-    )
-    return {status: int(n) for status, n in rows}
+    """How many of the event's registrations have each status (missing ones: none); kept
+    per data version."""
+
+    def load() -> dict[RegistrationStatus, int]:
+        rows = db.session.execute(
+            select(Registration.status, func.count(Registration.id))
+            .where(Registration.event_id == event_id)
+            .group_by(Registration.status)
+        )
+        return {status: int(n) for status, n in rows}
+
+    return dict(datastamp.cached("status_counts", event_id, load))
 
 
 def counts(event_id: int) -> Counts:
-    """Registrations by status, and active ones by initiative, Land and organisation type."""
+    """Registrations by status, and active ones by initiative, Land and organisation type
+    (kept per data version and language: the event's pages show them on every request)."""
+    key = (event_id, str(get_locale()))
+    return datastamp.cached("event_counts", key, lambda: _counts(event_id))
+
+
+def _counts(event_id: int) -> Counts:
     none = "—"
     statuses = _status_counts(event_id)
     org_join = (Organisation, Organisation.id == Registration.organisation_id)
@@ -402,6 +424,39 @@ def workshop_list(event: Event, workshop: Workshop) -> WorkshopList:
         ).where(WorkshopPreference.workshop_id == workshop.id)
     items = db.session.scalars(_listed(query))
     return WorkshopList(workshop, bool(assigned_any), list(items))
+
+
+def workshop_lists(event: Event) -> list[WorkshopList]:
+    """`workshop_list` of every workshop of `event`, in two statements (and the loads of
+    what the lists show) however many workshops there are."""
+    assigned_any = bool(
+        db.session.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.event_id == event.id, Registration.assigned_workshop_id.is_not(None)
+            )
+        )
+    )
+    if assigned_any:
+        workshop_id: Any = Registration.assigned_workshop_id
+        query = select(Registration, workshop_id)
+    else:
+        workshop_id = WorkshopPreference.workshop_id
+        query = select(Registration, workshop_id).join(
+            WorkshopPreference,
+            and_(
+                WorkshopPreference.registration_id == Registration.id,
+                WorkshopPreference.rank == 1,
+            ),
+        )
+    query = query.join(Person, Person.id == Registration.person_id).where(
+        Registration.event_id == event.id,
+        Registration.status.in_(ACTIVE),
+        workshop_id.in_([w.id for w in event.workshops]),
+    )
+    grouped: dict[int, list[Registration]] = {w.id: [] for w in event.workshops}
+    for registration, listed_in in db.session.execute(_listed(query)):
+        grouped[listed_in].append(registration)
+    return [WorkshopList(w, assigned_any, grouped[w.id]) for w in event.workshops]
 
 
 EXPORT_HEADER = [

@@ -310,7 +310,7 @@ def export(event_id: int, fmt: str) -> Response:
 def workshop_lists(event_id: int) -> str:
     """One list per workshop: assigned participants, or first wishes before assignment."""
     event = _event(event_id)
-    lists = [queries.workshop_list(event, w) for w in event.workshops]
+    lists = queries.workshop_lists(event)
     return render_template("events/workshop_lists.html", event=event, lists=lists)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy import union
 from sqlalchemy.orm import selectinload
 
+from crm.db import datastamp
 from crm.extensions import db
 from crm.history import fields as f
 from crm.models import AuditAction
@@ -262,9 +263,15 @@ def review_page(show: str, me_id: int, page: int, per_page: int) -> Page[str]:
 
 
 def unseen_count(me_id: int) -> int:
-    """How many saves by editors I (this staff account) have not marked as seen yet."""
-    query = review_query("unseen", me_id).order_by(None)
-    return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    """How many saves by editors I (this staff account) have not marked as seen yet
+    (counted once per data stamp, which includes the newest "seen" mark: the navigation
+    shows it on every page)."""
+
+    def count() -> int:
+        query = review_query("unseen", me_id).order_by(None)
+        return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+    return datastamp.cached("unseen_changes", me_id, count)
 
 
 def editor_entry(entry_id: int) -> AuditEntry | None:

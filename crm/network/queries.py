@@ -14,6 +14,7 @@ from dataclasses import field
 from typing import Any
 
 import networkx as nx
+from flask_babel import get_locale
 from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import func
@@ -22,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
+from crm.db import datastamp
 from crm.extensions import db
 from crm.graph import LAENDER
 from crm.graph import Broker
@@ -40,6 +42,7 @@ from crm.models import Organisation
 from crm.models import Relationship
 from crm.models import SuggestionDecision
 from crm.models import SuggestionFeedback
+from crm.models.base import today
 from crm.network import cache
 from crm.network.builder import node_id
 from crm.network.builder import record_of
@@ -209,10 +212,14 @@ def panel(user: Any, record: Any) -> SuggestionPanel | None:
     if record is None or not permissions.can_view(user, record):
         return None
     source_type = "initiative" if isinstance(record, Initiative) else "organisation"
+    # Kept per data version (and day, scope, language of the reasons): the record's page
+    # spends no statement on the panel until something changes.
+    key = (permissions.graph_scope(user), source_type, record.id, today(), str(get_locale()))
+    items = datastamp.cached("suggestions", key, lambda: suggestions(user, source_type, record.id))
     return SuggestionPanel(
         source_type=source_type,
         source_id=record.id,
-        items=suggestions(user, source_type, record.id),
+        items=items,
         can_act=permissions.can_act_on_suggestions(user),
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
+from crm.db import datastamp
 from crm.directory.loading import by_id
 from crm.directory.queries import has_theme
 from crm.directory.queries import land_choices
@@ -160,14 +161,18 @@ def public_contacts(initiative_id: int) -> list[PublicContact]:
 
 
 def listed_counts_per_land() -> dict[str, int]:
-    """Listed initiatives per Land they work in (AGS → number)."""
-    rows = db.session.execute(
-        select(initiative_laender.c.land_ags, func.count())
-        .join(Initiative, Initiative.id == initiative_laender.c.initiative_id)
-        .where(Initiative.public_listing.is_(True))
-        .group_by(initiative_laender.c.land_ags)
-    )
-    return {ags: int(n) for ags, n in rows}
+    """Listed initiatives per Land they work in (AGS → number), per data version."""
+
+    def load() -> dict[str, int]:
+        rows = db.session.execute(
+            select(initiative_laender.c.land_ags, func.count())
+            .join(Initiative, Initiative.id == initiative_laender.c.initiative_id)
+            .where(Initiative.public_listing.is_(True))
+            .group_by(initiative_laender.c.land_ags)
+        )
+        return {ags: int(n) for ags, n in rows}
+
+    return dict(datastamp.cached("listed_per_land", None, load))
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,12 @@ class SeatRow:
 
 
 def initiative_seats(*, listed_only: bool) -> list[SeatRow]:
-    """Seats of the initiatives (all, or the listed ones), falling back to the PLZ centre."""
+    """Seats of the initiatives (all, or the listed ones), falling back to the PLZ centre;
+    kept per data version (the map of the start page and of the public directory)."""
+    return list(datastamp.cached("seats", listed_only, lambda: _seats(listed_only)))
+
+
+def _seats(listed_only: bool) -> list[SeatRow]:
     query = select(
         Initiative.id, Initiative.name, Initiative.lat, Initiative.lon, Initiative.plz
     ).order_by(Initiative.sort_name, Initiative.id)
