@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -537,10 +538,12 @@ class Findings:
         self.rules: Counter[str] = Counter()
         self.visits = 0
         self.focused = 0
+        self.seconds: Counter[str] = Counter()
 
     def inspect(self, page: Any, name: str, narrow: bool) -> None:
         """axe-core, the focus indicators and (at 320 px) reflow of the page as it is."""
         self.visits += 1
+        started = time.perf_counter()
         where = f"{name} [{'320 px' if narrow else 'desktop'}, {page.url}]"
         for violation in axe_violations(page, tags=WCAG_TAGS):
             self.rules[violation["id"]] += 1
@@ -549,7 +552,10 @@ class Findings:
                 self.known.append(text)
             else:
                 self.lines.append(text)
+        axed = time.perf_counter()
+        self.seconds["axe"] += axed - started
         checked, weak = focus_findings(page)
+        self.seconds["focus"] += time.perf_counter() - axed
         self.focused += checked
         if weak:
             self.rules["focus-contrast"] += 1
@@ -566,9 +572,18 @@ class Findings:
         if target:
             with open(target, "a", encoding="utf-8") as out:
                 out.write(
-                    json.dumps({"principal": principal, "visits": self.visits, "rules": self.rules})
+                    json.dumps(
+                        {
+                            "principal": principal,
+                            "visits": self.visits,
+                            "rules": self.rules,
+                            "seconds": {k: round(v) for k, v in self.seconds.items()},
+                        }
+                    )
                     + "\n"
                 )
+            with open(target + ".findings", "a", encoding="utf-8") as out:
+                out.write(f"## {principal}\n" + "\n".join(self.lines + self.known) + "\n")
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
