@@ -116,9 +116,14 @@ def paginate(
     `reverse` is the same query in exactly the opposite order (the sort must end in a
     unique column). With it, pages in the back half are read from the end, so that the
     database skips at most half the rows: the last page costs what the first does.
-    `key` is that unique column, for reading deep pages by id (see the module).
+    `key` is that unique column, for reading deep pages by id and keeping the count per
+    data version (see the module): only for lists of audited records.
     """
-    total = count_rows(query)
+    if key is not None:  # a directory list: audited records, the count is kept
+        total = count_rows(query)
+    else:  # e.g. the review feed, whose "seen" marks are not audited: counted afresh
+        statement = select(func.count()).select_from(query.order_by(None).subquery())
+        total = int(db.session.scalar(statement) or 0)
     last = max(1, math.ceil(total / per_page))
     page = min(page, last)
     if reverse is not None and page > (last + 1) // 2:
