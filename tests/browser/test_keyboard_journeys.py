@@ -228,7 +228,7 @@ def test_representative_updates_the_profile_by_keyboard(app, page, make):
     keys.follow("**/unsere-initiative/profil", href="/unsere-initiative/profil")
     keys.fill("Wir bringen Betriebe und Schulen zusammen.", name="goals")
     keys.follow("**/unsere-initiative/", tag="button", type="submit")
-    expect_status(page, "")
+    expect_status(page, "Das Profil ist gespeichert.")
     page.goto("/unsere-initiative/profil")
     expect(page.locator("textarea[name=goals]")).to_have_value(
         "Wir bringen Betriebe und Schulen zusammen."
