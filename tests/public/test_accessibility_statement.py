@@ -57,6 +57,8 @@ def test_feedback_contact_comes_from_the_configuration(app, client, monkeypatch)
 
 def test_without_contact_the_statement_points_to_the_imprint(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "ACCESSIBILITY_CONTACT", None)
+    monkeypatch.setitem(app.config, "IMPRINT_URL", None)
+    monkeypatch.setitem(app.config, "IMPRINT_TEXT", None)
     html = client.get("/barrierefreiheit").get_data(as_text=True)
     assert "die Beratungsstelle, die diese Anwendung betreibt" in html
     monkeypatch.setitem(app.config, "IMPRINT_TEXT", "Beispielstelle\nMusterstraße 1")
