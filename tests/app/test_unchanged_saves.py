@@ -594,6 +594,7 @@ EVERY_RECORD: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "events.workshop": _every_of_event(Workshop, "workshop_id"),
     "events.agenda_block": _every_of_event(AgendaBlock, "block_id"),
     "matchmaking.settings": _every(Event, "event_id"),
+    "invitations.edit": _every_of_event(InvitationCampaign, "campaign_id"),
 }
 
 
