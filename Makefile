@@ -11,6 +11,9 @@ FLASK := $(BIN)/flask --app crm
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# the suite runs on every core (pytest-xdist; a test file stays on one worker, so its
+# module fixtures are built once); PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= auto
 BENCH_ARGS ?=
 
 .PHONY: run test install lock assets translations lint bench messages favicon clean
@@ -65,7 +68,7 @@ lint: install
 	$(BIN)/mypy
 
 test: install assets translations lint
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 # Upgrade the locked versions deliberately (newest within pyproject.toml's ranges), install
 # them and run the suite; commit requirements.lock when it passes.
