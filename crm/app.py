@@ -154,11 +154,11 @@ def register_blueprints(app: Flask) -> None:
     from crm.jobs.views import bp as jobs_bp
     from crm.links.views import bp as links_bp
     from crm.mail.views import bp as mail_bp
+    from crm.main.views import bp as main_bp
     from crm.matchmaking.plan_views import bp as meeting_plan_bp
     from crm.matchmaking.plan_views import personal_bp as meeting_schedule_bp
     from crm.matchmaking.views import bp as matchmaking_bp
     from crm.matchmaking.views import public_bp as matchmaking_public_bp
-    from crm.main.views import bp as main_bp
     from crm.network.views import bp as network_bp
     from crm.ops.views import bp as ops_bp
     from crm.portal.views import bp as portal_bp
