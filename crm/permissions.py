@@ -210,7 +210,7 @@ def can_manage_invitations(user: Any) -> bool:
 
 
 def can_plan_meetings(user: Any) -> bool:
-    """"Treffen planen" of the practitioner exchange (compute, move, remove, publish the
+    """ "Treffen planen" of the practitioner exchange (compute, move, remove, publish the
     1:1 meetings of an event): office work, staff, like the events. Participants see their
     own meetings only through their personal link."""
     return can_manage_events(user)

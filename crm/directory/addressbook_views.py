@@ -43,9 +43,7 @@ def _vcf(body: str, filename: str) -> Response:
 
 
 def _person_list_query() -> Select[Any]:
-    params = queries.parse_list_params(
-        request.args, queries.PERSON_LIST, queries.person_filters()
-    )
+    params = queries.parse_list_params(request.args, queries.PERSON_LIST, queries.person_filters())
     return queries.persons_query(params)
 
 
