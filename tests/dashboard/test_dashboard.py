@@ -268,6 +268,24 @@ def test_charts_draw_one_bar_per_value(client, login_as, network):
     assert ' style="' not in html  # strict CSP: no inline styles
 
 
+def test_series_are_told_apart_by_a_pattern_not_by_colour_alone(client, login_as, network):
+    """WCAG 1.4.1: a chart with several series draws a pattern over every bar of the second
+    and later series, and its legend shows the same pattern; the patterns are defined."""
+    login_as("staff")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    for pattern in ("chart-pattern-1", "chart-pattern-2"):
+        assert f'<pattern id="{pattern}"' in html
+    several = 0
+    for svg in re.findall(r'<svg class="bar-chart".*?</svg>', html, re.S):
+        second = len(re.findall(r'class="chart-bar series-[1-9]"', svg))
+        patterned = len(re.findall(r'class="chart-pattern" fill="url\(#chart-pattern-\d\)"', svg))
+        assert patterned == second
+        several += bool(second)
+    assert several, "no chart with several series to check"
+    legend = re.search(r'<ul class="chart-legend.*?</ul>', html, re.S)
+    assert legend and 'fill="url(#chart-pattern-1)"' in legend.group(0)
+
+
 def test_numbers_are_formatted_for_german_readers(app):
     from crm.dashboard.views import _number
     from crm.dashboard.views import _percent
