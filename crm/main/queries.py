@@ -61,3 +61,28 @@ def counts_per_land() -> list[LandCount]:
         .order_by(Bundesland.ags)
     )
     return [LandCount(a, n, int(i or 0), int(o or 0)) for a, n, i, o in rows]
+
+
+@dataclass(frozen=True)
+class LandInitiatives:
+    """A Land and the initiatives active in it (by name): the map as a list."""
+
+    ags: str
+    name: str
+    initiatives: list[tuple[int, str]]
+
+
+def initiatives_by_land() -> list[LandInitiatives]:
+    """Every Land with at least one initiative, and those initiatives (id, name) by name;
+    an initiative active in several Länder is listed under each (as the map counts it)."""
+    rows = db.session.execute(
+        select(Bundesland.ags, Bundesland.name, Initiative.id, Initiative.name)
+        .join(initiative_laender, initiative_laender.c.land_ags == Bundesland.ags)
+        .join(Initiative, Initiative.id == initiative_laender.c.initiative_id)
+        .order_by(Bundesland.ags, Initiative.sort_name, Initiative.id)
+    )
+    groups: dict[str, LandInitiatives] = {}
+    for ags, land, ini_id, name in rows:
+        group = groups.setdefault(ags, LandInitiatives(ags, land, []))
+        group.initiatives.append((ini_id, name))
+    return list(groups.values())

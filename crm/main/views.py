@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from crm import permissions
 from crm.accounts.session import public
 from crm.main.queries import counts_per_land
+from crm.main.queries import initiatives_by_land
 from crm.main.queries import record_counts
 from crm.public.queries import initiative_seats
 from crm.reference.maps import GermanyMap
@@ -39,6 +40,7 @@ def index() -> Response | str:
         counts=record_counts(),
         per_land=per_land,
         land_map=staff_map({row.ags: row.initiatives for row in per_land}),
+        by_land=initiatives_by_land(),
     )
 
 
