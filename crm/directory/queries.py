@@ -9,13 +9,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
+from sqlalchemy import String
+from sqlalchemy import cast
 from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
@@ -23,7 +28,6 @@ from sqlalchemy.orm import selectinload
 from crm import permissions
 from crm.db import datastamp
 from crm.directory.loading import by_id
-from crm.directory.loading import links_of
 from crm.directory.loading import relationships_of
 from crm.extensions import db
 from crm.models import Affiliation
@@ -339,9 +343,14 @@ def organisations_query(params: ListParams, *, reverse: bool = False) -> Select[
 
 
 def event_choices() -> list[tuple[str, str]]:
-    """All events as (id, title), newest first (the person list's "participants of")."""
-    rows = db.session.execute(select(Event.id, Event.title).order_by(Event.starts_at.desc()))
-    return [(str(event_id), title) for event_id, title in rows]
+    """All events as (id, title), newest first (the person list's "participants of"), as of
+    the current data version."""
+
+    def load() -> list[tuple[str, str]]:
+        rows = db.session.execute(select(Event.id, Event.title).order_by(Event.starts_at.desc()))
+        return [(str(event_id), title) for event_id, title in rows]
+
+    return list(datastamp.cached("events", None, load))
 
 
 def person_filters() -> dict[str, set[str]]:
@@ -459,6 +468,8 @@ class InitiativeDetail:
     roles: list[InitiativeRole]
     relationships: list[Relationship]
     interactions: list[Interaction]
+    # themes, formats, laender, kreise (see `initiative_vocabularies`)
+    vocabularies: dict[str, list[Named]] = field(default_factory=dict)
 
     @property
     def members_per_type(self) -> int:
@@ -479,19 +490,20 @@ def parse_org_type(value: str | None) -> OrgType | None:
         return None
 
 
-def member_groups(initiative_id: int, show_all: OrgType | None = None) -> list[MemberGroup]:
+class Named(NamedTuple):
+    """A vocabulary entry (theme, format, Land, Kreis) as the record pages show it."""
+
+    key: str
+    name: str
+
+
+def _members_and_former(
+    initiative_id: int, show_all: OrgType | None
+) -> tuple[list[MemberGroup], list[Membership]]:
     """Active members by organisation type (in the order of the types), each with its
-    count and its first MEMBERS_PER_TYPE by name; every member of `show_all`."""
+    count and its first MEMBERS_PER_TYPE by name (every member of `show_all`), and the
+    former members by name: one statement, the counts as a window over the active ones."""
     active = (Membership.initiative_id == initiative_id) & Membership.is_active
-    counts: dict[OrgType, int] = {
-        org_type: int(n)
-        for org_type, n in db.session.execute(
-            select(Organisation.type, func.count(Membership.id))
-            .join(Membership.organisation)
-            .where(active)
-            .group_by(Organisation.type)
-        )
-    }
     ranked = (
         select(
             Membership.id.label("membership_id"),
@@ -502,6 +514,7 @@ def member_groups(initiative_id: int, show_all: OrgType | None = None) -> list[M
                 order_by=(Organisation.sort_name, Membership.id),
             )
             .label("rank"),
+            func.count().over(partition_by=Organisation.type).label("total"),
         )
         .join(Membership.organisation)
         .where(active)
@@ -510,22 +523,78 @@ def member_groups(initiative_id: int, show_all: OrgType | None = None) -> list[M
     listed = ranked.c.rank <= MEMBERS_PER_TYPE
     if show_all is not None:
         listed = listed | (ranked.c.org_type == show_all)
-    rows = db.session.scalars(
-        select(Membership)
-        .join(ranked, ranked.c.membership_id == Membership.id)
+    rows = db.session.execute(
+        select(Membership, ranked.c.total)
         .join(Membership.organisation)
-        .where(listed)
-        .options(selectinload(Membership.organisation))
+        .outerjoin(ranked, ranked.c.membership_id == Membership.id)
+        .where(Membership.initiative_id == initiative_id)
+        .where(ranked.c.membership_id.is_(None) | listed)
+        .options(contains_eager(Membership.organisation))
         .order_by(Organisation.sort_name, Membership.id)
     ).all()
+    counts: dict[OrgType, int] = {}
     by_type: dict[OrgType, list[Membership]] = {}
-    for m in rows:
-        by_type.setdefault(m.organisation.type, []).append(m)
-    return [
-        MemberGroup(org_type, counts[org_type], by_type.get(org_type, []))
+    former: list[Membership] = []
+    for membership, total in rows:
+        if total is None:
+            former.append(membership)
+            continue
+        org_type = membership.organisation.type
+        counts[org_type] = int(total)
+        by_type.setdefault(org_type, []).append(membership)
+    groups = [
+        MemberGroup(org_type, counts[org_type], by_type[org_type])
         for org_type in OrgType
         if org_type in counts
     ]
+    return groups, former
+
+
+def member_groups(initiative_id: int, show_all: OrgType | None = None) -> list[MemberGroup]:
+    """Active members by organisation type (see `_members_and_former`)."""
+    return _members_and_former(initiative_id, show_all)[0]
+
+
+def kreis_names() -> dict[str, str]:
+    """Every Kreis's name by AGS, as of the current data version."""
+
+    def load() -> dict[str, str]:
+        return {ags: name for ags, name in db.session.execute(select(Kreis.ags, Kreis.name))}
+
+    return dict(datastamp.cached("kreis_names", None, load))
+
+
+def initiative_vocabularies(initiative_id: int) -> dict[str, list[Named]]:
+    """The initiative's themes and formats (in the admins' order), Länder and Kreise (by
+    name): the links in one statement, the names from the vocabularies cached by data
+    version."""
+    tables = {
+        "themes": (initiative_themes, initiative_themes.c.theme_id),
+        "formats": (initiative_formats, initiative_formats.c.format_id),
+        "laender": (initiative_laender, initiative_laender.c.land_ags),
+        "kreise": (initiative_kreise, initiative_kreise.c.kreis_ags),
+    }
+    links = union_all(
+        *(
+            select(literal(kind).label("kind"), cast(column, String).label("key")).where(
+                table.c.initiative_id == initiative_id
+            )
+            for kind, (table, column) in tables.items()
+        )
+    )
+    keys: dict[str, set[str]] = {kind: set() for kind in tables}
+    for kind, key in db.session.execute(links):
+        keys[kind].add(str(key))
+    vocabularies = {
+        "themes": current_themes(),
+        "formats": current_formats(),
+        "laender": land_choices(),
+        "kreise": sorted(kreis_names().items(), key=lambda item: (item[1], item[0])),
+    }
+    return {
+        kind: [Named(key, name) for key, name in vocabularies[kind] if key in keys[kind]]
+        for kind in tables
+    }
 
 
 def initiative_detail(
@@ -535,31 +604,17 @@ def initiative_detail(
     initiative = by_id(
         Initiative,
         initiative_id,
-        Initiative.themes,
-        Initiative.formats,
-        Initiative.laender,
-        Initiative.kreise,
         Initiative.host_organisation,
         Initiative.seat_kreis,
     )
     if initiative is None:
         return None
-    former = links_of(
-        Membership,
-        Membership.organisation,
-        Membership.initiative_id == initiative_id,
-        ~Membership.is_active,
-        order_by=(Organisation.sort_name, Membership.id),
-    )
+    groups, former = _members_and_former(initiative_id, show_all)
     roles = db.session.scalars(
         select(InitiativeRole)
         .join(InitiativeRole.person)
         .where(InitiativeRole.initiative_id == initiative_id)
-        .options(
-            contains_eager(InitiativeRole.person)
-            .selectinload(Person.affiliations)
-            .joinedload(Affiliation.organisation)
-        )
+        .options(contains_eager(InitiativeRole.person))
         .order_by(InitiativeRole.role, Person.sort_name)
     ).all()
     relationships = db.session.scalars(
@@ -570,15 +625,16 @@ def initiative_detail(
     interactions = db.session.scalars(
         select(Interaction)
         .where(Interaction.initiative_id == initiative_id)
-        .options(joinedload(Interaction.author), selectinload(Interaction.persons))
+        .options(joinedload(Interaction.author))
         .order_by(Interaction.occurred_at.desc())
         .limit(10)
     ).all()
     return InitiativeDetail(
         initiative,
-        member_groups(initiative_id, show_all),
+        groups,
         former,
         list(roles),
         list(relationships),
         list(interactions),
+        initiative_vocabularies(initiative_id),
     )

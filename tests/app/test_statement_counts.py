@@ -52,11 +52,6 @@ LIST_PAGES = {
 # says why; lower it (or remove it) when the page gets cheaper. A count that grows with the
 # data fails whatever this table says.
 ALLOWANCE: dict[str, int] = {
-    # the profile, its four vocabularies (themes, formats, Länder, Kreise: one statement
-    # each), the member mix, the page of members and their organisations, the contacts
-    # with their affiliations, relationships, interactions with their persons, former
-    # members and the history tab
-    "directory.initiative_detail": 16,
     # the profile, memberships, affiliations, relationships (the organisation's and its
     # initiatives'), interactions with their persons, suggestions' names, history tab
     "directory.organisation_detail": 12,
@@ -67,9 +62,6 @@ ALLOWANCE: dict[str, int] = {
     # organisations, initiatives, wishes and consents
     "events.export": 9,
     "events.workshop_export": 10,
-    # the persons list reads the events of its "participants of" filter twice per request
-    # (the invitations work): to be kept per data version like the other choices
-    "directory.persons": 4,
     # new pages of work in progress (invitations, follow-up), not yet reduced
     "invitations.preview": 15,
     "invitations.send": 10,
