@@ -19,6 +19,7 @@ from crm.models import AuditAction
 from crm.models import AuditEntry
 from crm.models import Consent
 from crm.models import InitiativeRole
+from crm.models import InvitationRecipient
 from crm.models import Person
 from crm.models import Registration
 from crm.models import User
@@ -151,6 +152,8 @@ def erase_persons(person_ids: Iterable[int], reason: str, actor: Any = None) -> 
     conn.execute(delete(Affiliation).where(Affiliation.person_id.in_(ids)))
     conn.execute(delete(InitiativeRole).where(InitiativeRole.person_id.in_(ids)))
     conn.execute(delete(interaction_persons).where(interaction_persons.c.person_id.in_(ids)))
+    # their invitations go (an erased person is gone, so nobody invites them again)
+    conn.execute(delete(InvitationRecipient).where(InvitationRecipient.person_id.in_(ids)))
     conn.execute(
         delete(SearchDocument).where(
             SearchDocument.kind == SearchKind.PERSON, SearchDocument.record_id.in_(ids)

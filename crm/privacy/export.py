@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import inspect
+from sqlalchemy import or_
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -19,9 +20,15 @@ from crm.models import AuditAction
 from crm.models import AuditEntry
 from crm.models import Consent
 from crm.models import Event
+from crm.models import Feedback
 from crm.models import Initiative
 from crm.models import InitiativeRole
 from crm.models import Interaction
+from crm.models import InvitationCampaign
+from crm.models import InvitationRecipient
+from crm.models import Meeting
+from crm.models import MeetingRequest
+from crm.models import MeetingWish
 from crm.models import Organisation
 from crm.models import OutboxMail
 from crm.models import Person
@@ -257,6 +264,172 @@ def person_export(person_id: int) -> dict[str, Any] | None:
             }
             for m in mails
         ],
+        "invitations": _invitations_export(person_id),
+        "feedback": _feedback_export([(r, e) for r, e in registrations]),
+        "matchmaking": _matchmaking_export([(r, e) for r, e in registrations]),
+    }
+
+
+def _invitations_export(person_id: int) -> list[dict[str, Any]]:
+    """The person's invitations: campaign, event, status, when sent and registered, and
+    whether they unsubscribed through an invitation (their latest invitation consent)."""
+    from crm.invitations.services import unsubscribed  # the invitations' own rule
+
+    rows = db.session.execute(
+        select(InvitationRecipient, InvitationCampaign, Event)
+        .join(InvitationCampaign, InvitationCampaign.id == InvitationRecipient.campaign_id)
+        .join(Event, Event.id == InvitationCampaign.event_id)
+        .where(InvitationRecipient.person_id == person_id)
+        .order_by(InvitationRecipient.id)
+    ).all()
+    return [
+        {
+            "campaign": {"id": c.id, "name": c.name},
+            "event": {"id": e.id, "title": e.title, "starts_at": _iso(e.starts_at)},
+            "status": _iso(r.status),
+            "reason": r.reason,
+            "language": r.language,
+            "sent_at": _iso(r.mailed_at),
+            "reminded_at": _iso(r.reminded_at),
+            "registered_at": _iso(r.registered_at),
+            "unsubscribed": unsubscribed(r),
+        }
+        for r, c, e in rows
+    ]
+
+
+def _feedback_export(registrations: list[tuple[Registration, Event]]) -> list[dict[str, Any]]:
+    """The feedback the person gave after an event: ratings and comment."""
+    events = {r.id: e for r, e in registrations}
+    if not events:
+        return []
+    workshops = _workshop_titles([r for r, _e in registrations])
+    answers = db.session.scalars(
+        select(Feedback).where(Feedback.registration_id.in_(events)).order_by(Feedback.id)
+    )
+    return [
+        {
+            "event": {"id": events[f.registration_id].id, "title": events[f.registration_id].title},
+            "overall": f.overall,
+            "workshop": workshops.get(f.workshop_id),
+            "workshop_rating": f.workshop_rating,
+            "comment": f.comment,
+            "created_at": _iso(f.created_at),
+            "updated_at": _iso(f.updated_at),
+        }
+        for f in answers
+    ]
+
+
+def _partner_names(reg_ids: set[int]) -> dict[int, str | None]:
+    """The names of the persons of other registrations (None: anonymous)."""
+    if not reg_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.id, Person)
+        .outerjoin(Person, Person.id == Registration.person_id)
+        .where(Registration.id.in_(reg_ids))
+    ).all()
+    return {rid: (p.full_name if p is not None else None) for rid, p in rows}
+
+
+def _matchmaking_export(registrations: list[tuple[Registration, Event]]) -> list[dict[str, Any]]:
+    """The person's part in practitioner exchanges, per registration: the opt-in, the
+    wishes they gave (not those others gave about them), the requests they sent (with
+    their message) and received (without the sender's message: the sender's data), and
+    their meetings with the partner, the time, whether held and their own rating."""
+    own = {r.id: (r, e) for r, e in registrations}
+    if not own:
+        return []
+    ids = list(own)
+    wishes = list(
+        db.session.scalars(
+            select(MeetingWish).where(MeetingWish.registration_id.in_(ids)).order_by(MeetingWish.id)
+        )
+    )
+    requests = list(
+        db.session.scalars(
+            select(MeetingRequest)
+            .where(
+                or_(
+                    MeetingRequest.sender_registration_id.in_(ids),
+                    MeetingRequest.recipient_registration_id.in_(ids),
+                )
+            )
+            .order_by(MeetingRequest.created_at, MeetingRequest.id)
+        )
+    )
+    meetings = list(
+        db.session.scalars(
+            select(Meeting)
+            .where(or_(Meeting.a_registration_id.in_(ids), Meeting.b_registration_id.in_(ids)))
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
+    others = (
+        {w.target_registration_id for w in wishes}
+        | {q.sender_registration_id for q in requests}
+        | {q.recipient_registration_id for q in requests}
+        | {m.a_registration_id for m in meetings}
+        | {m.b_registration_id for m in meetings}
+    ) - set(ids)
+    names = _partner_names(others)
+    out = []
+    for reg_id, (reg, event) in own.items():
+        mine_w = [w for w in wishes if w.registration_id == reg_id]
+        sent = [q for q in requests if q.sender_registration_id == reg_id]
+        received = [q for q in requests if q.recipient_registration_id == reg_id]
+        mine_m = [m for m in meetings if reg_id in (m.a_registration_id, m.b_registration_id)]
+        took_part = reg.matchmaking_opt_in or reg.matchmaking_opted_at is not None
+        if not (took_part or mine_w or sent or received or mine_m):
+            continue
+        out.append(
+            {
+                "event": {"id": event.id, "title": event.title},
+                "opted_in": reg.matchmaking_opt_in,
+                "opted_at": _iso(reg.matchmaking_opted_at),
+                "wishes": [
+                    {
+                        "about": names.get(w.target_registration_id),
+                        "level": _iso(w.level),
+                        "at": _iso(w.updated_at),
+                    }
+                    for w in mine_w
+                ],
+                "requests_sent": [
+                    {
+                        "to": names.get(q.recipient_registration_id),
+                        "message": q.message,
+                        "status": _iso(q.status),
+                        "created_at": _iso(q.created_at),
+                        "answered_at": _iso(q.answered_at),
+                    }
+                    for q in sent
+                ],
+                "requests_received": [
+                    {
+                        "from": names.get(q.sender_registration_id),
+                        "status": _iso(q.status),
+                        "created_at": _iso(q.created_at),
+                        "answered_at": _iso(q.answered_at),
+                    }
+                    for q in received
+                ],
+                "meetings": [_meeting_export(m, reg_id, names) for m in mine_m],
+            }
+        )
+    return out
+
+
+def _meeting_export(m: Meeting, reg_id: int, names: dict[int, str | None]) -> dict[str, Any]:
+    mine_is_a = m.a_registration_id == reg_id
+    partner = m.b_registration_id if mine_is_a else m.a_registration_id
+    return {
+        "partner": names.get(partner),
+        "starts_at": _iso(m.starts_at),
+        "held": m.held,
+        "rating": m.rating_a if mine_is_a else m.rating_b,
+        "cancelled_at": _iso(m.cancelled_at),
     }
 
 

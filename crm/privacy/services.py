@@ -30,6 +30,17 @@ stored about a person as a JSON-ready dict with these keys:
   ``by_role``, ``changes`` ({field: [old, new]}).
 - ``mails``: outbox mails to the person's address: ``created_at``, ``subject``, ``body``,
   ``status``, ``sent_at``.
+- ``invitations``: the person's invitation rows: ``campaign`` (id, name), ``event`` (id,
+  title, starts_at), ``status``, ``reason``, ``language``, ``sent_at``, ``reminded_at``,
+  ``registered_at``, ``unsubscribed`` (their latest invitation consent is revoked).
+- ``feedback``: their answers to feedback forms: ``event``, ``overall``, ``workshop``,
+  ``workshop_rating``, ``comment``, ``created_at``, ``updated_at``.
+- ``matchmaking``: per registration with a part in a practitioner exchange: ``event``,
+  ``opted_in``, ``opted_at``, ``wishes`` they gave (``about``, ``level``, ``at``; not the
+  wishes others gave about them), ``requests_sent`` (``to``, their ``message``,
+  ``status``, ``created_at``, ``answered_at``), ``requests_received`` (``from``, same
+  times, without the sender's message), ``meetings`` (``partner``, ``starts_at``,
+  ``held``, their own ``rating``, ``cancelled_at``).
 - ``origin`` values: ``staff`` (entered by the office), ``portal`` (by an initiative's
   representative), ``public`` (the public registration form or personal link),
   ``system`` (command line, import or demo data), ``unknown`` (no record of its creation).
@@ -39,7 +50,9 @@ Erasure (Art. 17): `erase_persons(ids, reason, actor)` removes the person row an
 link row, their outbox mails, their account, their search-index rows (and, on SQLite, the
 FTS5 index is merged so no trace stays in its shadow tables), replaces their name and
 e-mail in the free text of interactions and outbox mails by a marker, turns their
-registrations into anonymous rows and wipes the values of every history entry about them
+registrations into anonymous rows (their practitioner-exchange data goes, their
+feedback keeps only the ratings: see `crm.privacy.traces.anonymise_registrations`),
+deletes their invitation rows and wipes the values of every history entry about them
 (the entry stays, saying "Personendaten gelöscht am … von …"). The erasure is logged in
 `erasure_log` (who, when, record id, reason) without any personal value.
 

@@ -32,7 +32,12 @@ from crm.models import AssignmentDraft
 from crm.models import AuditAction
 from crm.models import AuditEntry
 from crm.models import Consent
+from crm.models import Feedback
 from crm.models import Interaction
+from crm.models import InvitationRecipient
+from crm.models import Meeting
+from crm.models import MeetingRequest
+from crm.models import MeetingWish
 from crm.models import OutboxMail
 from crm.models import Person
 from crm.models import Registration
@@ -396,9 +401,12 @@ def anonymise_registrations(
 ) -> int:
     """Detach registrations from their person and drop what they typed (the row, its
     status, check-in, wishes and workshop stay for the statistics); their history keeps
-    no values (nor the person's id). Their personal link stops working. No commit."""
+    no values (nor the person's id). Their personal link stops working. Their part in the
+    follow-up, the practitioner exchange and invitations goes too (`_release_followups`).
+    No commit."""
     if not registration_ids:
         return 0
+    _release_followups(conn, registration_ids)
     note = note or _("Anmeldung anonymisiert am %(at)s", at=utcnow().strftime("%d.%m.%Y %H:%M"))
     audit: Table = AuditEntry.__table__  # type: ignore[assignment]
     conn.execute(
@@ -440,6 +448,80 @@ def anonymise_registrations(
                     notes.pop(key, None)
                 conn.execute(update(drafts).where(drafts.c.id == row.id).values(notes=notes))
     return count
+
+
+def _release_followups(conn: Connection, registration_ids: list[int]) -> None:
+    """What hangs on the registrations in the features added after the privacy one:
+
+    - practitioner exchange: meetings still to come are cancelled through the planning
+      (their partners are told by mail once the plan is published; the mail does not name
+      the person); the opt-in, the wishes they gave and were given, and the requests they
+      sent or received (with their messages) are deleted. Meetings already past stay as
+      anonymous rows (held, ratings: statistics of the exchange).
+    - feedback: the answer row stays with its ratings, which are statistics aggregated in
+      the event's results, but the free-text comment is deleted (it may name the person or
+      others and is the one personal part); the row then hangs on the anonymous
+      registration only, so nothing links the ratings to the person.
+    - invitations: the recipient row loses its link to the registration. An erasure deletes
+      the person's recipient rows (`crm.privacy.erasure`); when the person stays (a
+      visitor deleting one registration), the row stays so that no campaign for the event
+      invites them again and no reminder is sent to them.
+    """
+    from crm.matchmaking.planning import cancel_meetings_of  # the planning's own rule
+
+    now = utcnow()
+    upcoming = set(
+        conn.scalars(
+            select(Registration.id).where(
+                Registration.id.in_(registration_ids),
+                select(Meeting.id)
+                .where(
+                    Meeting.cancelled_at.is_(None),
+                    Meeting.starts_at > now,
+                    or_(
+                        Meeting.a_registration_id == Registration.id,
+                        Meeting.b_registration_id == Registration.id,
+                    ),
+                )
+                .exists(),
+            )
+        )
+    )
+    for reg_id in sorted(upcoming):
+        registration = db.session.get(Registration, reg_id)
+        if registration is not None:
+            cancel_meetings_of(registration)
+    if upcoming:
+        db.session.flush()
+    conn.execute(
+        delete(MeetingWish).where(
+            or_(
+                MeetingWish.registration_id.in_(registration_ids),
+                MeetingWish.target_registration_id.in_(registration_ids),
+            )
+        )
+    )
+    conn.execute(
+        delete(MeetingRequest).where(
+            or_(
+                MeetingRequest.sender_registration_id.in_(registration_ids),
+                MeetingRequest.recipient_registration_id.in_(registration_ids),
+            )
+        )
+    )
+    conn.execute(
+        update(Registration)
+        .where(Registration.id.in_(registration_ids))
+        .values(matchmaking_opt_in=False, matchmaking_opted_at=None)
+    )
+    conn.execute(
+        update(Feedback).where(Feedback.registration_id.in_(registration_ids)).values(comment=None)
+    )
+    conn.execute(
+        update(InvitationRecipient)
+        .where(InvitationRecipient.registration_id.in_(registration_ids))
+        .values(registration_id=None, registered_at=None)
+    )
 
 
 def purge_fulltext_index(conn: Connection) -> None:

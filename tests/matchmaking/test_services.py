@@ -319,10 +319,12 @@ def test_erasing_a_person_scrubs_their_name_from_request_messages(app, make):
     from crm.db.engine import writing
     from crm.privacy import services as privacy
 
-    p = build_people(app, make, count=2)
+    p = build_people(app, make, count=3)
     with app.app_context():
-        a, b = reg(p.registrations[0]), reg(p.registrations[1])
-        request_id = services.send_request(a, b, "Hallo Vorname1 Nachname1, gern!", NOW).id
+        a, b, c = (reg(r) for r in p.registrations[:3])
+        # a request between two others that names them, and one sent to them
+        request_id = services.send_request(a, c, "Wie Vorname1 Nachname1 sagte: gern!", NOW).id
+        own_id = services.send_request(a, b, "Hallo Vorname1 Nachname1, gern!", NOW).id
         db.session.commit()
     with app.app_context(), writing():
         privacy.erase_person(p.persons[1], "Antrag")
@@ -330,3 +332,5 @@ def test_erasing_a_person_scrubs_their_name_from_request_messages(app, make):
     with app.app_context():
         message = db.session.get_one(MeetingRequest, request_id).message
         assert "Nachname1" not in message
+        # the requests of their own registration go with it (crm.privacy.traces)
+        assert db.session.get(MeetingRequest, own_id) is None

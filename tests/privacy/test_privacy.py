@@ -28,9 +28,16 @@ from crm.models import Consent
 from crm.models import ConsentMethod
 from crm.models import ConsentPurpose
 from crm.models import ConsentStatus
+from crm.models import Feedback
 from crm.models import Initiative
 from crm.models import Interaction
 from crm.models import InteractionKind
+from crm.models import InvitationCampaign
+from crm.models import InvitationRecipient
+from crm.models import InvitationStatus
+from crm.models import Meeting
+from crm.models import MeetingRequest
+from crm.models import MeetingWish
 from crm.models import OutboxMail
 from crm.models import Person
 from crm.models import Registration
@@ -39,8 +46,11 @@ from crm.models import User
 from crm.models import WorkshopPreference
 from crm.models.activity import interaction_persons
 from crm.models.audit import ErasureLog
+from crm.models.base import utcnow
 from crm.models.duplicates import RecordMerge
+from crm.models.enums import MeetingWishLevel
 from crm.models.imports import ImportBatch
+from crm.models.matchmaking import MatchmakingSettings
 from crm.models.search import SearchDocument
 from crm.privacy import services
 
@@ -59,7 +69,9 @@ def _run(app: Any, fn: Any) -> Any:
 def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
     """A person with unique values in every field, registrations (with wishes, check-in),
     interactions, consents, history (created and changed by staff and by themselves),
-    an account and outbox mails."""
+    an account and outbox mails; an invitation, a feedback answer whose comment names
+    them, and a part in the practitioner exchange (opt-in, a wish, requests sent and
+    received with messages, a meeting planned with another participant)."""
     staff = make.user(role="staff", email="bueroleitung@example.org")
     event = make.event(title="Forum Zukunft")
     ws1 = make.workshop(event, title="Energie")
@@ -190,8 +202,89 @@ def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
             "Vorname;Nachname;E-Mail\nZqvvorname;Zqvnachname;zqvmail@example.org\n",
             encoding="utf-8",
         )
+        # the features added later: invitation, feedback, practitioner exchange
+        campaign = InvitationCampaign(
+            event_id=event.id, name="Einladung Forum", filters={}, subject_de="E", subject_en="I"
+        )
+        db.session.add(campaign)
+        db.session.flush()
+        db.session.add(
+            InvitationRecipient(
+                campaign_id=campaign.id,
+                person_id=person.id,
+                status=InvitationStatus.REGISTERED,
+                language="de",
+                mailed_at=dt.datetime(2027, 2, 1, 9, 0, tzinfo=UTC),
+                registration_id=reg.id,
+                registered_at=dt.datetime(2027, 2, 2, 10, 0, tzinfo=UTC),
+            )
+        )
+        db.session.add(
+            Feedback(
+                event_id=event.id,
+                registration_id=reg.id,
+                workshop_id=ws1.id,
+                overall=4,
+                workshop_rating=5,
+                comment="Danke! Zqvvorname Zqvnachname, Tel. " + PHONE_DIGITS,
+            )
+        )
+        other_reg = Registration(
+            event_id=event.id,
+            person_id=other.id,
+            token_hash=hashlib.sha256(b"erika-token").hexdigest(),
+            matchmaking_opt_in=True,
+        )
+        db.session.add(other_reg)
+        reg.matchmaking_opt_in = True
+        reg.matchmaking_opted_at = dt.datetime(2027, 2, 3, 8, 0, tzinfo=UTC)
+        db.session.flush()
+        db.session.add(
+            MeetingWish(
+                registration_id=reg.id,
+                target_registration_id=other_reg.id,
+                level=MeetingWishLevel.MUST,
+            )
+        )
+        db.session.add(
+            MeetingWish(
+                registration_id=other_reg.id,
+                target_registration_id=reg.id,
+                level=MeetingWishLevel.GLADLY,
+            )
+        )
+        expires = dt.datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
+        db.session.add(
+            MeetingRequest(
+                event_id=event.id,
+                sender_registration_id=reg.id,
+                recipient_registration_id=other_reg.id,
+                message="Zqvgruß: Energie? Zqvvorname",
+                expires_at=expires,
+            )
+        )
+        db.session.add(
+            MeetingRequest(
+                event_id=event.id,
+                sender_registration_id=other_reg.id,
+                recipient_registration_id=reg.id,
+                message="Erika fragt nach Fachkräften",
+                expires_at=expires,
+            )
+        )
+        db.session.add(
+            Meeting(
+                event_id=event.id,
+                starts_at=dt.datetime(2099, 3, 16, 11, 0, tzinfo=UTC),
+                a_registration_id=reg.id,
+                b_registration_id=other_reg.id,
+                rating_a=5,
+            )
+        )
+        db.session.flush()
         set_actor(db.session, None)
         return {
+            "other_registration_id": other_reg.id,
             "person_id": person.id,
             "registration_id": reg.id,
             "old_registration_id": old_reg.id,
@@ -300,8 +393,24 @@ def test_erasure_leaves_no_residue(app, make):
         assert result.files_removed == 1
 
         # counts kept: the registrations stay, anonymous
-        regs = list(db.session.scalars(select(Registration).order_by(Registration.id)))
+        regs = list(
+            db.session.scalars(
+                select(Registration)
+                .where(Registration.id != ids["other_registration_id"])
+                .order_by(Registration.id)
+            )
+        )
         assert [r.id for r in regs] == [ids["registration_id"], ids["old_registration_id"]]
+        assert not regs[0].matchmaking_opt_in and regs[0].matchmaking_opted_at is None
+        # the new tables: no invitation row, the feedback keeps its ratings only, no wish
+        # or request of or about them, their meeting still to come is cancelled
+        assert db.session.scalar(select(func.count(InvitationRecipient.id))) == 0
+        feedback = db.session.scalars(select(Feedback)).one()
+        assert (feedback.overall, feedback.workshop_rating, feedback.comment) == (4, 5, None)
+        assert db.session.scalar(select(func.count(MeetingWish.id))) == 0
+        assert db.session.scalar(select(func.count(MeetingRequest.id))) == 0
+        meeting = db.session.scalars(select(Meeting)).one()
+        assert meeting.cancelled_at is not None
         assert all(r.person_id is None for r in regs)
         assert regs[0].checked_in_at is not None and regs[0].assigned_workshop_id is not None
         assert db.session.get(Person, ids["person_id"]) is None
@@ -430,9 +539,48 @@ def test_export_holds_everything_and_no_secrets(app, make):
     assert data["account"]["last_login_at"].startswith("2026-11-01")
     assert [m["subject"] for m in data["mails"]] == ["Ihre Anmeldung"]
     assert [h["action"] for h in data["history"]] == ["create", "update"]
+    # the features added later: invitation, feedback, practitioner exchange
+    (invitation,) = data["invitations"]
+    assert invitation["campaign"]["name"] == "Einladung Forum"
+    assert invitation["event"]["title"] == "Forum Zukunft"
+    assert invitation["status"] == "registered" and invitation["unsubscribed"] is False
+    assert invitation["sent_at"].startswith("2027-02-01")
+    assert invitation["registered_at"].startswith("2027-02-02")
+    (feedback,) = data["feedback"]
+    assert (feedback["overall"], feedback["workshop"], feedback["workshop_rating"]) == (
+        4,
+        "Energie",
+        5,
+    )
+    assert feedback["comment"].startswith("Danke! Zqvvorname")
+    (exchange,) = data["matchmaking"]
+    assert exchange["event"]["title"] == "Forum Zukunft" and exchange["opted_in"] is True
+    assert exchange["opted_at"].startswith("2027-02-03")
+    # the wish they gave, not the one Erika gave about them
+    assert [(w["about"], w["level"]) for w in exchange["wishes"]] == [("Erika Andere", "must")]
+    assert [(q["to"], q["message"]) for q in exchange["requests_sent"]] == [
+        ("Erika Andere", "Zqvgruß: Energie? Zqvvorname")
+    ]
+    assert [q["from"] for q in exchange["requests_received"]] == ["Erika Andere"]
+    (meeting,) = exchange["meetings"]
+    assert meeting["partner"] == "Erika Andere" and meeting["rating"] == 5
+    assert meeting["starts_at"].startswith("2099-03-16") and meeting["held"] is None
     dumped = json.dumps(data)
+    assert "Erika fragt" not in dumped  # the message of another's request is theirs
     assert "password" not in dumped and "session_token" not in dumped
     assert "token_hash" not in dumped
+    shutil.rmtree(Path(app.instance_path) / "imports" / ("e" * 32), ignore_errors=True)
+
+
+def test_export_page_shows_invitations_feedback_and_exchange(app, make, client, login_as):
+    ids = _unusual_person(app, make)
+    login_as("admin")
+    page = client.get(f"/personen/{ids['person_id']}/datenschutz/auskunft")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for part in ("Einladung Forum", "Danke! Zqvvorname", "Zqvgruß: Energie?", "Erika Andere"):
+        assert part in html, part
+    assert "Erika fragt" not in html
     shutil.rmtree(Path(app.instance_path) / "imports" / ("e" * 32), ignore_errors=True)
 
 
@@ -700,6 +848,92 @@ def test_visitor_with_other_links_keeps_person(app, make, client):
         assert db.session.get(Person, person.id) is not None
         assert db.session.get_one(Registration, registration.id).person_id is None
         assert db.session.scalar(select(func.count()).select_from(interaction_persons)) == 0
+
+
+def test_visitor_deleting_a_registration_leaves_the_exchange_and_feedback(app, make, client):
+    """The person stays (other links): the exchange data of the registration goes, the
+    partner of a meeting still to come is told (the plan is published), the feedback keeps
+    only its ratings, the invitation row stays (no new invitation) without the link."""
+    event = make.event(title="Forum Austausch")
+    person = make.person(first_name="Vera", last_name="Bleibt", email="vera@example.org")
+    make.affiliation(person, make.organisation())
+    partner = make.person(first_name="Paul", last_name="Partner", email="paul@example.org")
+    registration = make.registration(event, person, token="vera-link")
+    partner_reg = make.registration(event, partner, token="paul-link")
+
+    def build() -> None:
+        campaign = InvitationCampaign(
+            event_id=event.id, name="Einladung", filters={}, subject_de="E", subject_en="I"
+        )
+        db.session.add(campaign)
+        db.session.add(MatchmakingSettings(event_id=event.id, enabled=True, published_at=utcnow()))
+        db.session.flush()
+        db.session.add(
+            InvitationRecipient(
+                campaign_id=campaign.id,
+                person_id=person.id,
+                status=InvitationStatus.REGISTERED,
+                registration_id=registration.id,
+                registered_at=utcnow(),
+            )
+        )
+        db.session.add(
+            Feedback(
+                event_id=event.id,
+                registration_id=registration.id,
+                overall=3,
+                comment="Vera Bleibt fand es gut",
+            )
+        )
+        for reg in (registration, partner_reg):
+            db.session.get_one(Registration, reg.id).matchmaking_opt_in = True
+        db.session.add(
+            MeetingWish(
+                registration_id=partner_reg.id,
+                target_registration_id=registration.id,
+                level=MeetingWishLevel.MUST,
+            )
+        )
+        db.session.add(
+            MeetingRequest(
+                event_id=event.id,
+                sender_registration_id=registration.id,
+                recipient_registration_id=partner_reg.id,
+                message="Hallo Paul",
+                expires_at=utcnow() + dt.timedelta(days=2),
+            )
+        )
+        a, b = sorted((registration.id, partner_reg.id))
+        db.session.add(
+            Meeting(
+                event_id=event.id,
+                starts_at=utcnow() + dt.timedelta(days=30),
+                a_registration_id=a,
+                b_registration_id=b,
+            )
+        )
+
+    _run(app, build)
+    assert client.post("/anmeldung/vera-link/datenschutz/loeschen").status_code == 200
+    with app.app_context():
+        assert db.session.get(Person, person.id) is not None
+        reg = db.session.get_one(Registration, registration.id)
+        assert reg.person_id is None and not reg.matchmaking_opt_in
+        assert db.session.scalar(select(func.count(MeetingWish.id))) == 0
+        assert db.session.scalar(select(func.count(MeetingRequest.id))) == 0
+        assert db.session.scalars(select(Meeting)).one().cancelled_at is not None
+        mails = list(
+            db.session.scalars(
+                select(OutboxMail).where(OutboxMail.to_address != "vera@example.org")
+            )
+        )
+        assert [m.to_address for m in mails] == ["paul@example.org"]  # the partner is told
+        assert "Vera" not in mails[0].body and "Bleibt" not in mails[0].body
+        feedback = db.session.scalars(select(Feedback)).one()
+        assert (feedback.overall, feedback.comment) == (3, None)
+        recipient = db.session.scalars(select(InvitationRecipient)).one()
+        assert recipient.person_id == person.id and recipient.registration_id is None
+        assert recipient.registered_at is None
 
 
 def test_restricting_in_the_person_form_records_since_when(app, make):
