@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from crm import permissions
@@ -125,13 +126,16 @@ def staff_choices(keep_id: int | None = None) -> list[tuple[str, str]]:
     return [(str(u.id), u.email) for u in users]
 
 
-def _with_everything(query: Select[Any]) -> Select[Any]:
+def _with_everything(query: Select[Any], *, persons_joined: bool = False) -> Select[Any]:
+    """`query` with each interaction's context, author and owner joined to it, and its
+    persons by one more statement (or joined too: then read the result with `unique()`)."""
+    persons = joinedload if persons_joined else selectinload
     return query.options(
-        selectinload(Interaction.initiative),
-        selectinload(Interaction.organisation),
-        selectinload(Interaction.persons),
-        selectinload(Interaction.author),
-        selectinload(Interaction.follow_up_owner),
+        joinedload(Interaction.initiative),
+        joinedload(Interaction.organisation),
+        persons(Interaction.persons),
+        joinedload(Interaction.author),
+        joinedload(Interaction.follow_up_owner),
     )
 
 
@@ -166,7 +170,7 @@ def interactions_for(
     else:
         return []
     query = query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
-    return list(db.session.scalars(_with_everything(query)))
+    return list(db.session.scalars(_with_everything(query, persons_joined=True)).unique())
 
 
 @dataclass

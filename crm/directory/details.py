@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import union_all
+from sqlalchemy.orm import joinedload
 
 from crm.activity.queries import interactions_for
 from crm.directory.loading import by_id
@@ -50,6 +53,36 @@ def record_for_edit(kind: str, record_id: int) -> Any:
     return db.session.get(Person, record_id)
 
 
+class Linked(NamedTuple):
+    """A record named on another's page: its id and name."""
+
+    id: int
+    name: str
+
+
+def _children_and_hosted(organisation_id: int) -> tuple[list[Linked], list[Linked]]:
+    """The organisation's first 100 subunits and the initiatives it hosts, by name, in one
+    statement."""
+    children = (
+        select(literal("child").label("kind"), Organisation.id, Organisation.name)
+        .where(Organisation.parent_id == organisation_id)
+        .order_by(Organisation.sort_name, Organisation.id)
+        .limit(100)
+        .subquery()
+    )
+    hosted = (
+        select(literal("hosted").label("kind"), Initiative.id, Initiative.name)
+        .where(Initiative.host_organisation_id == organisation_id)
+        .order_by(Initiative.sort_name, Initiative.id)
+        .subquery()
+    )
+    found: dict[str, list[Linked]] = {"child": [], "hosted": []}
+    both = union_all(select(children), select(hosted))
+    for kind, record_id, name in db.session.execute(both):
+        found[kind].append(Linked(record_id, name))
+    return found["child"], found["hosted"]
+
+
 @dataclass(frozen=True)
 class OrganisationDetail:
     """Everything the organisation page shows."""
@@ -58,8 +91,8 @@ class OrganisationDetail:
     memberships: list[Membership]
     affiliations: list[Affiliation]
     relationships: list[Relationship]
-    children: list[Organisation]
-    hosted: list[Initiative]
+    children: list[Linked]
+    hosted: list[Linked]
     interactions: list[Interaction]
 
 
@@ -85,29 +118,17 @@ def organisation_detail(organisation_id: int) -> OrganisationDetail | None:
     relationships = db.session.scalars(
         select(Relationship)
         .where(relationships_of("organisation", organisation_id))
-        .options(
-            selectinload(Relationship.organisation_a), selectinload(Relationship.organisation_b)
-        )
+        .options(joinedload(Relationship.organisation_a), joinedload(Relationship.organisation_b))
         .order_by(Relationship.id)
     ).all()
-    children = db.session.scalars(
-        select(Organisation)
-        .where(Organisation.parent_id == organisation_id)
-        .order_by(Organisation.sort_name)
-        .limit(100)
-    ).all()
-    hosted = db.session.scalars(
-        select(Initiative)
-        .where(Initiative.host_organisation_id == organisation_id)
-        .order_by(Initiative.sort_name)
-    ).all()
+    children, hosted = _children_and_hosted(organisation_id)
     return OrganisationDetail(
         org,
         memberships,
         affiliations,
         list(relationships),
-        list(children),
-        list(hosted),
+        children,
+        hosted,
         interactions_for(organisation_id=organisation_id, limit=10),
     )
 

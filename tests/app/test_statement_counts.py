@@ -52,9 +52,6 @@ LIST_PAGES = {
 # says why; lower it (or remove it) when the page gets cheaper. A count that grows with the
 # data fails whatever this table says.
 ALLOWANCE: dict[str, int] = {
-    # the profile, memberships, affiliations, relationships (the organisation's and its
-    # initiatives'), interactions with their persons, suggestions' names, history tab
-    "directory.organisation_detail": 12,
     # the assignment page: the event, its registrations with wishes, persons and
     # organisations, the draft and its moves
     "events.assignment": 11,
