@@ -510,12 +510,7 @@ def export_rows(event: Event, registrations: list[Registration]) -> list[list[An
     whether the participant's latest consent to each of EXPORT_CONSENTS is confirmed.
     Anonymous and restricted (Art. 18) persons are left out."""
     titles = {w.id: w.title for w in event.workshops}
-    land_ids = {r.organisation.land_ags for r in registrations if r.organisation}
-    laender = dict(
-        db.session.execute(
-            select(Bundesland.ags, Bundesland.name).where(Bundesland.ags.in_(land_ids))
-        ).all()
-    )
+    laender = dict(land_choices())  # kept per process: no statement
     consents = _consents_of({r.person_id for r in registrations if r.person_id})
     rows = []
     for r in registrations:

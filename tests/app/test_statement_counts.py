@@ -55,10 +55,6 @@ ALLOWANCE: dict[str, int] = {
     # the assignment page: the event, its registrations with wishes, persons and
     # organisations, the draft and its moves
     "events.assignment": 11,
-    # downloads of an event's registrations: the event, the rows with their persons,
-    # organisations, initiatives, wishes and consents
-    "events.export": 9,
-    "events.workshop_export": 10,
     # new pages of work in progress (invitations, follow-up), not yet reduced
     "invitations.preview": 15,
     "invitations.send": 10,
