@@ -27,9 +27,11 @@ from typing import Any
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm.directory.queries import land_choices
 from crm.extensions import db
 from crm.graph.assign import MIX_ATTRIBUTES
 from crm.graph.assign import Assignment
@@ -41,7 +43,6 @@ from crm.graph.assign import random_assignment
 from crm.mail.services import in_language
 from crm.mail.services import queue_mail
 from crm.models import AssignmentDraft
-from crm.models import Bundesland
 from crm.models import Event
 from crm.models import OrgType
 from crm.models import Person
@@ -148,9 +149,14 @@ def initiative_pairs(registrations: Sequence[Registration]) -> list[tuple[int, i
     return [pair for ids in by_initiative.values() for pair in combinations(sorted(ids), 2)]
 
 
-def load_inputs(event: Event) -> Inputs:
-    """The event's workshops, participating registrations and acquaintances, and its draft."""
-    workshops = list(
+def _workshops_of(event: Event) -> list[Workshop]:
+    """The event's workshops with their themes, by position: those loaded with the event
+    when they are (no statement), else read."""
+    if "workshops" not in inspect(event).unloaded and all(
+        "themes" not in inspect(w).unloaded for w in event.workshops
+    ):
+        return sorted(event.workshops, key=lambda w: (w.position, w.id))
+    return list(
         db.session.scalars(
             select(Workshop)
             .where(Workshop.event_id == event.id)
@@ -158,6 +164,11 @@ def load_inputs(event: Event) -> Inputs:
             .order_by(Workshop.position, Workshop.id)
         )
     )
+
+
+def load_inputs(event: Event) -> Inputs:
+    """The event's workshops, participating registrations and acquaintances, and its draft."""
+    workshops = _workshops_of(event)
     registrations = list(
         db.session.scalars(
             select(Registration)
@@ -496,7 +507,7 @@ def draft_page(event: Event) -> DraftPage:
     fixed = inputs.fixed()
     notes = draft.notes if draft else {}
     titles = {w.id: w.title for w in inputs.workshops}
-    laender = dict(db.session.execute(select(Bundesland.ags, Bundesland.name)).all())
+    laender = dict(land_choices())  # kept per process: no statement
     unknown = _("unbekannt")
 
     def sector_of(r: Registration) -> str:

@@ -52,9 +52,6 @@ LIST_PAGES = {
 # says why; lower it (or remove it) when the page gets cheaper. A count that grows with the
 # data fails whatever this table says.
 ALLOWANCE: dict[str, int] = {
-    # the assignment page: the event, its registrations with wishes, persons and
-    # organisations, the draft and its moves
-    "events.assignment": 11,
     # new pages of work in progress (invitations, follow-up), not yet reduced
     "invitations.preview": 15,
     "invitations.send": 10,
