@@ -76,6 +76,23 @@ def materials(event_id: int, *, removed: bool = False) -> list[Material]:
     return sorted(rows, key=lambda m: (m.workshop_id is not None, m.workshop_id or 0, m.id))
 
 
+def materials_and_removed(event_id: int) -> tuple[list[Material], list[Material]]:
+    """The event's materials and its removed ones (each as `materials` orders them), in
+    one statement."""
+    rows = db.session.scalars(
+        select(Material).where(Material.event_id == event_id).order_by(Material.id)
+    )
+    current: list[Material] = []
+    removed: list[Material] = []
+    for m in rows:
+        (current if m.removed_at is None else removed).append(m)
+
+    def order(m: Material) -> tuple[bool, int, int]:
+        return (m.workshop_id is not None, m.workshop_id or 0, m.id)
+
+    return sorted(current, key=order), sorted(removed, key=order)
+
+
 def material(event_id: int, material_id: int) -> Material | None:
     """One material of the event (removed ones too)."""
     return db.session.scalar(

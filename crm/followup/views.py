@@ -63,11 +63,12 @@ def overview(event_id: int) -> str:
     found = services.results(event)
     rows = [(s.label, [s.mean or 0.0]) for s in [found.overall, *found.workshops]]
     chart = bar_chart(rows, [_("Mittelwert (1–5)")], fmt=_mean)
+    current, removed = services.materials_and_removed(event.id)
     return render_template(
         "followup/overview.html",
         event=event,
-        materials=services.materials(event.id),
-        removed=services.materials(event.id, removed=True),
+        materials=current,
+        removed=removed,
         titles={w.id: w.title for w in event.workshops},
         settings=services.settings(event),
         mailed=len(services.already_mailed(event.id)),
