@@ -166,7 +166,8 @@ def test_person_page_edit_and_delete(app, page, make, screenshot):
     page.get_by_label("E-Mail").fill("keine-adresse")
     page.get_by_role("button", name="Speichern").click()
     # The form comes back at the same URL: wait for the answer, not the page still showing.
-    expect(page.get_by_text("Bitte eine gültige E-Mail-Adresse angeben.", exact=True)).to_be_visible()
+    message = page.get_by_text("Bitte eine gültige E-Mail-Adresse angeben.", exact=True)
+    expect(message).to_be_visible()
     assert page.get_by_label("E-Mail").input_value() == "keine-adresse"
     check_accessibility(page, context_name="person form with errors")
     screenshot("person-form-error")

@@ -57,7 +57,8 @@ def test_admin_exports_and_erases_a_person(app, page, make, screenshot):
         f"**/personen/{person.id}/datenschutz/loeschen",
     )
     page.get_by_role("button", name="Endgültig löschen").click()
-    expect(page.get_by_text("Bitte einen Grund für die Löschung angeben.", exact=True)).to_be_visible()
+    message = page.get_by_text("Bitte einen Grund für die Löschung angeben.", exact=True)
+    expect(message).to_be_visible()
     page.get_by_label("Grund der Löschung").fill("Antrag per Brief vom 2.12.")
     page.get_by_label("Ich habe verstanden").check()
     check_accessibility(page, context_name="Personendaten löschen")
