@@ -54,8 +54,13 @@ def test_a_form_with_errors_has_a_summary_linking_to_its_fields(client, login_as
 def test_required_fields_say_so_in_text_and_personal_fields_autocomplete(client, make):
     event, _ws = open_event(make)
     html = client.get(f"/events/{event.id}/register").get_data(as_text=True)
-    label = re.search(r'<label class="form-label" for="first_name">.*?</label>', html, re.S)
-    assert label is not None and "(Pflichtfeld)" in label.group(0)
+    # the hint follows the label, so the label itself holds only the field's name
+    label = re.search(
+        r'<label class="form-label" for="first_name">Vorname</label>\s*'
+        r'<span class="required-hint"[^>]*>\(Pflichtfeld\)</span>',
+        html,
+    )
+    assert label is not None
     for name, token in [
         ("first_name", "given-name"),
         ("last_name", "family-name"),
