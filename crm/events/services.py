@@ -664,7 +664,7 @@ def cancel(registration: Registration) -> list[Registration]:
     db.session.flush()
     # who no longer comes leaves the practitioner exchange: their 1:1 meetings are
     # cancelled and the partners told (imported here: the exchange builds on the events)
-    from crm.matchmaking.services import withdraw as leave_exchange
+    from crm.matchmaking.planning import withdraw as leave_exchange
 
     leave_exchange(registration)
     _mail_person(

@@ -34,6 +34,14 @@ from crm.formats.ics import entries_calendar
 from crm.mail.services import in_language
 from crm.mail.services import queue_mail
 from crm.matchmaking import schedule as plan
+from crm.matchmaking import services
+from crm.matchmaking.services import TAKING_PART
+from crm.matchmaking.services import Problem
+from crm.matchmaking.services import participants
+from crm.matchmaking.services import planning_input
+from crm.matchmaking.services import settings_of
+from crm.matchmaking.services import slots_of
+from crm.matchmaking.services import unavailable_of
 from crm.models import Event
 from crm.models import Initiative
 from crm.models import Interaction
@@ -50,22 +58,11 @@ WITHDRAWN = "withdrawn"
 REMOVED = "removed"
 
 
-class PlanProblem(Exception):
+class PlanProblem(Problem):
     """A planning step that cannot be done, with a message for staff."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def settings_of(event_id: int) -> MatchmakingSettings | None:
-    """The matchmaking settings of an event (None: never set up)."""
-    return db.session.scalar(
-        select(MatchmakingSettings).where(MatchmakingSettings.event_id == event_id)
-    )
 
 
 def event_meetings(event_id: int, *, cancelled: bool = False) -> list[Meeting]:
@@ -95,10 +92,6 @@ def slot_minutes(settings: MatchmakingSettings) -> dt.timedelta:
 def _slots_and_blocked(event: Event) -> tuple[list[dt.datetime], dict[int, set[dt.datetime]]]:
     """The slots and each participant's blocked slots (read only: unlike the planning
     input, no requests are expired on the way and no reasons computed)."""
-    from crm.matchmaking.services import participants
-    from crm.matchmaking.services import slots_of
-    from crm.matchmaking.services import unavailable_of
-
     settings = settings_of(event.id)
     if settings is None:
         return [], {}
@@ -143,7 +136,6 @@ def compute(event: Event) -> Computed:
     """Compute the draft from the wishes and accepted requests; it replaces the previous
     draft (removed meetings included). Refused once the plan is published."""
     from crm.graph.meetings import schedule_meetings
-    from crm.matchmaking.services import planning_input
 
     settings = settings_of(event.id)
     if settings is None or not settings.enabled:
@@ -300,8 +292,6 @@ def sides(registration_ids: Iterable[int]) -> dict[int, Side]:
 
 def opted_in(event_id: int) -> list[int]:
     """The registrations (ids) of the event that take part in the exchange."""
-    from crm.matchmaking.services import TAKING_PART
-
     return list(
         db.session.scalars(
             select(Registration.id).where(
@@ -757,6 +747,17 @@ def remind(meeting_id: int) -> int:
 # --------------------------------------------------------------------------- withdrawal
 
 
+def withdraw(registration: Registration) -> bool:
+    """Take the registration out of the exchange (`services.withdraw`) and cancel its
+    planned meetings (the partners are told once the plan is published).
+    False when it was not in."""
+    if not services.withdraw(registration):
+        return False
+    cancel_meetings_of(registration)
+    db.session.flush()
+    return True
+
+
 def cancel_meetings_of(registration: Registration) -> int:
     """Cancel the active meetings of a participant who withdraws from the exchange; after
     publishing their partners are told by mail. Returns how many were cancelled."""
@@ -807,4 +808,6 @@ __all__ = [
     "remove",
     "restore",
     "schedule_calendar",
+    "settings_of",
+    "withdraw",
 ]

@@ -72,12 +72,17 @@ WEIGHTS: dict[tuple[MeetingWishLevel | None, MeetingWishLevel | None], float] = 
 ACCEPTED_WEIGHT = 10.0
 
 
-class MatchmakingProblem(Exception):
-    """A participant's action that cannot be done, with a message for them."""
+class Problem(Exception):
+    """A step of the exchange that cannot be done, with a message (or a code) for the one
+    who asked: `MatchmakingProblem` for participants, `planning.PlanProblem` for staff."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class MatchmakingProblem(Problem):
+    """A participant's action that cannot be done, with a message for them."""
 
 
 # --------------------------------------------------------------------------- settings
@@ -216,9 +221,9 @@ def opt_in(registration: Registration, *, method: ConsentMethod = ConsentMethod.
 
 def withdraw(registration: Registration) -> bool:
     """Take the registration out of the exchange: no longer visible, the consent revoked,
-    its open requests (sent and received) withdrawn, its wishes about it forgotten, and its
-    planned meetings cancelled (the partners are told once the plan is published).
-    False when it was not in."""
+    its open requests (sent and received) withdrawn, its wishes about it forgotten.
+    False when it was not in. Its planned meetings are the planning's part:
+    `planning.withdraw` does both."""
     if not registration.matchmaking_opt_in:
         return False
     now = utcnow()
@@ -248,9 +253,6 @@ def withdraw(registration: Registration) -> bool:
         .values(status=MeetingRequestStatus.WITHDRAWN, answered_at=now)
         .execution_options(synchronize_session=False)
     )
-    from crm.matchmaking.planning import cancel_meetings_of  # the planning's part
-
-    cancel_meetings_of(registration)
     db.session.flush()
     return True
 

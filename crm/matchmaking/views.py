@@ -25,6 +25,7 @@ from crm.events import queries as event_queries
 from crm.events.services import berlin_to_utc
 from crm.events.services import utc_to_berlin
 from crm.extensions import db
+from crm.matchmaking import planning
 from crm.matchmaking import services
 from crm.matchmaking.forms import RequestForm
 from crm.matchmaking.forms import SettingsForm
@@ -223,7 +224,7 @@ def withdraw(token: str) -> Response | str:
         return _home(token)
     if request.method == "GET":
         return render_template("matchmaking/withdraw.html", event=event, token=token)
-    services.withdraw(registration)
+    planning.withdraw(registration)
     db.session.commit()
     flash(
         _(
