@@ -47,7 +47,7 @@ def _problem(event: Event, problem: service.AssignmentProblem) -> Response:
 def assignment(event_id: int) -> str:
     """The draft of the workshop assignment with its metrics, or the form to compute one."""
     event = _event(event_id)
-    running, problem = tasks.assignment_state(event.id)
+    running, problem = tasks.ASSIGNMENT.state(event.id)
     if problem:
         flash(problem, "error")
     return render_template(
@@ -61,7 +61,7 @@ def assignment_run(event_id: int) -> Response:
     (more than ASSIGNMENT_JOB_THRESHOLD participants) is computed by the worker."""
     event = _event(event_id)
     if tasks.runs_as_job(event.id):
-        if not tasks.assignment_state(event.id)[0]:
+        if not tasks.ASSIGNMENT.state(event.id)[0]:
             tasks.start_assignment(event.id, request.form.getlist("mix"))
         flash(_("Die Zuteilung wird im Hintergrund berechnet."), "info")
         return _back(event)

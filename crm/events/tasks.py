@@ -7,7 +7,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -15,12 +14,10 @@ from crm.db.engine import writing
 from crm.events import services
 from crm.extensions import db
 from crm.jobs import crontab
-from crm.jobs import huey
 from crm.jobs import job
 from crm.jobs import periodic_job
+from crm.jobs.tracked import Tracked
 from crm.models import Event
-from crm.models import JobRun
-from crm.models import JobRunStatus
 from crm.models import Registration
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -49,12 +46,8 @@ def event_reminders() -> str:
 # ----------------------------------------------------------------- large assignments
 
 
-def _running_key(event_id: int) -> str:
-    return f"assignment-running:{event_id}"
-
-
-def _problem_key(event_id: int) -> str:
-    return f"assignment-problem:{event_id}"
+#: The computation of a large event's draft, which the assignment page follows.
+ASSIGNMENT = Tracked("assignment")
 
 
 def participant_count(event_id: int) -> int:
@@ -77,27 +70,7 @@ def runs_as_job(event_id: int) -> bool:
 
 def start_assignment(event_id: int, mix: list[str]) -> None:
     """Queue the computation of a draft; the page shows it running until it is done."""
-    task = compute_assignment.s(event_id, list(mix))
-    huey.put(_running_key(event_id), task.id)
-    huey.enqueue(task)
-
-
-def assignment_state(event_id: int) -> tuple[bool, str | None]:
-    """(a computation is queued or running, the problem of the last one if it failed).
-
-    A run that a killed worker left behind (recorded as interrupted or failed) counts as
-    ended, with a message."""
-    problem = huey.get(_problem_key(event_id))  # read once: shown once
-    task_id = huey.get(_running_key(event_id), peek=True)
-    if task_id is None:
-        return False, problem
-    run = db.session.scalar(
-        select(JobRun).where(JobRun.task_id == str(task_id)).order_by(JobRun.id.desc()).limit(1)
-    )
-    if run is not None and run.status in (JobRunStatus.FAILED, JobRunStatus.INTERRUPTED):
-        huey.delete(_running_key(event_id))
-        return False, _("Die Berechnung wurde abgebrochen. Bitte starten Sie sie erneut.")
-    return True, problem
+    ASSIGNMENT.start(event_id, compute_assignment.s(event_id, list(mix)))
 
 
 @job()
@@ -106,21 +79,15 @@ def compute_assignment(event_id: int, mix: list[str]) -> str:
     from crm.events.assignment_service import AssignmentProblem
     from crm.events.assignment_service import run_draft
 
-    try:
-        with writing():
-            event = db.session.get(Event, event_id)
-            if event is None:
-                return "Veranstaltung gibt es nicht mehr"
-            try:
-                draft = run_draft(event, mix)
-            except AssignmentProblem as problem:
-                db.session.rollback()
-                huey.put(_problem_key(event_id), problem.message)
-                return problem.message
-            db.session.commit()
-            return f"{len(draft.placements)} Plätze berechnet"
-    except Exception:
-        huey.put(_problem_key(event_id), _("Die Berechnung ist fehlgeschlagen."))
-        raise
-    finally:
-        huey.delete(_running_key(event_id))
+    with ASSIGNMENT.running(event_id), writing():
+        event = db.session.get(Event, event_id)
+        if event is None:
+            return "Veranstaltung gibt es nicht mehr"
+        try:
+            draft = run_draft(event, mix)
+        except AssignmentProblem as problem:
+            db.session.rollback()
+            ASSIGNMENT.report(event_id, problem.message)
+            return problem.message
+        db.session.commit()
+        return f"{len(draft.placements)} Plätze berechnet"

@@ -57,7 +57,7 @@ def _problem(event: Event, problem: planning.PlanProblem) -> Response:
 def plan(event_id: int) -> str:
     """The plan as a grid of slots × meetings, its figures, and the buttons."""
     event = _event(event_id)
-    running, problem = plan_tasks.plan_state(event.id)
+    running, problem = plan_tasks.PLAN.state(event.id)
     if problem:
         flash(problem, "error")
     return render_template(
@@ -75,7 +75,7 @@ def compute(event_id: int) -> Response:
     """Compute the draft (a large exchange: in the background)."""
     event = _event(event_id)
     if plan_tasks.runs_as_job(event.id):
-        if not plan_tasks.plan_state(event.id)[0]:
+        if not plan_tasks.PLAN.state(event.id)[0]:
             plan_tasks.start_plan(event.id)
         flash(_("Der Plan wird im Hintergrund berechnet."), "info")
         return _back(event)

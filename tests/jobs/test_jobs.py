@@ -437,6 +437,28 @@ def test_a_killed_assignment_run_ends_with_a_message(app, client, make, meeting,
     assert "data-assignment-running" not in html and "abgebrochen" in html
 
 
+def test_a_followed_computation_ends_with_its_run_and_tells_why_once(app):
+    from crm.events.tasks import compute_assignment
+    from crm.jobs.tracked import Tracked
+
+    tracked = Tracked("test-computation")
+    jobs.init_app(app)
+    jobs.huey.flush()
+    with app.app_context():
+        tracked.start(7, compute_assignment.s(7, []))
+        assert tracked.state(7) == (True, None)
+        assert tracked.state(8) == (False, None)
+        with pytest.raises(RuntimeError), tracked.running(7):
+            raise RuntimeError("kaputt")
+        assert tracked.state(7) == (False, "Die Berechnung ist fehlgeschlagen.")
+        assert tracked.state(7) == (False, None)  # shown once
+        tracked.start(7, compute_assignment.s(7, []))
+        with tracked.running(7):
+            tracked.report(7, "Nicht eingeschaltet.")
+        assert tracked.state(7) == (False, "Nicht eingeschaltet.")
+    jobs.huey.flush()
+
+
 def test_betrieb_page_names_the_jobs_check_and_links_the_jobs_page(app, client, login_as):
     jobs.init_app(app)
     login_as("admin")

@@ -463,9 +463,9 @@ def test_a_large_exchange_is_planned_by_the_worker(app, client, login_as, exchan
     assert "im Hintergrund berechnet" in response.get_data(as_text=True)
     assert _meetings(app, exchange.event_id) == []
     with app.app_context():
-        assert plan_tasks.plan_state(exchange.event_id)[0]
+        assert plan_tasks.PLAN.state(exchange.event_id)[0]
         assert plan_tasks.compute_plan.call_local(exchange.event_id).endswith("Treffen geplant")
-        assert not plan_tasks.plan_state(exchange.event_id)[0]
+        assert not plan_tasks.PLAN.state(exchange.event_id)[0]
     assert _meetings(app, exchange.event_id)
     assert 'data-plan-status="draft"' in client.get(_plan_path(exchange)).get_data(as_text=True)
 
