@@ -6,6 +6,11 @@ scope keeps an editor's graph apart from the staff graph. Each process keeps the
 last few graphs; gunicorn workers each build their own, which is cheap and needs
 no coordination. Derived results (communities, brokers, ...) are memoised on the
 entry, so they live exactly as long as the graph they were computed from.
+
+The positions of a drawn view (`crm.graph.layout`) are kept apart from the graphs, per
+(database, scope, view) and across data versions: a view asked for again at the same data
+version gets the same positions back, and after a change the nodes of the last picture keep
+their places (only new nodes are placed), which is fast and keeps the drawing stable.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Hashable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -28,8 +35,11 @@ from crm.network.builder import build_graph
 
 T = TypeVar("T")
 MAX_ENTRIES = 4
+#: How many drawn views (scope × filters) keep their last positions.
+MAX_PICTURES = 64
 
 Key = tuple[str, int, str, Scope]
+Positions = dict[Hashable, tuple[float, float]]
 
 
 @dataclass
@@ -80,7 +90,52 @@ def graph_for(scope: Scope) -> nx.Graph:
     return get(scope).graph
 
 
+@dataclass(frozen=True)
+class Picture:
+    """The last positions of one view, and the graph version they were computed for."""
+
+    key: Key
+    positions: Positions
+
+
+_pictures: OrderedDict[tuple[str, Scope, Hashable], Picture] = OrderedDict()
+_pictures_lock = threading.Lock()
+
+
+def positions(
+    entry: CachedGraph,
+    view: Hashable,
+    nodes: Collection[Hashable],
+    compute: Callable[[Positions | None], Positions],
+) -> Positions:
+    """Positions of `nodes`, the nodes of `view` (a hashable description of the filters)
+    in the graph of `entry`: the stored picture if it is of this graph version and holds
+    every node, else `compute(last positions of this view or None)`, stored as the new
+    picture. The result may hold more nodes than asked for."""
+    database, _version, _day, scope = entry.key
+    name = (database, scope, view)
+    with _pictures_lock:
+        picture = _pictures.get(name)
+        if picture is not None:
+            _pictures.move_to_end(name)
+    if (
+        picture is not None
+        and picture.key == entry.key
+        and all(node in picture.positions for node in nodes)
+    ):
+        return picture.positions
+    found = compute(picture.positions if picture is not None else None)
+    with _pictures_lock:
+        _pictures[name] = Picture(entry.key, found)
+        _pictures.move_to_end(name)
+        while len(_pictures) > MAX_PICTURES:
+            _pictures.popitem(last=False)
+    return found
+
+
 def clear() -> None:
-    """Forget every cached graph (tests, and after restoring a backup)."""
+    """Forget every cached graph and picture (tests, and after restoring a backup)."""
     with _lock:
         _entries.clear()
+    with _pictures_lock:
+        _pictures.clear()

@@ -3,7 +3,9 @@
 The selection itself is pure (`crm.graph.graphview`); this module parses the query
 string (anything outside the allowed values is ignored), takes the graph from
 `crm.network.cache` with its derived data (initiative network, communities, theme
-list) computed once per graph version, and turns the view into Cytoscape elements.
+list) computed once per graph version, and turns the view into Cytoscape elements with
+their positions (`crm.graph.layout`, kept per view in `crm.network.cache`): the browser
+draws them as they are and lays nothing out.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -31,6 +34,7 @@ from crm.graph.graphview import ViewNode
 from crm.graph.graphview import community_of
 from crm.graph.graphview import initiative_network
 from crm.graph.graphview import select_view
+from crm.graph.layout import view_layout
 from crm.network import cache
 from crm.network.builder import record_of
 from crm.network.naming import GroupName
@@ -149,6 +153,9 @@ class GraphPage:
     context: GraphContext
     #: The focus was asked for but is no node of the graph (the page answers 404).
     missing_focus: bool
+    #: The cached graph the view was cut from (None: no positions kept for it).
+    entry: cache.CachedGraph | None = None
+    max_nodes: int = DEFAULT_MAX_NODES
 
 
 def graph_page(user: Any, args: Any) -> GraphPage:
@@ -165,7 +172,31 @@ def graph_page(user: Any, args: Any) -> GraphPage:
         max_nodes=max(max_nodes, 1),
     )
     missing = params.filters.focus is not None and view.focus is None
-    return GraphPage(params=params, view=view, context=context, missing_focus=missing)
+    return GraphPage(
+        params=params,
+        view=view,
+        context=context,
+        missing_focus=missing,
+        entry=entry,
+        max_nodes=max(max_nodes, 1),
+    )
+
+
+def positions(page: GraphPage) -> Mapping[Any, tuple[float, float]]:
+    """{node: (x, y)} of every shown node, computed on the server once per view and data
+    version. After a change the nodes of the view's last picture keep their places and only
+    new nodes are placed. A search does not change the picture: the view without the
+    search text is the same picture (a hit pinned by the cap is placed into it)."""
+    view = page.view
+    if page.entry is None:
+        return view_layout(view)
+    picture = (replace(page.params.filters, search=""), page.max_nodes)
+    return cache.positions(
+        page.entry,
+        picture,
+        [node.id for node in view.nodes],
+        lambda previous: view_layout(view, previous=previous),
+    )
 
 
 def kind_of(node: Any) -> str:
@@ -245,8 +276,13 @@ def elements(page: GraphPage) -> dict[str, Any]:
     """The view as Cytoscape elements plus what the page needs to know about it."""
     view = page.view
     labels = community_labels(page.context)
+    placed = positions(page)
     nodes = [
         {
+            "position": {
+                "x": round(placed[node.id][0], 1),
+                "y": round(placed[node.id][1], 1),
+            },
             "data": {
                 "id": str(node.id),
                 "label": node.label,
@@ -257,7 +293,7 @@ def elements(page: GraphPage) -> dict[str, Any]:
                 "distance": node.distance,
                 "url": record_url(node.id),
                 "focus": focus_param(node.id),
-            }
+            },
         }
         for node in view.nodes
     ]

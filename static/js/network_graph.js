@@ -1,7 +1,9 @@
 // Network graph page: loads the elements from graph.json (same filters as the page URL)
-// and draws them with Cytoscape.js. No inline scripts or styles (strict CSP): the colours
-// come from CSS custom properties in network_graph.css, Cytoscape styles are set through
-// its JS API. When drawn, the container gets data-rendered="1", data-nodes, data-edges
+// and draws them with Cytoscape.js where the server placed them (each node carries its
+// position, computed with networkx and cached by data version: the browser lays nothing
+// out, it uses Cytoscape's "preset" layout). No inline scripts or styles (strict CSP): the
+// colours come from CSS custom properties in network_graph.css, Cytoscape styles are set
+// through its JS API. When drawn, the container gets data-rendered="1", data-nodes, data-edges
 // and data-selected (the id of the highlighted search hit), which the browser tests read.
 (() => {
   "use strict";
@@ -107,54 +109,6 @@
     ];
   }
 
-  // fCoSE (cytoscape-fcose, served from static/vendor) pulls communities apart: links inside
-  // a community are short and stiff, links between communities long and loose. Without the
-  // extension the built-in cose layout draws the graph as before.
-  function hasFcose() {
-    try {
-      return Boolean(window.cytoscape("layout", "fcose"));
-    } catch (error) {
-      return false;
-    }
-  }
-
-  function sameCommunity(edge) {
-    const a = edge.source().data("community");
-    return Boolean(a) && a === edge.target().data("community");
-  }
-
-  function layoutFor(data) {
-    const count = data.nodes.length;
-    if (hasFcose()) {
-      return {
-        name: "fcose",
-        quality: count > 400 ? "draft" : "default",
-        randomize: true,
-        animate: false,
-        fit: false,
-        packComponents: false,
-        nodeDimensionsIncludeLabels: false,
-        nodeSeparation: 60,
-        nodeRepulsion: () => (count > 250 ? 6000 : 9000),
-        idealEdgeLength: (edge) => (sameCommunity(edge) ? 45 : 220),
-        edgeElasticity: (edge) => (sameCommunity(edge) ? 0.45 : 0.05),
-        gravity: 0.15,
-        gravityRange: 3.8,
-        numIter: count > 400 ? 1200 : 2500,
-      };
-    }
-    return {
-      name: "cose",
-      animate: false,
-      randomize: false,
-      nodeRepulsion: () => (count > 250 ? 4500 : 8000),
-      idealEdgeLength: () => (count > 250 ? 24 : 60),
-      numIter: count > 250 ? 120 : 600,
-      componentSpacing: 40,
-      nodeDimensionsIncludeLabels: false,
-    };
-  }
-
   const MAX_FIT_ZOOM = 1.5;
   const ZOOM_LABELS = 1.4; // zoomed in this much beyond the first view: all labels
   const FIND_ZOOM = 1.2;
@@ -199,20 +153,6 @@
       result.textContent = (result.dataset.foundText || "").replace("{name}", node.data("label"));
     });
   }
-  const ROW_STEP = { x: 170, y: 55 };
-
-  function placeInRows(nodes, box) {
-    const columns = Math.max(4, Math.floor(box.w / ROW_STEP.x) + 1);
-    nodes
-      .sort((a, b) => String(a.data("label")).localeCompare(String(b.data("label")), "de"))
-      .forEach((node, index) => {
-        node.position({
-          x: box.x1 + (index % columns) * ROW_STEP.x,
-          y: box.y2 + 80 + Math.floor(index / columns) * ROW_STEP.y,
-        });
-      });
-  }
-
   function fitTo(cy, elements, padding) {
     cy.fit(elements, padding);
     if (cy.zoom() > MAX_FIT_ZOOM) {
@@ -246,7 +186,7 @@
       container,
       elements: { nodes: data.nodes, edges: data.edges },
       style: styles(data, mode, colours),
-      layout: { name: "preset" },
+      layout: { name: "preset", fit: false },
       minZoom: 0.05,
       maxZoom: 4,
       textureOnViewport: data.nodes.length > 250,
@@ -254,42 +194,29 @@
       boxSelectionEnabled: false,
       autoungrabify: false,
     });
-    // Nodes without a shown link go into rows below the network, where labels do not collide.
-    const isolated = cy.nodes().filter((node) => node.degree(false) === 0);
-    const connected = cy.elements().not(isolated);
-    const options = layoutFor(data);
-    const layoutName = connected.nonempty() ? options.name : "grid";
-    const layout = connected.nonempty()
-      ? connected.layout(options)
-      : cy.elements().layout({ name: "grid", avoidOverlap: true, condense: true, animate: false });
-    layout.one("layoutstop", () => {
-      if (connected.nonempty() && isolated.nonempty()) {
-        placeInRows(isolated, connected.boundingBox());
-      }
-      const meta = data.meta;
-      if (meta.focus) {
-        cy.$id(meta.focus).addClass("focus");
-      }
-      const selected = meta.selected ? cy.$id(meta.selected) : cy.collection();
-      if (selected.nonempty()) {
-        highlight(cy, selected);
-        container.dataset.selected = meta.selected;
-      } else {
-        fitTo(cy, cy.elements(), 30);
-      }
-      container.dataset.fitZoom = String(cy.zoom());
-      container.dataset.labels = "largest";
-      container.dataset.labelled = String(cy.nodes().filter((n) => n.style("label") !== "").length);
-      container.dataset.layout = layoutName;
-      container.dataset.nodes = String(cy.nodes().length);
-      container.dataset.edges = String(cy.edges().length);
-      container.dataset.drawMs = String(Math.round(performance.now() - started));
-      container.dataset.rendered = "1";
-      status.textContent = (status.dataset.countText || "{nodes} / {edges}")
-        .replace("{nodes}", String(cy.nodes().length))
-        .replace("{edges}", String(cy.edges().length));
-    });
-    layout.run();
+    // The server placed every node (nodes without a shown link in rows below the network).
+    const meta = data.meta;
+    if (meta.focus) {
+      cy.$id(meta.focus).addClass("focus");
+    }
+    const selected = meta.selected ? cy.$id(meta.selected) : cy.collection();
+    if (selected.nonempty()) {
+      highlight(cy, selected);
+      container.dataset.selected = meta.selected;
+    } else {
+      fitTo(cy, cy.elements(), 30);
+    }
+    container.dataset.fitZoom = String(cy.zoom());
+    container.dataset.labels = "largest";
+    container.dataset.labelled = String(cy.nodes().filter((n) => n.style("label") !== "").length);
+    container.dataset.layout = "preset";
+    container.dataset.nodes = String(cy.nodes().length);
+    container.dataset.edges = String(cy.edges().length);
+    container.dataset.drawMs = String(Math.round(performance.now() - started));
+    container.dataset.rendered = "1";
+    status.textContent = (status.dataset.countText || "{nodes} / {edges}")
+      .replace("{nodes}", String(cy.nodes().length))
+      .replace("{edges}", String(cy.edges().length));
 
     // Zoomed in well beyond the first view: every node gets its label.
     let labelsAll = false;
