@@ -66,6 +66,44 @@ def _run(app: Any, fn: Any) -> Any:
         return out
 
 
+def _invitation(event_id: int, name: str, person_id: int, registration_id: int, **row: Any) -> None:
+    """An invitation campaign of the event, and the person registered through it."""
+    campaign = InvitationCampaign(
+        event_id=event_id, name=name, filters={}, subject_de="E", subject_en="I"
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.add(
+        InvitationRecipient(
+            campaign_id=campaign.id,
+            person_id=person_id,
+            status=InvitationStatus.REGISTERED,
+            registration_id=registration_id,
+            **row,
+        )
+    )
+
+
+def _wish(registration_id: int, target_id: int, level: MeetingWishLevel) -> None:
+    db.session.add(
+        MeetingWish(registration_id=registration_id, target_registration_id=target_id, level=level)
+    )
+
+
+def _request(
+    event_id: int, sender_id: int, recipient_id: int, message: str, expires_at: dt.datetime
+) -> None:
+    db.session.add(
+        MeetingRequest(
+            event_id=event_id,
+            sender_registration_id=sender_id,
+            recipient_registration_id=recipient_id,
+            message=message,
+            expires_at=expires_at,
+        )
+    )
+
+
 def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
     """A person with unique values in every field, registrations (with wishes, check-in),
     interactions, consents, history (created and changed by staff and by themselves),
@@ -203,21 +241,14 @@ def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
             encoding="utf-8",
         )
         # the features added later: invitation, feedback, practitioner exchange
-        campaign = InvitationCampaign(
-            event_id=event.id, name="Einladung Forum", filters={}, subject_de="E", subject_en="I"
-        )
-        db.session.add(campaign)
-        db.session.flush()
-        db.session.add(
-            InvitationRecipient(
-                campaign_id=campaign.id,
-                person_id=person.id,
-                status=InvitationStatus.REGISTERED,
-                language="de",
-                mailed_at=dt.datetime(2027, 2, 1, 9, 0, tzinfo=UTC),
-                registration_id=reg.id,
-                registered_at=dt.datetime(2027, 2, 2, 10, 0, tzinfo=UTC),
-            )
+        _invitation(
+            event.id,
+            "Einladung Forum",
+            person.id,
+            reg.id,
+            language="de",
+            mailed_at=dt.datetime(2027, 2, 1, 9, 0, tzinfo=UTC),
+            registered_at=dt.datetime(2027, 2, 2, 10, 0, tzinfo=UTC),
         )
         db.session.add(
             Feedback(
@@ -239,39 +270,11 @@ def _unusual_person(app: Any, make: Any) -> dict[str, Any]:
         reg.matchmaking_opt_in = True
         reg.matchmaking_opted_at = dt.datetime(2027, 2, 3, 8, 0, tzinfo=UTC)
         db.session.flush()
-        db.session.add(
-            MeetingWish(
-                registration_id=reg.id,
-                target_registration_id=other_reg.id,
-                level=MeetingWishLevel.MUST,
-            )
-        )
-        db.session.add(
-            MeetingWish(
-                registration_id=other_reg.id,
-                target_registration_id=reg.id,
-                level=MeetingWishLevel.GLADLY,
-            )
-        )
+        _wish(reg.id, other_reg.id, MeetingWishLevel.MUST)
+        _wish(other_reg.id, reg.id, MeetingWishLevel.GLADLY)
         expires = dt.datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
-        db.session.add(
-            MeetingRequest(
-                event_id=event.id,
-                sender_registration_id=reg.id,
-                recipient_registration_id=other_reg.id,
-                message="Zqvgruß: Energie? Zqvvorname",
-                expires_at=expires,
-            )
-        )
-        db.session.add(
-            MeetingRequest(
-                event_id=event.id,
-                sender_registration_id=other_reg.id,
-                recipient_registration_id=reg.id,
-                message="Erika fragt nach Fachkräften",
-                expires_at=expires,
-            )
-        )
+        _request(event.id, reg.id, other_reg.id, "Zqvgruß: Energie? Zqvvorname", expires)
+        _request(event.id, other_reg.id, reg.id, "Erika fragt nach Fachkräften", expires)
         db.session.add(
             Meeting(
                 event_id=event.id,
@@ -862,21 +865,8 @@ def test_visitor_deleting_a_registration_leaves_the_exchange_and_feedback(app, m
     partner_reg = make.registration(event, partner, token="paul-link")
 
     def build() -> None:
-        campaign = InvitationCampaign(
-            event_id=event.id, name="Einladung", filters={}, subject_de="E", subject_en="I"
-        )
-        db.session.add(campaign)
         db.session.add(MatchmakingSettings(event_id=event.id, enabled=True, published_at=utcnow()))
-        db.session.flush()
-        db.session.add(
-            InvitationRecipient(
-                campaign_id=campaign.id,
-                person_id=person.id,
-                status=InvitationStatus.REGISTERED,
-                registration_id=registration.id,
-                registered_at=utcnow(),
-            )
-        )
+        _invitation(event.id, "Einladung", person.id, registration.id, registered_at=utcnow())
         db.session.add(
             Feedback(
                 event_id=event.id,
@@ -887,22 +877,9 @@ def test_visitor_deleting_a_registration_leaves_the_exchange_and_feedback(app, m
         )
         for reg in (registration, partner_reg):
             db.session.get_one(Registration, reg.id).matchmaking_opt_in = True
-        db.session.add(
-            MeetingWish(
-                registration_id=partner_reg.id,
-                target_registration_id=registration.id,
-                level=MeetingWishLevel.MUST,
-            )
-        )
-        db.session.add(
-            MeetingRequest(
-                event_id=event.id,
-                sender_registration_id=registration.id,
-                recipient_registration_id=partner_reg.id,
-                message="Hallo Paul",
-                expires_at=utcnow() + dt.timedelta(days=2),
-            )
-        )
+        _wish(partner_reg.id, registration.id, MeetingWishLevel.MUST)
+        expires = utcnow() + dt.timedelta(days=2)
+        _request(event.id, registration.id, partner_reg.id, "Hallo Paul", expires)
         a, b = sorted((registration.id, partner_reg.id))
         db.session.add(
             Meeting(
