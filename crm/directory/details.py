@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.activity.queries import interactions_for
 from crm.directory.loading import by_id
-from crm.directory.loading import links_of
+from crm.directory.loading import links_page
 from crm.directory.loading import relationships_of
 from crm.extensions import db
 from crm.models import Affiliation
@@ -32,6 +32,8 @@ from crm.models import User
 from crm.models import interaction_persons
 from crm.models.text import fold
 from crm.models.text import like_contains
+from crm.web.pagination import Page
+from crm.web.pagination import paginate_in_record
 
 KINDS = ("initiative", "organisation", "person")
 
@@ -85,48 +87,63 @@ def _children_and_hosted(organisation_id: int) -> tuple[list[Linked], list[Linke
 
 @dataclass(frozen=True)
 class OrganisationDetail:
-    """Everything the organisation page shows."""
+    """Everything the organisation page shows: its long lists a page at a time."""
 
     organisation: Organisation
-    memberships: list[Membership]
-    affiliations: list[Affiliation]
-    relationships: list[Relationship]
+    memberships: Page[Membership]
+    affiliations: Page[Affiliation]
+    relationships: Page[Relationship]
     children: list[Linked]
     hosted: list[Linked]
     interactions: list[Interaction]
 
 
-def organisation_detail(organisation_id: int) -> OrganisationDetail | None:
-    """One organisation with memberships, people, relationships and recent interactions."""
+# The page parameter of each paged list on the record pages (?memberships_page=2).
+ORGANISATION_PAGES = ("memberships_page", "people_page", "relationships_page")
+PERSON_PAGES = ("affiliations_page", "roles_page")
+
+
+def organisation_detail(
+    organisation_id: int,
+    *,
+    memberships_page: int = 1,
+    people_page: int = 1,
+    relationships_page: int = 1,
+) -> OrganisationDetail | None:
+    """One organisation with a page of its memberships, people and relationships each,
+    and its recent interactions."""
     org = by_id(
         Organisation, organisation_id, Organisation.parent, Organisation.land, Organisation.kreis
     )
     if org is None:
         return None
-    memberships = links_of(
+    memberships = links_page(
         Membership,
         Membership.initiative,
         Membership.organisation_id == organisation_id,
         order_by=(Initiative.sort_name, Membership.id),
+        page=memberships_page,
     )
-    affiliations = links_of(
+    affiliations = links_page(
         Affiliation,
         Affiliation.person,
         Affiliation.organisation_id == organisation_id,
         order_by=(Person.sort_name, Affiliation.id),
+        page=people_page,
     )
-    relationships = db.session.scalars(
+    relationships = paginate_in_record(
         select(Relationship)
         .where(relationships_of("organisation", organisation_id))
         .options(joinedload(Relationship.organisation_a), joinedload(Relationship.organisation_b))
-        .order_by(Relationship.id)
-    ).all()
+        .order_by(Relationship.id),
+        relationships_page,
+    )
     children, hosted = _children_and_hosted(organisation_id)
     return OrganisationDetail(
         org,
         memberships,
         affiliations,
-        list(relationships),
+        relationships,
         children,
         hosted,
         interactions_for(organisation_id=organisation_id, limit=10),
@@ -135,31 +152,36 @@ def organisation_detail(organisation_id: int) -> OrganisationDetail | None:
 
 @dataclass(frozen=True)
 class PersonDetail:
-    """Everything the person page shows."""
+    """Everything the person page shows: its long lists a page at a time."""
 
     person: Person
-    affiliations: list[Affiliation]
-    roles: list[InitiativeRole]
+    affiliations: Page[Affiliation]
+    roles: Page[InitiativeRole]
     consents: list[Consent]
     interactions: list[Interaction]
 
 
-def person_detail(person_id: int) -> PersonDetail | None:
-    """One person with affiliations, initiative roles, consents and recent interactions."""
+def person_detail(
+    person_id: int, *, affiliations_page: int = 1, roles_page: int = 1
+) -> PersonDetail | None:
+    """One person with a page of affiliations and of initiative roles each, consents and
+    recent interactions."""
     person = db.session.get(Person, person_id)
     if person is None:
         return None
-    affiliations = links_of(
+    affiliations = links_page(
         Affiliation,
         Affiliation.organisation,
         Affiliation.person_id == person_id,
         order_by=(Organisation.sort_name, Affiliation.id),
+        page=affiliations_page,
     )
-    roles = links_of(
+    roles = links_page(
         InitiativeRole,
         InitiativeRole.initiative,
         InitiativeRole.person_id == person_id,
-        order_by=(Initiative.sort_name, InitiativeRole.role),
+        order_by=(Initiative.sort_name, InitiativeRole.role, InitiativeRole.id),
+        page=roles_page,
     )
     consents = db.session.scalars(
         select(Consent)

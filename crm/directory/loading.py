@@ -13,6 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
 from crm.models import Relationship
+from crm.web.pagination import Page
+from crm.web.pagination import paginate_in_record
 
 
 def by_id(model: Any, record_id: int, *relations: Any) -> Any:
@@ -42,6 +44,14 @@ def links_of(link: Any, other: Any, *where: Any, order_by: tuple[Any, ...]) -> l
             .order_by(*order_by)
         )
     )
+
+
+def links_page(
+    link: Any, other: Any, *where: Any, order_by: tuple[Any, ...], page: int
+) -> Page[Any]:
+    """One page of `links_of` (see `paginate_in_record`), with the total: one statement."""
+    query = select(link).join(other).where(*where).options(contains_eager(other))
+    return paginate_in_record(query.order_by(*order_by), page)
 
 
 def relationships_of(kind: str, record_id: int) -> Any:

@@ -5,6 +5,7 @@ Only whitelisted sort keys and filter values reach SQL; anything else is ignored
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -14,6 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import String
+from sqlalchemy import case
 from sqlalchemy import cast
 from sqlalchemy import exists
 from sqlalchemy import func
@@ -57,6 +59,9 @@ from crm.models import initiative_themes
 from crm.models.text import fold
 from crm.models.text import like_contains
 from crm.web.labels import choices
+from crm.web.pagination import RECORD_LIST_SIZE
+from crm.web.pagination import Page
+from crm.web.pagination import paginate_in_record
 
 
 @dataclass(frozen=True)
@@ -443,30 +448,43 @@ def persons_query(params: ListParams, *, reverse: bool = False) -> Select[Any]:
 # How many members of each type the initiative page lists before "alle anzeigen".
 MEMBERS_PER_TYPE = 10
 
+# The page parameters of the initiative page's paged lists (?members_page=2): the members
+# of the type shown in full (?alle=<type>), the former members, contacts, relationships.
+INITIATIVE_PAGES = ("members_page", "former_page", "contacts_page", "relationships_page")
+
 
 @dataclass(frozen=True)
 class MemberGroup:
-    """The active members of one organisation type: the count and the ones listed."""
+    """The active members of one organisation type: the count and the ones listed (the
+    first MEMBERS_PER_TYPE, or a page of RECORD_LIST_SIZE when `expanded`)."""
 
     type: OrgType
     count: int
     members: list[Membership]
+    expanded: bool = False
+    page: int = 1
 
     @property
     def hidden(self) -> int:
         """How many members of this type the page does not list."""
         return self.count - len(self.members)
 
+    @property
+    def paged(self) -> Page[Membership]:
+        """The listed members as a page of all of this type (for the pager)."""
+        return Page(self.members, self.page, RECORD_LIST_SIZE, self.count)
+
 
 @dataclass(frozen=True)
 class InitiativeDetail:
-    """Everything the initiative page shows, loaded in a fixed number of queries."""
+    """Everything the initiative page shows, loaded in a fixed number of queries: its long
+    lists a page at a time."""
 
     initiative: Initiative
     member_groups: list[MemberGroup]
-    former_members: list[Membership]
-    roles: list[InitiativeRole]
-    relationships: list[Relationship]
+    former_members: Page[Membership]
+    roles: Page[InitiativeRole]
+    relationships: Page[Relationship]
     interactions: list[Interaction]
     # themes, formats, laender, kreise (see `initiative_vocabularies`)
     vocabularies: dict[str, list[Named]] = field(default_factory=dict)
@@ -497,57 +515,87 @@ class Named(NamedTuple):
     name: str
 
 
+def _page_of(rank: Any, total: Any, page: int) -> ColumnElement[bool]:
+    """SQL: `rank` (1, 2, …) lies on page `page` of RECORD_LIST_SIZE rows out of `total`,
+    or on the last page when `page` lies beyond it."""
+    wanted = (page - 1) * RECORD_LIST_SIZE
+    last = (total - 1) // RECORD_LIST_SIZE * RECORD_LIST_SIZE
+    first = case((last < wanted, last), else_=wanted)
+    return (rank > first) & (rank <= first + RECORD_LIST_SIZE)
+
+
+def _page_number(total: int, page: int) -> int:
+    """`page`, or the last page of `total` rows when it lies beyond it (as `_page_of`)."""
+    return min(page, max(1, math.ceil(total / RECORD_LIST_SIZE)))
+
+
 def _members_and_former(
-    initiative_id: int, show_all: OrgType | None
-) -> tuple[list[MemberGroup], list[Membership]]:
+    initiative_id: int,
+    show_all: OrgType | None,
+    members_page: int = 1,
+    former_page: int = 1,
+) -> tuple[list[MemberGroup], Page[Membership]]:
     """Active members by organisation type (in the order of the types), each with its
-    count and its first MEMBERS_PER_TYPE by name (every member of `show_all`), and the
-    former members by name: one statement, the counts as a window over the active ones."""
-    active = (Membership.initiative_id == initiative_id) & Membership.is_active
+    count and its first MEMBERS_PER_TYPE by name (a page of RECORD_LIST_SIZE of
+    `show_all`), and a page of the former members by name: one statement, the ranks and
+    counts as windows over the active members of each type and over the former ones."""
+    group = case((Membership.is_active, Organisation.type))  # NULL: a former member
     ranked = (
         select(
             Membership.id.label("membership_id"),
-            Organisation.type.label("org_type"),
+            group.label("org_type"),
             func.row_number()
-            .over(
-                partition_by=Organisation.type,
-                order_by=(Organisation.sort_name, Membership.id),
-            )
+            .over(partition_by=group, order_by=(Organisation.sort_name, Membership.id))
             .label("rank"),
-            func.count().over(partition_by=Organisation.type).label("total"),
+            func.count().over(partition_by=group).label("total"),
         )
         .join(Membership.organisation)
-        .where(active)
+        .where(Membership.initiative_id == initiative_id)
         .subquery()
     )
-    listed = ranked.c.rank <= MEMBERS_PER_TYPE
-    if show_all is not None:
-        listed = listed | (ranked.c.org_type == show_all)
+    former = ranked.c.org_type.is_(None)
+    listed = former & _page_of(ranked.c.rank, ranked.c.total, former_page)
+    if show_all is None:
+        listed = listed | (~former & (ranked.c.rank <= MEMBERS_PER_TYPE))
+    else:
+        expanded = ranked.c.org_type == show_all
+        listed = (
+            listed
+            | (~former & ~expanded & (ranked.c.rank <= MEMBERS_PER_TYPE))
+            | (expanded & _page_of(ranked.c.rank, ranked.c.total, members_page))
+        )
     rows = db.session.execute(
-        select(Membership, ranked.c.total)
+        select(Membership, ranked.c.org_type, ranked.c.total)
+        .join(ranked, ranked.c.membership_id == Membership.id)
         .join(Membership.organisation)
-        .outerjoin(ranked, ranked.c.membership_id == Membership.id)
-        .where(Membership.initiative_id == initiative_id)
-        .where(ranked.c.membership_id.is_(None) | listed)
+        .where(listed)
         .options(contains_eager(Membership.organisation))
         .order_by(Organisation.sort_name, Membership.id)
     ).all()
     counts: dict[OrgType, int] = {}
     by_type: dict[OrgType, list[Membership]] = {}
-    former: list[Membership] = []
-    for membership, total in rows:
-        if total is None:
-            former.append(membership)
+    former_members: list[Membership] = []
+    former_total = 0
+    for membership, org_type, total in rows:
+        if org_type is None:
+            former_members.append(membership)
+            former_total = int(total)
             continue
-        org_type = membership.organisation.type
         counts[org_type] = int(total)
         by_type.setdefault(org_type, []).append(membership)
     groups = [
-        MemberGroup(org_type, counts[org_type], by_type[org_type])
+        MemberGroup(
+            org_type,
+            counts[org_type],
+            by_type[org_type],
+            expanded=org_type == show_all,
+            page=_page_number(counts[org_type], members_page) if org_type == show_all else 1,
+        )
         for org_type in OrgType
         if org_type in counts
     ]
-    return groups, former
+    page = _page_number(former_total, former_page)
+    return groups, Page(former_members, page, RECORD_LIST_SIZE, former_total)
 
 
 def member_groups(initiative_id: int, show_all: OrgType | None = None) -> list[MemberGroup]:
@@ -598,9 +646,16 @@ def initiative_vocabularies(initiative_id: int) -> dict[str, list[Named]]:
 
 
 def initiative_detail(
-    initiative_id: int, show_all: OrgType | None = None
+    initiative_id: int,
+    show_all: OrgType | None = None,
+    *,
+    members_page: int = 1,
+    former_page: int = 1,
+    contacts_page: int = 1,
+    relationships_page: int = 1,
 ) -> InitiativeDetail | None:
-    """Load one initiative with members, contacts, relationships and recent interactions."""
+    """Load one initiative with a page of each of its long lists (members, former members,
+    contacts, relationships) and its recent interactions."""
     initiative = by_id(
         Initiative,
         initiative_id,
@@ -609,19 +664,22 @@ def initiative_detail(
     )
     if initiative is None:
         return None
-    groups, former = _members_and_former(initiative_id, show_all)
-    roles = db.session.scalars(
+    groups, former = _members_and_former(initiative_id, show_all, members_page, former_page)
+    roles = paginate_in_record(
         select(InitiativeRole)
         .join(InitiativeRole.person)
         .where(InitiativeRole.initiative_id == initiative_id)
         .options(contains_eager(InitiativeRole.person))
-        .order_by(InitiativeRole.role, Person.sort_name)
-    ).all()
-    relationships = db.session.scalars(
+        .order_by(InitiativeRole.role, Person.sort_name, InitiativeRole.id),
+        contacts_page,
+    )
+    relationships = paginate_in_record(
         select(Relationship)
         .where(relationships_of("initiative", initiative_id))
         .options(joinedload(Relationship.initiative_a), joinedload(Relationship.initiative_b))
-    ).all()
+        .order_by(Relationship.id),
+        relationships_page,
+    )
     interactions = db.session.scalars(
         select(Interaction)
         .where(Interaction.initiative_id == initiative_id)
@@ -633,8 +691,8 @@ def initiative_detail(
         initiative,
         groups,
         former,
-        list(roles),
-        list(relationships),
+        roles,
+        relationships,
         list(interactions),
         initiative_vocabularies(initiative_id),
     )

@@ -50,6 +50,7 @@ from crm.web.i18n import format_day
 from crm.web.i18n import format_moment
 from crm.web.labels import choices
 from crm.web.locks import refuse_locked
+from crm.web.pagination import parse_page
 
 EMPTY = ("", "–")
 ADDRESS = ("street", "plz", "place", "kreis", "land")
@@ -446,10 +447,13 @@ def delete(kind: str, record_id: int) -> ResponseLike:
     return (page, 409) if request.method == "POST" else page
 
 
-def _detail_page(kind: str, load: Callable[[int], Any], record_id: int) -> str:
-    """The detail page of `kind` (loaded by `load`) for a user who may see the record."""
+def _detail_page(
+    kind: str, load: Callable[..., Any], record_id: int, pages: tuple[str, ...]
+) -> str:
+    """The detail page of `kind` (loaded by `load`) for a user who may see the record,
+    each of its paged lists at the page its parameter in `pages` asks for."""
     _require(permissions.can_view_directory(current_user))
-    detail = load(record_id)
+    detail = load(record_id, **{name: parse_page(request.args.get(name)) for name in pages})
     if detail is None or not permissions.can_view(current_user, getattr(detail, kind)):
         abort(404)
     return render_template(f"directory/{kind}_detail.html", d=detail)
@@ -494,13 +498,15 @@ for _kind, _path in (
 @bp.get("/organisations/<int:organisation_id>")
 def organisation_detail(organisation_id: int) -> str:
     """One organisation with its memberships, people, relationships and interactions."""
-    return _detail_page("organisation", details.organisation_detail, organisation_id)
+    return _detail_page(
+        "organisation", details.organisation_detail, organisation_id, details.ORGANISATION_PAGES
+    )
 
 
 @bp.get("/persons/<int:person_id>")
 def person_detail(person_id: int) -> str:
     """One person with affiliations, initiative roles, consents and interactions."""
-    return _detail_page("person", details.person_detail, person_id)
+    return _detail_page("person", details.person_detail, person_id, details.PERSON_PAGES)
 
 
 @bp.get("/organisations/lookup")

@@ -169,9 +169,11 @@ def persons_export(fmt: str) -> Response | str:
 
 @bp.get("/initiatives/<int:initiative_id>")
 def initiative_detail(initiative_id: int) -> str:
-    """One initiative with its members, contacts, relationships and interactions."""
+    """One initiative with its members, contacts, relationships and interactions (each long
+    list a page at a time)."""
     show_all = queries.parse_org_type(request.args.get("alle"))
-    detail = queries.initiative_detail(initiative_id, show_all)
+    pages = {name: parse_page(request.args.get(name)) for name in queries.INITIATIVE_PAGES}
+    detail = queries.initiative_detail(initiative_id, show_all, **pages)
     if detail is None or not permissions.can_view(current_user, detail.initiative):
         abort(404)
     return render_template("directory/initiative_detail.html", d=detail)

@@ -133,3 +133,29 @@ def paginate(
     else:
         items = _rows(query, per_page, (page - 1) * per_page, key)
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+# How many rows a list inside a record's page (an initiative's members, an organisation's
+# memberships, a person's affiliations) shows at a time.
+RECORD_LIST_SIZE = 50
+
+
+def paginate_in_record(
+    query: Select[Any], page: int, per_page: int = RECORD_LIST_SIZE
+) -> Page[Any]:
+    """One page of a list inside a record's page, in one statement: the page's rows with
+    the list's total as a window count (`count(*) OVER ()`, computed before LIMIT), so
+    that a record page costs the same number of statements however long its lists are.
+    Only a page beyond the end (an old link) costs more: the count, then the last page.
+    `query` selects one entity and must end its sort in a unique column."""
+    counted = query.add_columns(func.count().over().label("total_rows"))
+    rows = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        return Page([row[0] for row in rows], page, per_page, int(rows[0][1]))
+    if page == 1:
+        return Page([], 1, per_page, 0)
+    statement = select(func.count()).select_from(query.order_by(None).subquery())
+    total = int(db.session.scalar(statement) or 0)
+    last = max(1, math.ceil(total / per_page))
+    items = list(db.session.scalars(query.limit(per_page).offset((last - 1) * per_page)))
+    return Page(items, last, per_page, total)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.models import OrgType
+from tests.browser.a11y import reflow_finding
 from tests.browser.axe import check_accessibility
 from tests.browser.conftest import OUTPUT
 from tests.browser.pages import click_and_wait
@@ -170,15 +171,60 @@ def test_largest_initiative_fits_two_screens(page, make, screenshot):
     screenshot("layout-initiative-largest-1366")
     assert height <= 2 * 768, height
 
-    # "alle anzeigen" lists every company, without JavaScript, and comes back
+    # "alle anzeigen" lists the companies 50 at a time (#23), without JavaScript, pages
+    # through them and comes back
     click_and_wait(companies.get_by_role("link", name="alle 117 anzeigen"), "**alle=unternehmen**")
-    assert page.locator("#members-unternehmen li").count() == 117
+    assert page.locator("#members-unternehmen .member-list li").count() == 50
+    assert page.locator("#members-gewerkschaft li").count() == 3
+    pager = page.get_by_role("navigation", name="Seiten: Unternehmen")
+    expect(pager).to_contain_text("117 Einträge · Seite 1 von 3")
+    click_and_wait(pager.get_by_role("link", name="Letzte"), "**members_page=3#members-unternehmen")
+    assert page.locator("#members-unternehmen .member-list li").count() == 17
+    expect(page.get_by_text("Revierbetrieb 116 GmbH")).to_be_visible()
+    expect(pager).to_contain_text("Seite 3 von 3")
     assert page.locator("#members-gewerkschaft li").count() == 3
     click_and_wait(
         page.locator("#members-unternehmen").get_by_role("link", name="weniger anzeigen"),
         f"**/initiatives/{ini.id}#members-unternehmen",
     )
     assert page.locator("#members-unternehmen li").count() == 10
+
+
+def test_record_pager_fits_a_phone(app, page, make, screenshot):
+    """The pager of a long list inside a record's page (#23): at 320 px the page needs no
+    sideways scrolling, each step is a target of at least 24 px, and it lands on the list."""
+    from crm.db.engine import writing
+    from crm.extensions import db
+    from crm.models import Initiative
+    from crm.models import InitiativeType
+    from crm.models import Membership
+    from crm.models import MembershipRole
+
+    make.user(role="staff", password=TEST_PASSWORD, email="beraterin@example.org")
+    org = make.organisation(name="Großbetrieb Rheinland AG")
+    with app.app_context(), writing():
+        inis = [Initiative(name=f"Netzwerk {n:03d}", type=InitiativeType.VEREIN) for n in range(53)]
+        db.session.add_all(inis)
+        db.session.flush()
+        db.session.add_all(
+            Membership(organisation_id=org.id, initiative_id=i.id, role=MembershipRole.MITGLIED)
+            for i in inis
+        )
+        db.session.commit()
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, "beraterin@example.org")
+    page.goto(f"/organisations/{org.id}")
+    pager = page.get_by_role("navigation", name="Seiten: Mitgliedschaften")
+    expect(pager).to_contain_text("53 Einträge · Seite 1 von 2")
+    assert reflow_finding(page) is None, reflow_finding(page)
+    for link in pager.get_by_role("link").all():
+        box = link.bounding_box()
+        assert box is not None and box["width"] >= 24 and box["height"] >= 24, box
+    screenshot("layout-record-pager-320")
+    click_and_wait(pager.get_by_role("link", name="Weiter"), "**memberships_page=2#memberships-h")
+    expect(page.get_by_role("link", name="Netzwerk 052")).to_be_visible()
+    expect(pager).to_contain_text("Seite 2 von 2")
+    assert reflow_finding(page) is None, reflow_finding(page)
 
 
 def test_kreis_filter_follows_the_land_live(page, make, screenshot):
