@@ -13,7 +13,8 @@ class Defaults:
 
     SECRET_KEY = DEFAULT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in from the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # No pool_pre_ping: crm.db.engine pings a pooled connection only after it lay unused.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     SQLALCHEMY_RECORD_QUERIES = False
 
     SESSION_COOKIE_HTTPONLY = True

@@ -11,11 +11,23 @@ reads sees the newest committed data, as every statement does under PostgreSQL's
 READ COMMITTED, and the request spends no statement on `BEGIN`. Should such a request
 write after all, `BEGIN IMMEDIATE` is issued right before its first write, so the write
 and everything after it until the commit stay one transaction.
+
+PostgreSQL does the same for requests without write intent: their connection runs in
+autocommit mode, so a read costs one round trip instead of three (`BEGIN`, the read and
+the `ROLLBACK` at its end), and `BEGIN` is sent right before the first statement that is
+not a plain read (a write, `SELECT … FOR UPDATE`, a server-side cursor).
+
+A pooled connection is pinged (`SELECT 1`) before use only when it lay unused for
+`PING_AFTER_IDLE_S`, when a restarted server or a firewall may have dropped it; one in
+steady use goes without (SQLAlchemy's `pool_pre_ping` pings on every checkout: one more
+round trip per request). SQLite connections are never pinged: the database is a file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from contextvars import Token
@@ -23,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy import event
+from sqlalchemy import exc
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -31,6 +44,12 @@ _lazy_begin: ContextVar[bool] = ContextVar("lazy_begin", default=False)
 # Statements that need no transaction begun first in a lazily begun context: reads, and
 # the BEGIN of a transaction itself.
 _NO_BEGIN_BEFORE = ("SELECT", "PRAGMA", "BEGIN")
+# A read that locks rows needs a transaction to hold the locks (PostgreSQL).
+_LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+|KEY\s+)?(?:UPDATE|SHARE)\b", re.IGNORECASE)
+# Pool record keys: the connection runs reads in autocommit mode; when it was last returned.
+_AUTOCOMMIT_READS = "crm_autocommit_reads"
+_RETURNED_AT = "crm_returned_at"
+PING_AFTER_IDLE_S = 5.0
 
 
 def set_write_intent(value: bool) -> Token[bool]:
@@ -79,8 +98,79 @@ def writing() -> Iterator[None]:
 
 def configure_engine(engine: Engine) -> None:
     """Install the per-backend connection settings on `engine`."""
-    if engine.dialect.name != "sqlite":
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
         return
+    _ping_after_idle(engine)
+    if engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
+        _configure_postgresql(engine)
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use if it lay unused for `PING_AFTER_IDLE_S` (instead
+    of SQLAlchemy's `pool_pre_ping`, which pings on every checkout)."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get(_RETURNED_AT)
+        if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE_S:
+            return  # new, or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # as pool_pre_ping does: this connection and every older one are replaced
+            raise exc.InvalidatePoolError() from error
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Reads without write intent in autocommit mode; `BEGIN` before anything else."""
+    import psycopg
+    from psycopg.pq import TransactionStatus
+
+    idle = TransactionStatus.IDLE
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        fairy = connection.connection
+        dbapi_connection = fairy.driver_connection
+        if _lazy_begin.get() and not _write_intent.get():
+            # AUTOCOMMIT chosen by the caller (execution_options) stays the caller's
+            if not dbapi_connection.autocommit:
+                dbapi_connection.autocommit = True
+                fairy.info[_AUTOCOMMIT_READS] = True
+        elif fairy.info.pop(_AUTOCOMMIT_READS, False):
+            dbapi_connection.autocommit = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_write(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        fairy = connection.connection
+        if not fairy.info.get(_AUTOCOMMIT_READS):
+            return
+        dbapi_connection = fairy.driver_connection
+        if dbapi_connection.info.transaction_status != idle:
+            return  # already in the transaction begun for a write
+        plain_read = (
+            statement.lstrip()[:6].upper() == "SELECT"
+            and not isinstance(cursor, psycopg.ServerCursor)  # DECLARE needs a transaction
+            and not _LOCKING_READ.search(statement)
+        )
+        if not plain_read:
+            dbapi_connection.execute("BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        # the pool has rolled back whatever was open: the next user gets a normal connection
+        restore = record.info.pop(_AUTOCOMMIT_READS, False)
+        if restore and dbapi_connection is not None and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Pragmas; `BEGIN IMMEDIATE` for write intent, no transaction for plain reads."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
