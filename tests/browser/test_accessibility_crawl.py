@@ -375,6 +375,10 @@ VIEWS: dict[str, tuple[tuple[str, dict[str, int]], tuple[str, dict[str, int]]]] 
     "admin": (("en", DESKTOP), ("de", NARROW)),
 }
 LOCALES = {"de": "de-DE", "en": "en-GB"}
+# An administrator sees the staff's pages as staff do (the same templates and menus, the
+# administration entry aside, which the administration's own pages show): the admin crawl
+# visits the pages staff may not open, and its own states.
+SEEN_AS = {"admin": "staff"}
 
 # Findings that are known and not fixed yet, reported by the test (never silently
 # passed): (rule id, endpoint or state). Empty when every page passes.
@@ -638,6 +642,10 @@ def test_every_page_is_accessible(app, new_page, make, principal, screenshot, mo
     findings = Findings()
     statuses: list[str] = []
     pages, unreached = html_pages(app, principal, ids)
+    if principal in SEEN_AS:
+        # the same page with the same markup as the other role saw it: not again (CI time)
+        seen = set(html_pages(app, SEEN_AS[principal], ids)[0])
+        pages = [page for page in pages if page not in seen]
     visits = pages + [(path, path.format(**ids)) for path in MORE.get(principal, [])]
     visits.append(("404", "/gibt-es-nicht"))
 
@@ -669,7 +677,7 @@ def test_every_page_is_accessible(app, new_page, make, principal, screenshot, mo
 
     finally:
         findings.record(principal)  # the counts, also when a state failed
-    assert findings.visits > (20 if principal == "anonymous" else 60)
+    assert findings.visits > (20 if principal in ("anonymous", "admin") else 60)
     for known in findings.known:
         print(f"KNOWN (not fixed yet): {known}")  # noqa: T201 - reported, never hidden
     unreached = [u for u in unreached if u.split()[0] not in REACHED_BY_STATES]
