@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from collections.abc import Sequence
 from typing import Any
 from typing import TypeVar
 
@@ -20,8 +19,6 @@ from flask_login import login_user
 from flask_login import logout_user
 from sqlalchemy import bindparam
 from sqlalchemy import select
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.wrappers import Response
 
 from crm.db import datastamp
@@ -54,84 +51,23 @@ def public(view: F) -> F:
     return view
 
 
-# The session check: the account of the token, if active, and the data stamp, in one
-# statement, so that what the page caches by data version (vocabularies, the navigation's
-# counts) costs it no further statement. Built once: a request spends no time composing it.
-_MAPPER = User.__mapper__
-_USER_COLUMNS = tuple(User.__table__.columns)
-_USER_KEYS = tuple(_MAPPER.get_property_by_column(c).key for c in _USER_COLUMNS)
-_LOAD_USER = select(*_USER_COLUMNS, *datastamp.STAMP_COLUMNS).where(
+# Built once: a request spends no time composing the statement or its cache key.
+_LOAD_USER = select(User, *datastamp.STAMP_COLUMNS).where(
     User.session_token == bindparam("token"), User.active.is_(True)
 )
-
-
-class _SessionCheck:
-    """`_LOAD_USER` compiled once per dialect, to be run on the DB-API cursor of the ORM
-    session's connection: every logged-in request runs it, and SQLAlchemy's execution and
-    ORM loading (about half of the cost of a request to a trivial page) would add nothing
-    but the conversion of the values, done here by the columns' own result processors."""
-
-    def __init__(self, dialect: Dialect) -> None:
-        compiled = _LOAD_USER.compile(dialect=dialect)
-        self.sql = compiled.string
-        self.params = compiled.construct_params({"token": ""})
-        self.positions = tuple(compiled.positiontup or ())
-        self.processors = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in _LOAD_USER.selected_columns
-        )
-
-    def parameters(self, token: str) -> Any:
-        """The DB-API parameters for `token` (a tuple or a mapping, as the driver wants)."""
-        params: dict[str, Any] = {**self.params, "token": token}
-        return tuple(params[name] for name in self.positions) if self.positions else params
-
-    def values(self, row: Sequence[Any]) -> list[Any]:
-        """The row's values as SQLAlchemy would return them."""
-        return [
-            value if process is None else process(value)
-            for process, value in zip(self.processors, row, strict=True)
-        ]
-
-
-_checks: dict[tuple[str, str], _SessionCheck] = {}
 
 
 def load_user(session_token: str) -> User | None:
     """Flask-Login's user loader: the cookie carries the session token, not the user id."""
     if not session_token:
         return None
-    connection = db.session.connection()
-    dialect = connection.dialect
-    check = _checks.get((dialect.name, dialect.driver))
-    if check is None:
-        check = _checks[(dialect.name, dialect.driver)] = _SessionCheck(dialect)
-    parameters = check.parameters(session_token)
-    cursor = connection.connection.cursor()
-    try:
-        # the engine's statement hooks see it as any other statement (counts, lazy begin)
-        dispatch = connection.dispatch
-        dispatch.before_cursor_execute(connection, cursor, check.sql, parameters, None, False)
-        cursor.execute(check.sql, parameters)
-        row = cursor.fetchone()
-        dispatch.after_cursor_execute(connection, cursor, check.sql, parameters, None, False)
-        values = None if row is None else check.values(row)
-    except dialect.loaded_dbapi.Error:
-        # once more through SQLAlchemy, for its error handling (a lost connection
-        # invalidates the pool) and its exception types
-        found = connection.execute(_LOAD_USER, {"token": session_token}).one_or_none()
-        values = None if found is None else list(found)
-    finally:
-        cursor.close()
-    if values is None:
+    # One statement for the account and the data stamp, so that what the page caches by
+    # data version (vocabularies, the navigation's counts) costs it no further statement.
+    row = db.session.execute(_LOAD_USER, {"token": session_token}).one_or_none()
+    if row is None:
         return None
-    datastamp.remember(*values[len(_USER_KEYS) :])
-    user = db.session.identity_map.get(_MAPPER.identity_key_from_primary_key((values[0],)))
-    if user is None:  # as the ORM loads it: values set without events, then persistent
-        user = _MAPPER.class_manager.new_instance()
-        user.__dict__.update(zip(_USER_KEYS, values, strict=False))
-        make_transient_to_detached(user)
-        db.session.add(user)
+    user, *stamp = row
+    datastamp.remember(*stamp)
     return user
 
 

@@ -1,7 +1,7 @@
 """The session check of every logged-in request (`crm.accounts.session.load_user`) runs one
-statement on the DB-API cursor: it must give the same account as the ORM, attached to the
-request's session like a loaded one, count as a statement, and still take a logout, a
-locked account or a new password into account at once."""
+statement: it must give the account as the ORM loads it, attached to the request's session,
+count as a statement, and still take a logout, a locked account or a new password into
+account at once."""
 
 from __future__ import annotations
 
