@@ -16,14 +16,6 @@ FILES = [
     ("bootstrap/LICENSE", "bootstrap/LICENSE"),
     ("cytoscape/dist/cytoscape.min.js", "cytoscape/cytoscape.min.js"),
     ("cytoscape/LICENSE", "cytoscape/LICENSE"),
-    # the fCoSE layout (pulls communities apart) and the two libraries it is built on,
-    # loaded in this order: layout-base, cose-base, cytoscape-fcose (UMD globals)
-    ("layout-base/layout-base.js", "cytoscape/layout-base.js"),
-    ("layout-base/LICENSE", "cytoscape/LICENSE.layout-base"),
-    ("cose-base/cose-base.js", "cytoscape/cose-base.js"),
-    ("cose-base/LICENSE", "cytoscape/LICENSE.cose-base"),
-    ("cytoscape-fcose/cytoscape-fcose.js", "cytoscape/cytoscape-fcose.js"),
-    ("cytoscape-fcose/LICENSE", "cytoscape/LICENSE.cytoscape-fcose"),
     # the browsable API description at /api/docs
     ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
     ("swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"),
