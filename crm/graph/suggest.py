@@ -313,6 +313,11 @@ def _themes(value: Any) -> frozenset[str]:
 
 
 def _org_types(graph: nx.Graph, node: Hashable) -> frozenset[str]:
+    """The types of the organisations linked to `node` (an initiative's member mix), as
+    stored in its `member_org_types` or else counted from its neighbours."""
+    stored = graph.nodes[node].get("member_org_types")
+    if stored is not None:
+        return frozenset(stored)
     found: set[str] = set()
     for member in graph.adj[node]:
         data = graph.nodes[member]

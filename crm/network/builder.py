@@ -8,7 +8,8 @@ record), whatever the size of the data. Node ids are strings "<prefix>:<id>":
 Node attributes: `kind`, `label`; initiatives and organisations also `land` (one AGS
 code: an initiative's first Land, else its seat's Land; an organisation's Land),
 `laender` (set), `neighbour_laender` (set), `kreis`; initiatives `themes` (set of
-names) and `status`; organisations `org_type` (the stored value).
+names), `status` and `member_org_types` (the types of their member organisations);
+organisations `org_type` (the stored value).
 
 Edges carry `kind` and `weight`: active memberships (weighted by role, see
 `MEMBERSHIP_WEIGHTS`), active affiliations, active initiative roles, event
@@ -100,7 +101,22 @@ def build_graph(scope: Scope) -> nx.Graph:
     _add_events(graph)
     _add_relationships(graph)
     _add_met(graph)
+    _add_member_org_types(graph)
     return graph
+
+
+def _add_member_org_types(graph: nx.Graph) -> None:
+    """Each initiative's `member_org_types`, once per graph: the suggestions read it for
+    every pair they weigh (about 6,000 times for the whole network's suggestions)."""
+    kinds = dict(graph.nodes(data="kind"))
+    types = dict(graph.nodes(data="org_type"))
+    for node, kind in kinds.items():
+        if kind == "initiative":
+            graph.nodes[node]["member_org_types"] = frozenset(
+                str(types[other])
+                for other in graph.adj[node]
+                if kinds[other] == "organisation" and types[other]
+            )
 
 
 def _land_attributes(laender: set[str], land: str | None) -> dict[str, Any]:
