@@ -11,6 +11,7 @@ draws them as they are and lays nothing out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
@@ -204,19 +205,34 @@ def kind_of(node: Any) -> str:
     return _PREFIX_KIND.get(str(node).partition(":")[0], "")
 
 
-def record_url(node: Any) -> str | None:
-    """The page of the record behind a node, if the app has one (None: no link)."""
-    kind = kind_of(node)
-    if kind not in _DETAIL:
-        return None
-    endpoint, argument = _DETAIL[kind]
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        values: dict[str, Any] = {argument: record_of(str(node))[1]}
-        return url_for(endpoint, **values)
-    except (BuildError, ValueError):
-        return None
+# A record id that stands for "the id here" in a URL built once per kind and page.
+_ANY_ID = 2_147_483_647
+
+
+def record_urls() -> Callable[[Any], str | None]:
+    """The page of the record behind a node, if the app has one (None: no link). Each
+    kind's URL is built once, with a stand-in id, and then filled in per node: `url_for`
+    for each of 600 nodes would cost a third of the graph's answer."""
+    patterns: dict[str, str] = {}
+    for kind, (endpoint, argument) in _DETAIL.items():
+        if endpoint in current_app.view_functions:
+            try:
+                values: dict[str, Any] = {argument: _ANY_ID}
+                patterns[kind] = url_for(endpoint, **values)
+            except BuildError:
+                continue
+
+    def url(node: Any) -> str | None:
+        pattern = patterns.get(kind_of(node))
+        if pattern is None:
+            return None
+        try:
+            record_id = record_of(str(node))[1]
+        except ValueError:
+            return None
+        return pattern.replace(str(_ANY_ID), str(record_id), 1)
+
+    return url
 
 
 def focus_param(node: Any) -> str:
@@ -277,6 +293,7 @@ def elements(page: GraphPage) -> dict[str, Any]:
     view = page.view
     labels = community_labels(page.context)
     placed = positions(page)
+    record_url = record_urls()
     nodes = [
         {
             "position": {
