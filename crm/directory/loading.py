@@ -32,26 +32,22 @@ def by_id(model: Any, record_id: int, *relations: Any) -> Any:
     )
 
 
+def _links(link: Any, other: Any, where: tuple[Any, ...], order_by: tuple[Any, ...]) -> Any:
+    """SQL: the rows of `link` matching `where`, joined to and loaded with their `other`
+    end (from the same join)."""
+    return select(link).join(other).where(*where).options(contains_eager(other)).order_by(*order_by)
+
+
 def links_of(link: Any, other: Any, *where: Any, order_by: tuple[Any, ...]) -> list[Any]:
-    """The rows of `link` matching `where`, joined to and loaded with their `other` end
-    (from the same join: one statement)."""
-    return list(
-        db.session.scalars(
-            select(link)
-            .join(other)
-            .where(*where)
-            .options(contains_eager(other))
-            .order_by(*order_by)
-        )
-    )
+    """The rows of `link` matching `where` with their `other` end: one statement."""
+    return list(db.session.scalars(_links(link, other, where, order_by)))
 
 
 def links_page(
     link: Any, other: Any, *where: Any, order_by: tuple[Any, ...], page: int
 ) -> Page[Any]:
     """One page of `links_of` (see `paginate_in_record`), with the total: one statement."""
-    query = select(link).join(other).where(*where).options(contains_eager(other))
-    return paginate_in_record(query.order_by(*order_by), page)
+    return paginate_in_record(_links(link, other, where, order_by), page)
 
 
 def relationships_of(kind: str, record_id: int) -> Any:

@@ -5,7 +5,6 @@ Only whitelisted sort keys and filter values reach SQL; anything else is ignored
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -526,7 +525,7 @@ def _page_of(rank: Any, total: Any, page: int) -> ColumnElement[bool]:
 
 def _page_number(total: int, page: int) -> int:
     """`page`, or the last page of `total` rows when it lies beyond it (as `_page_of`)."""
-    return min(page, max(1, math.ceil(total / RECORD_LIST_SIZE)))
+    return min(page, Page([], page, RECORD_LIST_SIZE, total).pages)
 
 
 def _members_and_former(

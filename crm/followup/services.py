@@ -66,6 +66,11 @@ class MaterialInput:
     file: files.StoredFile | None = None
 
 
+def _shown_order(m: Material) -> tuple[bool, int, int]:
+    """Event-wide materials first, then by workshop, each in the order they were added."""
+    return (m.workshop_id is not None, m.workshop_id or 0, m.id)
+
+
 def materials(event_id: int, *, removed: bool = False) -> list[Material]:
     """The event's materials (event-wide first, then by workshop), or the removed ones."""
     query = select(Material).where(Material.event_id == event_id)
@@ -73,7 +78,7 @@ def materials(event_id: int, *, removed: bool = False) -> list[Material]:
         Material.removed_at.is_not(None) if removed else Material.removed_at.is_(None)
     )
     rows = list(db.session.scalars(query.order_by(Material.id)))
-    return sorted(rows, key=lambda m: (m.workshop_id is not None, m.workshop_id or 0, m.id))
+    return sorted(rows, key=_shown_order)
 
 
 def materials_and_removed(event_id: int) -> tuple[list[Material], list[Material]]:
@@ -86,11 +91,7 @@ def materials_and_removed(event_id: int) -> tuple[list[Material], list[Material]
     removed: list[Material] = []
     for m in rows:
         (current if m.removed_at is None else removed).append(m)
-
-    def order(m: Material) -> tuple[bool, int, int]:
-        return (m.workshop_id is not None, m.workshop_id or 0, m.id)
-
-    return sorted(current, key=order), sorted(removed, key=order)
+    return sorted(current, key=_shown_order), sorted(removed, key=_shown_order)
 
 
 def material(event_id: int, material_id: int) -> Material | None:

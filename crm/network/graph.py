@@ -164,13 +164,13 @@ def graph_page(user: Any, args: Any) -> GraphPage:
     entry = cache.get(permissions.graph_scope(user))
     context = entry.derived("graphview:context", _context)
     params = parse_params(args, context)
-    max_nodes = int(current_app.config.get("NETWORK_GRAPH_MAX_NODES", DEFAULT_MAX_NODES))
+    max_nodes = max(int(current_app.config.get("NETWORK_GRAPH_MAX_NODES", DEFAULT_MAX_NODES)), 1)
     view = select_view(
         entry.graph,
         params.filters,
         network=context.network,
         numbers=context.numbers,
-        max_nodes=max(max_nodes, 1),
+        max_nodes=max_nodes,
     )
     missing = params.filters.focus is not None and view.focus is None
     return GraphPage(
@@ -179,7 +179,7 @@ def graph_page(user: Any, args: Any) -> GraphPage:
         context=context,
         missing_focus=missing,
         entry=entry,
-        max_nodes=max(max_nodes, 1),
+        max_nodes=max_nodes,
     )
 
 

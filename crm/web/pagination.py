@@ -154,8 +154,7 @@ def paginate_in_record(
         return Page([row[0] for row in rows], page, per_page, int(rows[0][1]))
     if page == 1:
         return Page([], 1, per_page, 0)
-    statement = select(func.count()).select_from(query.order_by(None).subquery())
-    total = int(db.session.scalar(statement) or 0)
-    last = max(1, math.ceil(total / per_page))
+    total = count_rows(query)
+    last = Page([], page, per_page, total).pages
     items = list(db.session.scalars(query.limit(per_page).offset((last - 1) * per_page)))
     return Page(items, last, per_page, total)
