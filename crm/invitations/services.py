@@ -36,7 +36,6 @@ from flask import render_template
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
-from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import exists
 from sqlalchemy import func
@@ -68,6 +67,7 @@ from crm.models import OutboxMail
 from crm.models import OutboxStatus
 from crm.models import Person
 from crm.models import Registration
+from crm.models import RegistrationStatus
 from crm.models.base import utcnow
 from crm.web.pagination import Page
 
@@ -96,6 +96,7 @@ STATUS_LABELS = {
     InvitationStatus.FAILED: _l("fehlgeschlagen"),
     InvitationStatus.REGISTERED: _l("angemeldet"),
     InvitationStatus.SKIPPED: _l("nicht versandt"),
+    InvitationStatus.CANCELLED: _l("Anmeldung storniert"),
 }
 #: The filters a campaign keeps (those of the person list).
 FILTER_KEYS = ("land", "kreis", "role", "orgtype", "theme", "event")
@@ -510,6 +511,9 @@ def mail_recipient(recipient_id: int) -> bool:
         )
         recipient.reason = reason
         return False
+    if cancelled_since_invited(recipient.id):  # registered and cancelled before this mail
+        recipient.status = InvitationStatus.CANCELLED
+        return False
     event = _event_with_programme(campaign.event_id)
     mail = render_mail(campaign, event, person, recipient_token(recipient.id))
     outbox = queue_mail(person.email or "", mail.subject, mail.body, headers=mail.headers)
@@ -517,6 +521,16 @@ def mail_recipient(recipient_id: int) -> bool:
     recipient.outbox_mail_id = outbox.id
     recipient.language = mail.language
     return True
+
+
+def cancelled_since_invited(recipient_id: int) -> bool:
+    """Did the recipient register and cancel their registration after being invited?"""
+    found = db.session.scalar(
+        select(InvitationRecipient.id)
+        .join(InvitationCampaign, InvitationCampaign.id == InvitationRecipient.campaign_id)
+        .where(InvitationRecipient.id == recipient_id, _cancelled_since_invited())
+    )
+    return found is not None
 
 
 def batch_size() -> int:
@@ -537,15 +551,39 @@ def _registered_for_event() -> ColumnElement[bool]:
     )
 
 
+def _cancelled_since_invited() -> ColumnElement[bool]:
+    """The person's registration for the event (there is at most one) was cancelled after
+    they were invited: they chose not to come. A registration cancelled before the
+    invitation does not count (the invitation is a new offer)."""
+    return exists(
+        select(Registration.id).where(
+            Registration.event_id == InvitationCampaign.event_id,
+            Registration.person_id == InvitationRecipient.person_id,
+            Registration.status == RegistrationStatus.CANCELLED,
+            Registration.cancelled_at.is_(None)
+            | (Registration.cancelled_at >= InvitationRecipient.created_at),
+        )
+    )
+
+
+def _counts_as_registered() -> ColumnElement[bool]:
+    """Registered for the event now, or seen registered (through the link) and not
+    cancelled since (a registration whose person was erased keeps counting)."""
+    return _registered_for_event() | (
+        (InvitationRecipient.status == InvitationStatus.REGISTERED) & ~_cancelled_since_invited()
+    )
+
+
 def effective_status() -> Any:
     """The status of a recipient as it is now: registered for the event (through the link
-    or otherwise), else what became of its mail in the outbox. Needs InvitationCampaign
-    and OutboxMail (outer) joined."""
+    or otherwise); "cancelled" when they registered and cancelled since; else what became
+    of its mail in the outbox. Needs InvitationCampaign and OutboxMail (outer) joined."""
     return case(
         (InvitationRecipient.status == InvitationStatus.SKIPPED, InvitationStatus.SKIPPED.value),
+        (_counts_as_registered(), InvitationStatus.REGISTERED.value),
         (
-            (InvitationRecipient.status == InvitationStatus.REGISTERED) | _registered_for_event(),
-            InvitationStatus.REGISTERED.value,
+            (InvitationRecipient.status == InvitationStatus.CANCELLED) | _cancelled_since_invited(),
+            InvitationStatus.CANCELLED.value,
         ),
         (OutboxMail.status == OutboxStatus.SENT, InvitationStatus.SENT.value),
         (
@@ -775,10 +813,7 @@ def campaigns_of(event_id: int) -> list[tuple[InvitationCampaign, int, int]]:
         select(func.count(InvitationRecipient.id))
         .where(
             InvitationRecipient.campaign_id == InvitationCampaign.id,
-            and_(
-                (InvitationRecipient.status == InvitationStatus.REGISTERED)
-                | _registered_for_event()
-            ),
+            _counts_as_registered(),
         )
         .correlate(InvitationCampaign)
         .scalar_subquery()

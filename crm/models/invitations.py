@@ -29,6 +29,9 @@ class InvitationStatus(StrEnum):
     FAILED = "failed"
     REGISTERED = "registered"  # registered for the event (through the link or otherwise)
     SKIPPED = "skipped"  # left out at mailing time (unsubscribed, restricted … meanwhile)
+    # registered, then cancelled the registration (after being invited): no longer counts
+    # as registered, and gets no reminder to register (they chose not to come)
+    CANCELLED = "cancelled"
 
 
 class InvitationCampaign(VersionedMixin, Base):

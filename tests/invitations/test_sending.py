@@ -5,6 +5,7 @@ the one-click unsubscribe, the reminders."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from email import message_from_bytes
 
@@ -29,6 +30,7 @@ from crm.models import InvitationStatus
 from crm.models import OutboxMail
 from crm.models import OutboxStatus
 from crm.models import Registration
+from crm.models import RegistrationStatus
 from tests.helpers import assert_turned_away
 from tests.helpers import count_rows
 from tests.invitations.helpers import INVITATION_LINK
@@ -444,3 +446,120 @@ def test_the_worker_writes_the_next_batch_with_public_links(app, make, monkeypat
         (m.headers or {})["List-Unsubscribe"].startswith("<https://netz.example.org/einladung/")
         for m in mails
     )
+
+
+PERSONAL_PAGE = re.compile(r"/anmeldung/([A-Za-z0-9_\-]+)")
+
+
+def _register_through_link(app, world, key: str):
+    """The invited person registers through their personal link; their client."""
+    link, _unsubscribe = _token_link(app, world, key)
+    visitor = app.test_client()
+    form_url = visitor.get(link).headers["Location"]
+    person = world.persons[key]
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "consent_event": "y",
+    } | {f"pref{i + 1}": str(w) for i, w in enumerate(_workshop_ids(app, world))}
+    assert visitor.post(form_url, data=data).status_code == 302
+    return visitor
+
+
+def _cancel_through_personal_link(app, visitor, address: str) -> None:
+    """Cancel the registration as its person does: the link of the confirmation mail."""
+    confirmation = [m for m in outbox(app) if m.to_address == address][-1]
+    token = PERSONAL_PAGE.search(confirmation.body)[1]
+    assert visitor.post(f"/anmeldung/{token}/cancel").status_code in (200, 302)
+
+
+def _cancel(app, world, key: str) -> None:
+    with app.test_request_context("/"), writing():
+        registration = db.session.scalars(
+            select(Registration).where(
+                Registration.event_id == world.event.id,
+                Registration.person_id == world.persons[key].id,
+            )
+        ).one()
+        event_services.cancel(registration)
+        db.session.commit()
+
+
+def test_a_cancelled_registration_no_longer_counts_and_gets_no_reminder(
+    app, client, make, login_as
+):
+    world = build_world(make)
+    # Kim had registered and cancelled before the invitation: it is a new offer to them
+    make.registration(world.event, world.persons["neutral"])
+    _cancel(app, world, "neutral")
+    chosen = campaign(make, world)
+    login_as("staff")
+    _send(client, world, chosen)
+    visitor = _register_through_link(app, world, "frau")  # through the link, then cancelled
+    _cancel_through_personal_link(app, visitor, world.persons["frau"].email)
+    make.registration(world.event, world.persons["english"])  # otherwise, then cancelled
+    _cancel(app, world, "english")
+    with app.app_context():
+        counts = services.status_counts(chosen.id)
+        assert counts.get("cancelled") == 2 and "registered" not in counts
+        assert counts.get("queued", 0) + counts.get("sent", 0) == 2  # Kim and Cora
+        assert services.campaigns_of(world.event.id)[0][2] == 0  # "Angemeldet"
+    page = client.get(f"/events/{world.event.id}/invitations/{chosen.id}/recipients")
+    html = page.get_data(as_text=True)
+    assert html.count('<td data-status="cancelled"') == 2
+    assert "Anmeldung storniert" in html
+    # the stored status follows (the job does this every five minutes)
+    with app.app_context(), writing():
+        tasks.send_batch(chosen.id)
+        stored = dict(
+            db.session.execute(
+                select(InvitationRecipient.person_id, InvitationRecipient.status)
+            ).all()
+        )
+    assert stored[world.persons["frau"].id] == InvitationStatus.CANCELLED
+    assert stored[world.persons["english"].id] == InvitationStatus.CANCELLED
+    assert stored[world.persons["neutral"].id] != InvitationStatus.CANCELLED
+    # the reminder goes to those who never registered, not to those who cancelled
+    path = f"/events/{world.event.id}/invitations/{chosen.id}/remind"
+    before = len(outbox(app))
+    assert client.post(path).status_code == 302
+    reminded = sorted(m.to_address for m in outbox(app)[before:])
+    assert reminded == sorted(world.persons[k].email for k in ("neutral", "consented"))
+    # registering again counts again
+    with app.app_context(), writing():
+        registration = db.session.scalars(
+            select(Registration).where(Registration.person_id == world.persons["english"].id)
+        ).one()
+        registration.status = RegistrationStatus.REGISTERED
+        registration.cancelled_at = None
+        db.session.commit()
+        assert services.status_counts(chosen.id).get("registered") == 1
+
+
+def test_who_cancels_before_their_invitation_is_written_gets_none(app, client, make, login_as):
+    world = build_world(make)
+    chosen = campaign(make, world)
+    app.config["INVITATIONS_PER_MINUTE"] = 1
+    try:
+        login_as("staff")
+        _send(client, world, chosen)  # Cora's invitation; the others wait for the worker
+        make.registration(world.event, world.persons["english"])
+        _cancel(app, world, "english")
+        with app.app_context():
+            while tasks.send_batch(chosen.id)[1]:
+                pass
+    finally:
+        app.config["INVITATIONS_PER_MINUTE"] = 60
+    english = world.persons["english"].email
+    invitations = [m for m in outbox(app) if m.subject.startswith(("Einladung", "Invitation"))]
+    assert english not in {m.to_address for m in invitations}
+    assert len(invitations) == len(INVITED) - 1
+    with app.app_context():
+        recipient = db.session.scalars(
+            select(InvitationRecipient).where(
+                InvitationRecipient.person_id == world.persons["english"].id
+            )
+        ).one()
+        assert recipient.status == InvitationStatus.CANCELLED
+        assert recipient.outbox_mail_id is None
