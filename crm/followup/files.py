@@ -5,13 +5,20 @@ WebP). The declared type and the name are trusted for nothing: a PDF must start 
 an Office file must be a zip with that format's parts, an image must be decoded by
 Pillow. Files live in `<instance>/materials/<32 hex>.<ext>` and are always served as
 downloads (attachment, nosniff), with a cleaned name.
+
+A file no material refers to any more (its workshop or event was deleted: the rows go by
+the database's cascade; or a save failed after the file was written) is removed by the
+nightly job `prune_material_files` once it has been found so for `ORPHAN_GRACE`: a row
+that comes back within it (restored, created again) still finds its file.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import secrets
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -24,6 +31,7 @@ from PIL import Image
 from PIL import UnidentifiedImageError
 
 from crm.jobs.files import instance_folder
+from crm.jobs.files import write_json
 from crm.web.uploads import MAX_PIXELS
 from crm.web.uploads import UploadError
 
@@ -42,6 +50,10 @@ MIMETYPES = {
 _OFFICE_PARTS = {"pptx": "ppt/", "docx": "word/", "xlsx": "xl/"}
 _IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 _UNSAFE = re.compile(r"[^\w.\- ]+")
+#: How long a file stays after it was first found without a material (seconds).
+ORPHAN_GRACE = 7 * 24 * 3600
+#: When each unreferenced file was first found so (a JSON object beside the files).
+ORPHANS_STATE = ".orphans.json"
 
 
 @dataclass(frozen=True)
@@ -144,3 +156,38 @@ def remove(stored_name: str | None) -> None:
     path = path_of(stored_name)
     if path is not None:
         path.unlink(missing_ok=True)
+
+
+def _orphans_seen(base: Path) -> dict[str, float]:
+    try:
+        state = json.loads((base / ORPHANS_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(state, dict):
+        return {}
+    return {k: float(v) for k, v in state.items() if isinstance(v, int | float)}
+
+
+def prune_orphans(referenced: set[str], now: float | None = None) -> int:
+    """Remove the stored files that no material refers to (`referenced`: the stored names
+    of all materials, removed ones too) and that were found so at least ORPHAN_GRACE ago;
+    the others are remembered from now on (a file that a material names again is
+    forgotten). Files of any other shape are left alone. Safe to run twice; returns how
+    many files were removed."""
+    now = time.time() if now is None else now
+    base = folder()
+    seen = _orphans_seen(base)
+    still: dict[str, float] = {}
+    removed = 0
+    for path in base.iterdir():
+        name = path.name
+        if not STORED_NAME.match(name) or name in referenced or not path.is_file():
+            continue
+        since = seen.get(name, now)
+        if now - since >= ORPHAN_GRACE:
+            path.unlink(missing_ok=True)
+            removed += 1
+        else:
+            still[name] = since
+    write_json(base / ORPHANS_STATE, still)
+    return removed

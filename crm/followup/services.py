@@ -132,6 +132,13 @@ def restore_material(item: Material) -> bool:
     return True
 
 
+def stored_names() -> set[str]:
+    """The stored file names of all materials (removed ones too: they can be restored)."""
+    return set(
+        db.session.scalars(select(Material.stored_name).where(Material.stored_name.is_not(None)))
+    )
+
+
 def materials_for(registration: Registration) -> list[Material]:
     """What a participant sees: the event's materials and those of their workshop."""
     return [
