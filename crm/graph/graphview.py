@@ -247,6 +247,11 @@ def _kinds_for(graph: nx.Graph, filters: ViewFilters) -> frozenset[str]:
     return kinds
 
 
+def kinds_of(graph: nx.Graph) -> dict[Hashable, str]:
+    """{node: its `kind`} for every node that has one (see `select_view`)."""
+    return {node: str(kind) for node, kind in graph.nodes(data="kind") if kind is not None}
+
+
 def _neighbourhood(
     base: nx.Graph, focus: Hashable, depth: int, allowed: Callable[[Hashable], bool]
 ) -> dict[Hashable, int]:
@@ -272,6 +277,7 @@ def select_view(
     network: nx.Graph | None = None,
     communities: Sequence[Collection[Hashable]] = (),
     numbers: Mapping[Hashable, int] | None = None,
+    kinds: Mapping[Hashable, str] | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
 ) -> GraphView:
     """Cut the view that `filters` ask for out of `graph`, at most `max_nodes` nodes.
@@ -287,15 +293,19 @@ def select_view(
       the hits in the whole network.
     - Cap: nodes are kept by (pinned first, distance, initiatives before organisations
       and persons, degree, label); the focus and the selected search hit are pinned.
+
+    `kinds` is `kinds_of(graph)`, given by a caller that keeps it per graph: a view of a
+    few hundred nodes asks for the kind of ten thousand neighbours on the way.
     """
     if max_nodes < 1:
         raise ValueError(f"max_nodes muss mindestens 1 sein, nicht {max_nodes!r}")
     depth = min(max(int(filters.depth), 1), MAX_DEPTH)
     focus = filters.focus
-    if focus is not None and (focus not in graph or node_kind(graph, focus) not in KINDS):
+    kind_of = (kinds if kinds is not None else kinds_of(graph)).get
+    if focus is not None and (focus not in graph or kind_of(focus) not in KINDS):
         return GraphView()
-    kinds = _kinds_for(graph, filters)
-    aggregated = kinds == DEFAULT_KINDS
+    chosen = _kinds_for(graph, filters)
+    aggregated = chosen == DEFAULT_KINDS
     numbers = numbers if numbers is not None else community_of(graph, communities)
     passing = _matcher(graph, filters, numbers)
     # The graph of the chosen kinds. Not as `graph.subgraph(...)`: a subgraph view lists
@@ -311,7 +321,7 @@ def select_view(
         base = graph
 
         def of_kinds(node: Hashable) -> bool:
-            return node_kind(graph, node) in kinds
+            return kind_of(node) in chosen
 
     def allowed(node: Hashable) -> bool:
         return of_kinds(node) and (passing is None or node in passing)
@@ -336,7 +346,7 @@ def select_view(
         return (
             0 if node in pinned else 1,
             distance.get(node, 0),
-            0 if node_kind(graph, node) == INITIATIVE else 1,
+            0 if kind_of(node) == INITIATIVE else 1,
             -degree[node],
             node_label(graph, node).casefold(),
             _key(node),
@@ -348,7 +358,7 @@ def select_view(
     def view_node(node: Hashable, degree_of: int) -> ViewNode:
         return ViewNode(
             id=node,
-            kind=node_kind(graph, node) or "",
+            kind=kind_of(node, ""),
             label=node_label(graph, node),
             degree=degree_of,
             community=numbers.get(node),
@@ -371,7 +381,7 @@ def select_view(
     return GraphView(
         nodes=[view_node(node, degree[node]) for node in shown],
         edges=edges,
-        kinds=tuple(kind for kind in KINDS if kind in kinds),
+        kinds=tuple(kind for kind in KINDS if kind in chosen),
         aggregated=aggregated,
         matched=len(candidates),
         hidden=len(candidates) - len(shown),

@@ -34,6 +34,7 @@ from crm.graph.graphview import ViewFilters
 from crm.graph.graphview import ViewNode
 from crm.graph.graphview import community_of
 from crm.graph.graphview import initiative_network
+from crm.graph.graphview import kinds_of
 from crm.graph.graphview import select_view
 from crm.graph.layout import view_layout
 from crm.network import cache
@@ -64,6 +65,7 @@ class GraphContext:
     names: list[GroupName]
     numbers: dict[Any, int]
     themes: list[tuple[int, str]]
+    kinds: dict[Any, str]
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ class GraphParams:
 
 
 def _context(graph: nx.Graph) -> GraphContext:
-    has_initiatives = any(kind == "initiative" for _n, kind in graph.nodes(data="kind"))
+    kinds = kinds_of(graph)
+    has_initiatives = "initiative" in kinds.values()
     groups = communities(graph, kind="initiative") if has_initiatives else []
     themes = sorted(
         (
@@ -95,6 +98,7 @@ def _context(graph: nx.Graph) -> GraphContext:
         names=group_names(graph, groups),
         numbers=community_of(graph, [group.nodes for group in groups]),
         themes=themes,
+        kinds=kinds,
     )
 
 
@@ -170,6 +174,7 @@ def graph_page(user: Any, args: Any) -> GraphPage:
         params.filters,
         network=context.network,
         numbers=context.numbers,
+        kinds=context.kinds,
         max_nodes=max_nodes,
     )
     missing = params.filters.focus is not None and view.focus is None
