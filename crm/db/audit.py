@@ -31,6 +31,7 @@ from crm.models import Format
 from crm.models import Initiative
 from crm.models import InitiativeRole
 from crm.models import Interaction
+from crm.models import MatchmakingSettings
 from crm.models import Membership
 from crm.models import Organisation
 from crm.models import Person
@@ -60,10 +61,20 @@ AUDITED: tuple[type, ...] = (
     Theme,
     Format,
     SuggestionFeedback,
+    MatchmakingSettings,
 )
-# Bookkeeping columns whose changes say nothing to a reader of the history.
+# Bookkeeping columns whose changes say nothing to a reader of the history (`plan_report`:
+# what the last computation of the meeting plan reported, derived and rewritten each time).
 IGNORED = frozenset(
-    {"version", "created_at", "updated_at", "sort_name", "failed_logins", "last_login_at"}
+    {
+        "version",
+        "created_at",
+        "updated_at",
+        "sort_name",
+        "failed_logins",
+        "last_login_at",
+        "plan_report",
+    }
 )
 REDACTED = frozenset({"password_hash", "session_token", "token_hash"})
 ACTOR_KEY = "audit_actor"

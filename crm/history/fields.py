@@ -22,6 +22,7 @@ from crm.db.audit import _jsonable
 from crm.models import Affiliation
 from crm.models import Bundesland
 from crm.models import Consent
+from crm.models import Event
 from crm.models import Format
 from crm.models import Initiative
 from crm.models import InitiativeRole
@@ -94,6 +95,7 @@ TABLE_LABELS: dict[str, LazyString] = {
     "themes": _l("Thema"),
     "formats": _l("Format"),
     "suggestion_feedback": _l("Entscheidung zu einem Vorschlag"),
+    "matchmaking_settings": _l("Einstellungen des Austauschs der Praktiker"),
 }
 
 FIELD_LABELS: dict[str, LazyString] = {
@@ -167,6 +169,21 @@ FIELD_LABELS: dict[str, LazyString] = {
     "organisation_b_id": _l("Organisation"),
     "matchmaking_opt_in": _l("Teilnahme am Austausch der Praktiker"),
     "matchmaking_opted_at": _l("Zum Austausch angemeldet am"),
+    "event_id": _l("Veranstaltung"),
+    # the settings of the practitioner exchange (matchmaking_settings)
+    "enabled": _l("Austausch der Praktiker eingeschaltet"),
+    "meeting_minutes": _l("Länge eines Treffens (Minuten)"),
+    "window_starts_at": _l("Zeitfenster von"),
+    "window_ends_at": _l("Zeitfenster bis"),
+    "max_meetings_per_person": _l("Höchstens Treffen je Person"),
+    "max_open_sent": _l("Höchstens offene gesendete Anfragen je Person"),
+    "max_open_received": _l("Höchstens offene erhaltene Anfragen je Person"),
+    "request_expiry_hours": _l("Anfragen verfallen nach (Stunden)"),
+    "fixed_at": _l("Plan steht fest ab"),
+    "video_mode": _l("Videolinks"),
+    "video_pattern": _l("Muster des Raumlinks"),
+    "video_tables": _l("Links der virtuellen Tische"),
+    "published_at": _l("Plan der Treffen veröffentlicht am"),
     "id": _l("Nummer"),
 }
 
@@ -271,6 +288,7 @@ REFERENCES: dict[str, str] = {
     "parent_id": "organisation",
     **REQUIRED_REFERENCES,
     "moderator_id": "person",
+    "event_id": "event",
     "kreis_ags": "kreis",
     "land_ags": "land",
     "themes": "theme",
@@ -287,6 +305,7 @@ REFERENCE_MODELS: dict[str, tuple[type[Any], Any]] = {
     "land": (Bundesland, Bundesland.ags),
     "theme": (Theme, Theme.id),
     "format": (Format, Format.id),
+    "event": (Event, Event.id),
 }
 #: Many-to-many collections (stored as sorted key lists): key → reference kind.
 COLLECTIONS: dict[str, str] = {

@@ -33,6 +33,7 @@ from crm.models import Initiative
 from crm.models import RecordMerge
 from crm.models import Role
 from crm.models import User
+from crm.models.base import UTCDateTime
 from crm.models.duplicates import DUPLICATE_KINDS
 from crm.web.i18n import format_day
 from crm.web.i18n import format_moment
@@ -108,10 +109,11 @@ def record_kind(record: Any) -> str | None:
 
 
 def display_name(record: Any) -> str:
-    """The name a record is shown under (any record: a Kreis or Land has no `id`)."""
+    """The name a record is shown under (any record: a Kreis or Land has no `id`, an event
+    has a title)."""
     if hasattr(record, "full_name"):
         return str(record.full_name)
-    name = getattr(record, "name", None)
+    name = getattr(record, "name", None) or getattr(record, "title", None)
     if name:
         return str(name)
     key = getattr(record, "id", None) or getattr(record, "ags", None)
@@ -439,7 +441,8 @@ def show_value(
         column = model.__table__.columns.get(key)
         if column is not None and isinstance(value, str):
             try:
-                if column.type.python_type is dt.datetime:
+                # UTCDateTime (a TypeDecorator) knows no python_type of its own
+                if isinstance(column.type, UTCDateTime) or column.type.python_type is dt.datetime:
                     return format_moment(dt.datetime.fromisoformat(value))
                 if column.type.python_type is dt.date:
                     return format_day(dt.date.fromisoformat(value))

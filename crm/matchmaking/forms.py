@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
+from wtforms import HiddenField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import NumberRange
@@ -51,6 +52,8 @@ def _is_web_link(value: str) -> bool:
 class SettingsForm(Form):
     """On or off, meeting length, window, caps, expiry, the fixed date, the video links."""
 
+    # the settings' version the form was rendered with ("" for settings never saved)
+    version = HiddenField()
     enabled = BooleanField(_l("Austausch der Praktiker (1:1-Treffen) einschalten"))
     meeting_minutes = select_field(
         _l("Länge eines Treffens"),

@@ -136,14 +136,23 @@ SETTINGS_FIELDS = (
 )
 
 
+def settings_changes(settings: MatchmakingSettings, values: dict[str, Any]) -> list[str]:
+    """The settings columns whose stored value differs from `values` (in form order)."""
+    return [
+        name
+        for name in SETTINGS_FIELDS
+        if name in values and getattr(settings, name) != values[name]
+    ]
+
+
 def save_settings(event: Event, values: dict[str, Any]) -> bool:
     """Store the settings; True when anything changed (an unchanged save writes nothing)."""
     settings = settings_of(event.id)
     new = settings is None
     if settings is None:  # the form showed the defaults: saving them unchanged stores nothing
         settings = default_settings(event)
-    wanted = {name: values[name] for name in SETTINGS_FIELDS if name in values}
-    if all(getattr(settings, k) == v for k, v in wanted.items()):
+    wanted = {name: values[name] for name in settings_changes(settings, values)}
+    if not wanted:
         return False
     for name, value in wanted.items():
         setattr(settings, name, value)

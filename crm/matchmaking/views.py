@@ -4,6 +4,7 @@ and out, the proposed partners with their reasons, wishes and requests."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint
@@ -17,6 +18,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm import permissions
@@ -36,7 +39,9 @@ from crm.models import MeetingVideoMode
 from crm.models import MeetingWishLevel
 from crm.models import Registration
 from crm.network.reasons import reason_text
+from crm.web.i18n import format_moment
 from crm.web.labels import choices
+from crm.web.labels import label
 
 bp = Blueprint("matchmaking", __name__, url_prefix="/events")
 public_bp = Blueprint("matchmaking_public", __name__)
@@ -75,8 +80,14 @@ def _require_staff() -> None:
         abort(403)
 
 
+def _version_of(settings: MatchmakingSettings) -> str:
+    """The version a settings form is rendered with ("" for settings never saved)."""
+    return str(settings.version) if settings.id is not None else ""
+
+
 def _settings_initial(settings: MatchmakingSettings) -> dict[str, Any]:
     return {
+        "version": _version_of(settings),
         "enabled": settings.enabled,
         "meeting_minutes": str(settings.meeting_minutes),
         "window_starts_at": utc_to_berlin(settings.window_starts_at),
@@ -121,17 +132,80 @@ def _settings_values(form: SettingsForm, settings: MatchmakingSettings) -> dict[
     }
 
 
+def _shown(settings: MatchmakingSettings, name: str) -> str:
+    """A stored setting as the conflict note shows it."""
+    value = getattr(settings, name)
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    if isinstance(value, dt.datetime):
+        return format_moment(value)
+    if isinstance(value, MeetingVideoMode):
+        return label(value)
+    return str(value)
+
+
+def _stale(
+    form: SettingsForm, event: Event, stored: MatchmakingSettings, changes: list[str]
+) -> tuple[str, int]:
+    """The form again (409) with what is stored now where it differs from the input; the
+    next save is checked against the settings as they are now."""
+    form.version.data = _version_of(stored)
+    flash(
+        _(
+            "Die Einstellungen wurden inzwischen geändert (von jemand anderem oder durch "
+            "das Berechnen oder Veröffentlichen des Plans). Nichts wurde gespeichert: Bitte "
+            "prüfen Sie Ihre Angaben und speichern Sie erneut."
+        ),
+        "error",
+    )
+    page = render_template(
+        "matchmaking/settings.html",
+        form=form,
+        event=event,
+        slot_count=len(services.slots_of(stored)) if stored.id else None,
+        stale=[(form[name].label.text, _shown(stored, name)) for name in changes],
+    )
+    return page, 409
+
+
+def _save(event: Event, stored: MatchmakingSettings, values: dict[str, Any]) -> bool | None:
+    """Save the settings: whether anything changed, or None when they were saved (or first
+    created) by someone else between reading and writing (nothing is written then)."""
+    first = stored.id is None
+    try:
+        changed = services.save_settings(event, values)
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        if isinstance(exc, IntegrityError) and not first:
+            raise
+        return None
+    return changed
+
+
 @bp.route("/<int:event_id>/meetings/settings", methods=["GET", "POST"])
-def settings(event_id: int) -> Response | str:
-    """The exchange's settings for one event; saving them unchanged writes nothing."""
+def settings(event_id: int) -> Response | str | tuple[str, int]:
+    """The exchange's settings for one event; saving them unchanged writes nothing, a form
+    older than the stored settings (someone saved meanwhile) is refused."""
     event = event_queries.event_detail(event_id) or abort(404)
     stored = services.settings_of(event.id) or services.default_settings(event)
     form = SettingsForm(**_settings_initial(stored)) if request.method == "GET" else SettingsForm()
     form.meeting_minutes.choices = [(str(m), _("%(n)s Minuten", n=m)) for m in (15, 20, 30)]
     form.video_mode.choices = choices(MeetingVideoMode)
     if form.validate_on_submit():
-        if services.save_settings(event, _settings_values(form, stored)):
-            db.session.commit()
+        values = _settings_values(form, stored)
+        changes = services.settings_changes(stored, values)
+        if changes and (form.version.data or "") != _version_of(stored):
+            return _stale(form, event, stored, changes)
+        changed = _save(event, stored, values)
+        if changed is None:
+            stored = services.settings_of(event.id) or services.default_settings(event)
+            changes = services.settings_changes(stored, values)
+            if changes:
+                return _stale(form, event, stored, changes)
+        if changed:
             flash(_("Die Einstellungen des Austauschs wurden gespeichert."), "success")
         else:
             flash(_("Die Einstellungen sind unverändert."), "info")

@@ -38,6 +38,7 @@ from crm.models import AuditEntrySeen
 from crm.models import Consent
 from crm.models import Initiative
 from crm.models import InitiativeRole
+from crm.models import MatchmakingSettings
 from crm.models import Membership
 from crm.models import OutboxMail
 from crm.models import Person
@@ -116,6 +117,11 @@ def _one_of_every_kind(make: Any, n: int) -> dict[str, Any]:
         "events": event,
         "workshops": make.workshop(event, title=f"Werkstatt {n}"),
         "registrations": make.registration(event, person, function=f"Gast {n}"),
+        "matchmaking_settings": make.save(
+            MatchmakingSettings(
+                event_id=event.id, video_pattern=f"https://meet.example.org/generation{n}-{{token}}"
+            )
+        ),
         "users": make.user(role="staff", email=f"konto{n}@example.org"),
         "_other": other,
     }
@@ -126,6 +132,7 @@ def _delete_all(app, actor: Any, records: dict[str, Any]) -> None:
         for table in (
             "registrations",
             "workshops",
+            "matchmaking_settings",
             "events",
             "interactions",
             "relationships",
