@@ -662,7 +662,9 @@ def reminder_due(campaign_id: int) -> list[int]:
 
 def remind(campaign: InvitationCampaign) -> int:
     """Queue the reminder to every invited person who has not registered (once each; one
-    who unsubscribed or is restricted meanwhile gets none). The caller commits."""
+    who unsubscribed or is restricted meanwhile gets none). A second run reaches only those
+    not reminded yet (e.g. invited by a later batch): nobody is reminded twice, a reminder
+    to the same people again would be one mail too many. The caller commits."""
     event = _event_with_programme(campaign.event_id)
     registered = _registered_ids(campaign.event_id)
     queued = 0
@@ -686,8 +688,22 @@ def remind(campaign: InvitationCampaign) -> int:
         db.session.flush()
         recipient.reminder_mail_id = outbox.id
         queued += 1
-    campaign.reminded_at = utcnow()
+    if queued:  # the campaign's last reminder (a run that mailed nobody is none)
+        campaign.reminded_at = utcnow()
     return queued
+
+
+def reminded_count(campaign_id: int) -> int:
+    """How many recipients of the campaign have had their (one) reminder."""
+    return int(
+        db.session.scalar(
+            select(func.count(InvitationRecipient.id)).where(
+                InvitationRecipient.campaign_id == campaign_id,
+                InvitationRecipient.reminded_at.is_not(None),
+            )
+        )
+        or 0
+    )
 
 
 # -- the recipient's side: registration link and unsubscribe

@@ -213,11 +213,17 @@ def remind(event_id: int, campaign_id: int) -> Response | str:
     campaign = _campaign(event, campaign_id)
     form = ConfirmForm()
     if request.method == "GET" or not form.validate_on_submit():
-        due = services.reminder_due(campaign.id)
         return render_template(
-            "invitations/confirm_remind.html", event=event, campaign=campaign, count=len(due)
+            "invitations/confirm_remind.html",
+            event=event,
+            campaign=campaign,
+            count=len(services.reminder_due(campaign.id)),
+            reminded=services.reminded_count(campaign.id),
         )
     queued = services.remind(campaign)
     db.session.commit()
-    flash(_("%(n)s Erinnerungen sind im Postausgang.", n=queued), "success")
+    if queued:
+        flash(_("%(n)s Erinnerungen sind im Postausgang.", n=queued), "success")
+    else:
+        flash(_("Niemand war zu erinnern: jede Person erhält höchstens eine Erinnerung."), "info")
     return redirect(url_for("invitations.recipients", event_id=event.id, campaign_id=campaign.id))

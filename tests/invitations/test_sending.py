@@ -387,6 +387,46 @@ def test_reminder_goes_once_to_those_not_registered(app, client, make, login_as)
     assert len(outbox(app)) == before + len(reminders)
 
 
+def test_a_later_reminder_reaches_only_those_not_reminded_and_says_so(app, client, make, login_as):
+    world = build_world(make)
+    chosen = campaign(make, world)
+    app.config["INVITATIONS_PER_MINUTE"] = 2
+    try:
+        login_as("staff")
+        _send(client, world, chosen)  # two invitations now, two by the worker later
+        path = f"/events/{world.event.id}/invitations/{chosen.id}/remind"
+        first = client.get(path).get_data(as_text=True)
+        assert "höchstens eine Erinnerung" in first and 'data-reminded="0"' in first
+        before = len(outbox(app))
+        client.post(path)
+        early = {m.to_address for m in outbox(app)[before:]}
+        assert len(early) == 2
+        with app.app_context():
+            tasks.send_batch(chosen.id)  # the rest of the invitations
+            reminded_at = db.session.get_one(InvitationCampaign, chosen.id).reminded_at
+        assert reminded_at is not None
+        second = client.get(path).get_data(as_text=True)
+        assert 'data-reminded="2"' in second and "2 Personen wurden bereits erinnert" in second
+        assert "2 eingeladene Personen haben sich noch nicht angemeldet" in second
+        before = len(outbox(app))
+        client.post(path)
+        late = {m.to_address for m in outbox(app)[before:]}
+        assert len(late) == 2 and not late & early  # nobody twice
+        assert late | early == {world.persons[k].email for k in INVITED}
+        # nobody left: no button, a POST anyway mails nobody and says why
+        third = client.get(path).get_data(as_text=True)
+        assert "4 Personen wurden bereits erinnert" in third
+        assert ">Erinnerung versenden</button>" not in third
+        before = len(outbox(app))
+        response = client.post(path, follow_redirects=True)
+        assert "höchstens eine Erinnerung" in response.get_data(as_text=True)
+        assert len(outbox(app)) == before
+        preview = client.get(f"/events/{world.event.id}/invitations/{chosen.id}")
+        assert "Zuletzt erinnert am" in preview.get_data(as_text=True)
+    finally:
+        app.config["INVITATIONS_PER_MINUTE"] = 60
+
+
 def test_day_before_reminder_reaches_invited_registrants_with_online_link(
     app, client, make, login_as
 ):
