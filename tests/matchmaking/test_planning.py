@@ -14,6 +14,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.matchmaking import plan_tasks
 from crm.matchmaking import planning
+from crm.models import Event
 from crm.models import Interaction
 from crm.models import MeetingVideoMode
 from crm.models import OutboxMail
@@ -366,6 +367,71 @@ def test_held_meeting_becomes_one_interaction_of_both(app, client, login_as, exc
     # "not held" after all: the interaction goes
     client.post(f"/anmeldung/{exchange.tokens[1]}/meetings/{a_b[0]}/feedback", data={"held": "no"})
     assert _count(app, Interaction) == 0
+
+
+#: Reasons as the plan stores them (code, data, the German text of the library).
+REASONS = [
+    {"code": "shared_theme", "data": {"label": "Wasserstoff"}, "text": "Beide arbeiten zu …"},
+    {"code": "neighbouring_region", "data": {}, "text": "Nachbarregion"},
+]
+
+
+def _title(app, event_id):
+    """The event's title."""
+    with app.app_context():
+        return db.session.get_one(Event, event_id).title
+
+
+def _held(app, client, exchange, meetings, *, language):
+    """Participants 0 and 1 mark their meeting (with REASONS) held, reading their pages in
+    `language`; returns the meeting's interaction (subject, notes)."""
+    r = exchange.registrations
+    a_b = next(m for m in meetings if {m[2], m[3]} == {r[0], r[1]})
+    with app.app_context():
+        db.session.get_one(Meeting, a_b[0]).reasons = REASONS
+        db.session.commit()
+    for token in exchange.tokens[:2]:
+        response = client.post(
+            f"/anmeldung/{token}/meetings/{a_b[0]}/feedback",
+            data={"held": "yes", "rating": "4"},
+            headers={"Accept-Language": language},
+        )
+        assert response.status_code == 302
+    with app.app_context():
+        interaction = db.session.scalars(select(Interaction)).one()
+        return interaction.subject, interaction.notes
+
+
+def test_the_interaction_is_in_the_offices_language_not_the_participants(
+    app, client, login_as, exchange
+):
+    """The office works in German (BABEL_DEFAULT_LOCALE): participants reading in English
+    still leave a German record."""
+    meetings = _published(app, client, login_as, exchange)
+    _in_the_past(app, exchange.event_id)
+    subject, notes = _held(app, app.test_client(), exchange, meetings, language="en")
+    title = _title(app, exchange.event_id)
+    assert subject == f"Getroffen beim {title}"
+    assert notes.splitlines() == [
+        "1:1-Treffen im Praxisaustausch.",
+        "– Beide arbeiten zu Wasserstoff",
+        "– Nachbarregion",
+    ]
+
+
+def test_an_english_office_gets_english_interactions(app, client, login_as, exchange, make_app):
+    """An office configured with English as its language: the record is written in English,
+    whatever the participants read."""
+    meetings = _published(app, client, login_as, exchange)
+    _in_the_past(app, exchange.event_id)
+    english = make_app(BABEL_DEFAULT_LOCALE="en")
+    subject, notes = _held(app, english.test_client(), exchange, meetings, language="de")
+    assert subject == f"Met at {_title(app, exchange.event_id)}"
+    assert notes.splitlines() == [
+        "1:1 meeting in the practitioner exchange.",
+        "– Both work on Wasserstoff",
+        "– Neighbouring region",
+    ]
 
 
 # -- reminders
