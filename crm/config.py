@@ -93,6 +93,9 @@ class Defaults:
     REDIS_URL: str | None = None
     JOBS_WORKERS = 2
     JOBS_WORKER_BANNER: bool | None = None
+    # After a change, the network pages show the last snapshot of the graph while the
+    # worker computes the new one (`crm.network.cache`). None: on, except in testing.
+    NETWORK_SNAPSHOT_JOB: bool | None = None
     # Events with more registrations than this are assigned to workshops by the worker.
     ASSIGNMENT_JOB_THRESHOLD = 300
     # The 1:1 meetings of the practitioner exchange (#25): the solver's time limit in

@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
     import crm.invitations.tasks
     import crm.mail.tasks
     import crm.matchmaking.plan_tasks
+    import crm.network.tasks
     import crm.privacy.tasks  # noqa: F401
     from crm.jobs import monitoring
 

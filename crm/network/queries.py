@@ -6,6 +6,7 @@ and explicit relationships are read fresh on every call, so a decision shows at 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections import defaultdict
 from collections.abc import Iterable
@@ -64,6 +65,8 @@ INTRODUCTION_DECISIONS = {
     SuggestionDecision.ACCEPTED.value: SuggestionDecision.ACCEPTED,
 }
 _PREFIX = {"i": "initiative", "o": "organisation"}
+#: The names of the whole-network results on a cached graph (part of its snapshot).
+ANALYTICS, PAIRS = "analytics:initiative", "analytics:pairs"
 
 
 @dataclass(frozen=True)
@@ -212,9 +215,13 @@ def panel(user: Any, record: Any) -> SuggestionPanel | None:
     if record is None or not permissions.can_view(user, record):
         return None
     source_type = "initiative" if isinstance(record, Initiative) else "organisation"
-    # Kept per data version (and day, scope, language of the reasons): the record's page
-    # spends no statement on the panel until something changes.
-    key = (permissions.graph_scope(user), source_type, record.id, today(), str(get_locale()))
+    # Kept per data version (and day, scope, language of the reasons) and graph version
+    # (an older graph served while the worker computes the current one is replaced by
+    # it at the same data version): the record's page spends no statement on the panel
+    # until something changes.
+    scope = permissions.graph_scope(user)
+    graph_version = cache.get(scope).key[1:4]
+    key = (scope, source_type, record.id, today(), str(get_locale()), graph_version)
     items = datastamp.cached("suggestions", key, lambda: suggestions(user, source_type, record.id))
     return SuggestionPanel(
         source_type=source_type,
@@ -406,7 +413,7 @@ def _compute(graph: nx.Graph) -> Analytics:
 def analytics(user: Any) -> Analytics:
     """The analytics of the graph `user` sees, computed once per graph version."""
     entry = cache.get(permissions.graph_scope(user))
-    return entry.derived("analytics:initiative", _compute)
+    return entry.derived(ANALYTICS, _compute)
 
 
 # --- the strongest suggestions of the whole network ----------------------------------
@@ -423,9 +430,10 @@ class PairSuggestion:
     later: bool
 
 
-def _ranked_pairs(graph: nx.Graph) -> list[tuple[str, str, Suggestion]]:
+def _ranked_pairs(graph: nx.Graph) -> list[tuple[NodeLink, NodeLink, Suggestion]]:
     """Every initiative's best suggestions as unordered pairs, strongest first (one graph
-    version; decisions and relationships are applied fresh by `network_suggestions`)."""
+    version; decisions and relationships are applied fresh by `network_suggestions`). The
+    pairs carry their records' links, so that the network page needs no graph to show them."""
     dissolved = _dissolved(graph)
     best: dict[tuple[str, str], tuple[str, Suggestion]] = {}
     sources = sorted(
@@ -439,7 +447,14 @@ def _ranked_pairs(graph: nx.Graph) -> list[tuple[str, str, Suggestion]]:
             if key not in best or found.score > best[key][1].score:
                 best[key] = (source, found)
     ranked = sorted(best.items(), key=lambda item: (-item[1][1].score, item[0]))
-    return [(source, str(found.node), found) for _key, (source, found) in ranked]
+    links: dict[str, NodeLink] = {}
+
+    def link(node: str) -> NodeLink:
+        if node not in links:
+            links[node] = _link(graph, node)
+        return links[node]
+
+    return [(link(source), link(str(found.node)), found) for _key, (source, found) in ranked]
 
 
 def _decided_pairs() -> tuple[set[frozenset[int]], set[frozenset[int]]]:
@@ -471,27 +486,37 @@ def _decided_pairs() -> tuple[set[frozenset[int]], set[frozenset[int]]]:
 
 def network_suggestions(user: Any, limit: int = NETWORK_TOP) -> list[PairSuggestion]:
     """The strongest suggested pairs of initiatives across the network `user` sees, best
-    first; pairs accepted, dismissed or already related are left out."""
+    first; pairs accepted, dismissed or already related are left out (read fresh: a ranking
+    of an older graph never shows a decided pair again)."""
     entry = cache.get(permissions.graph_scope(user))
-    ranked = entry.derived("analytics:pairs", _ranked_pairs)
+    ranked = entry.derived(PAIRS, _ranked_pairs)
     if not ranked:
         return []
     final, later = _decided_pairs()
     chosen = []
     for source, target, found in ranked:
-        pair = frozenset((record_of(source)[1], record_of(target)[1]))
+        pair = frozenset((source.id, target.id))
         if pair not in final:
-            chosen.append((source, target, found, pair in later))
+            chosen.append(
+                PairSuggestion(
+                    source=source,
+                    target=target,
+                    score=found.score,
+                    reasons=tuple(reason_text(reason) for reason in found.reasons),
+                    later=pair in later,
+                )
+            )
         if len(chosen) == limit:
             break
-    graph = entry.graph
-    return [
-        PairSuggestion(
-            source=_link(graph, source),
-            target=_link(graph, target),
-            score=found.score,
-            reasons=tuple(reason_text(reason) for reason in found.reasons),
-            later=is_later,
-        )
-        for source, target, found, is_later in chosen
-    ]
+    return chosen
+
+
+def computed_at(user: Any) -> dt.datetime | None:
+    """When the network `user` sees was computed, if it is older than the data (shown
+    while the worker computes the current one); None when it is current."""
+    entry = cache.get(permissions.graph_scope(user))
+    return entry.built_at if cache.is_stale(entry) else None
+
+
+cache.share(ANALYTICS, _compute)
+cache.share(PAIRS, _ranked_pairs)

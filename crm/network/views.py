@@ -127,6 +127,7 @@ def analytics() -> str:
         top=queries.network_suggestions(current_user),
         can_act=permissions.can_act_on_suggestions(current_user),
         open_introductions=queries.open_introduction_count(),
+        computed_at=queries.computed_at(current_user),
     )
 
 
