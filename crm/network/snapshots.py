@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from crm.jobs.files import instance_folder
+from flask import current_app
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,13 @@ def stem(key: tuple[Any, ...]) -> str:
 
 
 def folder() -> Path:
-    """The folder of every snapshot (created on demand)."""
-    return instance_folder(FOLDER)
+    """The folder of every snapshot (created by the first write: a reader never fails on
+    a folder it may not create)."""
+    return Path(current_app.instance_path) / FOLDER
 
 
 def _write(target: Path, value: Any) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         with temporary.open("wb") as out:
@@ -176,8 +178,11 @@ def prune(key: tuple[Any, ...]) -> None:
     database, _version, _at, _day, scope = key
     now = time.time()
     mine: list[tuple[float, str]] = []
+    paths: list[Path] = []
     prefix = scope_prefix(database, scope)
-    for path in folder().iterdir():
+    with contextlib.suppress(OSError):
+        paths = list(folder().iterdir())
+    for path in paths:
         with contextlib.suppress(OSError):
             age = now - path.stat().st_mtime
             if age > MAX_AGE_SECONDS or (path.suffix == ".tmp" and age > 3600):
