@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 
+from babel.support import NullTranslations
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -141,7 +144,14 @@ def label(value: Enum | None) -> str:
     """The translated label of an enum value ('' for None)."""
     if value is None:
         return ""
-    return str(LABELS.get(value, value.value))
+    return _translated(get_translations()).get(value, value.value)
+
+
+@functools.lru_cache(maxsize=32)
+def _translated(translations: NullTranslations) -> dict[Enum, str]:
+    """Every label translated by `translations`, the current catalogue: a list page shows
+    a label in each of its rows, and a gettext for each costs more than the dict lookup."""
+    return {value: str(text) for value, text in LABELS.items()}
 
 
 def choices(enum_cls: type[Enum]) -> list[tuple[str, str]]:

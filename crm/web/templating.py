@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,18 +68,40 @@ def url_with(_endpoint: str | None = None, **changes: Any) -> str:
     return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
 
 
+# A stand-in record id (the largest 32-bit integer), replaced by each row's own id.
+_ANY_ID = 2_147_483_647
+
+
+def url_for_id(endpoint: str, argument: str) -> Callable[[int], str]:
+    """`url_for_id('directory.person_detail', 'person_id')(7)` is
+    `url_for('directory.person_detail', person_id=7)`, but the URL is built once, with a
+    stand-in id, and each call only fills in its id: for the 50 rows of a list page,
+    `url_for` per row costs a tenth of the page."""
+    values: dict[str, Any] = {argument: _ANY_ID}
+    before, after = url_for(endpoint, **values).split(str(_ANY_ID), 1)
+
+    def url(record_id: int) -> str:
+        return f"{before}{int(record_id)}{after}"
+
+    return url
+
+
 def option_tags(options: Iterable[tuple[Any, Any]], current: Any) -> Markup:
     """`<option>` elements for a select, the current value selected.
 
-    Built in Python rather than a Jinja loop: the Kreis filter alone has 400 options,
-    and list pages render it on every request.
+    Built in Python rather than a Jinja loop, and kept for the same options and choice:
+    the Kreis filter alone has 400 options, and list pages render it on every request.
     """
     chosen = "" if current is None else str(current)
+    return _option_tags(tuple((str(value), str(text)) for value, text in options), chosen)
+
+
+@functools.lru_cache(maxsize=256)
+def _option_tags(options: tuple[tuple[str, str], ...], chosen: str) -> Markup:
     tags = []
     for value, text in options:
-        value = str(value)
         selected = " selected" if value == chosen else ""
-        tags.append(f'<option value="{escape(value)}"{selected}>{escape(str(text))}</option>')
+        tags.append(f'<option value="{escape(value)}"{selected}>{escape(text)}</option>')
     return Markup("\n".join(tags))  # noqa: S704 - every value and label is escaped above
 
 
@@ -107,6 +131,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         permissions=permissions,
         url_with=url_with,
+        url_for_id=url_for_id,
         option_tags=option_tags,
         form_errors=form_errors,
         current_locale=lambda: str(get_locale()),
