@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
     # import the tasks so that the worker (and retries) know them by name
     import crm.db.tasks
     import crm.events.tasks
+    import crm.followup.tasks
     import crm.invitations.tasks
     import crm.mail.tasks
     import crm.matchmaking.plan_tasks
