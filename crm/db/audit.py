@@ -31,6 +31,7 @@ from crm.models import Format
 from crm.models import Initiative
 from crm.models import InitiativeRole
 from crm.models import Interaction
+from crm.models import InvitationCampaign
 from crm.models import MatchmakingSettings
 from crm.models import Membership
 from crm.models import Organisation
@@ -62,6 +63,11 @@ AUDITED: tuple[type, ...] = (
     Format,
     SuggestionFeedback,
     MatchmakingSettings,
+    # an event's invitation (filters, texts, when sent and reminded); not its recipients:
+    # each of their status changes (queued, sent, registered, … for thousands of persons
+    # per campaign) would flood the history, and they are kept on the recipient rows and in
+    # the outbox anyway
+    InvitationCampaign,
 )
 # Bookkeeping columns whose changes say nothing to a reader of the history (`plan_report`:
 # what the last computation of the meeting plan reported, derived and rewritten each time).

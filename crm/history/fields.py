@@ -96,6 +96,7 @@ TABLE_LABELS: dict[str, LazyString] = {
     "formats": _l("Format"),
     "suggestion_feedback": _l("Entscheidung zu einem Vorschlag"),
     "matchmaking_settings": _l("Einstellungen des Austauschs der Praktiker"),
+    "invitation_campaigns": _l("Einladung"),
 }
 
 FIELD_LABELS: dict[str, LazyString] = {
@@ -184,6 +185,14 @@ FIELD_LABELS: dict[str, LazyString] = {
     "video_pattern": _l("Muster des Raumlinks"),
     "video_tables": _l("Links der virtuellen Tische"),
     "published_at": _l("Plan der Treffen veröffentlicht am"),
+    # an event's invitation (invitation_campaigns)
+    "filters": _l("Empfängerfilter"),
+    "subject_de": _l("Betreff (Deutsch)"),
+    "subject_en": _l("Betreff (Englisch)"),
+    "intro_de": _l("Einleitung (Deutsch)"),
+    "intro_en": _l("Einleitung (Englisch)"),
+    "sent_at": _l("Versand begonnen am"),
+    "reminded_at": _l("Erinnerung versandt am"),
     "id": _l("Nummer"),
 }
 

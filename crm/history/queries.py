@@ -198,10 +198,16 @@ def record_history(kind: str, record_id: int, page: int, per_page: int) -> Page[
 def recent_entries(kind: str, record_id: int, limit: int = 3) -> list[AuditEntry]:
     """The last changes of the record itself (one indexed query; for the detail page)."""
     _model, table = f.KINDS[kind]
+    return entries_of(table, record_id, limit)
+
+
+def entries_of(record_type: str, record_id: int, limit: int) -> list[AuditEntry]:
+    """The newest entries of one record of any audited table, newest first (one indexed
+    query; for a record shown on its own page, e.g. an invitation)."""
     return list(
         db.session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.record_type == table, AuditEntry.record_id == record_id)
+            .where(AuditEntry.record_type == record_type, AuditEntry.record_id == record_id)
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(limit)
         )

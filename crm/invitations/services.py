@@ -49,6 +49,7 @@ from crm.directory.queries import person_conditions
 from crm.events.services import ACTIVE
 from crm.events.services import hash_token
 from crm.extensions import db
+from crm.history import queries as history_queries
 from crm.mail.services import in_language
 from crm.mail.services import queue_mail
 from crm.models import Affiliation
@@ -100,6 +101,17 @@ STATUS_LABELS = {
 }
 #: The filters a campaign keeps (those of the person list).
 FILTER_KEYS = ("land", "kreis", "role", "orgtype", "theme", "event")
+#: Their names, as the campaign form calls them.
+FILTER_LABELS = {
+    "land": _l("Bundesland"),
+    "kreis": _l("Kreis"),
+    "role": _l("Rolle in Initiative"),
+    "orgtype": _l("Organisationstyp"),
+    "theme": _l("Thema"),
+    "event": _l("Teilgenommen an"),
+}
+#: How many entries of a campaign's history its page shows (the newest).
+HISTORY_SHOWN = 50
 #: Values in the links of a preview (no recipient exists yet).
 PREVIEW_TOKEN = "vorschau"  # noqa: S105 - a placeholder, not a secret
 
@@ -888,3 +900,35 @@ def fill_in(form: Any, recipient: InvitationRecipient) -> None:
     offered = {value for value, _label in form.initiative.choices or []}
     if known.initiative_id is not None and str(known.initiative_id) in offered:
         form.initiative.data = str(known.initiative_id)
+
+
+# -- the campaign's history
+
+
+def describe_filters(filters: Any, options: Mapping[str, list[tuple[str, str]]]) -> str:
+    """Stored filters as a reader sees them: "Bundesland: Nordrhein-Westfalen; Thema: …"
+    (a value no longer offered, e.g. a deleted theme, as it was stored)."""
+    if not isinstance(filters, dict) or not filters:
+        return str(_l("keine (alle Personen)"))
+    parts = []
+    for key in sorted(filters, key=lambda k: (FILTER_KEYS + (k,)).index(k)):
+        value = str(filters[key])
+        shown = dict(options.get(key, [])).get(value, value)
+        parts.append(f"{FILTER_LABELS.get(key, key)}: {shown}")
+    return "; ".join(parts)
+
+
+def history(
+    campaign_id: int, options: Mapping[str, list[tuple[str, str]]]
+) -> list[history_queries.EntryView]:
+    """The newest entries of the campaign's history (created, changed, sent, reminded:
+    who and when), its filters by name."""
+    entries = history_queries.entries_of("invitation_campaigns", campaign_id, HISTORY_SHOWN)
+    rows = history_queries.entry_views(entries)
+    for row in rows:
+        pair = (row.entry.changes or {}).get("filters")
+        for change in row.changes:
+            if change.key == "filters" and isinstance(pair, list) and len(pair) == 2:
+                change.old = describe_filters(pair[0], options)
+                change.new = describe_filters(pair[1], options)
+    return rows

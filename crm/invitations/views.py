@@ -132,7 +132,8 @@ def edit(event_id: int, campaign_id: int | None = None) -> Response | str | tupl
 
 @bp.get("/<int:event_id>/invitations/<int:campaign_id>")
 def preview(event_id: int, campaign_id: int) -> str:
-    """Who would be invited now, who is left out and why, and the mail in DE and EN."""
+    """Who would be invited now, who is left out and why, the mail in DE and EN, and the
+    campaign's history (who created, changed, sent and reminded it when)."""
     event = _event(event_id)
     campaign = _campaign(event, campaign_id)
     allowed = directory.person_filters()
@@ -153,6 +154,8 @@ def preview(event_id: int, campaign_id: int) -> str:
         counts=services.status_counts(campaign.id),
         status_labels=services.STATUS_LABELS,
         left_out_shown=current_app.config["PAGE_SIZE"],
+        history=services.history(campaign.id, options),
+        history_shown=services.HISTORY_SHOWN,
     )
 
 

@@ -38,6 +38,7 @@ from crm.models import AuditEntrySeen
 from crm.models import Consent
 from crm.models import Initiative
 from crm.models import InitiativeRole
+from crm.models import InvitationCampaign
 from crm.models import MatchmakingSettings
 from crm.models import Membership
 from crm.models import OutboxMail
@@ -122,6 +123,15 @@ def _one_of_every_kind(make: Any, n: int) -> dict[str, Any]:
                 event_id=event.id, video_pattern=f"https://meet.example.org/generation{n}-{{token}}"
             )
         ),
+        "invitation_campaigns": make.save(
+            InvitationCampaign(
+                event_id=event.id,
+                name=f"Einladung Generation {n}",
+                filters={"land": "05"},
+                subject_de=f"Einladung Generation {n}",
+                subject_en=f"Invitation Generation {n}",
+            )
+        ),
         "users": make.user(role="staff", email=f"konto{n}@example.org"),
         "_other": other,
     }
@@ -133,6 +143,7 @@ def _delete_all(app, actor: Any, records: dict[str, Any]) -> None:
             "registrations",
             "workshops",
             "matchmaking_settings",
+            "invitation_campaigns",
             "events",
             "interactions",
             "relationships",
