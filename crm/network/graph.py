@@ -49,6 +49,8 @@ MAX_SEARCH = 100
 _NUMBER = re.compile(r"[0-9]{1,9}")
 _FOCUS = re.compile(r"^(initiative|organisation|person):([1-9][0-9]{0,9})$")
 _PREFIX_KIND = {"i": "initiative", "o": "organisation", "p": "person"}
+#: The graph page's context on a cached graph (part of its snapshot).
+CONTEXT = "graphview:context"
 _DETAIL = {
     "initiative": ("directory.initiative_detail", "initiative_id"),
     "organisation": ("directory.organisation_detail", "organisation_id"),
@@ -100,6 +102,9 @@ def _context(graph: nx.Graph) -> GraphContext:
         themes=themes,
         kinds=kinds,
     )
+
+
+cache.share(CONTEXT, _context)
 
 
 def _int(value: str | None) -> int | None:
@@ -166,7 +171,7 @@ class GraphPage:
 def graph_page(user: Any, args: Any) -> GraphPage:
     """The view of the cached graph `user` may see, for the query string `args`."""
     entry = cache.get(permissions.graph_scope(user))
-    context = entry.derived("graphview:context", _context)
+    context = entry.derived(CONTEXT, _context)
     params = parse_params(args, context)
     max_nodes = max(int(current_app.config.get("NETWORK_GRAPH_MAX_NODES", DEFAULT_MAX_NODES)), 1)
     view = select_view(

@@ -197,3 +197,24 @@ def test_a_damaged_or_missing_snapshot_is_built_again(app, client, login_as, net
     focused = client.get(f"/network/graph.json?focus=initiative:{network['a'].id}")
     assert focused.status_code == 200
     assert "Zukunft Industrie Nord" in focused.get_data(as_text=True)
+
+
+def test_the_job_computes_the_graph_pages_context_too(
+    app, client, login_as, make, network, worker, monkeypatch
+):
+    from crm.network import graph as graph_queries
+
+    login_as("staff")
+    client.get("/network/")
+    a_save(make)
+    client.get("/network/")  # the last snapshot shown, the job queued
+    run_queued(app)
+    cache.clear()  # another process
+
+    def refuse(graph):
+        raise AssertionError("the context was computed in the request")
+
+    monkeypatch.setattr(graph_queries, "_context", refuse)
+    focused = client.get(f"/network/graph.json?focus=initiative:{network['a'].id}")
+    assert focused.status_code == 200
+    assert "Zukunft Industrie Nord" in focused.get_data(as_text=True)
