@@ -100,6 +100,7 @@ def bench_config(database_url: str, secret_key: str) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "EXPORT_JOB_ROWS": 1_000_000,  # the full lists as direct downloads (target 6)
+        "JOBS_URL": "memory://",  # nothing queued into the instance's own job queue
     }
 
 
@@ -426,22 +427,40 @@ def measure_exports(app: Flask, client: FlaskClient) -> list[ExportResult]:
     return results
 
 
-def network_after_save(app: Flask, client: FlaskClient) -> float:
-    """ms of the first `/network/` after a save (a changed website: a new data version)."""
+def network_after_save(app: Flask, client: FlaskClient) -> tuple[float, float, float]:
+    """(ms, ms, ms) of `/network/` after a save (a changed website: a new data version) as a
+    web worker sees it, in a process whose in-process graph cache is empty: once the job
+    worker wrote the new snapshot; while it still computes it (the last snapshot shown,
+    "wird aktualisiert"); and the job itself, run as the worker runs it."""
+    from crm import jobs
     from crm.db.engine import writing
     from crm.extensions import db
     from crm.models import Organisation
+    from crm.network import cache
+    from crm.network.tasks import network_snapshot
 
-    client.get("/network/")
+    def timed_page() -> float:
+        cache.clear()  # another worker: nothing in memory, the snapshot files on disk
+        started = time.perf_counter()
+        client.get("/network/")
+        return (time.perf_counter() - started) * 1000
+
+    client.get("/network/")  # the snapshot before the save
+    app.config["NETWORK_SNAPSHOT_JOB"] = True
+    with app.app_context():
+        jobs.record_heartbeat()  # a live worker (the queue is in memory, see bench_config)
     with app.app_context(), writing():
         organisation = db.session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
         if organisation is None:
-            return 0.0
+            return 0.0, 0.0, 0.0
         organisation.website = f"https://bench-{secrets.token_hex(3)}.example.org"
         db.session.commit()
+    stale = timed_page()
     started = time.perf_counter()
-    client.get("/network/")
-    return (time.perf_counter() - started) * 1000
+    with app.app_context():
+        network_snapshot.call_local("all", None)
+    job = (time.perf_counter() - started) * 1000
+    return timed_page(), stale, job
 
 
 GRAPH_RENDERED = "#network-graph[data-rendered='1']"
@@ -667,7 +686,11 @@ def run_backend(
             result.pages.append(page)
         print(f"[{name}] exports and /network/ after a save …", flush=True)  # noqa: T201
         result.exports = measure_exports(app, client)
-        result.network_after_save_ms = network_after_save(app, client)
+        result.network_after_save_ms, stale_ms, job_ms = network_after_save(app, client)
+        result.notes.append(
+            f"/network/ after a save: {stale_ms:.0f} ms while the worker computes the snapshot"
+            f" (the last one shown), the job {job_ms / 1000:.1f} s"
+        )
         graph_path = graph_view_path(app)
         result.graph_layout = graph_layout(app, graph_path)
         cookie = client.get_cookie("session")
@@ -800,7 +823,7 @@ def rows_of(result: BackendResult) -> list[dict[str, Any]]:
         ms = result.network_after_save_ms
         rows.append(
             {
-                "figure": "first `/network/` after a save (target 5, measured only)",
+                "figure": "first `/network/` after a save in a fresh worker (target 5)",
                 "key": "/network/#after-save",
                 "value": f"{ms:.0f} ms",
                 "share": share(result, ms),
