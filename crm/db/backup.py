@@ -6,7 +6,9 @@ An archive (`industrienetz-<UTC time>.tar.gz`) holds
 - `database.sqlite` (SQLite's online backup API: one consistent copy while the app keeps
   writing) or `database.pgdump` (`pg_dump -Fc` in a snapshot exported by the transaction
   that counted the rows, so the counts and the dump see the same data);
-- `uploads/...`: the files of UPLOAD_FOLDER (logos).
+- `uploads/...`: the files of UPLOAD_FOLDER (logos);
+- `materials/...`: the uploaded materials of events (`<instance>/materials`, see
+  crm.followup.files).
 
 Restore reads and checks the whole archive (every checksum, the manifest, the revision)
 before it touches anything; it restores only into a database without records, in one
@@ -58,6 +60,7 @@ MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite"
 PG_MEMBER = "database.pgdump"
 UPLOADS_PREFIX = "uploads/"
+MATERIALS_PREFIX = "materials/"
 FORMAT_VERSION = 1
 NAME_PATTERN = re.compile(r"^industrienetz-(\d{8}T\d{6}Z)\.tar\.gz$")
 STALE_AFTER = dt.timedelta(days=2)
@@ -138,6 +141,16 @@ def upload_folder() -> Path:
     )
 
 
+def material_folder() -> Path:
+    """Where uploaded event materials are stored (crm.followup.files; not created)."""
+    return Path(current_app.instance_path) / "materials"
+
+
+def _file_folders() -> dict[str, Path]:
+    """The folders of uploaded files an archive holds, by their prefix in it."""
+    return {UPLOADS_PREFIX: upload_folder(), MATERIALS_PREFIX: material_folder()}
+
+
 def app_version() -> str:
     """The installed version of the package."""
     try:
@@ -176,10 +189,9 @@ def create_backup(engine: Engine, target: Path | None = None) -> BackupResult:
         else:
             raise BackupError(f"Sicherung für {engine.dialect.name} wird nicht unterstützt.")
         files: dict[str, Path] = {member: work / member}
-        uploads = upload_folder()
-        if uploads.is_dir():
-            for path in sorted(p for p in uploads.rglob("*") if p.is_file()):
-                files[UPLOADS_PREFIX + path.relative_to(uploads).as_posix()] = path
+        for prefix, folder in _file_folders().items():
+            if folder.is_dir():
+                files.update(_copy_files(folder, work, prefix))
         manifest = {
             "format": FORMAT_VERSION,
             "created_at": now.isoformat(),
@@ -204,6 +216,25 @@ def create_backup(engine: Engine, target: Path | None = None) -> BackupResult:
                 tar.add(path, arcname=name, recursive=False)
         os.replace(partial, target)  # only complete archives carry the final name
     return BackupResult(target, manifest, target.stat().st_size, time.perf_counter() - started)
+
+
+def _copy_files(folder: Path, work: Path, prefix: str) -> dict[str, Path]:
+    """Copy the files of `folder` into `work/prefix` (the archive then holds exactly what
+    its manifest lists, even when a file is added or removed meanwhile); archive member
+    name → copy. Hidden files are bookkeeping (e.g. the pruning job's .orphans.json)."""
+    copies: dict[str, Path] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.name.startswith("."):
+            continue
+        name = prefix + path.relative_to(folder).as_posix()
+        copy = work / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            shutil.copy2(path, copy)
+        except FileNotFoundError:  # removed since it was listed: not in this backup
+            continue
+        copies[name] = copy
+    return copies
 
 
 def _dump_sqlite(engine: Engine, dest: Path) -> tuple[dict[str, int], str | None]:
@@ -482,16 +513,16 @@ def _compare(expected: dict[str, int], actual: dict[str, int]) -> None:
 
 
 def _restore_uploads(work: Path) -> int:
-    source = work / UPLOADS_PREFIX
-    if not source.is_dir():
-        return 0
-    target = upload_folder()
     copied = 0
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
-        dest = target / path.relative_to(source)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, dest)
-        copied += 1
+    for prefix, target in _file_folders().items():
+        source = work / prefix
+        if not source.is_dir():
+            continue
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            dest = target / path.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+            copied += 1
     return copied
 
 

@@ -33,6 +33,7 @@ from crm.db.common import head_revision
 from crm.db.common import row_counts
 from crm.db.common import table_names
 from crm.extensions import db
+from crm.models import Material
 from crm.models import Organisation
 from tests import factories
 from tests.conftest import POSTGRES_URL
@@ -70,6 +71,9 @@ def fresh_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask
             "BACKUP_FOLDER": str(tmp_path / "backups"),
         }
         new = create_app(config | overrides)
+        # an instance folder of its own: the archive holds its materials/ (the shared
+        # one is used by other tests at the same time)
+        new.instance_path = str(tmp_path / f"instance-{secrets.token_hex(3)}")
         made.append((new, pg_name))
         return new
 
@@ -87,7 +91,9 @@ def source(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
     uploads = tmp_path / "source-uploads"
     (uploads / "logos").mkdir(parents=True)
     (uploads / "logos" / ("a" * 32 + ".png")).write_bytes(b"\x89PNG synthetic logo")
-    return make_app(UPLOAD_FOLDER=str(uploads), BACKUP_FOLDER=str(tmp_path / "backups"))
+    app = make_app(UPLOAD_FOLDER=str(uploads), BACKUP_FOLDER=str(tmp_path / "backups"))
+    app.instance_path = str(tmp_path / "source-instance")  # its own materials/ (see fresh_app)
+    return app
 
 
 def _counts(app: Flask) -> dict[str, int]:
@@ -405,3 +411,36 @@ def test_a_pg_dump_older_than_the_server_is_refused_with_advice(database_url, ma
     with app.app_context(), pytest.raises(BackupError, match="Version 9, der Server"):
         create_backup(db.engine, tmp_path / "x.tar.gz")
     assert not list(tmp_path.glob("x.tar.gz*"))
+
+
+def test_uploaded_materials_are_backed_up_and_restored(source, fresh_app, tmp_path):
+    """The files of event materials (#18) are in the archive and come back with their rows;
+    the pruning job's bookkeeping file is not archived."""
+    make = factories.Factories(source)
+    event = make.event(title="Netzwerktreffen mit Unterlagen")
+    stored = "b" * 32 + ".pdf"
+    materials = Path(source.instance_path) / "materials"
+    materials.mkdir(parents=True)
+    (materials / stored).write_bytes(b"%PDF-1.4 Ergebnisse")
+    (materials / ".orphans.json").write_text("{}")
+    with source.app_context():
+        db.session.add(
+            Material(
+                event_id=event.id,
+                title="Ergebnisse",
+                stored_name=stored,
+                filename="Ergebnisse.pdf",
+                mimetype="application/pdf",
+                size=19,
+            )
+        )
+        db.session.commit()
+    result = _backup(source, tmp_path / "with-materials.tar.gz")
+    assert "materials/" + stored in result.manifest["members"]
+    assert "materials/.orphans.json" not in result.manifest["members"]
+    target = fresh_app()
+    restored = _restore(target, result.path)
+    assert restored.uploads == 2  # the logo and the material
+    copy = Path(target.instance_path) / "materials" / stored
+    assert copy.read_bytes() == b"%PDF-1.4 Ergebnisse"
+    assert not (Path(target.instance_path) / "materials" / ".orphans.json").exists()
