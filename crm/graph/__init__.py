@@ -44,6 +44,7 @@ from crm.graph.suggest import SHARED_NEIGHBOUR
 from crm.graph.suggest import SHARED_THEME
 from crm.graph.suggest import Reason
 from crm.graph.suggest import Suggestion
+from crm.graph.suggest import WalkIndex
 from crm.graph.suggest import candidate_scores
 from crm.graph.suggest import node_kind
 from crm.graph.suggest import node_label
@@ -73,6 +74,7 @@ __all__ = [
     "CrossRegionLink",
     "Reason",
     "Suggestion",
+    "WalkIndex",
     "are_neighbours",
     "assign_workshops",
     "brokers",

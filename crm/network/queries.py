@@ -31,6 +31,7 @@ from crm.graph import Broker
 from crm.graph import Community
 from crm.graph import CrossRegionLink
 from crm.graph import Suggestion
+from crm.graph import WalkIndex
 from crm.graph import brokers
 from crm.graph import communities
 from crm.graph import cross_region_links
@@ -163,10 +164,14 @@ def _suggest(
 ) -> list[Suggestion]:
     if source not in graph:
         return []
-    kinds = _per_graph(graph, "node_kinds", lambda: {kind for _n, kind in graph.nodes(data="kind")})
-    if target_kind not in kinds:
+    # Kept on the graph (it never changes: a data change builds a new one): the nodes of
+    # each kind and the strengths and edge weights that every walk passes again.
+    index = _per_graph(graph, "walk_index", lambda: WalkIndex(graph))
+    if not index.of_kind(target_kind):
         return []
-    return suggest_connections(graph, source, target_kind=target_kind, k=k, exclude=exclude)
+    return suggest_connections(
+        graph, source, target_kind=target_kind, k=k, exclude=exclude, index=index
+    )
 
 
 def suggestions(
