@@ -7,9 +7,11 @@ record), whatever the size of the data. Node ids are strings "<prefix>:<id>":
 
 Node attributes: `kind`, `label`; initiatives and organisations also `land` (one AGS
 code: an initiative's first Land, else its seat's Land; an organisation's Land),
-`laender` (set), `neighbour_laender` (set), `kreis`; initiatives `themes` (set of
+`laender` (frozenset), `neighbour_laender` (frozenset); initiatives `themes` (set of
 names), `status` and `member_org_types` (the types of their member organisations);
-organisations `org_type` (the stored value).
+organisations `org_type` (the stored value). Nothing else is stored: the graph is kept
+in every worker (at scale 80,000 nodes), so equal values are one shared object (`_Shared`)
+and attributes no reader needs (the Kreis) are left out.
 
 Edges carry `kind` and `weight`: active memberships (weighted by role, see
 `MEMBERSHIP_WEIGHTS`), active affiliations, active initiative roles, event
@@ -27,7 +29,9 @@ staff see all, an editor only the persons with a role in their own initiative.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
+from typing import TypeVar
 
 import networkx as nx
 from sqlalchemy import Select
@@ -55,6 +59,7 @@ from crm.models import initiative_themes
 from crm.models import interaction_persons
 
 Scope = tuple[str, int | None]
+Shareable = TypeVar("Shareable", str, frozenset[str])
 
 #: How strongly a membership binds an organisation to an initiative.
 MEMBERSHIP_WEIGHTS: dict[MembershipRole, float] = {
@@ -92,15 +97,37 @@ def _visible_persons(scope: Scope) -> Select[Any] | None:
     return select(Person.id).where(Person.id.is_(None))  # no persons at all
 
 
+class _Shared:
+    """One object per distinct node id, Land code or set of Land codes within one build.
+
+    networkx keeps the key objects it is given for both ends of every edge: an id made
+    again for each edge would be stored once per edge end (about 140,000 strings at
+    scale), and each organisation would carry sets of its own. Only strings and frozensets
+    go in (values of other types that compare equal, like 1 and True, never meet here)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def one(self, value: Shareable) -> Shareable:
+        """The first object equal to `value` (`value` itself when it is new)."""
+        found: Shareable = self._seen.setdefault(value, value)
+        return found
+
+    def id(self, kind: str, record_id: int) -> str:
+        """`node_id(kind, record_id)`, as one object per node."""
+        return self.one(node_id(kind, record_id))
+
+
 def build_graph(scope: Scope) -> nx.Graph:
     """Build the network graph of the whole directory as `scope` may see it."""
     graph = nx.Graph()
-    _add_initiatives(graph)
-    _add_organisations(graph)
-    _add_persons(graph, scope)
-    _add_events(graph)
-    _add_relationships(graph)
-    _add_met(graph)
+    shared = _Shared()
+    _add_initiatives(graph, shared)
+    _add_organisations(graph, shared)
+    _add_persons(graph, scope, shared)
+    _add_events(graph, shared)
+    _add_relationships(graph, shared)
+    _add_met(graph, shared)
     _add_member_org_types(graph)
     return graph
 
@@ -119,15 +146,16 @@ def _add_member_org_types(graph: nx.Graph) -> None:
             )
 
 
-def _land_attributes(laender: set[str], land: str | None) -> dict[str, Any]:
+def _land_attributes(shared: _Shared, codes: Iterable[str], land: str | None) -> dict[str, Any]:
+    laender = shared.one(frozenset(codes))
     return {
-        "land": land,
+        "land": shared.one(land) if land else land,
         "laender": laender,
-        "neighbour_laender": set(neighbours_of(laender)),
+        "neighbour_laender": shared.one(neighbours_of(laender)),
     }
 
 
-def _add_initiatives(graph: nx.Graph) -> None:
+def _add_initiatives(graph: nx.Graph, shared: _Shared) -> None:
     laender: dict[int, list[str]] = defaultdict(list)
     for ini_id, ags in db.session.execute(
         select(initiative_laender.c.initiative_id, initiative_laender.c.land_ags).order_by(
@@ -145,50 +173,36 @@ def _add_initiatives(graph: nx.Graph) -> None:
         themes[ini_id].add(name)
         theme_links.append((ini_id, theme_id, name))
     rows = db.session.execute(
-        select(
-            Initiative.id,
-            Initiative.name,
-            Initiative.status,
-            Initiative.land_ags,
-            Initiative.kreis_ags,
-        )
+        select(Initiative.id, Initiative.name, Initiative.status, Initiative.land_ags)
     )
-    for ini_id, name, status, seat_land, kreis in rows:
+    for ini_id, name, status, seat_land in rows:
         codes = laender.get(ini_id) or ([seat_land] if seat_land else [])
         graph.add_node(
-            node_id("initiative", ini_id),
+            shared.id("initiative", ini_id),
             kind="initiative",
             label=name,
             status=status.value,
-            kreis=kreis,
             themes=themes.get(ini_id, set()),
-            **_land_attributes(set(codes), codes[0] if codes else None),
+            **_land_attributes(shared, codes, codes[0] if codes else None),
         )
     for ini_id, theme_id, name in theme_links:
-        theme = node_id("theme", theme_id)
+        theme = shared.id("theme", theme_id)
         if theme not in graph:
             graph.add_node(theme, kind="theme", label=name)
-        graph.add_edge(node_id("initiative", ini_id), theme, kind="theme", weight=1.0)
+        graph.add_edge(shared.id("initiative", ini_id), theme, kind="theme", weight=1.0)
 
 
-def _add_organisations(graph: nx.Graph) -> None:
+def _add_organisations(graph: nx.Graph, shared: _Shared) -> None:
     rows = db.session.execute(
-        select(
-            Organisation.id,
-            Organisation.name,
-            Organisation.type,
-            Organisation.land_ags,
-            Organisation.kreis_ags,
-        )
+        select(Organisation.id, Organisation.name, Organisation.type, Organisation.land_ags)
     )
-    for org_id, name, org_type, land, kreis in rows:
+    for org_id, name, org_type, land in rows:
         graph.add_node(
-            node_id("organisation", org_id),
+            shared.id("organisation", org_id),
             kind="organisation",
             label=name,
             org_type=org_type.value,
-            kreis=kreis,
-            **_land_attributes({land} if land else set(), land),
+            **_land_attributes(shared, [land] if land else [], land),
         )
     memberships = db.session.execute(
         select(Membership.organisation_id, Membership.initiative_id, Membership.role).where(
@@ -196,14 +210,14 @@ def _add_organisations(graph: nx.Graph) -> None:
         )
     )
     for org_id, ini_id, role in memberships:
-        u, v = node_id("organisation", org_id), node_id("initiative", ini_id)
+        u, v = shared.id("organisation", org_id), shared.id("initiative", ini_id)
         weight = MEMBERSHIP_WEIGHTS.get(role, 1.0)
         if graph.has_edge(u, v):  # several active memberships: the strongest counts
             weight = max(weight, graph.edges[u, v]["weight"])
         graph.add_edge(u, v, kind="membership", weight=weight)
 
 
-def _add_persons(graph: nx.Graph, scope: Scope) -> None:
+def _add_persons(graph: nx.Graph, scope: Scope, shared: _Shared) -> None:
     visible = _visible_persons(scope)
     query = select(Person.id, Person.title, Person.first_name, Person.last_name).where(
         Person.restricted.is_(False), Person.anonymised_at.is_(None)
@@ -212,34 +226,34 @@ def _add_persons(graph: nx.Graph, scope: Scope) -> None:
         query = query.where(Person.id.in_(visible))
     for person_id, title, first, last in db.session.execute(query):
         label = " ".join(part for part in (title, first, last) if part)
-        graph.add_node(node_id("person", person_id), kind="person", label=label)
+        graph.add_node(shared.id("person", person_id), kind="person", label=label)
 
     def linked(person_id: int, other: str, kind: str) -> None:
-        person = node_id("person", person_id)
+        person = shared.id("person", person_id)
         if person in graph and other in graph:
             graph.add_edge(person, other, kind=kind, weight=1.0)
 
     for person_id, org_id in db.session.execute(
         select(Affiliation.person_id, Affiliation.organisation_id).where(Affiliation.is_active)
     ):
-        linked(person_id, node_id("organisation", org_id), "affiliation")
+        linked(person_id, shared.id("organisation", org_id), "affiliation")
     for person_id, ini_id in db.session.execute(
         select(InitiativeRole.person_id, InitiativeRole.initiative_id).where(
             InitiativeRole.is_active
         )
     ):
-        linked(person_id, node_id("initiative", ini_id), "role")
+        linked(person_id, shared.id("initiative", ini_id), "role")
 
 
-def _add_events(graph: nx.Graph) -> None:
+def _add_events(graph: nx.Graph, shared: _Shared) -> None:
     for event_id, title in db.session.execute(select(Event.id, Event.title)):
-        graph.add_node(node_id("event", event_id), kind="event", label=title)
+        graph.add_node(shared.id("event", event_id), kind="event", label=title)
     for workshop_id, event_id, title in db.session.execute(
         select(Workshop.id, Workshop.event_id, Workshop.title)
     ):
-        workshop = node_id("workshop", workshop_id)
+        workshop = shared.id("workshop", workshop_id)
         graph.add_node(workshop, kind="workshop", label=title)
-        graph.add_edge(workshop, node_id("event", event_id), kind="workshop", weight=1.0)
+        graph.add_edge(workshop, shared.id("event", event_id), kind="workshop", weight=1.0)
     registrations = db.session.execute(
         select(
             Registration.person_id, Registration.event_id, Registration.assigned_workshop_id
@@ -248,15 +262,16 @@ def _add_events(graph: nx.Graph) -> None:
     for person_id, event_id, assigned_id in registrations:
         if person_id is None:  # an anonymous registration (erased or past retention)
             continue
-        person = node_id("person", person_id)
+        person = shared.id("person", person_id)
         if person not in graph:
             continue
-        graph.add_edge(person, node_id("event", event_id), kind="registration", weight=1.0)
+        graph.add_edge(person, shared.id("event", event_id), kind="registration", weight=1.0)
         if assigned_id is not None:
-            graph.add_edge(person, node_id("workshop", assigned_id), kind="workshop", weight=1.0)
+            workshop = shared.id("workshop", assigned_id)
+            graph.add_edge(person, workshop, kind="workshop", weight=1.0)
 
 
-def _add_relationships(graph: nx.Graph) -> None:
+def _add_relationships(graph: nx.Graph, shared: _Shared) -> None:
     rows = db.session.execute(
         select(
             Relationship.initiative_a_id,
@@ -267,15 +282,15 @@ def _add_relationships(graph: nx.Graph) -> None:
     )
     for ini_a, ini_b, org_a, org_b in rows:
         if ini_a is not None and ini_b is not None:
-            u, v = node_id("initiative", ini_a), node_id("initiative", ini_b)
+            u, v = shared.id("initiative", ini_a), shared.id("initiative", ini_b)
         elif org_a is not None and org_b is not None:
-            u, v = node_id("organisation", org_a), node_id("organisation", org_b)
+            u, v = shared.id("organisation", org_a), shared.id("organisation", org_b)
         else:  # pragma: no cover - the table's CHECK constraint forbids it
             continue
         graph.add_edge(u, v, kind="relationship", weight=1.0)
 
 
-def _add_met(graph: nx.Graph) -> None:
+def _add_met(graph: nx.Graph, shared: _Shared) -> None:
     """Persons who met at one logged meeting know each other (one edge per pair)."""
     rows = db.session.execute(
         select(interaction_persons.c.interaction_id, interaction_persons.c.person_id)
@@ -285,7 +300,7 @@ def _add_met(graph: nx.Graph) -> None:
     )
     present: dict[int, list[str]] = defaultdict(list)
     for interaction_id, person_id in rows:
-        person = node_id("person", person_id)
+        person = shared.id("person", person_id)
         if person in graph:
             present[interaction_id].append(person)
     for persons in present.values():

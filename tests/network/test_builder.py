@@ -63,6 +63,29 @@ def test_nodes_and_attributes(app, make):
     assert graph.edges[f"i:{ini.id}", theme_nodes[0]]["kind"] == "theme"
 
 
+def test_equal_values_are_one_object_and_unread_attributes_are_left_out(app, make):
+    """The graph is kept in every worker: equal ids, Land codes and Land sets are stored
+    once, not once per node or edge end, and the Kreis (read by nothing) is not stored."""
+    ini = make.initiative(laender=["03"], kreis_ags="03241")
+    orgs = [make.organisation(land_ags="03", kreis_ags="03241") for _ in range(2)]
+    person = make.person()
+    for org in orgs:
+        make.membership(org, ini)
+        make.affiliation(person, org)
+    graph = build(app)
+
+    nodes = [graph.nodes[f"o:{org.id}"] for org in orgs] + [graph.nodes[f"i:{ini.id}"]]
+    for name in ("land", "laender", "neighbour_laender"):
+        assert len({id(node[name]) for node in nodes}) == 1, name
+    assert isinstance(nodes[0]["laender"], frozenset)
+    assert all("kreis" not in node for node in nodes)
+    keys = {id(node) for node in graph}
+    for u, v in graph.edges:
+        assert id(u) in keys and id(v) in keys
+    for node in graph:
+        assert all(id(other) in keys for other in graph.adj[node])
+
+
 def test_initiative_without_laender_uses_its_seat(app, make):
     ini = make.initiative(land_ags="09")
     node = build(app).nodes[f"i:{ini.id}"]
