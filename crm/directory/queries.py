@@ -65,10 +65,12 @@ from crm.web.pagination import paginate_in_record
 
 @dataclass(frozen=True)
 class ListSpec:
-    """What a list page may be sorted by; the first key is the default."""
+    """What a list page may be sorted by (`default` first) and the columns its rows show:
+    the page loads only these (and the id) for its rows."""
 
     sorts: Mapping[str, tuple[Any, ...]]
     default: str
+    shown: tuple[Any, ...] = ()
 
 
 # An initiative's first Land in the official order of the Länder codes (01 Schleswig-Holstein …).
@@ -89,6 +91,13 @@ INITIATIVE_LIST = ListSpec(
         "place": (Initiative.place, Initiative.id),
     },
     default="name",
+    shown=(
+        Initiative.name,
+        Initiative.type,
+        Initiative.place,
+        Initiative.founded_year,
+        Initiative.status,
+    ),
 )
 ORGANISATION_LIST = ListSpec(
     sorts={
@@ -98,6 +107,7 @@ ORGANISATION_LIST = ListSpec(
         "land": (Organisation.land_ags, Organisation.sort_name, Organisation.id),
     },
     default="name",
+    shown=(Organisation.name, Organisation.type, Organisation.place, Organisation.land_ags),
 )
 PERSON_LIST = ListSpec(
     sorts={
@@ -106,6 +116,14 @@ PERSON_LIST = ListSpec(
         "phone": (Person.phone, Person.id),
     },
     default="name",
+    shown=(
+        Person.last_name,
+        Person.first_name,
+        Person.title,
+        Person.email,
+        Person.phone,
+        Person.restricted,
+    ),
 )
 
 

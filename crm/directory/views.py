@@ -13,6 +13,7 @@ from flask import render_template
 from flask import request
 from flask_login import current_user
 from sqlalchemy import Select
+from sqlalchemy.orm import load_only
 
 from crm import permissions
 from crm.directory import export_jobs
@@ -52,11 +53,16 @@ def _person_params() -> queries.ListParams:
     return queries.parse_list_params(request.args, queries.PERSON_LIST, queries.person_filters())
 
 
-def _page(query: Select[Any], reverse: Select[Any]) -> Page[Any]:
+def _page(query: Select[Any], reverse: Select[Any], spec: queries.ListSpec) -> Page[Any]:
     page_size = current_app.config["PAGE_SIZE"]
     key = query.column_descriptions[0]["entity"].id  # every list's sort ends in the id
     return paginate(
-        query, parse_page(request.args.get("page")), page_size, reverse=reverse, key=key
+        query,
+        parse_page(request.args.get("page")),
+        page_size,
+        reverse=reverse,
+        key=key,
+        load=[load_only(*spec.shown)],
     )
 
 
@@ -91,6 +97,7 @@ def initiatives() -> str:
     page = _page(
         queries.initiatives_query(current_user, params),
         queries.initiatives_query(current_user, params, reverse=True),
+        queries.INITIATIVE_LIST,
     )
     return render_template(
         "directory/initiatives.html",
@@ -125,7 +132,9 @@ def organisations() -> str:
     _require_directory()
     params = _organisation_params()
     page = _page(
-        queries.organisations_query(params), queries.organisations_query(params, reverse=True)
+        queries.organisations_query(params),
+        queries.organisations_query(params, reverse=True),
+        queries.ORGANISATION_LIST,
     )
     return render_template(
         "directory/organisations.html",
@@ -150,7 +159,11 @@ def persons() -> str:
     """All persons (staff)."""
     _require_directory()
     params = _person_params()
-    page = _page(queries.persons_query(params), queries.persons_query(params, reverse=True))
+    page = _page(
+        queries.persons_query(params),
+        queries.persons_query(params, reverse=True),
+        queries.PERSON_LIST,
+    )
     return render_template(
         "directory/persons.html",
         page=page,

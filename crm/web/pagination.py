@@ -19,6 +19,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from typing import Generic
@@ -106,11 +107,14 @@ def clear_counts() -> None:
         _counts.clear()
 
 
-def _rows(query: Select[Any], limit: int, offset: int, key: Any) -> list[Any]:
+def _rows(
+    query: Select[Any], limit: int, offset: int, key: Any, load: Sequence[Any] = ()
+) -> list[Any]:
     if key is None or offset == 0:
-        return list(db.session.scalars(query.limit(limit).offset(offset)))
+        return list(db.session.scalars(query.options(*load).limit(limit).offset(offset)))
     ids = query.with_only_columns(key).limit(limit).offset(offset).subquery()
-    return list(db.session.scalars(query.where(key.in_(select(ids.c[0]))).limit(limit)))
+    rows = query.where(key.in_(select(ids.c[0]))).options(*load).limit(limit)
+    return list(db.session.scalars(rows))
 
 
 def paginate(
@@ -120,6 +124,7 @@ def paginate(
     *,
     reverse: Select[Any] | None = None,
     key: Any = None,
+    load: Sequence[Any] = (),
 ) -> Page[Any]:
     """Run `query` for one page; a page beyond the end shows the last page.
 
@@ -127,7 +132,9 @@ def paginate(
     unique column). With it, pages in the back half are read from the end, so that the
     database skips at most half the rows: the last page costs what the first does.
     `key` is that unique column, for reading deep pages by id and keeping the count per
-    data version (see the module): only for lists of audited records.
+    data version (see the module): only for lists of audited records. `load` are loader
+    options for the page's rows alone (e.g. `load_only` the shown columns), so that the
+    kept count stays the one of `query`, shared with its exports.
     """
     if key is not None:  # a directory list: audited records, the count is kept
         total = count_rows(query)
@@ -138,10 +145,11 @@ def paginate(
     page = min(page, last)
     if reverse is not None and page > (last + 1) // 2:
         skip_from_end = total - page * per_page  # negative on a partly filled last page
-        rows = _rows(reverse, per_page + min(0, skip_from_end), max(0, skip_from_end), key)
+        limit = per_page + min(0, skip_from_end)
+        rows = _rows(reverse, limit, max(0, skip_from_end), key, load)
         items = rows[::-1]
     else:
-        items = _rows(query, per_page, (page - 1) * per_page, key)
+        items = _rows(query, per_page, (page - 1) * per_page, key, load)
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
