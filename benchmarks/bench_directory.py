@@ -15,7 +15,8 @@ database instead and leave it as it is):
    statements of each; the full-list exports (persons CSV and XLSX, organisations XLSX:
    one timed download each, direct, not as a job); the first `/network/` after a save
    (target 5: measured only); the server's layout of the 600-node graph view (the largest
-   initiative, depth 2) from scratch and after a save;
+   initiative, depth 2) from scratch and after a save; the network suggestions (engine and
+   record page panel) and the graph's memory (`benchmarks.bench_suggest`);
 3. with `wrk` installed: req/s of `/initiatives/` and `/persons/` next to
    `/_bench/hello`, all served by one gunicorn (2 sync workers) on a loopback port,
    16 connections, `--wrk-seconds` each. wrk cannot log in, so the benchmark logs in
@@ -63,6 +64,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
+
+from benchmarks import bench_suggest
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "bench-output" / "bench.md"
@@ -152,6 +155,8 @@ class BackendResult:
     graph_layout: tuple[float, float, int] | None = None
     #: ... drawn in headless Chromium: median ms, nodes.
     graph_draw: tuple[float, int] | None = None
+    #: Suggestions p95 and the graph's memory (target 5).
+    suggest: bench_suggest.SuggestFigures | None = None
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -693,6 +698,8 @@ def run_backend(
         )
         graph_path = graph_view_path(app)
         result.graph_layout = graph_layout(app, graph_path)
+        print(f"[{name}] suggestions and the graph's memory …", flush=True)  # noqa: T201
+        result.suggest = bench_suggest.measure(app, args.requests)
         cookie = client.get_cookie("session")
         if cookie is not None and Path(CHROMIUM).exists():
             print(f"[{name}] the graph in Chromium …", flush=True)  # noqa: T201
@@ -856,6 +863,8 @@ def rows_of(result: BackendResult) -> list[dict[str, Any]]:
                 "ok": median <= TARGET_GRAPH_DRAW_MS,
             }
         )
+    if result.suggest is not None:
+        rows.extend(bench_suggest.rows(result.suggest))
     hello_rate = result.throughput.get("hello", 0.0)
     for label, rate in result.throughput.items():
         if label == "hello":
