@@ -4,6 +4,7 @@ before each meeting (a periodic job; each meeting is reminded once)."""
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm.db.engine import writing
 from crm.extensions import db
@@ -56,9 +57,14 @@ def compute_plan(event_id: int) -> str:
             return "Veranstaltung gibt es nicht mehr"
         try:
             result = planning.compute(event)
-        except planning.PlanProblem as problem:
+            db.session.commit()
+        except (planning.PlanProblem, StaleDataError) as problem:
             db.session.rollback()
-            PLAN.report(event_id, problem.message)
-            return problem.message
-        db.session.commit()
+            message = (
+                problem.message
+                if isinstance(problem, planning.PlanProblem)
+                else str(planning.SETTINGS_CHANGED)
+            )
+            PLAN.report(event_id, message)
+            return message
         return f"{result.meetings} Treffen geplant"

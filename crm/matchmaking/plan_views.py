@@ -15,6 +15,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from crm import permissions
@@ -47,9 +48,13 @@ def _back(event: Event, anchor: str = "") -> Response:
     return redirect(url_for("meeting_plan.plan", event_id=event.id) + anchor)
 
 
-def _problem(event: Event, problem: planning.PlanProblem) -> Response:
+def _problem(event: Event, problem: planning.PlanProblem | StaleDataError) -> Response:
+    """Nothing written; the reason for staff (the settings saved meanwhile: try again)."""
     db.session.rollback()
-    flash(problem.message, "error")
+    if isinstance(problem, planning.PlanProblem):
+        flash(problem.message, "error")
+    else:
+        flash(str(planning.SETTINGS_CHANGED), "error")
     return _back(event)
 
 
@@ -81,9 +86,9 @@ def compute(event_id: int) -> Response:
         return _back(event)
     try:
         result = planning.compute(event)
-    except planning.PlanProblem as problem:
+        db.session.commit()
+    except (planning.PlanProblem, StaleDataError) as problem:
         return _problem(event, problem)
-    db.session.commit()
     flash(
         _(
             "Der Plan wurde berechnet: %(m)s Treffen. Noch ist nichts veröffentlicht.",
@@ -179,12 +184,12 @@ def publish(event_id: int) -> Response | str:
     if request.method == "POST":
         try:
             result = planning.publish(event)
-        except planning.PlanProblem as problem:
+            db.session.commit()
+        except (planning.PlanProblem, StaleDataError) as problem:
             return _problem(event, problem)
         if result is None:
             flash(_("Der Plan war schon veröffentlicht. Es wurde nichts geändert."), "info")
             return _back(event)
-        db.session.commit()
         flash(
             _(
                 "Veröffentlicht: %(n)s Treffen, %(m)s E-Mails im Postausgang.",

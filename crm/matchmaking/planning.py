@@ -62,6 +62,14 @@ class PlanProblem(Problem):
     """A planning step that cannot be done, with a message for staff."""
 
 
+#: What staff read when the settings were saved while the plan was computed or published
+#: (the settings row's version changed: nothing of the step is written).
+SETTINGS_CHANGED = _l(
+    "Die Einstellungen des Austauschs wurden inzwischen geändert. Es wurde nichts "
+    "gespeichert: Bitte versuchen Sie es noch einmal."
+)
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -795,6 +803,7 @@ def cancel_meetings_of(registration: Registration) -> int:
 
 __all__ = [
     "MOVE_MESSAGES",
+    "SETTINGS_CHANGED",
     "PlanProblem",
     "cancel_meetings_of",
     "compute",

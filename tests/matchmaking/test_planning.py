@@ -10,6 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 
 from crm.extensions import db
 from crm.matchmaking import plan_tasks
@@ -534,6 +535,46 @@ def test_a_large_exchange_is_planned_by_the_worker(app, client, login_as, exchan
         assert not plan_tasks.PLAN.state(exchange.event_id)[0]
     assert _meetings(app, exchange.event_id)
     assert 'data-plan-status="draft"' in client.get(_plan_path(exchange)).get_data(as_text=True)
+
+
+def _settings_saved_while_solving(monkeypatch):
+    """Another staff member saves the settings while the solver runs (on a connection of
+    their own, committed at once)."""
+    import crm.graph.meetings as library
+
+    solve = library.schedule_meetings
+
+    def solving(*args, **kwargs):
+        with db.engine.begin() as other:
+            table = MatchmakingSettings.__table__
+            other.execute(update(table).values(max_open_sent=9, version=table.c.version + 1))
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(library, "schedule_meetings", solving)
+
+
+def test_settings_saved_during_a_computation_leave_the_plan_as_it_was(
+    app, client, login_as, exchange, monkeypatch
+):
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            pytest.skip("SQLite runs one write at a time: a save waits for the computation")
+    login_as("staff")
+    _settings_saved_while_solving(monkeypatch)
+    response = client.post(_plan_path(exchange, "/compute"), follow_redirects=True)
+    assert response.status_code == 200
+    assert "Einstellungen des Austauschs wurden inzwischen geändert" in response.get_data(
+        as_text=True
+    )
+    assert _meetings(app, exchange.event_id) == []
+    settings = _settings(app, exchange.event_id)
+    assert settings.plan_report is None and settings.max_open_sent == 9
+    # the worker's computation of a large plan the same: nothing written, the reason shown
+    with app.app_context():
+        message = plan_tasks.compute_plan.call_local(exchange.event_id)
+        assert message.startswith("Die Einstellungen des Austauschs wurden inzwischen geändert")
+        assert plan_tasks.PLAN.state(exchange.event_id) == (False, message)
+    assert _meetings(app, exchange.event_id) == []
 
 
 def test_one_link_per_virtual_table(app, client, login_as, exchange):
