@@ -157,9 +157,8 @@ _lock = threading.Lock()
 
 def current_key(scope: Scope) -> Key:
     """The cache key of the graph `scope` would see now."""
-    database = db.engine.url.render_as_string(hide_password=True)
     version, at, _seen = data_stamp()
-    return (database, version, at, today().isoformat(), scope)
+    return (_database(), version, at, today().isoformat(), scope)
 
 
 def _keep(entry: CachedGraph) -> None:
@@ -193,8 +192,12 @@ def _older(key: Key) -> CachedGraph | None:
     return entry
 
 
-def _queued_key(key: Key) -> str:
-    return "network-snapshot-queued:" + snapshots.scope_prefix(key[0], key[4])
+def _database() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+def _queued_key(database: str, scope: Scope) -> str:
+    return "network-snapshot-queued:" + snapshots.scope_prefix(database, scope)
 
 
 def _worker_will_compute(key: Key) -> bool:
@@ -207,7 +210,7 @@ def _worker_will_compute(key: Key) -> bool:
     try:
         if jobs.worker_stale():
             return False
-        marker = _queued_key(key)
+        marker = _queued_key(key[0], key[4])
         now = utcnow()
         queued = jobs.huey.get(marker, peek=True)  # a read: every request while it waits
         if queued is None:
@@ -227,9 +230,9 @@ def _worker_will_compute(key: Key) -> bool:
 
 
 def job_finished(scope: Scope) -> None:
-    """The snapshot job of `scope` has ended: the next change queues a new one."""
-    key = current_key(scope)
-    jobs.huey.delete(_queued_key(key))
+    """The snapshot job of `scope` has ended: the next change queues a new one (no
+    statement: also after a failed one)."""
+    jobs.huey.delete(_queued_key(_database(), scope))
 
 
 def get(scope: Scope) -> CachedGraph:

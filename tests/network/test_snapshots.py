@@ -218,3 +218,23 @@ def test_the_job_computes_the_graph_pages_context_too(
     focused = client.get(f"/network/graph.json?focus=initiative:{network['a'].id}")
     assert focused.status_code == 200
     assert "Zukunft Industrie Nord" in focused.get_data(as_text=True)
+
+
+def test_a_failed_job_is_queued_again_by_the_next_request(
+    app, client, login_as, make, network, worker, monkeypatch
+):
+    login_as("staff")
+    client.get("/network/")
+    a_save(make)
+    assert UPDATING in client.get("/network/").get_data(as_text=True)
+    assert worker.pending_count() == 1
+
+    def fails(scope):
+        raise RuntimeError("kaputt")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "compute_snapshot", fails)
+        run_queued(app)
+    assert worker.pending_count() == 0
+    assert UPDATING in client.get("/network/").get_data(as_text=True)
+    assert worker.pending_count() == 1  # queued again, not waiting for a job that ended
