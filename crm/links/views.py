@@ -49,6 +49,7 @@ from crm.web.i18n import format_day
 from crm.web.labels import choices
 from crm.web.labels import label
 from crm.web.locks import refuse_locked
+from crm.web.templating import url_for_id
 from crm.web.urls import safe_next
 
 bp = Blueprint("links", __name__)
@@ -95,6 +96,30 @@ def link_endpoint_exists(endpoint: str) -> bool:
 def link_can_end(link: Any) -> bool:
     """May the "Beenden" control be offered for this membership, affiliation or role?"""
     return services.can_end(link)
+
+
+class LinkUrls:
+    """The edit, end and delete URLs of the links listed on one page, leading back to it:
+    `link_url('membership', 'edit', 12)`. Each kind and action's URL is built once and
+    filled in per link, as a record's page lists up to a hundred links with two or three
+    controls each."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+        self._urls: dict[tuple[str, str], Callable[[int], str]] = {}
+
+    def __call__(self, kind: str, action: str, link_id: int) -> str:
+        url = self._urls.get((kind, action))
+        if url is None:
+            url = url_for_id(f"links.{kind}_{action}", f"{kind}_id", next=self.next_url)
+            self._urls[(kind, action)] = url
+        return url(link_id)
+
+
+@bp.app_template_global()
+def link_urls() -> LinkUrls:
+    """The URLs of the link controls on the current page (see `LinkUrls`)."""
+    return LinkUrls(request.full_path.rstrip("?"))
 
 
 def detail_url(kind: str, record_id: int) -> str | None:

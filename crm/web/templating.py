@@ -72,12 +72,12 @@ def url_with(_endpoint: str | None = None, **changes: Any) -> str:
 _ANY_ID = 2_147_483_647
 
 
-def url_for_id(endpoint: str, argument: str) -> Callable[[int], str]:
+def url_for_id(endpoint: str, argument: str, **values: Any) -> Callable[[int], str]:
     """`url_for_id('directory.person_detail', 'person_id')(7)` is
     `url_for('directory.person_detail', person_id=7)`, but the URL is built once, with a
     stand-in id, and each call only fills in its id: for the 50 rows of a list page,
-    `url_for` per row costs a tenth of the page."""
-    values: dict[str, Any] = {argument: _ANY_ID}
+    `url_for` per row costs a tenth of the page. `values` are the same for every id."""
+    values[argument] = _ANY_ID
     before, after = url_for(endpoint, **values).split(str(_ANY_ID), 1)
 
     def url(record_id: int) -> str:
@@ -91,17 +91,20 @@ def option_tags(options: Iterable[tuple[Any, Any]], current: Any) -> Markup:
 
     Built in Python rather than a Jinja loop, and kept for the same options and choice:
     the Kreis filter alone has 400 options, and list pages render it on every request.
+    `options` are (value, label) pairs of strings, or of values that equal each other only
+    when their text is the same (not 1 and True).
     """
     chosen = "" if current is None else str(current)
-    return _option_tags(tuple((str(value), str(text)) for value, text in options), chosen)
+    return _option_tags(tuple(options), chosen)
 
 
 @functools.lru_cache(maxsize=256)
-def _option_tags(options: tuple[tuple[str, str], ...], chosen: str) -> Markup:
+def _option_tags(options: tuple[tuple[Any, Any], ...], chosen: str) -> Markup:
     tags = []
     for value, text in options:
+        value = str(value)
         selected = " selected" if value == chosen else ""
-        tags.append(f'<option value="{escape(value)}"{selected}>{escape(text)}</option>')
+        tags.append(f'<option value="{escape(value)}"{selected}>{escape(str(text))}</option>')
     return Markup("\n".join(tags))  # noqa: S704 - every value and label is escaped above
 
 
