@@ -10,6 +10,7 @@ draws them as they are and lays nothing out.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -191,6 +192,13 @@ def graph_page(user: Any, args: Any) -> GraphPage:
         entry=entry,
         max_nodes=max_nodes,
     )
+
+
+def computed_at(page: GraphPage) -> dt.datetime | None:
+    """When the shown graph was computed, if it is older than the data (the worker computes
+    the current one); None when it is current."""
+    entry = page.entry
+    return entry.built_at if entry is not None and cache.is_stale(entry) else None
 
 
 def positions(page: GraphPage) -> Mapping[Any, tuple[float, float]]:

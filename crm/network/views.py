@@ -134,7 +134,10 @@ def analytics() -> str:
 @bp.get("/graph")
 def graph() -> str:
     """The interactive network graph (staff): filters in the URL, elements from graph.json."""
-    return render_template("network/graph.html", g=_graph_page(), gq=graph_queries)
+    page = _graph_page()
+    return render_template(
+        "network/graph.html", g=page, gq=graph_queries, computed_at=graph_queries.computed_at(page)
+    )
 
 
 @bp.get("/graph.json")

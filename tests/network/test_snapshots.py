@@ -132,6 +132,9 @@ def test_after_a_save_the_last_snapshot_is_shown_and_the_job_queued_once(
         again = client.get("/network/").get_data(as_text=True)
         assert UPDATING in again
         assert worker.pending_count() == 1  # queued once for all processes
+        graph_page = client.get("/network/graph").get_data(as_text=True)
+        assert UPDATING in graph_page  # the graph page says so too
+        assert worker.pending_count() == 1
     run_queued(app)
     assert worker.pending_count() == 0
     with monkeypatch.context() as patch:
@@ -139,6 +142,7 @@ def test_after_a_save_the_last_snapshot_is_shown_and_the_job_queued_once(
         cache.clear()
         fresh = client.get("/network/").get_data(as_text=True)
     assert UPDATING not in fresh
+    assert UPDATING not in client.get("/network/graph").get_data(as_text=True)
     with app.app_context():
         assert node in cache.graph_for(STAFF)
     a_save(make)  # the next change queues the next job
