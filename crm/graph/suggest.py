@@ -114,6 +114,8 @@ _RawReason = tuple[str, Hashable | None, float, Any]
 # A node's edges: neighbour → edge data; and its strength with its (neighbour, weight)s.
 _Edges = Mapping[Hashable, Mapping[str, Any]]
 _Weighted = tuple[float, tuple[tuple[Hashable, float], ...]]
+# What the attribute evidence reads of a candidate: its themes, its Land, its member mix.
+_Attributes = tuple[frozenset[str], frozenset[str], frozenset[str]]
 
 
 def suggest_connections(
@@ -193,6 +195,7 @@ class WalkIndex:
         self._kinds: dict[str | None, frozenset[Hashable]] = {}
         self._strengths: dict[Hashable, float] = {}
         self._weighted: dict[Hashable, _Weighted] = {}
+        self._attributes: dict[Hashable, _Attributes] = {}
 
     def __reduce__(self) -> tuple[type[WalkIndex], tuple[nx.Graph | None]]:
         return (WalkIndex, (self._graph(),))  # pickled with its graph: an empty index
@@ -227,6 +230,16 @@ class WalkIndex:
             found = _weighted(node, edges)
             if len(edges) >= self.BUSY_DEGREE:
                 self._weighted[node] = found
+        return found
+
+    def attributes(self, node: Hashable) -> _Attributes:
+        """The themes, Land and member mix of a candidate, as its evidence reads them."""
+        found = self._attributes.get(node)
+        if found is None:
+            graph = self._graph()
+            if graph is None:  # pragma: no cover - only walks on a live graph ask
+                raise ValueError("Der Graph dieses WalkIndex existiert nicht mehr")
+            found = self._attributes[node] = _attributes_of(graph, node)
         return found
 
 
@@ -377,7 +390,7 @@ def _raw_reasons(
         for via, weight in three_hop.get(target, {}).items():
             reasons.append((PATH, via, weight, None))
         raw[target] = _fold(reasons)
-    _add_attribute_evidence(graph, source, wanted, raw)
+    _add_attribute_evidence(graph, source, wanted, raw, index)
     return raw
 
 
@@ -443,13 +456,27 @@ def _org_types(graph: nx.Graph, node: Hashable) -> frozenset[str]:
     return frozenset(found)
 
 
+def _attributes_of(graph: nx.Graph, node: Hashable) -> _Attributes:
+    data = graph._node[node]
+    return _themes(data.get("themes")), _laender(data.get("land")), _org_types(graph, node)
+
+
 def _add_attribute_evidence(
     graph: nx.Graph,
     source: Hashable,
     wanted: str | None,
     raw: dict[Hashable, list[_RawReason]],
+    index: WalkIndex | None = None,
 ) -> None:
     """Add theme, region and member-mix bonuses, each a fraction of the structural score."""
+    attributes_of: Callable[[Hashable], _Attributes]
+    if index is not None:
+        attributes_of = index.attributes
+    else:
+
+        def attributes_of(node: Hashable) -> _Attributes:
+            return _attributes_of(graph, node)
+
     data = graph._node[source]
     source_themes = _themes(data.get("themes"))
     source_laender = _laender(data.get("land"))
@@ -458,19 +485,17 @@ def _add_attribute_evidence(
     source_types = _org_types(graph, source) if wanted == INITIATIVE else frozenset()
     for target, reasons in raw.items():
         base = _score(reasons)
-        target_data = graph._node[target]
+        target_themes, target_laender, target_types = attributes_of(target)
         bonus: list[_RawReason] = []
         covered = {node_label(graph, via) for kind, via, _w, _d in reasons if kind == SHARED_THEME}
-        shared = sorted(source_themes & _themes(target_data.get("themes")) - covered)
+        shared = sorted(source_themes & target_themes - covered)
         for theme in shared[:MAX_ATTRIBUTE_THEMES]:
             bonus.append((SHARED_THEME, None, THEME_FACTOR * base, theme))
-        target_laender = _laender(target_data.get("land"))
         if source_laender & target_laender:
             bonus.append((SAME_REGION, None, SAME_REGION_FACTOR * base, None))
         elif nearby & target_laender:
             bonus.append((NEIGHBOURING_REGION, None, NEIGHBOUR_REGION_FACTOR * base, None))
         if source_types:
-            target_types = _org_types(graph, target)
             new_types = target_types - source_types
             if new_types:
                 share = len(new_types) / len(target_types)

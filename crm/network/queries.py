@@ -51,6 +51,7 @@ from crm.network.builder import record_of
 from crm.network.naming import GroupName
 from crm.network.naming import group_names
 from crm.network.reasons import reason_text
+from crm.network.reasons import reason_texts
 
 #: How many suggestions a record page shows.
 PANEL_SIZE = 5
@@ -194,6 +195,8 @@ def suggestions(
         excluded |= {node_id("initiative", other) for other in related_initiatives(source_id)}
     excluded |= _dissolved(graph)
     found = _suggest(graph, node_id(source_type, source_id), "initiative", excluded, k)
+    if not found:
+        return []
     ids = [record_of(str(s.node))[1] for s in found]
     names: dict[int, str] = {
         record_id: name
@@ -201,16 +204,17 @@ def suggestions(
             select(Initiative.id, Initiative.name).where(Initiative.id.in_(ids))
         )
     }
+    texts = reason_texts(s.reasons for s in found)
     return [
         SuggestionItem(
             target_type="initiative",
             target_id=target_id,
             name=names[target_id],
             score=s.score,
-            reasons=tuple(reason_text(reason) for reason in s.reasons),
+            reasons=reasons,
             later=feedback.get(target_id) is SuggestionDecision.LATER,
         )
-        for s, target_id in zip(found, ids, strict=True)
+        for s, target_id, reasons in zip(found, ids, texts, strict=True)
         if target_id in names  # a record deleted since the graph was built
     ]
 

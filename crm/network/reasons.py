@@ -3,6 +3,8 @@ and its data, Babel words it at render time, so each user reads it in their lang
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
@@ -43,6 +45,19 @@ def _type_name(value: str) -> str:
 
 def reason_text(reason: Reason) -> str:
     """The reason in the current language; organisation types named by their labels."""
+    return _worded(reason, {})
+
+
+def reason_texts(groups: Iterable[Iterable[Reason]]) -> list[tuple[str, ...]]:
+    """`reason_text` of the reasons of each group (e.g. of each suggestion of a panel), with
+    each message translated once: a panel words about 40 reasons with a handful of them."""
+    translated: dict[str, str] = {}
+    return [tuple(_worded(reason, translated) for reason in group) for group in groups]
+
+
+def _worded(reason: Reason, translated: dict[str, str]) -> str:
+    """`reason` in the current language; `translated` keeps the messages already looked up
+    (code → message in the current language)."""
     data = reason.data
     if reason.code in ("further", "further_one"):
         count = int(data.get("count", 1))
@@ -51,10 +66,13 @@ def reason_text(reason: Reason) -> str:
             "… und %(num)d weitere gemeinsame Verbindungen",
             count,
         )
-    message = MESSAGES.get(reason.code)
+    message = translated.get(reason.code)
     if message is None:
-        return str(data.get("label", reason.text))
+        lazy = MESSAGES.get(reason.code)
+        if lazy is None:
+            return str(data.get("label", reason.text))
+        message = translated[reason.code] = str(lazy)
     if reason.code in ("complementary_mix", "complementary_sector"):
         names = sorted(_type_name(value) for value in data.get("types", ()))
-        return str(message % {"types": ", ".join(names)})
-    return str(message % {key: str(value) for key, value in data.items()})
+        return message % {"types": ", ".join(names)}
+    return message % {key: str(value) for key, value in data.items()}

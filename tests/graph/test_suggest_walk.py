@@ -86,8 +86,51 @@ def plain_raw_reasons(
         for via, weight in three_hop.get(target, {}).items():
             reasons.append((suggest.PATH, via, weight, None))
         raw[target] = suggest._fold(reasons)
-    suggest._add_attribute_evidence(graph, source, wanted, raw)
+    plain_attribute_evidence(graph, source, wanted, raw)
     return raw
+
+
+def plain_attribute_evidence(
+    graph: nx.Graph, source: Hashable, wanted: str | None, raw: dict[Hashable, list[Any]]
+) -> None:
+    """The attribute bonuses as they were added before (commit d23516e)."""
+    data = graph.nodes[source]
+    source_themes = suggest._themes(data.get("themes"))
+    source_laender = suggest._laender(data.get("land"))
+    explicit = data.get("neighbour_laender")
+    nearby = (
+        suggest._laender(explicit)
+        if explicit is not None
+        else suggest.neighbours_of(source_laender)
+    )
+    with_types = wanted == suggest.INITIATIVE
+    source_types = suggest._org_types(graph, source) if with_types else frozenset()
+    for target, reasons in raw.items():
+        base = suggest._score(reasons)
+        target_data = graph.nodes[target]
+        bonus: list[Any] = []
+        covered = {
+            suggest.node_label(graph, via)
+            for kind, via, _w, _d in reasons
+            if kind == suggest.SHARED_THEME
+        }
+        shared = sorted(source_themes & suggest._themes(target_data.get("themes")) - covered)
+        for theme in shared[: suggest.MAX_ATTRIBUTE_THEMES]:
+            bonus.append((suggest.SHARED_THEME, None, suggest.THEME_FACTOR * base, theme))
+        target_laender = suggest._laender(target_data.get("land"))
+        if source_laender & target_laender:
+            bonus.append((suggest.SAME_REGION, None, suggest.SAME_REGION_FACTOR * base, None))
+        elif nearby & target_laender:
+            factor = suggest.NEIGHBOUR_REGION_FACTOR
+            bonus.append((suggest.NEIGHBOURING_REGION, None, factor * base, None))
+        if source_types:
+            target_types = suggest._org_types(graph, target)
+            new_types = target_types - source_types
+            if new_types:
+                share = len(new_types) / len(target_types)
+                weight = suggest.COMPLEMENT_FACTOR * share * base
+                bonus.append((suggest.COMPLEMENTARY_MIX, None, weight, new_types))
+        reasons.extend(bonus)
 
 
 def plain_suggestions(

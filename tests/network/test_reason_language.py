@@ -15,6 +15,7 @@ from crm.extensions import babel
 from crm.graph import Reason
 from crm.network.reasons import MESSAGES
 from crm.network.reasons import reason_text
+from crm.network.reasons import reason_texts
 from tests.conftest import TEST_PASSWORD
 from tests.network.helpers import share_members
 
@@ -86,6 +87,30 @@ def test_reason_text_words_codes_with_their_data(english_app):
         assert "hochschule" not in reason_text(mix)  # the type's label, not its value
     with english_app.test_request_context(), force_locale("de"):
         assert reason_text(further) == "… und 7 weitere gemeinsame Verbindungen"
+
+
+def test_reason_texts_word_each_group_as_reason_text_does(english_app):
+    def reason(code: str, **data: object) -> Reason:
+        return Reason(code, None, 0.1, f"German {code}", code=code, data=data)
+
+    groups = [
+        [reason("shared_member", label="IHK Nord"), reason("same_region")],
+        [
+            reason("shared_member", label="TH Köln"),
+            reason("complementary_mix", types=["hochschule", "ihk"]),
+            reason("further", count=3),
+            reason("further_one", count=1),
+        ],
+        [reason("label", label="Ein Knoten"), reason("unknown_code")],
+        [],
+    ]
+    for language in ("en", "de"):
+        with english_app.test_request_context(), force_locale(language):
+            expected = [tuple(reason_text(r) for r in group) for group in groups]
+            assert reason_texts(groups) == expected
+            assert reason_texts(iter(groups)) == expected
+    with english_app.test_request_context(), force_locale("en"):
+        assert reason_texts(groups)[0] == ("Both have IHK Nord as a member", "Same Land")
 
 
 def test_every_code_of_the_library_has_a_message():
