@@ -53,7 +53,9 @@ def _person_params() -> queries.ListParams:
     return queries.parse_list_params(request.args, queries.PERSON_LIST, queries.person_filters())
 
 
-def _page(query: Select[Any], reverse: Select[Any], spec: queries.ListSpec) -> Page[Any]:
+def _page(
+    query: Select[Any], reverse: Select[Any], spec: queries.ListSpec, params: queries.ListParams
+) -> Page[Any]:
     page_size = current_app.config["PAGE_SIZE"]
     key = query.column_descriptions[0]["entity"].id  # every list's sort ends in the id
     return paginate(
@@ -63,6 +65,8 @@ def _page(query: Select[Any], reverse: Select[Any], spec: queries.ListSpec) -> P
         reverse=reverse,
         key=key,
         load=[load_only(*spec.shown)],
+        sort=spec.sorts[params.sort],
+        descending=params.desc,
     )
 
 
@@ -98,6 +102,7 @@ def initiatives() -> str:
         queries.initiatives_query(current_user, params),
         queries.initiatives_query(current_user, params, reverse=True),
         queries.INITIATIVE_LIST,
+        params,
     )
     return render_template(
         "directory/initiatives.html",
@@ -135,6 +140,7 @@ def organisations() -> str:
         queries.organisations_query(params),
         queries.organisations_query(params, reverse=True),
         queries.ORGANISATION_LIST,
+        params,
     )
     return render_template(
         "directory/organisations.html",
@@ -163,6 +169,7 @@ def persons() -> str:
         queries.persons_query(params),
         queries.persons_query(params, reverse=True),
         queries.PERSON_LIST,
+        params,
     )
     return render_template(
         "directory/persons.html",

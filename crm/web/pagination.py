@@ -10,7 +10,11 @@ exact, and a filtered list would still have counted every time.
 With `key` (the unique column the sort ends in), a page deep in the list reads its rows
 in two steps in one statement: the ids of the page from the sort's index alone (an
 index-only scan that skips the earlier rows without visiting the table), then those rows
-by id. Skipping 30,000 rows of the table itself costs ten times as much.
+by id. Skipping 30,000 rows of the table itself costs ten times as much. When the sort's
+columns are never NULL (the default sorts by name), a page deep in the list is read from
+where it starts instead: the sort key of every page's first row is kept per data version,
+like the count (`page_starts`), and the page is the next rows along the sort's index from
+there (a keyset read), which costs what the first page does.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from typing import TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import select
+from sqlalchemy import tuple_
 
 from crm.db.datastamp import data_version
 from crm.extensions import db
@@ -107,6 +113,60 @@ def clear_counts() -> None:
         _counts.clear()
 
 
+# Where each page of a directory list starts (the sort key of its first row), kept per data
+# version like the count: a page deep in the list is then read from its start along the
+# sort's index instead of skipping every row before it (on PostgreSQL the middle of 60,000
+# persons cost 1.5 times the first page). Only for sorts whose columns are never NULL: a
+# NULL compares with nothing, and SQLite and PostgreSQL sort it at opposite ends.
+STARTS_CACHE_SIZE = 32
+_starts: OrderedDict[Hashable, list[tuple[Any, ...]]] = OrderedDict()
+
+
+def _never_null(sort: Sequence[Any]) -> bool:
+    return all(getattr(getattr(c, "expression", c), "nullable", True) is False for c in sort)
+
+
+def page_starts(
+    query: Select[Any], sort: Sequence[Any], descending: bool, per_page: int
+) -> list[tuple[Any, ...]]:
+    """The `sort` values of the first row of every page of `query` (which is ordered by
+    `sort`, all ascending or all `descending`), read in one pass over the sort's index
+    and kept per data version."""
+    key = (str(db.engine.url), data_version(), statement_key(query), per_page)
+    with _counts_lock:
+        if key in _starts:
+            _starts.move_to_end(key)
+            return _starts[key]
+    order = [column.desc() if descending else column.asc() for column in sort]
+    numbered = (
+        query.order_by(None)
+        .with_only_columns(*sort, func.row_number().over(order_by=order).label("row_number"))
+        .subquery()
+    )
+    first_rows = (
+        select(*list(numbered.c)[: len(sort)])
+        .where((numbered.c.row_number - 1) % per_page == 0)
+        .order_by(numbered.c.row_number)
+    )
+    starts = [tuple(row) for row in db.session.execute(first_rows)]
+    with _counts_lock:
+        _starts[key] = starts
+        while len(_starts) > STARTS_CACHE_SIZE:
+            _starts.popitem(last=False)
+    return starts
+
+
+def _from_start(
+    query: Select[Any], sort: Sequence[Any], descending: bool, start: tuple[Any, ...]
+) -> Select[Any]:
+    """`query` from the row whose sort key is `start` on (a keyset read)."""
+    row = tuple_(*sort)
+    values = tuple_(
+        *(literal(value, column.type) for column, value in zip(sort, start, strict=True))
+    )
+    return query.where(row <= values if descending else row >= values)
+
+
 def _rows(
     query: Select[Any], limit: int, offset: int, key: Any, load: Sequence[Any] = ()
 ) -> list[Any]:
@@ -125,6 +185,8 @@ def paginate(
     reverse: Select[Any] | None = None,
     key: Any = None,
     load: Sequence[Any] = (),
+    sort: Sequence[Any] = (),
+    descending: bool = False,
 ) -> Page[Any]:
     """Run `query` for one page; a page beyond the end shows the last page.
 
@@ -134,7 +196,9 @@ def paginate(
     `key` is that unique column, for reading deep pages by id and keeping the count per
     data version (see the module): only for lists of audited records. `load` are loader
     options for the page's rows alone (e.g. `load_only` the shown columns), so that the
-    kept count stays the one of `query`, shared with its exports.
+    kept count stays the one of `query`, shared with its exports. `sort` are the columns
+    `query` is ordered by (ending in `key`; all `descending` or none): when none of them
+    is ever NULL, a page after the first is read from where it starts (`page_starts`).
     """
     if key is not None:  # a directory list: audited records, the count is kept
         total = count_rows(query)
@@ -143,7 +207,13 @@ def paginate(
         total = int(db.session.scalar(statement) or 0)
     last = max(1, math.ceil(total / per_page))
     page = min(page, last)
-    if reverse is not None and page > (last + 1) // 2:
+    starts: list[tuple[Any, ...]] = []
+    if key is not None and page > 1 and sort and _never_null(sort):
+        starts = page_starts(query, sort, descending, per_page)
+    if 1 < page <= len(starts):  # (the kept count and starts are of the same version)
+        from_start = _from_start(query, sort, descending, starts[page - 1])
+        items = list(db.session.scalars(from_start.options(*load).limit(per_page)))
+    elif reverse is not None and page > (last + 1) // 2:
         skip_from_end = total - page * per_page  # negative on a partly filled last page
         limit = per_page + min(0, skip_from_end)
         rows = _rows(reverse, limit, max(0, skip_from_end), key, load)

@@ -1,10 +1,15 @@
-"""Pagination: the kept counts are told apart by the statement and its parameters."""
+"""Pagination: kept counts told apart by statement and parameters; deep pages read from
+where they start (kept per data version) are the pages read by offset."""
 
 from __future__ import annotations
 
 from crm.directory import queries
+from crm.extensions import db
+from crm.models import Organisation
 from crm.models import OrgType
 from crm.web.pagination import count_rows
+from crm.web.pagination import page_starts
+from crm.web.pagination import paginate
 from crm.web.pagination import statement_key
 
 
@@ -29,3 +34,47 @@ def test_kept_counts_of_the_same_list_with_other_filters_differ(app, make):
         counts = [count_rows(_organisations(type=t)) for t in ("ihk", "unternehmen", "ihk")]
         assert counts == [1, 2, 1]
         assert count_rows(_organisations()) == 3
+
+
+def _pages(query, reverse, sort, descending, pages):
+    """The ids on each page, and on one beyond the end (the last page again)."""
+    key = Organisation.id
+    return [
+        [
+            o.id
+            for o in paginate(
+                query, n, 10, reverse=reverse, key=key, sort=sort, descending=descending
+            ).items
+        ]
+        for n in range(1, pages + 2)
+    ]
+
+
+def test_deep_pages_read_from_their_start_are_the_pages_read_by_offset(app, make):
+    for n in range(27):  # names repeat: the id decides between equal sort keys
+        make.organisation(name=f"Firma {n % 4}", type=[OrgType.IHK, OrgType.HWK][n % 2])
+    with app.app_context():
+        for sort in ("name", "type"):
+            for desc in (False, True):
+                params = queries.ListParams(sort=sort, desc=desc)
+                query = queries.organisations_query(params)
+                reverse = queries.organisations_query(params, reverse=True)
+                columns = queries.ORGANISATION_LIST.sorts[sort]
+                by_start = _pages(query, reverse, columns, desc, 3)
+                by_offset = _pages(query, reverse, (), desc, 3)
+                assert by_start == by_offset, (sort, desc)
+                assert sum(by_start[:3], []) == [o.id for o in db.session.scalars(query)]
+                starts = page_starts(query, columns, desc, 10)
+                assert len(starts) == 3
+
+
+def test_page_starts_follow_a_change(app, make):
+    for n in range(12):
+        make.organisation(name=f"Firma {n:02d}")
+    with app.app_context():
+        query = queries.organisations_query(queries.ListParams())
+        columns = queries.ORGANISATION_LIST.sorts["name"]
+        assert [s[0] for s in page_starts(query, columns, False, 10)] == ["firma 00", "firma 10"]
+    make.organisation(name="Firma 00a")  # audited: a new data version
+    with app.app_context():
+        assert [s[0] for s in page_starts(query, columns, False, 10)] == ["firma 00", "firma 09"]
