@@ -9,7 +9,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields
 from marshmallow import validate
+from wtforms.validators import ValidationError as FormError
 
+from crm.directory.forms import AGS_INVALID
+from crm.directory.forms import clean_ags
 from crm.models import InitiativeStatus
 from crm.models import InitiativeType
 from crm.models import LawfulBasis
@@ -69,6 +72,23 @@ def _code(length: int, description: str) -> fields.String:
     )
 
 
+AGS_DESCRIPTION = "Amtlicher Gemeindeschlüssel: eight digits (Gemeinde) or five (Kreis)"
+
+
+class AgsFilter(fields.String):
+    """An AGS as a filter, by the web form's rule (`clean_ags`: blanks removed); empty is
+    refused like any other malformed filter."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        try:
+            cleaned = clean_ags(super()._deserialize(value, attr, data, **kwargs))
+        except FormError as error:
+            raise ma.ValidationError(str(error)) from None
+        if not cleaned:
+            raise ma.ValidationError(str(AGS_INVALID))
+        return cleaned
+
+
 class InitiativeQuery(ListQuery):
     """The filters of the initiative list."""
 
@@ -95,6 +115,12 @@ class OrganisationQuery(ListQuery):
     kreis = _code(5, "AGS of a Kreis, e.g. 05315")
     type = fields.String(validate=validate.OneOf([t.value for t in OrgType]))
     size = fields.String(validate=validate.OneOf([s.value for s in SizeClass]))
+    ags = AgsFilter(
+        metadata={
+            "description": f"{AGS_DESCRIPTION}, e.g. 05315000; the organisation's own, exactly"
+            " (a Kreis's five digits find the Kreis, not its Gemeinden: see `kreis`)"
+        }
+    )
 
 
 class PublicQuery(ListQuery):
@@ -191,6 +217,7 @@ class Organisation(Record, Address):
     wz_division = fields.String(allow_none=True)
     size_class = enum_field(SizeClass, allow_none=True)
     website = fields.String(allow_none=True)
+    ags = fields.String(allow_none=True, metadata={"description": AGS_DESCRIPTION})
     parent_id = fields.Integer(allow_none=True)
 
 
@@ -269,6 +296,10 @@ class OrganisationIn(AddressIn):
     wz_division = _text(2)
     size_class = _choice(SizeClass, allow_none=True)
     website = _text(300)
+    ags = fields.String(
+        allow_none=True,
+        metadata={"description": f"{AGS_DESCRIPTION}; blanks are removed; null: none"},
+    )
     parent_id = fields.Integer(allow_none=True, validate=validate.Range(1, INTEGER_LIMIT))
 
 

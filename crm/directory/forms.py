@@ -53,6 +53,18 @@ LANGUAGES = (("de", _l("Deutsch")), ("en", _l("Englisch")))
 ORG_REF = re.compile(r"\(#(\d{1,12})\)\s*$")
 PHONE = re.compile(r"^[0-9+()/.\-\s]{3,40}$")
 WZ_SECTIONS = "ABCDEFGHIJKLMNOPQRSTU"
+AGS = re.compile(r"[0-9]{5}(?:[0-9]{3})?")  # ASCII digits: str.isdigit() also takes "²", "٥"
+AGS_INVALID = _l("Bitte acht Ziffern (Gemeinde) oder fünf (Kreis) angeben.")
+
+
+def clean_ags(value: str | None) -> str:
+    """An Amtlicher Gemeindeschlüssel without its blanks: eight digits for a Gemeinde, five
+    for a Kreis, or empty. Anything else raises ValidationError(AGS_INVALID). The one rule
+    of the organisation form and the API (its body and its `?ags=` filter)."""
+    cleaned = "".join((value or "").split())
+    if cleaned and not AGS.fullmatch(cleaned):
+        raise ValidationError(AGS_INVALID)
+    return cleaned
 
 
 class OrganisationRefField(StringField):
@@ -328,11 +340,8 @@ class OrganisationForm(AddressFormMixin, RecordForm):
             raise ValidationError(_l("Bitte zwei Ziffern angeben."))
 
     def validate_ags(self, field: Any) -> None:
-        """Eight digits for a Gemeinde, five for a Kreis (blanks removed)."""
-        value = "".join((field.data or "").split())
-        field.data = value
-        if value and not (len(value) in (5, 8) and value.isdigit()):
-            raise ValidationError(_l("Bitte acht Ziffern (Gemeinde) oder fünf (Kreis) angeben."))
+        """Eight digits for a Gemeinde, five for a Kreis (blanks removed): `clean_ags`."""
+        field.data = clean_ags(field.data)
 
 
 class PersonForm(RecordForm):

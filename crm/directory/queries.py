@@ -349,7 +349,9 @@ def organisation_filters() -> dict[str, set[str]]:
 
 
 def organisations_query(params: ListParams, *, reverse: bool = False) -> Select[Any]:
-    """Organisations, searched, filtered and sorted."""
+    """Organisations, searched, filtered and sorted. `ags` (only the API offers it, checked
+    by `forms.clean_ags`) is the organisation's own AGS, exactly: a Kreis's five digits
+    find the Kreis, not the Gemeinden in it (`kreis` finds the organisations there)."""
     query = select(Organisation)
     if params.q:
         query = query.where(Organisation.sort_name.like(_like(params.q), escape="\\"))
@@ -361,6 +363,8 @@ def organisations_query(params: ListParams, *, reverse: bool = False) -> Select[
         query = query.where(Organisation.type == kind)
     if size := params.filters.get("size"):
         query = query.where(Organisation.size_class == size)
+    if ags := params.filters.get("ags"):
+        query = query.where(Organisation.ags == ags)
     return _order(query, ORGANISATION_LIST, params, reverse=reverse)
 
 

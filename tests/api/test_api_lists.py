@@ -57,6 +57,33 @@ def test_organisations_and_persons_filter_and_search(client, make, staff_headers
     assert one["email"] == "j.gross@example.org" and one["restricted"] is False
 
 
+def test_organisations_by_their_own_ags_exactly(client, make, staff_headers):
+    make.organisation(name="Stadt Köln", type=OrgType.KOMMUNE, ags="05315000", kreis_ags="05315")
+    make.organisation(name="Rhein-Kreis Neuss", type=OrgType.LANDKREIS, ags="05162")
+    make.organisation(name="Stahl AG", kreis_ags="05315")
+    get = lambda query: client.get(f"/api/v1/organisations?{query}", headers=staff_headers)  # noqa: E731
+    assert _names(get("ags=05315000")) == ["Stadt Köln"]
+    assert _names(get("ags=0531%205000")) == ["Stadt Köln"]  # blanks removed, as in the form
+    assert _names(get("ags=05162")) == ["Rhein-Kreis Neuss"]
+    assert _names(get("ags=05315")) == []  # exactly: not the Gemeinden of the Kreis 05315
+    assert _names(get("ags=05315000&type=unternehmen")) == []
+    assert sorted(_names(get("kreis=05315"))) == ["Stadt Köln", "Stahl AG"]
+    item = get("ags=05315000").json["items"][0]
+    assert item["ags"] == "05315000"
+    assert get("q=Stahl").json["items"][0]["ags"] is None
+
+
+@pytest.mark.parametrize(
+    "ags",
+    ["", "%20", "0531", "053150", "053150000", "0531500x", "%EF%BC%90%EF%BC%95315", "05315%00"],
+)
+def test_a_malformed_ags_filter_is_422_with_the_forms_message(client, staff_headers, ags):
+    response = client.get(f"/api/v1/organisations?ags={ags}", headers=staff_headers)
+    assert response.status_code == 422, response.json
+    messages = response.json["errors"]["query"]["ags"]
+    assert any("acht Ziffern (Gemeinde) oder fünf (Kreis)" in m for m in messages)
+
+
 def test_the_cursor_walks_the_whole_list_once(app, client, staff_headers):
     with app.app_context(), writing():
         rows = [

@@ -14,6 +14,7 @@ from crm.models import AuditEntry
 from crm.models import Consent
 from crm.models import ConsentPurpose
 from crm.models import Organisation
+from crm.models import OrgType
 from crm.models import Person
 from crm.models import Registration
 from tests.api.conftest import bearer
@@ -85,6 +86,52 @@ def test_an_organisation_gets_kreis_and_land_from_its_plz(client, writer):
         headers=writer,
     )
     assert orphan.status_code == 422 and "parent_id" in orphan.json["errors"]["json"]
+
+
+def test_an_organisations_ags_is_written_by_the_web_forms_rule(app, client, writer):
+    body = {"name": "Stadt Köln", "type": "kommune", "ags": " 0531 5000 "}
+    created = client.post("/api/v1/organisations", json=body, headers=writer)
+    assert created.status_code == 201, created.json
+    assert created.json["ags"] == "05315000"
+    path = created.headers["Location"]
+    assert client.get(path, headers=writer).json["ags"] == "05315000"
+    kreis = client.patch(path, json={"ags": "05315"}, headers=writer | {"If-Match": '"1"'})
+    assert kreis.status_code == 200, kreis.json
+    assert kreis.json["ags"] == "05315" and kreis.headers["ETag"] == '"2"'
+    same = client.patch(path, json={"ags": "053 15"}, headers=writer | {"If-Match": '"2"'})
+    assert same.status_code == 200 and same.headers["ETag"] == '"2"'  # unchanged: no write
+    cleared = client.patch(path, json={"ags": None}, headers=writer | {"If-Match": '"2"'})
+    assert cleared.status_code == 200 and cleared.json["ags"] is None
+    with app.app_context():
+        changes = db.session.scalars(
+            select(AuditEntry.changes)
+            .where(AuditEntry.record_type == "organisations", AuditEntry.action == "update")
+            .order_by(AuditEntry.id)
+        ).all()
+        assert [change["ags"] for change in changes] == [
+            ["05315000", "05315"],
+            ["05315", None],
+        ]
+
+
+@pytest.mark.parametrize(
+    "ags", ["053150", "0531500x", "053150000", "０５３１５", "٠٥٣١٥", "05315\x00", 5315]
+)
+def test_a_malformed_ags_is_422_and_changes_nothing(app, client, make, writer, ags):
+    org = make.organisation(name="Gemeinde", type=OrgType.KOMMUNE, ags="05315000")
+    body = {"name": "Neu", "type": "kommune", "ags": ags}
+    created = client.post("/api/v1/organisations", json=body, headers=writer)
+    path = f"/api/v1/organisations/{org.id}"
+    changed = client.patch(path, json={"ags": ags}, headers=writer | {"If-Match": '"1"'})
+    for response in (created, changed):
+        assert response.status_code == 422, response.json
+        messages = response.json["errors"]["json"]["ags"]
+        if isinstance(ags, str):
+            assert any("acht Ziffern (Gemeinde) oder fünf (Kreis)" in m for m in messages)
+    assert count_rows(app, Organisation) == 1
+    with app.app_context():
+        stored = db.session.get_one(Organisation, org.id)
+        assert (stored.ags, stored.version) == ("05315000", 1)
 
 
 def test_update_needs_the_current_version(app, client, make, writer):

@@ -307,6 +307,7 @@ BAD_ORGANISATIONS = [
     ({"plz": "abcde"}, "fünf Ziffern"),
     ({"ags": "053150"}, "acht Ziffern (Gemeinde)"),
     ({"ags": "0531500x"}, "acht Ziffern (Gemeinde)"),
+    ({"ags": "０５３１５"}, "acht Ziffern (Gemeinde)"),  # digits, but not 0-9 (str.isdigit)
 ]
 # kind: (its form data, a typed value that must stay in the page, its model)
 NEW_FORMS = {
