@@ -7,11 +7,12 @@ record), whatever the size of the data. Node ids are strings "<prefix>:<id>":
 
 Node attributes: `kind`, `label`; initiatives and organisations also `land` (one AGS
 code: an initiative's first Land, else its seat's Land; an organisation's Land),
-`laender` (frozenset), `neighbour_laender` (frozenset); initiatives `themes` (set of
-names), `status` and `member_org_types` (the types of their member organisations);
-organisations `org_type` (the stored value). Nothing else is stored: the graph is kept
-in every worker (at scale 80,000 nodes), so equal values are one shared object (`_Shared`)
-and attributes no reader needs (the Kreis) are left out.
+`laender` (frozenset); initiatives `neighbour_laender` (frozenset: the Länder bordering
+any of theirs), `themes` (set of names), `status` and `member_org_types` (the types of
+their member organisations); organisations `org_type` (the stored value). Nothing else
+is stored: the graph is kept in every worker (at scale 80,000 nodes), so equal values are
+one shared object (`_Shared`), and attributes no reader needs (the Kreis; an
+organisation's neighbouring Länder, which follow from its one `land`) are left out.
 
 Edges carry `kind` and `weight`: active memberships (weighted by role, see
 `MEMBERSHIP_WEIGHTS`), active affiliations, active initiative roles, event
@@ -146,13 +147,14 @@ def _add_member_org_types(graph: nx.Graph) -> None:
             )
 
 
-def _land_attributes(shared: _Shared, codes: Iterable[str], land: str | None) -> dict[str, Any]:
+def _land_attributes(
+    shared: _Shared, codes: Iterable[str], land: str | None, *, neighbours: bool = True
+) -> dict[str, Any]:
     laender = shared.one(frozenset(codes))
-    return {
-        "land": shared.one(land) if land else land,
-        "laender": laender,
-        "neighbour_laender": shared.one(neighbours_of(laender)),
-    }
+    found = {"land": shared.one(land) if land else land, "laender": laender}
+    if neighbours:
+        found["neighbour_laender"] = shared.one(neighbours_of(laender))
+    return found
 
 
 def _add_initiatives(graph: nx.Graph, shared: _Shared) -> None:
@@ -202,7 +204,8 @@ def _add_organisations(graph: nx.Graph, shared: _Shared) -> None:
             kind="organisation",
             label=name,
             org_type=org_type.value,
-            **_land_attributes(shared, [land] if land else [], land),
+            # the neighbours of its one Land are what the suggestions derive from `land`
+            **_land_attributes(shared, [land] if land else [], land, neighbours=False),
         )
     memberships = db.session.execute(
         select(Membership.organisation_id, Membership.initiative_id, Membership.role).where(

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from crm.extensions import db
+from crm.graph import neighbours_of
 from crm.models import MembershipRole
 from crm.models import OrgType
 from crm.models import RegistrationStatus
@@ -75,10 +76,14 @@ def test_equal_values_are_one_object_and_unread_attributes_are_left_out(app, mak
     graph = build(app)
 
     nodes = [graph.nodes[f"o:{org.id}"] for org in orgs] + [graph.nodes[f"i:{ini.id}"]]
-    for name in ("land", "laender", "neighbour_laender"):
+    for name in ("land", "laender"):
         assert len({id(node[name]) for node in nodes}) == 1, name
     assert isinstance(nodes[0]["laender"], frozenset)
     assert all("kreis" not in node for node in nodes)
+    # an organisation's neighbouring Länder follow from its one Land (as the suggestions
+    # derive them); an initiative's from all of its Länder
+    assert all("neighbour_laender" not in node for node in nodes[:2])
+    assert nodes[2]["neighbour_laender"] == neighbours_of({"03"})
     keys = {id(node) for node in graph}
     for u, v in graph.edges:
         assert id(u) in keys and id(v) in keys
