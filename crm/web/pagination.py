@@ -91,19 +91,32 @@ def statement_key(statement: Select[Any]) -> Hashable:
     return cache_key.key, tuple(repr(bind.effective_value) for bind in cache_key.bindparams)
 
 
+def _count_statement(query: Select[Any]) -> Select[Any]:
+    return select(func.count()).select_from(query.order_by(None).subquery())
+
+
+def _count_key(statement: Select[Any]) -> Hashable:
+    return (str(db.engine.url), data_version(), statement_key(statement))
+
+
+def _keep_count(key: Hashable, total: int) -> None:
+    with _counts_lock:
+        _counts[key] = total
+        _counts.move_to_end(key)
+        while len(_counts) > COUNT_CACHE_SIZE:
+            _counts.popitem(last=False)
+
+
 def count_rows(query: Select[Any]) -> int:
     """How many rows `query` has, counted once per data version (see the module)."""
-    statement = select(func.count()).select_from(query.order_by(None).subquery())
-    key = (str(db.engine.url), data_version(), statement_key(statement))
+    statement = _count_statement(query)
+    key = _count_key(statement)
     with _counts_lock:
         if key in _counts:
             _counts.move_to_end(key)
             return _counts[key]
     total = int(db.session.scalar(statement) or 0)
-    with _counts_lock:
-        _counts[key] = total
-        while len(_counts) > COUNT_CACHE_SIZE:
-            _counts.popitem(last=False)
+    _keep_count(key, total)
     return total
 
 
@@ -119,7 +132,7 @@ def clear_counts() -> None:
 # persons cost 1.5 times the first page). Only for sorts whose columns are never NULL: a
 # NULL compares with nothing, and SQLite and PostgreSQL sort it at opposite ends.
 STARTS_CACHE_SIZE = 32
-_starts: OrderedDict[Hashable, list[tuple[Any, ...]]] = OrderedDict()
+_starts: OrderedDict[Hashable, tuple[list[tuple[Any, ...]], int]] = OrderedDict()
 
 
 def _never_null(sort: Sequence[Any]) -> bool:
@@ -128,10 +141,12 @@ def _never_null(sort: Sequence[Any]) -> bool:
 
 def page_starts(
     query: Select[Any], sort: Sequence[Any], descending: bool, per_page: int
-) -> list[tuple[Any, ...]]:
+) -> tuple[list[tuple[Any, ...]], int]:
     """The `sort` values of the first row of every page of `query` (which is ordered by
-    `sort`, all ascending or all `descending`), read in one pass over the sort's index
-    and kept per data version."""
+    `sort`, all ascending or all `descending`) and how many rows it has, read in one pass
+    over the sort's index and kept per data version; the count is kept for `count_rows`
+    too, so the first deep page after a save costs one statement more than the first page,
+    not two."""
     key = (str(db.engine.url), data_version(), statement_key(query), per_page)
     with _counts_lock:
         if key in _starts:
@@ -140,20 +155,26 @@ def page_starts(
     order = [column.desc() if descending else column.asc() for column in sort]
     numbered = (
         query.order_by(None)
-        .with_only_columns(*sort, func.row_number().over(order_by=order).label("row_number"))
+        .with_only_columns(
+            *sort,
+            func.row_number().over(order_by=order).label("row_number"),
+            func.count().over().label("total"),
+        )
         .subquery()
     )
     first_rows = (
-        select(*list(numbered.c)[: len(sort)])
+        select(*list(numbered.c)[: len(sort)], numbered.c.total)
         .where((numbered.c.row_number - 1) % per_page == 0)
         .order_by(numbered.c.row_number)
     )
-    starts = [tuple(row) for row in db.session.execute(first_rows)]
+    rows = [tuple(row) for row in db.session.execute(first_rows)]
+    found = ([row[:-1] for row in rows], int(rows[0][-1]) if rows else 0)
+    _keep_count(_count_key(_count_statement(query)), found[1])
     with _counts_lock:
-        _starts[key] = starts
+        _starts[key] = found
         while len(_starts) > STARTS_CACHE_SIZE:
             _starts.popitem(last=False)
-    return starts
+    return found
 
 
 def _from_start(
@@ -200,17 +221,16 @@ def paginate(
     `query` is ordered by (ending in `key`; all `descending` or none): when none of them
     is ever NULL, a page after the first is read from where it starts (`page_starts`).
     """
-    if key is not None:  # a directory list: audited records, the count is kept
-        total = count_rows(query)
-    else:  # e.g. the review feed, whose "seen" marks are not audited: counted afresh
-        statement = select(func.count()).select_from(query.order_by(None).subquery())
-        total = int(db.session.scalar(statement) or 0)
-    last = max(1, math.ceil(total / per_page))
-    page = min(page, last)
     starts: list[tuple[Any, ...]] = []
     if key is not None and page > 1 and sort and _never_null(sort):
-        starts = page_starts(query, sort, descending, per_page)
-    if 1 < page <= len(starts):  # (the kept count and starts are of the same version)
+        starts, total = page_starts(query, sort, descending, per_page)
+    elif key is not None:  # a directory list: audited records, the count is kept
+        total = count_rows(query)
+    else:  # e.g. the review feed, whose "seen" marks are not audited: counted afresh
+        total = int(db.session.scalar(_count_statement(query)) or 0)
+    last = max(1, math.ceil(total / per_page))
+    page = min(page, last)
+    if 1 < page <= len(starts):  # (the count and the starts are of the same statement)
         from_start = _from_start(query, sort, descending, starts[page - 1])
         items = list(db.session.scalars(from_start.options(*load).limit(per_page)))
     elif reverse is not None and page > (last + 1) // 2:

@@ -3,6 +3,8 @@ where they start (kept per data version) are the pages read by offset."""
 
 from __future__ import annotations
 
+from sqlalchemy import event
+
 from crm.directory import queries
 from crm.extensions import db
 from crm.models import Organisation
@@ -64,8 +66,9 @@ def test_deep_pages_read_from_their_start_are_the_pages_read_by_offset(app, make
                 by_offset = _pages(query, reverse, (), desc, 3)
                 assert by_start == by_offset, (sort, desc)
                 assert sum(by_start[:3], []) == [o.id for o in db.session.scalars(query)]
-                starts = page_starts(query, columns, desc, 10)
+                starts, total = page_starts(query, columns, desc, 10)
                 assert len(starts) == 3
+                assert total == 27
 
 
 def test_page_starts_follow_a_change(app, make):
@@ -74,7 +77,33 @@ def test_page_starts_follow_a_change(app, make):
     with app.app_context():
         query = queries.organisations_query(queries.ListParams())
         columns = queries.ORGANISATION_LIST.sorts["name"]
-        assert [s[0] for s in page_starts(query, columns, False, 10)] == ["firma 00", "firma 10"]
+        starts, total = page_starts(query, columns, False, 10)
+        assert ([s[0] for s in starts], total) == (["firma 00", "firma 10"], 12)
     make.organisation(name="Firma 00a")  # audited: a new data version
     with app.app_context():
-        assert [s[0] for s in page_starts(query, columns, False, 10)] == ["firma 00", "firma 09"]
+        starts, total = page_starts(query, columns, False, 10)
+        assert ([s[0] for s in starts], total) == (["firma 00", "firma 09"], 13)
+
+
+def test_a_deep_page_after_a_save_counts_and_finds_its_start_in_one_statement(app, make):
+    for n in range(25):
+        make.organisation(name=f"Firma {n:02d}")
+    with app.app_context():
+        query = queries.organisations_query(queries.ListParams())
+        columns = queries.ORGANISATION_LIST.sorts["name"]
+        statements: list[str] = []
+
+        def note(_conn, _cursor, statement, *_args):
+            if "organisations" in statement:  # not BEGIN nor the data version
+                statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            page = paginate(query, 3, 10, key=Organisation.id, sort=columns)
+            again = paginate(query, 2, 10, key=Organisation.id, sort=columns)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert (page.page, page.total, len(page.items)) == (3, 25, 5)
+        assert (again.total, len(again.items)) == (25, 10)
+        # page 3: the starts with the count, then the rows; page 2: only its rows
+        assert len(statements) == 3
