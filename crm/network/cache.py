@@ -254,10 +254,14 @@ def get(scope: Scope) -> CachedGraph:
         return entry
 
 
+def _built(key: Key) -> CachedGraph:
+    """The entry of `key` with its graph built from the database now."""
+    return CachedGraph(key=key, _graph=build_graph(key[4]), built_at=utcnow())
+
+
 def build(key: Key) -> CachedGraph:
     """Build the graph of `key` from the database now and write it as a snapshot."""
-    entry = CachedGraph(key=key, built_at=utcnow())
-    entry._graph = build_graph(key[4])
+    entry = _built(key)
     _write_snapshot(entry, entry._graph)
     return entry
 
@@ -269,8 +273,7 @@ def compute_snapshot(scope: Scope) -> CachedGraph:
     key = current_key(scope)
     entry = _load(key)
     if entry is None:
-        entry = CachedGraph(key=key, built_at=utcnow())
-        entry._graph = build_graph(scope)
+        entry = _built(key)
         snapshots.write_graph(key, entry._graph)
     missing = [name for name in SHARED if not entry.has(name)]
     for name in missing:

@@ -20,7 +20,6 @@ from typing import Any
 
 import networkx as nx
 from flask import current_app
-from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -42,6 +41,7 @@ from crm.network import cache
 from crm.network.builder import record_of
 from crm.network.naming import GroupName
 from crm.network.naming import group_names
+from crm.web.templating import url_for_id
 
 #: "kind" colours nodes by initiative/organisation/person, "community" by community.
 COLOURS = ("kind", "community")
@@ -223,32 +223,27 @@ def kind_of(node: Any) -> str:
     return _PREFIX_KIND.get(str(node).partition(":")[0], "")
 
 
-# A record id that stands for "the id here" in a URL built once per kind and page.
-_ANY_ID = 2_147_483_647
-
-
 def record_urls() -> Callable[[Any], str | None]:
     """The page of the record behind a node, if the app has one (None: no link). Each
-    kind's URL is built once, with a stand-in id, and then filled in per node: `url_for`
-    for each of 600 nodes would cost a third of the graph's answer."""
-    patterns: dict[str, str] = {}
+    kind's URL is built once (`url_for_id`) and then filled in per node: `url_for` for
+    each of 600 nodes would cost a third of the graph's answer."""
+    builders: dict[str, Callable[[int], str]] = {}
     for kind, (endpoint, argument) in _DETAIL.items():
         if endpoint in current_app.view_functions:
             try:
-                values: dict[str, Any] = {argument: _ANY_ID}
-                patterns[kind] = url_for(endpoint, **values)
+                builders[kind] = url_for_id(endpoint, argument)
             except BuildError:
                 continue
 
     def url(node: Any) -> str | None:
-        pattern = patterns.get(kind_of(node))
-        if pattern is None:
+        build = builders.get(kind_of(node))
+        if build is None:
             return None
         try:
             record_id = record_of(str(node))[1]
         except ValueError:
             return None
-        return pattern.replace(str(_ANY_ID), str(record_id), 1)
+        return build(record_id)
 
     return url
 
