@@ -6,11 +6,11 @@ import functools
 from enum import Enum
 
 from babel.support import NullTranslations
-from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from crm.models import enums as e
+from crm.web.i18n import current_translations
 
 LABELS: dict[Enum, LazyString] = {
     e.Role.ADMIN: _l("Administration"),
@@ -144,7 +144,7 @@ def label(value: Enum | None) -> str:
     """The translated label of an enum value ('' for None)."""
     if value is None:
         return ""
-    return _translated(get_translations()).get(value, value.value)
+    return _translated(current_translations()).get(value, value.value)
 
 
 @functools.lru_cache(maxsize=32)

@@ -21,6 +21,7 @@ from markupsafe import escape
 
 from crm import permissions
 from crm.web.fields import field_errors
+from crm.web.i18n import current_translations
 from crm.web.i18n import day_key
 from crm.web.i18n import format_clock
 from crm.web.i18n import format_day
@@ -115,8 +116,58 @@ def form_errors(context: Context) -> list[tuple[str, str, str]]:
     return field_errors(context.get_all().values())
 
 
+# Jinja's gettext functions, as the i18n extension's "newstyle" ones behave (autoescaped,
+# always %-formatted with their keyword arguments, `num` and `context` preset), but with the
+# catalogue from `current_translations()`: Flask-Babel's own lambdas look up its request
+# state several times per string, and Jinja wraps them twice more.
+
+
+def _formatted(context: Context, text: str, variables: dict[str, Any]) -> str:
+    """A translated message filled in; the message itself is markup (our own catalogue, as
+    Jinja treats it), its arguments are escaped when the template autoescapes."""
+    if context.eval_ctx.autoescape:
+        return Markup(text) % variables  # noqa: S704 - catalogue text; arguments escaped
+    return text % variables
+
+
+@pass_context
+def _gettext(context: Context, string: str, /, **variables: Any) -> str:
+    text = current_translations().ugettext(string)
+    return _formatted(context, text, variables)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    text = current_translations().ungettext(singular, plural, num)
+    return _formatted(context, text, variables)
+
+
+@pass_context
+def _pgettext(context: Context, message_context: str, string: str, /, **variables: Any) -> str:
+    variables.setdefault("context", message_context)
+    text = current_translations().upgettext(message_context, string)
+    return _formatted(context, text, variables)
+
+
+@pass_context
+def _npgettext(
+    context: Context,
+    message_context: str,
+    singular: str,
+    plural: str,
+    num: int,
+    /,
+    **variables: Any,
+) -> str:
+    variables.setdefault("context", message_context)
+    variables.setdefault("num", num)
+    text = current_translations().unpgettext(message_context, singular, plural, num)
+    return _formatted(context, text, variables)
+
+
 def register(app: Flask) -> None:
-    """Install globals and filters."""
+    """Install globals and filters (after Flask-Babel, whose gettext globals are replaced)."""
     app.jinja_env.filters.update(
         date=_date,
         datetime=_datetime,
@@ -138,6 +189,11 @@ def register(app: Flask) -> None:
         option_tags=option_tags,
         form_errors=form_errors,
         current_locale=lambda: str(get_locale()),
+        _=_gettext,
+        gettext=_gettext,
+        ngettext=_ngettext,
+        pgettext=_pgettext,
+        npgettext=_npgettext,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
