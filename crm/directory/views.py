@@ -65,6 +65,7 @@ def _page(
         reverse=reverse,
         key=key,
         load=[load_only(*spec.shown)],
+        columns=(key, *spec.shown) if spec.plain_rows else (),
         sort=spec.sorts[params.sort],
         descending=params.desc,
     )

@@ -188,14 +188,26 @@ def _from_start(
     return query.where(row <= values if descending else row >= values)
 
 
+def _fetch(query: Select[Any], load: Sequence[Any], columns: Sequence[Any]) -> list[Any]:
+    """The rows of `query`: plain rows of `columns` when given, else its records loaded
+    with the loader options `load`."""
+    if columns:
+        return list(db.session.execute(query.with_only_columns(*columns)))
+    return list(db.session.scalars(query.options(*load)))
+
+
 def _rows(
-    query: Select[Any], limit: int, offset: int, key: Any, load: Sequence[Any] = ()
+    query: Select[Any],
+    limit: int,
+    offset: int,
+    key: Any,
+    load: Sequence[Any] = (),
+    columns: Sequence[Any] = (),
 ) -> list[Any]:
     if key is None or offset == 0:
-        return list(db.session.scalars(query.options(*load).limit(limit).offset(offset)))
+        return _fetch(query.limit(limit).offset(offset), load, columns)
     ids = query.with_only_columns(key).limit(limit).offset(offset).subquery()
-    rows = query.where(key.in_(select(ids.c[0]))).options(*load).limit(limit)
-    return list(db.session.scalars(rows))
+    return _fetch(query.where(key.in_(select(ids.c[0]))).limit(limit), load, columns)
 
 
 def paginate(
@@ -206,6 +218,7 @@ def paginate(
     reverse: Select[Any] | None = None,
     key: Any = None,
     load: Sequence[Any] = (),
+    columns: Sequence[Any] = (),
     sort: Sequence[Any] = (),
     descending: bool = False,
 ) -> Page[Any]:
@@ -217,7 +230,9 @@ def paginate(
     `key` is that unique column, for reading deep pages by id and keeping the count per
     data version (see the module): only for lists of audited records. `load` are loader
     options for the page's rows alone (e.g. `load_only` the shown columns), so that the
-    kept count stays the one of `query`, shared with its exports. `sort` are the columns
+    kept count stays the one of `query`, shared with its exports. With `columns`, the
+    page's rows are plain result rows of these columns instead of records (`load` is then
+    not used): cheaper where a row shows a few columns and no relationship. `sort` are the columns
     `query` is ordered by (ending in `key`; all `descending` or none): when none of them
     is ever NULL, a page after the first is read from where it starts (`page_starts`).
     """
@@ -232,14 +247,14 @@ def paginate(
     page = min(page, last)
     if 1 < page <= len(starts):  # (the count and the starts are of the same statement)
         from_start = _from_start(query, sort, descending, starts[page - 1])
-        items = list(db.session.scalars(from_start.options(*load).limit(per_page)))
+        items = _fetch(from_start.limit(per_page), load, columns)
     elif reverse is not None and page > (last + 1) // 2:
         skip_from_end = total - page * per_page  # negative on a partly filled last page
         limit = per_page + min(0, skip_from_end)
-        rows = _rows(reverse, limit, max(0, skip_from_end), key, load)
+        rows = _rows(reverse, limit, max(0, skip_from_end), key, load, columns)
         items = rows[::-1]
     else:
-        items = _rows(query, per_page, (page - 1) * per_page, key, load)
+        items = _rows(query, per_page, (page - 1) * per_page, key, load, columns)
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
