@@ -11,8 +11,13 @@ draws them as they are and lays nothing out.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
+from collections.abc import Hashable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
@@ -20,6 +25,9 @@ from typing import Any
 
 import networkx as nx
 from flask import current_app
+from flask import jsonify
+from flask import request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -173,8 +181,17 @@ def graph_page(user: Any, args: Any) -> GraphPage:
     """The view of the cached graph `user` may see, for the query string `args`."""
     entry = cache.get(permissions.graph_scope(user))
     context = entry.derived(CONTEXT, _context)
-    params = parse_params(args, context)
-    max_nodes = max(int(current_app.config.get("NETWORK_GRAPH_MAX_NODES", DEFAULT_MAX_NODES)), 1)
+    return _cut(entry, context, parse_params(args, context), _max_nodes())
+
+
+def _max_nodes() -> int:
+    return max(int(current_app.config.get("NETWORK_GRAPH_MAX_NODES", DEFAULT_MAX_NODES)), 1)
+
+
+def _cut(
+    entry: cache.CachedGraph, context: GraphContext, params: GraphParams, max_nodes: int
+) -> GraphPage:
+    """The view that `params` ask for, cut out of the graph of `entry`."""
     view = select_view(
         entry.graph,
         params.filters,
@@ -356,6 +373,102 @@ def elements(page: GraphPage) -> dict[str, Any]:
             "colour": page.params.colour,
         },
     }
+
+
+#: The finished graph.json answers of one graph version, kept on its cache entry (`Bodies`).
+BODIES = "graphview:bodies"
+
+
+@dataclass(frozen=True)
+class Body:
+    """A finished graph.json answer: its bytes, their ETag and content type."""
+
+    data: bytes
+    etag: str
+    mimetype: str = "application/json"
+
+
+class Bodies:
+    """The finished graph.json answers of one graph version, by what decides their bytes.
+
+    Why: cutting a 600-node neighbourhood out of the graph, placing it and writing it as
+    JSON costs 15-40 ms at scale; asked again (the page, a reload, the next colleague),
+    the same view costs a look-up. Never stale and never another viewer's: the bodies are
+    kept on the graph's cache entry (`cache.CachedGraph.derived`), whose key holds the
+    data version, the day and the scope (which persons the viewer may see), so that a save
+    or another scope finds another entry; they go with their entry (`cache.clear()` too).
+    The key of a body (`_body_key`) holds the rest: the parsed filters, the colouring, the
+    node cap, the language (the notice and the community names are translated) and where
+    the record links point (the app and its script root). Bounded: beyond `max_count`
+    bodies or `max_bytes`, the least recently used go.
+    """
+
+    max_count = 32
+    max_bytes = 4_000_000
+
+    def __init__(self) -> None:
+        self._bodies: OrderedDict[Hashable, Body] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Body | None:
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key: Hashable, body: Body) -> None:
+        with self._lock:
+            old = self._bodies.pop(key, None)
+            if old is not None:
+                self._size -= len(old.data)
+            self._bodies[key] = body
+            self._size += len(body.data)
+            while len(self._bodies) > 1 and (
+                len(self._bodies) > self.max_count or self._size > self.max_bytes
+            ):
+                _key, dropped = self._bodies.popitem(last=False)
+                self._size -= len(dropped.data)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._bodies)
+
+
+def _body_key(params: GraphParams, max_nodes: int) -> Hashable:
+    """What decides the bytes of a view's answer besides the graph version and scope."""
+    app = weakref.ref(current_app._get_current_object())  # type: ignore[attr-defined]
+    return (
+        params.filters,
+        params.colour,
+        max_nodes,
+        str(get_locale()),
+        app,
+        request.script_root,
+    )
+
+
+def graph_json(user: Any, args: Any) -> Body | None:
+    """The graph.json answer for `user` and the query string `args`, made once per graph
+    version and view (`Bodies`); None when the focus is no node of the graph (404)."""
+    entry = cache.get(permissions.graph_scope(user))
+    context = entry.derived(CONTEXT, _context)
+    params = parse_params(args, context)
+    max_nodes = _max_nodes()
+    bodies = entry.derived(BODIES, lambda _graph: Bodies())
+    key = _body_key(params, max_nodes)
+    body = bodies.get(key)
+    if body is None:
+        page = _cut(entry, context, params, max_nodes)
+        if page.missing_focus:
+            return None
+        made = jsonify(elements(page))
+        data = made.get_data()
+        etag = hashlib.blake2b(data, digest_size=16).hexdigest()
+        body = Body(data, etag, made.mimetype or "application/json")
+        bodies.put(key, body)
+    return body
 
 
 def land_choices() -> list[tuple[str, str]]:

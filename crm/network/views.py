@@ -8,7 +8,6 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
-from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -142,8 +141,16 @@ def graph() -> str:
 
 @bp.get("/graph.json")
 def graph_data() -> Response:
-    """The Cytoscape elements of the graph for the filters in the query string (staff)."""
-    return jsonify(graph_queries.elements(_graph_page()))
+    """The Cytoscape elements of the graph for the filters in the query string (staff):
+    made once per graph version and view, then sent as made (and 304 for its ETag)."""
+    if not permissions.can_view_network(current_user):
+        abort(403)
+    body = graph_queries.graph_json(current_user, request.args)
+    if body is None:
+        abort(404)
+    response = current_app.response_class(body.data, mimetype=body.mimetype)
+    response.set_etag(body.etag)
+    return response.make_conditional(request)
 
 
 def _graph_page() -> graph_queries.GraphPage:
