@@ -255,19 +255,33 @@ def kinds_of(graph: nx.Graph) -> dict[Hashable, str]:
 def _neighbourhood(
     base: nx.Graph, focus: Hashable, depth: int, allowed: Callable[[Hashable], bool]
 ) -> dict[Hashable, int]:
-    """{node: hops from `focus`} up to `depth`, walking through `allowed` nodes only."""
+    """{node: hops from `focus`} up to `depth`, walking through `allowed` nodes only.
+
+    A breadth-first walk: each node's hops are the fewest whatever order its neighbours
+    are met in, so they are not sorted (the caller orders the nodes)."""
     distance = {focus: 0}
     queue = deque([focus])
     while queue:
         node = queue.popleft()
         if distance[node] >= depth:
             continue
-        for other in sorted(base.adj[node], key=_key):
+        for other in base.adj[node]:
             if other in distance or not allowed(other):
                 continue
             distance[other] = distance[node] + 1
             queue.append(other)
     return distance
+
+
+def _degree_among(
+    neighbours: Iterable[Hashable],
+    kind_of: Callable[[Hashable], str | None],
+    chosen: Collection[str],
+) -> int:
+    """How many of `neighbours` are of the `chosen` kinds (counted by kind, in C: a person's
+    or an initiative's neighbours run into the hundreds)."""
+    counts = Counter(map(kind_of, neighbours))
+    return sum(counts[kind] for kind in chosen)
 
 
 def select_view(
@@ -333,10 +347,10 @@ def select_view(
         distance = {}
         candidates = [node for node in base if allowed(node)]
 
-    degree = {
-        node: base.degree(node) if aggregated else sum(map(of_kinds, base.adj[node]))
-        for node in candidates
-    }
+    if aggregated:
+        degree = {node: base.degree(node) for node in candidates}
+    else:
+        degree = {node: _degree_among(base.adj[node], kind_of, chosen) for node in candidates}
     hits = find_nodes(graph, filters.search) if filters.search else []
     candidate_set = set(candidates)
     selected = next((hit for hit in hits if hit in candidate_set), None)
@@ -367,8 +381,10 @@ def select_view(
 
     edges = []
     for u in shown:
-        for v, data in base.adj[u].items():
-            if v in shown_set and _key(u) < _key(v):
+        around = base.adj[u]
+        for v in shown_set.intersection(around):  # in C: a hub has a thousand neighbours
+            data = around[v]
+            if _key(u) < _key(v):
                 edges.append(
                     ViewEdge(
                         source=u,
