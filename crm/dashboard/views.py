@@ -10,13 +10,17 @@ from flask import render_template
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.dashboard import queries
 from crm.dashboard.charts import bar_chart
+from crm.db.datastamp import data_stamp
 from crm.formats.tables import RESPONSES
 from crm.formats.tables import ExportInfo
+from crm.models.base import today
+from crm.web.fragments import fragment
 from crm.web.templating import format_share
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -40,6 +44,18 @@ def _percent(value: float | None) -> str:
 @bp.get("/")
 def index() -> str:
     """All figures: a bar chart, the numbers as a table and download links for each."""
+    return render_template("dashboard/index.html", figures=figures_html())
+
+
+def figures_html() -> Markup:
+    """The figures as HTML, rendered once per data version and day (memberships count while
+    they are active) and kept per language: the same for everyone who may see the page, and
+    most of its cost (seven aggregate queries and some thousand chart elements). Any save
+    changes the data version, so the next request renders them anew."""
+    return fragment("dashboard", None, (data_stamp(), today()), _render_figures)
+
+
+def _render_figures() -> str:
     panels = []
     for item in queries.all_figures():
         chart = bar_chart(
@@ -48,7 +64,7 @@ def index() -> str:
             fmt=_number,
         )
         panels.append((item, chart))
-    return render_template("dashboard/index.html", panels=panels, percent=_percent)
+    return render_template("dashboard/_figures.html", panels=panels, percent=_percent)
 
 
 def export_header(item: queries.Figure) -> list[str]:
