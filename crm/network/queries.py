@@ -497,7 +497,10 @@ def network_suggestions(user: Any, limit: int = NETWORK_TOP) -> list[PairSuggest
     """The strongest suggested pairs of initiatives across the network `user` sees, best
     first; pairs accepted, dismissed or already related are left out (read fresh: a ranking
     of an older graph never shows a decided pair again)."""
-    entry = cache.get(permissions.graph_scope(user))
+    return _network_suggestions(cache.get(permissions.graph_scope(user)), limit)
+
+
+def _network_suggestions(entry: cache.CachedGraph, limit: int) -> list[PairSuggestion]:
     ranked = entry.derived(PAIRS, _ranked_pairs)
     if not ranked:
         return []
@@ -523,8 +526,47 @@ def network_suggestions(user: Any, limit: int = NETWORK_TOP) -> list[PairSuggest
 def computed_at(user: Any) -> dt.datetime | None:
     """When the network `user` sees was computed, if it is older than the data (shown
     while the worker computes the current one); None when it is current."""
-    entry = cache.get(permissions.graph_scope(user))
+    return _computed_at(cache.get(permissions.graph_scope(user)))
+
+
+def _computed_at(entry: cache.CachedGraph) -> dt.datetime | None:
     return entry.built_at if cache.is_stale(entry) else None
+
+
+# --- the analytics page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnalyticsPage:
+    """What the analytics page shows, from one cached graph and the current data."""
+
+    #: The graph's key: the version of everything derived from the graph.
+    graph_key: cache.Key
+    analytics: Analytics
+    top: list[PairSuggestion]
+    open_introductions: int
+    #: When the graph was computed, if it is older than the data (else None).
+    computed_at: dt.datetime | None
+
+
+def analytics_page(user: Any) -> AnalyticsPage:
+    """The analytics page of the network `user` sees.
+
+    The strongest pairs (their reasons in the request's language) and the number of open
+    introductions are kept per data version and graph version: every decision is a save,
+    so a decided pair is gone on the next request, and the page spends no statement on
+    them until something changes."""
+    entry = cache.get(permissions.graph_scope(user))
+    top_key = (entry.key, NETWORK_TOP, str(get_locale()))
+    return AnalyticsPage(
+        graph_key=entry.key,
+        analytics=entry.derived(ANALYTICS, _compute),
+        top=datastamp.cached(
+            "network_top", top_key, lambda: _network_suggestions(entry, NETWORK_TOP)
+        ),
+        open_introductions=datastamp.cached("open_introductions", None, open_introduction_count),
+        computed_at=_computed_at(entry),
+    )
 
 
 cache.share(ANALYTICS, _compute)

@@ -14,6 +14,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
@@ -24,6 +25,7 @@ from crm.network import graph as graph_queries
 from crm.network import queries
 from crm.network import services
 from crm.network.forms import DecisionForm
+from crm.web.fragments import fragment
 from crm.web.pagination import paginate
 from crm.web.pagination import parse_page
 from crm.web.urls import safe_next
@@ -120,13 +122,28 @@ def analytics() -> str:
     isolated initiatives and links across Länder (staff)."""
     if not permissions.can_view_network(current_user):
         abort(403)
+    page = queries.analytics_page(current_user)
     return render_template(
         "network/analytics.html",
-        a=queries.analytics(current_user),
-        top=queries.network_suggestions(current_user),
+        a=page.analytics,
+        top=page.top,
         can_act=permissions.can_act_on_suggestions(current_user),
-        open_introductions=queries.open_introduction_count(),
-        computed_at=queries.computed_at(current_user),
+        open_introductions=page.open_introductions,
+        computed_at=page.computed_at,
+        sections=_analytics_sections(page),
+    )
+
+
+def _analytics_sections(page: queries.AnalyticsPage) -> Markup:
+    """The groups, brokers, isolated initiatives and links across Länder as HTML: most of
+    the page and the same for everyone who sees this graph, so rendered once per graph
+    version (its key holds the data version, the day and the scope) and language."""
+    scope = page.graph_key[4]
+    return fragment(
+        "network-analytics",
+        scope,
+        page.graph_key,
+        lambda: render_template("network/_analytics_sections.html", a=page.analytics),
     )
 
 
