@@ -33,18 +33,21 @@ instead of a scan over the whole graph.
 Every `Suggestion.score` is the exact `math.fsum` of its reasons' weights.
 
 Many walks on one graph that no longer changes (a cached graph behind every record page)
-share a `WalkIndex`: a walk from a busy organisation then checks the neighbours of the
-~1,200 nodes two steps away against the few nodes of the wanted kind in one set operation
-each, instead of asking every neighbour for its kind.
+share a `WalkIndex`: for each node next to a node of the wanted kind, its strength and
+those neighbours with their edge weights, computed once for the whole graph (tens of ms);
+a walk from a busy organisation then passes resource on only through the ~230 of its
+~1,300 nodes two steps away that can still hand it to a candidate, instead of asking
+every neighbour of each for its kind. For the best `k` only, candidates that cannot be
+among them whatever their attributes are left out before their reasons are folded.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import weakref
 from collections.abc import Callable
-from collections.abc import Collection
 from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -114,6 +117,8 @@ _RawReason = tuple[str, Hashable | None, float, Any]
 # A node's edges: neighbour → edge data; and its strength with its (neighbour, weight)s.
 _Edges = Mapping[Hashable, Mapping[str, Any]]
 _Weighted = tuple[float, tuple[tuple[Hashable, float], ...]]
+# A node's strength with its neighbours of the wanted kind and their edge weights.
+_Toward = tuple[float, tuple[tuple[Hashable, float], ...]]
 # What the attribute evidence reads of a candidate: its themes, its Land, its member mix.
 _Attributes = tuple[frozenset[str], frozenset[str], frozenset[str]]
 
@@ -137,7 +142,7 @@ def suggest_connections(
         raise ValueError(f"k muss positiv sein, nicht {k}")
     excluded = _as_node_set(exclude)
     wanted = _check_query(graph, source, target_kind)
-    raw = _raw_reasons(graph, source, wanted, excluded, _index_of(graph, index))
+    raw = _raw_reasons(graph, source, wanted, excluded, _index_of(graph, index), best=k)
     ranked = heapq.nsmallest(
         k, ((_score(reasons), node) for node, reasons in raw.items()), key=_rank_key
     )
@@ -175,26 +180,27 @@ def node_label(graph: nx.Graph, node: Hashable) -> str:
 
 class WalkIndex:
     """What walks from many sources of one graph look up again and again, kept for that
-    graph: the nodes of each kind (computed once when first asked for), the strength of
-    each node with more than a few edges and the edge weights of the busy ones (kept when a
-    walk first passes them). Only for a graph that no longer changes, such as a cached
-    one; the walks give the same results with it as without it (the same arithmetic).
+    graph: the nodes of each kind, and for each kind every node next to a node of that
+    kind with its strength and those neighbours (computed once when first asked for), and
+    the edge weights of the busy nodes and those of their neighbours that pass resource
+    on (kept when a walk first passes them). Only for a graph that no longer changes,
+    such as a cached one; the walks give the same results with it as without it (the same
+    arithmetic).
 
     It refers to its graph weakly, so that it can be kept on the graph itself (in
     `graph.graph`) without a reference cycle."""
 
-    #: Strengths of nodes with at most this many edges are summed again each time.
-    KEPT_FROM_DEGREE = 3
-    #: Nodes with at least this many edges (initiatives, themes, events) also keep the
-    #: weights of their edges: walks from their neighbours all pass through them.
+    #: Nodes with at least this many edges (initiatives, themes, events) keep their edge
+    #: weights and their relays: walks from their neighbours all pass through them.
     BUSY_DEGREE = 16
 
     def __init__(self, graph: nx.Graph) -> None:
         validate_graph(graph)
         self._graph = weakref.ref(graph)
         self._kinds: dict[str | None, frozenset[Hashable]] = {}
-        self._strengths: dict[Hashable, float] = {}
+        self._toward: dict[str | None, dict[Hashable, _Toward]] = {}
         self._weighted: dict[Hashable, _Weighted] = {}
+        self._relays: dict[tuple[str | None, Hashable], _Weighted] = {}
         self._attributes: dict[Hashable, _Attributes] = {}
 
     def __reduce__(self) -> tuple[type[WalkIndex], tuple[nx.Graph | None]]:
@@ -214,14 +220,16 @@ class WalkIndex:
             self._kinds[kind] = found  # a race computes the same set twice: harmless
         return found
 
-    def strength(self, node: Hashable, edges: _Edges) -> float:
-        """The strength of `node`, whose edges are `edges`."""
-        value = self._strengths.get(node)
-        if value is None:
-            value = _strength(node, edges)
-            if len(edges) > self.KEPT_FROM_DEGREE:
-                self._strengths[node] = value
-        return value
+    def toward(self, kind: str | None) -> Mapping[Hashable, _Toward]:
+        """Every node through which resource can reach a node of `kind` (at least two
+        edges, one of them to a node of `kind`): its strength and its neighbours of `kind`
+        with their edge weights. Other nodes are left out (`_toward` is None for them)."""
+        found = self._toward.get(kind)
+        if found is None:
+            graph = self._graph()
+            found = {} if graph is None else _toward_all(graph, self.of_kind(kind))
+            self._toward[kind] = found  # a race computes the same mapping twice: harmless
+        return found
 
     def weighted(self, node: Hashable, edges: _Edges) -> _Weighted:
         """The strength of `node` and its neighbours with the weights of their edges."""
@@ -230,6 +238,26 @@ class WalkIndex:
             found = _weighted(node, edges)
             if len(edges) >= self.BUSY_DEGREE:
                 self._weighted[node] = found
+        return found
+
+    def relays(self, kind: str | None, node: Hashable, edges: _Edges) -> _Weighted:
+        """The strength of `node`, a neighbour of a walk's source, and those of its
+        neighbours (with the weights of their edges) that can pass resource on to a node of
+        `kind` other than `node`: `node` itself is never a candidate (it is linked to the
+        source), so resource that only `node` could receive again goes nowhere. Skipping
+        these neighbours spares a walk from a busy organisation five in six of the ~1,300
+        nodes two steps away (the other members of its initiatives)."""
+        key = (kind, node)
+        found = self._relays.get(key)
+        if found is None:
+            strength, weighted = self.weighted(node, edges)
+            toward = self.toward(kind)
+            passing = tuple(
+                (other, weight) for other, weight in weighted if _passes_on(toward.get(other), node)
+            )
+            found = strength, passing
+            if len(edges) >= self.BUSY_DEGREE:
+                self._relays[key] = found
         return found
 
     def attributes(self, node: Hashable) -> _Attributes:
@@ -321,77 +349,137 @@ def _raw_reasons(
     wanted: str | None,
     excluded: frozenset[Hashable],
     index: WalkIndex | None = None,
+    best: int | None = None,
 ) -> dict[Hashable, list[_RawReason]]:
-    """Walk from `source` and collect the weighted evidence for every candidate."""
+    """Walk from `source` and collect the weighted evidence for every candidate, folded;
+    with `best`, only for the candidates that may be among the best `best`."""
     # Read the graph's own mappings, as networkx's algorithms do: plain dicts for a Graph,
     # filtered mappings for a view; the public views wrap each of the thousands of lookups
     # of a walk from a busy node in a new view object.
     adjacency = graph._adj
-    nodes = graph._node
     blocked = set(adjacency[source])
     blocked.add(source)
     blocked |= excluded
 
-    candidates_among: Callable[[_Edges], Collection[Hashable]]
-    strength_of: Callable[[Hashable, _Edges], float] = _strength
+    toward_of: Callable[[Hashable], _Toward | None]
     weighted_of: Callable[[Hashable, _Edges], _Weighted] = _weighted
+    relays_of: Callable[[Hashable, _Edges], _Weighted] = _weighted  # without an index: all
     if index is not None:
-        candidates = index.of_kind(wanted) - blocked
-        candidates_among = candidates.intersection
-        strength_of, weighted_of = index.strength, index.weighted
+        toward_of, weighted_of = index.toward(wanted).get, index.weighted
+        relays_of = functools.partial(index.relays, wanted)
     else:
 
-        def candidates_among(edges: _Edges) -> Collection[Hashable]:
-            return [
-                target
-                for target in edges
-                if target not in blocked and nodes[target].get("kind") == wanted
-            ]
+        def toward_of(node: Hashable) -> _Toward | None:
+            return _toward(graph, node, wanted)
 
-    use_paths = wanted != nodes[source].get("kind")
-    two_hop: dict[Hashable, dict[Hashable, float]] = {}
+    # Step two: the resource of each neighbour `via` of the source reaches the candidates
+    # among its neighbours, and (across kinds) the nodes that may pass it on in step three.
+    raw: dict[Hashable, list[_RawReason]] = {}
+    use_paths = wanted != graph._node[source].get("kind")
     arriving: dict[Hashable, list[float]] = {}
-    for via, source_edge in adjacency[source].items():
-        w_source = _weight(source_edge, source, via)
-        edges = adjacency[via]
+    for via, w_source in weighted_of(source, adjacency[source])[1]:
         if use_paths:
-            strength, weighted = weighted_of(via, edges)
-            for target, weight in weighted:
+            strength, relays = relays_of(via, adjacency[via])
+            for target, weight in relays:
                 if target != source:
                     arriving.setdefault(target, []).append(w_source * weight / strength)
-        else:
-            strength = strength_of(via, edges)
-        for target in candidates_among(edges):
-            share = w_source * _weight(edges[target], via, target) / strength
-            two_hop.setdefault(target, {})[via] = share
+        toward = toward_of(via)
+        if toward is not None:
+            strength, targets = toward
+            kind = None
+            for target, weight in targets:
+                if target not in blocked:
+                    if kind is None:
+                        kind = _via_reason_kind(graph, via)
+                    share = w_source * weight / strength
+                    raw.setdefault(target, []).append((kind, via, share, None))
 
-    three_hop: dict[Hashable, dict[Hashable, float]] = {}
+    # Step three: a small share of what arrived two steps away is passed on to candidates.
+    # Most nodes two steps away (a member's people) have none: then nothing is needed.
     for via, shares in arriving.items():
-        edges = adjacency[via]
-        if len(edges) < 2:
+        toward = toward_of(via)
+        if toward is None:
             continue
-        # Only edges to candidates pass resource on; most nodes two steps away (a member's
-        # people) have none, and then neither their strength nor the resource is needed.
-        found = candidates_among(edges)
-        if not found:
-            continue
-        resource = PATH_FACTOR * math.fsum(shares)
-        strength = strength_of(via, edges)
-        for target in found:
-            three_hop.setdefault(target, {})[via] = (
-                resource * _weight(edges[target], via, target) / strength
-            )
+        strength, targets = toward
+        resource = None
+        for target, weight in targets:
+            if target not in blocked:
+                if resource is None:
+                    resource = PATH_FACTOR * math.fsum(shares)
+                share = resource * weight / strength
+                raw.setdefault(target, []).append((PATH, via, share, None))
 
-    raw: dict[Hashable, list[_RawReason]] = {}
-    for target in two_hop.keys() | three_hop.keys():
-        reasons: list[_RawReason] = []
-        for via, weight in two_hop.get(target, {}).items():
-            reasons.append((_via_reason_kind(graph, via), via, weight, None))
-        for via, weight in three_hop.get(target, {}).items():
-            reasons.append((PATH, via, weight, None))
+    if best is not None:
+        _leave_out_the_hopeless(raw, best)
+    for target, reasons in raw.items():
         raw[target] = _fold(reasons)
     _add_attribute_evidence(graph, source, wanted, raw, index)
     return raw
+
+
+#: The most that the attribute evidence can add, as a fraction of the structural score
+#: (`_add_attribute_evidence`: themes, then one of the two region bonuses, then the mix).
+_MAX_ATTRIBUTE_SHARE = (
+    MAX_ATTRIBUTE_THEMES * THEME_FACTOR
+    + max(SAME_REGION_FACTOR, NEIGHBOUR_REGION_FACTOR)
+    + COMPLEMENT_FACTOR
+)
+#: Far more than the rounding of any sum of a walk's shares (relative error below 1e-12).
+_ROUNDING_SLACK = 1e-9
+
+
+def _leave_out_the_hopeless(raw: dict[Hashable, list[_RawReason]], best: int) -> None:
+    """Drop the candidates that cannot be among the `best` whatever their attributes, before
+    their reasons are folded and their attribute evidence is added (most of a walk's work
+    per candidate: a busy organisation has ~90 candidates for a panel of 5).
+
+    A candidate's score is its structural score plus at most `_MAX_ATTRIBUTE_SHARE` of
+    it. If even that (with room for rounding) stays below the lowest structural score
+    of the `best` strongest candidates, at least `best` others score higher."""
+    if len(raw) <= best:
+        return
+    structural = {target: sum(reason[2] for reason in reasons) for target, reasons in raw.items()}
+    floor = heapq.nlargest(best, structural.values())[-1] * (1 - _ROUNDING_SLACK)
+    ceiling = (1 + _MAX_ATTRIBUTE_SHARE) * (1 + _ROUNDING_SLACK)
+    for target, score in structural.items():
+        if score * ceiling < floor:
+            del raw[target]
+
+
+def _toward(graph: nx.Graph, node: Hashable, wanted: str | None) -> _Toward | None:
+    """The strength of `node` and its neighbours of kind `wanted` with their edge weights;
+    None unless it has both such a neighbour and at least two edges (only then can
+    resource that arrives there pass on to a candidate)."""
+    edges = graph._adj[node]
+    if len(edges) < 2:
+        return None
+    nodes = graph._node
+    targets = tuple(
+        (target, _weight(data, node, target))
+        for target, data in edges.items()
+        if nodes[target].get("kind") == wanted
+    )
+    return (_strength(node, edges), targets) if targets else None
+
+
+def _passes_on(toward: _Toward | None, via: Hashable) -> bool:
+    """Can resource that arrives at a node from `via` pass on to a candidate, given the
+    node's `_toward`? Only through a neighbour of the wanted kind other than `via`."""
+    return toward is not None and any(target != via for target, _w in toward[1])
+
+
+def _toward_all(graph: nx.Graph, wanted_nodes: Iterable[Hashable]) -> dict[Hashable, _Toward]:
+    """`_toward` of every node it is not None for, found from the edges of `wanted_nodes`
+    (all nodes of the wanted kind): one pass over far fewer edges than the graph has."""
+    adjacency = graph._adj
+    found: dict[Hashable, list[tuple[Hashable, float]]] = {}
+    for target in wanted_nodes:
+        for node, data in adjacency[target].items():
+            if len(adjacency[node]) >= 2:
+                found.setdefault(node, []).append((target, _weight(data, node, target)))
+    return {
+        node: (_strength(node, adjacency[node]), tuple(targets)) for node, targets in found.items()
+    }
 
 
 def _via_reason_kind(graph: nx.Graph, via: Hashable) -> str:
@@ -405,6 +493,8 @@ def _via_reason_kind(graph: nx.Graph, via: Hashable) -> str:
 
 def _fold(reasons: list[_RawReason]) -> list[_RawReason]:
     """Keep the strongest via-reasons and fold the rest into one, weights preserved."""
+    if len(reasons) == 1:  # the usual case far from the source: nothing to order
+        return reasons
     reasons.sort(key=lambda reason: (-reason[2], str(reason[1]), reason[0]))
     if len(reasons) <= MAX_LISTED_REASONS:
         return reasons
@@ -486,21 +576,24 @@ def _add_attribute_evidence(
     for target, reasons in raw.items():
         base = _score(reasons)
         target_themes, target_laender, target_types = attributes_of(target)
-        bonus: list[_RawReason] = []
-        covered = {node_label(graph, via) for kind, via, _w, _d in reasons if kind == SHARED_THEME}
-        shared = sorted(source_themes & target_themes - covered)
-        for theme in shared[:MAX_ATTRIBUTE_THEMES]:
-            bonus.append((SHARED_THEME, None, THEME_FACTOR * base, theme))
+        common = source_themes & target_themes
+        if common:
+            covered = {
+                node_label(graph, via) for kind, via, _w, _d in reasons if kind == SHARED_THEME
+            }
+            for theme in sorted(common - covered)[:MAX_ATTRIBUTE_THEMES]:
+                reasons.append((SHARED_THEME, None, THEME_FACTOR * base, theme))
         if source_laender & target_laender:
-            bonus.append((SAME_REGION, None, SAME_REGION_FACTOR * base, None))
+            reasons.append((SAME_REGION, None, SAME_REGION_FACTOR * base, None))
         elif nearby & target_laender:
-            bonus.append((NEIGHBOURING_REGION, None, NEIGHBOUR_REGION_FACTOR * base, None))
+            reasons.append((NEIGHBOURING_REGION, None, NEIGHBOUR_REGION_FACTOR * base, None))
         if source_types:
             new_types = target_types - source_types
             if new_types:
                 share = len(new_types) / len(target_types)
-                bonus.append((COMPLEMENTARY_MIX, None, COMPLEMENT_FACTOR * share * base, new_types))
-        reasons.extend(bonus)
+                reasons.append(
+                    (COMPLEMENTARY_MIX, None, COMPLEMENT_FACTOR * share * base, new_types)
+                )
 
 
 # --- texts -----------------------------------------------------------------------

@@ -191,6 +191,16 @@ def assert_same_everywhere(graph: nx.Graph, exclude: frozenset[Hashable]) -> Non
                     graph, source, target_kind=target_kind, exclude=exclude, index=walk_index
                 )
                 assert scores == {s.node: s.score for s in expected}
+                for best in (1, 2, 3):  # the candidates left out early: never one of the best
+                    found = suggest_connections(
+                        graph,
+                        source,
+                        target_kind=target_kind,
+                        k=best,
+                        exclude=exclude,
+                        index=walk_index,
+                    )
+                    assert found == expected[:best]
 
 
 @settings(max_examples=120, derandomize=True, deadline=None)
@@ -263,3 +273,27 @@ def test_a_graph_keeping_its_index_still_pickles() -> None:
     assert suggest_connections(copy, "A", index=copy.graph["walk_index"]) == suggest_connections(
         graph, "A"
     )
+
+
+@pytest.mark.parametrize("use_index", [False, True])
+def test_a_candidate_lifted_by_all_its_attributes_is_not_left_out_early(use_index: bool) -> None:
+    """A candidate behind on structure but with every attribute bonus (three themes, the
+    same Land, an entirely new member mix: ×1.5) still wins a panel of one; the walk leaves
+    out early only candidates that even ×1.5 could not lift."""
+    themes = set(THEMES[:3])
+    graph = nx.Graph()
+    graph.add_node(
+        "s", kind="initiative", label="S", land="05", themes=themes, member_org_types={"IHK"}
+    )
+    graph.add_node(
+        "lifted", kind="initiative", label="L", land="05", themes=themes, member_org_types={"HS"}
+    )
+    graph.add_node("ahead", kind="initiative", label="A", land="12", member_org_types={"IHK"})
+    graph.add_node("o", kind="organisation", label="O", org_type="IHK")
+    graph.add_edge("s", "o", weight=1.0)
+    graph.add_edge("o", "lifted", weight=1.0)  # structure: 1.0 / 3.45 (×1.5: 1.5 / 3.45)
+    graph.add_edge("o", "ahead", weight=1.45)  # structure: 1.45 / 3.45, no attribute bonus
+    index = WalkIndex(graph) if use_index else None
+    found = suggest_connections(graph, "s", k=1, index=index)
+    assert [s.node for s in found] == ["lifted"]
+    assert found == plain_suggestions(graph, "s", None, frozenset())[:1]
