@@ -6,6 +6,7 @@ Only whitelisted sort keys and filter values reach SQL; anything else is ignored
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -102,6 +103,7 @@ INITIATIVE_LIST = ListSpec(
         Initiative.founded_year,
         Initiative.status,
     ),
+    plain_rows=True,  # the Länder of the rows: `initiative_land_names`
 )
 ORGANISATION_LIST = ListSpec(
     sorts={
@@ -343,6 +345,20 @@ def initiatives_query(user: Any, params: ListParams, *, reverse: bool = False) -
     return _order(
         query.options(selectinload(Initiative.laender)), INITIATIVE_LIST, params, reverse=reverse
     )
+
+
+def initiative_land_names(initiative_ids: Sequence[int]) -> dict[int, str]:
+    """The Länder of these initiatives as one text each ("Bayern, Sachsen"), in the
+    official order of the Länder codes: the Länder column of the initiative list's rows."""
+    names = dict(land_choices())
+    found: dict[int, list[str]] = {}
+    for initiative_id, ags in db.session.execute(
+        select(initiative_laender.c.initiative_id, initiative_laender.c.land_ags)
+        .where(initiative_laender.c.initiative_id.in_(initiative_ids))
+        .order_by(initiative_laender.c.initiative_id, initiative_laender.c.land_ags)
+    ):
+        found.setdefault(initiative_id, []).append(names.get(ags, ags))
+    return {initiative_id: ", ".join(laender) for initiative_id, laender in found.items()}
 
 
 def organisation_filters() -> dict[str, set[str]]:

@@ -108,6 +108,7 @@ def initiatives() -> str:
     return render_template(
         "directory/initiatives.html",
         page=page,
+        land_names=queries.initiative_land_names([row.id for row in page.items]),
         params=params,
         laender=queries.land_choices(),
         kreise=queries.kreis_choices_in(params.filters.get("land")),
