@@ -5,6 +5,7 @@ Only whitelisted sort keys and filter values reach SQL; anything else is ignored
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from crm.db import datastamp
 from crm.directory.loading import by_id
 from crm.directory.loading import relationships_of
 from crm.extensions import db
+from crm.links.services import can_end
 from crm.models import Affiliation
 from crm.models import Bundesland
 from crm.models import Event
@@ -44,6 +46,7 @@ from crm.models import InitiativeType
 from crm.models import Interaction
 from crm.models import Kreis
 from crm.models import Membership
+from crm.models import MembershipRole
 from crm.models import Organisation
 from crm.models import OrgType
 from crm.models import Person
@@ -56,6 +59,7 @@ from crm.models import initiative_formats
 from crm.models import initiative_kreise
 from crm.models import initiative_laender
 from crm.models import initiative_themes
+from crm.models.base import today
 from crm.models.text import fold
 from crm.models.text import like_contains
 from crm.web.labels import choices
@@ -496,6 +500,25 @@ MEMBERS_PER_TYPE = 10
 INITIATIVE_PAGES = ("members_page", "former_page", "contacts_page", "relationships_page")
 
 
+class MemberOrganisation(NamedTuple):
+    """The organisation of a membership on the initiative page: its id and name."""
+
+    id: int
+    name: str
+
+
+class Member(NamedTuple):
+    """A membership as the initiative page lists it (a plain row, not an ORM record: the
+    page lists up to a hundred and ten of them, and loading records cost twice the rows)."""
+
+    id: int
+    role: MembershipRole
+    since: dt.date | None
+    until: dt.date | None
+    organisation: MemberOrganisation
+    can_end: bool  # running today and not ending today: the page offers "Beenden …"
+
+
 @dataclass(frozen=True)
 class MemberGroup:
     """The active members of one organisation type: the count and the ones listed (the
@@ -503,7 +526,7 @@ class MemberGroup:
 
     type: OrgType
     count: int
-    members: list[Membership]
+    members: list[Member]
     expanded: bool = False
     page: int = 1
 
@@ -513,7 +536,7 @@ class MemberGroup:
         return self.count - len(self.members)
 
     @property
-    def paged(self) -> Page[Membership]:
+    def paged(self) -> Page[Member]:
         """The listed members as a page of all of this type (for the pager)."""
         return Page(self.members, self.page, RECORD_LIST_SIZE, self.count)
 
@@ -525,7 +548,7 @@ class InitiativeDetail:
 
     initiative: Initiative
     member_groups: list[MemberGroup]
-    former_members: Page[Membership]
+    former_members: Page[Member]
     roles: Page[InitiativeRole]
     relationships: Page[Relationship]
     interactions: list[Interaction]
@@ -577,15 +600,22 @@ def _members_and_former(
     show_all: OrgType | None,
     members_page: int = 1,
     former_page: int = 1,
-) -> tuple[list[MemberGroup], Page[Membership]]:
+) -> tuple[list[MemberGroup], Page[Member]]:
     """Active members by organisation type (in the order of the types), each with its
     count and its first MEMBERS_PER_TYPE by name (a page of RECORD_LIST_SIZE of
     `show_all`), and a page of the former members by name: one statement, the ranks and
-    counts as windows over the active members of each type and over the former ones."""
+    counts as windows over the active members of each type and over the former ones, the
+    listed rows read from the same subquery (only the columns the page shows)."""
     group = case((Membership.is_active, Organisation.type))  # NULL: a former member
     ranked = (
         select(
-            Membership.id.label("membership_id"),
+            Membership.id,
+            Membership.role,
+            Membership.since,
+            Membership.until,
+            Organisation.id.label("organisation_id"),
+            Organisation.name.label("organisation_name"),
+            Organisation.sort_name,
             group.label("org_type"),
             func.row_number()
             .over(partition_by=group, order_by=(Organisation.sort_name, Membership.id))
@@ -608,24 +638,39 @@ def _members_and_former(
             | (expanded & _page_of(ranked.c.rank, ranked.c.total, members_page))
         )
     rows = db.session.execute(
-        select(Membership, ranked.c.org_type, ranked.c.total)
-        .join(ranked, ranked.c.membership_id == Membership.id)
-        .join(Membership.organisation)
+        select(
+            ranked.c.id,
+            ranked.c.role,
+            ranked.c.since,
+            ranked.c.until,
+            ranked.c.organisation_id,
+            ranked.c.organisation_name,
+            ranked.c.org_type,
+            ranked.c.total,
+        )
         .where(listed)
-        .options(contains_eager(Membership.organisation))
-        .order_by(Organisation.sort_name, Membership.id)
+        .order_by(ranked.c.sort_name, ranked.c.id)
     ).all()
+    day = today()
     counts: dict[OrgType, int] = {}
-    by_type: dict[OrgType, list[Membership]] = {}
-    former_members: list[Membership] = []
+    by_type: dict[OrgType, list[Member]] = {}
+    former_members: list[Member] = []
     former_total = 0
-    for membership, org_type, total in rows:
-        if org_type is None:
-            former_members.append(membership)
-            former_total = int(total)
+    for row in rows:
+        member = Member(
+            row.id,
+            row.role,
+            row.since,
+            row.until,
+            MemberOrganisation(row.organisation_id, row.organisation_name),
+            can_end(row, day),
+        )
+        if row.org_type is None:
+            former_members.append(member)
+            former_total = int(row.total)
             continue
-        counts[org_type] = int(total)
-        by_type.setdefault(org_type, []).append(membership)
+        counts[row.org_type] = int(row.total)
+        by_type.setdefault(row.org_type, []).append(member)
     groups = [
         MemberGroup(
             org_type,
@@ -676,11 +721,15 @@ def initiative_vocabularies(initiative_id: int) -> dict[str, list[Named]]:
     keys: dict[str, set[str]] = {kind: set() for kind in tables}
     for kind, key in db.session.execute(links):
         keys[kind].add(str(key))
+    kreise = kreis_names()  # by name: only the initiative's few, not all 400
     vocabularies = {
         "themes": current_themes(),
         "formats": current_formats(),
         "laender": land_choices(),
-        "kreise": sorted(kreis_names().items(), key=lambda item: (item[1], item[0])),
+        "kreise": sorted(
+            ((ags, kreise[ags]) for ags in keys["kreise"] if ags in kreise),
+            key=lambda item: (item[1], item[0]),
+        ),
     }
     return {
         kind: [Named(key, name) for key, name in vocabularies[kind] if key in keys[kind]]
