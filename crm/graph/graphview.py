@@ -203,37 +203,48 @@ def _matcher(
 
     An initiative matches by its own Länder and themes; an organisation by its own Land
     and, for a theme, by being a member of a matching initiative; a person by a link to
-    a matching initiative or organisation.
+    a matching initiative or organisation. Found from the matching initiatives outwards:
+    the members of those with the theme, the persons next to those that match (not every
+    organisation and person of the network asked for its neighbours).
     """
     if filters.land is None and filters.theme is None and filters.community is None:
         return None
-    by_kind: dict[str, list[Hashable]] = {kind: [] for kind in KINDS}
+    if filters.land is None and filters.theme is None:
+        # the community alone: every node of KINDS numbered with it
+        return {
+            node
+            for node, number in numbers.items()
+            if number == filters.community and node_kind(graph, node) in KINDS
+        }
+    initiatives: list[Hashable] = []
+    organisations: list[Hashable] = []
     for node, kind in graph.nodes(data="kind"):
-        if kind in by_kind:
-            by_kind[kind].append(node)
+        if kind == INITIATIVE:
+            initiatives.append(node)
+        elif kind == ORGANISATION and filters.theme is None:
+            organisations.append(node)
     keep: set[Hashable] = set()
-    for node in by_kind[INITIATIVE]:
+    for node in initiatives:
         if filters.land is not None and filters.land not in _laender(graph, node):
             continue
         if filters.theme is not None and filters.theme not in _themes(graph, node):
             continue
         keep.add(node)
-    for node in by_kind[ORGANISATION]:
+    if filters.theme is not None:  # only members of a matching initiative may match
+        organisations = list(_next_to(graph, keep, ORGANISATION))
+    for node in organisations:
         if filters.land is not None and filters.land not in _laender(graph, node):
             continue
-        if filters.theme is not None and not any(
-            other in keep and node_kind(graph, other) == INITIATIVE for other in graph.adj[node]
-        ):
-            continue
         keep.add(node)
-    located = filters.land is not None or filters.theme is not None
-    anchors = set(keep)
-    for node in by_kind[PERSON]:
-        if not located or any(other in anchors for other in graph.adj[node]):
-            keep.add(node)
+    keep |= _next_to(graph, keep, PERSON)
     if filters.community is not None:
         keep = {node for node in keep if numbers.get(node) == filters.community}
     return keep
+
+
+def _next_to(graph: nx.Graph, nodes: Iterable[Hashable], kind: str) -> set[Hashable]:
+    """The nodes of `kind` linked to any of `nodes`."""
+    return {other for node in nodes for other in graph.adj[node] if node_kind(graph, other) == kind}
 
 
 def _kinds_for(graph: nx.Graph, filters: ViewFilters) -> frozenset[str]:
@@ -345,7 +356,9 @@ def select_view(
         candidates: list[Hashable] = list(distance)
     else:
         distance = {}
-        candidates = [node for node in base if allowed(node)]
+        # the candidates' order does not matter: they are ranked below
+        among = base if passing is None else (node for node in passing if node in base)
+        candidates = [node for node in among if allowed(node)]
 
     if aggregated:
         degree = {node: base.degree(node) for node in candidates}
