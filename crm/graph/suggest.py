@@ -33,12 +33,12 @@ instead of a scan over the whole graph.
 Every `Suggestion.score` is the exact `math.fsum` of its reasons' weights.
 
 Many walks on one graph that no longer changes (a cached graph behind every record page)
-share a `WalkIndex`: for each node next to a node of the wanted kind, its strength and
-those neighbours with their edge weights, computed once for the whole graph (tens of ms);
-a walk from a busy organisation then passes resource on only through the ~230 of its
-~1,300 nodes two steps away that can still hand it to a candidate, instead of asking
-every neighbour of each for its kind. For the best `k` only, candidates that cannot be
-among them whatever their attributes are left out before their reasons are folded.
+share a `WalkIndex`: for each node next to a node of the wanted kind, those neighbours
+with their edge weights, found once for the whole graph (a few ms); a walk from a busy
+organisation then passes resource on only through the ~230 of its ~1,300 nodes two steps
+away that can still hand it to a candidate, instead of asking every neighbour of each
+for its kind. For the best `k` only, candidates that cannot be among them whatever their
+attributes are left out before their reasons are folded.
 """
 
 from __future__ import annotations
@@ -117,8 +117,8 @@ _RawReason = tuple[str, Hashable | None, float, Any]
 # A node's edges: neighbour → edge data; and its strength with its (neighbour, weight)s.
 _Edges = Mapping[Hashable, Mapping[str, Any]]
 _Weighted = tuple[float, tuple[tuple[Hashable, float], ...]]
-# A node's strength with its neighbours of the wanted kind and their edge weights.
-_Toward = tuple[float, tuple[tuple[Hashable, float], ...]]
+# A node's neighbours of the wanted kind with the weights of their edges.
+_Toward = tuple[tuple[Hashable, float], ...]
 # What the attribute evidence reads of a candidate: its themes, its Land, its member mix.
 _Attributes = tuple[frozenset[str], frozenset[str], frozenset[str]]
 
@@ -181,11 +181,11 @@ def node_label(graph: nx.Graph, node: Hashable) -> str:
 class WalkIndex:
     """What walks from many sources of one graph look up again and again, kept for that
     graph: the nodes of each kind, and for each kind every node next to a node of that
-    kind with its strength and those neighbours (computed once when first asked for), and
-    the edge weights of the busy nodes and those of their neighbours that pass resource
-    on (kept when a walk first passes them). Only for a graph that no longer changes,
-    such as a cached one; the walks give the same results with it as without it (the same
-    arithmetic).
+    kind with those neighbours (found once when first asked for); the strengths of the
+    nodes that pass resource on to a candidate, and the edge weights of the busy nodes and
+    those of their neighbours that pass resource on (kept when a walk first needs them).
+    Only for a graph that no longer changes, such as a cached one; the walks give the
+    same results with it as without it (the same arithmetic).
 
     It refers to its graph weakly, so that it can be kept on the graph itself (in
     `graph.graph`) without a reference cycle."""
@@ -199,6 +199,7 @@ class WalkIndex:
         self._graph = weakref.ref(graph)
         self._kinds: dict[str | None, frozenset[Hashable]] = {}
         self._toward: dict[str | None, dict[Hashable, _Toward]] = {}
+        self._strengths: dict[Hashable, float] = {}
         self._weighted: dict[Hashable, _Weighted] = {}
         self._relays: dict[tuple[str | None, Hashable], _Weighted] = {}
         self._attributes: dict[Hashable, _Attributes] = {}
@@ -222,14 +223,22 @@ class WalkIndex:
 
     def toward(self, kind: str | None) -> Mapping[Hashable, _Toward]:
         """Every node through which resource can reach a node of `kind` (at least two
-        edges, one of them to a node of `kind`): its strength and its neighbours of `kind`
-        with their edge weights. Other nodes are left out (`_toward` is None for them)."""
+        edges, one of them to a node of `kind`): its neighbours of `kind` with the weights
+        of their edges. Other nodes are left out (`_toward` is None for them)."""
         found = self._toward.get(kind)
         if found is None:
             graph = self._graph()
             found = {} if graph is None else _toward_all(graph, self.of_kind(kind))
             self._toward[kind] = found  # a race computes the same mapping twice: harmless
         return found
+
+    def strength(self, node: Hashable, edges: _Edges) -> float:
+        """The strength of `node`, whose edges are `edges` (kept: only nodes that pass
+        resource on to a candidate are asked, a few thousand at most)."""
+        value = self._strengths.get(node)
+        if value is None:
+            value = self._strengths[node] = _strength(node, edges)
+        return value
 
     def weighted(self, node: Hashable, edges: _Edges) -> _Weighted:
         """The strength of `node` and its neighbours with the weights of their edges."""
@@ -362,11 +371,12 @@ def _raw_reasons(
     blocked |= excluded
 
     toward_of: Callable[[Hashable], _Toward | None]
+    strength_of: Callable[[Hashable, _Edges], float] = _strength
     weighted_of: Callable[[Hashable, _Edges], _Weighted] = _weighted
     relays_of: Callable[[Hashable, _Edges], _Weighted] = _weighted  # without an index: all
     if index is not None:
         toward_of, weighted_of = index.toward(wanted).get, index.weighted
-        relays_of = functools.partial(index.relays, wanted)
+        strength_of, relays_of = index.strength, functools.partial(index.relays, wanted)
     else:
 
         def toward_of(node: Hashable) -> _Toward | None:
@@ -383,29 +393,29 @@ def _raw_reasons(
             for target, weight in relays:
                 if target != source:
                     arriving.setdefault(target, []).append(w_source * weight / strength)
-        toward = toward_of(via)
-        if toward is not None:
-            strength, targets = toward
+        targets = toward_of(via)
+        if targets is not None:
             kind = None
             for target, weight in targets:
                 if target not in blocked:
                     if kind is None:
                         kind = _via_reason_kind(graph, via)
+                        strength = strength_of(via, adjacency[via])
                     share = w_source * weight / strength
                     raw.setdefault(target, []).append((kind, via, share, None))
 
     # Step three: a small share of what arrived two steps away is passed on to candidates.
     # Most nodes two steps away (a member's people) have none: then nothing is needed.
     for via, shares in arriving.items():
-        toward = toward_of(via)
-        if toward is None:
+        targets = toward_of(via)
+        if targets is None:
             continue
-        strength, targets = toward
         resource = None
         for target, weight in targets:
             if target not in blocked:
                 if resource is None:
                     resource = PATH_FACTOR * math.fsum(shares)
+                    strength = strength_of(via, adjacency[via])
                 share = resource * weight / strength
                 raw.setdefault(target, []).append((PATH, via, share, None))
 
@@ -447,9 +457,9 @@ def _leave_out_the_hopeless(raw: dict[Hashable, list[_RawReason]], best: int) ->
 
 
 def _toward(graph: nx.Graph, node: Hashable, wanted: str | None) -> _Toward | None:
-    """The strength of `node` and its neighbours of kind `wanted` with their edge weights;
-    None unless it has both such a neighbour and at least two edges (only then can
-    resource that arrives there pass on to a candidate)."""
+    """The neighbours of `node` of kind `wanted` with the weights of their edges; None
+    unless it has both such a neighbour and at least two edges (only then can resource
+    that arrives there pass on to a candidate)."""
     edges = graph._adj[node]
     if len(edges) < 2:
         return None
@@ -459,13 +469,13 @@ def _toward(graph: nx.Graph, node: Hashable, wanted: str | None) -> _Toward | No
         for target, data in edges.items()
         if nodes[target].get("kind") == wanted
     )
-    return (_strength(node, edges), targets) if targets else None
+    return targets or None
 
 
 def _passes_on(toward: _Toward | None, via: Hashable) -> bool:
     """Can resource that arrives at a node from `via` pass on to a candidate, given the
     node's `_toward`? Only through a neighbour of the wanted kind other than `via`."""
-    return toward is not None and any(target != via for target, _w in toward[1])
+    return toward is not None and any(target != via for target, _w in toward)
 
 
 def _toward_all(graph: nx.Graph, wanted_nodes: Iterable[Hashable]) -> dict[Hashable, _Toward]:
@@ -477,9 +487,7 @@ def _toward_all(graph: nx.Graph, wanted_nodes: Iterable[Hashable]) -> dict[Hasha
         for node, data in adjacency[target].items():
             if len(adjacency[node]) >= 2:
                 found.setdefault(node, []).append((target, _weight(data, node, target)))
-    return {
-        node: (_strength(node, adjacency[node]), tuple(targets)) for node, targets in found.items()
-    }
+    return {node: tuple(targets) for node, targets in found.items()}
 
 
 def _via_reason_kind(graph: nx.Graph, via: Hashable) -> str:
