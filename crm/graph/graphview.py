@@ -284,17 +284,6 @@ def _neighbourhood(
     return distance
 
 
-def _degree_among(
-    neighbours: Iterable[Hashable],
-    kind_of: Callable[[Hashable], str | None],
-    chosen: Collection[str],
-) -> int:
-    """How many of `neighbours` are of the `chosen` kinds (counted by kind, in C: a person's
-    or an initiative's neighbours run into the hundreds)."""
-    counts = Counter(map(kind_of, neighbours))
-    return sum(counts[kind] for kind in chosen)
-
-
 def select_view(
     graph: nx.Graph,
     filters: ViewFilters,
@@ -363,7 +352,7 @@ def select_view(
     if aggregated:
         degree = {node: base.degree(node) for node in candidates}
     else:
-        degree = {node: _degree_among(base.adj[node], kind_of, chosen) for node in candidates}
+        degree = {node: sum(map(of_kinds, base.adj[node])) for node in candidates}
     hits = find_nodes(graph, filters.search) if filters.search else []
     candidate_set = set(candidates)
     selected = next((hit for hit in hits if hit in candidate_set), None)
