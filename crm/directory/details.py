@@ -14,6 +14,7 @@ from sqlalchemy import union_all
 from sqlalchemy.orm import joinedload
 
 from crm.activity.queries import interactions_for
+from crm.directory.loading import NAMED_ONLY
 from crm.directory.loading import by_id
 from crm.directory.loading import links_page
 from crm.directory.loading import relationships_of
@@ -98,6 +99,17 @@ class OrganisationDetail:
     interactions: list[Interaction]
 
 
+# What the organisation page shows of a person of the organisation (and whether it is
+# locked): not the notes, the data-protection facts and the rest of the row.
+PERSON_SHOWN = (
+    Person.id,
+    Person.title,
+    Person.first_name,
+    Person.last_name,
+    Person.email,
+    Person.restricted,
+)
+
 # The page parameter of each paged list on the record pages (?memberships_page=2).
 ORGANISATION_PAGES = ("memberships_page", "people_page", "relationships_page")
 PERSON_PAGES = ("affiliations_page", "roles_page")
@@ -123,6 +135,7 @@ def organisation_detail(
         Membership.organisation_id == organisation_id,
         order_by=(Initiative.sort_name, Membership.id),
         page=memberships_page,
+        only=NAMED_ONLY[Initiative],
     )
     affiliations = links_page(
         Affiliation,
@@ -130,11 +143,15 @@ def organisation_detail(
         Affiliation.organisation_id == organisation_id,
         order_by=(Person.sort_name, Affiliation.id),
         page=people_page,
+        only=PERSON_SHOWN,
     )
     relationships = paginate_in_record(
         select(Relationship)
         .where(relationships_of("organisation", organisation_id))
-        .options(joinedload(Relationship.organisation_a), joinedload(Relationship.organisation_b))
+        .options(
+            joinedload(Relationship.organisation_a).load_only(*NAMED_ONLY[Organisation]),
+            joinedload(Relationship.organisation_b).load_only(*NAMED_ONLY[Organisation]),
+        )
         .order_by(Relationship.id),
         relationships_page,
     )
@@ -175,6 +192,7 @@ def person_detail(
         Affiliation.person_id == person_id,
         order_by=(Organisation.sort_name, Affiliation.id),
         page=affiliations_page,
+        only=NAMED_ONLY[Organisation],
     )
     roles = links_page(
         InitiativeRole,
@@ -182,6 +200,7 @@ def person_detail(
         InitiativeRole.person_id == person_id,
         order_by=(Initiative.sort_name, InitiativeRole.role, InitiativeRole.id),
         page=roles_page,
+        only=NAMED_ONLY[Initiative],
     )
     consents = db.session.scalars(
         select(Consent)

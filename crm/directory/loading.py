@@ -12,9 +12,18 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
+from crm.models import Initiative
+from crm.models import Organisation
 from crm.models import Relationship
 from crm.web.pagination import Page
 from crm.web.pagination import paginate_in_record
+
+# What the record pages load of a record they only name and link to (the rest of its row,
+# an initiative's description and goals among it, would be read and never shown).
+NAMED_ONLY: dict[Any, tuple[Any, ...]] = {
+    Initiative: (Initiative.id, Initiative.name),
+    Organisation: (Organisation.id, Organisation.name),
+}
 
 
 def by_id(model: Any, record_id: int, *relations: Any) -> Any:
@@ -32,10 +41,19 @@ def by_id(model: Any, record_id: int, *relations: Any) -> Any:
     )
 
 
-def _links(link: Any, other: Any, where: tuple[Any, ...], order_by: tuple[Any, ...]) -> Any:
+def _links(
+    link: Any,
+    other: Any,
+    where: tuple[Any, ...],
+    order_by: tuple[Any, ...],
+    only: tuple[Any, ...] = (),
+) -> Any:
     """SQL: the rows of `link` matching `where`, joined to and loaded with their `other`
-    end (from the same join)."""
-    return select(link).join(other).where(*where).options(contains_eager(other)).order_by(*order_by)
+    end (from the same join); of the other end only the columns `only` when given."""
+    eager = contains_eager(other)
+    if only:
+        eager = eager.load_only(*only)
+    return select(link).join(other).where(*where).options(eager).order_by(*order_by)
 
 
 def links_of(link: Any, other: Any, *where: Any, order_by: tuple[Any, ...]) -> list[Any]:
@@ -44,10 +62,16 @@ def links_of(link: Any, other: Any, *where: Any, order_by: tuple[Any, ...]) -> l
 
 
 def links_page(
-    link: Any, other: Any, *where: Any, order_by: tuple[Any, ...], page: int
+    link: Any,
+    other: Any,
+    *where: Any,
+    order_by: tuple[Any, ...],
+    page: int,
+    only: tuple[Any, ...] = (),
 ) -> Page[Any]:
-    """One page of `links_of` (see `paginate_in_record`), with the total: one statement."""
-    return paginate_in_record(_links(link, other, where, order_by), page)
+    """One page of `links_of` (see `paginate_in_record`), with the total: one statement;
+    of the other end only the columns `only` when given (what a record page shows of it)."""
+    return paginate_in_record(_links(link, other, where, order_by, only), page)
 
 
 def relationships_of(kind: str, record_id: int) -> Any:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from crm import permissions
 from crm.db import datastamp
-from crm.directory.loading import by_id
+from crm.directory.loading import NAMED_ONLY
 from crm.directory.loading import relationships_of
 from crm.extensions import db
 from crm.links.services import can_end
@@ -748,11 +748,10 @@ def initiative_detail(
 ) -> InitiativeDetail | None:
     """Load one initiative with a page of each of its long lists (members, former members,
     contacts, relationships) and its recent interactions."""
-    initiative = by_id(
-        Initiative,
-        initiative_id,
-        Initiative.host_organisation,
-        Initiative.seat_kreis,
+    initiative = db.session.scalar(
+        select(Initiative)
+        .where(Initiative.id == initiative_id)
+        .options(joinedload(Initiative.host_organisation).load_only(*NAMED_ONLY[Organisation]))
     )
     if initiative is None:
         return None
@@ -768,7 +767,10 @@ def initiative_detail(
     relationships = paginate_in_record(
         select(Relationship)
         .where(relationships_of("initiative", initiative_id))
-        .options(joinedload(Relationship.initiative_a), joinedload(Relationship.initiative_b))
+        .options(
+            joinedload(Relationship.initiative_a).load_only(*NAMED_ONLY[Initiative]),
+            joinedload(Relationship.initiative_b).load_only(*NAMED_ONLY[Initiative]),
+        )
         .order_by(Relationship.id),
         relationships_page,
     )
