@@ -95,4 +95,4 @@ class AdminInviteForm(InviteForm):
     def initiative_id(self) -> int | None:
         """The chosen initiative id, or None when none (or garbage) was submitted."""
         value = (self.initiative.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isascii() and value.isdigit() else None

@@ -40,7 +40,7 @@ def berlin_today() -> dt.date:
 
 def _id(value: str | None) -> int | None:
     """A positive id from a query parameter; anything else is ignored (None)."""
-    if value is None or not value.isdigit() or len(value) > 12:
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 12:
         return None
     number = int(value)
     return number if number > 0 else None

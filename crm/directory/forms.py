@@ -336,7 +336,7 @@ class OrganisationForm(AddressFormMixin, RecordForm):
     def validate_wz_division(self, field: Any) -> None:
         """Two digits."""
         value = (field.data or "").strip()
-        if value and not (len(value) == 2 and value.isdigit()):
+        if value and not (len(value) == 2 and value.isascii() and value.isdigit()):
             raise ValidationError(_l("Bitte zwei Ziffern angeben."))
 
     def validate_ags(self, field: Any) -> None:

@@ -92,7 +92,7 @@ def assignment_move(event_id: int, registration_id: int) -> Response:
     event = _event(event_id)
     item = _registration(event, registration_id)
     raw = (request.form.get("workshop_id") or "").strip()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         abort(400)
     target = db.session.get(Workshop, int(raw))
     if target is None or target.event_id != event.id:

@@ -412,7 +412,9 @@ def _names(wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], str]:
         if ref in ("kreis", "land"):
             keys = {str(k)[:12] for k in keys}
         else:
-            keys = {int(k) for k in keys if str(k).isdigit() and len(str(k)) < 19}
+            keys = {
+                int(k) for k in keys if str(k).isascii() and str(k).isdigit() and len(str(k)) < 19
+            }
         if not keys:
             continue
         for record in db.session.scalars(select(model).where(key_column.in_(keys))):
@@ -464,7 +466,13 @@ def _reference_name(ref: str, value: Any, names: dict[tuple[str, Any], str]) -> 
     if not _is_key(value):
         return str(value)
     name = names.get((ref, value))
-    if name is None and isinstance(value, str) and value.isdigit() and ref not in ("kreis", "land"):
+    if (
+        name is None
+        and isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and ref not in ("kreis", "land")
+    ):
         name = names.get((ref, int(value)))
     if name is None and ref in ("kreis", "land"):
         name = names.get((ref, str(value)))

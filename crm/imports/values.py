@@ -157,7 +157,7 @@ def parse_plz(cell: Any) -> str | None:
     value = text(cell)
     if not value:
         return None
-    if value.isdigit() and len(value) == 4:
+    if value.isascii() and value.isdigit() and len(value) == 4:
         value = "0" + value
     if not re.fullmatch(r"\d{5}", value):
         raise BadValue(_("„%(value)s“ ist keine Postleitzahl (fünf Ziffern).", value=value))
@@ -170,9 +170,9 @@ def parse_ags(cell: Any) -> str | None:
     value = "".join(text(cell).split())
     if not value:
         return None
-    if value.isdigit() and len(value) in (4, 7):
+    if value.isascii() and value.isdigit() and len(value) in (4, 7):
         value = "0" + value
-    if not (value.isdigit() and len(value) in (5, 8)):
+    if not (value.isascii() and value.isdigit() and len(value) in (5, 8)):
         raise BadValue(
             _(
                 "„%(value)s“ ist kein Gemeindeschlüssel (acht Ziffern, für einen Kreis fünf).",

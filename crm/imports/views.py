@@ -294,7 +294,10 @@ def confirm(upload: str) -> Response:
     spec.decisions = {
         int(key.removeprefix("decision-")): value
         for key, value in request.form.items()
-        if key.startswith("decision-") and key[9:].isdigit() and value in ("new", "match", "skip")
+        if key.startswith("decision-")
+        and key[9:].isascii()
+        and key[9:].isdigit()
+        and value in ("new", "match", "skip")
     }
     state["decisions"] = {str(k): v for k, v in spec.decisions.items()}
     storage.save_state(token, state)

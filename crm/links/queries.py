@@ -28,7 +28,7 @@ MAX_LOOKUP_HITS = 20
 def parse_id(raw: str | None) -> int | None:
     """A positive id from a query string or form value; None for anything else."""
     raw = (raw or "").strip()
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         return None
     return int(raw)
 

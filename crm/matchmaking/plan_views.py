@@ -245,7 +245,7 @@ def _rating(raw: str | None) -> int | None | bool:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if raw.isdigit() and 1 <= int(raw) <= 5:
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 5:
         return int(raw)
     return False
 

@@ -165,7 +165,7 @@ def member_new() -> Any:
 
 
 def _matched_id(choice: str) -> int:
-    if not (choice.isdigit() and len(choice) < 12):
+    if not (choice.isascii() and choice.isdigit() and len(choice) < 12):
         abort(400)
     return int(choice)
 

@@ -221,7 +221,7 @@ def only_offered(message: Any) -> Any:
 def parse_version(raw: object) -> int | None:
     """The record version a form was rendered with; None when missing or garbled."""
     text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
 
 
 def plausible_year(earliest: int, latest: int) -> Any:
