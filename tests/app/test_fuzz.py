@@ -83,6 +83,8 @@ ODD_VALUES = [
     "日本語",
     "😀",
     "\u202e\u200b",
+    "²",  # a digit to str.isdigit(), not to int()
+    "٣",  # an Arabic-Indic three: int() takes it
     "\x00",
     "\x01\x7f",
     "<script>alert(1)</script>",
