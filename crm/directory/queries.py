@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -71,15 +70,12 @@ from crm.web.pagination import paginate_in_record
 @dataclass(frozen=True)
 class ListSpec:
     """What a list page may be sorted by (`default` first) and the columns its rows show:
-    the page loads only these (and the id) for its rows. With `plain_rows`, its rows are
-    plain result rows of these columns (`row.name`, `row.id`), not ORM records: loading
-    50 records costs a list page several times what reading 50 rows does; a list whose
-    rows show a relationship (an initiative's Länder) needs the records."""
+    a page reads its rows as plain result rows of the id and these columns (`row.id`,
+    `row.name`), not as ORM records, which cost a list page several times as much."""
 
     sorts: Mapping[str, tuple[Any, ...]]
     default: str
     shown: tuple[Any, ...] = ()
-    plain_rows: bool = False
 
 
 # An initiative's first Land in the official order of the Länder codes (01 Schleswig-Holstein …).
@@ -88,6 +84,15 @@ _FIRST_LAND = (
     .where(initiative_laender.c.initiative_id == Initiative.id)
     .correlate(Initiative)
     .scalar_subquery()
+)
+
+# An initiative's Länder codes as one text ("09,05", in no order): `land_names` names them.
+_LAND_CODES = (
+    select(func.aggregate_strings(initiative_laender.c.land_ags, ","))
+    .where(initiative_laender.c.initiative_id == Initiative.id)
+    .correlate(Initiative)
+    .scalar_subquery()
+    .label("land_codes")
 )
 
 INITIATIVE_LIST = ListSpec(
@@ -106,8 +111,8 @@ INITIATIVE_LIST = ListSpec(
         Initiative.place,
         Initiative.founded_year,
         Initiative.status,
+        _LAND_CODES,
     ),
-    plain_rows=True,  # the Länder of the rows: `initiative_land_names`
 )
 ORGANISATION_LIST = ListSpec(
     sorts={
@@ -118,7 +123,6 @@ ORGANISATION_LIST = ListSpec(
     },
     default="name",
     shown=(Organisation.name, Organisation.type, Organisation.place, Organisation.land_ags),
-    plain_rows=True,
 )
 PERSON_LIST = ListSpec(
     sorts={
@@ -135,7 +139,6 @@ PERSON_LIST = ListSpec(
         Person.phone,
         Person.restricted,
     ),
-    plain_rows=True,
 )
 
 
@@ -351,18 +354,11 @@ def initiatives_query(user: Any, params: ListParams, *, reverse: bool = False) -
     )
 
 
-def initiative_land_names(initiative_ids: Sequence[int]) -> dict[int, str]:
-    """The Länder of these initiatives as one text each ("Bayern, Sachsen"), in the
-    official order of the Länder codes: the Länder column of the initiative list's rows."""
+def land_names(codes: str | None) -> str:
+    """Länder codes as `_LAND_CODES` reads them ("09,05") by name, in the official order
+    of the codes ("Nordrhein-Westfalen, Bayern"): the Länder column of the initiative list."""
     names = dict(land_choices())
-    found: dict[int, list[str]] = {}
-    for initiative_id, ags in db.session.execute(
-        select(initiative_laender.c.initiative_id, initiative_laender.c.land_ags)
-        .where(initiative_laender.c.initiative_id.in_(initiative_ids))
-        .order_by(initiative_laender.c.initiative_id, initiative_laender.c.land_ags)
-    ):
-        found.setdefault(initiative_id, []).append(names.get(ags, ags))
-    return {initiative_id: ", ".join(laender) for initiative_id, laender in found.items()}
+    return ", ".join(names.get(code, code) for code in sorted((codes or "").split(",")) if code)
 
 
 def organisation_filters() -> dict[str, set[str]]:

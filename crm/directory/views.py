@@ -13,7 +13,6 @@ from flask import render_template
 from flask import request
 from flask_login import current_user
 from sqlalchemy import Select
-from sqlalchemy.orm import load_only
 
 from crm import permissions
 from crm.directory import export_jobs
@@ -64,8 +63,7 @@ def _page(
         page_size,
         reverse=reverse,
         key=key,
-        load=[load_only(*spec.shown)],
-        columns=(key, *spec.shown) if spec.plain_rows else (),
+        columns=(key, *spec.shown),
         sort=spec.sorts[params.sort],
         descending=params.desc,
     )
@@ -108,7 +106,7 @@ def initiatives() -> str:
     return render_template(
         "directory/initiatives.html",
         page=page,
-        land_names=queries.initiative_land_names([row.id for row in page.items]),
+        land_names=queries.land_names,
         params=params,
         laender=queries.land_choices(),
         kreise=queries.kreis_choices_in(params.filters.get("land")),

@@ -188,26 +188,20 @@ def _from_start(
     return query.where(row <= values if descending else row >= values)
 
 
-def _fetch(query: Select[Any], load: Sequence[Any], columns: Sequence[Any]) -> list[Any]:
-    """The rows of `query`: plain rows of `columns` when given, else its records loaded
-    with the loader options `load`."""
+def _fetch(query: Select[Any], columns: Sequence[Any]) -> list[Any]:
+    """The rows of `query`: plain rows of `columns` when given, else its records."""
     if columns:
         return list(db.session.execute(query.with_only_columns(*columns)))
-    return list(db.session.scalars(query.options(*load)))
+    return list(db.session.scalars(query))
 
 
 def _rows(
-    query: Select[Any],
-    limit: int,
-    offset: int,
-    key: Any,
-    load: Sequence[Any] = (),
-    columns: Sequence[Any] = (),
+    query: Select[Any], limit: int, offset: int, key: Any, columns: Sequence[Any] = ()
 ) -> list[Any]:
     if key is None or offset == 0:
-        return _fetch(query.limit(limit).offset(offset), load, columns)
+        return _fetch(query.limit(limit).offset(offset), columns)
     ids = query.with_only_columns(key).limit(limit).offset(offset).subquery()
-    return _fetch(query.where(key.in_(select(ids.c[0]))).limit(limit), load, columns)
+    return _fetch(query.where(key.in_(select(ids.c[0]))).limit(limit), columns)
 
 
 def paginate(
@@ -217,7 +211,6 @@ def paginate(
     *,
     reverse: Select[Any] | None = None,
     key: Any = None,
-    load: Sequence[Any] = (),
     columns: Sequence[Any] = (),
     sort: Sequence[Any] = (),
     descending: bool = False,
@@ -228,12 +221,11 @@ def paginate(
     unique column). With it, pages in the back half are read from the end, so that the
     database skips at most half the rows: the last page costs what the first does.
     `key` is that unique column, for reading deep pages by id and keeping the count per
-    data version (see the module): only for lists of audited records. `load` are loader
-    options for the page's rows alone (e.g. `load_only` the shown columns), so that the
-    kept count stays the one of `query`, shared with its exports. With `columns`, the
-    page's rows are plain result rows of these columns instead of records (`load` is then
-    not used): cheaper where a row shows a few columns and no relationship. `sort` are the columns
-    `query` is ordered by (ending in `key`; all `descending` or none): when none of them
+    data version (see the module): only for lists of audited records. With `columns`,
+    the page's rows are plain result rows of these columns instead of records (cheaper
+    where a row shows a few columns), read by the same `query`, so that the kept count
+    stays the one of `query`, shared with its exports. `sort` are the columns `query` is
+    ordered by (ending in `key`; all `descending` or none): when none of them
     is ever NULL, a page after the first is read from where it starts (`page_starts`).
     """
     starts: list[tuple[Any, ...]] = []
@@ -247,14 +239,14 @@ def paginate(
     page = min(page, last)
     if 1 < page <= len(starts):  # (the count and the starts are of the same statement)
         from_start = _from_start(query, sort, descending, starts[page - 1])
-        items = _fetch(from_start.limit(per_page), load, columns)
+        items = _fetch(from_start.limit(per_page), columns)
     elif reverse is not None and page > (last + 1) // 2:
         skip_from_end = total - page * per_page  # negative on a partly filled last page
         limit = per_page + min(0, skip_from_end)
-        rows = _rows(reverse, limit, max(0, skip_from_end), key, load, columns)
+        rows = _rows(reverse, limit, max(0, skip_from_end), key, columns)
         items = rows[::-1]
     else:
-        items = _rows(query, per_page, (page - 1) * per_page, key, load, columns)
+        items = _rows(query, per_page, (page - 1) * per_page, key, columns)
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
