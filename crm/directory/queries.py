@@ -6,6 +6,7 @@ Only whitelisted sort keys and filter values reach SQL; anything else is ignored
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -86,7 +87,7 @@ _FIRST_LAND = (
     .scalar_subquery()
 )
 
-# An initiative's Länder codes as one text ("09,05", in no order): `land_names` names them.
+# An initiative's Länder codes as one text ("09,05", in no order): `land_namer` names them.
 _LAND_CODES = (
     select(func.aggregate_strings(initiative_laender.c.land_ags, ","))
     .where(initiative_laender.c.initiative_id == Initiative.id)
@@ -354,11 +355,15 @@ def initiatives_query(user: Any, params: ListParams, *, reverse: bool = False) -
     )
 
 
-def land_names(codes: str | None) -> str:
-    """Länder codes as `_LAND_CODES` reads them ("09,05") by name, in the official order
-    of the codes ("Nordrhein-Westfalen, Bayern"): the Länder column of the initiative list."""
+def land_namer() -> Callable[[str | None], str]:
+    """Names Länder codes as `_LAND_CODES` reads them ("09,05"), in the official order of
+    the codes ("Nordrhein-Westfalen, Bayern"): the Länder column of the initiative list."""
     names = dict(land_choices())
-    return ", ".join(names.get(code, code) for code in sorted((codes or "").split(",")) if code)
+
+    def land_names(codes: str | None) -> str:
+        return ", ".join(names.get(code, code) for code in sorted((codes or "").split(",")) if code)
+
+    return land_names
 
 
 def organisation_filters() -> dict[str, set[str]]:

@@ -106,7 +106,7 @@ def initiatives() -> str:
     return render_template(
         "directory/initiatives.html",
         page=page,
-        land_names=queries.land_names,
+        land_names=queries.land_namer(),
         params=params,
         laender=queries.land_choices(),
         kreise=queries.kreis_choices_in(params.filters.get("land")),
