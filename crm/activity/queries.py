@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -140,14 +141,22 @@ def _with_everything(query: Select[Any]) -> Select[Any]:
     )
 
 
-def _all_in_one(query: Select[Any]) -> list[Interaction]:
-    """The interactions of `query` (sorted and limited) with context, author, owner and
-    persons, in one statement. The persons are joined to the limited interactions flat
-    (their links, then the persons, each a LEFT OUTER JOIN): `joinedload` nests the two
-    in parentheses, and SQLite answers that by materialising every interaction's persons
-    first (half a second with 80,000 links), however few interactions a page shows."""
-    newest = aliased(Interaction, query.subquery())
-    joined = (
+def _newest_of(condition: Any) -> Select[Any]:
+    """The newest interactions that meet `condition` (at most `:limit`) with context,
+    author, owner and persons, in one statement. The persons are joined to the limited
+    interactions flat (their links, then the persons, each a LEFT OUTER JOIN): `joinedload`
+    nests the two in parentheses, and SQLite answers that by materialising every
+    interaction's persons first (half a second with 80,000 links), however few
+    interactions a page shows."""
+    limited = (
+        select(Interaction)
+        .where(condition)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    newest = aliased(Interaction, limited)
+    return (
         select(newest)
         .outerjoin(interaction_persons, interaction_persons.c.interaction_id == newest.id)
         .outerjoin(Person, Person.id == interaction_persons.c.person_id)
@@ -160,7 +169,21 @@ def _all_in_one(query: Select[Any]) -> list[Interaction]:
         )
         .order_by(newest.occurred_at.desc(), newest.id.desc(), Person.id)
     )
-    return list(db.session.scalars(joined).unique())
+
+
+# Built once, with the record's id and the limit as parameters: a record page spends no
+# time composing the statement or its cache key (a fifth of the statement's time).
+_NEWEST = {
+    "initiative": _newest_of(Interaction.initiative_id == bindparam("record_id")),
+    "organisation": _newest_of(Interaction.organisation_id == bindparam("record_id")),
+    "person": _newest_of(
+        Interaction.id.in_(
+            select(interaction_persons.c.interaction_id).where(
+                interaction_persons.c.person_id == bindparam("record_id")
+            )
+        )
+    ),
+}
 
 
 def interaction(interaction_id: int) -> Interaction | None:
@@ -178,24 +201,15 @@ def interactions_for(
     limit: int = 20,
 ) -> list[Interaction]:
     """The newest interactions of one record, loaded for `activity/_interactions.html`."""
-    query = select(Interaction)
-    if initiative_id is not None:
-        query = query.where(Interaction.initiative_id == initiative_id)
-    elif organisation_id is not None:
-        query = query.where(Interaction.organisation_id == organisation_id)
-    elif person_id is not None:
-        query = query.where(
-            Interaction.id.in_(
-                select(interaction_persons.c.interaction_id).where(
-                    interaction_persons.c.person_id == person_id
-                )
-            )
-        )
-    else:
-        return []
-    return _all_in_one(
-        query.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
-    )
+    for kind, record_id in (
+        ("initiative", initiative_id),
+        ("organisation", organisation_id),
+        ("person", person_id),
+    ):
+        if record_id is not None:
+            found = db.session.scalars(_NEWEST[kind], {"record_id": record_id, "limit": limit})
+            return list(found.unique())
+    return []
 
 
 @dataclass
