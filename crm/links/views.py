@@ -50,6 +50,7 @@ from crm.web.i18n import format_day
 from crm.web.labels import choices
 from crm.web.labels import label
 from crm.web.locks import refuse_locked
+from crm.web.templating import STAND_IN_ID
 from crm.web.templating import url_for_id
 from crm.web.urls import safe_next
 
@@ -123,10 +124,6 @@ def link_urls() -> LinkUrls:
     return LinkUrls(request.full_path.rstrip("?"))
 
 
-# A stand-in link id (the largest 32-bit integer) in the controls rendered once per page.
-_STAND_IN_ID = 2_147_483_647
-
-
 class LinkControls:
     """The edit, end and delete controls of the links listed on one page, leading back to
     it: `link_controls('membership', 12, can_end=True)`. A record's page lists up to a
@@ -144,7 +141,7 @@ class LinkControls:
         if key not in self._stamps:
             # the id stands between slashes in each control's path, two or three times;
             # a page whose own address holds the stand-in renders its controls one by one
-            parts = self._render(kind, _STAND_IN_ID, key[1]).split(f"/{_STAND_IN_ID}/")
+            parts = self._render(kind, STAND_IN_ID, key[1]).split(f"/{STAND_IN_ID}/")
             self._stamps[key] = parts if len(parts) == (4 if key[1] else 3) else None
         stamp = self._stamps[key]
         if stamp is None:

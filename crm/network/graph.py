@@ -179,9 +179,15 @@ class GraphPage:
 
 def graph_page(user: Any, args: Any) -> GraphPage:
     """The view of the cached graph `user` may see, for the query string `args`."""
+    return _cut(*_asked(user, args), _max_nodes())
+
+
+def _asked(user: Any, args: Any) -> tuple[cache.CachedGraph, GraphContext, GraphParams]:
+    """The cached graph `user` may see, its context, and what the query string `args`
+    asks of it."""
     entry = cache.get(permissions.graph_scope(user))
     context = entry.derived(CONTEXT, _context)
-    return _cut(entry, context, parse_params(args, context), _max_nodes())
+    return entry, context, parse_params(args, context)
 
 
 def _max_nodes() -> int:
@@ -452,9 +458,7 @@ def _body_key(params: GraphParams, max_nodes: int) -> Hashable:
 def graph_json(user: Any, args: Any) -> Body | None:
     """The graph.json answer for `user` and the query string `args`, made once per graph
     version and view (`Bodies`); None when the focus is no node of the graph (404)."""
-    entry = cache.get(permissions.graph_scope(user))
-    context = entry.derived(CONTEXT, _context)
-    params = parse_params(args, context)
+    entry, context, params = _asked(user, args)
     max_nodes = _max_nodes()
     bodies = entry.derived(BODIES, lambda _graph: Bodies())
     key = _body_key(params, max_nodes)

@@ -93,8 +93,9 @@ def _template_url_for(endpoint: str, /, **values: Any) -> str:
     return url
 
 
-# A stand-in record id (the largest 32-bit integer), replaced by each row's own id.
-_ANY_ID = 2_147_483_647
+# A stand-in record id (the largest 32-bit integer), replaced by each row's own id in
+# what is built once per page (`url_for_id`, the link controls of crm.links.views).
+STAND_IN_ID = 2_147_483_647
 
 
 def url_for_id(endpoint: str, argument: str, **values: Any) -> Callable[[int], str]:
@@ -102,8 +103,8 @@ def url_for_id(endpoint: str, argument: str, **values: Any) -> Callable[[int], s
     `url_for('directory.person_detail', person_id=7)`, but the URL is built once, with a
     stand-in id, and each call only fills in its id: for the 50 rows of a list page,
     `url_for` per row costs a tenth of the page. `values` are the same for every id."""
-    values[argument] = _ANY_ID
-    before, after = url_for(endpoint, **values).split(str(_ANY_ID), 1)
+    values[argument] = STAND_IN_ID
+    before, after = url_for(endpoint, **values).split(str(STAND_IN_ID), 1)
 
     def url(record_id: int) -> str:
         return f"{before}{int(record_id)}{after}"
