@@ -89,6 +89,7 @@ def register_converters(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions of `crm.extensions` to this app."""
+    from crm.accounts.cookies import VerifiedCookieSessions
     from crm.accounts.session import load_user
     from crm.db import audit
     from crm.db.engine import configure_engine
@@ -112,6 +113,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    app.session_interface = VerifiedCookieSessions()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -154,9 +154,8 @@ def _configure_postgresql(engine: Engine) -> None:
         if dbapi_connection.info.transaction_status != idle:
             return  # already in the transaction begun for a write
         plain_read = (
-            statement.lstrip()[:6].upper() == "SELECT"
-            and not isinstance(cursor, psycopg.ServerCursor)  # DECLARE needs a transaction
-            and not _LOCKING_READ.search(statement)
+            not isinstance(cursor, psycopg.ServerCursor)  # DECLARE needs a transaction
+            and _plain_read(statement)
         )
         if not plain_read:
             dbapi_connection.execute("BEGIN")
@@ -167,6 +166,24 @@ def _configure_postgresql(engine: Engine) -> None:
         restore = record.info.pop(_AUTOCOMMIT_READS, False)
         if restore and dbapi_connection is not None and not dbapi_connection.closed:
             dbapi_connection.autocommit = False
+
+
+# statement text -> is it a read without row locks? The texts come from SQLAlchemy's
+# compiled cache, so the same few hundred repeat (and a text's hash is computed once);
+# the search for FOR UPDATE in a long statement costs more than the rest of this check.
+_plain_reads: dict[str, bool] = {}
+_PLAIN_READS_KEPT = 1024  # texts of a few kB at most: a few MB per process
+
+
+def _plain_read(statement: str) -> bool:
+    """Is `statement` a SELECT that locks no rows (so it needs no transaction)?"""
+    known = _plain_reads.get(statement)
+    if known is None:
+        known = statement.lstrip()[:6].upper() == "SELECT" and not _LOCKING_READ.search(statement)
+        if len(_plain_reads) >= _PLAIN_READS_KEPT:
+            _plain_reads.clear()
+        _plain_reads[statement] = known
+    return known
 
 
 def _configure_sqlite(engine: Engine) -> None:
