@@ -129,14 +129,21 @@ def clear_counts() -> None:
 # Where each page of a directory list starts (the sort key of its first row), kept per data
 # version like the count: a page deep in the list is then read from its start along the
 # sort's index instead of skipping every row before it (on PostgreSQL the middle of 60,000
-# persons cost 1.5 times the first page). Only for sorts whose columns are never NULL: a
-# NULL compares with nothing, and SQLite and PostgreSQL sort it at opposite ends.
+# persons cost 1.5 times the first page). For sorts whose columns are never NULL but the
+# first (a place, a date): a NULL compares with nothing, and SQLite and PostgreSQL sort it at
+# opposite ends, so a page is read from its start only when its rows are all NULL or all
+# not NULL in that column, which the start of the next page tells (`_from_start`).
 STARTS_CACHE_SIZE = 32
 _starts: OrderedDict[Hashable, tuple[list[tuple[Any, ...]], int]] = OrderedDict()
 
 
 def _never_null(sort: Sequence[Any]) -> bool:
     return all(getattr(getattr(c, "expression", c), "nullable", True) is False for c in sort)
+
+
+def _read_from_starts(sort: Sequence[Any]) -> bool:
+    """Can the pages of a list ordered by `sort` be read from where they start?"""
+    return bool(sort) and _never_null(sort[1:])
 
 
 def page_starts(
@@ -178,9 +185,24 @@ def page_starts(
 
 
 def _from_start(
-    query: Select[Any], sort: Sequence[Any], descending: bool, start: tuple[Any, ...]
-) -> Select[Any]:
-    """`query` from the row whose sort key is `start` on (a keyset read)."""
+    query: Select[Any],
+    sort: Sequence[Any],
+    descending: bool,
+    starts: list[tuple[Any, ...]],
+    page: int,
+) -> Select[Any] | None:
+    """`query` from the first row of `page` on (a keyset read), given where every page
+    starts; None where one comparison cannot say it: when the first sort column may be
+    NULL, for a page whose rows are partly NULL there, and for the last page (whether
+    NULLs follow its start is not known; it is read from the end instead)."""
+    start = starts[page - 1]
+    if not _never_null(sort[:1]):
+        following = starts[page] if page < len(starts) else None
+        if following is None or (start[0] is None) != (following[0] is None):
+            return None
+        if start[0] is None:  # a page among the NULLs: they are in the order of the rest
+            query = query.where(sort[0].is_(None))
+            sort, start = sort[1:], start[1:]
     row = tuple_(*sort)
     values = tuple_(
         *(literal(value, column.type) for column, value in zip(sort, start, strict=True))
@@ -225,11 +247,12 @@ def paginate(
     the page's rows are plain result rows of these columns instead of records (cheaper
     where a row shows a few columns), read by the same `query`, so that the kept count
     stays the one of `query`, shared with its exports. `sort` are the columns `query` is
-    ordered by (ending in `key`; all `descending` or none): when none of them
-    is ever NULL, a page after the first is read from where it starts (`page_starts`).
+    ordered by (ending in `key`; all `descending` or none): when none of them but the
+    first is ever NULL, a page after the first is read from where it starts
+    (`page_starts`, `_from_start`).
     """
     starts: list[tuple[Any, ...]] = []
-    if key is not None and page > 1 and sort and _never_null(sort):
+    if key is not None and page > 1 and _read_from_starts(sort):
         starts, total = page_starts(query, sort, descending, per_page)
     elif key is not None:  # a directory list: audited records, the count is kept
         total = count_rows(query)
@@ -237,8 +260,11 @@ def paginate(
         total = int(db.session.scalar(_count_statement(query)) or 0)
     last = max(1, math.ceil(total / per_page))
     page = min(page, last)
-    if 1 < page <= len(starts):  # (the count and the starts are of the same statement)
-        from_start = _from_start(query, sort, descending, starts[page - 1])
+    # (the count and the starts are of the same statement)
+    from_start = (
+        _from_start(query, sort, descending, starts, page) if 1 < page <= len(starts) else None
+    )
+    if from_start is not None:
         items = _fetch(from_start.limit(per_page), columns)
     elif reverse is not None and page > (last + 1) // 2:
         skip_from_end = total - page * per_page  # negative on a partly filled last page

@@ -107,3 +107,38 @@ def test_a_deep_page_after_a_save_counts_and_finds_its_start_in_one_statement(ap
         assert (again.total, len(again.items)) == (25, 10)
         # page 3: the starts with the count, then the rows; page 2: only its rows
         assert len(statements) == 3
+
+
+def test_deep_pages_of_a_sort_by_a_nullable_column_are_the_pages_read_by_offset(app, make):
+    # two in five without a place: SQLite sorts them first, PostgreSQL last; 5 pages of 10
+    # and one of 7, so that one page holds both kinds (read by offset), others one only
+    for n in range(57):
+        make.organisation(
+            name=f"Firma {n % 4}",
+            place=None if n % 5 < 2 else f"Ort {n % 3}",
+            land_ags=None if n % 6 < 2 else ["05", "09"][n % 2],
+        )
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            for sort in ("place", "land"):
+                for desc in (False, True):
+                    params = queries.ListParams(sort=sort, desc=desc)
+                    query = queries.organisations_query(params)
+                    reverse = queries.organisations_query(params, reverse=True)
+                    columns = queries.ORGANISATION_LIST.sorts[sort]
+                    by_start = _pages(query, reverse, columns, desc, 6)
+                    by_offset = _pages(query, reverse, (), desc, 6)
+                    assert by_start == by_offset, (sort, desc)
+                    assert sum(by_start[:6], []) == [o.id for o in db.session.scalars(query)]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+    # pages read from their start, among the NULLs and among the rest
+    from_start = [s for s in statements if ">=" in s or "<=" in s]
+    assert any("organisations.place IS NULL" in s for s in from_start)
+    assert any("organisations.place IS NULL" not in s for s in from_start)
