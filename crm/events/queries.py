@@ -5,10 +5,12 @@ Only whitelisted filter values reach SQL; anything else is ignored.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import NamedTuple
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -31,11 +33,14 @@ from crm.events.services import hash_token
 from crm.extensions import db
 from crm.formats.tables import ExportInfo
 from crm.models import AgendaBlock
+from crm.models import AgendaKind
 from crm.models import Bundesland
 from crm.models import Consent
 from crm.models import ConsentPurpose
 from crm.models import Event
+from crm.models import EventMode
 from crm.models import EventStatus
+from crm.models import EventType
 from crm.models import Initiative
 from crm.models import InitiativeStatus
 from crm.models import Organisation
@@ -47,9 +52,12 @@ from crm.models import Workshop
 from crm.models import WorkshopPreference
 from crm.models.text import fold
 from crm.web.labels import label
+from crm.web.pagination import Page
+from crm.web.pagination import paginate
 
 TOKEN_MAX_LENGTH = 100
 CHECKIN_LIMIT = 50
+REGISTRATIONS_PER_PAGE = 50
 
 
 def _event_options() -> list[Any]:
@@ -66,6 +74,119 @@ def event_detail(event_id: int) -> Event | None:
     """An event with its agenda and workshops (themes, moderators)."""
     query = select(Event).where(Event.id == event_id).options(*_event_options())
     return db.session.scalars(query).unique().one_or_none()
+
+
+class ThemeView(NamedTuple):
+    """A workshop's theme as an event's pages show it."""
+
+    id: int
+    name: str
+
+
+class ModeratorView(NamedTuple):
+    """A workshop's moderator as an event's pages show them."""
+
+    id: int
+    full_name: str
+
+
+class BlockView(NamedTuple):
+    """A programme block as an event's pages show it."""
+
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    title: str
+    kind: AgendaKind
+
+
+class WorkshopView(NamedTuple):
+    """A workshop as an event's pages show it (what `Workshop` has of it)."""
+
+    id: int
+    position: int
+    title: str
+    description: str | None
+    capacity: int
+    online_url: str | None
+    themes: tuple[ThemeView, ...]
+    moderator: ModeratorView | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event with its programme and workshops as plain values, for the staff pages that
+    only show it (detail, registrations, workshop lists, assignment): the same attributes
+    as `Event`, kept per data version (`event_view`)."""
+
+    id: int
+    slug: str
+    title: str
+    type: EventType
+    mode: EventMode
+    status: EventStatus
+    venue: str | None
+    online_url: str | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    description: str | None
+    capacity: int | None
+    registration_opens_at: dt.datetime | None
+    registration_closes_at: dt.datetime | None
+    is_free: bool
+    fee_note: str | None
+    agenda: tuple[BlockView, ...]
+    workshops: tuple[WorkshopView, ...]
+
+
+def _event_view(event: Event) -> EventView:
+    workshops = tuple(
+        WorkshopView(
+            id=w.id,
+            position=w.position,
+            title=w.title,
+            description=w.description,
+            capacity=w.capacity,
+            online_url=w.online_url,
+            themes=tuple(ThemeView(t.id, t.name) for t in w.themes),
+            moderator=ModeratorView(w.moderator.id, w.moderator.full_name) if w.moderator else None,
+        )
+        for w in event.workshops
+    )
+    return EventView(
+        id=event.id,
+        slug=event.slug,
+        title=event.title,
+        type=event.type,
+        mode=event.mode,
+        status=event.status,
+        venue=event.venue,
+        online_url=event.online_url,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        description=event.description,
+        capacity=event.capacity,
+        registration_opens_at=event.registration_opens_at,
+        registration_closes_at=event.registration_closes_at,
+        is_free=event.is_free,
+        fee_note=event.fee_note,
+        agenda=tuple(
+            BlockView(b.id, b.starts_at, b.ends_at, b.title, b.kind) for b in event.agenda
+        ),
+        workshops=workshops,
+    )
+
+
+def event_view(event_id: int) -> EventView | None:
+    """`event_detail` as plain values, read once per data version (an event, its blocks,
+    workshops, their themes and moderators are all audited records: a save of any of them
+    is a new version): the pages that only show an event spend no statement on it."""
+
+    def load() -> EventView | None:
+        event = event_detail(event_id)
+        return _event_view(event) if event is not None else None
+
+    return datastamp.cached("event_view", event_id, load)
 
 
 def public_event(event_id: int) -> Event | None:
@@ -171,7 +292,7 @@ class RegistrationFilters:
         return ({"q": self.q} if self.q else {}) | self.values
 
 
-def filter_options(event: Event) -> dict[str, list[tuple[str, str]]]:
+def filter_options(event: Event | EventView) -> dict[str, list[tuple[str, str]]]:
     """The allowed values of each filter, as (value, label) for the selects (the
     initiatives kept per data version, the Länder per process: no statement per request)."""
 
@@ -228,9 +349,72 @@ def _search(query: Select[Any], q: str) -> Select[Any]:
 
 def registrations_query(event_id: int, filters: RegistrationFilters) -> Select[Any]:
     """Registrations of an event, filtered and searched, by name."""
+    return _listed(_filtered(select(Registration), event_id, filters))
+
+
+#: What the registration list shows of each registration (`registration_rows`).
+REGISTRATION_COLUMNS = (
+    Registration.id,
+    Person.last_name,
+    Person.first_name,
+    Person.title,
+    Person.email,
+    Person.restricted,
+    Registration.organisation_text,
+    Registration.organisation_id,
+    Organisation.name.label("organisation_name"),
+    Organisation.type.label("organisation_type"),
+    Registration.organisation_confirmed,
+    Initiative.name.label("initiative_name"),
+    Registration.function,
+    Registration.status,
+    Registration.registered_at,
+)
+
+
+@dataclass(frozen=True)
+class RegistrationRows:
+    """One page of the registration list as plain rows (`REGISTRATION_COLUMNS`), with the
+    ranked workshop wishes of each (registration id: workshop ids, first wish first)."""
+
+    page: Page[Any]
+    wishes: dict[int, list[int]]
+
+
+def registration_rows(event_id: int, filters: RegistrationFilters, page: int) -> RegistrationRows:
+    """A page of an event's registrations, filtered and searched, by name, as the list shows
+    them: the count, the page's rows and their wishes, three statements however many
+    registrations there are. Not kept per data version: wishes are no audited records."""
+    query = _filtered(
+        select(Registration).outerjoin(Initiative, Initiative.id == Registration.initiative_id),
+        event_id,
+        filters,
+    ).order_by(Person.sort_name, Registration.id)
+    found = paginate(query, page, REGISTRATIONS_PER_PAGE, columns=REGISTRATION_COLUMNS)
+    return RegistrationRows(found, wishes_of([row.id for row in found.items]))
+
+
+def wishes_of(registration_ids: list[int]) -> dict[int, list[int]]:
+    """The ranked workshop wishes (workshop ids, first wish first) of these registrations,
+    in one statement; a registration without wishes is left out."""
+    wishes: dict[int, list[int]] = {}
+    if not registration_ids:
+        return wishes
+    rows = db.session.execute(
+        select(WorkshopPreference.registration_id, WorkshopPreference.workshop_id)
+        .where(WorkshopPreference.registration_id.in_(registration_ids))
+        .order_by(WorkshopPreference.registration_id, WorkshopPreference.rank)
+    )
+    for registration_id, workshop_id in rows:
+        wishes.setdefault(registration_id, []).append(workshop_id)
+    return wishes
+
+
+def _filtered(query: Select[Any], event_id: int, filters: RegistrationFilters) -> Select[Any]:
+    """`query` (of registrations) joined with their person and organisation, limited to the
+    event's registrations that pass `filters`."""
     query = (
-        select(Registration)
-        .join(Person, Person.id == Registration.person_id)
+        query.join(Person, Person.id == Registration.person_id)
         .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
         .where(Registration.event_id == event_id)
     )
@@ -255,7 +439,7 @@ def registrations_query(event_id: int, filters: RegistrationFilters) -> Select[A
                 ),
             )
         )
-    return _listed(_search(query, filters.q))
+    return _search(query, filters.q)
 
 
 def _listed(query: Select[Any]) -> Select[Any]:
@@ -402,11 +586,7 @@ class WorkshopList:
 
 def workshop_list(event: Event, workshop: Workshop) -> WorkshopList:
     """Assigned participants once the event has assignments, else those who wished it first."""
-    assigned_any = db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == event.id, Registration.assigned_workshop_id.is_not(None)
-        )
-    )
+    assigned_any = _any_assigned(event.id)
     query = (
         select(Registration)
         .join(Person, Person.id == Registration.person_id)
@@ -426,37 +606,72 @@ def workshop_list(event: Event, workshop: Workshop) -> WorkshopList:
     return WorkshopList(workshop, bool(assigned_any), list(items))
 
 
-def workshop_lists(event: Event) -> list[WorkshopList]:
-    """`workshop_list` of every workshop of `event`, in two statements (and the loads of
-    what the lists show) however many workshops there are."""
-    assigned_any = bool(
+@dataclass(frozen=True)
+class WorkshopRows:
+    """The list of one workshop on the workshop lists page: plain rows of what it shows
+    (`WORKSHOP_LIST_COLUMNS`), assigned participants or first wishes before assignment."""
+
+    workshop: WorkshopView
+    by_assignment: bool
+    registrations: list[Any]
+
+
+#: What the workshop lists show of each participant.
+WORKSHOP_LIST_COLUMNS = (
+    Person.last_name,
+    Person.first_name,
+    Organisation.name.label("organisation_name"),
+    Registration.organisation_text,
+    Initiative.name.label("initiative_name"),
+    Registration.status,
+)
+
+
+def _any_assigned(event_id: int) -> bool:
+    return bool(
         db.session.scalar(
             select(func.count(Registration.id)).where(
-                Registration.event_id == event.id, Registration.assigned_workshop_id.is_not(None)
+                Registration.event_id == event_id, Registration.assigned_workshop_id.is_not(None)
             )
         )
     )
+
+
+def workshop_lists(event: EventView) -> list[WorkshopRows]:
+    """`workshop_list` of every workshop of `event` as plain rows, in two statements
+    however many workshops and participants there are."""
+    assigned_any = _any_assigned(event.id)
     if assigned_any:
         workshop_id: Any = Registration.assigned_workshop_id
-        query = select(Registration, workshop_id)
+        query = select(workshop_id, *WORKSHOP_LIST_COLUMNS).select_from(Registration)
     else:
         workshop_id = WorkshopPreference.workshop_id
-        query = select(Registration, workshop_id).join(
-            WorkshopPreference,
-            and_(
-                WorkshopPreference.registration_id == Registration.id,
-                WorkshopPreference.rank == 1,
-            ),
+        query = (
+            select(workshop_id, *WORKSHOP_LIST_COLUMNS)
+            .select_from(Registration)
+            .join(
+                WorkshopPreference,
+                and_(
+                    WorkshopPreference.registration_id == Registration.id,
+                    WorkshopPreference.rank == 1,
+                ),
+            )
         )
-    query = query.join(Person, Person.id == Registration.person_id).where(
-        Registration.event_id == event.id,
-        Registration.status.in_(ACTIVE),
-        workshop_id.in_([w.id for w in event.workshops]),
+    query = (
+        query.join(Person, Person.id == Registration.person_id)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+        .outerjoin(Initiative, Initiative.id == Registration.initiative_id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status.in_(ACTIVE),
+            workshop_id.in_([w.id for w in event.workshops]),
+        )
+        .order_by(Person.sort_name, Registration.id)
     )
-    grouped: dict[int, list[Registration]] = {w.id: [] for w in event.workshops}
-    for registration, listed_in in db.session.execute(_listed(query)):
-        grouped[listed_in].append(registration)
-    return [WorkshopList(w, assigned_any, grouped[w.id]) for w in event.workshops]
+    grouped: dict[int, list[Any]] = {w.id: [] for w in event.workshops}
+    for row in db.session.execute(query):
+        grouped[row[0]].append(row)
+    return [WorkshopRows(w, assigned_any, grouped[w.id]) for w in event.workshops]
 
 
 EXPORT_HEADER = [

@@ -41,7 +41,6 @@ from crm.models import Workshop
 from crm.web.fields import Form
 from crm.web.labels import choices
 from crm.web.locks import refuse_locked
-from crm.web.pagination import paginate
 from crm.web.pagination import parse_page
 from crm.web.urls import safe_next
 
@@ -50,6 +49,11 @@ F = TypeVar("F", bound=Form)
 
 def _event(event_id: int) -> Event:
     return queries.event_detail(event_id) or abort(404)
+
+
+def _shown_event(event_id: int) -> queries.EventView:
+    """The event of a page that only shows it (kept per data version: no statement)."""
+    return queries.event_view(event_id) or abort(404)
 
 
 @bp.get("/")
@@ -124,7 +128,7 @@ def new() -> Response | str:
 @bp.get("/<int:event_id>")
 def detail(event_id: int) -> str:
     """An event with its programme, workshops and figures."""
-    event = _event(event_id)
+    event = _shown_event(event_id)
     return render_template(
         "events/detail.html",
         event=event,
@@ -274,16 +278,15 @@ def delete_item(event_id: int, kind: str, item_id: int) -> Response | str:
 @bp.get("/<int:event_id>/registrations")
 def registrations(event_id: int) -> str:
     """Registrations with filters and counts."""
-    event = _event(event_id)
+    event = _shown_event(event_id)
     options = queries.filter_options(event)
     filters = queries.parse_filters(request.args, options)
-    page = paginate(
-        queries.registrations_query(event.id, filters), parse_page(request.args.get("page")), 50
-    )
+    rows = queries.registration_rows(event.id, filters, parse_page(request.args.get("page")))
     return render_template(
         "events/registrations.html",
         event=event,
-        page=page,
+        page=rows.page,
+        wishes=rows.wishes,
         filters=filters,
         options=options,
         counts=queries.counts(event.id),
@@ -309,7 +312,7 @@ def export(event_id: int, fmt: str) -> Response:
 @bp.get("/<int:event_id>/workshop-lists")
 def workshop_lists(event_id: int) -> str:
     """One list per workshop: assigned participants, or first wishes before assignment."""
-    event = _event(event_id)
+    event = _shown_event(event_id)
     lists = queries.workshop_lists(event)
     return render_template("events/workshop_lists.html", event=event, lists=lists)
 
