@@ -46,7 +46,9 @@ def _problem(event: Event, problem: service.AssignmentProblem) -> Response:
 @bp.get("/<int:event_id>/assignment")
 def assignment(event_id: int) -> str:
     """The draft of the workshop assignment with its metrics, or the form to compute one."""
-    event = _event(event_id)
+    if not permissions.can_manage_events(current_user):  # also checked by the blueprint
+        abort(403)
+    event = queries.event_view(event_id) or abort(404)
     running, problem = tasks.ASSIGNMENT.state(event.id)
     if problem:
         flash(problem, "error")

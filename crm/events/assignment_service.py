@@ -23,15 +23,24 @@ from dataclasses import dataclass
 from dataclasses import field
 from itertools import combinations
 from typing import Any
+from typing import NamedTuple
+from typing import Protocol
 
 from flask import render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_
+from sqlalchemy import bindparam
+from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm.db import datastamp
 from crm.directory.queries import land_choices
+from crm.events.queries import EventView
+from crm.events.queries import WorkshopView
 from crm.extensions import db
 from crm.graph.assign import MIX_ATTRIBUTES
 from crm.graph.assign import Assignment
@@ -44,11 +53,14 @@ from crm.mail.services import in_language
 from crm.mail.services import queue_mail
 from crm.models import AssignmentDraft
 from crm.models import Event
+from crm.models import Initiative
+from crm.models import Organisation
 from crm.models import OrgType
 from crm.models import Person
 from crm.models import Registration
 from crm.models import RegistrationStatus
 from crm.models import Workshop
+from crm.models import WorkshopPreference
 from crm.models.base import utcnow
 from crm.models.text import fold
 from crm.web.labels import label
@@ -105,26 +117,49 @@ class Inputs:
 
     def placements(self) -> dict[int, int | None]:
         """The draft's placement of every current participant (None: no seat or no draft)."""
-        valid = {w.id for w in self.workshops}
         stored = self.draft.placements if self.draft else {}
-        result: dict[int, int | None] = {}
-        for r in self.registrations:
-            value = stored.get(str(r.id))
-            result[r.id] = value if isinstance(value, int) and value in valid else None
-        return result
+        return _placements(stored, self.registrations, {w.id for w in self.workshops})
 
     def fixed(self) -> dict[int, int]:
         """Manual placements: fixed registrations with their draft (else published) workshop."""
-        placed = self.placements()
         valid = {w.id for w in self.workshops}
-        result: dict[int, int] = {}
-        for r in self.registrations:
-            if not r.assignment_fixed:
-                continue
-            workshop_id = placed.get(r.id) or r.assigned_workshop_id
-            if workshop_id in valid and workshop_id is not None:
-                result[r.id] = workshop_id
-        return result
+        return _fixed(self.registrations, self.placements(), valid)
+
+
+class _Placed(Protocol):
+    """What placements are read from: a registration, or a participant of the draft page."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def assigned_workshop_id(self) -> int | None: ...
+    @property
+    def assignment_fixed(self) -> bool: ...
+
+
+def _placements(
+    stored: Mapping[str, Any], registrations: Sequence[_Placed], valid: set[int]
+) -> dict[int, int | None]:
+    """The draft's placement (`stored`) of every one of `registrations` (None: no seat)."""
+    result: dict[int, int | None] = {}
+    for r in registrations:
+        value = stored.get(str(r.id))
+        result[r.id] = value if isinstance(value, int) and value in valid else None
+    return result
+
+
+def _fixed(
+    registrations: Sequence[_Placed], placed: Mapping[int, int | None], valid: set[int]
+) -> dict[int, int]:
+    """Fixed registrations with their draft (else published) workshop."""
+    result: dict[int, int] = {}
+    for r in registrations:
+        if not r.assignment_fixed:
+            continue
+        workshop_id = placed.get(r.id) or r.assigned_workshop_id
+        if workshop_id in valid and workshop_id is not None:
+            result[r.id] = workshop_id
+    return result
 
 
 def parse_mix(values: Iterable[str]) -> tuple[str, ...]:
@@ -133,14 +168,28 @@ def parse_mix(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(a for a in MIX_ATTRIBUTES if a in chosen)
 
 
-def _organisation_key(registration: Registration) -> str | None:
+class _Affiliated(Protocol):
+    """What a participant's organisation and initiative are read from: a registration, or
+    a participant of the draft page."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def organisation_id(self) -> int | None: ...
+    @property
+    def organisation_text(self) -> str | None: ...
+    @property
+    def initiative_id(self) -> int | None: ...
+
+
+def _organisation_key(registration: _Affiliated) -> str | None:
     if registration.organisation_id is not None:
         return f"id:{registration.organisation_id}"
     text = fold(registration.organisation_text)
     return f"text:{text}" if text else None
 
 
-def initiative_pairs(registrations: Sequence[Registration]) -> list[tuple[int, int]]:
+def initiative_pairs(registrations: Sequence[_Affiliated]) -> list[tuple[int, int]]:
     """Pairs of registrations from the same initiative: they already know each other."""
     by_initiative: dict[int, list[int]] = defaultdict(list)
     for r in registrations:
@@ -223,7 +272,7 @@ def _assign(inputs: Inputs, mix: Sequence[str]) -> Assignment:
             inputs.participants,
             inputs.workshop_inputs,
             acquaintances=inputs.acquaintances,
-            fixed=_fixed_argument(inputs),
+            fixed=_fixed_argument(inputs.fixed()),
             mix=tuple(mix),
             seed=SEED,
         )
@@ -233,8 +282,8 @@ def _assign(inputs: Inputs, mix: Sequence[str]) -> Assignment:
         ) from exc
 
 
-def _fixed_argument(inputs: Inputs) -> dict[Hashable, Hashable]:
-    return {registration: workshop for registration, workshop in inputs.fixed().items()}
+def _fixed_argument(fixed: Mapping[int, int]) -> dict[Hashable, Hashable]:
+    return {registration: workshop for registration, workshop in fixed.items()}
 
 
 def _readable(inputs: Inputs, exc: ValueError) -> str:
@@ -383,9 +432,13 @@ def publish(event: Event) -> PublishResult:
 
 @dataclass(frozen=True)
 class Member:
-    """A participant in the draft page."""
+    """A participant in the draft page (plain values: the page is kept per data version)."""
 
-    registration: Registration
+    id: int  # the registration's
+    last_name: str
+    first_name: str
+    full_name: str
+    organisation: str  # the directory's organisation, else the one given, else "—"
     workshop_id: int | None
     wish_rank: int | None  # 1-based position of the workshop in the wishes, None if unlisted
     wishes: list[str]
@@ -412,7 +465,7 @@ class Share:
 class WorkshopDraft:
     """One workshop in the draft page: members and sector composition."""
 
-    workshop: Workshop
+    workshop: WorkshopView
     members: list[Member] = field(default_factory=list)
     composition: list[Share] = field(default_factory=list)
 
@@ -455,9 +508,12 @@ COLUMNS = (_l("Entwurf"), _l("Nur Wünsche (optimal)"), _l("Wer zuerst kommt"), 
 
 @dataclass
 class DraftPage:
-    """Everything the assignment page shows."""
+    """Everything the assignment page shows; kept per data version and language and shared
+    by the requests that show it (`draft_page`): not to be changed."""
 
-    inputs: Inputs
+    has_draft: bool
+    participants: int
+    capacity: int  # the seats of all workshops
     mix: tuple[str, ...]
     workshops: list[WorkshopDraft]
     unassigned: list[Member]
@@ -481,12 +537,24 @@ def _composition(values: Iterable[str], colours: Mapping[str, int]) -> list[Shar
 
 
 def comparison(inputs: Inputs, placements: Mapping[int, int | None]) -> list[AssignmentMetrics]:
+    """`compare` for the inputs of a run."""
+    args = (inputs.participants, inputs.workshop_inputs, inputs.acquaintances, inputs.fixed())
+    return compare(*args, placements)
+
+
+def compare(
+    participants: Sequence[ParticipantInput],
+    workshops: Sequence[WorkshopInput],
+    acquaintances: Sequence[tuple[int, int]],
+    fixed: Mapping[int, int],
+    placements: Mapping[int, int | None],
+) -> list[AssignmentMetrics]:
     """Metrics of the draft, the preferences-only optimum, first-come-first-served and random."""
-    args = (inputs.participants, inputs.workshop_inputs)
-    pairs = inputs.acquaintances
+    args = (participants, workshops)
+    pairs = acquaintances
     try:
         optimum = assign_workshops(
-            *args, acquaintances=pairs, fixed=_fixed_argument(inputs), mix=(), seed=SEED
+            *args, acquaintances=pairs, fixed=_fixed_argument(fixed), mix=(), seed=SEED
         ).workshop_of
     except ValueError:
         optimum = assign_workshops(*args, acquaintances=pairs, mix=(), seed=SEED).workshop_of
@@ -499,40 +567,147 @@ def comparison(inputs: Inputs, placements: Mapping[int, int | None]) -> list[Ass
     return [metrics_of(*args, p, pairs) for p in placements_list]
 
 
-def draft_page(event: Event) -> DraftPage:
-    """The draft of `event` arranged for its page (works without a draft, too)."""
-    inputs = load_inputs(event)
-    draft = inputs.draft
-    placements = inputs.placements()
-    fixed = inputs.fixed()
+class PageParticipant(NamedTuple):
+    """A participating registration as the draft page reads it (`_page_participants`)."""
+
+    id: int
+    last_name: str
+    first_name: str
+    title: str | None
+    sort_name: str
+    organisation_id: int | None
+    organisation_text: str | None
+    organisation_name: str | None
+    organisation_type: OrgType | None
+    land_ags: str | None
+    initiative_id: int | None
+    initiative_name: str | None
+    assigned_workshop_id: int | None
+    assignment_fixed: bool
+
+
+def _participating(event_id: int) -> Any:
+    return and_(Registration.event_id == event_id, Registration.status.in_(PARTICIPATING))
+
+
+def _page_participants(event_id: int) -> list[PageParticipant]:
+    """The event's participants (people with a seat) with what the page shows and the
+    algorithm reads of them, in registration order, in one statement."""
+    rows = db.session.execute(
+        select(
+            Registration.id,
+            Person.last_name,
+            Person.first_name,
+            Person.title,
+            Person.sort_name,
+            Registration.organisation_id,
+            Registration.organisation_text,
+            Organisation.name,
+            Organisation.type,
+            Organisation.land_ags,
+            Registration.initiative_id,
+            Initiative.name,
+            Registration.assigned_workshop_id,
+            Registration.assignment_fixed,
+        )
+        .join(Person, Person.id == Registration.person_id)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+        .outerjoin(Initiative, Initiative.id == Registration.initiative_id)
+        .where(_participating(event_id))
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    return [PageParticipant._make(row) for row in rows]
+
+
+def _page_wishes(event_id: int) -> dict[int, list[int]]:
+    """The ranked wishes (workshop ids) of the event's participants, in one statement."""
+    wishes: dict[int, list[int]] = {}
+    rows = db.session.execute(
+        select(WorkshopPreference.registration_id, WorkshopPreference.workshop_id)
+        .join(Registration, Registration.id == WorkshopPreference.registration_id)
+        .where(_participating(event_id))
+        .order_by(WorkshopPreference.registration_id, WorkshopPreference.rank)
+    )
+    for registration_id, workshop_id in rows:
+        wishes.setdefault(registration_id, []).append(workshop_id)
+    return wishes
+
+
+# What tells the draft page of an event apart beyond the data version: the draft (no
+# audited record: its time changes with every run, move, release and publication) and
+# the newest change of a registration (a change of wishes alone is not audited, but
+# touches its registration). Built once, with the event's id as a parameter.
+_PAGE_VERSION = select(
+    select(AssignmentDraft.updated_at)
+    .where(AssignmentDraft.event_id == bindparam("event_id"))
+    .scalar_subquery(),
+    select(func.max(Registration.updated_at))
+    .where(Registration.event_id == bindparam("event_id"))
+    .scalar_subquery(),
+)
+
+
+def draft_page(event: EventView) -> DraftPage:
+    """The draft of `event` arranged for its page (works without a draft, too), computed
+    once per data version, version of the draft and of the event's registrations, and
+    language: the comparison with the other methods runs the algorithm twice, and the
+    page is the same for every member of staff."""
+    version = tuple(db.session.execute(_PAGE_VERSION, {"event_id": event.id}).one())
+    key = (event.id, str(get_locale()), version)
+    return datastamp.cached("assignment_page", key, lambda: _draft_page(event))
+
+
+def _draft_page(event: EventView) -> DraftPage:
+    workshops = sorted(event.workshops, key=lambda w: (w.position, w.id))
+    registrations = _page_participants(event.id)
+    wishes = _page_wishes(event.id)
+    draft = db.session.execute(
+        select(
+            AssignmentDraft.mix,
+            AssignmentDraft.placements,
+            AssignmentDraft.notes,
+            AssignmentDraft.published_at,
+        ).where(AssignmentDraft.event_id == event.id)
+    ).one_or_none()
+    valid = {w.id for w in workshops}
+    placements = _placements(draft.placements if draft else {}, registrations, valid)
+    fixed = _fixed(registrations, placements, valid)
     notes = draft.notes if draft else {}
-    titles = {w.id: w.title for w in inputs.workshops}
+    titles = {w.id: w.title for w in workshops}
     laender = dict(land_choices())  # kept per process: no statement
     unknown = _("unbekannt")
 
-    def sector_of(r: Registration) -> str:
-        return label(OrgType(r.organisation.type)) if r.organisation else unknown
+    def sector_of(r: PageParticipant) -> str:
+        return label(r.organisation_type) if r.organisation_type is not None else unknown
 
-    sectors = [sector_of(r) for r in inputs.registrations]
+    sectors = [sector_of(r) for r in registrations]
     colours = {
         name: i
         for i, (name, _n) in enumerate(
             sorted(Counter(sectors).items(), key=lambda item: (-item[1], item[0]))
         )
     }
-    by_workshop = {w.id: WorkshopDraft(w) for w in inputs.workshops}
+    by_workshop = {w.id: WorkshopDraft(w) for w in workshops}
     unassigned: list[Member] = []
-    for r, sector in zip(inputs.registrations, sectors, strict=True):
+    sort_names = {r.id: r.sort_name for r in registrations}
+    for r, sector in zip(registrations, sectors, strict=True):
         workshop_id = placements[r.id]
-        wish_ids = [p.workshop_id for p in r.preferences]
+        wish_ids = wishes.get(r.id, [])
+        has_organisation = r.organisation_id is not None
         member = Member(
-            registration=r,
+            id=r.id,
+            last_name=r.last_name,
+            first_name=r.first_name,
+            full_name=" ".join(p for p in (r.title, r.first_name, r.last_name) if p),
+            organisation=r.organisation_name
+            if r.organisation_name is not None
+            else (r.organisation_text or "—"),
             workshop_id=workshop_id,
             wish_rank=wish_ids.index(workshop_id) + 1 if workshop_id in wish_ids else None,
             wishes=[titles.get(w, "?") for w in wish_ids],
             sector=sector,
-            land=laender.get(r.organisation.land_ags or "", "—") if r.organisation else "—",
-            initiative=r.initiative.name if r.initiative else "—",
+            land=laender.get(r.land_ags or "", "—") if has_organisation else "—",
+            initiative=r.initiative_name if r.initiative_name is not None else "—",
             note=str(notes.get(str(r.id)) or _("Noch nicht berechnet.")),
             fixed=r.id in fixed,
             published=draft is not None and r.assigned_workshop_id == workshop_id,
@@ -542,17 +717,37 @@ def draft_page(event: Event) -> DraftPage:
         else:
             by_workshop[workshop_id].members.append(member)
     for item in by_workshop.values():
-        item.members.sort(key=lambda m: (m.registration.person.sort_name, m.registration.id))
+        item.members.sort(key=lambda m: (sort_names[m.id], m.id))
         item.composition = _composition((m.sector for m in item.members), colours)
     metrics: list[MetricRow] = []
-    if draft is not None and inputs.registrations and inputs.workshops:
-        figures = [m.as_dict() for m in comparison(inputs, placements)]
+    if draft is not None and registrations and workshops:
+        participants = [
+            ParticipantInput(
+                id=r.id,
+                preferences=tuple(w for w in wishes.get(r.id, []) if w in valid),
+                sector=r.organisation_type.value if r.organisation_type is not None else None,
+                organisation=_organisation_key(r),
+                land=r.land_ags if r.organisation_id is not None else None,
+                initiative=r.initiative_id,
+            )
+            for r in registrations
+        ]
+        workshop_inputs = [
+            WorkshopInput(w.id, w.capacity, w.title, tuple(t.id for t in w.themes))
+            for w in workshops
+        ]
+        pairs = initiative_pairs(registrations)
+        figures = [
+            m.as_dict() for m in compare(participants, workshop_inputs, pairs, fixed, placements)
+        ]
         metrics = [
             MetricRow(key, label_, [f[key] for f in figures], kind, lower)
             for key, label_, kind, lower in METRICS
         ]
     return DraftPage(
-        inputs=inputs,
+        has_draft=draft is not None,
+        participants=len(registrations),
+        capacity=sum(w.capacity for w in workshops),
         mix=tuple(a for a in (draft.mix.split(",") if draft else ["sector"]) if a),
         workshops=list(by_workshop.values()),
         unassigned=unassigned,
