@@ -11,17 +11,21 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from crm import permissions
 from crm.accounts.session import public
+from crm.db.datastamp import data_stamp
 from crm.main.queries import counts_per_land
 from crm.main.queries import initiatives_by_land
 from crm.main.queries import record_counts
+from crm.models.base import today
 from crm.public.queries import initiative_seats
 from crm.reference.maps import GermanyMap
 from crm.reference.maps import Seat
 from crm.reference.maps import germany_map
+from crm.web.fragments import fragment
 from crm.web.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -34,9 +38,22 @@ def index() -> Response | str:
         return redirect(url_for("portal.home"))
     if not permissions.is_staff(current_user):
         abort(403)
+    return render_template("main/index.html", figures=figures_html())
+
+
+def figures_html() -> Markup:
+    """The figures, the map and the initiatives by Land as HTML: all of the page but the
+    admins' backup warning, the same for all staff and most of its cost (four statements
+    and some thousand links), so rendered once per data version and day (memberships count
+    while they are active) and kept per language. Any save changes the data version, so
+    the next request renders them anew."""
+    return fragment("start", None, (data_stamp(), today()), _render_figures)
+
+
+def _render_figures() -> str:
     per_land = counts_per_land()
     return render_template(
-        "main/index.html",
+        "main/_figures.html",
         counts=record_counts(),
         per_land=per_land,
         land_map=staff_map({row.ags: row.initiatives for row in per_land}),
