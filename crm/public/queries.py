@@ -111,6 +111,19 @@ def listed_initiative(initiative_id: int) -> Initiative | None:
     return initiative
 
 
+def listed_names() -> dict[int, str]:
+    """{id: name} of the listed initiatives, per data version: whether a profile may be
+    shown, and its title, without reading the initiative."""
+
+    def load() -> dict[int, str]:
+        rows = db.session.execute(
+            select(Initiative.id, Initiative.name).where(Initiative.public_listing.is_(True))
+        )
+        return {ini_id: name for ini_id, name in rows}
+
+    return datastamp.cached("listed_names", None, load)
+
+
 @dataclass(frozen=True)
 class PublicContact:
     """A person who agreed to be named publicly, with what may be shown of them."""
