@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
 from typing import Any
+from typing import Generic
+from typing import TypeVar
 
 import networkx as nx
 from flask import current_app
@@ -29,6 +31,7 @@ from flask import jsonify
 from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from crm import permissions
@@ -177,9 +180,52 @@ class GraphPage:
     max_nodes: int = DEFAULT_MAX_NODES
 
 
+#: The views the graph page showed of one graph version, kept on its cache entry (`Kept`).
+PAGE_VIEWS = "graphview:page-views"
+#: The parts of the graph page rendered for those views, kept on its cache entry (`PageHtml`).
+PAGE_HTML = "graphview:page-html"
+
+
 def graph_page(user: Any, args: Any) -> GraphPage:
-    """The view of the cached graph `user` may see, for the query string `args`."""
-    return _cut(*_asked(user, args), _max_nodes())
+    """The view of the cached graph `user` may see, for the query string `args`.
+
+    The view is cut once per graph version and filters (`PAGE_VIEWS`): cutting a
+    600-node neighbourhood costs some 10 ms at scale, and the page is asked again and
+    again for the same view (a reload, the next colleague). Like graph.json's answers
+    (`Bodies`), the views go with their cache entry, whose key holds the data version,
+    the day and the viewer's scope: a save or another scope finds another entry."""
+    entry, context, params = _asked(user, args)
+    max_nodes = _max_nodes()
+    views: PageViews = entry.derived(PAGE_VIEWS, lambda _graph: PageViews())
+    key = (params.filters, max_nodes)
+    view = views.get(key)
+    if view is None:
+        view = _cut(entry, context, params, max_nodes).view
+        views.put(key, view)
+    missing = params.filters.focus is not None and view.focus is None
+    return GraphPage(
+        params=params,
+        view=view,
+        context=context,
+        missing_focus=missing,
+        entry=entry,
+        max_nodes=max_nodes,
+    )
+
+
+def page_html(page: GraphPage, name: str, render: Callable[[], str]) -> Markup:
+    """The HTML of `render()` for the part `name` of the graph page, rendered once per
+    graph version, view, language and URL root (`PAGE_HTML`): what the page shows of the
+    view itself (the table of its nodes) is the same for everyone who sees this graph."""
+    if page.entry is None:
+        return Markup(render())  # noqa: S704 - rendered by an autoescaping template
+    parts: PageHtml = page.entry.derived(PAGE_HTML, lambda _graph: PageHtml())
+    key = (name, page.params.filters, page.max_nodes, *_where_rendered())
+    html = parts.get(key)
+    if html is None:
+        html = Markup(render())  # noqa: S704 - rendered by an autoescaping template
+        parts.put(key, html)
+    return html
 
 
 def _asked(user: Any, args: Any) -> tuple[cache.CachedGraph, GraphContext, GraphParams]:
@@ -394,7 +440,65 @@ class Body:
     mimetype: str = "application/json"
 
 
-class Bodies:
+V = TypeVar("V")
+
+
+class Kept(Generic[V]):
+    """Values kept on a graph's cache entry, by key, the least recently used going first
+    beyond `max_count` values or `max_bytes` (as `size` counts them)."""
+
+    max_count = 32
+    max_bytes = 4_000_000
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[Hashable, V] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def size(self, value: V) -> int:
+        """What `value` counts against `max_bytes` (nothing: only the count bounds)."""
+        return 0
+
+    def get(self, key: Hashable) -> V | None:
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: V) -> None:
+        with self._lock:
+            old = self._values.pop(key, None)
+            if old is not None:
+                self._size -= self.size(old)
+            self._values[key] = value
+            self._size += self.size(value)
+            while len(self._values) > 1 and (
+                len(self._values) > self.max_count or self._size > self.max_bytes
+            ):
+                _key, dropped = self._values.popitem(last=False)
+                self._size -= self.size(dropped)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._values)
+
+
+class PageViews(Kept[GraphView]):
+    """Views cut for the graph page (a 600-node view holds some hundred kB of nodes and
+    edges), bounded by their number."""
+
+    max_count = 16
+
+
+class PageHtml(Kept[Markup]):
+    """Rendered parts of the graph page (a 600-node table is some 300 kB), bounded by size."""
+
+    def size(self, value: Markup) -> int:
+        return len(value)
+
+
+class Bodies(Kept[Body]):
     """The finished graph.json answers of one graph version, by what decides their bytes.
 
     Why: cutting a 600-node neighbourhood out of the graph, placing it and writing it as
@@ -409,50 +513,20 @@ class Bodies:
     bodies or `max_bytes`, the least recently used go.
     """
 
-    max_count = 32
-    max_bytes = 4_000_000
-
-    def __init__(self) -> None:
-        self._bodies: OrderedDict[Hashable, Body] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Body | None:
-        with self._lock:
-            body = self._bodies.get(key)
-            if body is not None:
-                self._bodies.move_to_end(key)
-            return body
-
-    def put(self, key: Hashable, body: Body) -> None:
-        with self._lock:
-            old = self._bodies.pop(key, None)
-            if old is not None:
-                self._size -= len(old.data)
-            self._bodies[key] = body
-            self._size += len(body.data)
-            while len(self._bodies) > 1 and (
-                len(self._bodies) > self.max_count or self._size > self.max_bytes
-            ):
-                _key, dropped = self._bodies.popitem(last=False)
-                self._size -= len(dropped.data)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._bodies)
+    def size(self, value: Body) -> int:
+        return len(value.data)
 
 
 def _body_key(params: GraphParams, max_nodes: int) -> Hashable:
     """What decides the bytes of a view's answer besides the graph version and scope."""
+    return (params.filters, params.colour, max_nodes, *_where_rendered())
+
+
+def _where_rendered() -> tuple[str, weakref.ref[Any], str]:
+    """What else decides rendered text and links: the language, the app (its URL rules)
+    and its script root."""
     app = weakref.ref(current_app._get_current_object())  # type: ignore[attr-defined]
-    return (
-        params.filters,
-        params.colour,
-        max_nodes,
-        str(get_locale()),
-        app,
-        request.script_root,
-    )
+    return (str(get_locale()), app, request.script_root)
 
 
 def graph_json(user: Any, args: Any) -> Body | None:

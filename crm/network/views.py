@@ -152,7 +152,22 @@ def graph() -> str:
     """The interactive network graph (staff): filters in the URL, elements from graph.json."""
     page = _graph_page()
     return render_template(
-        "network/graph.html", g=page, gq=graph_queries, computed_at=graph_queries.computed_at(page)
+        "network/graph.html",
+        g=page,
+        gq=graph_queries,
+        computed_at=graph_queries.computed_at(page),
+        table=_graph_table(page),
+    )
+
+
+def _graph_table(page: graph_queries.GraphPage) -> Markup:
+    """The shown nodes as a table (the text alternative of the drawing): most of the page's
+    cost (a row per node, 600 at most) and the same for everyone who sees this view, so
+    rendered once per graph version, view and language."""
+    return graph_queries.page_html(
+        page,
+        "table",
+        lambda: render_template("network/_graph_table.html", g=page, gq=graph_queries),
     )
 
 
