@@ -156,4 +156,12 @@ def _translated(translations: NullTranslations) -> dict[Enum, str]:
 
 def choices(enum_cls: type[Enum]) -> list[tuple[str, str]]:
     """(value, label) pairs for a select field, in declaration order."""
-    return [(m.value, label(m)) for m in enum_cls]
+    return list(_choices(enum_cls, current_translations()))
+
+
+@functools.lru_cache(maxsize=256)
+def _choices(enum_cls: type[Enum], translations: NullTranslations) -> tuple[tuple[str, str], ...]:
+    """`choices` in the catalogue `translations`: the list pages' filters and rows name
+    their types and statuses by them on every request."""
+    labels = _translated(translations)
+    return tuple((m.value, labels.get(m, m.value)) for m in enum_cls)

@@ -29,6 +29,8 @@ from crm.web.i18n import format_clock
 from crm.web.i18n import format_day
 from crm.web.i18n import format_moment
 from crm.web.labels import label
+from crm.web.navigation import menu
+from crm.web.navigation import navigation
 
 
 def _date(value: dt.date | None) -> str:
@@ -214,6 +216,8 @@ def register(app: Flask) -> None:
         url_for_id=url_for_id,
         option_tags=option_tags,
         form_errors=form_errors,
+        navigation=navigation,
+        menu=menu,
         current_locale=lambda: str(get_locale()),
         _=_gettext,
         gettext=_gettext,
