@@ -15,8 +15,10 @@ from sqlalchemy.orm import joinedload
 
 from crm.activity.queries import interactions_for
 from crm.directory.loading import NAMED_ONLY
+from crm.directory.loading import RECORD_ID
+from crm.directory.loading import RecordList
 from crm.directory.loading import by_id
-from crm.directory.loading import links_page
+from crm.directory.loading import links_list
 from crm.directory.loading import relationships_of
 from crm.extensions import db
 from crm.models import Affiliation
@@ -34,7 +36,6 @@ from crm.models import interaction_persons
 from crm.models.text import fold
 from crm.models.text import like_contains
 from crm.web.pagination import Page
-from crm.web.pagination import paginate_in_record
 
 KINDS = ("initiative", "organisation", "person")
 
@@ -63,25 +64,31 @@ class Linked(NamedTuple):
     name: str
 
 
-def _children_and_hosted(organisation_id: int) -> tuple[list[Linked], list[Linked]]:
-    """The organisation's first 100 subunits and the initiatives it hosts, by name, in one
-    statement."""
+def _children_and_hosted_statement() -> Any:
+    """SQL: an organisation's first 100 subunits and the initiatives it hosts, by name."""
     children = (
         select(literal("child").label("kind"), Organisation.id, Organisation.name)
-        .where(Organisation.parent_id == organisation_id)
+        .where(Organisation.parent_id == RECORD_ID)
         .order_by(Organisation.sort_name, Organisation.id)
         .limit(100)
         .subquery()
     )
     hosted = (
         select(literal("hosted").label("kind"), Initiative.id, Initiative.name)
-        .where(Initiative.host_organisation_id == organisation_id)
+        .where(Initiative.host_organisation_id == RECORD_ID)
         .order_by(Initiative.sort_name, Initiative.id)
         .subquery()
     )
+    return union_all(select(children), select(hosted))
+
+
+def _children_and_hosted(organisation_id: int) -> tuple[list[Linked], list[Linked]]:
+    """The organisation's first 100 subunits and the initiatives it hosts, by name, in one
+    statement."""
     found: dict[str, list[Linked]] = {"child": [], "hosted": []}
-    both = union_all(select(children), select(hosted))
-    for kind, record_id, name in db.session.execute(both):
+    for kind, record_id, name in db.session.execute(
+        _CHILDREN_AND_HOSTED, {"record_id": organisation_id}
+    ):
         found[kind].append(Linked(record_id, name))
     return found["child"], found["hosted"]
 
@@ -115,6 +122,46 @@ ORGANISATION_PAGES = ("memberships_page", "people_page", "relationships_page")
 PERSON_PAGES = ("affiliations_page", "roles_page")
 
 
+# The statements of the organisation and person pages, built once with the record's id
+# (and a list's limit and offset) as parameters: a record page spends no time composing
+# them or their cache keys, which cost about as much as reading their rows.
+_ORGANISATION = (
+    select(Organisation)
+    .where(Organisation.id == RECORD_ID)
+    .options(
+        joinedload(Organisation.parent),
+        joinedload(Organisation.land),
+        joinedload(Organisation.kreis),
+    )
+)
+_CHILDREN_AND_HOSTED = _children_and_hosted_statement()
+_ORGANISATION_LISTS = {
+    "memberships": links_list(
+        Membership,
+        Membership.initiative,
+        Membership.organisation_id == RECORD_ID,
+        order_by=(Initiative.sort_name, Membership.id),
+        only=NAMED_ONLY[Initiative],
+    ),
+    "affiliations": links_list(
+        Affiliation,
+        Affiliation.person,
+        Affiliation.organisation_id == RECORD_ID,
+        order_by=(Person.sort_name, Affiliation.id),
+        only=PERSON_SHOWN,
+    ),
+    "relationships": RecordList(
+        select(Relationship)
+        .where(relationships_of("organisation", RECORD_ID))
+        .options(
+            joinedload(Relationship.organisation_a).load_only(*NAMED_ONLY[Organisation]),
+            joinedload(Relationship.organisation_b).load_only(*NAMED_ONLY[Organisation]),
+        )
+        .order_by(Relationship.id)
+    ),
+}
+
+
 def organisation_detail(
     organisation_id: int,
     *,
@@ -124,43 +171,16 @@ def organisation_detail(
 ) -> OrganisationDetail | None:
     """One organisation with a page of its memberships, people and relationships each,
     and its recent interactions."""
-    org = by_id(
-        Organisation, organisation_id, Organisation.parent, Organisation.land, Organisation.kreis
-    )
+    org = db.session.scalar(_ORGANISATION, {"record_id": organisation_id})
     if org is None:
         return None
-    memberships = links_page(
-        Membership,
-        Membership.initiative,
-        Membership.organisation_id == organisation_id,
-        order_by=(Initiative.sort_name, Membership.id),
-        page=memberships_page,
-        only=NAMED_ONLY[Initiative],
-    )
-    affiliations = links_page(
-        Affiliation,
-        Affiliation.person,
-        Affiliation.organisation_id == organisation_id,
-        order_by=(Person.sort_name, Affiliation.id),
-        page=people_page,
-        only=PERSON_SHOWN,
-    )
-    relationships = paginate_in_record(
-        select(Relationship)
-        .where(relationships_of("organisation", organisation_id))
-        .options(
-            joinedload(Relationship.organisation_a).load_only(*NAMED_ONLY[Organisation]),
-            joinedload(Relationship.organisation_b).load_only(*NAMED_ONLY[Organisation]),
-        )
-        .order_by(Relationship.id),
-        relationships_page,
-    )
+    lists = _ORGANISATION_LISTS
     children, hosted = _children_and_hosted(organisation_id)
     return OrganisationDetail(
         org,
-        memberships,
-        affiliations,
-        relationships,
+        lists["memberships"].page(organisation_id, memberships_page),
+        lists["affiliations"].page(organisation_id, people_page),
+        lists["relationships"].page(organisation_id, relationships_page),
         children,
         hosted,
         interactions_for(organisation_id=organisation_id, limit=10),
@@ -178,6 +198,29 @@ class PersonDetail:
     interactions: list[Interaction]
 
 
+_PERSON_LISTS = {
+    "affiliations": links_list(
+        Affiliation,
+        Affiliation.organisation,
+        Affiliation.person_id == RECORD_ID,
+        order_by=(Organisation.sort_name, Affiliation.id),
+        only=NAMED_ONLY[Organisation],
+    ),
+    "roles": links_list(
+        InitiativeRole,
+        InitiativeRole.initiative,
+        InitiativeRole.person_id == RECORD_ID,
+        order_by=(Initiative.sort_name, InitiativeRole.role, InitiativeRole.id),
+        only=NAMED_ONLY[Initiative],
+    ),
+}
+_CONSENTS = (
+    select(Consent)
+    .where(Consent.person_id == RECORD_ID)
+    .order_by(Consent.given_at.desc(), Consent.id.desc())
+)
+
+
 def person_detail(
     person_id: int, *, affiliations_page: int = 1, roles_page: int = 1
 ) -> PersonDetail | None:
@@ -186,32 +229,12 @@ def person_detail(
     person = db.session.get(Person, person_id)
     if person is None:
         return None
-    affiliations = links_page(
-        Affiliation,
-        Affiliation.organisation,
-        Affiliation.person_id == person_id,
-        order_by=(Organisation.sort_name, Affiliation.id),
-        page=affiliations_page,
-        only=NAMED_ONLY[Organisation],
-    )
-    roles = links_page(
-        InitiativeRole,
-        InitiativeRole.initiative,
-        InitiativeRole.person_id == person_id,
-        order_by=(Initiative.sort_name, InitiativeRole.role, InitiativeRole.id),
-        page=roles_page,
-        only=NAMED_ONLY[Initiative],
-    )
-    consents = db.session.scalars(
-        select(Consent)
-        .where(Consent.person_id == person_id)
-        .order_by(Consent.given_at.desc(), Consent.id.desc())
-    ).all()
+    lists = _PERSON_LISTS
     return PersonDetail(
         person,
-        affiliations,
-        roles,
-        list(consents),
+        lists["affiliations"].page(person_id, affiliations_page),
+        lists["roles"].page(person_id, roles_page),
+        list(db.session.scalars(_CONSENTS, {"record_id": person_id})),
         interactions_for(person_id=person_id, limit=10),
     )
 

@@ -14,8 +14,10 @@ from typing import Any
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import Date
 from sqlalchemy import Select
 from sqlalchemy import String
+from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import cast
 from sqlalchemy import exists
@@ -31,6 +33,8 @@ from sqlalchemy.orm import selectinload
 from crm import permissions
 from crm.db import datastamp
 from crm.directory.loading import NAMED_ONLY
+from crm.directory.loading import RECORD_ID
+from crm.directory.loading import RecordList
 from crm.directory.loading import relationships_of
 from crm.extensions import db
 from crm.links.services import can_end
@@ -65,7 +69,6 @@ from crm.models.text import like_contains
 from crm.web.labels import choices
 from crm.web.pagination import RECORD_LIST_SIZE
 from crm.web.pagination import Page
-from crm.web.pagination import paginate_in_record
 
 
 @dataclass(frozen=True)
@@ -582,12 +585,11 @@ class Named(NamedTuple):
     name: str
 
 
-def _page_of(rank: Any, total: Any, page: int) -> ColumnElement[bool]:
-    """SQL: `rank` (1, 2, …) lies on page `page` of RECORD_LIST_SIZE rows out of `total`,
-    or on the last page when `page` lies beyond it."""
-    wanted = (page - 1) * RECORD_LIST_SIZE
+def _page_of(rank: Any, total: Any, skip: Any) -> ColumnElement[bool]:
+    """SQL: `rank` (1, 2, …) lies on the page of RECORD_LIST_SIZE rows out of `total` that
+    starts after `skip` rows (a parameter), or on the last page when that lies beyond it."""
     last = (total - 1) // RECORD_LIST_SIZE * RECORD_LIST_SIZE
-    first = case((last < wanted, last), else_=wanted)
+    first = case((last < skip, last), else_=skip)
     return (rank > first) & (rank <= first + RECORD_LIST_SIZE)
 
 
@@ -596,19 +598,21 @@ def _page_number(total: int, page: int) -> int:
     return min(page, Page([], page, RECORD_LIST_SIZE, total).pages)
 
 
-def _members_and_former(
-    initiative_id: int,
-    show_all: OrgType | None,
-    members_page: int = 1,
-    former_page: int = 1,
-) -> tuple[list[MemberGroup], Page[Member]]:
-    """Active members by organisation type (in the order of the types), each with its
-    count and its first MEMBERS_PER_TYPE by name (a page of RECORD_LIST_SIZE of
-    `show_all`), and a page of the former members by name: one statement, the ranks and
-    counts as windows over the active members of each type and over the former ones, the
-    listed rows read from the same subquery (only the columns the page shows)."""
-    group = case((Membership.is_active, Organisation.type))  # NULL: a former member
-    ranked = (
+def _members_statement(expanded: bool) -> Select[Any]:
+    """SQL: an initiative's active members by organisation type, each type's count and its
+    first MEMBERS_PER_TYPE by name, and a page of its former members by name, in one
+    statement: the ranks and counts are windows over the members of each type that are
+    active on the day and over the former ones, and the listed rows are read from the same
+    subquery (only the columns the page shows). With `expanded`, one type is listed a page
+    at a time instead. Parameters: the initiative (`record_id`), the day (`day`), the rows
+    before the page of former members (`former_skip`), and with `expanded` the type
+    (`show_all`) and the rows before its page (`members_skip`)."""
+    day = bindparam("day", type_=Date())
+    # Membership.is_active, but on the day given as a parameter, not the day of composing
+    active = (Membership.since.is_(None) | (Membership.since <= day)) & (
+        Membership.until.is_(None) | (Membership.until >= day)
+    )
+    grouped = (
         select(
             Membership.id,
             Membership.role,
@@ -617,28 +621,32 @@ def _members_and_former(
             Organisation.id.label("organisation_id"),
             Organisation.name.label("organisation_name"),
             Organisation.sort_name,
-            group.label("org_type"),
-            func.row_number()
-            .over(partition_by=group, order_by=(Organisation.sort_name, Membership.id))
-            .label("rank"),
-            func.count().over(partition_by=group).label("total"),
+            case((active, Organisation.type)).label("org_type"),  # NULL: a former member
         )
         .join(Membership.organisation)
-        .where(Membership.initiative_id == initiative_id)
+        .where(Membership.initiative_id == RECORD_ID)
         .subquery()
     )
+    ranked = select(
+        grouped,
+        func.row_number()
+        .over(partition_by=grouped.c.org_type, order_by=(grouped.c.sort_name, grouped.c.id))
+        .label("rank"),
+        func.count().over(partition_by=grouped.c.org_type).label("total"),
+    ).subquery()
     former = ranked.c.org_type.is_(None)
-    listed = former & _page_of(ranked.c.rank, ranked.c.total, former_page)
-    if show_all is None:
-        listed = listed | (~former & (ranked.c.rank <= MEMBERS_PER_TYPE))
+    first_of_type = ~former & (ranked.c.rank <= MEMBERS_PER_TYPE)
+    listed = former & _page_of(ranked.c.rank, ranked.c.total, bindparam("former_skip"))
+    if not expanded:
+        listed = listed | first_of_type
     else:
-        expanded = ranked.c.org_type == show_all
+        shown = ranked.c.org_type == bindparam("show_all", type_=Organisation.__table__.c.type.type)
         listed = (
             listed
-            | (~former & ~expanded & (ranked.c.rank <= MEMBERS_PER_TYPE))
-            | (expanded & _page_of(ranked.c.rank, ranked.c.total, members_page))
+            | (~shown & first_of_type)
+            | (shown & _page_of(ranked.c.rank, ranked.c.total, bindparam("members_skip")))
         )
-    rows = db.session.execute(
+    return (
         select(
             ranked.c.id,
             ranked.c.role,
@@ -651,8 +659,39 @@ def _members_and_former(
         )
         .where(listed)
         .order_by(ranked.c.sort_name, ranked.c.id)
-    ).all()
+    )
+
+
+# Built once per variant (one type shown in full or none), with the day and the pages as
+# parameters: composing the statement and its cache key cost the initiative page more
+# than reading its rows.
+_MEMBERS = {False: _members_statement(False), True: _members_statement(True)}
+
+
+def _skip(page: int) -> int:
+    """The rows of a record's list before its page `page`."""
+    return (page - 1) * RECORD_LIST_SIZE
+
+
+def _members_and_former(
+    initiative_id: int,
+    show_all: OrgType | None,
+    members_page: int = 1,
+    former_page: int = 1,
+) -> tuple[list[MemberGroup], Page[Member]]:
+    """Active members by organisation type (in the order of the types), each with its
+    count and its first MEMBERS_PER_TYPE by name (a page of RECORD_LIST_SIZE of
+    `show_all`), and a page of the former members by name: one statement (see
+    `_members_statement`)."""
     day = today()
+    values: dict[str, Any] = {
+        "record_id": initiative_id,
+        "day": day,
+        "former_skip": _skip(former_page),
+    }
+    if show_all is not None:
+        values.update(show_all=show_all, members_skip=_skip(members_page))
+    rows = db.session.execute(_MEMBERS[show_all is not None], values).all()
     counts: dict[OrgType, int] = {}
     by_type: dict[OrgType, list[Member]] = {}
     former_members: list[Member] = []
@@ -701,26 +740,33 @@ def kreis_names() -> dict[str, str]:
     return dict(datastamp.cached("kreis_names", None, load))
 
 
+def _vocabulary_links() -> Any:
+    """SQL: the keys of an initiative's themes, formats, Länder and Kreise, by kind."""
+    return union_all(
+        *(
+            select(literal(kind).label("kind"), cast(column, String).label("key")).where(
+                table.c.initiative_id == RECORD_ID
+            )
+            for kind, (table, column) in _VOCABULARY_TABLES.items()
+        )
+    )
+
+
+_VOCABULARY_TABLES = {
+    "themes": (initiative_themes, initiative_themes.c.theme_id),
+    "formats": (initiative_formats, initiative_formats.c.format_id),
+    "laender": (initiative_laender, initiative_laender.c.land_ags),
+    "kreise": (initiative_kreise, initiative_kreise.c.kreis_ags),
+}
+_VOCABULARY_LINKS = _vocabulary_links()
+
+
 def initiative_vocabularies(initiative_id: int) -> dict[str, list[Named]]:
     """The initiative's themes and formats (in the admins' order), Länder and Kreise (by
     name): the links in one statement, the names from the vocabularies cached by data
     version."""
-    tables = {
-        "themes": (initiative_themes, initiative_themes.c.theme_id),
-        "formats": (initiative_formats, initiative_formats.c.format_id),
-        "laender": (initiative_laender, initiative_laender.c.land_ags),
-        "kreise": (initiative_kreise, initiative_kreise.c.kreis_ags),
-    }
-    links = union_all(
-        *(
-            select(literal(kind).label("kind"), cast(column, String).label("key")).where(
-                table.c.initiative_id == initiative_id
-            )
-            for kind, (table, column) in tables.items()
-        )
-    )
-    keys: dict[str, set[str]] = {kind: set() for kind in tables}
-    for kind, key in db.session.execute(links):
+    keys: dict[str, set[str]] = {kind: set() for kind in _VOCABULARY_TABLES}
+    for kind, key in db.session.execute(_VOCABULARY_LINKS, {"record_id": initiative_id}):
         keys[kind].add(str(key))
     kreise = kreis_names()  # by name: only the initiative's few, not all 400
     vocabularies = {
@@ -734,8 +780,40 @@ def initiative_vocabularies(initiative_id: int) -> dict[str, list[Named]]:
     }
     return {
         kind: [Named(key, name) for key, name in vocabularies[kind] if key in keys[kind]]
-        for kind in tables
+        for kind in _VOCABULARY_TABLES
     }
+
+
+# The initiative page's other statements, built once with the initiative's id (and a
+# list's limit and offset) as parameters, like the members'.
+_INITIATIVE = (
+    select(Initiative)
+    .where(Initiative.id == RECORD_ID)
+    .options(joinedload(Initiative.host_organisation).load_only(*NAMED_ONLY[Organisation]))
+)
+_CONTACTS = RecordList(
+    select(InitiativeRole)
+    .join(InitiativeRole.person)
+    .where(InitiativeRole.initiative_id == RECORD_ID)
+    .options(contains_eager(InitiativeRole.person))
+    .order_by(InitiativeRole.role, Person.sort_name, InitiativeRole.id)
+)
+_RELATIONSHIPS = RecordList(
+    select(Relationship)
+    .where(relationships_of("initiative", RECORD_ID))
+    .options(
+        joinedload(Relationship.initiative_a).load_only(*NAMED_ONLY[Initiative]),
+        joinedload(Relationship.initiative_b).load_only(*NAMED_ONLY[Initiative]),
+    )
+    .order_by(Relationship.id)
+)
+_INTERACTIONS = (
+    select(Interaction)
+    .where(Interaction.initiative_id == RECORD_ID)
+    .options(joinedload(Interaction.author))
+    .order_by(Interaction.occurred_at.desc())
+    .limit(10)
+)
 
 
 def initiative_detail(
@@ -749,45 +827,17 @@ def initiative_detail(
 ) -> InitiativeDetail | None:
     """Load one initiative with a page of each of its long lists (members, former members,
     contacts, relationships) and its recent interactions."""
-    initiative = db.session.scalar(
-        select(Initiative)
-        .where(Initiative.id == initiative_id)
-        .options(joinedload(Initiative.host_organisation).load_only(*NAMED_ONLY[Organisation]))
-    )
+    record = {"record_id": initiative_id}
+    initiative = db.session.scalar(_INITIATIVE, record)
     if initiative is None:
         return None
     groups, former = _members_and_former(initiative_id, show_all, members_page, former_page)
-    roles = paginate_in_record(
-        select(InitiativeRole)
-        .join(InitiativeRole.person)
-        .where(InitiativeRole.initiative_id == initiative_id)
-        .options(contains_eager(InitiativeRole.person))
-        .order_by(InitiativeRole.role, Person.sort_name, InitiativeRole.id),
-        contacts_page,
-    )
-    relationships = paginate_in_record(
-        select(Relationship)
-        .where(relationships_of("initiative", initiative_id))
-        .options(
-            joinedload(Relationship.initiative_a).load_only(*NAMED_ONLY[Initiative]),
-            joinedload(Relationship.initiative_b).load_only(*NAMED_ONLY[Initiative]),
-        )
-        .order_by(Relationship.id),
-        relationships_page,
-    )
-    interactions = db.session.scalars(
-        select(Interaction)
-        .where(Interaction.initiative_id == initiative_id)
-        .options(joinedload(Interaction.author))
-        .order_by(Interaction.occurred_at.desc())
-        .limit(10)
-    ).all()
     return InitiativeDetail(
         initiative,
         groups,
         former,
-        roles,
-        relationships,
-        list(interactions),
+        _CONTACTS.page(initiative_id, contacts_page),
+        _RELATIONSHIPS.page(initiative_id, relationships_page),
+        list(db.session.scalars(_INTERACTIONS, record)),
         initiative_vocabularies(initiative_id),
     )
