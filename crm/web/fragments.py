@@ -20,14 +20,20 @@ depends on the user (a form with its CSRF token, a button for some roles only) s
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Hashable
+from typing import Any
+from typing import cast
 
+from flask import current_app
 from flask import request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from crm.db.datastamp import data_stamp
 from crm.extensions import db
+from crm.web.i18n import current_translations
 
 Slot = tuple[str, Hashable, str, str, str]
 
@@ -58,3 +64,52 @@ def clear() -> None:
     """Forget every fragment (tests)."""
     with _lock:
         _fragments.clear()
+
+
+# -- parts of a page kept by the request's address ---------------------------------------
+
+KEPT_PER_APP = 512
+
+_kept_lock = threading.Lock()
+
+
+def _hashable(value: Any) -> Hashable:
+    """`value` as a key: lists (of columns, of pairs) as tuples."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(item) for item in value)
+    return cast(Hashable, value)
+
+
+def kept(name: str, *key: Any, caller: Callable[[], str]) -> Markup:
+    """Templates' `{% call kept(name, key…) %}…{% endcall %}`: the block's HTML, rendered
+    once for `key` and kept per app with the data stamp, the catalogue and the URL root.
+
+    For the parts of a directory list that the address says all about (the filter bar,
+    the sort links, the pager and the download links: key `request.full_path`): the same
+    for everyone who reaches the list, and a list's first pages are asked for again and
+    again between two saves. Each takes a tenth of the page to render, dozens of URL builds
+    and macro calls. A save (a new data stamp), another language or URL root renders them
+    anew. The app keeps the KEPT_PER_APP most recently used, so memory stays flat however
+    many addresses are asked for. What the block shows must depend on nothing but `key`,
+    the data, the language and the URL root (no CSRF token, no user)."""
+    slot = (
+        name,
+        _hashable(key),
+        data_stamp(),
+        current_translations(),
+        request.script_root,
+    )
+    store: OrderedDict[Hashable, Markup] = current_app.extensions.setdefault(
+        "crm.kept", OrderedDict()
+    )
+    with _kept_lock:
+        html = store.get(slot)
+        if html is not None:
+            store.move_to_end(slot)
+            return html
+    html = Markup(caller())  # noqa: S704 - rendered by an autoescaping template
+    with _kept_lock:
+        store[slot] = html
+        while len(store) > KEPT_PER_APP:
+            store.popitem(last=False)
+    return html

@@ -23,6 +23,7 @@ from markupsafe import escape
 
 from crm import permissions
 from crm.web.fields import field_errors
+from crm.web.fragments import kept
 from crm.web.i18n import current_translations
 from crm.web.i18n import day_key
 from crm.web.i18n import format_clock
@@ -217,6 +218,7 @@ def register(app: Flask) -> None:
         option_tags=option_tags,
         form_errors=form_errors,
         navigation=navigation,
+        kept=kept,
         menu=menu,
         current_locale=lambda: str(get_locale()),
         _=_gettext,
