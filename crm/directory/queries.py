@@ -206,6 +206,24 @@ def _cached_choices(name: str, load: Any, complete: Any) -> list[tuple[str, str]
 def clear_choice_cache() -> None:
     """Forget the cached choices (after reference data or vocabularies changed)."""
     _CHOICES.clear()
+    _VALUES.clear()
+
+
+# The values of cached choices as a set, for checking a list's filters: every list request
+# checks its Land and Kreis against them, and a set of the 400 Kreise costs a list page
+# more than looking them up.
+_VALUES: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _choice_values(name: str, choices: Callable[[], list[tuple[str, str]]]) -> frozenset[str]:
+    """The values of `choices()` (cached as `name`), kept while the choices are."""
+    key = (str(db.engine.url), name)
+    values = _VALUES.get(key)
+    if values is None:
+        values = frozenset(value for value, _ in choices())
+        if key in _CHOICES:  # only a complete, cached reference set
+            _VALUES[key] = values
+    return values
 
 
 def land_choices() -> list[tuple[str, str]]:
@@ -284,10 +302,11 @@ PARTICIPATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 def _region_filters() -> dict[str, set[str]]:
-    """The allowed Land and Kreis filter values, shared by the initiative and organisation list."""
+    """The allowed Land and Kreis filter values, shared by the initiative and organisation list
+    (copies of the kept sets: copying one costs less than collecting it from the choices)."""
     return {
-        "land": {a for a, _ in land_choices()},
-        "kreis": {a for a, _ in kreis_choices()},
+        "land": set(_choice_values("laender", land_choices)),
+        "kreis": set(_choice_values("kreise", kreis_choices)),
     }
 
 
