@@ -31,8 +31,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
-from sqlalchemy import bindparam
-from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -41,6 +39,7 @@ from crm.db import datastamp
 from crm.directory.queries import land_choices
 from crm.events.queries import EventView
 from crm.events.queries import WorkshopView
+from crm.events.queries import registrations_version
 from crm.extensions import db
 from crm.graph.assign import MIX_ATTRIBUTES
 from crm.graph.assign import Assignment
@@ -633,27 +632,13 @@ def _page_wishes(event_id: int) -> dict[int, list[int]]:
     return wishes
 
 
-# What tells the draft page of an event apart beyond the data version: the draft (no
-# audited record: its time changes with every run, move, release and publication) and
-# the newest change of a registration (a change of wishes alone is not audited, but
-# touches its registration). Built once, with the event's id as a parameter.
-_PAGE_VERSION = select(
-    select(AssignmentDraft.updated_at)
-    .where(AssignmentDraft.event_id == bindparam("event_id"))
-    .scalar_subquery(),
-    select(func.max(Registration.updated_at))
-    .where(Registration.event_id == bindparam("event_id"))
-    .scalar_subquery(),
-)
-
-
 def draft_page(event: EventView) -> DraftPage:
     """The draft of `event` arranged for its page (works without a draft, too), computed
-    once per data version, version of the draft and of the event's registrations, and
-    language: the comparison with the other methods runs the algorithm twice, and the
-    page is the same for every member of staff."""
-    version = tuple(db.session.execute(_PAGE_VERSION, {"event_id": event.id}).one())
-    key = (event.id, str(get_locale()), version)
+    once per data version, version of the event's registrations and draft
+    (`registrations_version`: the draft is no audited record) and language: the comparison
+    with the other methods runs the algorithm twice, and the page is the same for every
+    member of staff."""
+    key = (event.id, str(get_locale()), registrations_version(event.id))
     return datastamp.cached("assignment_page", key, lambda: _draft_page(event))
 
 

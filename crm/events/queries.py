@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -34,6 +35,7 @@ from crm.extensions import db
 from crm.formats.tables import ExportInfo
 from crm.models import AgendaBlock
 from crm.models import AgendaKind
+from crm.models import AssignmentDraft
 from crm.models import Bundesland
 from crm.models import Consent
 from crm.models import ConsentPurpose
@@ -353,7 +355,7 @@ def registrations_query(event_id: int, filters: RegistrationFilters) -> Select[A
 
 
 #: What the registration list shows of each registration (`registration_rows`).
-REGISTRATION_COLUMNS = (
+REGISTRATION_COLUMNS: tuple[Any, ...] = (
     Registration.id,
     Person.last_name,
     Person.first_name,
@@ -383,14 +385,24 @@ class RegistrationRows:
 
 def registration_rows(event_id: int, filters: RegistrationFilters, page: int) -> RegistrationRows:
     """A page of an event's registrations, filtered and searched, by name, as the list shows
-    them: the count, the page's rows and their wishes, three statements however many
-    registrations there are. Not kept per data version: wishes are no audited records."""
-    query = _filtered(
-        select(Registration).outerjoin(Initiative, Initiative.id == Registration.initiative_id),
-        event_id,
-        filters,
-    ).order_by(Person.sort_name, Registration.id)
-    found = paginate(query, page, REGISTRATIONS_PER_PAGE, columns=REGISTRATION_COLUMNS)
+    them: the page's rows with how many there are in all (a window count), then their
+    wishes, two statements however many registrations there are (a page beyond the end
+    shows the last page, after two statements more). Not kept per data version: wishes
+    are no audited records."""
+    columns = (
+        select(*REGISTRATION_COLUMNS, func.count().over().label("total_rows"))
+        .select_from(Registration)
+        .outerjoin(Initiative, Initiative.id == Registration.initiative_id)
+    )
+    query = _filtered(columns, event_id, filters).order_by(Person.sort_name, Registration.id)
+    per_page = REGISTRATIONS_PER_PAGE
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        found = Page(list(rows), page, per_page, int(rows[0].total_rows))
+    elif page == 1:
+        found = Page([], 1, per_page, 0)
+    else:
+        found = paginate(query, page, per_page, columns=list(query.selected_columns))
     return RegistrationRows(found, wishes_of([row.id for row in found.items]))
 
 
@@ -625,6 +637,27 @@ WORKSHOP_LIST_COLUMNS = (
     Initiative.name.label("initiative_name"),
     Registration.status,
 )
+
+
+# What tells the pages of an event's registrations apart beyond the data version (every
+# audited save): the newest change of a registration (a change of wishes alone is no
+# audited record, but touches its registration) and of the assignment's draft (none).
+# Built once, with the event's id as a parameter.
+_EVENT_VERSION = select(
+    select(func.max(Registration.updated_at))
+    .where(Registration.event_id == bindparam("event_id"))
+    .scalar_subquery(),
+    select(AssignmentDraft.updated_at)
+    .where(AssignmentDraft.event_id == bindparam("event_id"))
+    .scalar_subquery(),
+)
+
+
+def registrations_version(event_id: int) -> tuple[Any, ...]:
+    """Together with the data version, the version of what an event's registrations and
+    its assignment's draft show (one statement): what is kept of them per data version
+    is kept per this version too."""
+    return tuple(db.session.execute(_EVENT_VERSION, {"event_id": event_id}).one())
 
 
 def _any_assigned(event_id: int) -> bool:

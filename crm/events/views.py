@@ -3,21 +3,28 @@ check-in, participant lists, exports and name badges."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from collections.abc import Callable
 from typing import Any
 from typing import TypeVar
 
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from crm import permissions
+from crm.db.datastamp import data_stamp
 from crm.directory.queries import current_themes
 from crm.events import assignment as _assignment  # noqa: F401 - its routes are on bp too
 from crm.events import online_views as _online_views  # noqa: F401 - its routes are on bp too
@@ -39,6 +46,9 @@ from crm.models import EventType
 from crm.models import Person
 from crm.models import Workshop
 from crm.web.fields import Form
+from crm.web.fragments import fragment
+from crm.web.i18n import DEFAULT_LANGUAGE
+from crm.web.i18n import format_moment
 from crm.web.labels import choices
 from crm.web.locks import refuse_locked
 from crm.web.pagination import parse_page
@@ -290,8 +300,37 @@ def registrations(event_id: int) -> str:
         filters=filters,
         options=options,
         counts=queries.counts(event.id),
+        breakdown_html=breakdown_html(event.id),
         titles={w.id: w.title for w in event.workshops},
+        moment=moment_formatter(),
     )
+
+
+def breakdown_html(event_id: int) -> Markup:
+    """The composition of the event's registrations, rendered once per data version (its
+    counts are of audited records) and kept per language: the same for all staff."""
+
+    def render() -> str:
+        counts = queries.counts(event_id)
+        return render_template("events/_registration_breakdown.html", counts=counts)
+
+    return fragment("event-registration-breakdown", event_id, data_stamp(), render)
+
+
+def moment_formatter() -> Callable[[dt.datetime | None], str]:
+    """`|datetime` for this request's language and the office's time zone, each moment
+    formatted once per process: the registration list shows one per row, and formatting
+    one (Babel's locale and pattern look-ups) costs more than the rest of its row."""
+    locale = get_locale()
+    language = locale.language if locale is not None else DEFAULT_LANGUAGE
+    zone = str(current_app.config.get("BABEL_DEFAULT_TIMEZONE"))
+    return lambda value: _moment(value, language, zone)
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(value: dt.datetime | None, language: str, zone: str) -> str:
+    # `zone` is part of the key only: format_moment reads it from the app's configuration
+    return format_moment(value, language)
 
 
 @bp.get("/<int:event_id>/registrations.<fmt>")
@@ -313,8 +352,22 @@ def export(event_id: int, fmt: str) -> Response:
 def workshop_lists(event_id: int) -> str:
     """One list per workshop: assigned participants, or first wishes before assignment."""
     event = _shown_event(event_id)
-    lists = queries.workshop_lists(event)
-    return render_template("events/workshop_lists.html", event=event, lists=lists)
+    return render_template(
+        "events/workshop_lists.html", event=event, lists_html=workshop_lists_html(event)
+    )
+
+
+def workshop_lists_html(event: queries.EventView) -> Markup:
+    """The lists of `event`'s workshops, rendered once per data version and version of the
+    event's registrations (first wishes are no audited records) and kept per language:
+    the same for all staff, and most of the page's cost (a row per participant)."""
+
+    def render() -> str:
+        lists = queries.workshop_lists(event)
+        return render_template("events/_workshop_lists.html", event=event, lists=lists)
+
+    version = (data_stamp(), queries.registrations_version(event.id))
+    return fragment("event-workshop-lists", event.id, version, render)
 
 
 @bp.get("/<int:event_id>/workshops/<int:workshop_id>/participants.<fmt>")

@@ -1,0 +1,223 @@
+"""The staff pages of an event at scale (#23): the event, its registrations, the workshop
+lists and the assignment cost the same statements however many people registered, and
+what they keep between requests (the event per data version, the assignment page and the
+workshop lists per data version and version of the registrations and draft, the
+registrations' composition per data version) shows a save on the next request, also a
+save of what is no audited record (a draft, wishes alone). Counts, never timings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.db.engine import writing
+from crm.events import services
+from crm.extensions import db
+from crm.models import Initiative
+from crm.models import Person
+from crm.models import Registration
+from crm.models import Workshop
+from tests.events.test_events_assignment import Meeting
+from tests.events.test_events_assignment import build_meeting
+
+PAGES = ("", "/registrations", "/workshop-lists", "/assignment")
+LIMIT = 8  # statements per page, authentication included
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    """The statements the app's engine runs meanwhile."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+
+
+def statements(app: Flask, client: FlaskClient, path: str) -> int:
+    with counted(app) as seen:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(seen)
+
+
+def page_counts(app: Flask, client: FlaskClient, meeting: Meeting) -> dict[str, list[int]]:
+    """Statements of each page on its first request in a data version (what is kept is
+    computed) and on the next (what is kept is used)."""
+    base = f"/events/{meeting.event_id}"
+    return {
+        page: [statements(app, client, base + page), statements(app, client, base + page)]
+        for page in PAGES
+    }
+
+
+@pytest.mark.parametrize("drafted", [False, True], ids=["no-draft", "draft"])
+def test_statements_do_not_grow_with_registrations(app, client, login_as, drafted):
+    warm = build_meeting(app, participants=3, capacities=(2, 2, 2, 2, 2), seed=3, title="Warm")
+    small = build_meeting(app, participants=5, capacities=(2, 2, 2, 2, 2), seed=1, title="Klein")
+    large = build_meeting(app, participants=50, seed=2, title="Groß")
+    login_as("staff")
+    if drafted:
+        for meeting in (warm, small, large):
+            client.post(f"/events/{meeting.event_id}/assignment/run", data={"mix": ["sector"]})
+    page_counts(app, client, warm)  # what a process keeps for any event (e.g. the Länder)
+    few, many = page_counts(app, client, small), page_counts(app, client, large)
+    assert few == many
+    for page, (first, kept) in many.items():
+        assert kept <= min(first, LIMIT), (page, first, kept)
+    # the event and the assignment page are kept: authentication (and the version of the
+    # registrations) only
+    assert many[""][1] == 1 and many["/assignment"][1] == 2
+
+
+def _html(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _list_of(html: str, workshop_id: int) -> str:
+    """The section of one workshop on the workshop lists page."""
+    match = re.search(rf'aria-labelledby="ws-{workshop_id}">(.*?)</section>', html, re.S)
+    assert match, workshop_id
+    return match.group(1)
+
+
+@pytest.fixture
+def meeting(app: Flask) -> Meeting:
+    return build_meeting(app, participants=20, capacities=(6, 6, 6, 6, 6))
+
+
+def _first_wisher(app: Flask, meeting: Meeting) -> tuple[int, str, int]:
+    """A registration with wishes: its id, its person's last name, its first wish."""
+    with app.app_context():
+        for registration_id in meeting.registration_ids:
+            registration = db.session.scalars(
+                select(Registration)
+                .where(Registration.id == registration_id)
+                .options(selectinload(Registration.preferences))
+            ).one()
+            if registration.preferences:
+                person = db.session.get_one(Person, registration.person_id)
+                return registration_id, person.last_name, registration.preferences[0].workshop_id
+    raise AssertionError("nobody wished anything")
+
+
+def test_workshop_lists_show_changed_wishes_on_the_next_request(app, client, login_as, meeting):
+    """Before the assignment the lists go by first wishes, which change without an audited
+    record: the kept lists are rendered again."""
+    registration_id, name, first = _first_wisher(app, meeting)
+    other = next(w for w in meeting.workshop_ids if w != first)
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/workshop-lists"
+    html = _html(client, path)
+    assert name in _list_of(html, first) and name not in _list_of(html, other)
+    with app.app_context(), writing():
+        registration = db.session.get_one(Registration, registration_id)
+        services.change_preferences(registration, [other, first])
+        db.session.commit()
+    html = _html(client, path)
+    assert name in _list_of(html, other) and name not in _list_of(html, first)
+
+
+def test_workshop_lists_show_a_renamed_person_on_the_next_request(app, client, login_as, meeting):
+    registration_id, name, first = _first_wisher(app, meeting)
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/workshop-lists"
+    assert name in _list_of(_html(client, path), first)
+    with app.app_context(), writing():
+        registration = db.session.get_one(Registration, registration_id)
+        db.session.get_one(Person, registration.person_id).last_name = "Umbenannt"
+        db.session.commit()
+    section = _list_of(_html(client, path), first)
+    assert "Umbenannt" in section and name not in section
+
+
+def _row(html: str, registration_id: int) -> str:
+    match = re.search(rf'<tr data-registration="{registration_id}">(.*?)</tr>', html, re.S)
+    assert match, registration_id
+    return match.group(1)
+
+
+def test_assignment_page_shows_a_new_draft_on_the_next_request(app, client, login_as, meeting):
+    """A run changes the draft only, no audited record: the kept page is arranged again."""
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/assignment"
+    html = _html(client, path)
+    assert "data-metric=" not in html  # no draft yet
+    client.post(f"{path}/run", data={"mix": ["sector"]})
+    html = _html(client, path)
+    assert "data-metric=" in html and 'value="land" id="mix-land" checked' not in html
+    client.post(f"{path}/run", data={"mix": ["land"]})
+    html = _html(client, path)
+    assert 'value="land" id="mix-land" checked' in html
+    assert 'value="sector" id="mix-sector" checked' not in html
+
+
+def test_assignment_page_shows_changed_wishes_on_the_next_request(app, client, login_as, meeting):
+    registration_id, _name, first = _first_wisher(app, meeting)
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/assignment"
+    client.post(f"{path}/run", data={"mix": ["sector"]})
+    before = _row(_html(client, path), registration_id)
+    with app.app_context(), writing():
+        registration = db.session.get_one(Registration, registration_id)
+        services.change_preferences(registration, [])  # no wishes any more
+        db.session.commit()
+    after = _row(_html(client, path), registration_id)
+    assert 'class="text-muted">keine</span>' in after and after != before
+
+
+def test_assignment_page_shows_a_move_on_the_next_request(app, client, login_as, meeting):
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/assignment"
+    client.post(f"{path}/run", data={"mix": ["sector"]})
+    registration_id = meeting.registration_ids[0]
+    assert "data-fixed" not in _row(_html(client, path), registration_id)
+    target = meeting.workshop_ids[-1]
+    client.post(f"{path}/{registration_id}/move", data={"workshop_id": str(target)})
+    html = _html(client, path)
+    assert "data-fixed" in _row(html, registration_id)
+    assert f'data-registration="{registration_id}"' in html.split(f'id="ws-{target}"')[1]
+
+
+def test_registration_composition_shows_a_save_on_the_next_request(app, client, login_as, meeting):
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/registrations"
+    html = _html(client, path)
+    assert "Industrieinitiative Ruhr" in html.split('id="by-initiative"')[1]
+    with app.app_context(), writing():
+        initiative = db.session.scalars(
+            select(Initiative).where(Initiative.name == "Industrieinitiative Ruhr")
+        ).one()
+        initiative.name = "Industrieinitiative Rhein-Ruhr"
+        db.session.commit()
+    composition = _html(client, path).split('id="by-initiative"')[1]
+    assert "Industrieinitiative Rhein-Ruhr" in composition
+
+
+def test_event_page_shows_a_renamed_workshop_on_the_next_request(app, client, login_as, meeting):
+    login_as("staff")
+    path = f"/events/{meeting.event_id}"
+    assert "Fachkräfte sichern" in _html(client, path)
+    with app.app_context(), writing():
+        db.session.get_one(Workshop, meeting.workshop_ids[0]).title = "Fachkräfte gewinnen"
+        db.session.commit()
+    html = _html(client, path)
+    assert "Fachkräfte gewinnen" in html and "Fachkräfte sichern" not in html
