@@ -180,7 +180,7 @@ class GraphPage:
     max_nodes: int = DEFAULT_MAX_NODES
 
 
-#: The views the graph page showed of one graph version, kept on its cache entry (`Kept`).
+#: The views the graph page showed of one graph version, kept on its cache entry (`PageViews`).
 PAGE_VIEWS = "graphview:page-views"
 #: The parts of the graph page rendered for those views, kept on its cache entry (`PageHtml`).
 PAGE_HTML = "graphview:page-html"
@@ -213,14 +213,17 @@ def graph_page(user: Any, args: Any) -> GraphPage:
     )
 
 
-def page_html(page: GraphPage, name: str, render: Callable[[], str]) -> Markup:
+def page_html(
+    page: GraphPage, name: str, render: Callable[[], str], asked: Hashable = None
+) -> Markup:
     """The HTML of `render()` for the part `name` of the graph page, rendered once per
-    graph version, view, language and URL root (`PAGE_HTML`): what the page shows of the
-    view itself (the table of its nodes) is the same for everyone who sees this graph."""
+    graph version, view, language and URL root (`PAGE_HTML`), and per `asked` for a part
+    that shows more of the request than the view (e.g. the query string): what the page
+    shows of the view is the same for everyone who sees this graph."""
     if page.entry is None:
         return Markup(render())  # noqa: S704 - rendered by an autoescaping template
     parts: PageHtml = page.entry.derived(PAGE_HTML, lambda _graph: PageHtml())
-    key = (name, page.params.filters, page.max_nodes, *_where_rendered())
+    key = (name, page.params.filters, page.max_nodes, asked, *_where_rendered())
     html = parts.get(key)
     if html is None:
         html = Markup(render())  # noqa: S704 - rendered by an autoescaping template

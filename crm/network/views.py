@@ -14,11 +14,14 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from markupsafe import escape
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from crm import permissions
+from crm.db import datastamp
 from crm.extensions import db
 from crm.models import SuggestionDecision
 from crm.network import graph as graph_queries
@@ -28,6 +31,7 @@ from crm.network.forms import DecisionForm
 from crm.web.fragments import fragment
 from crm.web.pagination import paginate
 from crm.web.pagination import parse_page
+from crm.web.templating import url_with
 from crm.web.urls import safe_next
 
 bp = Blueprint("network", __name__, url_prefix="/network")
@@ -39,6 +43,40 @@ _RECORD = "<{0}_type>/<int:{0}_id>"  # the types are checked by services.load_pa
 def suggestions_for(record: Any) -> queries.SuggestionPanel | None:
     """The "Vorgeschlagene Kontakte" panel of an initiative or organisation page."""
     return queries.panel(current_user, record)
+
+
+# Stands in a kept suggestions panel for the CSRF token of its decision forms.
+_TOKEN_STAND_IN = "csrf-token-of-the-request"  # noqa: S105 - no secret: a placeholder
+
+
+@bp.app_template_global()
+def suggestion_panel_html(panel: queries.SuggestionPanel, heading: str, heading_id: str) -> Markup:
+    """The suggestions panel (network/_suggestion_panel.html), rendered once per panel (its
+    items' key: scope, record, day, language, graph version; and the data version) and
+    what the viewer may do, and kept: ten suggestions with their reasons and decision
+    forms cost a record page as much as the rest of its lists. The kept HTML has a
+    stand-in for the CSRF token, replaced by the request's own."""
+    key = (
+        panel.key,
+        heading_id,
+        str(heading),
+        panel.can_act,
+        permissions.can_view_network(current_user),
+        request.script_root,
+    )
+
+    def render() -> str:
+        return render_template(
+            "network/_suggestion_panel.html",
+            panel=panel,
+            heading=heading,
+            heading_id=heading_id,
+            csrf_token=lambda: _TOKEN_STAND_IN,
+        )
+
+    html = datastamp.cached("suggestion_panel_html", key, render)
+    token = str(escape(generate_csrf())) if _TOKEN_STAND_IN in html else ""
+    return Markup(html.replace(_TOKEN_STAND_IN, token))  # noqa: S704 - rendered autoescaped
 
 
 def _messages(decided: services.Decided) -> tuple[str, str]:
@@ -156,7 +194,22 @@ def graph() -> str:
         g=page,
         gq=graph_queries,
         computed_at=graph_queries.computed_at(page),
-        table=_graph_table(page),
+        body=_graph_body(page),
+    )
+
+
+def _graph_body(page: graph_queries.GraphPage) -> Markup:
+    """The filters, the drawing's frame, its legend and the table: all of the page but its
+    heading and the note on an older graph, and the same for everyone who sees this view.
+    Rendered once per view and query string (the form shows the filters as asked, the
+    drawing's data address repeats them) and language."""
+    return graph_queries.page_html(
+        page,
+        "body",
+        lambda: render_template(
+            "network/_graph_body.html", g=page, gq=graph_queries, table=_graph_table(page)
+        ),
+        asked=url_with("network.graph_data"),
     )
 
 

@@ -1,6 +1,6 @@
-"""The graph page keeps the view it cut and the table it rendered per graph version
-(`crm.network.graph.graph_page`, `page_html`): asked again, neither is made anew; after a
-save, another language or another node cap, they are."""
+"""The graph page keeps the view it cut and what it rendered of it per graph version
+(`crm.network.graph.graph_page`, `page_html`): asked again, none is made anew; after a
+save, in another language or with another node cap, they are."""
 
 from __future__ import annotations
 
@@ -34,12 +34,12 @@ def made(monkeypatch) -> list[str]:
         log.append("cut")
         return select_view(graph, filters, **options)
 
-    def counting_html(page: Any, name: str, render: Any) -> Any:
+    def counting_html(page: Any, name: str, render: Any, **kw: Any) -> Any:
         def counted() -> str:
             log.append(name)
             return str(render())
 
-        return page_html(page, name, counted)
+        return page_html(page, name, counted, **kw)
 
     monkeypatch.setattr(graph_queries, "select_view", counting_cut)
     monkeypatch.setattr(graph_queries, "page_html", counting_html)
@@ -55,18 +55,20 @@ def test_the_view_and_its_table_are_kept_until_a_save(client, login_as, make, ne
     login_as("staff")
     path = f"/network/graph?focus=initiative:{network['nord'].id}"
     first = client.get(path).get_data(as_text=True)
-    assert made == ["cut", "table"]
+    assert made == ["cut", "body", "table"]
     again = client.get(path).get_data(as_text=True)
-    assert made == ["cut", "table"] and table_names(again) == table_names(first)
-    # another colouring is the same view and table; other filters another one
-    client.get(f"{path}&colour=community")
-    assert made == ["cut", "table"]
-    client.get(f"{path}&depth=2")
-    assert made == ["cut", "table"] * 2
+    assert made == ["cut", "body", "table"] and table_names(again) == table_names(first)
+    # another colouring is the same view and table, the form and the legend differ
+    recoloured = client.get(f"{path}&colour=community").get_data(as_text=True)
+    assert made == ["cut", "body", "table", "body"]
+    assert 'data-colour="community"' in recoloured and 'data-colour="kind"' in first
+    client.get(f"{path}&depth=2")  # other filters: another view
+    assert made == ["cut", "body", "table", "body"] + ["cut", "body", "table"]
+    del made[:]
     newcomer = make.organisation(name="Neue Werft GmbH", land_ags="03")
     make.membership(newcomer, network["nord"])  # a save: a new data version
     after = client.get(path).get_data(as_text=True)
-    assert made == ["cut", "table"] * 3
+    assert made == ["cut", "body", "table"]
     assert table_names(after) == table_names(first) | {"Neue Werft GmbH"}
 
 
@@ -78,7 +80,18 @@ def test_each_language_gets_its_own_table(client, login_as, network, made):
     english = client.get(path).get_data(as_text=True)
     assert "Gezeigte Knoten als Tabelle" in german
     assert "Gezeigte Knoten als Tabelle" not in english
-    assert made == ["cut", "table", "table"]  # the same view, its table in each language
+    assert made == ["cut", "body", "table", "body", "table"]  # one view, each language
+
+
+def test_the_note_on_an_older_graph_stays_out_of_what_is_kept(
+    client, login_as, network, made, monkeypatch
+):
+    login_as("staff")
+    path = f"/network/graph?focus=initiative:{network['nord'].id}"
+    assert "data-network-updating" not in client.get(path).get_data(as_text=True)
+    monkeypatch.setattr(graph_queries.cache, "is_stale", lambda _entry: True)
+    assert "data-network-updating" in client.get(path).get_data(as_text=True)
+    assert made == ["cut", "body", "table"]
 
 
 def test_another_node_cap_gets_its_own_view(client, login_as, make_app, make, network):
