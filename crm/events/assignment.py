@@ -4,6 +4,8 @@ already requires `permissions.can_manage_events`."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -12,9 +14,11 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from crm import permissions
+from crm.db.datastamp import data_stamp
 from crm.events import assignment_service as service
 from crm.events import queries
 from crm.events import tasks
@@ -24,6 +28,7 @@ from crm.models import Event
 from crm.models import Person
 from crm.models import Registration
 from crm.models import Workshop
+from crm.web.fragments import fragment
 from crm.web.locks import refuse_locked
 
 
@@ -52,9 +57,26 @@ def assignment(event_id: int) -> str:
     running, problem = tasks.ASSIGNMENT.state(event.id)
     if problem:
         flash(problem, "error")
+    version = queries.registrations_version(event.id)
+    page = service.draft_page(event, version)
     return render_template(
-        "events/assignment.html", event=event, page=service.draft_page(event), running=running
+        "events/assignment.html",
+        event=event,
+        page=page,
+        running=running,
+        figures_html=figures_html(event.id, page, version) if page.has_draft else "",
     )
+
+
+def figures_html(event_id: int, page: service.DraftPage, version: Hashable) -> Markup:
+    """The draft's metrics and the event's mix of organisation types, rendered once per
+    version of the draft page (`service.draft_page`) and kept per language: the same for
+    all staff, and a fifth of the page's cost (formatted figures, the stacked bars)."""
+
+    def render() -> str:
+        return render_template("events/_assignment_figures.html", page=page)
+
+    return fragment("assignment-figures", event_id, (data_stamp(), version), render)
 
 
 @bp.post("/<int:event_id>/assignment/run")

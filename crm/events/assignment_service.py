@@ -30,6 +30,7 @@ from flask import render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import and_
 from sqlalchemy import inspect
 from sqlalchemy import select
@@ -39,7 +40,6 @@ from crm.db import datastamp
 from crm.directory.queries import land_choices
 from crm.events.queries import EventView
 from crm.events.queries import WorkshopView
-from crm.events.queries import registrations_version
 from crm.extensions import db
 from crm.graph.assign import MIX_ATTRIBUTES
 from crm.graph.assign import Assignment
@@ -436,7 +436,7 @@ class Member:
     id: int  # the registration's
     last_name: str
     first_name: str
-    full_name: str
+    move_label: Markup  # the label of the workshop select: "Workshop für <full name>"
     organisation: str  # the directory's organisation, else the one given, else "—"
     workshop_id: int | None
     wish_rank: int | None  # 1-based position of the workshop in the wishes, None if unlisted
@@ -632,13 +632,13 @@ def _page_wishes(event_id: int) -> dict[int, list[int]]:
     return wishes
 
 
-def draft_page(event: EventView) -> DraftPage:
+def draft_page(event: EventView, version: Hashable) -> DraftPage:
     """The draft of `event` arranged for its page (works without a draft, too), computed
-    once per data version, version of the event's registrations and draft
-    (`registrations_version`: the draft is no audited record) and language: the comparison
+    once per data version, `version` of the event's registrations and draft
+    (`queries.registrations_version`: the draft is no audited record) and language: the comparison
     with the other methods runs the algorithm twice, and the page is the same for every
     member of staff."""
-    key = (event.id, str(get_locale()), registrations_version(event.id))
+    key = (event.id, str(get_locale()), version)
     return datastamp.cached("assignment_page", key, lambda: _draft_page(event))
 
 
@@ -661,6 +661,8 @@ def _draft_page(event: EventView) -> DraftPage:
     titles = {w.id: w.title for w in workshops}
     laender = dict(land_choices())  # kept per process: no statement
     unknown = _("unbekannt")
+    # as the template's _() would fill it in: the catalogue's text, the name escaped
+    move_for = Markup(_("Workshop für %(n)s"))  # noqa: S704 - our own catalogue's text
 
     def sector_of(r: PageParticipant) -> str:
         return label(r.organisation_type) if r.organisation_type is not None else unknown
@@ -683,7 +685,8 @@ def _draft_page(event: EventView) -> DraftPage:
             id=r.id,
             last_name=r.last_name,
             first_name=r.first_name,
-            full_name=" ".join(p for p in (r.title, r.first_name, r.last_name) if p),
+            move_label=move_for
+            % {"n": " ".join(p for p in (r.title, r.first_name, r.last_name) if p)},
             organisation=r.organisation_name
             if r.organisation_name is not None
             else (r.organisation_text or "—"),

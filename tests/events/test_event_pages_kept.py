@@ -19,6 +19,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm.db import datastamp
 from crm.db.engine import writing
 from crm.events import services
 from crm.extensions import db
@@ -26,6 +27,7 @@ from crm.models import Initiative
 from crm.models import Person
 from crm.models import Registration
 from crm.models import Workshop
+from crm.web import fragments
 from tests.events.test_events_assignment import Meeting
 from tests.events.test_events_assignment import build_meeting
 
@@ -221,3 +223,32 @@ def test_event_page_shows_a_renamed_workshop_on_the_next_request(app, client, lo
         db.session.commit()
     html = _html(client, path)
     assert "Fachkräfte gewinnen" in html and "Fachkräfte sichern" not in html
+
+
+CSRF = re.compile(r'name="csrf_token" value="[^"]*"')
+
+
+def _fresh(client: FlaskClient, path: str) -> str:
+    """The page as rendered with nothing kept (CSRF tokens masked)."""
+    datastamp.clear()
+    fragments.clear()
+    return CSRF.sub("", _html(client, path))
+
+
+def test_kept_assignment_page_equals_a_fresh_one_after_saves(app, client, login_as, meeting):
+    """After a run (a draft only) and after a move, the kept page and its kept figures are
+    what a page rendered from scratch shows."""
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/assignment"
+    client.post(f"{path}/run", data={"mix": ["sector"]})
+    _html(client, path)
+    target = meeting.workshop_ids[-1]
+    saves = [
+        (f"{path}/run", {"mix": ["land", "initiative"]}),
+        (f"{path}/{meeting.registration_ids[1]}/move", {"workshop_id": str(target)}),
+    ]
+    for action, data in saves:
+        client.post(action, data=data)
+        _html(client, path)  # shows the save's message (and keeps the page)
+        kept = CSRF.sub("", _html(client, path))
+        assert kept == _fresh(client, path)
