@@ -371,24 +371,24 @@ REGISTRATION_COLUMNS: tuple[Any, ...] = (
     Registration.function,
     Registration.status,
     Registration.registered_at,
+    *(
+        select(WorkshopPreference.workshop_id)
+        .where(
+            WorkshopPreference.registration_id == Registration.id, WorkshopPreference.rank == rank
+        )
+        .scalar_subquery()
+        .label(f"wish{rank}")
+        for rank in (1, 2, 3)  # a registration has at most three wishes, ranked 1 to 3
+    ),
 )
 
 
-@dataclass(frozen=True)
-class RegistrationRows:
-    """One page of the registration list as plain rows (`REGISTRATION_COLUMNS`), with the
-    ranked workshop wishes of each (registration id: workshop ids, first wish first)."""
-
-    page: Page[Any]
-    wishes: dict[int, list[int]]
-
-
-def registration_rows(event_id: int, filters: RegistrationFilters, page: int) -> RegistrationRows:
+def registration_rows(event_id: int, filters: RegistrationFilters, page: int) -> Page[Any]:
     """A page of an event's registrations, filtered and searched, by name, as the list shows
-    them: the page's rows with how many there are in all (a window count), then their
-    wishes, two statements however many registrations there are (a page beyond the end
-    shows the last page, after two statements more). Not kept per data version: wishes
-    are no audited records."""
+    them (`REGISTRATION_COLUMNS`, their wishes too) with how many there are in all (a
+    window count): one statement however many registrations there are (a page beyond the
+    end shows the last page, after two statements more). Not kept per data version:
+    wishes are no audited records."""
     columns = (
         select(*REGISTRATION_COLUMNS, func.count().over().label("total_rows"))
         .select_from(Registration)
@@ -403,23 +403,7 @@ def registration_rows(event_id: int, filters: RegistrationFilters, page: int) ->
         found = Page([], 1, per_page, 0)
     else:
         found = paginate(query, page, per_page, columns=list(query.selected_columns))
-    return RegistrationRows(found, wishes_of([row.id for row in found.items]))
-
-
-def wishes_of(registration_ids: list[int]) -> dict[int, list[int]]:
-    """The ranked workshop wishes (workshop ids, first wish first) of these registrations,
-    in one statement; a registration without wishes is left out."""
-    wishes: dict[int, list[int]] = {}
-    if not registration_ids:
-        return wishes
-    rows = db.session.execute(
-        select(WorkshopPreference.registration_id, WorkshopPreference.workshop_id)
-        .where(WorkshopPreference.registration_id.in_(registration_ids))
-        .order_by(WorkshopPreference.registration_id, WorkshopPreference.rank)
-    )
-    for registration_id, workshop_id in rows:
-        wishes.setdefault(registration_id, []).append(workshop_id)
-    return wishes
+    return found
 
 
 def _filtered(query: Select[Any], event_id: int, filters: RegistrationFilters) -> Select[Any]:

@@ -291,12 +291,11 @@ def registrations(event_id: int) -> str:
     event = _shown_event(event_id)
     options = queries.filter_options(event)
     filters = queries.parse_filters(request.args, options)
-    rows = queries.registration_rows(event.id, filters, parse_page(request.args.get("page")))
+    page = queries.registration_rows(event.id, filters, parse_page(request.args.get("page")))
     return render_template(
         "events/registrations.html",
         event=event,
-        page=rows.page,
-        wishes=rows.wishes,
+        page=page,
         filters=filters,
         options=options,
         counts=queries.counts(event.id),
