@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint
@@ -12,6 +13,8 @@ from flask import jsonify
 from flask import render_template
 from flask import request
 from flask_login import current_user
+from markupsafe import Markup
+from markupsafe import escape
 from sqlalchemy import Select
 
 from crm import permissions
@@ -20,9 +23,11 @@ from crm.directory import queries
 from crm.formats.tables import RESPONSES
 from crm.models import InitiativeStatus
 from crm.models import InitiativeType
+from crm.models import MembershipRole
 from crm.models import OrgType
 from crm.models import SizeClass
 from crm.web.labels import choices
+from crm.web.labels import label
 from crm.web.pagination import Page
 from crm.web.pagination import paginate
 from crm.web.pagination import parse_page
@@ -197,3 +202,30 @@ def initiative_detail(initiative_id: int) -> str:
     if detail is None or not permissions.can_view(current_user, detail.initiative):
         abort(404)
     return render_template("directory/initiative_detail.html", d=detail)
+
+
+@bp.app_template_global()
+def member_items(
+    members: list[queries.Member],
+    organisation_url: Callable[[int], str] | None,
+    link_control: Callable[..., Markup] | None,
+) -> Markup:
+    """The `<li>` of each listed member of an initiative: its organisation (linked with
+    `organisation_url` when given), its role unless a plain member, and the link controls
+    (`link_control`, the page's `LinkControls`, when given). Built here rather than in a
+    Jinja loop: the largest initiative lists some hundred members, and the loop's two calls
+    and filters per member cost a sixth of its page."""
+    items = []
+    for member in members:
+        name = escape(member.organisation.name)
+        if organisation_url is not None:
+            url = escape(organisation_url(member.organisation.id))
+            name = Markup(f'<a href="{url}">{name}</a>')  # noqa: S704 - escaped above
+        role = ""
+        if member.role != MembershipRole.MITGLIED:
+            role = f' <span class="text-muted">· {escape(label(member.role))}</span>'
+        controls = ""
+        if link_control is not None:
+            controls = link_control("membership", member.id, member.can_end)
+        items.append(f"<li>{name}{role}{controls}</li>")
+    return Markup("".join(items))  # noqa: S704 - every value is escaped above

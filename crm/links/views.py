@@ -8,6 +8,8 @@ of one of the link's ends.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -22,6 +24,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -124,6 +127,12 @@ def link_urls() -> LinkUrls:
     return LinkUrls(request.full_path.rstrip("?"))
 
 
+# The link controls kept per process (see `LinkControls._stamp`): the pages last shown.
+KEPT_STAMPS = 512
+_kept_stamps: OrderedDict[tuple[str, bool, str, str, str], list[str] | None] = OrderedDict()
+_stamps_lock = threading.Lock()
+
+
 class LinkControls:
     """The edit, end and delete controls of the links listed on one page, leading back to
     it: `link_controls('membership', 12, can_end=True)`. A record's page lists up to a
@@ -139,14 +148,31 @@ class LinkControls:
     def __call__(self, kind: str, link_id: int, can_end: bool = False) -> Markup:
         key = (kind, bool(can_end))
         if key not in self._stamps:
-            # the id stands between slashes in each control's path, two or three times;
-            # a page whose own address holds the stand-in renders its controls one by one
-            parts = self._render(kind, STAND_IN_ID, key[1]).split(f"/{STAND_IN_ID}/")
-            self._stamps[key] = parts if len(parts) == (4 if key[1] else 3) else None
+            self._stamps[key] = self._stamp(kind, key[1])
         stamp = self._stamps[key]
         if stamp is None:
             return Markup(self._render(kind, int(link_id), key[1]))  # noqa: S704
         return Markup(f"/{int(link_id)}/".join(stamp))  # noqa: S704 - rendered autoescaped
+
+    def _stamp(self, kind: str, can_end: bool) -> list[str] | None:
+        """The controls of `kind` cut where the id goes, or None where they must be
+        rendered per link. They depend only on the kind, "Beenden …", the page they lead
+        back to, the language and the URL root, so they are kept per process for the
+        pages last shown (a record page then renders no template for them at all)."""
+        key = (kind, can_end, self.urls.next_url, str(get_locale()), request.script_root)
+        with _stamps_lock:
+            if key in _kept_stamps:
+                _kept_stamps.move_to_end(key)
+                return _kept_stamps[key]
+        # the id stands between slashes in each control's path, two or three times;
+        # a page whose own address holds the stand-in renders its controls one by one
+        parts = self._render(kind, STAND_IN_ID, can_end).split(f"/{STAND_IN_ID}/")
+        stamp = parts if len(parts) == (4 if can_end else 3) else None
+        with _stamps_lock:
+            _kept_stamps[key] = stamp
+            while len(_kept_stamps) > KEPT_STAMPS:
+                _kept_stamps.popitem(last=False)
+        return stamp
 
     def _render(self, kind: str, link_id: int, can_end: bool) -> str:
         template = current_app.jinja_env.get_template("links/_link_controls.html")

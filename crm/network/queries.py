@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections import defaultdict
+from collections.abc import Hashable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -94,6 +95,8 @@ class SuggestionPanel:
     source_id: int
     items: list[SuggestionItem]
     can_act: bool
+    # what the items are kept by (scope, record, day, language, graph version)
+    key: Hashable = None
 
 
 # --- suggestions ------------------------------------------------------------------
@@ -262,6 +265,7 @@ def panel(user: Any, record: Any) -> SuggestionPanel | None:
         source_id=record.id,
         items=items,
         can_act=permissions.can_act_on_suggestions(user),
+        key=key,
     )
 
 
