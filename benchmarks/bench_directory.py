@@ -526,14 +526,28 @@ def graph_draw(base: str, cookie: str, path: str, runs: int = 5) -> tuple[float,
     built the graph and laid the view out before (concurrent warm-up requests)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from playwright.sync_api import sync_playwright
-
     data = path.replace("/network/graph?", "/network/graph.json?", 1)
     with ThreadPoolExecutor(2) as pool:
         for _round in range(3):
             list(pool.map(lambda url: http_status(url, cookie, 120), [base + path, base + data]))
     timings: list[float] = []
     nodes = 0
+    with browser_page(base, cookie) as page:
+        for run in range(runs + 1):  # the first opening fills the browser's cache
+            page.goto(base + path)
+            page.wait_for_selector(GRAPH_RENDERED, state="attached", timeout=120_000)
+            elapsed = float(page.evaluate("() => performance.now()"))
+            nodes = int(page.eval_on_selector("#network-graph", "e => e.dataset.nodes"))
+            if run:
+                timings.append(elapsed)
+    return statistics.median(timings), nodes
+
+
+@contextmanager
+def browser_page(base: str, cookie: str) -> Iterator[Any]:
+    """A tab of headless Chromium logged in as the benchmark's staff account at `base`."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -541,17 +555,9 @@ def graph_draw(base: str, cookie: str, path: str, runs: int = 5) -> tuple[float,
                 user_agent=USER_AGENT, viewport={"width": 1366, "height": 900}, locale="de-DE"
             )
             context.add_cookies([{"name": "session", "value": cookie, "url": base}])
-            page = context.new_page()
-            for run in range(runs + 1):  # the first opening fills the browser's cache
-                page.goto(base + path)
-                page.wait_for_selector(GRAPH_RENDERED, state="attached", timeout=120_000)
-                elapsed = float(page.evaluate("() => performance.now()"))
-                nodes = int(page.eval_on_selector("#network-graph", "e => e.dataset.nodes"))
-                if run:
-                    timings.append(elapsed)
+            yield context.new_page()
         finally:
             browser.close()
-    return statistics.median(timings), nodes
 
 
 # The time of the page's largest contentful paint, from the start of the navigation (the
@@ -568,28 +574,18 @@ def largest_paints(base: str, cookie: str, paths: list[str], runs: int = 3) -> d
     """{path: median ms} of the largest contentful paint of each page in headless Chromium
     (target 8), logged in as staff, `runs` times after one opening that fills the caches
     of the browser and the workers. A page without a contentful paint is left out."""
-    from playwright.sync_api import sync_playwright
 
     paints: dict[str, float] = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(
-                user_agent=USER_AGENT, viewport={"width": 1366, "height": 900}, locale="de-DE"
-            )
-            context.add_cookies([{"name": "session", "value": cookie, "url": base}])
-            page = context.new_page()
-            for path in paths:
-                timings: list[float] = []
-                for run in range(runs + 1):
-                    page.goto(base + path, wait_until="load", timeout=60_000)
-                    painted = page.evaluate(LARGEST_PAINT)
-                    if run and painted is not None:
-                        timings.append(float(painted))
-                if timings:
-                    paints[path] = statistics.median(timings)
-        finally:
-            browser.close()
+    with browser_page(base, cookie) as page:
+        for path in paths:
+            timings: list[float] = []
+            for run in range(runs + 1):
+                page.goto(base + path, wait_until="load", timeout=60_000)
+                painted = page.evaluate(LARGEST_PAINT)
+                if run and painted is not None:
+                    timings.append(float(painted))
+            if timings:
+                paints[path] = statistics.median(timings)
     return paints
 
 

@@ -202,15 +202,7 @@ def graph_page(user: Any, args: Any) -> GraphPage:
     if view is None:
         view = _cut(entry, context, params, max_nodes).view
         views.put(key, view)
-    missing = params.filters.focus is not None and view.focus is None
-    return GraphPage(
-        params=params,
-        view=view,
-        context=context,
-        missing_focus=missing,
-        entry=entry,
-        max_nodes=max_nodes,
-    )
+    return _page(entry, context, params, max_nodes, view)
 
 
 def page_html(
@@ -255,6 +247,17 @@ def _cut(
         kinds=context.kinds,
         max_nodes=max_nodes,
     )
+    return _page(entry, context, params, max_nodes, view)
+
+
+def _page(
+    entry: cache.CachedGraph,
+    context: GraphContext,
+    params: GraphParams,
+    max_nodes: int,
+    view: GraphView,
+) -> GraphPage:
+    """The graph page of `view`, cut out of the graph of `entry` for `params`."""
     missing = params.filters.focus is not None and view.focus is None
     return GraphPage(
         params=params,
