@@ -16,6 +16,7 @@ from crm.api.auth import install
 from crm.api.lists import INITIATIVE_LINKS
 from crm.api.lists import page
 from crm.api.lists import query_arguments
+from crm.api.parsing import TextParser
 from crm.models import Initiative
 from crm.public import queries
 
@@ -25,6 +26,7 @@ bp = Blueprint(
     url_prefix="/api/v1/public",
     description="The public directory: listed initiatives, no token needed.",
 )
+bp.ARGUMENTS_PARSER = TextParser()  # a NUL character in any text: 422
 install(bp, get_remote_address)
 
 NO_TOKEN: list[dict[str, list[str]]] = []  # OpenAPI: these operations need no security

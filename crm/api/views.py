@@ -27,6 +27,7 @@ from crm.api.lists import INITIATIVE_LINKS
 from crm.api.lists import list_params
 from crm.api.lists import page
 from crm.api.lists import query_arguments
+from crm.api.parsing import TextParser
 from crm.api.tokens import hash_token
 from crm.directory import queries
 from crm.extensions import db
@@ -40,6 +41,7 @@ bp = Blueprint(
     url_prefix="/api/v1",
     description="The directory for the token's account (`Authorization: Bearer TOKEN`).",
 )
+bp.ARGUMENTS_PARSER = TextParser()  # a NUL character in any text: 422
 bp.before_request(authenticate)
 
 
