@@ -628,9 +628,7 @@ def _members_statement(expanded: bool) -> Select[Any]:
     (`show_all`) and the rows before its page (`members_skip`)."""
     day = bindparam("day", type_=Date())
     # Membership.is_active, but on the day given as a parameter, not the day of composing
-    active = (Membership.since.is_(None) | (Membership.since <= day)) & (
-        Membership.until.is_(None) | (Membership.until >= day)
-    )
+    active = Membership.active_on(day)
     grouped = (
         select(
             Membership.id,

@@ -143,7 +143,12 @@ class PeriodMixin:
     @is_active.inplace.expression
     @classmethod
     def _is_active_expression(cls) -> ColumnElement[bool]:
-        day = today()
+        return cls.active_on(today())
+
+    @classmethod
+    def active_on(cls, day: Any) -> ColumnElement[bool]:
+        """SQL: the link holds on `day` (a date, or a bound parameter for a statement that
+        is built once and run on any day)."""
         return and_(
             or_(cls.since.is_(None), cls.since <= day),
             or_(cls.until.is_(None), cls.until >= day),
