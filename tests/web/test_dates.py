@@ -35,8 +35,8 @@ ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}")
 TWO_DIGIT_YEAR = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{2}(?![\d.])")
 AM_PM = re.compile(r"\b\d{1,2}:\d{2}\s?(AM|PM|am|pm)\b")
 GERMAN_MONTH_NAME = re.compile(
-    r"\b\d{1,2}\.? (März|Mai|Okt|Dez|Jan\.|Feb\.|Apr\.|Aug\.|Sept\.|Nov\.)"
-)
+    r"\b\d{1,2}\.? (März|Mai|Okt|Dez|Jan\.|Feb\.|Apr\.|Aug\.|Sept\.|Nov\.)(?!\w)"
+)  # a whole month name: "38 Mail" (a token's end, then "Mail text") is no date
 
 
 # --- the helpers ----------------------------------------------------------------------
