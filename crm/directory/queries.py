@@ -575,6 +575,7 @@ class InitiativeDetail:
     roles: Page[InitiativeRole]
     relationships: Page[Relationship]
     interactions: list[Interaction]
+    day: dt.date  # the day the members were read for (who is a member changes with it)
     # themes, formats, laender, kreise (see `initiative_vocabularies`)
     vocabularies: dict[str, list[Named]] = field(default_factory=dict)
 
@@ -695,12 +696,31 @@ def _members_and_former(
     show_all: OrgType | None,
     members_page: int = 1,
     former_page: int = 1,
+    day: dt.date | None = None,
 ) -> tuple[list[MemberGroup], Page[Member]]:
     """Active members by organisation type (in the order of the types), each with its
     count and its first MEMBERS_PER_TYPE by name (a page of RECORD_LIST_SIZE of
-    `show_all`), and a page of the former members by name: one statement (see
-    `_members_statement`)."""
-    day = today()
+    `show_all`), and a page of the former members by name, on `day` (today): one
+    statement (see `_members_statement`), kept per data version and day. The rows are
+    plain values and the same for every viewer; the largest initiative's statement, with
+    its windows over all memberships, costs its page more than anything else it reads."""
+    on = day or today()
+    key = (initiative_id, show_all, members_page, former_page, on)
+    return datastamp.cached(
+        "initiative-members",
+        key,
+        lambda: _read_members_and_former(initiative_id, show_all, members_page, former_page, on),
+    )
+
+
+def _read_members_and_former(
+    initiative_id: int,
+    show_all: OrgType | None,
+    members_page: int,
+    former_page: int,
+    day: dt.date,
+) -> tuple[list[MemberGroup], Page[Member]]:
+    """`_members_and_former` read from the database."""
     values: dict[str, Any] = {
         "record_id": initiative_id,
         "day": day,
@@ -848,7 +868,10 @@ def initiative_detail(
     initiative = db.session.scalar(_INITIATIVE, record)
     if initiative is None:
         return None
-    groups, former = _members_and_former(initiative_id, show_all, members_page, former_page)
+    day = today()
+    groups, former = _members_and_former(
+        initiative_id, show_all, members_page, former_page, day
+    )
     return InitiativeDetail(
         initiative,
         groups,
@@ -856,5 +879,6 @@ def initiative_detail(
         _CONTACTS.page(initiative_id, contacts_page),
         _RELATIONSHIPS.page(initiative_id, relationships_page),
         list(db.session.scalars(_INTERACTIONS, record)),
+        day,
         initiative_vocabularies(initiative_id),
     )
