@@ -869,9 +869,7 @@ def initiative_detail(
     if initiative is None:
         return None
     day = today()
-    groups, former = _members_and_former(
-        initiative_id, show_all, members_page, former_page, day
-    )
+    groups, former = _members_and_former(initiative_id, show_all, members_page, former_page, day)
     return InitiativeDetail(
         initiative,
         groups,
