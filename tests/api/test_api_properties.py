@@ -8,6 +8,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import settings
+from schemathesis.core.parameters import ParameterLocation
 
 from crm import create_app
 from tests.api.conftest import bearer
@@ -36,8 +37,18 @@ def test_every_operation_answers_as_described(case, app, staff_token):
     # Not checked: that every schema-valid body is accepted. The web forms' checks run on
     # top of the schema (an unknown parent organisation, a PLZ that does not fit the
     # Land): those are 422 by design.
-    case.call_and_validate(
-        headers=bearer(staff_token),
-        app=app,
-        excluded_checks=[schemathesis.checks.positive_data_acceptance],
-    )
+    excluded = [schemathesis.checks.positive_data_acceptance]
+    if _invalid_headers(case):
+        # The case's invalid part is (also) its headers, say a missing Authorization; the
+        # test sends its own valid one, so what reaches the app may be a valid request
+        # (seen: `GET /api/v1/events?cursor=0&limit=1&status=entwurf`, whose invalid
+        # query part had not survived its encoding) and its 200 no failure.
+        excluded.append(schemathesis.checks.negative_data_rejection)
+    case.call_and_validate(headers=bearer(staff_token), app=app, excluded_checks=excluded)
+
+
+def _invalid_headers(case: schemathesis.Case) -> bool:
+    """Did schemathesis make this case's headers invalid on purpose?"""
+    components = case.meta.components if case.meta is not None else {}
+    header = components.get(ParameterLocation.HEADER)
+    return header is not None and header.mode.is_negative
