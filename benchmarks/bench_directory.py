@@ -30,13 +30,14 @@ and leave it as it is):
 
 It prints one table per backend: each figure beside its target of issue #23, timings
 also as the share of hello in the same run ("hello / page", the in-process equivalent of
-"% of hello"). A page's requests take turns with hello's (and a list's first, middle and
-last page with each other), so a share compares requests made side by side, whatever
-the machine's load does meanwhile. The figures go to benchmarks/results/latest.json (not
-committed) and the table to bench-output/bench.md; then they are compared with
-benchmarks/baseline.json (committed): every page whose share of hello fell by more than
-`--tolerance` is listed, so that a change that slows a page shows in review.
-`--write-baseline` makes this run the baseline. Loopback addresses only; every step is bounded.
+"% of hello"). Hello is timed right before and right after each page (and a list's first,
+middle and last page take turns with each other), so a share compares requests made side
+by side, whatever the machine's load does meanwhile. The figures go to
+benchmarks/results/latest.json (not committed) and the table to bench-output/bench.md;
+then they are compared with benchmarks/baseline.json (committed): every page whose share
+of hello fell by more than `--tolerance` is listed, so that a change that slows a page
+shows in review. `--write-baseline` makes this run the baseline. Loopback addresses only;
+every step is bounded.
 """
 
 from __future__ import annotations
@@ -310,7 +311,18 @@ def statements_of(app: Flask, client: FlaskClient, path: str) -> tuple[int, int]
     return status, counter.count
 
 
-TURN = 10  # requests of one page in a row (see `measure`)
+TURN = 5  # requests of one page in a row (see `measure`)
+HELLO_RUN = 50  # requests of hello right before and right after a page's (see `measure`)
+
+
+def _timed(client: FlaskClient, path: str, requests: int) -> list[float]:
+    """Milliseconds of each of `requests` requests of `path` in a row."""
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def measure(
@@ -323,30 +335,28 @@ def measure(
 ) -> None:
     """Fill in p50/p95, statement counts and the p50 of hello beside them of `pages`.
 
-    The requests go in turns of TURN, hello's and then each page's, so that whatever
-    changes on a shared machine during the run (another process, the CPU's clock) weighs
-    on a page and on the hello it is compared with alike: the share of hello and the ratio
-    of a list's deep pages to its first (measured together) are of requests made side by
-    side. (Turns, not single requests: the first hello after a page pays for some of the
-    page's garbage; in a turn of ten that moves no median.)"""
+    Hello is timed in a run of HELLO_RUN requests right before the pages' and another
+    right after (the mean of their p50s), so that whatever changes on a shared machine
+    during the benchmark (another process, the CPU's clock) weighs on a page and on the
+    hello it is compared with alike. Pages measured together (a list's first, middle and
+    last page) take turns of TURN requests, so that their ratio is of requests made side
+    by side. (Hello is not mixed into the turns: the first requests of hello after a page
+    are up to 40 % slower than hello's own pace, which would flatter every page.)"""
     for page in pages:
         for _ in range(warmup):
             client.get(page.path)
         page.status, page.statements = statements_of(app, client, page.path)
         page.own_statements = page.statements - base
-    paths = [HELLO, *(page.path for page in pages)]
-    timings: list[list[float]] = [[] for _ in paths]
+    before = statistics.median(_timed(client, HELLO, HELLO_RUN))
+    timings: list[list[float]] = [[] for _ in pages]
     for _ in range(math.ceil(requests / TURN)):
-        for path, times in zip(paths, timings, strict=True):
-            for _ in range(TURN):
-                started = time.perf_counter()
-                client.get(path)
-                times.append((time.perf_counter() - started) * 1000)
-    hello, *of_pages = timings
-    for page, times in zip(pages, of_pages, strict=True):
+        for page, times in zip(pages, timings, strict=True):
+            times += _timed(client, page.path, TURN)
+    after = statistics.median(_timed(client, HELLO, HELLO_RUN))
+    for page, times in zip(pages, timings, strict=True):
         cuts = statistics.quantiles(times, n=100, method="inclusive")
         page.p50, page.p95 = statistics.median(times), cuts[94]
-        page.hello_p50 = statistics.median(hello)
+        page.hello_p50 = (before + after) / 2
 
 
 def has_route(app: Flask, rule: str) -> bool:
@@ -1050,7 +1060,7 @@ def report(results: list[BackendResult], args: argparse.Namespace) -> str:
         f"`python -m benchmarks.bench_directory --size {args.size}`, "
         f"{args.requests} requests per page after {args.warmup} warm-up requests, "
         "in-process (Flask test client, logged in as staff). Timings p50 / p95; "
-        "\"of hello\" = hello's p50 / the page's p50, of requests made in turn "
+        "\"of hello\" = hello's p50 (right before and after the page) / the page's p50 "
         "(higher is better); "
         "SQL = statements of one request, authentication included.",
         "",
@@ -1118,7 +1128,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks.bench_directory", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--size", choices=["small", "full", "scale"], default="scale")
-    parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page")
     parser.add_argument("--wrk-seconds", type=int, default=10, help="0 skips wrk")
     parser.add_argument(
