@@ -3,6 +3,7 @@ edit and delete forms, what a delete takes with it, and the choices of the forms
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from typing import NamedTuple
@@ -33,6 +34,7 @@ from crm.models import Registration
 from crm.models import Relationship
 from crm.models import User
 from crm.models import interaction_persons
+from crm.models.base import today
 from crm.models.text import fold
 from crm.models.text import like_contains
 from crm.web.pagination import Page
@@ -104,6 +106,7 @@ class OrganisationDetail:
     children: list[Linked]
     hosted: list[Linked]
     interactions: list[Interaction]
+    day: dt.date  # the day it was read for (whether a link still runs changes with it)
 
 
 # What the organisation page shows of a person of the organisation (and whether it is
@@ -184,6 +187,7 @@ def organisation_detail(
         children,
         hosted,
         interactions_for(organisation_id=organisation_id, limit=10),
+        today(),
     )
 
 

@@ -71,7 +71,7 @@ def test_the_members_follow_the_day(app, client, login_as, make, monkeypatch):
     make.membership(make.organisation(name="Endet Heute AG"), ini, until=DAY)
     make.membership(make.organisation(name="Bleibt GmbH"), ini)
     url = f"/initiatives/{ini.id}"
-    sections = {}
+    sections: dict[dt.date, list[str]] = {}
     for day in (DAY, DAY + dt.timedelta(days=1), DAY):
         monkeypatch.setattr(base, "today", lambda day=day: day)
         monkeypatch.setattr(queries, "today", lambda day=day: day)
