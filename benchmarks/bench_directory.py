@@ -773,9 +773,9 @@ def throughput(
         if status != 200:
             result.notes.append(f"wrk skipped: the session cookie got {status} from gunicorn")
             return
+        turn = max(2, round(seconds / WRK_ROUNDS))
         for _ in range(WRK_ROUNDS):
             for label, path, with_cookie in endpoints:
-                turn = max(2, round(seconds / WRK_ROUNDS))
                 rate, bad = wrk(base + path, turn, cookie if with_cookie else None)
                 rates[label].append(rate)
                 if bad:

@@ -19,13 +19,14 @@ NUL_MESSAGE = "Must not contain a NUL character."
 _BODIES = frozenset({"json", "form", "json_or_form"})
 
 
-def _holds_nul(value: Any) -> bool:
+def holds_nul(value: Any) -> bool:
+    """Is there a NUL character in `value`, a text or the keys and items within it?"""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, Mapping):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
     if isinstance(value, list | tuple):
-        return any(_holds_nul(item) for item in value)
+        return any(holds_nul(item) for item in value)
     return False
 
 
@@ -41,7 +42,7 @@ class TextParser(FlaskParser):
             errors = {
                 str(key): [NUL_MESSAGE]
                 for key, value in location_data.items()
-                if _holds_nul(key) or _holds_nul(value)
+                if holds_nul(key) or holds_nul(value)
             }
             if errors:
                 raise ma.ValidationError(errors)

@@ -11,6 +11,8 @@ from marshmallow import fields
 from marshmallow import validate
 from wtforms.validators import ValidationError as FormError
 
+from crm.api.parsing import NUL_MESSAGE
+from crm.api.parsing import holds_nul
 from crm.directory.forms import AGS_INVALID
 from crm.directory.forms import clean_ags
 from crm.models import InitiativeStatus
@@ -53,8 +55,8 @@ class PageQuery(ma.Schema):
 
 def _without_nul(value: str) -> None:
     """PostgreSQL text cannot hold a NUL character: refused as input (422), not a 500."""
-    if "\x00" in value:
-        raise ma.ValidationError("Must not contain a NUL character.")
+    if holds_nul(value):
+        raise ma.ValidationError(NUL_MESSAGE)
 
 
 class ListQuery(PageQuery):
