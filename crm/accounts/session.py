@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 from typing import TypeVar
 
@@ -19,14 +20,19 @@ from flask_login import login_user
 from flask_login import logout_user
 from sqlalchemy import bindparam
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
 from crm.db import datastamp
 from crm.db.audit import set_actor
+from crm.db.direct import DirectRead
 from crm.db.engine import begin_lazily
 from crm.db.engine import reset_lazy_begin
 from crm.db.engine import reset_write_intent
 from crm.db.engine import set_write_intent
+from crm.db.engine import write_intent
 from crm.extensions import db
 from crm.models import User
 from crm.models.base import utcnow
@@ -51,9 +57,17 @@ def public(view: F) -> F:
     return view
 
 
-# Built once: a request spends no time composing the statement or its cache key.
-_LOAD_USER = select(User, *datastamp.STAMP_COLUMNS).where(
-    User.session_token == bindparam("token"), User.active.is_(True)
+# The session check: the account of the token, if active, and the data stamp, in one
+# statement, so that what the page caches by data version (vocabularies, the navigation's
+# counts) costs it no further statement. Every logged-in request runs it, so it runs on the
+# DB-API cursor (`crm.db.direct`): SQLAlchemy's execution and loading around it would cost
+# more than a small page.
+_USER_COLUMNS = tuple(User.__table__.columns)
+_USER_KEYS = tuple(User.__mapper__.get_property_by_column(c).key for c in _USER_COLUMNS)
+_SESSION_CHECK = DirectRead(
+    select(*_USER_COLUMNS, *datastamp.STAMP_COLUMNS).where(
+        User.session_token == bindparam("token"), User.active.is_(True)
+    )
 )
 
 
@@ -61,13 +75,25 @@ def load_user(session_token: str) -> User | None:
     """Flask-Login's user loader: the cookie carries the session token, not the user id."""
     if not session_token:
         return None
-    # One statement for the account and the data stamp, so that what the page caches by
-    # data version (vocabularies, the navigation's counts) costs it no further statement.
-    row = db.session.execute(_LOAD_USER, {"token": session_token}).one_or_none()
+    row: Sequence[Any] | None
+    if write_intent():  # checked inside the write transaction, as all it reads
+        row = db.session.execute(_SESSION_CHECK.statement, {"token": session_token}).first()
+    else:
+        row = _SESSION_CHECK.one_or_none(db.engine, {"token": session_token})
     if row is None:
         return None
-    user, *stamp = row
-    datastamp.remember(*stamp)
+    values = dict(zip(_USER_KEYS, row, strict=False))
+    datastamp.remember(*row[len(_USER_KEYS) :])
+    present = db.session.identity_map.get(identity_key(User, values["id"]))
+    if present is not None:  # as a query would: the session's own copy
+        return present
+    # Attached to the session as if the ORM had loaded it: unchanged, and saved as usual
+    # when the request changes it.
+    user = User()
+    for key, value in values.items():
+        set_committed_value(user, key, value)
+    make_transient_to_detached(user)
+    db.session.add(user)
     return user
 
 

@@ -33,6 +33,7 @@ from contextvars import ContextVar
 from contextvars import Token
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import event
 from sqlalchemy import exc
@@ -70,6 +71,11 @@ def reset_write_intent(token: Token[bool] | None) -> None:
         _write_intent.set(False)
 
 
+def write_intent() -> bool:
+    """Will transactions begun now in this context write (see `set_write_intent`)?"""
+    return _write_intent.get()
+
+
 def begin_lazily(value: bool) -> Token[bool]:
     """Declare whether reads from now on in this context run without a transaction (a web
     request without write intent); pass the returned token to `reset_lazy_begin`."""
@@ -104,6 +110,20 @@ def configure_engine(engine: Engine) -> None:
     _ping_after_idle(engine)
     if engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
         _configure_postgresql(engine)
+
+
+def autocommit_read(connection: Connection) -> None:
+    """Let `connection` run the reads that follow without a transaction, as a request
+    without write intent does: on PostgreSQL autocommit mode until the connection goes back
+    to the pool (one round trip per read); SQLite's connections begin none unless told."""
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return
+    fairy = connection.connection
+    dbapi_connection = fairy.driver_connection
+    if dbapi_connection is not None and not dbapi_connection.autocommit:
+        dbapi_connection.autocommit = True
+        fairy.info[_AUTOCOMMIT_READS] = True  # the pool's checkin restores the mode
 
 
 def _ping_after_idle(engine: Engine) -> None:
