@@ -1,11 +1,11 @@
 """A read on a pooled connection's DB-API cursor, for the one statement every request runs.
 
 Every logged-in request checks its session token and reads the data stamp in one
-statement (`crm.accounts.session.load_user`). Through the ORM session that statement
-costs about 0.25 ms on SQLite and 0.7 ms on PostgreSQL; the database's own share is
-0.03 ms and 0.15 ms. The rest is SQLAlchemy's machinery around it: the session's
-transaction, the execution context, the result and the ORM's loading. On a page that
-shows little, that machinery costs more than the page (issue #23, target 4).
+statement (`crm.accounts.session.load_user`). Through the ORM session that check cost
+about 0.3 ms of a request on SQLite and 0.7 ms on PostgreSQL, of which the database's own
+share is about 0.03 ms and 0.15 ms (one round trip). The rest is SQLAlchemy's machinery
+around it: the session's transaction, the execution context, the result and the ORM's
+loading; on a page that shows little, that costs more than the page (issue #23, target 4).
 
 `DirectRead` compiles a Core statement once per dialect, runs it on the DB-API cursor of
 a connection from the engine's pool and converts the values with the columns' own result
@@ -15,8 +15,8 @@ processors, so they are what SQLAlchemy would return. What stays the same:
   like any other (the request log's and the tests' statement counts);
 - on PostgreSQL the read runs in autocommit mode, as every read of a request without write
   intent does (`crm.db.engine`): one round trip, and it sees the newest committed data;
-- a driver error goes once more through SQLAlchemy, which knows a lost connection from
-  other errors, replaces it in the pool and raises its own exception types.
+- after a driver error the connection is dropped from the pool and the statement runs once
+  more through SQLAlchemy, which raises its own exception types.
 
 Use it for a statement run on every request, where the saving counts; everything else
 goes through the session as usual.
@@ -94,7 +94,7 @@ class DirectRead:
             try:
                 row = _execute(connection, compiled.sql, parameters)
             except dialect.loaded_dbapi.Error:
-                connection.invalidate()  # whatever went wrong, this connection goes
+                connection.invalidate()  # whatever went wrong, this connection is not reused
             else:
                 return None if row is None else compiled.converted(row)
         with engine.connect() as connection:  # once more, through SQLAlchemy
