@@ -144,3 +144,23 @@ def test_a_connection_dropped_while_idle_is_replaced(pg, client, login_as, monke
     with pg.app_context():
         assert db.session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
         db.session.remove()
+
+
+def test_a_connection_dropped_in_steady_use_costs_the_session_check_no_error(
+    pg, client, login_as, monkeypatch
+):
+    login_as("staff")
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 3600.0)  # no ping before use
+    with pg.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    assert client.get("/account/password").status_code == 200  # one pooled connection
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    # the session check meets the dropped connection first: it leaves it and asks again
+    assert client.get("/account/password").status_code == 200
+    assert client.get("/account/password").status_code == 200
