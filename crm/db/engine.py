@@ -117,13 +117,17 @@ def autocommit_read(connection: Connection) -> None:
     without write intent does: on PostgreSQL autocommit mode until the connection goes back
     to the pool (one round trip per read); SQLite's connections begin none unless told."""
     dialect = connection.dialect
-    if dialect.name != "postgresql" or dialect.driver != "psycopg":
-        return
-    fairy = connection.connection
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        _read_in_autocommit(connection.connection)
+
+
+def _read_in_autocommit(fairy: Any) -> None:
+    """Switch a pooled psycopg connection to autocommit mode for reads, noted so that the
+    pool's checkin switches it back (AUTOCOMMIT chosen by a caller stays the caller's)."""
     dbapi_connection = fairy.driver_connection
     if dbapi_connection is not None and not dbapi_connection.autocommit:
         dbapi_connection.autocommit = True
-        fairy.info[_AUTOCOMMIT_READS] = True  # the pool's checkin restores the mode
+        fairy.info[_AUTOCOMMIT_READS] = True
 
 
 def _ping_after_idle(engine: Engine) -> None:
@@ -156,14 +160,10 @@ def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         fairy = connection.connection
-        dbapi_connection = fairy.driver_connection
         if _lazy_begin.get() and not _write_intent.get():
-            # AUTOCOMMIT chosen by the caller (execution_options) stays the caller's
-            if not dbapi_connection.autocommit:
-                dbapi_connection.autocommit = True
-                fairy.info[_AUTOCOMMIT_READS] = True
+            _read_in_autocommit(fairy)
         elif fairy.info.pop(_AUTOCOMMIT_READS, False):
-            dbapi_connection.autocommit = False
+            fairy.driver_connection.autocommit = False
 
     @event.listens_for(engine, "before_cursor_execute")
     def _begin_before_write(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
