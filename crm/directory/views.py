@@ -20,6 +20,7 @@ from sqlalchemy import Select
 from crm import permissions
 from crm.directory import export_jobs
 from crm.directory import queries
+from crm.directory import rows
 from crm.formats.tables import RESPONSES
 from crm.models import InitiativeStatus
 from crm.models import InitiativeType
@@ -58,7 +59,10 @@ def _person_params() -> queries.ListParams:
 
 
 def _page(
-    query: Select[Any], reverse: Select[Any], spec: queries.ListSpec, params: queries.ListParams
+    query: Select[Any],
+    reverse: Callable[[], Select[Any]],
+    spec: queries.ListSpec,
+    params: queries.ListParams,
 ) -> Page[Any]:
     page_size = current_app.config["PAGE_SIZE"]
     key = query.column_descriptions[0]["entity"].id  # every list's sort ends in the id
@@ -104,19 +108,20 @@ def initiatives() -> str:
     params = _initiative_params()
     page = _page(
         queries.initiatives_query(current_user, params),
-        queries.initiatives_query(current_user, params, reverse=True),
+        lambda: queries.initiatives_query(current_user, params, reverse=True),
         queries.INITIATIVE_LIST,
         params,
     )
+    types, statuses = choices(InitiativeType), choices(InitiativeStatus)
     return render_template(
         "directory/initiatives.html",
         page=page,
-        land_names=queries.land_namer(),
+        rows=rows.initiative_rows(page.items, types, statuses),
         params=params,
         laender=queries.land_choices(),
         kreise=queries.kreis_choices_in(params.filters.get("land")),
-        types=choices(InitiativeType),
-        statuses=choices(InitiativeStatus),
+        types=types,
+        statuses=statuses,
         themes=queries.theme_choices(),
         formats=queries.format_choices(),
     )
@@ -143,18 +148,19 @@ def organisations() -> str:
     params = _organisation_params()
     page = _page(
         queries.organisations_query(params),
-        queries.organisations_query(params, reverse=True),
+        lambda: queries.organisations_query(params, reverse=True),
         queries.ORGANISATION_LIST,
         params,
     )
+    types = choices(OrgType)
     return render_template(
         "directory/organisations.html",
         page=page,
+        rows=rows.organisation_rows(page.items, types),
         params=params,
         laender=queries.land_choices(),
-        land_names=dict(queries.land_choices()),
         kreise=queries.kreis_choices_in(params.filters.get("land")),
-        types=choices(OrgType),
+        types=types,
         sizes=choices(SizeClass),
     )
 
@@ -172,13 +178,14 @@ def persons() -> str:
     params = _person_params()
     page = _page(
         queries.persons_query(params),
-        queries.persons_query(params, reverse=True),
+        lambda: queries.persons_query(params, reverse=True),
         queries.PERSON_LIST,
         params,
     )
     return render_template(
         "directory/persons.html",
         page=page,
+        rows=rows.person_rows(page.items),
         params=params,
         laender=queries.land_choices(),
         kreise=queries.kreis_choices_in(params.filters.get("land")),

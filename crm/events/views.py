@@ -29,6 +29,7 @@ from crm.directory.queries import current_themes
 from crm.events import assignment as _assignment  # noqa: F401 - its routes are on bp too
 from crm.events import online_views as _online_views  # noqa: F401 - its routes are on bp too
 from crm.events import queries
+from crm.events import rows
 from crm.events import services
 from crm.events.blueprint import bp
 from crm.events.forms import AgendaBlockForm
@@ -292,16 +293,22 @@ def registrations(event_id: int) -> str:
     options = queries.filter_options(event)
     filters = queries.parse_filters(request.args, options)
     page = queries.registration_rows(event.id, filters, parse_page(request.args.get("page")))
+    shown = rows.registration_rows(
+        page.items,
+        status_names=dict(options["status"]),
+        type_names=dict(options["orgtype"]),
+        titles={w.id: w.title for w in event.workshops},
+        moment=moment_formatter(),
+    )
     return render_template(
         "events/registrations.html",
         event=event,
         page=page,
+        rows=shown,
         filters=filters,
         options=options,
         counts=queries.counts(event.id),
         breakdown_html=breakdown_html(event.id),
-        titles={w.id: w.title for w in event.workshops},
-        moment=moment_formatter(),
     )
 
 

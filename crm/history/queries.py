@@ -192,8 +192,9 @@ def history_query(kind: str, record_id: int, *, links: bool = True) -> Select[An
 def record_history(kind: str, record_id: int, page: int, per_page: int) -> Page[AuditEntry]:
     """One page of the record's Verlauf."""
     query = history_query(kind, record_id)
-    reverse = query.order_by(None).order_by(AuditEntry.id.asc())
-    return paginate(query, page, per_page, reverse=reverse)
+    return paginate(
+        query, page, per_page, reverse=lambda: query.order_by(None).order_by(AuditEntry.id.asc())
+    )
 
 
 def recent_entries(kind: str, record_id: int, limit: int = 3) -> list[AuditEntry]:

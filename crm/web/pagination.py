@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -231,7 +232,7 @@ def paginate(
     page: int,
     per_page: int,
     *,
-    reverse: Select[Any] | None = None,
+    reverse: Callable[[], Select[Any]] | None = None,
     key: Any = None,
     columns: Sequence[Any] = (),
     sort: Sequence[Any] = (),
@@ -239,9 +240,10 @@ def paginate(
 ) -> Page[Any]:
     """Run `query` for one page; a page beyond the end shows the last page.
 
-    `reverse` is the same query in exactly the opposite order (the sort must end in a
-    unique column). With it, pages in the back half are read from the end, so that the
-    database skips at most half the rows: the last page costs what the first does.
+    `reverse` builds the same query in exactly the opposite order (the sort must end in a
+    unique column); it is called only for a page in the back half, which is then read from
+    the end, so that the database skips at most half the rows: the last page costs what the
+    first does.
     `key` is that unique column, for reading deep pages by id and keeping the count per
     data version (see the module): only for lists of audited records. With `columns`,
     the page's rows are plain result rows of these columns instead of records (cheaper
@@ -269,7 +271,7 @@ def paginate(
     elif reverse is not None and page > (last + 1) // 2:
         skip_from_end = total - page * per_page  # negative on a partly filled last page
         limit = per_page + min(0, skip_from_end)
-        rows = _rows(reverse, limit, max(0, skip_from_end), key, columns)
+        rows = _rows(reverse(), limit, max(0, skip_from_end), key, columns)
         items = rows[::-1]
     else:
         items = _rows(query, per_page, (page - 1) * per_page, key, columns)

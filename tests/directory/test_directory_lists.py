@@ -141,7 +141,7 @@ def test_paging_from_the_end_gives_the_same_pages(app, make, total):
                         forward,
                         number,
                         10,
-                        reverse=queries.organisations_query(params, reverse=True),
+                        reverse=lambda p=params: queries.organisations_query(p, reverse=True),
                     )
                     seen.extend(o.id for o in page.items)
                 assert seen == everything, (sort, desc)

@@ -45,7 +45,7 @@ def _pages(query, reverse, sort, descending, pages):
         [
             o.id
             for o in paginate(
-                query, n, 10, reverse=reverse, key=key, sort=sort, descending=descending
+                query, n, 10, reverse=lambda: reverse, key=key, sort=sort, descending=descending
             ).items
         ]
         for n in range(1, pages + 2)
