@@ -4,6 +4,7 @@ edit and delete forms, what a delete takes with it, and the choices of the forms
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 from typing import NamedTuple
@@ -97,16 +98,30 @@ def _children_and_hosted(organisation_id: int) -> tuple[list[Linked], list[Linke
 
 @dataclass(frozen=True)
 class OrganisationDetail:
-    """Everything the organisation page shows: its long lists a page at a time."""
+    """Everything the organisation page shows: its long lists a page at a time.
+
+    The memberships and the people are read when the page first asks for them: their
+    section is kept per address, day and data version (`kept` in crm.web.fragments), and a
+    page whose section is kept reads neither."""
 
     organisation: Organisation
-    memberships: Page[Membership]
-    affiliations: Page[Affiliation]
+    memberships_page: int
+    people_page: int
     relationships: Page[Relationship]
     children: list[Linked]
     hosted: list[Linked]
     interactions: list[Interaction]
     day: dt.date  # the day it was read for (whether a link still runs changes with it)
+
+    @functools.cached_property
+    def memberships(self) -> Page[Membership]:
+        """The page of the organisation's memberships that the address asks for."""
+        return _ORGANISATION_LISTS["memberships"].page(self.organisation.id, self.memberships_page)
+
+    @functools.cached_property
+    def affiliations(self) -> Page[Affiliation]:
+        """The page of the organisation's people that the address asks for."""
+        return _ORGANISATION_LISTS["affiliations"].page(self.organisation.id, self.people_page)
 
 
 # What the organisation page shows of a person of the organisation (and whether it is
@@ -181,8 +196,8 @@ def organisation_detail(
     children, hosted = _children_and_hosted(organisation_id)
     return OrganisationDetail(
         org,
-        lists["memberships"].page(organisation_id, memberships_page),
-        lists["affiliations"].page(organisation_id, people_page),
+        memberships_page,
+        people_page,
         lists["relationships"].page(organisation_id, relationships_page),
         children,
         hosted,
