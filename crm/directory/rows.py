@@ -9,7 +9,6 @@ strings that the template writes out (and escapes) as it is.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from collections.abc import Sequence
 from typing import Any
 
 from crm.directory import queries
@@ -54,7 +53,7 @@ def organisation_rows(items: Iterable[Any], types: Choices) -> list[Row]:
     ]
 
 
-def person_rows(items: Sequence[Any]) -> list[Row]:
+def person_rows(items: Iterable[Any]) -> list[Row]:
     """(URL, last name, first name, title, restricted, e-mail, phone) of each person row."""
     url = url_for_id("directory.person_detail", "person_id")
     return [
