@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     from crm.accounts.cookies import VerifiedCookieSessions
     from crm.accounts.session import load_user
     from crm.db import audit
+    from crm.db import epoch
     from crm.db.engine import configure_engine
     from crm.extensions import babel
     from crm.extensions import csrf
@@ -105,6 +106,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+        epoch.install(db.engine, Path(app.instance_path))
     audit.install(db.session)
     search_index.install(db.session)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))

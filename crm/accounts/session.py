@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
+from crm.accounts.known import KnownLogins
 from crm.db import datastamp
 from crm.db.audit import set_actor
 from crm.db.direct import DirectRead
@@ -64,37 +65,52 @@ def public(view: F) -> F:
 # more than a small page.
 _USER_COLUMNS = tuple(User.__table__.columns)
 _USER_KEYS = tuple(User.__mapper__.get_property_by_column(c).key for c in _USER_COLUMNS)
+_ID = _USER_KEYS.index("id")
 _SESSION_CHECK = DirectRead(
     select(*_USER_COLUMNS, *datastamp.STAMP_COLUMNS).where(
         User.session_token == bindparam("token"), User.active.is_(True)
     )
 )
+# A request without write intent uses a check kept since nothing was written (see there).
+_KNOWN = KnownLogins()
 
 
 def load_user(session_token: str) -> User | None:
     """Flask-Login's user loader: the cookie carries the session token, not the user id."""
     if not session_token:
         return None
-    row: Sequence[Any] | None
+    values: tuple[Any, ...] | None
     if write_intent():  # checked inside the write transaction, as all it reads
         row = db.session.execute(_SESSION_CHECK.statement, {"token": session_token}).first()
+        values = _account(row)
     else:
-        row = _SESSION_CHECK.one_or_none(db.engine, {"token": session_token})
-    if row is None:
+        values = _KNOWN.get(db.engine, session_token)
+        if values is None:
+            epoch = _KNOWN.epoch(db.engine)  # before the read (see `crm.db.epoch`)
+            values = _account(_SESSION_CHECK.one_or_none(db.engine, {"token": session_token}))
+            if values is not None:
+                _KNOWN.keep(db.engine, session_token, epoch, values)
+    if values is None:
         return None
-    values = dict(zip(_USER_KEYS, row, strict=False))
-    datastamp.remember(*row[len(_USER_KEYS) :])
-    present = db.session.identity_map.get(identity_key(User, values["id"]))
+    present = db.session.identity_map.get(identity_key(User, values[_ID]))
     if present is not None:  # as a query would: the session's own copy
         return present
     # Attached to the session as if the ORM had loaded it: unchanged, and saved as usual
     # when the request changes it.
     user = User()
-    for key, value in values.items():
+    for key, value in zip(_USER_KEYS, values, strict=True):
         set_committed_value(user, key, value)
     make_transient_to_detached(user)
     db.session.add(user)
     return user
+
+
+def _account(row: Sequence[Any] | None) -> tuple[Any, ...] | None:
+    """The account's values of a session check's row; its data stamp is remembered."""
+    if row is None:
+        return None
+    datastamp.remember(*row[len(_USER_KEYS) :])
+    return tuple(row[: len(_USER_KEYS)])
 
 
 def start_session(user: User) -> None:

@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Hashable
+from collections.abc import Sequence
 from typing import Any
 from typing import TypeVar
 
@@ -28,6 +29,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm.db.direct import DirectRead
+from crm.db.engine import write_intent
+from crm.db.epoch import wrote
 from crm.extensions import db
 from crm.models import AuditEntry
 from crm.models import AuditEntrySeen
@@ -45,6 +49,9 @@ STAMP_COLUMNS = (
     select(func.max(AuditEntrySeen.id)).scalar_subquery(),
 )
 
+# Read on its own when the login check was kept, as the check itself is (`crm.db.direct`).
+_STAMP_READ = DirectRead(select(*STAMP_COLUMNS))
+
 _entries: OrderedDict[tuple[str, Stamp, str, Hashable], Any] = OrderedDict()
 _lock = threading.Lock()
 
@@ -56,11 +63,19 @@ def remember(audit_max: int | None, audit_at: Any, seen_max: int | None) -> None
 
 def data_stamp() -> Stamp:
     """(newest audit id, its time, newest seen mark id): read once per transaction."""
-    stamp: Stamp | None = db.session.info.get(_STAMP_KEY)
+    session = db.session()  # the request's own (the scoped proxy lacks in_transaction)
+    stamp: Stamp | None = session.info.get(_STAMP_KEY)
     if stamp is None:
-        row = db.session.execute(select(*STAMP_COLUMNS)).one()
-        remember(*row)
-        stamp = db.session.info[_STAMP_KEY]
+        if session.autoflush:
+            session.flush()  # as a query would: what is pending is part of the stamp
+        row: Sequence[Any] | None
+        if write_intent() or (session.in_transaction() and wrote(session.connection())):
+            # its own writes are not committed: only its transaction sees them
+            row = session.execute(select(*STAMP_COLUMNS)).one()
+        else:
+            row = _STAMP_READ.one_or_none(db.engine, {})
+        remember(*(row or (None, None, None)))  # aggregates: always one row
+        stamp = session.info[_STAMP_KEY]
     return stamp
 
 

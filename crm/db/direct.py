@@ -16,7 +16,9 @@ processors, so they are what SQLAlchemy would return. What stays the same:
 - on PostgreSQL the read runs in autocommit mode, as every read of a request without write
   intent does (`crm.db.engine`): one round trip, and it sees the newest committed data;
 - after a driver error the connection is dropped from the pool and the statement runs once
-  more through SQLAlchemy, which raises its own exception types.
+  more through SQLAlchemy, which raises its own exception types; should that connection be
+  dropped as well (a restarted server drops every pooled one), SQLAlchemy renews the pool
+  and one last try gets a new connection.
 
 Use it for a statement run on every request, where the saving counts; everything else
 goes through the session as usual.
@@ -32,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import Select
+from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 
 from crm.db.engine import autocommit_read
@@ -97,7 +100,23 @@ class DirectRead:
                 connection.invalidate()  # whatever went wrong, this connection is not reused
             else:
                 return None if row is None else compiled.converted(row)
-        with engine.connect() as connection:  # once more, through SQLAlchemy
+        return self._through_sqlalchemy(engine, values)
+
+    def _through_sqlalchemy(
+        self, engine: Engine, values: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """Once more, through SQLAlchemy: should the next pooled connection be dropped as
+        well (a restarted server drops them all), SQLAlchemy sees the disconnect, renews the
+        whole pool, and a last try gets a new connection."""
+        try:
+            return self._read(engine, values)
+        except exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        return self._read(engine, values)
+
+    def _read(self, engine: Engine, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        with engine.connect() as connection:
             found = connection.execute(self.statement, values).one_or_none()
         return None if found is None else tuple(found)
 

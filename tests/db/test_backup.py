@@ -22,6 +22,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from crm import create_app
+from crm.db import epoch as epochs
 from crm.db.backup import MANIFEST
 from crm.db.backup import BackupError
 from crm.db.backup import backup_status
@@ -154,7 +155,11 @@ def test_backup_while_writing_restores_exactly_the_manifest(source, fresh_app, t
     assert 1 + before <= orgs_in_backup < orgs_now  # a snapshot taken mid-writing
 
     target = fresh_app()
+    with target.app_context():
+        epoch = epochs.of(db.engine)
+        before_restore = epoch.current()
     restored = _restore(target, result.path)
+    assert epoch.current() != before_restore  # no login check kept from before counts
     assert restored.counts == manifest["tables"]
     assert _counts(target) == manifest["tables"]  # every table equals the manifest
     logo = Path(target.config["UPLOAD_FOLDER"]) / "logos" / ("a" * 32 + ".png")

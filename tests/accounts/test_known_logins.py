@@ -1,0 +1,186 @@
+"""Login checks kept per process (`crm.accounts.known`): a page request after another costs
+no statement to know who is logged in, yet a logout, a locked account or any other write
+counts at once, in this process and in any other on the host; what the write epoch cannot
+see (a change around the app) counts after `LOGIN_CHECK_KEPT_S`, and never for a request
+that writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy import inspect
+
+from crm.accounts import known
+from crm.accounts.known import KnownLogins
+from crm.accounts.session import load_user
+from crm.extensions import db
+from crm.models import User
+from tests.conftest import TEST_PASSWORD
+
+PAGE = "/account/password"
+
+
+@contextmanager
+def login_checks(app: Flask) -> Iterator[list[str]]:
+    """The session checks run while inside (statements reading the account by token)."""
+    seen: list[str] = []
+
+    def _note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM users" in statement and "session_token" in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", _note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", _note)
+
+
+def _log_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _lock_around_the_app(app: Flask, user_id: int) -> None:
+    """Lock the account on a raw driver connection: no statement the engine sees."""
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            sql = {"sqlite": "UPDATE users SET active = FALSE WHERE id = ?"}.get(
+                db.engine.dialect.name, "UPDATE users SET active = FALSE WHERE id = %s"
+            )
+            cursor.execute(sql, (user_id,))
+            cursor.close()
+            raw.commit()
+        finally:
+            raw.close()
+
+
+def _is_sent_to_login(response: Any) -> bool:
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_page_after_another_is_served_without_a_check(app, client, login_as):
+    user = login_as("staff")
+    with login_checks(app) as checks:
+        assert client.get(PAGE).status_code == 200
+        assert len(checks) == 1  # the first after the login (a write) checks
+        page = client.get(PAGE)
+        assert page.status_code == 200
+        assert len(checks) == 1  # the second uses the kept check
+    assert user.email in page.get_data(as_text=True)
+
+
+def test_any_write_makes_the_next_page_check_again(app, client, login_as, make):
+    login_as("staff")
+    assert client.get(PAGE).status_code == 200
+    make.organisation(name="Gießerei Auenland GmbH")  # anybody's save
+    with login_checks(app) as checks:
+        assert client.get(PAGE).status_code == 200
+        assert len(checks) == 1
+
+
+def test_a_logout_counts_at_once_for_a_copied_cookie(app, client, login_as):
+    login_as("staff")
+    assert client.get(PAGE).status_code == 200
+    copied = client.get_cookie("session").value
+    other = app.test_client()
+    other.set_cookie("session", copied)
+    assert other.get(PAGE).status_code == 200  # kept for the copy too
+    assert client.post("/logout").status_code == 302
+    assert _is_sent_to_login(other.get(PAGE))
+
+
+def test_a_lock_in_another_process_counts_at_once(app, client, login_as):
+    user = login_as("staff")
+    assert client.get(PAGE).status_code == 200
+    assert client.get(PAGE).status_code == 200  # kept
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    script = textwrap.dedent(
+        f"""
+        from sqlalchemy import update
+        from crm import create_app
+        from crm.extensions import db
+        from crm.models import User
+        app = create_app({{"TESTING": True, "SECRET_KEY": "x" * 32,
+                          "SQLALCHEMY_DATABASE_URI": {url!r}}})
+        with app.app_context():
+            db.session.execute(update(User).where(User.id == {user.id}).values(active=False))
+            db.session.commit()
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    assert _is_sent_to_login(client.get(PAGE))
+
+
+def test_a_change_around_the_app_counts_after_the_kept_time(make_app, make):
+    app = make_app(LOGIN_CHECK_KEPT_S=0.5)
+    user = make.user(role="staff", password=TEST_PASSWORD)
+    client = _log_in(app, user.email)
+    assert client.get(PAGE).status_code == 200
+    _lock_around_the_app(app, user.id)
+    started = time.monotonic()
+    page = client.get(PAGE)
+    if time.monotonic() - started < 0.5:  # within the kept time, on a slow machine or not
+        assert page.status_code == 200  # the lock is not seen yet: the window documented
+    # a request that writes checks inside its transaction, kept or not
+    assert _is_sent_to_login(client.post(PAGE, data={}))
+    time.sleep(0.6)
+    assert _is_sent_to_login(client.get(PAGE))
+
+
+def test_with_no_kept_time_every_page_checks(make_app, make):
+    app = make_app(LOGIN_CHECK_KEPT_S=0)
+    user = make.user(role="staff", password=TEST_PASSWORD)
+    client = _log_in(app, user.email)
+    with login_checks(app) as checks:
+        for _ in range(3):
+            assert client.get(PAGE).status_code == 200
+        assert len(checks) == 3
+    _lock_around_the_app(app, user.id)
+    assert _is_sent_to_login(client.get(PAGE))
+
+
+def test_the_kept_account_is_the_one_the_orm_loads(app, make):
+    user = make.user(role="editor", initiative_id=make.initiative().id, language="en")
+    with app.app_context():
+        token = db.session.get(User, user.id).session_token
+    values = []
+    for _ in range(2):  # checked, then kept
+        with app.test_request_context("/"):
+            loaded = load_user(token)
+            state = inspect(loaded)
+            assert state.persistent
+            assert not state.modified
+            assert db.session.get(User, user.id) is loaded
+            values.append({c.key: getattr(loaded, c.key) for c in User.__mapper__.column_attrs})
+    assert values[0] == values[1]
+    assert values[1]["language"] == "en"
+
+
+def test_the_kept_checks_are_bounded(app, make, monkeypatch):
+    monkeypatch.setattr(known, "MAX_ENTRIES", 3)
+    logins = KnownLogins()
+    with app.app_context():
+        seen = logins.epoch(db.engine)
+        for n in range(7):
+            logins.keep(db.engine, f"token-{n}", seen, (n,))
+        assert len(logins._checks) <= 3
+        assert logins.get(db.engine, "token-6") == (6,)
+        assert logins.get(db.engine, "token-0") is None
+        logins.clear()
+        assert logins.get(db.engine, "token-6") is None
