@@ -28,11 +28,12 @@ class Defaults:
     # The cookie is sent again only when the session changed (crm.accounts.session notes
     # the last request to the minute); its expiry is the absolute lifetime from the login.
     SESSION_REFRESH_EACH_REQUEST = False
-    # A page request uses the login check of an earlier request as long as nothing has been
-    # written on this host since, and for at most this many seconds: the delay after which a
-    # logout or a locked account made on another host sharing the database counts there
-    # (on one host it counts at once). 0: every request checks (crm.accounts.known).
-    LOGIN_CHECK_KEPT_S = 5.0
+    # A request that does not write uses the login check and the data stamp read by an
+    # earlier one as long as nothing has been written on this host since, and for at most
+    # this many seconds: the delay after which a write on another host sharing the database
+    # (a logout, a locked account, a saved record) counts here; on one host it counts at
+    # once. 0: every request reads them (crm.db.kept).
+    READS_KEPT_S = 5.0
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 

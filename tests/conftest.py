@@ -54,6 +54,9 @@ def base_config(database_url: str) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # reads kept between requests end with a write only, never with a slow machine's
+        # clock (the time bound has tests of its own: tests/app/test_kept_reads.py)
+        "READS_KEPT_S": 3600.0,
     }
 
 

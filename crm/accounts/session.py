@@ -25,7 +25,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from werkzeug.wrappers import Response
 
-from crm.accounts.known import KnownLogins
 from crm.db import datastamp
 from crm.db.audit import set_actor
 from crm.db.direct import DirectRead
@@ -34,6 +33,7 @@ from crm.db.engine import reset_lazy_begin
 from crm.db.engine import reset_write_intent
 from crm.db.engine import set_write_intent
 from crm.db.engine import write_intent
+from crm.db.kept import KeptReads
 from crm.extensions import db
 from crm.models import User
 from crm.models.base import utcnow
@@ -71,8 +71,8 @@ _SESSION_CHECK = DirectRead(
         User.session_token == bindparam("token"), User.active.is_(True)
     )
 )
-# A request without write intent uses a check kept since nothing was written (see there).
-_KNOWN = KnownLogins()
+# A request without write intent uses a check kept while nothing is written (see there).
+_KEPT: KeptReads[tuple[Any, ...]] = KeptReads()
 
 
 def load_user(session_token: str) -> User | None:
@@ -80,16 +80,18 @@ def load_user(session_token: str) -> User | None:
     if not session_token:
         return None
     values: tuple[Any, ...] | None
+    row: Sequence[Any] | None
     if write_intent():  # checked inside the write transaction, as all it reads
         row = db.session.execute(_SESSION_CHECK.statement, {"token": session_token}).first()
-        values = _account(row)
+        values = _account(row, None)
     else:
-        values = _KNOWN.get(db.engine, session_token)
+        values = _KEPT.get(db.engine, session_token)
         if values is None:
-            epoch = _KNOWN.epoch(db.engine)  # before the read (see `crm.db.epoch`)
-            values = _account(_SESSION_CHECK.one_or_none(db.engine, {"token": session_token}))
+            seen = _KEPT.epoch(db.engine)  # before the read (see `crm.db.epoch`)
+            row = _SESSION_CHECK.one_or_none(db.engine, {"token": session_token})
+            values = _account(row, seen)
             if values is not None:
-                _KNOWN.keep(db.engine, session_token, epoch, values)
+                _KEPT.keep(db.engine, session_token, seen, values)
     if values is None:
         return None
     present = db.session.identity_map.get(identity_key(User, values[_ID]))
@@ -105,11 +107,12 @@ def load_user(session_token: str) -> User | None:
     return user
 
 
-def _account(row: Sequence[Any] | None) -> tuple[Any, ...] | None:
-    """The account's values of a session check's row; its data stamp is remembered."""
+def _account(row: Sequence[Any] | None, seen: bytes | None) -> tuple[Any, ...] | None:
+    """The account's values of a session check's row; its data stamp is remembered (and
+    kept, when the check read the epoch `seen` before)."""
     if row is None:
         return None
-    datastamp.remember(*row[len(_USER_KEYS) :])
+    datastamp.remember(*row[len(_USER_KEYS) :], seen=seen)
     return tuple(row[: len(_USER_KEYS)])
 
 

@@ -7,11 +7,14 @@ entry (ids start again after a database is emptied or restored to an older state
 time tells such a version apart from the one cached before) and the newest of the review
 feed's "seen" marks, which are no audited records.
 
-A logged-in request reads the stamp in the same statement as its account
-(`crm.accounts.session.load_user` selects `STAMP_COLUMNS` beside the user and hands them
-to `remember`), so that whatever is cached by data version (`cached`) costs the request
-no statement at all. The stamp is kept for the session's transaction: a flush, a commit
-or a rollback forgets it, and the next `data_version()` reads it again.
+A request that does not write uses the stamp read by an earlier one while nothing has
+been written on this host since (`crm.db.kept`), so that whatever is cached by data version
+(`cached`) costs it no statement at all. Otherwise the stamp is read in the same statement
+as the account when the login is checked (`crm.accounts.session.load_user` selects
+`STAMP_COLUMNS` beside the user and hands them to `remember`), or on its own by the first
+`data_stamp()`. Within a session it holds for the transaction: a flush, a commit or a
+rollback forgets it, and the next `data_stamp()` looks again; a transaction that has written
+reads it inside, where its own writes are seen, and keeps it for no other request.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Hashable
-from collections.abc import Sequence
 from typing import Any
 from typing import TypeVar
 
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session
 from crm.db.direct import DirectRead
 from crm.db.engine import write_intent
 from crm.db.epoch import wrote
+from crm.db.kept import KeptReads
 from crm.extensions import db
 from crm.models import AuditEntry
 from crm.models import AuditEntrySeen
@@ -49,33 +52,43 @@ STAMP_COLUMNS = (
     select(func.max(AuditEntrySeen.id)).scalar_subquery(),
 )
 
-# Read on its own when the login check was kept, as the check itself is (`crm.db.direct`).
+# Read on its own when nothing else read it, the way the login check is (`crm.db.direct`).
 _STAMP_READ = DirectRead(select(*STAMP_COLUMNS))
+_KEPT: KeptReads[Stamp] = KeptReads()
 
 _entries: OrderedDict[tuple[str, Stamp, str, Hashable], Any] = OrderedDict()
 _lock = threading.Lock()
 
 
-def remember(audit_max: int | None, audit_at: Any, seen_max: int | None) -> None:
-    """Keep a stamp read by another statement (see `STAMP_COLUMNS`) for this transaction."""
-    db.session.info[_STAMP_KEY] = (int(audit_max or 0), str(audit_at), int(seen_max or 0))
+def remember(
+    audit_max: int | None, audit_at: Any, seen_max: int | None, *, seen: bytes | None = None
+) -> Stamp:
+    """Use a stamp read by another statement (see `STAMP_COLUMNS`) for this transaction, and
+    keep it for other requests when the epoch `seen` was read before that statement."""
+    stamp = (int(audit_max or 0), str(audit_at), int(seen_max or 0))
+    db.session.info[_STAMP_KEY] = stamp
+    if seen is not None:
+        _KEPT.keep(db.engine, _STAMP_KEY, seen, stamp)
+    return stamp
 
 
 def data_stamp() -> Stamp:
-    """(newest audit id, its time, newest seen mark id): read once per transaction."""
+    """(newest audit id, its time, newest seen mark id): see the module."""
     session = db.session()  # the request's own (the scoped proxy lacks in_transaction)
     stamp: Stamp | None = session.info.get(_STAMP_KEY)
+    if stamp is not None:
+        return stamp
+    if session.autoflush:
+        session.flush()  # as a query would: what is pending is part of the stamp
+    if write_intent() or (session.in_transaction() and wrote(session.connection())):
+        # its own writes are not committed: only its transaction sees them
+        return remember(*session.execute(select(*STAMP_COLUMNS)).one())
+    stamp = _KEPT.get(db.engine, _STAMP_KEY)
     if stamp is None:
-        if session.autoflush:
-            session.flush()  # as a query would: what is pending is part of the stamp
-        row: Sequence[Any] | None
-        if write_intent() or (session.in_transaction() and wrote(session.connection())):
-            # its own writes are not committed: only its transaction sees them
-            row = session.execute(select(*STAMP_COLUMNS)).one()
-        else:
-            row = _STAMP_READ.one_or_none(db.engine, {})
-        remember(*(row or (None, None, None)))  # aggregates: always one row
-        stamp = session.info[_STAMP_KEY]
+        seen = _KEPT.epoch(db.engine)
+        row = _STAMP_READ.one_or_none(db.engine, {})
+        return remember(*(row or (None, None, None)), seen=seen)  # aggregates: one row
+    session.info[_STAMP_KEY] = stamp
     return stamp
 
 

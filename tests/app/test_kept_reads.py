@@ -1,7 +1,7 @@
-"""Login checks kept per process (`crm.accounts.known`): a page request after another costs
-no statement to know who is logged in, yet a logout, a locked account or any other write
-counts at once, in this process and in any other on the host; what the write epoch cannot
-see (a change around the app) counts after `LOGIN_CHECK_KEPT_S`, and never for a request
+"""Reads kept per process (`crm.db.kept`): a page request after another costs no statement
+to know who is logged in or the data stamp, yet a logout, a locked account or any other
+write counts at once, in this process and in any other on the host; what the write epoch
+cannot see (a change around the app) counts after `READS_KEPT_S`, and never for a request
 that writes."""
 
 from __future__ import annotations
@@ -19,23 +19,29 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy import inspect
 
-from crm.accounts import known
-from crm.accounts.known import KnownLogins
 from crm.accounts.session import load_user
+from crm.db import datastamp
+from crm.db import kept
+from crm.db.engine import begin_lazily
+from crm.db.engine import reset_lazy_begin
+from crm.db.kept import KeptReads
 from crm.extensions import db
+from crm.models import Organisation
 from crm.models import User
 from tests.conftest import TEST_PASSWORD
 
 PAGE = "/account/password"
+CHECK = ("FROM users", "session_token")  # the login check
+STAMP = ("max(audit_entries.id)",)  # the data stamp, with the check or alone
 
 
 @contextmanager
-def login_checks(app: Flask) -> Iterator[list[str]]:
-    """The session checks run while inside (statements reading the account by token)."""
+def statements(app: Flask, *words: str) -> Iterator[list[str]]:
+    """The statements run while inside that hold every one of `words`."""
     seen: list[str] = []
 
     def _note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "FROM users" in statement and "session_token" in statement:
+        if all(word in statement for word in words):
             seen.append(statement)
 
     with app.app_context():
@@ -52,6 +58,23 @@ def _log_in(app: Flask, email: str) -> FlaskClient:
     response = client.post("/login", data={"email": email, "password": TEST_PASSWORD})
     assert response.status_code == 302
     return client
+
+
+def _in_another_process(app: Flask, code: str) -> None:
+    """Run `code` in an app of its own process on the same database (as another worker)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    script = textwrap.dedent(
+        f"""
+        from sqlalchemy import update
+        from crm import create_app
+        from crm.extensions import db
+        from crm.models import User
+        from tests import factories
+        app = create_app({{"TESTING": True, "SECRET_KEY": "x" * 32,
+                          "SQLALCHEMY_DATABASE_URI": {url!r}}})
+        """
+    )
+    subprocess.run([sys.executable, "-c", script + textwrap.dedent(code)], check=True, timeout=120)
 
 
 def _lock_around_the_app(app: Flask, user_id: int) -> None:
@@ -76,7 +99,7 @@ def _is_sent_to_login(response: Any) -> bool:
 
 def test_a_page_after_another_is_served_without_a_check(app, client, login_as):
     user = login_as("staff")
-    with login_checks(app) as checks:
+    with statements(app, *CHECK) as checks:
         assert client.get(PAGE).status_code == 200
         assert len(checks) == 1  # the first after the login (a write) checks
         page = client.get(PAGE)
@@ -89,7 +112,7 @@ def test_any_write_makes_the_next_page_check_again(app, client, login_as, make):
     login_as("staff")
     assert client.get(PAGE).status_code == 200
     make.organisation(name="Gießerei Auenland GmbH")  # anybody's save
-    with login_checks(app) as checks:
+    with statements(app, *CHECK) as checks:
         assert client.get(PAGE).status_code == 200
         assert len(checks) == 1
 
@@ -109,26 +132,19 @@ def test_a_lock_in_another_process_counts_at_once(app, client, login_as):
     user = login_as("staff")
     assert client.get(PAGE).status_code == 200
     assert client.get(PAGE).status_code == 200  # kept
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    script = textwrap.dedent(
+    _in_another_process(
+        app,
         f"""
-        from sqlalchemy import update
-        from crm import create_app
-        from crm.extensions import db
-        from crm.models import User
-        app = create_app({{"TESTING": True, "SECRET_KEY": "x" * 32,
-                          "SQLALCHEMY_DATABASE_URI": {url!r}}})
         with app.app_context():
             db.session.execute(update(User).where(User.id == {user.id}).values(active=False))
             db.session.commit()
-        """
+        """,
     )
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
     assert _is_sent_to_login(client.get(PAGE))
 
 
 def test_a_change_around_the_app_counts_after_the_kept_time(make_app, make):
-    app = make_app(LOGIN_CHECK_KEPT_S=0.5)
+    app = make_app(READS_KEPT_S=0.5)
     user = make.user(role="staff", password=TEST_PASSWORD)
     client = _log_in(app, user.email)
     assert client.get(PAGE).status_code == 200
@@ -144,10 +160,10 @@ def test_a_change_around_the_app_counts_after_the_kept_time(make_app, make):
 
 
 def test_with_no_kept_time_every_page_checks(make_app, make):
-    app = make_app(LOGIN_CHECK_KEPT_S=0)
+    app = make_app(READS_KEPT_S=0)
     user = make.user(role="staff", password=TEST_PASSWORD)
     client = _log_in(app, user.email)
-    with login_checks(app) as checks:
+    with statements(app, *CHECK) as checks:
         for _ in range(3):
             assert client.get(PAGE).status_code == 200
         assert len(checks) == 3
@@ -173,14 +189,56 @@ def test_the_kept_account_is_the_one_the_orm_loads(app, make):
 
 
 def test_the_kept_checks_are_bounded(app, make, monkeypatch):
-    monkeypatch.setattr(known, "MAX_ENTRIES", 3)
-    logins = KnownLogins()
+    monkeypatch.setattr(kept, "MAX_ENTRIES", 3)
+    reads: KeptReads[tuple[int]] = KeptReads()
     with app.app_context():
-        seen = logins.epoch(db.engine)
+        seen = reads.epoch(db.engine)
         for n in range(7):
-            logins.keep(db.engine, f"token-{n}", seen, (n,))
-        assert len(logins._checks) <= 3
-        assert logins.get(db.engine, "token-6") == (6,)
-        assert logins.get(db.engine, "token-0") is None
-        logins.clear()
-        assert logins.get(db.engine, "token-6") is None
+            reads.keep(db.engine, f"token-{n}", seen, (n,))
+        assert len(reads._kept) <= 3
+        assert reads.get(db.engine, "token-6") == (6,)
+        assert reads.get(db.engine, "token-0") is None
+        reads.clear()
+        assert reads.get(db.engine, "token-6") is None
+
+
+def test_the_data_stamp_is_kept_until_a_write_in_any_process(app, client, login_as, make):
+    login_as("staff")
+    make.organisation(name="Gießerei Auenland GmbH")
+    with app.test_request_context("/"):
+        first = datastamp.data_stamp()  # read, and kept
+    with statements(app, *STAMP) as reads, app.test_request_context("/"):
+        assert datastamp.data_stamp() == first
+        assert reads == []
+    with statements(app, *STAMP) as reads:  # a page: neither the check nor the stamp read
+        assert client.get("/organisations/").status_code == 200
+        assert client.get("/organisations/").status_code == 200
+        assert len(reads) <= 1
+        reads.clear()
+        page = client.get("/organisations/")
+        assert reads == []
+    assert "Gießerei Auenland GmbH" in page.get_data(as_text=True)
+    _in_another_process(
+        app,
+        """
+        factories.Factories(app).organisation(name="Walzwerk Brückenland AG")
+        """,
+    )
+    with app.test_request_context("/"):
+        assert datastamp.data_stamp()[0] > first[0]  # the other process's write counts
+    assert "Walzwerk Brückenland AG" in client.get("/organisations/").get_data(as_text=True)
+
+
+def test_a_request_that_wrote_reads_the_stamp_inside_and_keeps_it_for_nobody(app, make):
+    organisation = make.organisation(name="Gießerei Auenland GmbH")
+    with app.test_request_context("/"):
+        before = datastamp.data_stamp()
+    with app.test_request_context("/"):
+        token = begin_lazily(True)  # as a GET request: reads without a transaction
+        db.session.get(Organisation, organisation.id).name = "Gießerei Auenland AG"
+        inside = datastamp.data_stamp()  # flushed first, as a query would
+        assert inside[0] > before[0]  # its own audit entry, not committed
+        db.session.rollback()
+        reset_lazy_begin(token)
+    with app.test_request_context("/"):
+        assert datastamp.data_stamp() == before  # the rolled-back stamp was not kept
