@@ -60,9 +60,10 @@ def public(view: F) -> F:
 
 # The session check: the account of the token, if active, and the data stamp, in one
 # statement, so that what the page caches by data version (vocabularies, the navigation's
-# counts) costs it no further statement. Every logged-in request runs it, so it runs on the
-# DB-API cursor (`crm.db.direct`): SQLAlchemy's execution and loading around it would cost
-# more than a small page.
+# counts) costs it no further statement. It runs whenever the check of an earlier request
+# cannot be used (`crm.db.kept`: something was written since), so it runs on the DB-API
+# cursor (`crm.db.direct`): SQLAlchemy's execution and loading around it would cost more
+# than a small page.
 _USER_COLUMNS = tuple(User.__table__.columns)
 _USER_KEYS = tuple(User.__mapper__.get_property_by_column(c).key for c in _USER_COLUMNS)
 _ID = _USER_KEYS.index("id")
@@ -71,7 +72,8 @@ _SESSION_CHECK = DirectRead(
         User.session_token == bindparam("token"), User.active.is_(True)
     )
 )
-# A request without write intent uses a check kept while nothing is written (see there).
+# A request without write intent uses the check of an earlier one while nothing has been
+# written since (see there); a request that writes checks inside its write transaction.
 _KEPT: KeptReads[tuple[Any, ...]] = KeptReads()
 
 
