@@ -1,4 +1,5 @@
-"""Small helpers shared by the test folders: form fields in a page, row counts, a CSRF login."""
+"""Small helpers shared by the test folders: form fields in a page, row counts, a CSRF login,
+the statements a block runs."""
 
 from __future__ import annotations
 
@@ -6,16 +7,37 @@ import csv
 import html
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Postcode
 from tests.conftest import TEST_PASSWORD
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    """The statements the app's engine runs meanwhile."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -3,16 +3,17 @@ transaction that wrote to the database.
 
 What a process keeps from the database may be used without reading it again for as long as
 the epoch it read before it read the database is still the epoch: no process on this host
-has written anything since. The login check (`crm.accounts.session`) keeps the account of
-a session token that way, so that a request for a page costs no statement for it.
+has written anything since. The login check and the data stamp are kept that way
+(`crm.db.kept`), so that a request for a page costs no statement for either.
 
-The epoch lives in a small file in the instance folder, one per database, mapped into the
-memory of every process that uses it (the gunicorn workers, the job worker, a command), so
-that reading it costs no system call. A connection that ran anything but a read (an
-INSERT, UPDATE, DELETE, DDL…) is marked; when it goes back to the pool, after its commit
-or rollback, the epoch is set to eight new random bytes. Setting it after the commit is
-what makes it safe: whoever reads the new epoch and then the database sees the write, and
-whoever read the old epoch before the write will find it changed on their next look.
+The epochs live in one small file in the instance folder (`write-epochs`, a slot of eight
+bytes per database), mapped into the memory of every process that uses it (the gunicorn
+workers, the job worker, a command), so that reading an epoch costs no system call. A
+connection that ran anything but a read (an INSERT, UPDATE, DELETE, DDL…) is marked; when
+it goes back to the pool, after its commit or rollback, the epoch is set to eight new
+random bytes. Setting it after the commit is what makes it safe: whoever reads the new
+epoch and then the database sees the write, and whoever read the old epoch before the
+write will find it changed on their next look.
 
 A rollback changes it as well, and so does every write, not only the accounts': that costs
 a process one statement more after a save, never a stale account.
@@ -41,6 +42,8 @@ from sqlalchemy import event
 log = logging.getLogger(__name__)
 
 SIZE = 8
+SLOTS = 4096  # one file of 32 kB per instance folder, whatever the number of databases
+FILE = "write-epochs"
 _WROTE = "crm_wrote"
 # Statements that change no data. Anything else marks its connection: WITH is read-only
 # only when it holds no data-changing statement, EXPLAIN ANALYZE runs what it explains.
@@ -50,26 +53,43 @@ _KNOWN_KEPT = 1024  # statement texts; they come from SQLAlchemy's compiled cach
 
 
 class WriteEpoch:
-    """The epoch of one database on this host (see the module)."""
+    """The epoch of one database on this host: a slot of the instance folder's epoch file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, slot: int) -> None:
         self.path = path
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if os.fstat(fd).st_size < SIZE:
-                os.ftruncate(fd, SIZE)  # a new file: zeros, an epoch like any other
-            self._map = mmap.mmap(fd, SIZE)
-        finally:
-            os.close(fd)  # the mapping keeps the file
+        self._map = _mapped(path)
+        self._at = slot * SIZE
 
     def current(self) -> bytes:
         """The epoch now."""
-        return self._map[:SIZE]
+        return self._map[self._at : self._at + SIZE]
 
     def bump(self) -> None:
         """A new epoch. Random bytes need no lock: two processes writing at once leave a
         value that neither of them read before, which is all a reader compares."""
-        self._map[:SIZE] = os.urandom(SIZE)
+        self._map[self._at : self._at + SIZE] = os.urandom(SIZE)
+
+
+_maps: dict[Path, mmap.mmap] = {}
+
+
+def _mapped(path: Path) -> mmap.mmap:
+    """The epoch file at `path`, mapped once per process (made on first use: zeros)."""
+    if path not in _maps:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < SLOTS * SIZE:
+                os.ftruncate(fd, SLOTS * SIZE)  # new: zeros, an epoch like any other
+            _maps[path] = mmap.mmap(fd, SLOTS * SIZE)
+        finally:
+            os.close(fd)  # the mapping keeps the file
+    return _maps[path]
+
+
+def slot_of(url: str) -> int:
+    """The slot of a database's epoch in the file. Two databases may share one: a write to
+    either then changes both epochs, which costs a read, never a stale value."""
+    return int.from_bytes(hashlib.sha256(url.encode()).digest()[:4], "big") % SLOTS
 
 
 _by_url: dict[str, WriteEpoch | None] = {}
@@ -84,10 +104,9 @@ def install(engine: Engine, folder: Path) -> WriteEpoch | None:
     url = engine.url.render_as_string(hide_password=True)
     with _lock:
         if url not in _by_url:
-            name = "write-epoch-" + hashlib.sha256(url.encode()).hexdigest()[:16]
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                _by_url[url] = WriteEpoch(folder / name)
+                _by_url[url] = WriteEpoch(folder / FILE, slot_of(url))
             except (OSError, ValueError) as error:
                 log.warning("no write epoch in %s (%s): nothing is kept by it", folder, error)
                 _by_url[url] = None

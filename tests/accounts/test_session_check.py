@@ -6,9 +6,7 @@ account at once."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
@@ -21,6 +19,7 @@ from crm.models import AuditEntry
 from crm.models import Role
 from crm.models import User
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import counted
 
 
 def test_the_account_is_the_one_the_orm_loads(app, make):
@@ -95,18 +94,8 @@ def test_a_change_to_the_account_is_saved_and_a_visit_changes_nothing(app, clien
 
 def test_the_check_counts_as_a_statement(app, client, login_as):
     login_as("staff")
-    seen: list[str] = []
-
-    def _count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
+    with counted(app) as seen:
         assert client.get("/account/password").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
     assert any("FROM users" in s and "session_token" in s for s in seen)
 
 

@@ -10,13 +10,10 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 from sqlalchemy import inspect
 
 from crm.accounts.session import load_user
@@ -29,28 +26,16 @@ from crm.extensions import db
 from crm.models import Organisation
 from crm.models import User
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import counted
 
 PAGE = "/account/password"
 CHECK = ("FROM users", "session_token")  # the login check
 STAMP = ("max(audit_entries.id)",)  # the data stamp, with the check or alone
 
 
-@contextmanager
-def statements(app: Flask, *words: str) -> Iterator[list[str]]:
-    """The statements run while inside that hold every one of `words`."""
-    seen: list[str] = []
-
-    def _note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if all(word in statement for word in words):
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", _note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", _note)
+def matching(seen: list[str], words: tuple[str, ...]) -> list[str]:
+    """The statements of `seen` that hold every one of `words`."""
+    return [statement for statement in seen if all(word in statement for word in words)]
 
 
 def _log_in(app: Flask, email: str) -> FlaskClient:
@@ -99,12 +84,12 @@ def _is_sent_to_login(response: Any) -> bool:
 
 def test_a_page_after_another_is_served_without_a_check(app, client, login_as):
     user = login_as("staff")
-    with statements(app, *CHECK) as checks:
+    with counted(app) as seen:
         assert client.get(PAGE).status_code == 200
-        assert len(checks) == 1  # the first after the login (a write) checks
+        assert len(matching(seen, CHECK)) == 1  # the first after the login (a write) checks
         page = client.get(PAGE)
         assert page.status_code == 200
-        assert len(checks) == 1  # the second uses the kept check
+        assert len(matching(seen, CHECK)) == 1  # the second uses the kept check
     assert user.email in page.get_data(as_text=True)
 
 
@@ -112,9 +97,9 @@ def test_any_write_makes_the_next_page_check_again(app, client, login_as, make):
     login_as("staff")
     assert client.get(PAGE).status_code == 200
     make.organisation(name="Gießerei Auenland GmbH")  # anybody's save
-    with statements(app, *CHECK) as checks:
+    with counted(app) as seen:
         assert client.get(PAGE).status_code == 200
-        assert len(checks) == 1
+        assert len(matching(seen, CHECK)) == 1
 
 
 def test_a_logout_counts_at_once_for_a_copied_cookie(app, client, login_as):
@@ -163,10 +148,10 @@ def test_with_no_kept_time_every_page_checks(make_app, make):
     app = make_app(READS_KEPT_S=0)
     user = make.user(role="staff", password=TEST_PASSWORD)
     client = _log_in(app, user.email)
-    with statements(app, *CHECK) as checks:
+    with counted(app) as seen:
         for _ in range(3):
             assert client.get(PAGE).status_code == 200
-        assert len(checks) == 3
+        assert len(matching(seen, CHECK)) == 3
     _lock_around_the_app(app, user.id)
     assert _is_sent_to_login(client.get(PAGE))
 
@@ -207,16 +192,16 @@ def test_the_data_stamp_is_kept_until_a_write_in_any_process(app, client, login_
     make.organisation(name="Gießerei Auenland GmbH")
     with app.test_request_context("/"):
         first = datastamp.data_stamp()  # read, and kept
-    with statements(app, *STAMP) as reads, app.test_request_context("/"):
+    with counted(app) as seen, app.test_request_context("/"):
         assert datastamp.data_stamp() == first
-        assert reads == []
-    with statements(app, *STAMP) as reads:  # a page: neither the check nor the stamp read
+        assert matching(seen, STAMP) == []
+    with counted(app) as seen:  # a page: neither the check nor the stamp read
         assert client.get("/organisations/").status_code == 200
         assert client.get("/organisations/").status_code == 200
-        assert len(reads) <= 1
-        reads.clear()
+        assert len(matching(seen, STAMP)) <= 1
+        seen.clear()
         page = client.get("/organisations/")
-        assert reads == []
+        assert matching(seen, STAMP) == []
     assert "Gießerei Auenland GmbH" in page.get_data(as_text=True)
     _in_another_process(
         app,

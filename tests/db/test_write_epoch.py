@@ -48,24 +48,39 @@ def test_what_counts_as_a_write(statement, changes):
     assert writes(statement) is changes  # the same when kept
 
 
-def test_two_mappings_of_the_file_are_one_epoch(tmp_path):
-    one, other = WriteEpoch(tmp_path / "e"), WriteEpoch(tmp_path / "e")
-    assert (tmp_path / "e").stat().st_size == 8
-    before = one.current()
+def test_two_mappings_of_a_slot_are_one_epoch_and_slots_are_apart(tmp_path):
+    one, other = WriteEpoch(tmp_path / "e", 7), WriteEpoch(tmp_path / "e", 7)
+    neighbour = WriteEpoch(tmp_path / "e", 8)
+    assert (tmp_path / "e").stat().st_size == epochs.SLOTS * epochs.SIZE
+    before, beside = one.current(), neighbour.current()
     assert other.current() == before
     other.bump()
     assert one.current() != before
     assert one.current() == other.current()
+    assert neighbour.current() == beside
+
+
+def test_every_database_of_an_instance_folder_shares_one_file(app, tmp_path):
+    from sqlalchemy import create_engine
+
+    engines = [create_engine(f"sqlite:///{tmp_path / f'db{n}.sqlite'}") for n in range(20)]
+    try:
+        for engine in engines:
+            assert epochs.install(engine, tmp_path / "instance") is not None
+        assert [p.name for p in (tmp_path / "instance").iterdir()] == [epochs.FILE]
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def test_another_process_changes_it_for_this_one(tmp_path):
-    epoch = WriteEpoch(tmp_path / "e")
+    epoch = WriteEpoch(tmp_path / "e", 3)
     before = epoch.current()
     script = textwrap.dedent(
         f"""
         from pathlib import Path
         from crm.db.epoch import WriteEpoch
-        WriteEpoch(Path({str(tmp_path / "e")!r})).bump()
+        WriteEpoch(Path({str(tmp_path / "e")!r}), 3).bump()
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)

@@ -8,14 +8,10 @@ save of what is no audited record (a draft, wishes alone). Counts, never timings
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -30,26 +26,10 @@ from crm.models import Workshop
 from crm.web import fragments
 from tests.events.test_events_assignment import Meeting
 from tests.events.test_events_assignment import build_meeting
+from tests.helpers import counted
 
 PAGES = ("", "/registrations", "/workshop-lists", "/assignment")
 LIMIT = 8  # statements per page, authentication included
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    """The statements the app's engine runs meanwhile."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
 
 
 def statements(app: Flask, client: FlaskClient, path: str) -> int:
