@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextvars import ContextVar
 from contextvars import Token
@@ -197,12 +198,24 @@ _PLAIN_READS_KEPT = 1024  # texts of a few kB at most: a few MB per process
 
 def _plain_read(statement: str) -> bool:
     """Is `statement` a SELECT that locks no rows (so it needs no transaction)?"""
-    known = _plain_reads.get(statement)
+    return kept_answer(_plain_reads, _PLAIN_READS_KEPT, statement, _is_plain_read)
+
+
+def _is_plain_read(statement: str) -> bool:
+    return statement.lstrip()[:6].upper() == "SELECT" and not _LOCKING_READ.search(statement)
+
+
+def kept_answer(
+    answers: dict[str, bool], limit: int, statement: str, answer: Callable[[str], bool]
+) -> bool:
+    """`answer(statement)`, kept in `answers` by the statement's text (at most `limit` texts;
+    then they start afresh): the texts come from SQLAlchemy's compiled cache and repeat."""
+    known = answers.get(statement)
     if known is None:
-        known = statement.lstrip()[:6].upper() == "SELECT" and not _LOCKING_READ.search(statement)
-        if len(_plain_reads) >= _PLAIN_READS_KEPT:
-            _plain_reads.clear()
-        _plain_reads[statement] = known
+        known = answer(statement)
+        if len(answers) >= limit:
+            answers.clear()
+        answers[statement] = known
     return known
 
 

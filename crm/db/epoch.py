@@ -39,6 +39,8 @@ from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import event
 
+from crm.db.engine import kept_answer
+
 log = logging.getLogger(__name__)
 
 SIZE = 8
@@ -49,14 +51,13 @@ _WROTE = "crm_wrote"
 # only when it holds no data-changing statement, EXPLAIN ANALYZE runs what it explains.
 _NO_WRITE = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA", "SHOW", "SET ")
 _CHANGING = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
-_KNOWN_KEPT = 1024  # statement texts; they come from SQLAlchemy's compiled cache and repeat
+_KNOWN_KEPT = 1024  # statement texts (see `crm.db.engine.kept_answer`)
 
 
 class WriteEpoch:
     """The epoch of one database on this host: a slot of the instance folder's epoch file."""
 
     def __init__(self, path: Path, slot: int) -> None:
-        self.path = path
         self._map = _mapped(path)
         self._at = slot * SIZE
 
@@ -147,14 +148,11 @@ def wrote(connection: Connection) -> bool:
 
 def writes(statement: str) -> bool:
     """May `statement` change data (see `_NO_WRITE`)?"""
-    known = _writes.get(statement)
-    if known is None:
-        head = statement.lstrip()[:9].upper()
-        if head.startswith("WITH"):
-            known = bool(_CHANGING.search(statement))
-        else:
-            known = not head.startswith(_NO_WRITE)
-        if len(_writes) >= _KNOWN_KEPT:
-            _writes.clear()
-        _writes[statement] = known
-    return known
+    return kept_answer(_writes, _KNOWN_KEPT, statement, _may_write)
+
+
+def _may_write(statement: str) -> bool:
+    head = statement.lstrip()[:9].upper()
+    if head.startswith("WITH"):
+        return bool(_CHANGING.search(statement))
+    return not head.startswith(_NO_WRITE)

@@ -12,13 +12,9 @@ On failure the message lists the statements issued.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from crm.db.engine import writing
 from crm.extensions import db
@@ -29,6 +25,7 @@ from crm.models import Organisation
 from crm.models import OrgType
 from crm.models import Person
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import counted
 
 BUDGET = 3
 ROWS = 150  # more than the largest page size, so every page size shows a full page
@@ -38,23 +35,6 @@ LISTS = [
     "/organisations/",
     "/persons/",
 ]
-
-
-@contextmanager
-def recorded(app: Flask) -> Iterator[list[str]]:
-    """Collect the SQL of every statement the app's engine executes inside the block."""
-    statements: list[str] = []
-
-    def _record(_conn, _cursor, statement, _params, _context, _executemany) -> None:
-        statements.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _record)
 
 
 def _seed(app: Flask) -> None:
@@ -83,10 +63,10 @@ def _logged_in(app: Flask, make) -> FlaskClient:
 
 def _statements(app: Flask, client: FlaskClient, path: str) -> list[str]:
     client.get(path)  # warm-up: first-request work (e.g. template compilation) is not counted
-    with recorded(app) as statements:
+    with counted(app) as seen:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    return statements
+    return [" ".join(statement.split()) for statement in seen]
 
 
 @pytest.mark.parametrize("path", LISTS)
