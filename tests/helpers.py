@@ -23,12 +23,12 @@ from tests.conftest import TEST_PASSWORD
 
 
 @contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    """The statements the app's engine runs meanwhile."""
+def recorded(app: Flask) -> Iterator[list[str]]:
+    """The SQL of every statement the app's engine runs meanwhile, whitespace folded."""
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
+        seen.append(" ".join(statement.split()))
 
     with app.app_context():
         engine = db.engine

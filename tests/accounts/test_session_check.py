@@ -19,7 +19,7 @@ from crm.models import AuditEntry
 from crm.models import Role
 from crm.models import User
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import counted
+from tests.helpers import recorded
 
 
 def test_the_account_is_the_one_the_orm_loads(app, make):
@@ -94,7 +94,7 @@ def test_a_change_to_the_account_is_saved_and_a_visit_changes_nothing(app, clien
 
 def test_the_check_counts_as_a_statement(app, client, login_as):
     login_as("staff")
-    with counted(app) as seen:
+    with recorded(app) as seen:
         assert client.get("/account/password").status_code == 200
     assert any("FROM users" in s and "session_token" in s for s in seen)
 

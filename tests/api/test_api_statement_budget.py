@@ -8,7 +8,7 @@ import pytest
 from tests.api.conftest import bearer
 from tests.directory.test_list_statement_budget import ROWS
 from tests.directory.test_list_statement_budget import _seed
-from tests.directory.test_list_statement_budget import recorded
+from tests.helpers import recorded
 
 # path → statements: BEGIN (SQLite), the token lookup, the page, and for initiatives their
 # Länder, Kreise, themes and formats

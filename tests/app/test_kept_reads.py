@@ -26,7 +26,7 @@ from crm.extensions import db
 from crm.models import Organisation
 from crm.models import User
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import counted
+from tests.helpers import recorded
 
 PAGE = "/account/password"
 CHECK = ("FROM users", "session_token")  # the login check
@@ -84,7 +84,7 @@ def _is_sent_to_login(response: Any) -> bool:
 
 def test_a_page_after_another_is_served_without_a_check(app, client, login_as):
     user = login_as("staff")
-    with counted(app) as seen:
+    with recorded(app) as seen:
         assert client.get(PAGE).status_code == 200
         assert len(matching(seen, CHECK)) == 1  # the first after the login (a write) checks
         page = client.get(PAGE)
@@ -97,7 +97,7 @@ def test_any_write_makes_the_next_page_check_again(app, client, login_as, make):
     login_as("staff")
     assert client.get(PAGE).status_code == 200
     make.organisation(name="Gießerei Auenland GmbH")  # anybody's save
-    with counted(app) as seen:
+    with recorded(app) as seen:
         assert client.get(PAGE).status_code == 200
         assert len(matching(seen, CHECK)) == 1
 
@@ -148,7 +148,7 @@ def test_with_no_kept_time_every_page_checks(make_app, make):
     app = make_app(READS_KEPT_S=0)
     user = make.user(role="staff", password=TEST_PASSWORD)
     client = _log_in(app, user.email)
-    with counted(app) as seen:
+    with recorded(app) as seen:
         for _ in range(3):
             assert client.get(PAGE).status_code == 200
         assert len(matching(seen, CHECK)) == 3
@@ -192,10 +192,10 @@ def test_the_data_stamp_is_kept_until_a_write_in_any_process(app, client, login_
     make.organisation(name="Gießerei Auenland GmbH")
     with app.test_request_context("/"):
         first = datastamp.data_stamp()  # read, and kept
-    with counted(app) as seen, app.test_request_context("/"):
+    with recorded(app) as seen, app.test_request_context("/"):
         assert datastamp.data_stamp() == first
         assert matching(seen, STAMP) == []
-    with counted(app) as seen:  # a page: neither the check nor the stamp read
+    with recorded(app) as seen:  # a page: neither the check nor the stamp read
         assert client.get("/organisations/").status_code == 200
         assert client.get("/organisations/").status_code == 200
         assert len(matching(seen, STAMP)) <= 1

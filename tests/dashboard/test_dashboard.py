@@ -341,7 +341,7 @@ def test_xlsx_download_matches(client, login_as, network, slug):
 def test_one_aggregate_query_per_figure_whatever_the_data(app, client, login_as, make):
     """The page's own SQL: one statement per figure on the first view after a save, the
     same with and without data; none on the next views (the figures are kept)."""
-    from tests.directory.test_list_statement_budget import recorded
+    from tests.helpers import recorded
 
     login_as("staff")
 

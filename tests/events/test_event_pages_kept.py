@@ -26,14 +26,14 @@ from crm.models import Workshop
 from crm.web import fragments
 from tests.events.test_events_assignment import Meeting
 from tests.events.test_events_assignment import build_meeting
-from tests.helpers import counted
+from tests.helpers import recorded
 
 PAGES = ("", "/registrations", "/workshop-lists", "/assignment")
 LIMIT = 8  # statements per page, authentication included
 
 
 def statements(app: Flask, client: FlaskClient, path: str) -> int:
-    with counted(app) as seen:
+    with recorded(app) as seen:
         response = client.get(path)
     assert response.status_code == 200, path
     return len(seen)

@@ -755,7 +755,7 @@ def test_a_portal_profile_save_with_plz_10117_keeps_the_review_feed_working(
 
 
 def test_the_review_feed_costs_the_same_for_few_and_many_cards(app, client, login_as, make):
-    from tests.directory.test_list_statement_budget import recorded
+    from tests.helpers import recorded
 
     ini = make.initiative(name="Viele Speicherungen e.V.")
     editor = make.user(role="editor", initiative_id=ini.id, email="viel@example.org")

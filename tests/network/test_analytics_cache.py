@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.directory.test_list_statement_budget import recorded
+from tests.helpers import recorded
 from tests.network.helpers import decide_url
 from tests.network.helpers import share_members
 from tests.network.test_network_page import pairs
