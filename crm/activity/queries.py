@@ -141,6 +141,11 @@ def _with_everything(query: Select[Any]) -> Select[Any]:
     )
 
 
+# What `activity/_interactions.html` shows of an interaction's persons (and whether one is
+# locked); of its initiative, organisation, author and owner it shows the name or e-mail.
+_SHOWN_PERSON = (Person.title, Person.first_name, Person.last_name, Person.restricted)
+
+
 def _newest_of(condition: Any) -> Select[Any]:
     """The newest interactions that meet `condition` (at most `:limit`) with context,
     author, owner and persons, in one statement. The persons are joined to the limited
@@ -161,11 +166,11 @@ def _newest_of(condition: Any) -> Select[Any]:
         .outerjoin(interaction_persons, interaction_persons.c.interaction_id == newest.id)
         .outerjoin(Person, Person.id == interaction_persons.c.person_id)
         .options(
-            contains_eager(newest.persons),
-            joinedload(newest.initiative),
-            joinedload(newest.organisation),
-            joinedload(newest.author),
-            joinedload(newest.follow_up_owner),
+            contains_eager(newest.persons).load_only(*_SHOWN_PERSON),
+            joinedload(newest.initiative).load_only(Initiative.name),
+            joinedload(newest.organisation).load_only(Organisation.name),
+            joinedload(newest.author).load_only(User.email),
+            joinedload(newest.follow_up_owner).load_only(User.email),
         )
         .order_by(newest.occurred_at.desc(), newest.id.desc(), Person.id)
     )

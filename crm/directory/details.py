@@ -208,13 +208,32 @@ def organisation_detail(
 
 @dataclass(frozen=True)
 class PersonDetail:
-    """Everything the person page shows: its long lists a page at a time."""
+    """Everything the person page shows: its long lists a page at a time.
+
+    The affiliations, roles and consents are read when the page first asks for them: their
+    sections are kept per address, day and data version (`kept` in crm.web.fragments), and
+    a page whose sections are kept reads none of them."""
 
     person: Person
-    affiliations: Page[Affiliation]
-    roles: Page[InitiativeRole]
-    consents: list[Consent]
+    affiliations_page: int
+    roles_page: int
     interactions: list[Interaction]
+    day: dt.date  # the day it was read for (whether a link still runs changes with it)
+
+    @functools.cached_property
+    def affiliations(self) -> Page[Affiliation]:
+        """The page of the person's affiliations that the address asks for."""
+        return _PERSON_LISTS["affiliations"].page(self.person.id, self.affiliations_page)
+
+    @functools.cached_property
+    def roles(self) -> Page[InitiativeRole]:
+        """The page of the person's initiative roles that the address asks for."""
+        return _PERSON_LISTS["roles"].page(self.person.id, self.roles_page)
+
+    @functools.cached_property
+    def consents(self) -> list[Consent]:
+        """The person's consents, the newest first."""
+        return list(db.session.scalars(_CONSENTS, {"record_id": self.person.id}))
 
 
 _PERSON_LISTS = {
@@ -248,13 +267,12 @@ def person_detail(
     person = db.session.get(Person, person_id)
     if person is None:
         return None
-    lists = _PERSON_LISTS
     return PersonDetail(
         person,
-        lists["affiliations"].page(person_id, affiliations_page),
-        lists["roles"].page(person_id, roles_page),
-        list(db.session.scalars(_CONSENTS, {"record_id": person_id})),
+        affiliations_page,
+        roles_page,
         interactions_for(person_id=person_id, limit=10),
+        today(),
     )
 
 

@@ -6,6 +6,7 @@ Only whitelisted sort keys and filter values reach SQL; anything else is ignored
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -567,17 +568,34 @@ class MemberGroup:
 @dataclass(frozen=True)
 class InitiativeDetail:
     """Everything the initiative page shows, loaded in a fixed number of queries: its long
-    lists a page at a time."""
+    lists a page at a time.
+
+    The profile's vocabularies, the contacts and the relationships are read when the page
+    first asks for them: their sections are kept per address, day and data version (`kept`
+    in crm.web.fragments), and a page whose sections are kept reads none of them."""
 
     initiative: Initiative
     member_groups: list[MemberGroup]
     former_members: Page[Member]
-    roles: Page[InitiativeRole]
-    relationships: Page[Relationship]
+    contacts_page: int
+    relationships_page: int
     interactions: list[Interaction]
     day: dt.date  # the day the members were read for (who is a member changes with it)
-    # themes, formats, laender, kreise (see `initiative_vocabularies`)
-    vocabularies: dict[str, list[Named]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def roles(self) -> Page[InitiativeRole]:
+        """The page of the initiative's contacts that the address asks for."""
+        return _CONTACTS.page(self.initiative.id, self.contacts_page)
+
+    @functools.cached_property
+    def relationships(self) -> Page[Relationship]:
+        """The page of the initiative's relationships that the address asks for."""
+        return _RELATIONSHIPS.page(self.initiative.id, self.relationships_page)
+
+    @functools.cached_property
+    def vocabularies(self) -> dict[str, list[Named]]:
+        """Themes, formats, Länder and Kreise (see `initiative_vocabularies`)."""
+        return initiative_vocabularies(self.initiative.id)
 
     @property
     def members_per_type(self) -> int:
@@ -874,9 +892,8 @@ def initiative_detail(
         initiative,
         groups,
         former,
-        _CONTACTS.page(initiative_id, contacts_page),
-        _RELATIONSHIPS.page(initiative_id, relationships_page),
+        contacts_page,
+        relationships_page,
         list(db.session.scalars(_INTERACTIONS, record)),
         day,
-        initiative_vocabularies(initiative_id),
     )

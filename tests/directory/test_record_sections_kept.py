@@ -1,0 +1,223 @@
+"""The person page's affiliations, roles and consents, and the initiative page's profile,
+contacts and relationships are read and rendered once per data version, day, address and
+viewer's permissions (#23): a page whose sections are kept reads none of their lists, a
+save shows on the next request, another day shows which links still run, and what staff
+see (a restricted contact, the "Bearbeiten …" controls) never reaches an editor of the
+initiative who looks at the same address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from crm.db.audit import set_actor
+from crm.db.engine import writing
+from crm.directory import details
+from crm.directory import queries
+from crm.extensions import db
+from crm.models import Initiative
+from crm.models import Organisation
+from crm.models import User
+from crm.models import base
+
+DAY = dt.date(2030, 6, 15)
+PASSWORD = "Ein-sicheres-Passwort-2030"
+
+
+@pytest.fixture
+def statements(app: Any) -> Iterator[list[str]]:
+    """The SQL statements run while the test runs."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(engine, "before_cursor_execute", note)
+
+
+def _between(html: str, start: str, end: str) -> str:
+    first = html.index(start)
+    return html[first : html.index(end, first)]
+
+
+def _person_links(html: str) -> str:
+    return _between(html, 'aria-labelledby="aff-h"', 'aria-labelledby="pdata-h"')
+
+
+def _initiative_links(html: str) -> str:
+    return _between(html, 'aria-labelledby="contacts-h"', 'aria-labelledby="int-h"')
+
+
+def _profile(html: str) -> str:
+    return _between(html, 'aria-labelledby="profile-h"', 'aria-labelledby="contacts-h"')
+
+
+def _csrf(html: str) -> str:
+    """The page's CSRF token (the one part that is filled in per request)."""
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+def _rename(app: Any, user: User, model: Any, record_id: int, name: str) -> None:
+    with app.app_context(), writing():
+        set_actor(db.session, db.session.get(User, user.id))
+        db.session.get_one(model, record_id).name = name
+        db.session.commit()
+
+
+def test_a_kept_person_page_reads_none_of_its_lists(app, client, login_as, make, statements):
+    login_as("staff")
+    person = make.person(last_name="Beispiel")
+    make.affiliation(person, make.organisation(name="Werk Ost GmbH"))
+    make.initiative_role(person, make.initiative(name="Bündnis Ost"))
+    make.consent(person)
+    url = f"/persons/{person.id}"
+    first = client.get(url).get_data(as_text=True)
+    lists = ("FROM affiliations", "FROM initiative_roles", "FROM consents")
+    for table in lists:
+        assert [s for s in statements if s.startswith("SELECT") and table in s], table
+    statements.clear()
+    again = client.get(url).get_data(as_text=True)
+    assert again == first.replace(_csrf(first), _csrf(again))
+    assert "Werk Ost GmbH" in _person_links(again) and "Bündnis Ost" in _person_links(again)
+    assert not [s for s in statements if any(t in s for t in lists)], statements
+
+
+def test_a_save_shows_in_the_person_page_on_the_next_request(app, client, login_as, make):
+    me = login_as("staff")
+    person = make.person()
+    org = make.organisation(name="Werk Alt GmbH")
+    make.affiliation(person, org)
+    url = f"/persons/{person.id}"
+    first = _person_links(client.get(url).get_data(as_text=True))
+    assert "Werk Alt GmbH" in first and "Keine Einwilligungen erfasst." in first
+    _rename(app, me, Organisation, org.id, "Werk Neu GmbH")
+    make.initiative_role(person, make.initiative(name="Bündnis Später"))
+    make.consent(person)
+    second = _person_links(client.get(url).get_data(as_text=True))
+    assert "Werk Neu GmbH" in second and "Werk Alt GmbH" not in second
+    assert "Bündnis Später" in second
+    assert "Keine Einwilligungen erfasst." not in second
+
+
+def test_the_person_page_follows_the_day(app, client, login_as, make, monkeypatch):
+    login_as("staff")
+    person = make.person()
+    ending = make.affiliation(person, make.organisation(name="Endet GmbH"), until=DAY)
+    url = f"/persons/{person.id}"
+    parts: dict[dt.date, list[str]] = {}
+    for day in (DAY, DAY + dt.timedelta(days=1), DAY):
+        monkeypatch.setattr(base, "today", lambda day=day: day)
+        monkeypatch.setattr(details, "today", lambda day=day: day)
+        parts.setdefault(day, []).append(_person_links(client.get(url).get_data(as_text=True)))
+    on_the_day, next_day = parts[DAY][0], parts[DAY + dt.timedelta(days=1)][0]
+    assert f"/affiliations/{ending.id}/end" in on_the_day
+    assert "ehemals" not in on_the_day
+    assert "ehemals" in next_day
+    assert parts[DAY][0] == parts[DAY][1]
+
+
+def test_a_kept_initiative_page_reads_no_contacts_relationships_or_vocabularies(
+    app, client, login_as, make, statements
+):
+    login_as("staff")
+    ini = make.initiative(name="Bündnis Lesen")
+    make.initiative_role(make.person(last_name="Kontakt"), ini)
+    make.relationship(ini, make.initiative(name="Bündnis Partner"))
+    url = f"/initiatives/{ini.id}"
+    first = client.get(url).get_data(as_text=True)
+    lists = ("FROM initiative_roles", "FROM relationships", "FROM initiative_themes")
+    for table in lists:
+        assert [s for s in statements if s.startswith("SELECT") and table in s], table
+    statements.clear()
+    again = client.get(url).get_data(as_text=True)
+    assert again == first.replace(_csrf(first), _csrf(again))
+    assert "Kontakt" in _initiative_links(again) and "Bündnis Partner" in again
+    assert not [s for s in statements if any(t in s for t in lists)], statements
+
+
+def test_a_save_shows_in_the_initiative_page_on_the_next_request(app, client, login_as, make):
+    me = login_as("staff")
+    ini = make.initiative(name="Bündnis Mitte")
+    partner = make.initiative(name="Partner Alt")
+    make.relationship(ini, partner)
+    host = make.organisation(name="Geschäftsstelle Alt e.V.")
+    url = f"/initiatives/{ini.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Partner Alt" in _initiative_links(html)
+    assert "Geschäftsstelle Alt" not in _profile(html)
+    _rename(app, me, Initiative, partner.id, "Partner Neu")
+    with app.app_context(), writing():
+        set_actor(db.session, db.session.get(User, me.id))
+        initiative = db.session.get_one(Initiative, ini.id)
+        initiative.host_organisation_id = host.id
+        initiative.goals = "Gemeinsam ausbilden"
+        db.session.commit()
+    make.initiative_role(make.person(last_name="Neuzugang"), ini)
+    html = client.get(url).get_data(as_text=True)
+    links = _initiative_links(html)
+    assert "Partner Neu" in links and "Partner Alt" not in links
+    assert "Neuzugang" in links
+    assert "Geschäftsstelle Alt e.V." in _profile(html)
+    assert "Gemeinsam ausbilden" in _profile(html)
+
+
+def test_the_initiative_contacts_follow_the_day(app, client, login_as, make, monkeypatch):
+    login_as("staff")
+    ini = make.initiative(name="Bündnis Stichtag")
+    make.initiative_role(make.person(last_name="Geht"), ini, until=DAY)
+    url = f"/initiatives/{ini.id}"
+    parts: dict[dt.date, str] = {}
+    for day in (DAY, DAY + dt.timedelta(days=1)):
+        monkeypatch.setattr(base, "today", lambda day=day: day)
+        monkeypatch.setattr(queries, "today", lambda day=day: day)
+        parts[day] = _initiative_links(client.get(url).get_data(as_text=True))
+    assert "ehemals" not in parts[DAY]
+    assert "ehemals" in parts[DAY + dt.timedelta(days=1)]
+
+
+def test_staff_and_an_editor_each_see_their_own_initiative_sections(app, make):
+    ini = make.initiative(name="Bündnis Sicht")
+    host = make.organisation(name="Trägerverein Sicht e.V.")
+    with app.app_context(), writing():
+        db.session.get_one(Initiative, ini.id).host_organisation_id = host.id
+        db.session.commit()
+    shown = make.person(last_name="Sichtbar")
+    hidden = make.person(last_name="Gesperrt", restricted=True)
+    role = make.initiative_role(shown, ini)
+    make.initiative_role(hidden, ini)
+    relationship = make.relationship(ini, make.initiative(name="Bündnis Nachbar"))
+    staff = make.user(role="staff", password=PASSWORD)
+    editor = make.user(role="editor", initiative_id=ini.id, password=PASSWORD)
+    url = f"/initiatives/{ini.id}"
+
+    def page_for(user: Any) -> str:
+        client = app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302
+        page = client.get(url)
+        assert page.status_code == 200
+        return page.get_data(as_text=True)
+
+    for order in ((staff, editor), (editor, staff)):
+        seen = {user.role: page_for(user) for user in order}
+        staff_page, editor_page = seen[staff.role], seen[editor.role]
+        assert "Gesperrt" in _initiative_links(staff_page)
+        assert f"/initiative-roles/{role.id}/edit" in _initiative_links(staff_page)
+        assert f"/relationships/{relationship.id}/edit" in _initiative_links(staff_page)
+        assert f"/organisations/{host.id}" in _profile(staff_page)
+        assert "Sichtbar" in _initiative_links(editor_page)
+        assert "Gesperrt" not in editor_page
+        assert f"/initiative-roles/{role.id}/" not in editor_page
+        assert f"/relationships/{relationship.id}/" not in editor_page
+        assert "Trägerverein Sicht e.V." in _profile(editor_page)
+        assert f"/organisations/{host.id}" not in editor_page
