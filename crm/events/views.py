@@ -47,7 +47,10 @@ from crm.models import EventType
 from crm.models import Person
 from crm.models import Workshop
 from crm.web.fields import Form
+from crm.web.fragments import CSRF_STAND_IN
 from crm.web.fragments import fragment
+from crm.web.fragments import kept
+from crm.web.fragments import with_csrf_token
 from crm.web.i18n import DEFAULT_LANGUAGE
 from crm.web.i18n import format_moment
 from crm.web.labels import choices
@@ -292,24 +295,48 @@ def registrations(event_id: int) -> str:
     event = _shown_event(event_id)
     options = queries.filter_options(event)
     filters = queries.parse_filters(request.args, options)
-    page = queries.registration_rows(event.id, filters, parse_page(request.args.get("page")))
-    shown = rows.registration_rows(
-        page.items,
-        status_names=dict(options["status"]),
-        type_names=dict(options["orgtype"]),
-        titles={w.id: w.title for w in event.workshops},
-        moment=moment_formatter(),
-    )
     return render_template(
         "events/registrations.html",
         event=event,
-        page=page,
-        rows=shown,
         filters=filters,
         options=options,
         counts=queries.counts(event.id),
+        table_html=registration_table_html(event, filters, options),
         breakdown_html=breakdown_html(event.id),
     )
+
+
+def registration_table_html(
+    event: queries.EventView,
+    filters: queries.RegistrationFilters,
+    options: dict[str, list[tuple[str, str]]],
+) -> Markup:
+    """The page of registrations that the address asks for, with its pager, rendered once
+    per address, data version and version of the event's registrations (a change of
+    wishes is no audited record) and kept (`kept` in crm.web.fragments): the same for all
+    staff, and most of the page's cost (fifty rows). The kept HTML has a stand-in for the
+    CSRF token of its "Zuordnung bestätigen" forms, replaced by the request's own."""
+
+    def render() -> str:
+        page = queries.registration_rows(event.id, filters, parse_page(request.args.get("page")))
+        shown = rows.registration_rows(
+            page.items,
+            status_names=dict(options["status"]),
+            type_names=dict(options["orgtype"]),
+            titles={w.id: w.title for w in event.workshops},
+            moment=moment_formatter(),
+        )
+        return render_template(
+            "events/_registration_table.html",
+            event=event,
+            page=page,
+            rows=shown,
+            csrf_token=lambda: CSRF_STAND_IN,
+        )
+
+    version = queries.registrations_version(event.id)
+    html = kept("event-registrations", event.id, request.full_path, version, caller=render)
+    return with_csrf_token(html)
 
 
 def breakdown_html(event_id: int) -> Markup:

@@ -14,9 +14,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from markupsafe import escape
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
@@ -28,7 +26,9 @@ from crm.network import graph as graph_queries
 from crm.network import queries
 from crm.network import services
 from crm.network.forms import DecisionForm
+from crm.web.fragments import CSRF_STAND_IN
 from crm.web.fragments import fragment
+from crm.web.fragments import with_csrf_token
 from crm.web.pagination import paginate
 from crm.web.pagination import parse_page
 from crm.web.templating import url_with
@@ -43,10 +43,6 @@ _RECORD = "<{0}_type>/<int:{0}_id>"  # the types are checked by services.load_pa
 def suggestions_for(record: Any) -> queries.SuggestionPanel | None:
     """The "Vorgeschlagene Kontakte" panel of an initiative or organisation page."""
     return queries.panel(current_user, record)
-
-
-# Stands in a kept suggestions panel for the CSRF token of its decision forms.
-_TOKEN_STAND_IN = "csrf-token-of-the-request"  # noqa: S105 - no secret: a placeholder
 
 
 @bp.app_template_global()
@@ -71,12 +67,11 @@ def suggestion_panel_html(panel: queries.SuggestionPanel, heading: str, heading_
             panel=panel,
             heading=heading,
             heading_id=heading_id,
-            csrf_token=lambda: _TOKEN_STAND_IN,
+            csrf_token=lambda: CSRF_STAND_IN,
         )
 
     html = datastamp.cached("suggestion_panel_html", key, render)
-    token = str(escape(generate_csrf())) if _TOKEN_STAND_IN in html else ""
-    return Markup(html.replace(_TOKEN_STAND_IN, token))  # noqa: S704 - rendered autoescaped
+    return with_csrf_token(html)
 
 
 def _messages(decided: services.Decided) -> tuple[str, str]:

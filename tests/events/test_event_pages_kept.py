@@ -233,3 +233,72 @@ def test_kept_assignment_page_equals_a_fresh_one_after_saves(app, client, login_
         _html(client, path)  # shows the save's message (and keeps the page)
         kept = CSRF.sub("", _html(client, path))
         assert kept == _fresh(client, path)
+
+
+def _registration_row(html: str, last_name: str) -> str:
+    """The row of the registration list of the person called `last_name`."""
+    table = html.split("<tbody>")[1].split("</tbody>")[0]
+    return next(row for row in table.split("<tr>") if f"{last_name}, " in row)
+
+
+def test_registrations_show_changed_wishes_on_the_next_request(app, client, login_as, meeting):
+    """The kept table of registrations follows a change of wishes (no audited record)."""
+    registration_id, name, first = _first_wisher(app, meeting)
+    other = next(w for w in meeting.workshop_ids if w != first)
+    with app.app_context():
+        titles = {w.id: w.title for w in db.session.scalars(select(Workshop))}
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/registrations"
+    before = _registration_row(_html(client, path), name)
+    assert f"<li>{titles[first]}</li>" in before
+    assert _registration_row(_html(client, path), name) == before  # kept
+    with app.app_context(), writing():
+        registration = db.session.get_one(Registration, registration_id)
+        services.change_preferences(registration, [other])
+        db.session.commit()
+    after = _registration_row(_html(client, path), name)
+    assert re.findall(r"<li>(.*?)</li>", after) == [titles[other]]
+
+
+def test_a_kept_registration_table_reads_no_registrations(app, client, login_as, meeting):
+    login_as("staff")
+    path = f"/events/{meeting.event_id}/registrations?page=1"
+    first = _html(client, path)
+    with recorded(app) as seen:
+        again = _html(client, path)
+    assert CSRF.sub("", again) == CSRF.sub("", first)
+    assert not [s for s in seen if "total_rows" in s], seen  # the page of rows
+
+
+def test_a_kept_registration_table_carries_each_viewers_own_csrf_token(app, make, meeting):
+    """The "Zuordnung bestätigen" forms of the kept rows post with the token of whoever
+    looks at the page, never with the token of whoever's request rendered them."""
+    registration_id, name, _first = _first_wisher(app, meeting)
+    match = make.organisation(name="Treffer GmbH")
+    with app.app_context(), writing():
+        registration = db.session.get_one(Registration, registration_id)
+        registration.organisation_id = match.id
+        registration.organisation_confirmed = False
+        db.session.commit()
+    password = "Ein-sicheres-Passwort-2030"
+    path = f"/events/{meeting.event_id}/registrations"
+    tokens = []
+    for _ in range(2):
+        viewer = make.user(role="staff", password=password)
+        client = app.test_client()
+        response = client.post("/login", data={"email": viewer.email, "password": password})
+        assert response.status_code == 302
+        html = _html(client, path)
+        row = _registration_row(html, name)
+        assert "Zuordnung bestätigen" in row
+        own = set(re.findall(r'name="csrf_token" value="([^"]*)"', html))
+        assert len(own) == 1 and fragments.CSRF_STAND_IN not in html
+        tokens.append(own.pop())
+        action = re.search(r'<form method="post" action="([^"]*)"', row)
+        assert action is not None
+        confirmed = client.post(action.group(1), data={"csrf_token": tokens[-1], "next": path})
+        assert confirmed.status_code == 302
+        with app.app_context(), writing():
+            db.session.get_one(Registration, registration_id).organisation_confirmed = False
+            db.session.commit()
+    assert tokens[0] != tokens[1]
