@@ -100,9 +100,9 @@ def _children_and_hosted(organisation_id: int) -> tuple[list[Linked], list[Linke
 class OrganisationDetail:
     """Everything the organisation page shows: its long lists a page at a time.
 
-    The memberships and the people are read when the page first asks for them: their
-    section is kept per address, day and data version (`kept` in crm.web.fragments), and a
-    page whose section is kept reads neither."""
+    The memberships, the people and the interactions are read when the page first asks for
+    them: their sections are kept per address, day and data version (`kept` in
+    crm.web.fragments), and a page whose sections are kept reads none of them."""
 
     organisation: Organisation
     memberships_page: int
@@ -110,8 +110,12 @@ class OrganisationDetail:
     relationships: Page[Relationship]
     children: list[Linked]
     hosted: list[Linked]
-    interactions: list[Interaction]
     day: dt.date  # the day it was read for (whether a link still runs changes with it)
+
+    @functools.cached_property
+    def interactions(self) -> list[Interaction]:
+        """The organisation's ten newest interactions."""
+        return interactions_for(organisation_id=self.organisation.id, limit=10)
 
     @functools.cached_property
     def memberships(self) -> Page[Membership]:
@@ -201,7 +205,6 @@ def organisation_detail(
         lists["relationships"].page(organisation_id, relationships_page),
         children,
         hosted,
-        interactions_for(organisation_id=organisation_id, limit=10),
         today(),
     )
 
@@ -210,15 +213,19 @@ def organisation_detail(
 class PersonDetail:
     """Everything the person page shows: its long lists a page at a time.
 
-    The affiliations, roles and consents are read when the page first asks for them: their
-    sections are kept per address, day and data version (`kept` in crm.web.fragments), and
-    a page whose sections are kept reads none of them."""
+    The affiliations, roles, consents and interactions are read when the page first asks
+    for them: their sections are kept per address, day and data version (`kept` in
+    crm.web.fragments), and a page whose sections are kept reads none of them."""
 
     person: Person
     affiliations_page: int
     roles_page: int
-    interactions: list[Interaction]
     day: dt.date  # the day it was read for (whether a link still runs changes with it)
+
+    @functools.cached_property
+    def interactions(self) -> list[Interaction]:
+        """The person's ten newest interactions."""
+        return interactions_for(person_id=self.person.id, limit=10)
 
     @functools.cached_property
     def affiliations(self) -> Page[Affiliation]:
@@ -271,7 +278,6 @@ def person_detail(
         person,
         affiliations_page,
         roles_page,
-        interactions_for(person_id=person_id, limit=10),
         today(),
     )
 

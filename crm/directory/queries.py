@@ -570,16 +570,16 @@ class InitiativeDetail:
     """Everything the initiative page shows, loaded in a fixed number of queries: its long
     lists a page at a time.
 
-    The profile's vocabularies, the contacts and the relationships are read when the page
-    first asks for them: their sections are kept per address, day and data version (`kept`
-    in crm.web.fragments), and a page whose sections are kept reads none of them."""
+    The profile's vocabularies, the contacts, the relationships and the interactions are
+    read when the page first asks for them: their sections are kept per address, day and
+    data version (`kept` in crm.web.fragments), and a page whose sections are kept reads
+    none of them."""
 
     initiative: Initiative
     member_groups: list[MemberGroup]
     former_members: Page[Member]
     contacts_page: int
     relationships_page: int
-    interactions: list[Interaction]
     day: dt.date  # the day the members were read for (who is a member changes with it)
 
     @functools.cached_property
@@ -591,6 +591,11 @@ class InitiativeDetail:
     def relationships(self) -> Page[Relationship]:
         """The page of the initiative's relationships that the address asks for."""
         return _RELATIONSHIPS.page(self.initiative.id, self.relationships_page)
+
+    @functools.cached_property
+    def interactions(self) -> list[Interaction]:
+        """The initiative's ten newest interactions with their authors."""
+        return list(db.session.scalars(_INTERACTIONS, {"record_id": self.initiative.id}))
 
     @functools.cached_property
     def vocabularies(self) -> dict[str, list[Named]]:
@@ -882,8 +887,7 @@ def initiative_detail(
 ) -> InitiativeDetail | None:
     """Load one initiative with a page of each of its long lists (members, former members,
     contacts, relationships) and its recent interactions."""
-    record = {"record_id": initiative_id}
-    initiative = db.session.scalar(_INITIATIVE, record)
+    initiative = db.session.scalar(_INITIATIVE, {"record_id": initiative_id})
     if initiative is None:
         return None
     day = today()
@@ -894,6 +898,5 @@ def initiative_detail(
         former,
         contacts_page,
         relationships_page,
-        list(db.session.scalars(_INTERACTIONS, record)),
         day,
     )

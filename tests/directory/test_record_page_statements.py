@@ -202,12 +202,13 @@ def test_record_pages_stay_within_their_statements(app, client, login_as, make, 
     make.initiative_role(person, ini)
     make.relationship(ini, make.initiative(name="Partner"))
     budget = {
-        # members, profile, contacts and relationships kept: none of them is read
-        f"/initiatives/{ini.id}": 4,
-        f"/initiatives/{ini.id}?alle=unternehmen&members_page=2&former_page=3": 4,
-        f"/organisations/{org.id}": 6,  # memberships and people kept: neither is read
-        f"/organisations/{org.id}?memberships_page=1&people_page=1": 6,
-        f"/persons/{person.id}": 4,  # affiliations, roles and consents kept
+        # every section kept: the initiative alone is read
+        f"/initiatives/{ini.id}": 2,
+        f"/initiatives/{ini.id}?alle=unternehmen&members_page=2&former_page=3": 2,
+        # memberships, people, interactions and history kept: none of them is read
+        f"/organisations/{org.id}": 4,
+        f"/organisations/{org.id}?memberships_page=1&people_page=1": 4,
+        f"/persons/{person.id}": 2,  # every section kept: the person alone is read
     }
     for url, most in budget.items():
         client.get(url)  # vocabularies and the like cached

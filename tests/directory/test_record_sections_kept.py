@@ -21,6 +21,7 @@ from crm.directory import queries
 from crm.extensions import db
 from crm.models import Initiative
 from crm.models import Organisation
+from crm.models import Person
 from crm.models import User
 from crm.models import base
 
@@ -221,3 +222,65 @@ def test_staff_and_an_editor_each_see_their_own_initiative_sections(app, make):
         assert f"/relationships/{relationship.id}/" not in editor_page
         assert "Trägerverein Sicht e.V." in _profile(editor_page)
         assert f"/organisations/{host.id}" not in editor_page
+
+
+def _interactions(html: str) -> str:
+    return _between(html, 'aria-labelledby="int-h"', "</section>")
+
+
+def _history(html: str) -> str:
+    return _between(html, 'aria-labelledby="history-tab-h"', "</section>")
+
+
+def test_kept_record_pages_read_no_interactions_or_history(app, client, login_as, make, statements):
+    login_as("staff")
+    ini = make.initiative(name="Bündnis Verlauf")
+    org = make.organisation(name="Werk Verlauf GmbH")
+    person = make.person(last_name="Verlauf")
+    make.interaction(initiative_id=ini.id, subject="Anruf Bündnis")
+    make.interaction(organisation_id=org.id, subject="Besuch Werk")
+    for url in (f"/initiatives/{ini.id}", f"/organisations/{org.id}", f"/persons/{person.id}"):
+        first = client.get(url).get_data(as_text=True)
+        read = ("FROM interactions", "FROM audit_entries")
+        for table in read:
+            assert [s for s in statements if table in s], (url, table)
+        statements.clear()
+        again = client.get(url).get_data(as_text=True)
+        assert again == first.replace(_csrf(first), _csrf(again))
+        assert not [s for s in statements if any(t in s for t in read)], (url, statements)
+        statements.clear()
+    assert "Anruf Bündnis" in _interactions(client.get(f"/initiatives/{ini.id}").text)
+    assert "Besuch Werk" in _interactions(client.get(f"/organisations/{org.id}").text)
+
+
+def test_a_logged_contact_and_a_change_show_on_the_next_request(app, client, login_as, make):
+    me = login_as("staff")
+    ini = make.initiative(name="Bündnis Kontakt")
+    org = make.organisation(name="Werk Kontakt GmbH")
+    person = make.person(last_name="Kontaktiert")
+    make.affiliation(person, org)
+    make.initiative_role(person, ini)
+    pages = (f"/initiatives/{ini.id}", f"/organisations/{org.id}", f"/persons/{person.id}")
+    for url in pages:
+        html = client.get(url).text
+        assert "Telefonat zum Werkstag" not in _interactions(html)
+    for context in (f"initiative={ini.id}", f"organisation={org.id}"):
+        response = client.post(
+            f"/interactions/new?{context}",
+            data={
+                "kind": "call",
+                "occurred_at": "2026-07-01T10:00",
+                "subject": "Telefonat zum Werkstag",
+                "persons": [str(person.id)],
+            },
+        )
+        assert response.status_code == 302, response.text[:500]
+    for url in pages:
+        assert "Telefonat zum Werkstag" in _interactions(client.get(url).text), url
+    before = _history(client.get(f"/persons/{person.id}").text)
+    with app.app_context(), writing():
+        set_actor(db.session, db.session.get(User, me.id))
+        db.session.get_one(Person, person.id).last_name = "Umbenannt"
+        db.session.commit()
+    after = _history(client.get(f"/persons/{person.id}").text)
+    assert after != before and after.count("<li") == min(3, before.count("<li") + 1)
