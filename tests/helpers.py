@@ -4,6 +4,7 @@ the statements a block runs."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -37,6 +38,12 @@ def recorded(app: Flask) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def days_from_today(offset: int | None) -> dt.date | None:
+    """Today plus `offset` days (None for None), worked out when a test runs: a date worked
+    out when the tests are collected is yesterday's for a run that passes midnight."""
+    return None if offset is None else dt.date.today() + dt.timedelta(days=offset)
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

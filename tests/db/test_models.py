@@ -19,19 +19,18 @@ from crm.models import Person
 from crm.models import Relationship
 from crm.models import RelationshipKind
 from crm.models import User
-
-TODAY = dt.date.today()
+from tests.helpers import days_from_today
 
 
 @pytest.mark.parametrize(
-    ("since", "until", "active"),
+    ("since", "until", "active"),  # days from today
     [
         (None, None, True),
-        (TODAY - dt.timedelta(days=10), None, True),
-        (TODAY + dt.timedelta(days=1), None, False),
-        (None, TODAY, True),
-        (None, TODAY - dt.timedelta(days=1), False),
-        (TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=2), False),
+        (-10, None, True),
+        (1, None, False),
+        (None, 0, True),
+        (None, -1, False),
+        (-30, -2, False),
     ],
 )
 def test_membership_activity_is_derived_from_dates_in_python_and_sql(
@@ -39,7 +38,9 @@ def test_membership_activity_is_derived_from_dates_in_python_and_sql(
 ):
     ini = make.initiative()
     org = make.organisation()
-    membership = make.membership(org, ini, since=since, until=until)
+    membership = make.membership(
+        org, ini, since=days_from_today(since), until=days_from_today(until)
+    )
     assert membership.is_active is active
     with app.app_context():
         found = db.session.scalars(select(Membership.id).where(Membership.is_active)).all()

@@ -245,17 +245,24 @@ def test_staff_creates_a_person(app, client, login_as):
 
 # -- bad input ----------------------------------------------------------------------------
 
-NEXT_YEAR = str(dt.date.today().year + 1)
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+
+# dates worked out when a test runs (a run may pass midnight after the tests are collected)
+def next_year() -> str:
+    return str(dt.date.today().year + 1)
+
+
+def tomorrow() -> str:
+    return (dt.date.today() + dt.timedelta(days=1)).isoformat()
+
 
 BAD_INITIATIVES = [
     ({"name": "  "}, "Bitte einen Namen angeben."),
     ({"website": "ftp://zdi.example.org"}, "https://"),
     ({"website": "javascript:alert(1)"}, "https://"),
-    ({"founded_year": NEXT_YEAR}, "nicht in der Zukunft"),
+    ({"founded_year": next_year}, "nicht in der Zukunft"),
     ({"founded_year": "neunzehn"}, "ganze Zahl"),
     ({"member_count": "-3"}, "nicht negativ"),
-    ({"member_count_date": TOMORROW}, "nicht in der Zukunft"),
+    ({"member_count_date": tomorrow}, "nicht in der Zukunft"),
     ({"plz": "1234"}, "fünf Ziffern"),
     ({"plz": "00000"}, "PLZ ist unbekannt"),
     ({"kreis": "09162"}, "passt nicht zur PLZ"),
@@ -271,6 +278,7 @@ def test_bad_initiative_input_keeps_typed_values_and_changes_nothing(
     app, client, make, login_as, overrides, message
 ):
     login_as("staff")
+    overrides = {key: value() if callable(value) else value for key, value in overrides.items()}
     data = initiative_data(**{"name": "Tippfehler-Bündnis", **overrides})
     response = client.post("/initiatives/new", data=data)
     page = response.get_data(as_text=True)

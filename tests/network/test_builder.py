@@ -15,10 +15,9 @@ from crm.models import RegistrationStatus
 from crm.network.builder import build_graph
 from crm.network.builder import node_id
 from crm.network.builder import record_of
+from tests.helpers import days_from_today
 
 STAFF = ("all", None)
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
-TOMORROW = dt.date.today() + dt.timedelta(days=1)
 
 
 def build(app, scope=STAFF):
@@ -114,15 +113,16 @@ def test_membership_edges_weighted_by_role(app, make, role, weight):
 
 
 @pytest.mark.parametrize(
-    ("since", "until", "present"),
+    ("since", "until", "present"),  # days from today
     [
         (None, None, True),
-        (None, YESTERDAY, False),  # ended
-        (TOMORROW, None, False),  # not yet begun
-        (YESTERDAY, TOMORROW, True),
+        (None, -1, False),  # ended
+        (1, None, False),  # not yet begun
+        (-1, 1, True),
     ],
 )
 def test_only_active_links_become_edges(app, make, since, until, present):
+    since, until = days_from_today(since), days_from_today(until)
     ini, org, other = make.initiative(), make.organisation(), make.initiative()
     person = make.person()
     make.membership(org, ini, since=since, until=until)
