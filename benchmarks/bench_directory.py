@@ -368,9 +368,12 @@ def measure(
             times += _timed(client, page.path, TURN)
     after = statistics.median(_timed(client, HELLO, HELLO_RUN))
     for page, times in zip(pages, timings, strict=True):
-        cuts = statistics.quantiles(times, n=100, method="inclusive")
-        page.p50, page.p95 = statistics.median(times), cuts[94]
+        page.p50, page.p95 = _p50_p95(times)
         page.hello_p50 = (before + after) / 2
+
+
+def _p50_p95(timings: list[float]) -> tuple[float, float]:
+    return statistics.median(timings), statistics.quantiles(timings, n=100, method="inclusive")[94]
 
 
 def has_route(app: Flask, rule: str) -> bool:
@@ -531,15 +534,38 @@ def measure_exports(app: Flask, client: FlaskClient) -> list[ExportResult]:
     return results
 
 
-def network_after_save(app: Flask, client: FlaskClient) -> tuple[float, float, float]:
-    """(ms, ms, ms) of `/network/` after a save (a changed website: a new data version) as a
-    web worker sees it, in a process whose in-process graph cache is empty: once the job
-    worker wrote the new snapshot; while it still computes it (the last snapshot shown,
-    "wird aktualisiert"); and the job itself, run as the worker runs it."""
+def _worker_alive(app: Flask) -> None:
+    """The job worker counts as alive, as in production (the queue is in memory, see
+    bench_config): after a save the network panels and pages show the last graph while it
+    computes the new one."""
     from crm import jobs
+
+    app.config["NETWORK_SNAPSHOT_JOB"] = True
+    with app.app_context():
+        jobs.record_heartbeat()
+
+
+def _save(app: Flask) -> bool:
+    """A save: the first organisation's website changed, a new data version (False: there
+    is no organisation)."""
     from crm.db.engine import writing
     from crm.extensions import db
     from crm.models import Organisation
+
+    with app.app_context(), writing():
+        organisation = db.session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
+        if organisation is None:
+            return False
+        organisation.website = f"https://bench-{secrets.token_hex(3)}.example.org"
+        db.session.commit()
+    return True
+
+
+def network_after_save(app: Flask, client: FlaskClient) -> tuple[float, float, float]:
+    """(ms, ms, ms) of `/network/` after a save (a new data version) as a web worker sees
+    it, in a process whose in-process graph cache is empty: once the job worker wrote the
+    new snapshot; while it still computes it (the last snapshot shown, "wird
+    aktualisiert"); and the job itself, run as the worker runs it."""
     from crm.network import cache
     from crm.network.tasks import network_snapshot
 
@@ -550,15 +576,9 @@ def network_after_save(app: Flask, client: FlaskClient) -> tuple[float, float, f
         return (time.perf_counter() - started) * 1000
 
     client.get("/network/")  # the snapshot before the save
-    app.config["NETWORK_SNAPSHOT_JOB"] = True
-    with app.app_context():
-        jobs.record_heartbeat()  # a live worker (the queue is in memory, see bench_config)
-    with app.app_context(), writing():
-        organisation = db.session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
-        if organisation is None:
-            return 0.0, 0.0, 0.0
-        organisation.website = f"https://bench-{secrets.token_hex(3)}.example.org"
-        db.session.commit()
+    _worker_alive(app)
+    if not _save(app):
+        return 0.0, 0.0, 0.0
     stale = timed_page()
     started = time.perf_counter()
     with app.app_context():
@@ -571,38 +591,23 @@ AFTER_SAVE_ROUNDS = 20
 
 
 def after_save(app: Flask, client: FlaskClient, paths: list[str]) -> list[tuple[str, float, float]]:
-    """(path, p50 ms, p95 ms) of the first request of each of `paths` after a save (a
-    changed website: a new data version), AFTER_SAVE_ROUNDS times each: what a page costs
-    when nothing it keeps per data version is kept, as after every save in the office
-    (measured only: the issue's p95 is of a page asked for again and again), after one
-    untimed round (a worker's first request of a page loads the last graph once). The job
-    worker counts as alive, as in production: the network panels show the last graph
-    while it computes the new one (see `network_after_save`)."""
-    from crm import jobs
-    from crm.db.engine import writing
-    from crm.extensions import db
-    from crm.models import Organisation
-
-    app.config["NETWORK_SNAPSHOT_JOB"] = True
-    with app.app_context():
-        jobs.record_heartbeat()
-        organisation_id = db.session.scalar(select(func.max(Organisation.id)))
-    if organisation_id is None:
-        return []
+    """(path, p50 ms, p95 ms) of the first request of each of `paths` after a save (a new
+    data version), AFTER_SAVE_ROUNDS times each: what a page costs when nothing it keeps
+    per data version is kept, as after every save in the office (measured only: the
+    issue's p95 is of a page asked for again and again), after one untimed round (a
+    worker's first request of a page loads the last graph once). The job worker counts as
+    alive (`_worker_alive`)."""
+    _worker_alive(app)
     found = []
     for path in paths:
         timings = []
-        for _ in range(1 + AFTER_SAVE_ROUNDS):  # the first round untimed: what a worker
-            with app.app_context(), writing():  # loads once (the last graph) is loaded
-                organisation = db.session.get_one(Organisation, organisation_id)
-                organisation.website = f"https://bench-{secrets.token_hex(3)}.example.org"
-                db.session.commit()
+        for _ in range(1 + AFTER_SAVE_ROUNDS):  # the first round untimed (see above)
+            if not _save(app):
+                return []
             started = time.perf_counter()
             client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
-        timings = timings[1:]
-        cuts = statistics.quantiles(timings, n=100, method="inclusive")
-        found.append((path, statistics.median(timings), cuts[94]))
+        found.append((path, *_p50_p95(timings[1:])))
     return found
 
 
